@@ -1,0 +1,12 @@
+import ArgumentParser
+import DindLab
+
+@main
+struct Dindlab: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dindlab",
+        abstract: "A reproducible test harness for docker-in-docker experiments.",
+        version: Harness.version,
+        subcommands: []
+    )
+}

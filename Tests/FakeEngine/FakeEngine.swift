@@ -1,0 +1,2 @@
+// Placeholder; the fake engine lands with its own change.
+public enum FakeEnginePlaceholder {}
