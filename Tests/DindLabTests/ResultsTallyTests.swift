@@ -98,3 +98,18 @@ struct ResultsTallyTests {
         #expect(String(decoding: data, as: UTF8.self).contains(#""expectation" : "> 0.5""#))
     }
 }
+
+@Suite("Results: comparing two cells")
+struct ResultsCompareCellsTests {
+    @Test("Fisher's test over two cells uses passes against fails and timeouts")
+    func compareCells() throws {
+        typealias R = ResultsFixtures
+        // A good host: 19 passes, 1 fail, 3 errors; a bad one: 2 passes, 17 fails, 1 timeout.
+        let good = (1...23).map { R.record($0, engine: "good", outcome: $0 <= 19 ? .pass : $0 == 20 ? .fail : .error) }
+        let bad = (24...43).map { R.record($0, engine: "bad", outcome: $0 <= 25 ? .pass : $0 <= 42 ? .fail : .timeout) }
+        let cells = Tally(records: good + bad).scenarios[0].cells
+        let test = FisherExactTest(comparing: cells[0], with: cells[1])
+        #expect((test.a, test.b, test.c, test.d) == (19, 1, 2, 18))
+        #expect(abs(test.twoSidedPValue - 5.81951541955411e-08) < 1e-15)  // scipy, as in the Statistics tests
+    }
+}

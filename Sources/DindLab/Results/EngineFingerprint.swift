@@ -29,6 +29,7 @@ public struct EngineFingerprint: Sendable, Hashable, Codable {
     /// Whether `privileged: true` is emulated with the capabilities the engine has.
     public var privilegedEmulated: Bool
 
+    /// Every field may be left out; see the properties for their meaning.
     public init(
         daemonVersion: String? = nil, apiVersion: String? = nil, minAPIVersion: String? = nil,
         kernelVersion: String? = nil, operatingSystem: String? = nil, storageDriver: String? = nil,

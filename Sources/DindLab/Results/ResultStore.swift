@@ -16,6 +16,7 @@ import Darwin
 /// append is also a single O_APPEND write, so other processes appending to the same
 /// file do not break lines either.
 public actor ResultStore {
+    /// File and folder names inside a run directory (DESIGN.md, Results).
     public static let manifestFileName = "manifest.json"
     public static let trialsFileName = "trials.jsonl"
     public static let summaryFileName = "summary.json"
@@ -68,6 +69,8 @@ public actor ResultStore {
         try ResultFiles.writeAtomically(encode(manifest, what: "run manifest", pretty: true), to: manifestURL)
     }
 
+    /// Reads manifest.json.
+    /// - Throws: `ResultsError` when it is missing or not a manifest.
     public func readManifest() throws(ResultsError) -> RunManifest {
         try decode(RunManifest.self, from: manifestURL)
     }
@@ -134,6 +137,8 @@ public actor ResultStore {
         try ResultFiles.writeAtomically(encode(summary, what: "run summary", pretty: true), to: summaryURL)
     }
 
+    /// Reads summary.json.
+    /// - Throws: `ResultsError` when it is missing or not a summary.
     public func readSummary() throws(ResultsError) -> RunSummary {
         try decode(RunSummary.self, from: summaryURL)
     }

@@ -30,22 +30,27 @@ public struct ResultsError: Error, Hashable, CustomStringConvertible {
         ResultsError(code: .invalidName(kind: kind, name: name))
     }
 
+    /// A directory could not be created; `reason` says why (e.g. strerror).
     public static func cannotCreateDirectory(_ path: String, reason: String) -> ResultsError {
         ResultsError(code: .cannotCreateDirectory(path: path, reason: clause(reason)))
     }
 
+    /// A file could not be written; `reason` says why.
     public static func cannotWrite(_ path: String, reason: String) -> ResultsError {
         ResultsError(code: .cannotWrite(path: path, reason: clause(reason)))
     }
 
+    /// A file could not be read; `reason` says why.
     public static func cannotRead(_ path: String, reason: String) -> ResultsError {
         ResultsError(code: .cannotRead(path: path, reason: clause(reason)))
     }
 
+    /// A value could not be encoded; `what` names it ("run manifest").
     public static func cannotEncode(_ what: String, reason: String) -> ResultsError {
         ResultsError(code: .cannotEncode(what: what, reason: clause(reason)))
     }
 
+    /// A file's JSON is not what it should be; `reason` says what and where.
     public static func cannotDecode(_ path: String, reason: String) -> ResultsError {
         ResultsError(code: .cannotDecode(path: path, reason: clause(reason)))
     }

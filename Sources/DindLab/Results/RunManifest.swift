@@ -51,6 +51,15 @@ public struct RunManifest: Sendable, Hashable, Codable {
     public var scenarioFiles: [ScenarioFile]
     public var engines: [Engine]
 
+    /// - Parameters:
+    ///   - runID: The run.
+    ///   - startedAt: When it started (kept to the millisecond).
+    ///   - finishedAt: When it ended; nil while it runs.
+    ///   - harnessVersion: By default this build's `Harness.version`.
+    ///   - commandLine: The arguments, e.g. `CommandLine.arguments`.
+    ///   - seed: The seed that ordered the trials, if any.
+    ///   - scenarioFiles: The scenario files read, with digests.
+    ///   - engines: The engines used, with fingerprints.
     public init(
         runID: RunID, startedAt: Date, finishedAt: Date? = nil, harnessVersion: String = Harness.version,
         commandLine: [String], seed: UInt64? = nil, scenarioFiles: [ScenarioFile] = [], engines: [Engine] = []

@@ -158,3 +158,15 @@ public struct ExpectationViolation: Sendable, Hashable, Codable {
     /// True when even the whole Wilson interval misses it (the strict check fails too).
     public let provenByInterval: Bool
 }
+
+extension FisherExactTest {
+    /// Compares two cells' pass counts with their fail-or-timeout counts, e.g. the same
+    /// cell on a good host and a bad one. Errors are left out, as in the success rate.
+    /// - Parameters:
+    ///   - first: One cell.
+    ///   - second: The other.
+    public init(comparing first: CellTally, with second: CellTally) {
+        self.init(a: first.passes, b: first.fails + first.timeouts,
+                  c: second.passes, d: second.fails + second.timeouts)
+    }
+}

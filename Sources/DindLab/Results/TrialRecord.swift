@@ -37,6 +37,11 @@ public struct TrialRecord: Sendable, Hashable, Codable {
     /// Free remarks from the harness (e.g. "privileged emulated").
     public var notes: [String]
 
+    /// Creates a record; failure fields can be filled later with `record(_:)`.
+    /// - Parameters:
+    ///   - durationSeconds: By default the time from `startedAt` to `finishedAt`.
+    ///   - startedAt: Kept to the millisecond, like every time in results files.
+    ///   - finishedAt: Kept to the millisecond.
     public init(
         runID: RunID, trialID: String, sequence: Int, scenario: String, cellID: String,
         cellValues: CellValues, engine: String, outcome: TrialOutcome, failingPhase: TrialPhase? = nil,
@@ -90,6 +95,11 @@ public struct InnerRunResult: Sendable, Hashable, Codable {
     public var outputMatched: Bool?
     public var durationSeconds: Double?
 
+    /// - Parameters:
+    ///   - index: 1 for the first inner run.
+    ///   - exitCode: The inner container's exit code, nil when it never exited.
+    ///   - outputMatched: Whether the output matched `expect-output`, nil without one.
+    ///   - durationSeconds: How long the run took.
     public init(index: Int, exitCode: Int?, outputMatched: Bool? = nil, durationSeconds: Double? = nil) {
         self.index = index
         self.exitCode = exitCode
