@@ -73,12 +73,12 @@ struct ResultsRecordTests {
 
     @Test("generated run ids are the UTC time and a random suffix")
     func generatedRunID() {
-        var generator = SeededGenerator(seed: 7)
+        var generator = ResultsFixtures.SeededGenerator(seed: 7)
         let id = RunID.generate(at: Date(timeIntervalSince1970: 1_795_000_000.9), using: &generator)
         #expect(id.rawValue.hasPrefix("20261118T110640Z-"))
         #expect(id.rawValue.count == "20261118T110640Z-ab12".count)
         #expect(id.rawValue.suffix(4).allSatisfy { $0.isLowercase || $0.isNumber })
-        var again = SeededGenerator(seed: 7)
+        var again = ResultsFixtures.SeededGenerator(seed: 7)
         #expect(RunID.generate(at: Date(timeIntervalSince1970: 1_795_000_000.9), using: &again) == id)
     }
 
@@ -105,19 +105,6 @@ struct ResultsRecordTests {
     }
 }
 
-/// A deterministic generator (SplitMix64) for tests.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 @Suite("Results: timestamps")
 struct ResultsTimestampTests {
     @Test("reads ISO 8601 with any fraction and offset", arguments: [
@@ -139,7 +126,7 @@ struct ResultsTimestampTests {
 
     @Test("any time survives writing and reading back, to the millisecond")
     func roundTrip() {
-        var generator = SeededGenerator(seed: 11)
+        var generator = ResultsFixtures.SeededGenerator(seed: 11)
         for _ in 0..<2_000 {
             let date = Date(timeIntervalSince1970: Double.random(in: -1e9...4e9, using: &generator))
             let back = Timestamp.parse(Timestamp.format(date))
@@ -147,5 +134,54 @@ struct ResultsTimestampTests {
             #expect(abs(date.timeIntervalSince(back!)) <= 0.0005 + 1e-9)
         }
         #expect(Timestamp.format(Date(timeIntervalSince1970: -0.5)) == "1969-12-31T23:59:59.500Z")
+    }
+}
+
+/// Builders and helpers shared by the Results tests.
+enum ResultsFixtures {
+    static let runID = RunID("20261129T112233Z-ab12")!
+    /// A whole number of milliseconds, which survives the ISO 8601 round trip exactly.
+    static let start = Date(timeIntervalSince1970: 1_795_000_000.125)
+
+    static func record(
+        _ sequence: Int, scenario: String = "exec-vs-cmd", cell: String = "c1",
+        values: CellValues = ["daemon.start": "exec", "inner.mode": "ti"], engine: String = "host",
+        outcome: TrialOutcome = .pass, signature: String? = nil
+    ) -> TrialRecord {
+        TrialRecord(
+            runID: runID, trialID: "t\(sequence)", sequence: sequence, scenario: scenario, cellID: cell,
+            cellValues: values, engine: engine, outcome: outcome,
+            failingPhase: outcome == .pass ? nil : .inner, signature: signature,
+            startedAt: start.addingTimeInterval(Double(sequence)),
+            finishedAt: start.addingTimeInterval(Double(sequence) + 1.5))
+    }
+
+    /// A fresh directory under the system's temporary directory; `defer { x.remove() }`
+    /// right after creating it (a deinit could run before the test is done with it).
+    struct TemporaryDirectory: Sendable {
+        let url: URL
+
+        init() throws {
+            url = FileManager.default.temporaryDirectory
+                .appendingPathComponent("dindlab-tests-\(UUID().uuidString)", isDirectory: true)
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        }
+
+        func remove() {
+            try? FileManager.default.removeItem(at: url)
+        }
+    }
+
+    /// A deterministic generator (SplitMix64) for tests.
+    struct SeededGenerator: RandomNumberGenerator {
+        private var state: UInt64
+        init(seed: UInt64) { state = seed }
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
     }
 }

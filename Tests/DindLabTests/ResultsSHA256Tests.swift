@@ -35,27 +35,13 @@ struct ResultsSHA256Tests {
 
     @Test("digests a file, and says which file it could not read")
     func fileDigest() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ResultsFixtures.TemporaryDirectory()
+        defer { directory.remove() }
         let file = directory.url.appendingPathComponent("exec-vs-cmd.yaml")
         try Data("name: exec-vs-cmd\n".utf8).write(to: file)
         #expect(try SHA256.hexDigest(ofFileAt: file) == SHA256.hexDigest(of: Data("name: exec-vs-cmd\n".utf8)))
         let missing = directory.url.appendingPathComponent("missing.yaml")
         let error = #expect(throws: ResultsError.self) { try SHA256.hexDigest(ofFileAt: missing) }
         #expect(error?.description.contains(missing.path) == true)
-    }
-}
-
-/// A fresh directory under the system's temporary directory, removed when released.
-final class TemporaryDirectory: Sendable {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("dindlab-tests-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(at: url)
     }
 }

@@ -6,7 +6,8 @@ import Testing
 struct ResultsStoreTests {
     @Test("creates results/<run id>/ and refuses to reuse it")
     func createsOnce() async throws {
-        let root = try TemporaryDirectory()
+        let root = try ResultsFixtures.TemporaryDirectory()
+        defer { root.remove() }
         let results = root.url.appendingPathComponent("results")
         let store = try ResultStore(creatingIn: results, runID: ResultsFixtures.runID)
         #expect(store.directory.lastPathComponent == "20261129T112233Z-ab12")
@@ -18,7 +19,8 @@ struct ResultsStoreTests {
 
     @Test("opens an existing run by its directory; other directories are refused")
     func opens() async throws {
-        let root = try TemporaryDirectory()
+        let root = try ResultsFixtures.TemporaryDirectory()
+        defer { root.remove() }
         let created = try ResultStore(creatingIn: root.url, runID: ResultsFixtures.runID)
         try await created.append(ResultsFixtures.record(1))
         let opened = try ResultStore(opening: created.directory)
@@ -31,7 +33,8 @@ struct ResultsStoreTests {
 
     @Test("the manifest is replaced atomically, leaving no temporary file")
     func manifestReplace() async throws {
-        let root = try TemporaryDirectory()
+        let root = try ResultsFixtures.TemporaryDirectory()
+        defer { root.remove() }
         let store = try ResultStore(creatingIn: root.url, runID: ResultsFixtures.runID)
         var manifest = RunManifest(runID: store.runID, startedAt: ResultsFixtures.start, commandLine: ["dindlab", "run"])
         try await store.writeManifest(manifest)
@@ -49,7 +52,8 @@ struct ResultsStoreTests {
 
     @Test("records come back in the order they were appended")
     func appendAndRead() async throws {
-        let root = try TemporaryDirectory()
+        let root = try ResultsFixtures.TemporaryDirectory()
+        defer { root.remove() }
         let store = try ResultStore(creatingIn: root.url, runID: ResultsFixtures.runID)
         #expect(try await store.readTrials() == TrialLog(records: [], corruptLines: []))
         let records = (1...5).map { ResultsFixtures.record($0, outcome: $0 == 3 ? .fail : .pass, signature: $0 == 3 ? "inner: boom" : nil) }
@@ -63,7 +67,8 @@ struct ResultsStoreTests {
 
     @Test("concurrent appends, through one store and through two, leave only whole lines")
     func concurrentAppends() async throws {
-        let root = try TemporaryDirectory()
+        let root = try ResultsFixtures.TemporaryDirectory()
+        defer { root.remove() }
         let store = try ResultStore(creatingIn: root.url, runID: ResultsFixtures.runID)
         // A second actor on the same directory writes in parallel, as another process would.
         let other = try ResultStore(opening: store.directory)
@@ -88,7 +93,8 @@ struct ResultsStoreTests {
 
     @Test("corrupt lines are reported with their numbers and skipped")
     func corruptLines() async throws {
-        let root = try TemporaryDirectory()
+        let root = try ResultsFixtures.TemporaryDirectory()
+        defer { root.remove() }
         let store = try ResultStore(creatingIn: root.url, runID: ResultsFixtures.runID)
         try await store.append(ResultsFixtures.record(1))
         try appendRaw("{\"trialID\": \"t2\", oops\n\n{\"trialID\":\"t3\"}\n", to: store.trialsURL)
@@ -104,7 +110,8 @@ struct ResultsStoreTests {
 
     @Test("a line cut short by a crash is reported, and the next record still starts on its own line")
     func truncatedLastLine() async throws {
-        let root = try TemporaryDirectory()
+        let root = try ResultsFixtures.TemporaryDirectory()
+        defer { root.remove() }
         let store = try ResultStore(creatingIn: root.url, runID: ResultsFixtures.runID)
         try await store.append(ResultsFixtures.record(1))
         let whole = try ResultsJSON.encoder().encode(ResultsFixtures.record(2))
@@ -123,7 +130,8 @@ struct ResultsStoreTests {
 
     @Test("artifacts folders are created per trial; ids that are not names are refused")
     func artifacts() async throws {
-        let root = try TemporaryDirectory()
+        let root = try ResultsFixtures.TemporaryDirectory()
+        defer { root.remove() }
         let store = try ResultStore(creatingIn: root.url, runID: ResultsFixtures.runID)
         let folder = try await store.artifactsDirectory(for: "exec-vs-cmd-c1-007")
         #expect(folder.path == store.directory.appendingPathComponent("artifacts/exec-vs-cmd-c1-007").path)
@@ -138,7 +146,8 @@ struct ResultsStoreTests {
 
     @Test("summarize tallies trials.jsonl into summary.json, with the corrupt lines")
     func summarize() async throws {
-        let root = try TemporaryDirectory()
+        let root = try ResultsFixtures.TemporaryDirectory()
+        defer { root.remove() }
         let store = try ResultStore(creatingIn: root.url, runID: ResultsFixtures.runID)
         try await store.append(ResultsFixtures.record(1))
         try await store.append(ResultsFixtures.record(2, outcome: .fail, signature: "inner: boom"))
@@ -154,7 +163,8 @@ struct ResultsStoreTests {
 
     @Test("reading a manifest that is not there says which file")
     func missingManifest() async throws {
-        let root = try TemporaryDirectory()
+        let root = try ResultsFixtures.TemporaryDirectory()
+        defer { root.remove() }
         let store = try ResultStore(creatingIn: root.url, runID: ResultsFixtures.runID)
         let error = await #expect(throws: ResultsError.self) { try await store.readManifest() }
         #expect(error?.description == "Could not read \(store.manifestURL.path): the file does not exist.")

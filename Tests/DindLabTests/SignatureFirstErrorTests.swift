@@ -3,7 +3,7 @@ import Foundation
 @testable import DindLab
 
 /// A failed trial, built from real daemon logs, and what its diagnosis must say.
-struct FirstErrorCase: Sendable, CustomTestStringConvertible {
+struct SignatureFirstErrorCase: Sendable, CustomTestStringConvertible {
     let name: String
     let evidence: FailureEvidence
     let source: FirstErrorSource
@@ -72,8 +72,8 @@ private func docker18InnerRun(id: String) -> (log: [String], output: String) {
     ], "Error response from daemon: Cannot start container \(id): [8] System error: mkdir /sys/fs/docker: operation not permitted\n")
 }
 
-private let firstErrorCases: [FirstErrorCase] = [
-    FirstErrorCase(
+private let firstErrorCases: [SignatureFirstErrorCase] = [
+    SignatureFirstErrorCase(
         name: "20.10 died: the fatal line, not the storage probes before it",
         evidence: FailureEvidence(phase: .daemon, daemonLog: dockerd2010CgroupMissing, daemonDied: true),
         source: .daemonFatal,
@@ -81,28 +81,28 @@ private let firstErrorCases: [FirstErrorCase] = [
         signature: "daemon: failed to start daemon: Devices cgroup isn't mounted",
         lastError: "failed to start daemon: Devices cgroup isn't mounted",
         errorLineCount: 6),
-    FirstErrorCase(
+    SignatureFirstErrorCase(
         name: "1.9 died: its fatal line is the cause",
         evidence: FailureEvidence(phase: .daemon, daemonLog: docker19Loopback, daemonDied: true),
         source: .daemonFatal,
         firstError: "Error starting daemon: error initializing graphdriver: loopback mounting failed",
         signature: "daemon: Error starting daemon: error initializing graphdriver: loopback mounting failed",
         errorLineCount: 2),
-    FirstErrorCase(
+    SignatureFirstErrorCase(
         name: "1.9 alive: the earliest error",
         evidence: FailureEvidence(phase: .daemon, daemonLog: Array(docker19Loopback.prefix(2)), stepOutput: "Cannot connect to the Docker daemon. Is 'docker -d' running on this host?", daemonDied: false),
         source: .daemonLog,
         firstError: "There are no more loopback devices available.",
         signature: "daemon: There are no more loopback devices available.",
         lastError: "Cannot connect to the Docker daemon. Is 'docker -d' running on this host?"),
-    FirstErrorCase(
+    SignatureFirstErrorCase(
         name: "26.x died in iptables: long fatal line cut in the middle, root cause kept",
         evidence: FailureEvidence(phase: .daemon, daemonLog: dockerd26Iptables, daemonDied: true),
         source: .daemonFatal,
         firstError: String(dockerd26Iptables[3]),
         signature: "daemon: failed to start daemon: Error initializing network controller: error obtaining c … s failed: iptables --wait -t nat -N DOCKER: iptables v1.8.10 (nf_tables): TABLE_ADD failed (Not supported): table nat",
         errorLineCount: 1),
-    FirstErrorCase(
+    SignatureFirstErrorCase(
         name: "23.x inner run: the handler's error, not the fifo and cleanup noise",
         evidence: FailureEvidence(phase: .inner, daemonLog: docker23InnerRun(id: "8f8518eaaf8552ef3b8ae2084cc3b0ea7ccc617b6eee3507b38501dd42925e13", at: 28),
                                   stepOutput: docker23ClientOutput),
@@ -111,7 +111,7 @@ private let firstErrorCases: [FirstErrorCase] = [
         signature: "inner: Handler for POST /v1.41/containers/<id>/start returned error: OCI runtime create … er process: error during container init: error jailing process inside rootfs: pivot_root .: invalid argument: unknown",
         lastError: "docker: Error response from daemon: OCI runtime create failed: runc create failed: unable to start container process: error during container init: error jailing process inside rootfs: pivot_root .: invalid argument: unknown.",
         errorLineCount: 6),
-    FirstErrorCase(
+    SignatureFirstErrorCase(
         name: "1.8 inner run: the handler line with its id and error code normalised",
         evidence: FailureEvidence(phase: .inner, daemonLog: docker18InnerRun(id: "4d5fd0f969024e5b288948fd6512a76e597b994c91c7368a6c7b987c0d6037ad").log,
                                   stepOutput: docker18InnerRun(id: "4d5fd0f969024e5b288948fd6512a76e597b994c91c7368a6c7b987c0d6037ad").output),
@@ -119,21 +119,21 @@ private let firstErrorCases: [FirstErrorCase] = [
         firstError: "Handler for POST /containers/{name:.*}/start returned error: Cannot start container 4d5fd0f969024e5b288948fd6512a76e597b994c91c7368a6c7b987c0d6037ad: [8] System error: mkdir /sys/fs/docker: operation not permitted",
         signature: "inner: Handler for POST /containers/{name:.*}/start returned error: Cannot start container <id>: [<n>] System error: mkdir /sys/fs/docker: operation not permitted",
         errorLineCount: 3),
-    FirstErrorCase(
+    SignatureFirstErrorCase(
         name: "setup: the step's stderr; no daemon runs yet",
         evidence: FailureEvidence(phase: .setup, daemonLog: docker19Loopback,
                                   stepOutput: "\n+ mount -t cgroup -o cpuset cgroup /sys/fs/cgroup/cpuset\nmount: /sys/fs/cgroup/cpuset: permission denied.\n"),
         source: .stepOutput,
         firstError: "mount: /sys/fs/cgroup/cpuset: permission denied.",
         signature: "setup: mount: /sys/fs/cgroup/cpuset: permission denied."),
-    FirstErrorCase(
+    SignatureFirstErrorCase(
         name: "no daemon line explains it: the step's first meaningful line",
         evidence: FailureEvidence(phase: .inner, daemonLog: ["INFO[0000] Daemon has completed initialization"],
                                   stepOutput: "\n\nSee 'docker run --help'.\nhello from a container that printed the wrong thing\n"),
         source: .stepOutput,
         firstError: "hello from a container that printed the wrong thing",
         signature: "inner: hello from a container that printed the wrong thing"),
-    FirstErrorCase(
+    SignatureFirstErrorCase(
         name: "the daemon panicked",
         evidence: FailureEvidence(phase: .inner, daemonLog: [
             #"time="2015-12-04T08:40:34.000000000Z" level=info msg="POST /v1.21/containers/create""#,
@@ -145,14 +145,14 @@ private let firstErrorCases: [FirstErrorCase] = [
         source: .daemonFatal,
         firstError: "panic: runtime error: invalid memory address or nil pointer dereference",
         signature: "daemon: panic: runtime error: invalid memory address or nil pointer dereference".replacingOccurrences(of: "daemon:", with: "inner:")),
-    FirstErrorCase(
+    SignatureFirstErrorCase(
         name: "died without a fatal line (killed): earliest error, then the step",
         evidence: FailureEvidence(phase: .inner, daemonLog: [#"time="2016-01-01T00:00:00Z" level=info msg="Daemon has completed initialization""#],
                                   stepOutput: "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?", daemonDied: true),
         source: .stepOutput,
         firstError: "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?",
         signature: "inner: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?"),
-    FirstErrorCase(
+    SignatureFirstErrorCase(
         name: "cleanup: a busy shm mount left by a broken inner daemon (1.9)",
         evidence: FailureEvidence(phase: .cleanup, daemonLog: [
             #"time="2015-12-04T08:40:34.000000000Z" level=error msg="Error removing mounted layer c39206003c7ae8992a554a9ac2ea130327fc4af1b2c389656c34baf9a56c84b5: Unable to remove filesystem for c39206003c7ae8992a554a9ac2ea130327fc4af1b2c389656c34baf9a56c84b5: remove /var/lib/docker/containers/c39206003c7ae8992a554a9ac2ea130327fc4af1b2c389656c34baf9a56c84b5/shm: device or resource busy""#,
@@ -160,7 +160,7 @@ private let firstErrorCases: [FirstErrorCase] = [
         source: .daemonLog,
         firstError: "Error removing mounted layer c39206003c7ae8992a554a9ac2ea130327fc4af1b2c389656c34baf9a56c84b5: Unable to remove filesystem for c39206003c7ae8992a554a9ac2ea130327fc4af1b2c389656c34baf9a56c84b5: remove /var/lib/docker/containers/c39206003c7ae8992a554a9ac2ea130327fc4af1b2c389656c34baf9a56c84b5/shm: device or resource busy",
         signature: "cleanup: Error removing mounted layer <id>: Unable to remove filesystem for <id>: remove /var/lib/docker/containers/<id>/shm: device or resource busy"),
-    FirstErrorCase(
+    SignatureFirstErrorCase(
         name: "--log-format=json probes skipped, then the plain fatal",
         evidence: FailureEvidence(phase: .daemon, daemonLog: [
             #"{"level":"error","msg":"failed to mount overlay: invalid argument","storage-driver":"overlay2","time":"2024-10-01T10:00:00.1Z"}"#,
@@ -171,7 +171,7 @@ private let firstErrorCases: [FirstErrorCase] = [
         firstError: "mkdir /sys/fs/cgroup/cpuset/docker: read-only file system",
         signature: "daemon: mkdir /sys/fs/cgroup/cpuset/docker: read-only file system",
         errorLineCount: 3),
-    FirstErrorCase(
+    SignatureFirstErrorCase(
         name: "nothing said anything",
         evidence: FailureEvidence(phase: .inner, daemonLog: [], stepOutput: "\n  \n"),
         source: .none, firstError: nil, signature: "inner: (no error output)", errorLineCount: 0),
@@ -182,7 +182,7 @@ struct SignatureFirstErrorTests {
     let finder = FirstErrorFinder()
 
     @Test("finds the first error of real failures", arguments: firstErrorCases)
-    func diagnoses(_ example: FirstErrorCase) {
+    func diagnoses(_ example: SignatureFirstErrorCase) {
         let diagnosis = finder.diagnose(example.evidence)
         #expect(diagnosis.source == example.source)
         #expect(diagnosis.firstError == example.firstError)
