@@ -330,6 +330,23 @@ struct FakeEngineSelfTests {
         }
     }
 
+    @Test("Followed logs and concurrent waits all end when the container exits")
+    func followAndConcurrentWaits() async throws {
+        try await FakeEngine.withRunning(.docker20_10) { engine in
+            engine.setProgram { _, _ in ScriptedProcess(stdout: "tick\n", exitCode: 2, runningFor: .milliseconds(300)) }
+            let id = try Self.startIdleContainer(try RawClient(engine), command: ["ticker"])
+            async let first = RawClient(engine).request("POST", "/v1.41/containers/\(id)/wait")
+            async let second = RawClient(engine).request("POST", "/v1.41/containers/\(id)/wait")
+            async let logs = RawClient(engine).request("GET", "/v1.41/containers/\(id)/logs?stdout=1&follow=1")
+            let (a, b, l) = try await (first, second, logs)
+            // API 1.41 streams the wait answer: head first, body when the container stops.
+            #expect(a.headers["transfer-encoding"] == "chunked")
+            #expect(try a.jsonObject()["StatusCode"] as? Int == 2)
+            #expect(try b.jsonObject()["StatusCode"] as? Int == 2)
+            #expect(try Self.frames(l.body).map(\.text) == ["tick\n"])
+        }
+    }
+
     @Test("Removing a running container without force is a conflict; an unknown image is 404")
     func conflicts() async throws {
         try await FakeEngine.withRunning(.docker20_10) { engine in

@@ -114,16 +114,8 @@ enum SystemRoutes {
     /// Streams recorded container events as JSON lines: those since `since`, then live ones,
     /// until `until` passes (or the client or server goes away).
     static func events(_ context: RequestContext) throws -> Reply {
-        let since = try context.query["since"].flatMap { text -> Date? in
-            guard !text.isEmpty else { return nil }
-            guard let date = DockerTime.parseTimestamp(text) else { throw APIError.badRequest("invalid value for since: \(text)") }
-            return date
-        }
-        let until = try context.query["until"].flatMap { text -> Date? in
-            guard !text.isEmpty else { return nil }
-            guard let date = DockerTime.parseTimestamp(text) else { throw APIError.badRequest("invalid value for until: \(text)") }
-            return date
-        }
+        let since = try context.timestamp("since")
+        let until = try context.timestamp("until")
         let filters = try context.filters()
         var next = context.state.access { model in
             since.map { since in model.events.first { $0.time >= since }?.sequence ?? model.events.count } ?? model.events.count
@@ -158,12 +150,7 @@ enum SystemRoutes {
             return false
         }
         if let images = filters["image"], !images.contains(event.image) { return false }
-        for wanted in filters["label"] ?? [] {
-            let parts = wanted.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let value = event.attributes[String(parts[0])] else { return false }
-            if parts.count == 2, value != String(parts[1]) { return false }
-        }
-        return true
+        return EngineModel.labels(event.attributes, match: filters["label"] ?? [])
     }
 
     private static func eventJSON(_ event: EngineEvent, context: RequestContext) -> JSON {

@@ -73,6 +73,17 @@ final class RequestContext {
         return filters
     }
 
+    /// A time parameter (`since`, `until`): seconds since the epoch, possibly with a fraction.
+    /// - Returns: nil when absent or empty.
+    /// - Throws: `APIError` 400 when it is not a number.
+    func timestamp(_ name: String) throws -> Date? {
+        guard let text = query[name], !text.isEmpty else { return nil }
+        guard let date = DockerTime.parseTimestamp(text) else {
+            throw APIError.badRequest("invalid value for \(name): \(text)")
+        }
+        return date
+    }
+
     /// Writes a JSON message stream (`application/json`, chunked): one line per message,
     /// ending with "\r\n" as the daemon's stream formatter does.
     func beginJSONMessageStream() throws {

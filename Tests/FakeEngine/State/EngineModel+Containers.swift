@@ -133,12 +133,7 @@ extension EngineModel {
     func listContainers(all: Bool, filters: [String: [String]]) -> [ContainerRecord] {
         containers.reversed().filter { container in
             if !all, !container.isRunning, filters["status"] == nil { return false }
-            for wanted in filters["label"] ?? [] {
-                let parts = wanted.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                let key = String(parts[0])
-                guard let value = container.labels[key] else { return false }
-                if parts.count == 2, value != String(parts[1]) { return false }
-            }
+            if !Self.labels(container.labels, match: filters["label"] ?? []) { return false }
             if let statuses = filters["status"], !statuses.contains(container.status) { return false }
             if let names = filters["name"], !names.contains(where: { container.name.contains($0.hasPrefix("/") ? String($0.dropFirst()) : $0) }) { return false }
             if let ids = filters["id"], !ids.contains(where: { container.id.hasPrefix($0) }) { return false }
@@ -204,6 +199,15 @@ extension EngineModel {
     }
 
     // MARK: Helpers
+
+    /// A `label` filter: every wanted "key" must be present, every "key=value" must match.
+    static func labels(_ labels: [String: String], match wanted: [String]) -> Bool {
+        wanted.allSatisfy { filter in
+            let parts = filter.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let value = labels[String(parts[0])] else { return false }
+            return parts.count == 1 || value == String(parts[1])
+        }
+    }
 
     static func normalizedPath(_ path: String) -> String {
         var parts: [Substring] = []
