@@ -28,13 +28,18 @@ public struct EngineFingerprint: Sendable, Hashable, Codable {
     public var privilegedSupported: Bool?
     /// Whether `privileged: true` is emulated with the capabilities the engine has.
     public var privilegedEmulated: Bool
+    /// Capabilities the engine could not grant (e.g. SYS_RESOURCE), when it was probed.
+    public var refusedCapabilities: [String]?
+    /// The daemon's error for `--privileged`, when it failed.
+    public var privilegedError: String?
 
     /// Every field may be left out; see the properties for their meaning.
     public init(
         daemonVersion: String? = nil, apiVersion: String? = nil, minAPIVersion: String? = nil,
         kernelVersion: String? = nil, operatingSystem: String? = nil, storageDriver: String? = nil,
         cgroupDriver: String? = nil, cgroupVersion: String? = nil, daemonCgroupLines: [String]? = nil,
-        privilegedSupported: Bool? = nil, privilegedEmulated: Bool = false
+        privilegedSupported: Bool? = nil, privilegedEmulated: Bool = false,
+        refusedCapabilities: [String]? = nil, privilegedError: String? = nil
     ) {
         self.daemonVersion = daemonVersion
         self.apiVersion = apiVersion
@@ -47,5 +52,29 @@ public struct EngineFingerprint: Sendable, Hashable, Codable {
         self.daemonCgroupLines = daemonCgroupLines
         self.privilegedSupported = privilegedSupported
         self.privilegedEmulated = privilegedEmulated
+        self.refusedCapabilities = refusedCapabilities
+        self.privilegedError = privilegedError
+    }
+
+    /// The fingerprint as "name: value" lines in a fixed order, for printing and for
+    /// comparing two engines line by line.
+    public var lines: [(name: String, value: String)] {
+        func text(_ value: String?) -> String { value ?? "(unknown)" }
+        var lines: [(String, String)] = [
+            ("daemon version", text(daemonVersion)),
+            ("API version", text(apiVersion)),
+            ("minimum API version", text(minAPIVersion)),
+            ("kernel", text(kernelVersion)),
+            ("operating system", text(operatingSystem)),
+            ("storage driver", text(storageDriver)),
+            ("cgroup driver", text(cgroupDriver)),
+            ("cgroup version", text(cgroupVersion)),
+            ("privileged", privilegedSupported.map { $0 ? "granted" : "refused" + (privilegedEmulated ? " (emulated)" : "") } ?? "(not probed)"),
+        ]
+        if let refusedCapabilities { lines.append(("refused capabilities", refusedCapabilities.isEmpty ? "none" : refusedCapabilities.joined(separator: ", "))) }
+        for (index, line) in (daemonCgroupLines ?? []).enumerated() {
+            lines.append(("daemon cgroup[\(index)]", line))
+        }
+        return lines
     }
 }
