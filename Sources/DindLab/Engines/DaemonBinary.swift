@@ -56,14 +56,21 @@ public struct DaemonBinary: Sendable, Hashable, Codable {
     /// - Returns: The default daemon binary with its version.
     /// - Throws: `PrivateEngineError` (`.daemonNotFound`) when there is no dockerd, saying how to install it.
     public static func defaultDaemon(environment: [String: String]) throws -> DaemonBinary {
-        guard ExecutableSearch.resolve("dockerd", environment: environment) != nil else {
-            let searched = ExecutableSearch.directories(environment: environment).joined(separator: ":")
+        try defaultDaemon(environment: environment, fallbackDirectories: ExecutableSearch.fallbackDirectories)
+    }
+
+    static func defaultDaemon(environment: [String: String], fallbackDirectories: [String]) throws -> DaemonBinary {
+        guard ExecutableSearch.resolve("dockerd", environment: environment, fallbackDirectories: fallbackDirectories) != nil else {
+            let searched = ExecutableSearch.directories(environment: environment, fallbackDirectories: fallbackDirectories)
+                .joined(separator: ":")
             throw PrivateEngineError(
                 .daemonNotFound,
                 "dockerd was not found on PATH (\(searched)); install it with `apt-get install docker.io`, or pass --binary PATH to a Docker daemon binary."
             )
         }
-        return try inspect("dockerd", environment: environment)
+        return try inspect("dockerd", environment: environment.merging(
+            ["PATH": ExecutableSearch.directories(environment: environment, fallbackDirectories: fallbackDirectories).joined(separator: ":")],
+            uniquingKeysWith: { $1 }))
     }
 
     /// Runs `PATH --version`, falling back to `PATH -v` (some old releases only know one of them),
@@ -93,7 +100,7 @@ public struct DaemonBinary: Sendable, Hashable, Codable {
 enum ExecutableSearch {
     static let fallbackDirectories = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]
 
-    static func directories(environment: [String: String]) -> [String] {
+    static func directories(environment: [String: String], fallbackDirectories: [String] = fallbackDirectories) -> [String] {
         var result: [String] = []
         for directory in (environment["PATH"] ?? "").split(separator: ":").map(String.init) + fallbackDirectories
         where !directory.isEmpty && !result.contains(directory) {
@@ -103,14 +110,16 @@ enum ExecutableSearch {
     }
 
     /// The absolute path of `name`: itself when it contains a slash, else the first match on PATH.
-    static func resolve(_ name: String, environment: [String: String]) -> String? {
+    static func resolve(
+        _ name: String, environment: [String: String], fallbackDirectories: [String] = fallbackDirectories
+    ) -> String? {
         if name.contains("/") {
             let absolute = name.hasPrefix("/")
                 ? name : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(name)
             let standardized = (absolute as NSString).standardizingPath
             return isExecutable(standardized) ? standardized : nil
         }
-        for directory in directories(environment: environment) {
+        for directory in directories(environment: environment, fallbackDirectories: fallbackDirectories) {
             let candidate = (directory as NSString).appendingPathComponent(name)
             if isExecutable(candidate) { return candidate }
         }
