@@ -1,3 +1,4 @@
+import DockerEngine
 import Foundation
 import Testing
 @testable import DindLab
@@ -26,8 +27,8 @@ struct PrivateEngineIsolationTests {
         let record = try await engines.up(name: "isolation", dir: dir)
         let status = try await engines.status(name: "isolation", dir: dir)
         let versions = try #require(status.versions, "the daemon answers GET /version on \(record.socket)")
-        #expect(DaemonVersion(versionText: versions.server) == record.version)
-        #expect(!versions.api.isEmpty)
+        #expect(DaemonVersion(versionText: versions.version) == record.version)
+        #expect(versions.apiVersion >= APIVersion.oldestSupported)
         for namespace in ["mnt", "net"] {
             let theirs = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(record.pid)/ns/\(namespace)")
             let ours = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/\(namespace)")
@@ -49,6 +50,6 @@ struct PrivateEngineIsolationTests {
         #expect(MountTable.read().filter { MountTable.path($0.mountPoint, isWithin: dir) }.isEmpty, "no mount under \(dir) is left")
         #expect(!FileManager.default.fileExists(atPath: layout.socket), "the socket is gone")
         #expect(!FileManager.default.fileExists(atPath: layout.pidFile), "the pid file is gone")
-        #expect(await UnixSocketProbe().isAnswering(socket: layout.socket) == false)
+        #expect(await EngineClientProbe().isAnswering(socket: layout.socket) == false)
     }
 }

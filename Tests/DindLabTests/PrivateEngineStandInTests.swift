@@ -1,3 +1,4 @@
+import DockerEngine
 import Foundation
 import Testing
 @testable import DindLab
@@ -145,8 +146,9 @@ struct StandInDaemon {
     struct Probe: EngineProbe {
         let readyFile: String
         func isAnswering(socket: String) async -> Bool { FileManager.default.fileExists(atPath: readyFile) }
-        func versions(socket: String) async -> EngineVersions? {
-            FileManager.default.fileExists(atPath: readyFile) ? EngineVersions(server: "stand-in", api: "1.19") : nil
+        func versions(socket: String) async -> EngineVersion? {
+            guard FileManager.default.fileExists(atPath: readyFile) else { return nil }
+            return try? JSONDecoder().decode(EngineVersion.self, from: Data(#"{"Version": "stand-in", "ApiVersion": "1.19"}"#.utf8))
         }
     }
 

@@ -200,17 +200,9 @@ struct PrivateEngineTests {
         #expect(error?.description.contains("cpuset") == true)
     }
 
-    @Test("reads HTTP/1.0 answers")
-    func httpResponses() throws {
-        let ok = try #require(UnixSocketProbe.parse(Data("HTTP/1.0 200 OK\r\nApi-Version: 1.41\r\n\r\nOK".utf8)))
-        #expect(ok.status == 200)
-        #expect(String(decoding: ok.body, as: UTF8.self) == "OK")
-        #expect(UnixSocketProbe.parse(Data("garbage".utf8)) == nil)
-    }
-
     @Test("the probe says no when nothing listens")
     func probeWithoutDaemon() async {
-        let probe = UnixSocketProbe(timeout: .seconds(1))
+        let probe = EngineClientProbe(timeout: .seconds(1))
         #expect(await probe.isAnswering(socket: "/nonexistent/docker.sock") == false)
         #expect(await probe.versions(socket: "/nonexistent/docker.sock") == nil)
     }

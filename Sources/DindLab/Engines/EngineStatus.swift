@@ -1,3 +1,5 @@
+import DockerEngine
+
 /// What `engine status` and `engine list` report about one private engine.
 public struct EngineStatus: Sendable {
     public var name: String
@@ -9,7 +11,7 @@ public struct EngineStatus: Sendable {
     /// The daemon answers GET /_ping on its socket.
     public var isAnswering: Bool
     /// The daemon's own versions (GET /version), when it answers.
-    public var versions: EngineVersions?
+    public var versions: EngineVersion?
 
     /// The daemon's pid while it runs.
     public var pid: Int32? { isRunning ? record?.pid : nil }

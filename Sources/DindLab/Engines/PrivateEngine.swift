@@ -1,3 +1,4 @@
+import DockerEngine
 import Foundation
 
 /// Private Docker engines: daemons of any era that dindlab starts, isolated from the host,
@@ -54,7 +55,7 @@ public struct PrivateEngine: Sendable {
     /// - Parameters:
     ///   - probe: How to ask a daemon whether it answers (a stand-in in tests).
     ///   - environment: The environment to search binaries and the engines folder in.
-    public init(probe: any EngineProbe = UnixSocketProbe(), environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(probe: any EngineProbe = EngineClientProbe(), environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.probe = probe
         self.environment = environment
     }
@@ -243,16 +244,14 @@ public struct PrivateEngine: Sendable {
         var pause = Duration.milliseconds(50)
         let described = "The daemon (Docker \(record.version), \(record.era) from \(record.binary), pid \(record.pid))"
         while true {
-            if let status = ProcessTable.reapIfChild(record.pid) {
+            // Look without reaping first: a daemon that just died is a zombie until waited for,
+            // and waiting for it is what yields its exit status.
+            let alive = ProcessTable.stat(record.pid).map { $0.state != "Z" && $0.startTicks == record.processStartTicks } ?? false
+            if !alive {
+                let how = await ProcessTable.exitStatus(ofChild: record.pid).map(Self.describeWaitStatus) ?? "exited"
                 throw PrivateEngineError(
                     .daemonExitedEarly,
-                    "\(described) \(Self.describeWaitStatus(status)) before it answered on \(record.socket). "
-                        + PrivateEngineError.logExcerpt(Self.logTail(layout.logFile, from: logStart), path: layout.logFile))
-            }
-            if !ProcessTable.isRunning(record.pid, startTicks: record.processStartTicks) {
-                throw PrivateEngineError(
-                    .daemonExitedEarly,
-                    "\(described) exited before it answered on \(record.socket). "
+                    "\(described) \(how) before it answered on \(record.socket). "
                         + PrivateEngineError.logExcerpt(Self.logTail(layout.logFile, from: logStart), path: layout.logFile))
             }
             if await probe.isAnswering(socket: record.socket) { return }
@@ -373,7 +372,7 @@ public struct PrivateEngine: Sendable {
         let layout = try layout(name: name, dir: dir)
         let record = try EngineRecord.read(from: layout.recordFile)
         let running = record.map { ProcessTable.isRunning($0.pid, startTicks: $0.processStartTicks) } ?? false
-        var versions: EngineVersions?
+        var versions: EngineVersion?
         var answering = false
         if running {
             versions = await probe.versions(socket: layout.socket)

@@ -49,6 +49,24 @@ enum ProcessTable {
         return waitpid(pid, &status, WNOHANG) == pid ? status : nil
     }
 
+    /// The exit status of our child `pid` once it can be collected. A multi-threaded process
+    /// (dockerd) shows as a zombie in /proc as soon as its main thread exits, but can be waited
+    /// for only after its other threads are gone too, a moment later.
+    ///
+    /// - Returns: The wait status, or nil when `pid` is not our child or does not end in time.
+    static func exitStatus(ofChild pid: pid_t, within timeout: Duration = .seconds(2)) async -> Int32? {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            var status: Int32 = 0
+            switch waitpid(pid, &status, WNOHANG) {
+            case pid: return status
+            case 0: try? await Task.sleep(for: .milliseconds(10))
+            default: if errno != EINTR { return nil }
+            }
+        }
+        return nil
+    }
+
     static func allPIDs() -> [pid_t] {
         ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { pid_t($0) }
     }

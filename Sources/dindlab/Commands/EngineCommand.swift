@@ -127,12 +127,12 @@ extension EngineCommand {
                 ? "running, pid \(record.pid), " + (status.isAnswering ? "answering" : "not answering")
                 : "not running"
             let api = status.versions.map { versions in
-                "API \(versions.api)" + (versions.minimumAPI.map { " (minimum \($0))" } ?? "")
+                "API \(versions.apiVersion)" + (versions.minAPIVersion.map { " (minimum \($0))" } ?? "")
             } ?? "API unknown (not answering)"
             print("""
                 engine     \(status.name)
                 state      \(state)
-                daemon     Docker \(status.versions?.server ?? record.version.text) (\(record.era), \(record.binary)), \(api)
+                daemon     Docker \(status.versions?.version ?? record.version.text) (\(record.era), \(record.binary)), \(api)
                 socket     \(record.dockerHost)
                 directory  \(status.layout.directory)
                 started    \(record.startedAt.formatted(.iso8601))
@@ -146,15 +146,13 @@ extension EngineCommand {
 
         func run() async throws {
             let engines = await PrivateEngine().list()
-            let rows = [["NAME", "VERSION", "API", "PID", "RUNNING", "SOCKET"]] + engines.map { status in
-                [
-                    status.name,
-                    status.versions?.server ?? status.record.map { $0.version.text } ?? "-",
-                    status.versions?.api ?? "-",
-                    status.pid.map(String.init) ?? "-",
-                    status.isRunning ? (status.isAnswering ? "yes" : "yes, not answering") : "no",
-                    status.record.map(\.dockerHost) ?? "-",
-                ]
+            var rows = [["NAME", "VERSION", "API", "PID", "RUNNING", "SOCKET"]]
+            for status in engines {
+                let version: String = status.versions?.version ?? status.record?.version.text ?? "-"
+                let api: String = status.versions.map { $0.apiVersion.description } ?? "-"
+                let pid: String = status.pid.map { String($0) } ?? "-"
+                let running: String = status.isRunning ? (status.isAnswering ? "yes" : "yes, not answering") : "no"
+                rows.append([status.name, version, api, pid, running, status.record?.dockerHost ?? "-"])
             }
             let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
             for row in rows {
