@@ -39,6 +39,17 @@ struct PrivateEngineTests {
         #expect(relative.directory == (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent("engine"))
     }
 
+    @Test("resolves symlinks in the existing part of an engine directory")
+    func resolvesSymlinks() throws {
+        let base = NSTemporaryDirectory() + "dindlab-links-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: base + "/real", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: base + "/link", withDestinationPath: base + "/real")
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let resolvedBase = PrivateEngine.resolvingSymlinks(base)
+        #expect(PrivateEngine.resolvingSymlinks(base + "/link/engines/v17") == resolvedBase + "/real/engines/v17")
+        #expect(PrivateEngine.resolvingSymlinks("/nonexistent-root/a/b") == "/nonexistent-root/a/b")
+    }
+
     @Test("socket paths: fits at the limit, fails clearly one byte beyond")
     func socketPathLimit() throws {
         let overhead = EngineLayout.socketSuffixes.map { $0.utf8.count + 1 }.max()!
@@ -123,6 +134,21 @@ struct PrivateEngineTests {
         // /etc is overlaid in scratch space, its mounts bound back in, and only then moved over /etc.
         #expect(try index("mount -n --rbind '/etc/resolv.conf'") < index("mount -n --move '/tmp/it'\\''s here/ns/overlay/etc/merged' '/etc'"))
         #expect(lines.last == "exec \"$@\"")
+    }
+
+    @Test("the daemon gets our environment without client TLS and systemd variables, its own directory first on PATH")
+    func daemonEnvironment() {
+        let daemon = DaemonBinary(path: "/opt/docker-1.7.1/docker", version: DaemonVersion(1, 7, 1))
+        let environment = PrivateEngine.daemonEnvironment(for: daemon, from: [
+            "PATH": "/usr/bin:/bin", "HOME": "/root", "DOCKER_RAMDISK": "true",
+            "DOCKER_HOST": "tcp://remote:2376", "DOCKER_TLS_VERIFY": "1", "DOCKER_CERT_PATH": "/certs", "NOTIFY_SOCKET": "/run/systemd/notify",
+        ])
+        #expect(environment["PATH"]?.hasPrefix("/opt/docker-1.7.1:/usr/bin:/bin:") == true)
+        #expect(environment["HOME"] == "/root")
+        #expect(environment["DOCKER_RAMDISK"] == "true", "daemon settings pass through")
+        for name in ["DOCKER_HOST", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "NOTIFY_SOCKET"] {
+            #expect(environment[name] == nil, "\(name) must not reach the daemon")
+        }
     }
 
     // MARK: /proc parsing

@@ -60,7 +60,8 @@ public struct PrivateEngine: Sendable {
         self.environment = environment
     }
 
-    /// The directory layout of an engine: `dir` when given, else the named engine's folder.
+    /// The directory layout of an engine: `dir` when given, else the named engine's folder;
+    /// symlinks are resolved, since the kernel reports the engine's mounts under the real path.
     ///
     /// - Parameters:
     ///   - name: The engine name.
@@ -69,9 +70,13 @@ public struct PrivateEngine: Sendable {
     /// - Throws: `PrivateEngineError` (`.invalidName`).
     public func layout(name: String = defaultName, dir: String? = nil) throws -> EngineLayout {
         try EngineLayout.validateName(name)
-        guard let dir else { return try EngineLayout.named(name, environment: environment) }
-        let absolute = dir.hasPrefix("/") ? dir : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(dir)
-        return EngineLayout(directory: absolute)
+        let directory: String
+        if let dir {
+            directory = dir.hasPrefix("/") ? dir : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(dir)
+        } else {
+            directory = try EngineLayout.named(name, environment: environment).directory
+        }
+        return EngineLayout(directory: Self.resolvingSymlinks((directory as NSString).standardizingPath))
     }
 
     // MARK: up
@@ -96,7 +101,7 @@ public struct PrivateEngine: Sendable {
     public func up(
         name: String = defaultName, dir: String? = nil, binary: String? = nil, options: Options = Options()
     ) async throws -> EngineRecord {
-        var layout = try layout(name: name, dir: dir)
+        let layout = try layout(name: name, dir: dir)
         try await refuseIfRunning(name: name, layout: layout)
 
         let daemon = try binary.map { try DaemonBinary.inspect($0, environment: environment) }
@@ -112,10 +117,6 @@ public struct PrivateEngine: Sendable {
         let shadows = NamespaceLauncher.shadows(for: facts)
         try layout.validateSocketPaths()
         try NamespaceLauncher.checkDirectory(layout, against: shadows)
-        layout = try createDirectories(layout)
-        // The directory may have been reached through a symlink; check its real place again.
-        try layout.validateSocketPaths()
-        try NamespaceLauncher.checkDirectory(layout, against: shadows)
 
         let settings = DaemonSettings(
             socket: layout.socket, dataRoot: layout.dataRoot, execRoot: layout.execRoot, pidFile: layout.pidFile,
@@ -123,6 +124,7 @@ public struct PrivateEngine: Sendable {
             cgroupDriver: options.cgroupDriver, cgroupParent: options.cgroupParent, extraArguments: options.extraArguments)
         let argv = try DaemonCommandLine.arguments(for: daemon, settings: settings)
 
+        try createDirectories(layout)
         // Leftovers of an engine that died: a daemon of the 1.x era refuses to start over its old pid file.
         for stale in [layout.socket, layout.pidFile] { try? FileManager.default.removeItem(atPath: stale) }
 
@@ -135,7 +137,7 @@ public struct PrivateEngine: Sendable {
             try writeLauncher(script, to: layout.launchScript)
             logStart = try appendLogHeader(name: name, argv: argv, to: layout.logFile)
             pid = try DetachedSpawn.start(
-                arguments: ["/bin/sh", layout.launchScript] + argv, environment: daemonEnvironment(for: daemon),
+                arguments: ["/bin/sh", layout.launchScript] + argv, environment: Self.daemonEnvironment(for: daemon, from: environment),
                 logFile: layout.logFile)
         } catch {
             CgroupSetup.remove(cgroups)
@@ -182,26 +184,30 @@ public struct PrivateEngine: Sendable {
         (try? self.layout(name: name)) == layout ? "--name \(name)" : "--dir \(layout.directory)"
     }
 
-    private func createDirectories(_ layout: EngineLayout) throws -> EngineLayout {
-        let manager = FileManager.default
-        do {
-            try manager.createDirectory(atPath: layout.directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o711])
-        } catch {
-            throw PrivateEngineError(.directoryNotUsable, "Could not create the engine directory \(layout.directory): \(error.localizedDescription).")
-        }
-        guard let real = realpath(layout.directory, nil) else {
-            throw PrivateEngineError(.directoryNotUsable, "Could not resolve the engine directory \(layout.directory): \(String(cString: strerror(errno))).")
-        }
-        let canonical = EngineLayout(directory: String(cString: real))
-        free(real)
-        for directory in [canonical.dataRoot, canonical.execRoot, canonical.namespaceScratch] {
+    private func createDirectories(_ layout: EngineLayout) throws {
+        let directories = [(layout.directory, 0o711), (layout.dataRoot, 0o700), (layout.execRoot, 0o700), (layout.namespaceScratch, 0o700)]
+        for (directory, permissions) in directories {
             do {
-                try manager.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                try FileManager.default.createDirectory(
+                    atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: permissions])
             } catch {
                 throw PrivateEngineError(.directoryNotUsable, "Could not create \(directory): \(error.localizedDescription).")
             }
         }
-        return canonical
+    }
+
+    /// `path` with the symlinks of its existing part resolved; the part that does not exist yet
+    /// is appended as it is.
+    static func resolvingSymlinks(_ path: String) -> String {
+        var existing = path
+        var missing: [String] = []
+        while !FileManager.default.fileExists(atPath: existing), existing != "/" {
+            missing.insert((existing as NSString).lastPathComponent, at: 0)
+            existing = (existing as NSString).deletingLastPathComponent
+        }
+        guard let real = realpath(existing, nil) else { return path }
+        defer { free(real) }
+        return missing.reduce(String(cString: real)) { ($0 as NSString).appendingPathComponent($1) }
     }
 
     private func writeLauncher(_ script: String, to path: String) throws {
@@ -229,10 +235,19 @@ public struct PrivateEngine: Sendable {
         return start
     }
 
-    /// The daemon's environment: ours, with the binary's own directory first on PATH, because
-    /// old releases find their helpers (docker-containerd, docker-runc, docker-proxy) beside them.
-    private func daemonEnvironment(for daemon: DaemonBinary) -> [String: String] {
-        var result = environment
+    /// Client and service-manager variables the daemon must not inherit: dockerd and `docker -d`
+    /// turn TLS on when DOCKER_TLS_VERIFY is set and look for certificates in DOCKER_CERT_PATH;
+    /// NOTIFY_SOCKET and LISTEN_FDS would make it talk to the systemd unit dindlab runs in.
+    static let scrubbedEnvironment: Set<String> = [
+        "DOCKER_HOST", "DOCKER_TLS", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_API_VERSION",
+        "DOCKER_CONTEXT", "DOCKER_CONFIG", "NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES",
+    ]
+
+    /// The daemon's environment: ours without `scrubbedEnvironment`, with the binary's own
+    /// directory first on PATH, because old releases find their helpers (docker-containerd,
+    /// docker-runc, docker-proxy) beside them.
+    static func daemonEnvironment(for daemon: DaemonBinary, from environment: [String: String]) -> [String: String] {
+        var result = environment.filter { !scrubbedEnvironment.contains($0.key) }
         let binaryDirectory = (daemon.path as NSString).deletingLastPathComponent
         result["PATH"] = ([binaryDirectory] + ExecutableSearch.directories(environment: environment)).joined(separator: ":")
         return result
