@@ -122,6 +122,7 @@ struct PlanOrderTests {
             ["daemon.start=exec,inner.mode=ti", "daemon.start=exec,inner.mode=d"], ["default"], [],
         ])
         #expect(Set(plan.trials.map(\.scenarioName)) == ["m", "e"])
+        #expect(plan.report().split(separator: "\n").contains("c (c.yaml): no cell selected"))
     }
 
     /// Plans that can't be made.

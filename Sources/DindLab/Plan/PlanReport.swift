@@ -11,10 +11,14 @@ extension Plan {
     public func report() -> String {
         var lines: [String] = []
         var cellCount = 0
-        for entry in scenarios where !entry.cells.isEmpty {
+        for entry in scenarios {
             let name = entry.scenario.name
             let trialsOfScenario = trials.filter { $0.scenarioName == name }
             let source = entry.scenario.source.map { " (\($0))" } ?? ""
+            guard !entry.cells.isEmpty else {
+                lines.append("\(name)\(source): no cell selected")
+                continue
+            }
             lines.append("\(name)\(source): \(Self.count(entry.cells.count, "cell")), \(Self.count(trialsOfScenario.count, "trial"))")
             let width = "c\(entry.cells.map(\.index).max() ?? 0)".count
             for cell in entry.cells {

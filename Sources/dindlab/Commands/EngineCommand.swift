@@ -15,12 +15,12 @@ struct EngineCommand: AsyncParsableCommand {
             networking, iptables, IP forwarding and masquerading off. Engines have names and run \
             side by side under $XDG_STATE_HOME/dindlab/engines/NAME (~/.local/state/... by default).
             """,
-        subcommands: [Up.self, Down.self, Status.self, List.self]
+        subcommands: [Up.self, Down.self, Status.self, List.self, Ping.self]
     )
 }
 
 /// Which engine a subcommand acts on.
-struct EngineSelection: ParsableArguments {
+struct EngineNameOptions: ParsableArguments {
     @Option(help: "The engine's name.")
     var name: String = PrivateEngine.defaultName
 
@@ -39,7 +39,7 @@ extension EngineCommand {
                 """
         )
 
-        @OptionGroup var engine: EngineSelection
+        @OptionGroup var engine: EngineNameOptions
 
         @Option(help: ArgumentHelp("A Docker daemon binary of any era (default: dockerd on PATH).", valueName: "path"))
         var binary: String?
@@ -90,7 +90,7 @@ extension EngineCommand {
         static let configuration = CommandConfiguration(
             abstract: "Stop a private engine and remove its processes, mounts and socket (the log stays).")
 
-        @OptionGroup var engine: EngineSelection
+        @OptionGroup var engine: EngineNameOptions
 
         @Option(help: ArgumentHelp("Seconds the daemon may take to stop before it is killed.", valueName: "seconds"))
         var stopTimeout: Int = 20
@@ -115,7 +115,7 @@ extension EngineCommand {
             abstract: "Show whether a private engine runs, its pid, version and API version.",
             discussion: "Exits with status 3 when the engine is not running.")
 
-        @OptionGroup var engine: EngineSelection
+        @OptionGroup var engine: EngineNameOptions
 
         func run() async throws {
             let status = try await PrivateEngine().status(name: engine.name, dir: engine.dir)
