@@ -1,0 +1,72 @@
+import Foundation
+
+extension EngineClient {
+    /// GET /_ping, unversioned, so it works before negotiation and on every daemon.
+    ///
+    /// - Returns: The daemon's API version header when it sends one (API 1.25 and up).
+    /// - Throws: `EngineError` when the engine cannot be reached or does not answer OK.
+    public func ping(timeout: Duration? = nil) async throws -> PingResult {
+        let response = try await send("GET", "/_ping", versioned: nil, timeout: timeout)
+        return PingResult(
+            apiVersion: response.headers["api-version"].flatMap(APIVersion.init),
+            osType: response.headers["ostype"]
+        )
+    }
+
+    /// GET /version.
+    public func version() async throws -> EngineVersion {
+        try decode(await request("GET", "/version"))
+    }
+
+    /// GET /info.
+    public func info() async throws -> EngineInfo {
+        try decode(await request("GET", "/info"))
+    }
+
+    /// GET /info as raw JSON, for fingerprints that keep what the daemon said.
+    public func infoJSON() async throws -> Data {
+        try await request("GET", "/info").body
+    }
+
+    /// Events between two times (GET /events with `until`, so the stream ends).
+    ///
+    /// - Parameters:
+    ///   - since: Unix time to start from.
+    ///   - until: Unix time to stop at; the daemon closes the stream then.
+    ///   - filters: Docker event filters, e.g. ["label": ["dindlab.run=x"]].
+    /// - Returns: The events in the order the daemon sent them.
+    public func events(since: Int, until: Int, filters: [String: [String]] = [:], timeout: Duration? = nil) async throws -> [EngineEvent] {
+        let collector = EventCollector()
+        _ = try await streamingRequest(
+            "GET", "/events",
+            query: [("since", String(since)), ("until", String(until)), ("filters", filters.isEmpty ? nil : jsonText(filters))],
+            timeout: timeout
+        ) { chunk in collector.feed(chunk) }
+        return try collector.decoded()
+    }
+}
+
+/// Encodes a value as compact JSON text (query parameters such as `filters`).
+func jsonText<T: Encodable>(_ value: T) -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    return (try? String(decoding: encoder.encode(value), as: UTF8.self)) ?? "{}"
+}
+
+private final class EventCollector: @unchecked Sendable {
+    private var splitter = JSONObjectSplitter()
+    private var objects: [Data] = []
+    private let lock = NSLock()
+
+    func feed(_ chunk: Data) {
+        lock.lock()
+        defer { lock.unlock() }
+        objects += splitter.feed(chunk)
+    }
+
+    func decoded() throws -> [EngineEvent] {
+        lock.lock()
+        defer { lock.unlock() }
+        return try objects.map { try JSONDecoder().decode(EngineEvent.self, from: $0) }
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+
+/// An error from talking to a Docker Engine.
+///
+/// Every error says in full sentences what was attempted (method and path), what
+/// happened, and where it can, what to do about it. Callers that need to branch on
+/// the kind of failure use the `is...` properties and `status`.
+public struct EngineError: Error, CustomStringConvertible, Sendable, Equatable {
+    private enum Kind: Equatable, Sendable {
+        case invalidAddress(address: String, reason: String)
+        case socketMissing(path: String)
+        case transport(method: String, path: String, curlCode: Int, curlMessage: String, detail: String)
+        case timeout(method: String, path: String, seconds: Double)
+        case http(method: String, path: String, status: Int, message: String)
+        case apiVersionRefused(requested: String, daemonMessage: String)
+        case apiVersionUnsupported(daemonVersion: String, reason: String)
+        case decoding(method: String, path: String, detail: String)
+        case stream(method: String, path: String, message: String)
+        case protocolViolation(method: String, path: String, detail: String)
+        case cancelled(method: String, path: String)
+    }
+
+    private let kind: Kind
+
+    private init(_ kind: Kind) { self.kind = kind }
+
+    /// The address given is not one dindlab can talk to.
+    public static func invalidAddress(_ address: String, reason: String) -> EngineError {
+        EngineError(.invalidAddress(address: address, reason: reason))
+    }
+
+    /// The Unix socket of the engine does not exist.
+    public static func socketMissing(_ path: String) -> EngineError {
+        EngineError(.socketMissing(path: path))
+    }
+
+    /// libcurl failed to carry the request (connect, send, receive).
+    static func transport(method: String, path: String, curlCode: Int, curlMessage: String, detail: String) -> EngineError {
+        EngineError(.transport(method: method, path: path, curlCode: curlCode, curlMessage: curlMessage, detail: detail))
+    }
+
+    /// The call did not finish within its deadline.
+    public static func timeout(method: String, path: String, seconds: Double) -> EngineError {
+        EngineError(.timeout(method: method, path: path, seconds: seconds))
+    }
+
+    /// The daemon answered with an error status.
+    public static func http(method: String, path: String, status: Int, message: String) -> EngineError {
+        EngineError(.http(method: method, path: path, status: status, message: message))
+    }
+
+    /// The daemon refused the API version the client asked for.
+    public static func apiVersionRefused(requested: String, daemonMessage: String) -> EngineError {
+        EngineError(.apiVersionRefused(requested: requested, daemonMessage: daemonMessage))
+    }
+
+    /// The daemon speaks an API this client does not know.
+    public static func apiVersionUnsupported(daemonVersion: String, reason: String) -> EngineError {
+        EngineError(.apiVersionUnsupported(daemonVersion: daemonVersion, reason: reason))
+    }
+
+    /// The daemon's answer could not be decoded.
+    public static func decoding(method: String, path: String, detail: String) -> EngineError {
+        EngineError(.decoding(method: method, path: path, detail: detail))
+    }
+
+    /// A stream reported an error in-band (a type-3 frame, an `{"error": ...}` progress line).
+    public static func stream(method: String, path: String, message: String) -> EngineError {
+        EngineError(.stream(method: method, path: path, message: message))
+    }
+
+    /// The daemon's answer broke the HTTP or stream protocol.
+    public static func protocolViolation(method: String, path: String, detail: String) -> EngineError {
+        EngineError(.protocolViolation(method: method, path: path, detail: detail))
+    }
+
+    /// The caller cancelled the call.
+    public static func cancelled(method: String, path: String) -> EngineError {
+        EngineError(.cancelled(method: method, path: path))
+    }
+
+    /// The HTTP status the daemon answered with, when it answered.
+    public var status: Int? {
+        if case .http(_, _, let status, _) = kind { return status }
+        return nil
+    }
+
+    /// The daemon's own message (for HTTP errors and in-band stream errors), else nil.
+    public var daemonMessage: String? {
+        switch kind {
+        case .http(_, _, _, let message): return message
+        case .stream(_, _, let message): return message
+        case .apiVersionRefused(_, let message): return message
+        default: return nil
+        }
+    }
+
+    /// True when the daemon said the object does not exist (HTTP 404).
+    public var isNotFound: Bool { status == 404 }
+    /// True when the call ran out of time.
+    public var isTimeout: Bool { if case .timeout = kind { return true } else { return false } }
+    /// True when the engine could not be reached or the connection broke.
+    public var isTransport: Bool {
+        switch kind {
+        case .transport, .socketMissing: return true
+        default: return false
+        }
+    }
+    /// True when the caller cancelled the call.
+    public var isCancelled: Bool { if case .cancelled = kind { return true } else { return false } }
+
+    public var description: String {
+        switch kind {
+        case .invalidAddress(let address, let reason):
+            return "The engine address \"\(address)\" is not valid: \(reason). Use unix:///path/to/docker.sock or tcp://host:port."
+        case .socketMissing(let path):
+            return "The engine socket \(path) does not exist. Is the daemon running? Start a private engine with `dindlab engine up`, or pass --engine / set DOCKER_HOST."
+        case .transport(let method, let path, let code, let curlMessage, let detail):
+            let extra = detail.isEmpty || detail == curlMessage ? "" : " (\(detail))"
+            return "\(method) \(path) failed before the daemon answered: \(curlMessage)\(extra) [curl error \(code)]."
+        case .timeout(let method, let path, let seconds):
+            return "\(method) \(path) timed out: the daemon did not finish answering within \(formatSeconds(seconds))."
+        case .http(let method, let path, let status, let message):
+            let said = message.isEmpty ? "no message" : "\"\(message)\""
+            return "\(method) \(path) failed with HTTP \(status): the daemon said \(said)."
+        case .apiVersionRefused(let requested, let message):
+            return "The daemon refused API version \(requested): \"\(message)\". Pass an API version the daemon supports (--api-version or DOCKER_API_VERSION), or unset DOCKER_API_VERSION to let dindlab negotiate one."
+        case .apiVersionUnsupported(let daemonVersion, let reason):
+            return "The daemon's API version \(daemonVersion) is not supported: \(reason)."
+        case .decoding(let method, let path, let detail):
+            return "The answer to \(method) \(path) could not be decoded: \(detail)."
+        case .stream(let method, let path, let message):
+            return "The stream of \(method) \(path) reported an error: \(message)."
+        case .protocolViolation(let method, let path, let detail):
+            return "The answer to \(method) \(path) broke the protocol: \(detail)."
+        case .cancelled(let method, let path):
+            return "\(method) \(path) was cancelled."
+        }
+    }
+}
+
+func formatSeconds(_ seconds: Double) -> String {
+    seconds < 1 ? "\(Int((seconds * 1000).rounded())) ms" : String(format: "%.1f s", seconds)
+}

@@ -1,0 +1,60 @@
+import Foundation
+
+/// Runs blocking work (libcurl's easy interface) on threads of its own, so that many
+/// concurrent engine calls never block Swift's cooperative thread pool.
+///
+/// Threads are kept and reused: a handoff costs a condition-variable signal, not a
+/// thread creation, which matters when a benchmark pings the engine thousands of times.
+final class BlockingExecutor: @unchecked Sendable {
+    static let shared = BlockingExecutor()
+
+    private let condition = NSCondition()
+    private var jobs: [@Sendable () -> Void] = []
+    private var idleThreads = 0
+    private var threadCount = 0
+
+    /// Runs `work` on an executor thread and returns its result.
+    func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            submit {
+                continuation.resume(with: Result { try work() })
+            }
+        }
+    }
+
+    private func submit(_ job: @escaping @Sendable () -> Void) {
+        condition.lock()
+        jobs.append(job)
+        if idleThreads == 0 {
+            threadCount += 1
+            let thread = Thread { [unowned self] in self.workLoop() }
+            thread.name = "dindlab-curl-\(threadCount)"
+            thread.stackSize = 512 * 1024
+            thread.start()
+        } else {
+            condition.signal()
+        }
+        condition.unlock()
+    }
+
+    private func workLoop() {
+        while true {
+            condition.lock()
+            while jobs.isEmpty {
+                idleThreads += 1
+                // Idle threads linger a while, then leave, so a burst of calls does not
+                // keep a hundred threads alive for the rest of the run.
+                let woke = condition.wait(until: Date().addingTimeInterval(30))
+                idleThreads -= 1
+                if !woke && jobs.isEmpty {
+                    threadCount -= 1
+                    condition.unlock()
+                    return
+                }
+            }
+            let job = jobs.removeFirst()
+            condition.unlock()
+            job()
+        }
+    }
+}

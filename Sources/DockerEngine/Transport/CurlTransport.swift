@@ -1,0 +1,256 @@
+import CCurl
+import Foundation
+
+/// Carries HTTP requests to one engine through libcurl, reusing connections.
+///
+/// Blocking libcurl calls run on `BlockingExecutor` threads. Idle easy handles are kept in
+/// a pool; each keeps its connection open, so consecutive calls skip the connect.
+final class CurlTransport: Sendable {
+    let address: EngineAddress
+    private let pool = HandlePool()
+
+    init(address: EngineAddress) {
+        self.address = address
+    }
+
+    /// Performs a request and collects the whole response body.
+    func perform(_ request: HTTPRequest) async throws -> HTTPResponse {
+        try await perform(request, onChunk: nil)
+    }
+
+    /// Performs a request; while the status is 2xx, body bytes go to `onChunk` as they
+    /// arrive instead of being collected. An error response's body is always collected, so
+    /// the caller can read the daemon's message.
+    ///
+    /// - Parameters:
+    ///   - request: The request.
+    ///   - onChunk: Called on a transport thread for each piece of a successful body. A
+    ///     thrown error aborts the transfer and is rethrown.
+    /// - Returns: The response; its body is empty when `onChunk` consumed it.
+    /// - Throws: `EngineError` for transport failures and timeouts, or what `onChunk` threw.
+    func perform(_ request: HTTPRequest, onChunk: (@Sendable (Data) throws -> Void)?) async throws -> HTTPResponse {
+        let exchange = Exchange(onChunk: onChunk)
+        return try await withTaskCancellationHandler {
+            try await BlockingExecutor.shared.run { [self] in
+                try self.performBlocking(request, exchange: exchange)
+            }
+        } onCancel: {
+            exchange.cancel()
+        }
+    }
+
+    private func performBlocking(_ request: HTTPRequest, exchange: Exchange) throws -> HTTPResponse {
+        let handle = pool.take()
+        defer { pool.give(handle) }
+        handle.reset()
+        let headers = configure(handle, for: request)
+        var upload: FileHandle?
+        if case .file(let url, _) = request.body {
+            upload = try FileHandle(forReadingFrom: url)
+            exchange.upload = upload
+        }
+        defer { try? upload?.close() }
+
+        let context = Unmanaged.passUnretained(exchange).toOpaque()
+        handle.set(CURLOPT_HEADERFUNCTION, callback: exchangeHeaderCallback)
+        handle.set(CURLOPT_HEADERDATA, pointer: context)
+        handle.set(CURLOPT_WRITEFUNCTION, callback: exchangeWriteCallback)
+        handle.set(CURLOPT_WRITEDATA, pointer: context)
+        if upload != nil {
+            handle.set(CURLOPT_READFUNCTION, callback: exchangeReadCallback)
+            handle.set(CURLOPT_READDATA, pointer: context)
+        }
+        handle.setProgress(exchangeProgressCallback)
+        handle.set(CURLOPT_XFERINFODATA, pointer: context)
+
+        let code = withExtendedLifetime(headers) { withExtendedLifetime(exchange) { curl_easy_perform(handle.raw) } }
+        if let error = exchange.callbackError { throw error }
+        guard code == CURLE_OK else {
+            throw transportError(code, handle: handle, request: request, exchange: exchange)
+        }
+        return HTTPResponse(status: handle.responseCode(), headers: exchange.headers, body: exchange.body, method: request.method, path: request.path)
+    }
+
+    /// Sets the options every request shares and returns the header list libcurl borrows.
+    func configure(_ handle: CurlHandle, for request: HTTPRequest) -> CurlHeaderList {
+        switch address.endpoint {
+        case .unix(let path):
+            handle.set(CURLOPT_UNIX_SOCKET_PATH, path)
+            handle.set(CURLOPT_URL, "http://localhost" + request.path)
+        case .tcp(let host, let port):
+            let scheme = address.tls == nil ? "http" : "https"
+            let hostPart = host.contains(":") ? "[\(host)]" : host
+            handle.set(CURLOPT_URL, "\(scheme)://\(hostPart):\(port)\(request.path)")
+            if let tls = address.tls {
+                handle.set(CURLOPT_CAINFO, tls.caCertificatePath)
+                handle.set(CURLOPT_SSLCERT, tls.certificatePath)
+                handle.set(CURLOPT_SSLKEY, tls.keyPath)
+                handle.set(CURLOPT_SSL_VERIFYPEER, tls.verifyPeer ? 1 : 0)
+                handle.set(CURLOPT_SSL_VERIFYHOST, tls.verifyPeer ? 2 : 0)
+            }
+        }
+        handle.set(CURLOPT_TIMEOUT_MS, request.timeout.curlMilliseconds)
+        handle.set(CURLOPT_CONNECTTIMEOUT_MS, min(request.timeout.curlMilliseconds, 10_000))
+        // Docker's own clients send no Expect: 100-continue; old daemons never answer it.
+        var lines = ["Expect:"]
+        switch request.body {
+        case .none:
+            if request.method == "GET" {
+                handle.set(CURLOPT_HTTPGET, 1)
+            } else if request.method == "HEAD" {
+                handle.set(CURLOPT_NOBODY, 1)
+            } else {
+                handle.set(CURLOPT_CUSTOMREQUEST, request.method)
+                if request.method == "POST" {
+                    handle.set(CURLOPT_POST, 1)
+                    handle.set(CURLOPT_POSTFIELDSIZE, 0)
+                }
+            }
+        case .data(let data, let contentType):
+            handle.set(CURLOPT_CUSTOMREQUEST, request.method)
+            handle.set(CURLOPT_POSTFIELDSIZE_LARGE, offset: Int64(data.count))
+            data.withUnsafeBytes { bytes in
+                // COPYPOSTFIELDS copies the bytes, so `data` need not outlive the call.
+                handle.set(CURLOPT_COPYPOSTFIELDS, pointer: UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!))
+            }
+            lines.append("Content-Type: \(contentType)")
+        case .file(let url, let contentType):
+            handle.set(CURLOPT_UPLOAD, 1)
+            handle.set(CURLOPT_CUSTOMREQUEST, request.method)
+            if let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size]) as? NSNumber {
+                handle.set(CURLOPT_INFILESIZE_LARGE, offset: size.int64Value)
+            }
+            lines.append("Content-Type: \(contentType)")
+        }
+        lines += request.headers.map { "\($0.0): \($0.1)" }
+        let list = CurlHeaderList(lines)
+        handle.set(CURLOPT_HTTPHEADER, list: list.list)
+        return list
+    }
+
+    func transportError(_ code: CURLcode, handle: CurlHandle, request: HTTPRequest, exchange: Exchange?) -> EngineError {
+        let method = request.method
+        let path = request.path
+        if code == CURLE_OPERATION_TIMEDOUT {
+            return .timeout(method: method, path: path, seconds: request.timeout.seconds)
+        }
+        if code == CURLE_ABORTED_BY_CALLBACK, exchange?.isCancelled == true {
+            return .cancelled(method: method, path: path)
+        }
+        if code == CURLE_COULDNT_CONNECT, case .unix(let socket) = address.endpoint,
+            !FileManager.default.fileExists(atPath: socket)
+        {
+            return .socketMissing(socket)
+        }
+        return .transport(method: method, path: path, curlCode: Int(code.rawValue), curlMessage: curlMessage(code), detail: handle.lastErrorDetail)
+    }
+}
+
+/// Idle easy handles, each holding a live connection to the engine.
+private final class HandlePool: @unchecked Sendable {
+    private let lock = NSLock()
+    private var idle: [CurlHandle] = []
+
+    func take() -> CurlHandle {
+        lock.lock()
+        defer { lock.unlock() }
+        return idle.popLast() ?? CurlHandle()
+    }
+
+    func give(_ handle: CurlHandle) {
+        lock.lock()
+        defer { lock.unlock() }
+        // A burst of concurrent calls must not keep that many connections open forever.
+        if idle.count < 16 { idle.append(handle) }
+    }
+}
+
+/// The state of one request while libcurl carries it; passed unretained to the C callbacks.
+final class Exchange: @unchecked Sendable {
+    var status = 0
+    var headers: [String: String] = [:]
+    var body = Data()
+    let onChunk: (@Sendable (Data) throws -> Void)?
+    var callbackError: Error?
+    var upload: FileHandle?
+    private let lock = NSLock()
+    private var cancelled = false
+
+    init(onChunk: (@Sendable (Data) throws -> Void)?) {
+        self.onChunk = onChunk
+    }
+
+    func cancel() {
+        lock.lock()
+        cancelled = true
+        lock.unlock()
+    }
+
+    var isCancelled: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return cancelled
+    }
+
+    func receiveHeaderLine(_ line: String) {
+        let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.hasPrefix("HTTP/") {
+            // A new status line (after "100 Continue" or a redirect) starts a new head.
+            let parts = trimmed.split(separator: " ", maxSplits: 2)
+            status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+            headers = [:]
+        } else if let colon = trimmed.firstIndex(of: ":") {
+            let name = trimmed[..<colon].lowercased()
+            let value = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[name] = value
+        }
+    }
+
+    /// Returns false to abort the transfer.
+    func receiveBody(_ data: Data) -> Bool {
+        if let onChunk, (200..<300).contains(status) {
+            do {
+                try onChunk(data)
+            } catch {
+                callbackError = error
+                return false
+            }
+        } else {
+            body.append(data)
+        }
+        return true
+    }
+}
+
+private let exchangeHeaderCallback: dl_curl_data_callback = { buffer, size, count, userdata in
+    let exchange = Unmanaged<Exchange>.fromOpaque(userdata!).takeUnretainedValue()
+    let length = size * count
+    let line = String(decoding: UnsafeRawBufferPointer(start: buffer, count: length), as: UTF8.self)
+    exchange.receiveHeaderLine(line)
+    return length
+}
+
+private let exchangeWriteCallback: dl_curl_data_callback = { buffer, size, count, userdata in
+    let exchange = Unmanaged<Exchange>.fromOpaque(userdata!).takeUnretainedValue()
+    let length = size * count
+    let data = Data(bytes: buffer, count: length)
+    return exchange.receiveBody(data) ? length : 0
+}
+
+private let exchangeReadCallback: dl_curl_data_callback = { buffer, size, count, userdata in
+    let exchange = Unmanaged<Exchange>.fromOpaque(userdata!).takeUnretainedValue()
+    guard let upload = exchange.upload else { return 0 }
+    do {
+        let chunk = try upload.read(upToCount: size * count) ?? Data()
+        chunk.copyBytes(to: UnsafeMutableRawPointer(buffer).assumingMemoryBound(to: UInt8.self), count: chunk.count)
+        return chunk.count
+    } catch {
+        exchange.callbackError = error
+        return dl_curl_readfunc_abort()
+    }
+}
+
+private let exchangeProgressCallback: dl_curl_progress_callback = { userdata, _, _, _, _ in
+    let exchange = Unmanaged<Exchange>.fromOpaque(userdata!).takeUnretainedValue()
+    return exchange.isCancelled ? 1 : 0
+}

@@ -1,0 +1,203 @@
+import CCurl
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A connection the daemon has taken over for a raw stream (exec start, attach).
+///
+/// Docker answers such requests with `101 UPGRADED` (or `200 OK` on old daemons) and then
+/// writes the stream until the process ends and it closes the connection. libcurl has no
+/// notion of that, so dindlab connects with CURLOPT_CONNECT_ONLY and speaks the HTTP/1.1
+/// request and response head itself over curl_easy_send / curl_easy_recv, which keeps TLS
+/// and Unix sockets in libcurl's hands.
+final class HijackedConnection: @unchecked Sendable {
+    private let handle: CurlHandle
+    private let socket: Int32
+    private let method: String
+    private let path: String
+    private let timeout: Duration
+    private let deadline: ContinuousClock.Instant
+    /// Bytes received past the response head, not yet handed out.
+    private var pending = Data()
+    private var sawEnd = false
+
+    /// The status and headers the daemon answered the upgrade with.
+    private(set) var status = 0
+    private(set) var headers: [String: String] = [:]
+
+    /// Connects, sends the request, and reads the response head.
+    ///
+    /// - Throws: `EngineError` for transport failures and timeouts; a non-upgrade error
+    ///   answer is not thrown here: check `status` and read `readAll()` for its body.
+    init(transport: CurlTransport, request: HTTPRequest) throws {
+        method = request.method
+        path = request.path
+        timeout = request.timeout
+        deadline = .now + request.timeout
+        handle = CurlHandle()
+        _ = transport.configure(handle, for: HTTPRequest(method: "GET", path: request.path, timeout: request.timeout))
+        handle.set(CURLOPT_CONNECT_ONLY, 1)
+        let code = curl_easy_perform(handle.raw)
+        guard code == CURLE_OK, let socket = handle.activeSocket() else {
+            throw transport.transportError(code == CURLE_OK ? CURLE_COULDNT_CONNECT : code, handle: handle, request: request, exchange: nil)
+        }
+        self.socket = socket
+        try send(Self.head(for: request, address: transport.address))
+        try readHead()
+    }
+
+    private static func head(for request: HTTPRequest, address: EngineAddress) -> Data {
+        var body = Data()
+        var lines = ["\(request.method) \(request.path) HTTP/1.1"]
+        switch address.endpoint {
+        case .unix: lines.append("Host: localhost")
+        case .tcp(let host, let port): lines.append("Host: \(host):\(port)")
+        }
+        lines.append("User-Agent: dindlab")
+        if case .data(let data, let contentType) = request.body {
+            body = data
+            lines.append("Content-Type: \(contentType)")
+        }
+        lines.append("Content-Length: \(body.count)")
+        lines += request.headers.map { "\($0.0): \($0.1)" }
+        var data = Data((lines.joined(separator: "\r\n") + "\r\n\r\n").utf8)
+        data.append(body)
+        return data
+    }
+
+    /// Sends bytes on the hijacked connection (stdin of the process).
+    func send(_ data: Data) throws {
+        var offset = 0
+        while offset < data.count {
+            var sent = 0
+            let code = data.withUnsafeBytes { bytes in
+                curl_easy_send(handle.raw, bytes.baseAddress! + offset, data.count - offset, &sent)
+            }
+            if code == CURLE_AGAIN {
+                try wait(for: Int16(POLLOUT))
+                continue
+            }
+            guard code == CURLE_OK else { throw failure(code) }
+            offset += sent
+        }
+    }
+
+    /// Closes the sending half, so the process sees the end of its stdin.
+    func closeWrite() {
+        shutdown(socket, Int32(SHUT_WR))
+    }
+
+    /// The next bytes of the stream, or nil once the daemon closed it.
+    ///
+    /// - Throws: `EngineError.timeout` when the deadline passes first.
+    func receive() throws -> Data? {
+        if !pending.isEmpty {
+            defer { pending = Data() }
+            return pending
+        }
+        return try receiveFromSocket()
+    }
+
+    /// Reads until the daemon closes the connection.
+    func readAll() throws -> Data {
+        var all = Data()
+        while let chunk = try receive() { all.append(chunk) }
+        return all
+    }
+
+    private func receiveFromSocket() throws -> Data? {
+        if sawEnd { return nil }
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            var received = 0
+            let code = buffer.withUnsafeMutableBytes { curl_easy_recv(handle.raw, $0.baseAddress!, $0.count, &received) }
+            if code == CURLE_AGAIN {
+                try wait(for: Int16(POLLIN))
+                continue
+            }
+            guard code == CURLE_OK else { throw failure(code) }
+            if received == 0 {
+                sawEnd = true
+                return nil
+            }
+            return Data(buffer[0..<received])
+        }
+    }
+
+    private func readHead() throws {
+        var data = Data()
+        let separator = Data("\r\n\r\n".utf8)
+        while true {
+            if let range = data.range(of: separator) {
+                let headText = String(decoding: data[..<range.lowerBound], as: UTF8.self)
+                pending = Data(data[range.upperBound...])
+                try parseHead(headText)
+                return
+            }
+            guard data.count < 64 * 1024, let chunk = try receiveFromSocket() else {
+                throw EngineError.protocolViolation(method: method, path: path, detail: "the daemon closed the connection before it finished the response head")
+            }
+            data.append(chunk)
+        }
+    }
+
+    private func parseHead(_ text: String) throws {
+        var lines = text.components(separatedBy: "\r\n")
+        let statusLine = lines.removeFirst()
+        let parts = statusLine.split(separator: " ", maxSplits: 2)
+        guard parts.count >= 2, parts[0].hasPrefix("HTTP/"), let status = Int(parts[1]) else {
+            throw EngineError.protocolViolation(method: method, path: path, detail: "the status line \"\(statusLine)\" is not HTTP")
+        }
+        self.status = status
+        for line in lines {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+    }
+
+    /// The body of a plain (non-upgrade) answer, honouring Content-Length.
+    func readPlainBody() throws -> Data {
+        if let length = headers["content-length"].flatMap(Int.init) {
+            var body = Data()
+            while body.count < length, let chunk = try receive() { body.append(chunk) }
+            return body.prefix(length)
+        }
+        let raw = try readAll()
+        return headers["transfer-encoding"]?.lowercased() == "chunked" ? decodeChunked(raw) : raw
+    }
+
+    private func wait(for events: Int16) throws {
+        let remaining = deadline - .now
+        guard remaining > .zero else {
+            throw EngineError.timeout(method: method, path: path, seconds: timeout.seconds)
+        }
+        var descriptor = pollfd(fd: socket, events: events, revents: 0)
+        let milliseconds = Int32(min(remaining.curlMilliseconds, Int(Int32.max)))
+        let ready = poll(&descriptor, 1, milliseconds)
+        if ready == 0 {
+            throw EngineError.timeout(method: method, path: path, seconds: timeout.seconds)
+        }
+    }
+
+    private func failure(_ code: CURLcode) -> EngineError {
+        .transport(method: method, path: path, curlCode: Int(code.rawValue), curlMessage: curlMessage(code), detail: handle.lastErrorDetail)
+    }
+}
+
+/// Decodes an HTTP/1.1 chunked body that has been read completely.
+func decodeChunked(_ data: Data) -> Data {
+    var output = Data()
+    var index = data.startIndex
+    let crlf = Data("\r\n".utf8)
+    while index < data.endIndex, let lineEnd = data.range(of: crlf, in: index..<data.endIndex) {
+        let sizeText = String(decoding: data[index..<lineEnd.lowerBound], as: UTF8.self)
+        guard let size = Int(sizeText.split(separator: ";").first ?? "", radix: 16), size > 0 else { break }
+        let start = lineEnd.upperBound
+        let end = min(data.endIndex, start + size)
+        output.append(data[start..<end])
+        index = min(data.endIndex, end + 2)
+    }
+    return output
+}
