@@ -12,12 +12,16 @@ public enum RootfsTarball {
     ///   - tarFile: The tarball to write.
     ///   - layers: The trees, bottom first.
     ///   - normalizeOwnership: Record every entry as root:root (for trees made by this
-    ///     process), with a fixed mtime and sorted names, so the same tree gives the same bytes.
+    ///     process), with a fixed mtime, sorted names and no extended attributes, so the same
+    ///     tree gives the same bytes. Otherwise owners and extended attributes are kept.
     /// - Throws: `ImageBuildError` when tar fails.
     public static func write(to tarFile: URL, layers: [URL], normalizeOwnership: Bool = false) async throws {
-        var arguments = ["tar", "--numeric-owner", "--xattrs", "--xattrs-include=*"]
+        var arguments = ["tar", "--numeric-owner"]
         if normalizeOwnership {
-            arguments += ["--owner=0", "--group=0", "--sort=name", "--mtime=@0"]
+            arguments += ["--owner=0", "--group=0", "--sort=name", "--mtime=@0", "--format=gnu"]
+        } else {
+            // File capabilities (security.capability) live in extended attributes.
+            arguments += ["--xattrs", "--xattrs-include=*"]
         }
         arguments += ["-cf", tarFile.path]
         for layer in layers {
