@@ -27,7 +27,7 @@ struct DockerfileRecipeBuild {
         await progress.report(.phase(recipe: name, phase: "packing build context"))
         let contextTar = work.appendingPathComponent("context.tar")
         try await RootfsTarball.write(
-            to: contextTar, layers: [recipe.folder.appendingPathComponent(spec.context)], normalizeOwnership: true)
+            tree: recipe.folder.appendingPathComponent(spec.context), to: contextTar, normalizeOwnership: true)
 
         await progress.report(.phase(recipe: name, phase: "building \(spec.dockerfile)"))
         let recipeLabels = [OuterImageLabels.recipeKey: name]
@@ -68,7 +68,7 @@ struct DockerfileRecipeBuild {
         try FileManager.default.createDirectory(at: labelContext, withIntermediateDirectories: true)
         try Data("FROM \(stageReference)\n".utf8).write(to: labelContext.appendingPathComponent("Dockerfile"))
         let labelTar = work.appendingPathComponent("label-context.tar")
-        try await RootfsTarball.write(to: labelTar, layers: [labelContext], normalizeOwnership: true)
+        try await RootfsTarball.write(tree: labelContext, to: labelTar, normalizeOwnership: true)
         let id = try await builder.engineStep(recipe, "labelling the built image") {
             try await engine.buildImage(
                 contextTar: labelTar, dockerfile: "Dockerfile", repository: OuterImageBuilder.partialRepository,

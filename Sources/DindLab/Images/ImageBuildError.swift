@@ -18,6 +18,7 @@ public struct ImageBuildError: Error, Sendable, Hashable, CustomStringConvertibl
         case unknownRecipes(names: [String], available: [String], folder: String)
         case binaryOptionNeedsOneStaticRecipe(names: [String])
         case missingFile(recipe: String, what: String, path: String)
+        case overlayConflict(path: String, base: String)
     }
 
     private let reason: Reason
@@ -91,6 +92,11 @@ public struct ImageBuildError: Error, Sendable, Hashable, CustomStringConvertibl
         Self(.missingFile(recipe: recipe, what: what, path: path))
     }
 
+    /// A build's overlay would put a folder where the base tree has a file or symlink.
+    static func overlayConflict(path: String, base: URL) -> Self {
+        Self(.overlayConflict(path: path, base: base.path))
+    }
+
     public var description: String {
         switch reason {
         case let .commandFailed(command, status, tail, log):
@@ -134,6 +140,9 @@ public struct ImageBuildError: Error, Sendable, Hashable, CustomStringConvertibl
             return "--binary gives the Docker binary of one static-binary recipe, but the build names "
                 + (names.isEmpty ? "no recipe" : names.joined(separator: ", "))
                 + "; name exactly one static-binary recipe."
+        case let .overlayConflict(path, base):
+            return "The build would lay the folder /\(path) over a file or symlink of the base tree \(base), "
+                + "which would lose what the base has there."
         case let .missingFile(recipe, what, path):
             return "Recipe \(recipe) needs \(what) at \(path), which does not exist."
         }

@@ -93,7 +93,7 @@ public enum BusyboxRootfs {
         }
         try Data("root:x:0:0:root:/root:/bin/sh\n".utf8).write(to: stage.appendingPathComponent("etc/passwd"))
         try Data("root:x:0:\n".utf8).write(to: stage.appendingPathComponent("etc/group"))
-        try await RootfsTarball.write(to: tarFile, layers: [stage], normalizeOwnership: true)
+        try await RootfsTarball.write(tree: stage, to: tarFile, normalizeOwnership: true)
         try? fileManager.removeItem(at: stage)
     }
 }

@@ -210,7 +210,7 @@ public struct OuterImageBuilder: Sendable {
 
         await progress.report(.phase(recipe: name, phase: "writing root filesystem tarball"))
         let tarball = work.appendingPathComponent("rootfs.tar")
-        try await RootfsTarball.write(to: tarball, layers: [tree, overlay])
+        try await RootfsTarball.write(base: tree, overlay: overlay, to: tarball)
 
         await progress.report(.phase(recipe: name, phase: "importing into the engine"))
         let id = try await engineStep(recipe, "importing the root filesystem") {
