@@ -53,22 +53,29 @@ public actor BuildProgressDisplay: BuildProgressReporter {
             clearLine()
             write("[\(recipe)] \(message)\n")
             redraw()
-        case let .finished(recipe, summary), let .failed(recipe, summary):
+        case let .finished(recipe, summary):
             endPhase(at: now)
-            current = nil
-            stopTicker()
-            clearLine()
-            let total = recipeStart.removeValue(forKey: recipe).map { " (\(Self.format(now - $0)))" } ?? ""
-            let verb = if case .failed = event { "failed: " } else { "" }
-            write("[\(recipe)] \(verb)\(summary)\(total)\n")
+            finish(recipe: recipe, line: summary, at: now)
+        case let .failed(recipe, message):
+            // The phase did not end well: name it instead of saying it took so long.
+            let during = current.map { " while \($0.phase)" } ?? ""
+            finish(recipe: recipe, line: "failed\(during): \(message)", at: now)
         }
     }
 
-    /// Plain mode: a line saying how long the phase took. Terminal mode: nothing, the line
-    /// is rewritten by the next phase.
+    private func finish(recipe: String, line: String, at now: ContinuousClock.Instant) {
+        current = nil
+        stopTicker()
+        clearLine()
+        let total = recipeStart.removeValue(forKey: recipe).map { " (\(Self.format(now - $0)))" } ?? ""
+        write("[\(recipe)] \(line)\(total)\n")
+    }
+
+    /// Plain mode: a line saying how long the phase took, for phases that took a second or
+    /// more. Terminal mode: nothing, the line is rewritten by the next phase.
     private func endPhase(at now: ContinuousClock.Instant) {
-        guard let current, !isTerminal else { return }
-        write("[\(current.recipe)] \(current.phase) done in \(Self.format(now - current.start))\n")
+        guard let current, !isTerminal, now - current.start >= .seconds(1) else { return }
+        write("[\(current.recipe)] \(current.phase) took \(Self.format(now - current.start))\n")
     }
 
     private func redraw() {

@@ -78,8 +78,8 @@ public struct ImageBuildError: Error, Sendable, Hashable, CustomStringConvertibl
     }
 
     /// The command line named recipes that have no folder.
-    static func unknownRecipes(_ names: [String], available: [String], folder: URL) -> Self {
-        Self(.unknownRecipes(names: names, available: available, folder: folder.path))
+    static func unknownRecipes(_ names: [String], available: [String], folder: String) -> Self {
+        Self(.unknownRecipes(names: names, available: available, folder: folder))
     }
 
     /// `--binary` was given while building something other than exactly one static-binary recipe.

@@ -66,6 +66,17 @@ public struct OuterImageBuilder: Sendable {
         self.binarySource = StaticBinarySource(cache: cache, stallTimeout: downloadStallTimeout)
     }
 
+    /// Checks a `--binary` option against the recipes of one build: it gives the Docker binary
+    /// of exactly one static-binary recipe.
+    ///
+    /// - Throws: `ImageBuildError` saying what to name otherwise.
+    public static func checkBinaryOption(_ binary: URL?, recipes: [Recipe]) throws {
+        guard binary != nil else { return }
+        guard recipes.count == 1, case .staticBinary = recipes[0].kind else {
+            throw ImageBuildError.binaryOptionNeedsOneStaticRecipe(recipes.map(\.name))
+        }
+    }
+
     /// Builds one recipe's image unless it is up to date.
     ///
     /// - Parameters:
