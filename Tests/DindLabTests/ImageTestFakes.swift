@@ -77,6 +77,18 @@ final class InMemoryImageStore: ImageStoreEngine, @unchecked Sendable {
         }
     }
 
+    /// Adds an image as a build would, with labels merged over its parent's (`FROM`).
+    func addBuiltImage(repository: String, tag: String, labels: [String: String], parent: String?) -> String {
+        lock.withLock {
+            counter += 1
+            let id = "sha256:" + SHA256.hex(of: "image \(counter)")
+            let inherited = parent.flatMap { images[tags[$0] ?? $0]?.labels } ?? [:]
+            images[id] = Image(id: id, labels: inherited.merging(labels) { $1 }, changes: [], tarball: nil)
+            tags["\(repository):\(tag)"] = id
+            return id
+        }
+    }
+
     /// The image a reference points at, with its tarball and changes.
     func image(_ reference: String) -> Image? {
         lock.withLock { images[tags[reference] ?? reference] }
@@ -179,4 +191,40 @@ extension Recipe {
             name: name, kind: .staticBinary(DebianBase(suite: .bookworm), StaticBinary(url: url, sha256: sha256)),
             folder: recipeFolder, fileSHA256: SHA256.hex(of: Array(recipeText.utf8)))
     }
+}
+
+/// An engine that builds Dockerfiles in memory: a build becomes an image with the given
+/// labels (over those of the `FROM` image, read from the context's Dockerfile), and running
+/// a command answers with a fixed output.
+struct InMemoryBuildingEngine: ImageBuildingEngine {
+    let store: InMemoryImageStore
+    let versionOutput: String
+    let builds = Recorder<String>()
+
+    func importImage(tarFile: URL, repository: String, tag: String, changes: [String], timeout: Duration) async throws -> String {
+        try await store.importImage(tarFile: tarFile, repository: repository, tag: tag, changes: changes, timeout: timeout)
+    }
+    func inspectImage(_ reference: String) async throws -> StoredImage? { try await store.inspectImage(reference) }
+    func listImages(labelFilters: [String]) async throws -> [StoredImage] { try await store.listImages(labelFilters: labelFilters) }
+    func tagImage(_ reference: String, repository: String, tag: String) async throws {
+        try await store.tagImage(reference, repository: repository, tag: tag)
+    }
+    func removeImage(_ reference: String) async throws { try await store.removeImage(reference) }
+
+    func buildImage(contextTar: URL, dockerfile: String, repository: String, tag: String, labels: [String: String], timeout: Duration) async throws -> String {
+        let text = try await BuildCommandForTests.run(["tar", "-xOf", contextTar.path, "./\(dockerfile)"])
+        await builds.append(text)
+        let parent = text.split(separator: "\n").first { $0.hasPrefix("FROM ") }.map { String($0.dropFirst(5)) }
+        return store.addBuiltImage(repository: repository, tag: tag, labels: labels, parent: parent)
+    }
+
+    func runToCompletion(image: String, command: [String], timeout: Duration) async throws -> String {
+        versionOutput
+    }
+}
+
+/// Collects values from concurrent code.
+actor Recorder<Value: Sendable> {
+    private(set) var values: [Value] = []
+    func append(_ value: Value) { values.append(value) }
 }
