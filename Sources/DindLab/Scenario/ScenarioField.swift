@@ -1,0 +1,215 @@
+import Foundation
+
+/// One field of the scenario schema: where it sits (`daemon.start`), how its YAML is read and
+/// checked, and how its value is put into and read out of a `Scenario`.
+///
+/// The schema is this one table (`ScenarioField.all`): the loader reads the base scenario through
+/// it, the matrix type-checks each value through the same decoder (so a bad matrix value gets the
+/// same message as a bad field, at the value's own line), cells apply values through it, and
+/// `--only` compares through it.
+struct ScenarioField: Sendable {
+    /// Whether the field's value is a scalar or a list; `--only` reads its text accordingly.
+    enum Shape: Sendable {
+        case scalar
+        case list
+    }
+
+    /// The dotted path, e.g. `daemon.ready-timeout`.
+    let key: String
+    /// The path's parts: one for top-level fields, two for fields of a section.
+    let components: [String]
+    let shape: Shape
+    /// Whether a matrix may vary this field (scalar- and list-valued fields only).
+    let isMatrixable: Bool
+    /// Reads and checks the field's YAML.
+    let decode: @Sendable (YAMLNode) throws(YAMLError) -> FieldValue
+    /// Puts a value (one `decode` produced) into a scenario.
+    let apply: @Sendable (FieldValue, inout Scenario) -> Void
+    /// The scenario's value of the field; nil when an optional field is unset.
+    let read: @Sendable (Scenario) -> FieldValue?
+
+    /// A field whose Swift property always has a value.
+    static func field<T: FieldValueConvertible>(
+        _ key: String, _ keyPath: WritableKeyPath<Scenario, T> & Sendable, shape: Shape = .scalar, matrix: Bool = true,
+        decode: @escaping @Sendable (YAMLNode) throws(YAMLError) -> T
+    ) -> ScenarioField {
+        ScenarioField(
+            key: key, components: key.split(separator: ".").map(String.init), shape: shape, isMatrixable: matrix,
+            decode: { node throws(YAMLError) in try decode(node).fieldValue },
+            apply: { value, scenario in
+                if let typed = T(fieldValue: value) { scenario[keyPath: keyPath] = typed }
+            },
+            read: { $0[keyPath: keyPath].fieldValue }
+        )
+    }
+
+    /// A field whose Swift property is nil when the file leaves it out.
+    static func optionalField<T: FieldValueConvertible>(
+        _ key: String, _ keyPath: WritableKeyPath<Scenario, T?> & Sendable, shape: Shape = .scalar, matrix: Bool = true,
+        decode: @escaping @Sendable (YAMLNode) throws(YAMLError) -> T
+    ) -> ScenarioField {
+        ScenarioField(
+            key: key, components: key.split(separator: ".").map(String.init), shape: shape, isMatrixable: matrix,
+            decode: { node throws(YAMLError) in try decode(node).fieldValue },
+            apply: { value, scenario in
+                if let typed = T(fieldValue: value) { scenario[keyPath: keyPath] = typed }
+            },
+            read: { $0[keyPath: keyPath]?.fieldValue }
+        )
+    }
+
+    /// One variable of `outer.env`, so a matrix can vary it: `outer.env.STORAGE_DRIVER`.
+    static func environmentVariable(_ name: String) -> ScenarioField {
+        ScenarioField(
+            key: "outer.env.\(name)", components: ["outer", "env", name], shape: .scalar, isMatrixable: true,
+            decode: { node throws(YAMLError) in .text(try node.string()) },
+            apply: { value, scenario in
+                if case .text(let text) = value { scenario.outer.env[name] = text }
+            },
+            read: { $0.outer.env[name].map(FieldValue.text) }
+        )
+    }
+
+    /// Reads a value written on the command line (`--only key=value`): scalars as plain text,
+    /// lists in YAML flow style (`[sh, -c, "echo ok"]`), then checks it like a file's value.
+    func parse(_ text: String) throws(YAMLError) -> FieldValue {
+        let location = YAMLLocation(file: "--only", line: 1, column: 1)
+        switch shape {
+        case .scalar:
+            return try decode(YAMLNode(.scalar(YAMLScalar(text: text, style: .plain)), location: location, path: .root))
+        case .list:
+            return try decode(YAMLDocument.parse(text, file: "--only").root)
+        }
+    }
+}
+
+// MARK: - The schema
+
+extension ScenarioField {
+    /// Every field of schema version 1, in the order the documentation lists them.
+    static let all: [ScenarioField] = [
+        .field("version", \.version, matrix: false) { node throws(YAMLError) in
+            let version = try node.integer()
+            guard version == 1 else {
+                throw .badValue(node, "expected 1, the only schema version this dindlab reads, got \(version)")
+            }
+            return version
+        },
+        .field("name", \.name, matrix: false, decode: scenarioName),
+        .optionalField("description", \.description, matrix: false) { node throws(YAMLError) in try node.string() },
+        .field("repeat", \.repeatCount) { node throws(YAMLError) in try node.integer(in: 1...Scenario.maxRepeat) },
+        .field("timeout", \.timeout) { node throws(YAMLError) in try node.duration(in: limitsOfTimeouts) },
+        .field("isolation", \.isolation) { node throws(YAMLError) in try node.oneOf(Scenario.Isolation.self) },
+        .optionalField("engine", \.engine) { node throws(YAMLError) in try node.string(allowEmpty: false) },
+        .field("forensics", \.forensics) { node throws(YAMLError) in try node.oneOf(Scenario.Forensics.self) },
+
+        .field("outer.image", \.outer.image) { node throws(YAMLError) in try node.string(allowEmpty: false) },
+        .field("outer.privileged", \.outer.privileged) { node throws(YAMLError) in try node.boolean() },
+        .field("outer.cgroups", \.outer.cgroups) { node throws(YAMLError) in try node.oneOf(Scenario.Outer.Cgroups.self) },
+        .field("outer.network", \.outer.network) { node throws(YAMLError) in try node.oneOf(Scenario.Outer.Network.self) },
+        .field("outer.env", \.outer.env, matrix: false, decode: environment),
+        .field("outer.setup", \.outer.setup, shape: .list) { node throws(YAMLError) in
+            try node.stringList(hint: "write the lines as a list, one shell line per item")
+        },
+
+        .field("daemon.start", \.daemon.start) { node throws(YAMLError) in try node.oneOf(Scenario.Daemon.Start.self) },
+        .optionalField("daemon.command", \.daemon.command, shape: .list) { node throws(YAMLError) in
+            try node.stringList(allowEmpty: false, hint: "write a command as a list, e.g. [dockerd, --debug]")
+        },
+        .field("daemon.ready-timeout", \.daemon.readyTimeout) { node throws(YAMLError) in try node.duration(in: limitsOfTimeouts) },
+
+        .field("inner.image", \.inner.image) { node throws(YAMLError) in try node.string(allowEmpty: false) },
+        .field("inner.mode", \.inner.mode) { node throws(YAMLError) in try node.oneOf(Scenario.Inner.Mode.self) },
+        .field("inner.command", \.inner.command, shape: .list) { node throws(YAMLError) in
+            try node.stringList(allowEmpty: false, hint: "write a command as a list, e.g. [sh, -c, \"echo ok\"]")
+        },
+        .field("inner.runs", \.inner.runs) { node throws(YAMLError) in try node.integer(in: 1...Scenario.Inner.maxRuns) },
+        .optionalField("inner.expect-output", \.inner.expectOutput, decode: regularExpression),
+
+        .optionalField("expect.success-rate", \.expect.successRate) { node throws(YAMLError) in
+            guard case .scalar(let scalar) = node.content, !scalar.isNull,
+                  let requirement = SuccessRateRequirement(parsing: scalar.text) else {
+                throw .badValue(node, "expected a requirement such as \">= 0.95\" (>=, >, <=, < or == and a rate from 0 to 1), got \(node.kindDescription)")
+            }
+            return requirement
+        },
+    ]
+
+    /// The sections (`outer`, `daemon`, ...) with their keys, in schema order.
+    static let sections: [(name: String, keys: [String])] = {
+        var sections: [(name: String, keys: [String])] = []
+        for field in all where field.components.count == 2 {
+            if let index = sections.firstIndex(where: { $0.name == field.components[0] }) {
+                sections[index].keys.append(field.components[1])
+            } else {
+                sections.append((field.components[0], [field.components[1]]))
+            }
+        }
+        return sections
+    }()
+
+    /// The keys a scenario file's top level accepts, in schema order.
+    static let topLevelKeys: [String] = {
+        var keys: [String] = []
+        for field in all where !keys.contains(field.components[0]) { keys.append(field.components[0]) }
+        return keys + ["matrix"]
+    }()
+
+    /// What matrix keys may be, for error messages.
+    static let matrixKeys: [String] = all.filter(\.isMatrixable).map(\.key) + ["outer.env.NAME"]
+
+    /// The field a matrix key or `--only` key names, if any (including `outer.env.NAME`).
+    static func named(_ key: String) -> ScenarioField? {
+        if let field = all.first(where: { $0.key == key }) { return field }
+        let prefix = "outer.env."
+        if key.hasPrefix(prefix) {
+            let name = String(key.dropFirst(prefix.count))
+            if isEnvironmentName(name) { return environmentVariable(name) }
+        }
+        return nil
+    }
+
+    // MARK: Field decoders
+
+    static let limitsOfTimeouts: ClosedRange<Duration> = .milliseconds(1)...(.seconds(24 * 3600))
+
+    /// The longest name accepted: names become parts of container labels and file names.
+    static let maxNameLength = 63
+
+    private static func scenarioName(_ node: YAMLNode) throws(YAMLError) -> String {
+        let name = try node.string()
+        let allowed = name.utf8.allSatisfy { ("a"..."z").contains(Character(UnicodeScalar($0))) || ("0"..."9").contains(Character(UnicodeScalar($0))) || $0 == UInt8(ascii: "-") }
+        guard let first = name.first, first != "-", allowed, name.count <= maxNameLength else {
+            throw .badValue(node, "expected a name of lowercase letters, digits and dashes that starts with a letter or digit "
+                + "([a-z0-9][a-z0-9-]*, at most \(maxNameLength) characters), got \(node.kindDescription)")
+        }
+        return name
+    }
+
+    private static func isEnvironmentName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, !("0"..."9").contains(first) else { return false }
+        return name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_") }
+    }
+
+    private static func environment(_ node: YAMLNode) throws(YAMLError) -> [String: String] {
+        var variables: [String: String] = [:]
+        for entry in try node.mapping().entries {
+            guard isEnvironmentName(entry.key) else {
+                let key = YAMLNode(.scalar(YAMLScalar(text: entry.key, style: .plain)), location: entry.keyLocation, path: entry.value.path)
+                throw .badValue(key, "expected an environment variable name ([A-Za-z_][A-Za-z0-9_]*), got \(key.kindDescription)")
+            }
+            variables[entry.key] = try entry.value.string()
+        }
+        return variables
+    }
+
+    private static func regularExpression(_ node: YAMLNode) throws(YAMLError) -> String {
+        let pattern = try node.string()
+        do {
+            _ = try NSRegularExpression(pattern: pattern)
+        } catch {
+            throw .badValue(node, "expected a regular expression, got \(node.kindDescription), which does not compile")
+        }
+        return pattern
+    }
+}

@@ -1,0 +1,156 @@
+extension Scenario {
+    /// The outer container: a container on the engine that runs its own Docker daemon.
+    public struct Outer: Sendable, Hashable, Codable {
+        /// The image, e.g. `dindlab/outer:bookworm`. Required (in the file or through the matrix).
+        public var image: String
+        /// Whether the container runs privileged (default true).
+        public var privileged: Bool
+        /// What the container sees at /sys/fs/cgroup.
+        public var cgroups: Cgroups
+        /// The container's network mode.
+        public var network: Network
+        /// Environment variables for the container.
+        public var env: [String: String]
+        /// Shell lines run inside the container before the daemon starts, in order.
+        public var setup: [String]
+
+        /// Creates outer-container settings; every parameter but the image has the file's default.
+        /// - Parameters:
+        ///   - image: The image.
+        ///   - privileged: Whether the container runs privileged.
+        ///   - cgroups: What the container sees at /sys/fs/cgroup.
+        ///   - network: The network mode.
+        ///   - env: Environment variables.
+        ///   - setup: Shell lines run before the daemon starts.
+        public init(image: String, privileged: Bool = true, cgroups: Cgroups = .bind, network: Network = .none,
+                    env: [String: String] = [:], setup: [String] = []) {
+            self.image = image
+            self.privileged = privileged
+            self.cgroups = cgroups
+            self.network = network
+            self.env = env
+            self.setup = setup
+        }
+
+        /// What the outer container sees at /sys/fs/cgroup.
+        public enum Cgroups: String, Sendable, Hashable, Codable, CaseIterable {
+            /// The host's hierarchies, visible and writable (what Docker does since 1.8).
+            case bind
+            /// An empty tmpfs (what Docker 1.7 left an inner daemon with).
+            case none
+        }
+
+        /// The outer container's network mode.
+        public enum Network: String, Sendable, Hashable, Codable, CaseIterable {
+            /// No network at all (the default: nothing leaves the machine).
+            case none
+            /// The engine host's network.
+            case host
+            /// The engine's default bridge.
+            case bridge
+        }
+    }
+
+    /// The daemon inside the outer container.
+    public struct Daemon: Sendable, Hashable, Codable {
+        /// How the daemon is started.
+        public var start: Start
+        /// The daemon's command line; nil means the image's `dindlab.daemon.command` label.
+        public var command: [String]?
+        /// How long the daemon may take to answer (default 60s).
+        @DurationCoding public var readyTimeout: Duration
+
+        /// The ready timeout when the file gives none.
+        public static let defaultReadyTimeout = Duration.seconds(60)
+
+        /// Creates daemon settings with the file's defaults unless given.
+        /// - Parameters:
+        ///   - start: How the daemon is started.
+        ///   - command: The daemon's command line, or nil for the image's label.
+        ///   - readyTimeout: How long the daemon may take to answer.
+        public init(start: Start = .cmd, command: [String]? = nil, readyTimeout: Duration = Daemon.defaultReadyTimeout) {
+            self.start = start
+            self.command = command
+            self.readyTimeout = readyTimeout
+        }
+
+        /// How the inner daemon is started: the field report's decisive difference.
+        public enum Start: String, Sendable, Hashable, Codable, CaseIterable {
+            /// The outer container's own command starts the daemon (it is born from PID 1).
+            case cmd
+            /// The outer container idles; an exec instance starts the daemon.
+            case exec
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case start, command
+            case readyTimeout = "ready-timeout"
+        }
+    }
+
+    /// What runs on the inner daemon in each trial.
+    public struct Inner: Sendable, Hashable, Codable {
+        /// The inner image, shipped by the outer image as a tar (default busybox).
+        public var image: String
+        /// How the inner container is run.
+        public var mode: Mode
+        /// The inner container's command (default `sh -c "echo ok"`).
+        public var command: [String]
+        /// Inner runs per trial (default 1).
+        public var runs: Int
+        /// A regular expression the inner output must match; nil accepts any output.
+        public var expectOutput: String?
+
+        /// The inner image when the file gives none.
+        public static let defaultImage = "busybox"
+        /// The inner command when the file gives none.
+        public static let defaultCommand = ["sh", "-c", "echo ok"]
+        /// The largest `runs` accepted.
+        public static let maxRuns = 10_000
+
+        /// Creates inner-run settings with the file's defaults unless given.
+        /// - Parameters:
+        ///   - image: The inner image.
+        ///   - mode: How the inner container is run.
+        ///   - command: Its command.
+        ///   - runs: Inner runs per trial.
+        ///   - expectOutput: A regular expression the output must match.
+        public init(image: String = Inner.defaultImage, mode: Mode = .d, command: [String] = Inner.defaultCommand,
+                    runs: Int = 1, expectOutput: String? = nil) {
+            self.image = image
+            self.mode = mode
+            self.command = command
+            self.runs = runs
+            self.expectOutput = expectOutput
+        }
+
+        /// How the inner container is run.
+        public enum Mode: String, Sendable, Hashable, Codable, CaseIterable {
+            /// `docker run -ti` inside an exec that has a real TTY.
+            case ti
+            /// `docker run -d`, then wait for it and collect its logs.
+            case d
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case image, mode, command, runs
+            case expectOutput = "expect-output"
+        }
+    }
+
+    /// What the results must show; a violation makes `dindlab run` exit 1.
+    public struct Expect: Sendable, Hashable, Codable {
+        /// The success rate each cell must reach, if any.
+        public var successRate: SuccessRateRequirement?
+
+        /// Creates expectations.
+        /// - Parameter successRate: The success rate each cell must reach, if any.
+        public init(successRate: SuccessRateRequirement? = nil) {
+            self.successRate = successRate
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case successRate = "success-rate"
+        }
+    }
+}
