@@ -1,0 +1,90 @@
+import ArgumentParser
+import DindLab
+import DockerEngine
+import Foundation
+
+/// `dindlab images build|list`: outer images from the recipes in Images/.
+struct ImagesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "images",
+        abstract: "Build and list outer images (dindlab/outer:NAME) from the recipes in Images/.",
+        subcommands: [Build.self, List.self]
+    )
+
+    /// Options both subcommands take.
+    struct Common: ParsableArguments {
+        @Option(help: "The engine to build on and look in (unix:///path or tcp://host:port); default: DOCKER_HOST, else /var/run/docker.sock.")
+        var engine: String?
+
+        @Option(help: "The folder of recipe folders.")
+        var recipes: String = "Images"
+
+        func catalog() -> RecipeCatalog {
+            RecipeCatalog(folder: URL(fileURLWithPath: recipes), displayPath: recipes)
+        }
+
+        func imageStore() throws -> EngineImageStore {
+            EngineImageStore(client: try EngineClient(explicitAddress: engine))
+        }
+    }
+
+    struct Build: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Build outer images; an image whose recipe and inputs have not changed is not rebuilt.")
+
+        @Argument(help: "Recipes to build: folder names under --recipes.")
+        var names: [String] = []
+
+        @Flag(help: "Build every recipe.")
+        var all = false
+
+        @Flag(help: "Rebuild even when the image is up to date.")
+        var force = false
+
+        @Option(help: "The Docker binary for the one static-binary recipe being built, instead of downloading its URL.")
+        var binary: String?
+
+        @Option(help: "The build cache folder; default: $XDG_CACHE_HOME/dindlab/images, else ~/.cache/dindlab/images.")
+        var cache: String?
+
+        @OptionGroup var common: Common
+
+        func validate() throws {
+            if all && !names.isEmpty { throw ValidationError("Name recipes or pass --all, not both.") }
+            if !all && names.isEmpty { throw ValidationError("Name the recipes to build, or pass --all.") }
+        }
+
+        func run() async throws {
+            let recipes = try common.catalog().load(all ? nil : names)
+            let binaryFile = binary.map { URL(fileURLWithPath: $0) }
+            try OuterImageBuilder.checkBinaryOption(binaryFile, recipes: recipes)
+            let builder = OuterImageBuilder(
+                engine: try common.imageStore(),
+                cache: ImageCache(root: cache.map { URL(fileURLWithPath: $0) } ?? ImageCache.defaultRoot()),
+                progress: BuildProgressDisplay())
+            var failures = 0
+            for recipe in recipes {
+                do {
+                    _ = try await builder.build(recipe, options: .init(force: force, binary: binaryFile))
+                } catch {
+                    // The progress display has shown the error; carry on with the other recipes.
+                    failures += 1
+                }
+            }
+            if failures > 0 { throw ExitCode.failure }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show each recipe, whether its image is built, its image id, Docker version and daemon command.")
+
+        @OptionGroup var common: Common
+
+        func run() async throws {
+            let recipes = try common.catalog().load()
+            let statuses = try await OuterImageStatus.survey(recipes, on: try common.imageStore())
+            print(OuterImageStatus.table(statuses))
+        }
+    }
+}
