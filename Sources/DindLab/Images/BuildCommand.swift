@@ -57,6 +57,8 @@ struct BuildCommand: Sendable {
         }
         running.cancelTimer()
         try? output.close()
+        // A tool stopped because the build was cancelled failed for that reason only.
+        try Task.checkCancellation()
 
         let text = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
         if running.timedOut, let timeout {

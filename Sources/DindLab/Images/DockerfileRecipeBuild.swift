@@ -42,7 +42,7 @@ struct DockerfileRecipeBuild {
             try? await engine.removeImage(stageReference)
             return labelled
         } catch {
-            try? await engine.removeImage(stageReference)
+            await cleanUp { try? await engine.removeImage(stageReference) }
             throw error
         }
     }

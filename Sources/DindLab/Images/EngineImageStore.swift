@@ -57,7 +57,7 @@ public struct EngineImageStore: ImageBuildingEngine {
             try? await client.removeContainer(container.id)
             return output.stdoutText + output.stderrText
         } catch {
-            try? await client.removeContainer(container.id)
+            await cleanUp { [client] in try? await client.removeContainer(container.id) }
             throw error
         }
     }

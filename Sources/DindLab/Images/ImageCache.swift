@@ -71,11 +71,16 @@ public struct ImageCache: Sendable {
     /// debootstrap mounts /proc and /sys inside its target and may leave them mounted when it
     /// fails; deleting through those mounts would reach the host's own files. So mounts under
     /// the folder are detached first, and `rm --one-file-system` refuses to cross any that remain.
+    ///
+    /// Runs to the end even when the calling task is cancelled: it is how cancelled builds
+    /// clean up.
     static func removeTree(_ folder: URL) async {
-        for mountPoint in mountPoints(under: folder).reversed() {
-            _ = try? await BuildCommand(["umount", "--lazy", mountPoint]).run()
+        await cleanUp {
+            for mountPoint in mountPoints(under: folder).reversed() {
+                _ = try? await BuildCommand(["umount", "--lazy", mountPoint]).run()
+            }
+            _ = try? await BuildCommand(["rm", "-rf", "--one-file-system", folder.path]).run()
         }
-        _ = try? await BuildCommand(["rm", "-rf", "--one-file-system", folder.path]).run()
     }
 
     /// Mount points at or below a folder, from /proc/self/mountinfo, shallowest first.
@@ -107,4 +112,10 @@ public struct ImageCache: Sendable {
         }
         return String(decoding: bytes, as: UTF8.self)
     }
+}
+
+/// Runs cleanup work to its end even when the calling task is cancelled: a new unstructured
+/// task does not inherit the caller's cancellation.
+func cleanUp(_ work: @escaping @Sendable () async -> Void) async {
+    await Task { await work() }.value
 }

@@ -77,6 +77,25 @@ public struct OuterImageBuilder: Sendable {
         }
     }
 
+    /// Builds recipes one after another: a failed recipe does not stop the others, an
+    /// interruption (task cancellation) does.
+    ///
+    /// - Returns: The recipes that failed, with their errors (the progress reporter has been
+    ///   told of each already).
+    /// - Throws: `CancellationError` when cancelled.
+    public func build(_ recipes: [Recipe], options: Options = Options()) async throws -> [(recipe: Recipe, error: any Error)] {
+        var failures: [(recipe: Recipe, error: any Error)] = []
+        for recipe in recipes {
+            do {
+                _ = try await build(recipe, options: options)
+            } catch {
+                try Task.checkCancellation()
+                failures.append((recipe, error))
+            }
+        }
+        return failures
+    }
+
     /// Builds one recipe's image unless it is up to date.
     ///
     /// - Parameters:
@@ -95,6 +114,10 @@ public struct OuterImageBuilder: Sendable {
                 await progress.report(.finished(recipe: recipe.name, summary: "built \(recipe.imageReference): \(Self.describe(id, labels))"))
             }
             return outcome
+        } catch where error is CancellationError || Task.isCancelled {
+            // Tools and engine calls stopped by the cancellation fail in their own words; say why.
+            await progress.report(.failed(recipe: recipe.name, message: "interrupted; what the build had made is removed"))
+            throw CancellationError()
         } catch {
             await progress.report(.failed(recipe: recipe.name, message: "\(error)"))
             throw error
@@ -126,6 +149,8 @@ public struct OuterImageBuilder: Sendable {
                 made = try await DockerfileRecipeBuild(builder: self, recipe: recipe, spec: spec, buildKey: inputs.buildKey)
                     .run(work: work, partialTag: partialTag, options: options)
             }
+            // Engine calls run to their end even when the build is cancelled; stop before the tag.
+            try Task.checkCancellation()
             await progress.report(.phase(recipe: recipe.name, phase: "tagging \(recipe.imageReference)"))
             let previous = try? await engine.inspectImage(recipe.imageReference)
             try await engineStep(recipe, "tagging \(recipe.imageReference)") {
@@ -139,7 +164,7 @@ public struct OuterImageBuilder: Sendable {
             await ImageCache.removeTree(work)
             return .built(imageID: made.id, labels: made.labels)
         } catch {
-            try? await engine.removeImage(partialReference)
+            await cleanUp { [engine] in try? await engine.removeImage(partialReference) }
             await ImageCache.removeTree(work)
             throw error
         }
@@ -260,6 +285,8 @@ public struct OuterImageBuilder: Sendable {
             return try await call()
         } catch let error as ImageBuildError {
             throw error
+        } catch where error is CancellationError || Task.isCancelled {
+            throw CancellationError()
         } catch {
             throw ImageBuildError.engineStep(recipe: recipe.name, step: step, underlying: error)
         }

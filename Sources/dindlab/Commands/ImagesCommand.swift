@@ -62,14 +62,13 @@ struct ImagesCommand: AsyncParsableCommand {
                 engine: try common.imageStore(),
                 cache: ImageCache(root: cache.map { URL(fileURLWithPath: $0) } ?? ImageCache.defaultRoot()),
                 progress: BuildProgressDisplay())
-            var failures = 0
-            for recipe in recipes {
-                do {
-                    _ = try await builder.build(recipe, options: .init(force: force, binary: binaryFile))
-                } catch {
-                    // The progress display has shown the error; carry on with the other recipes.
-                    failures += 1
-                }
+            let options = OuterImageBuilder.Options(force: force, binary: binaryFile)
+            let failures: Int
+            do {
+                // The display shows each failure as it happens; only the count is left to report.
+                failures = try await InterruptCancellation.run { try await builder.build(recipes, options: options).count }
+            } catch is CancellationError {
+                throw ExitCode(130)
             }
             if failures > 0 { throw ExitCode.failure }
         }
