@@ -218,4 +218,38 @@ struct ImageStaticBinaryBuildTests {
             #expect(phases.contains(expected), "missing phase \(expected)")
         }
     }
+
+    @Test("a cancelled build stops, reports the interruption and leaves nothing behind")
+    func cancelled() async throws {
+        let folder = try TemporaryFolder()
+        let store = try InMemoryImageStore()
+        let progress = RecordingProgress()
+        let builder = OuterImageBuilder(
+            engine: store, cache: ImageCache(root: folder.url.appendingPathComponent("cache")),
+            rootfsProvider: NeverFinishingRootfsProvider(), progress: progress)
+        let binary = try folder.fakeDockerBinary(version: "1.9.1")
+        let recipe = try Recipe.testStaticBinary(in: folder.url)
+
+        let build = Task { try await builder.build([recipe], options: .init(binary: binary)) }
+        while await !progress.phases.contains(where: { $0.hasPrefix("debootstrap") }) { await Task.yield() }
+        build.cancel()
+        await #expect(throws: CancellationError.self) { try await build.value }
+
+        #expect(store.allTags.isEmpty)
+        #expect(store.importCount == 0)
+        let work = folder.url.appendingPathComponent("cache/work")
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: work.path)) ?? []).isEmpty)
+        let events = await progress.events
+        #expect(events.last == .failed(recipe: "test-static", message: "interrupted; what the build had made is removed"))
+    }
+}
+
+/// A base tree that takes forever to make, until the build is cancelled.
+struct NeverFinishingRootfsProvider: BaseRootfsProvider {
+    func existingRootfs(for request: BaseRootfsRequest) -> URL? { nil }
+
+    func makeRootfs(for request: BaseRootfsRequest) async throws -> URL {
+        try await Task.sleep(for: .seconds(3600))
+        throw CancellationError()
+    }
 }
