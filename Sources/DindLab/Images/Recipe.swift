@@ -56,6 +56,13 @@ public struct Recipe: Sendable, Hashable {
         self.fileSHA256 = fileSHA256
     }
 
+    /// Whether building needs a registry (and whatever else the Dockerfile downloads): true for
+    /// dockerfile recipes. `images build --all` leaves those out; naming one builds it.
+    public var needsRegistry: Bool {
+        if case .dockerfile = kind { return true }
+        return false
+    }
+
     /// The image this recipe builds: `dindlab/outer:NAME`.
     public var imageReference: String { "\(Self.imageRepository):\(name)" }
 

@@ -35,7 +35,7 @@ struct ImagesCommand: AsyncParsableCommand {
         @Argument(help: "Recipes to build: folder names under --recipes.")
         var names: [String] = []
 
-        @Flag(help: "Build every recipe.")
+        @Flag(help: "Build every recipe that needs no registry (dockerfile recipes are built only when named).")
         var all = false
 
         @Flag(help: "Rebuild even when the image is up to date.")
@@ -55,7 +55,13 @@ struct ImagesCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let recipes = try common.catalog().load(all ? nil : names)
+            let loaded = try common.catalog().load(all ? nil : names)
+            if all {
+                for recipe in loaded where recipe.needsRegistry {
+                    FileHandle.standardError.write(Data("[\(recipe.name)] skipped: a dockerfile recipe reaches a registry; name it to build it\n".utf8))
+                }
+            }
+            let recipes = all ? loaded.filter { !$0.needsRegistry } : loaded
             let binaryFile = binary.map { URL(fileURLWithPath: $0) }
             try OuterImageBuilder.checkBinaryOption(binaryFile, recipes: recipes)
             let builder = OuterImageBuilder(
