@@ -11,7 +11,7 @@ struct ImageDockerfileBuildTests {
         try Data(text.utf8).write(to: recipeFolder.appendingPathComponent(Recipe.fileName))
         try Data("FROM centos:7\nCOPY start.sh /\n".utf8).write(to: recipeFolder.appendingPathComponent("Dockerfile"))
         try Data("#!/bin/sh\n".utf8).write(to: recipeFolder.appendingPathComponent("start.sh"))
-        return Recipe(name: "centos7", kind: .dockerfile(DockerfileSpec()), folder: recipeFolder, fileSHA256: SHA256.hex(of: text))
+        return Recipe(name: "centos7", kind: .dockerfile(DockerfileSpec()), folder: recipeFolder, fileSHA256: SHA256.hexDigest(of: Data(text.utf8)))
     }
 
     @Test("builds the Dockerfile, reads the version in the image, labels and tags the result")

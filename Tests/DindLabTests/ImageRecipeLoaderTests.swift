@@ -23,7 +23,7 @@ struct ImageRecipeLoaderTests {
         #expect(recipe.summary == "Debian 12")
         #expect(recipe.kind == .debootstrap(DebianBase(suite: .bookworm, mirror: "http://deb.debian.org/debian")))
         #expect(recipe.imageReference == "dindlab/outer:bookworm")
-        #expect(recipe.fileSHA256 == SHA256.hex(of: text))
+        #expect(recipe.fileSHA256 == SHA256.hexDigest(of: Data(text.utf8)))
         #expect(recipe.daemonCommandOverride == nil)
     }
 

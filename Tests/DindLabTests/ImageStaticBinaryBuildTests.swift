@@ -60,7 +60,7 @@ struct ImageStaticBinaryBuildTests {
         try FileManager.default.createDirectory(at: extracted, withIntermediateDirectories: true)
         _ = try await BuildCommandForTests.run(["tar", "-xf", tarball.path, "-C", extracted.path, "./usr/local/bin/docker", "./dindlab/images/index.json"])
         let docker = extracted.appendingPathComponent("usr/local/bin/docker")
-        #expect(try SHA256.hex(ofFile: docker) == SHA256.hex(ofFile: binary))
+        #expect(try SHA256.hexDigest(ofFileAt: docker) == SHA256.hexDigest(ofFileAt: binary))
         #expect(FileManager.default.isExecutableFile(atPath: docker.path))
         let index = try JSONDecoder().decode(InnerImageIndex.self, from: Data(contentsOf: extracted.appendingPathComponent("dindlab/images/index.json")))
         #expect(index == InnerImageIndex.standard)
@@ -105,7 +105,7 @@ struct ImageStaticBinaryBuildTests {
         let error = try await #require(throws: ImageBuildError.self) {
             try await setup.builder.build(recipe, options: .init(binary: binary))
         }
-        let actual = try SHA256.hex(ofFile: binary)
+        let actual = try SHA256.hexDigest(ofFileAt: binary)
         #expect(error.description.contains(expected))
         #expect(error.description.contains(actual))
         #expect(error.description.contains("--binary"))
@@ -116,7 +116,7 @@ struct ImageStaticBinaryBuildTests {
     func checksumMatch() async throws {
         let setup = try Setup()
         let binary = try setup.folder.fakeDockerBinary(version: "1.9.1")
-        let recipe = try Recipe.testStaticBinary(in: setup.folder.url, sha256: try SHA256.hex(ofFile: binary))
+        let recipe = try Recipe.testStaticBinary(in: setup.folder.url, sha256: try SHA256.hexDigest(ofFileAt: binary))
         let outcome = try await setup.builder.build(recipe, options: .init(binary: binary))
         #expect(outcome.labels.dockerVersion == "1.9.1")
     }
@@ -149,7 +149,7 @@ struct ImageStaticBinaryBuildTests {
     func fileURL() async throws {
         let setup = try Setup()
         let binary = try setup.folder.fakeDockerBinary(version: "1.8.3")
-        let sha = try SHA256.hex(ofFile: binary)
+        let sha = try SHA256.hexDigest(ofFileAt: binary)
         let recipe = try Recipe.testStaticBinary(in: setup.folder.url, url: binary, sha256: sha)
         let outcome = try await setup.builder.build(recipe)
         #expect(outcome.labels.daemonCommand == ["docker", "daemon"])

@@ -35,7 +35,7 @@ final class InMemoryImageStore: ImageStoreEngine, @unchecked Sendable {
             importCount += 1
             if let failImports { throw ImportRejected(description: failImports) }
             counter += 1
-            let id = "sha256:" + SHA256.hex(of: "image \(counter)")
+            let id = "sha256:" + SHA256.hexDigest(of: Data("image \(counter)".utf8))
             let copy = storage.appendingPathComponent("\(counter).tar")
             try FileManager.default.copyItem(at: tarFile, to: copy)
             images[id] = Image(id: id, labels: Self.labels(from: changes), changes: changes, tarball: copy)
@@ -81,7 +81,7 @@ final class InMemoryImageStore: ImageStoreEngine, @unchecked Sendable {
     func addBuiltImage(repository: String, tag: String, labels: [String: String], parent: String?) -> String {
         lock.withLock {
             counter += 1
-            let id = "sha256:" + SHA256.hex(of: "image \(counter)")
+            let id = "sha256:" + SHA256.hexDigest(of: Data("image \(counter)".utf8))
             let inherited = parent.flatMap { images[tags[$0] ?? $0]?.labels } ?? [:]
             images[id] = Image(id: id, labels: inherited.merging(labels) { $1 }, changes: [], tarball: nil)
             tags["\(repository):\(tag)"] = id
@@ -189,7 +189,7 @@ extension Recipe {
         try Data(recipeText.utf8).write(to: recipeFolder.appendingPathComponent(Recipe.fileName))
         return Recipe(
             name: name, kind: .staticBinary(DebianBase(suite: .bookworm), StaticBinary(url: url, sha256: sha256)),
-            folder: recipeFolder, fileSHA256: SHA256.hex(of: Array(recipeText.utf8)))
+            folder: recipeFolder, fileSHA256: SHA256.hexDigest(of: Data(recipeText.utf8)))
     }
 }
 

@@ -13,10 +13,9 @@ public struct BaseRootfsRequest: Sendable, Hashable {
 
     /// Names the tree in the cache: the same suite, mirror and package set give the same key.
     public var cacheKey: String {
-        var digest = SHA256()
-        digest.update("debootstrap --variant=minbase\n\(base.suite.rawValue)\n\(base.mirror)\n")
-        digest.update(packages.joined(separator: ","))
-        return "\(base.suite.rawValue)-\(digest.finalizeHex().prefix(16))"
+        let description = "debootstrap --variant=minbase\n\(base.suite.rawValue)\n\(base.mirror)\n"
+            + packages.joined(separator: ",")
+        return "\(base.suite.rawValue)-\(SHA256.hexDigest(of: Data(description.utf8)).prefix(16))"
     }
 }
 

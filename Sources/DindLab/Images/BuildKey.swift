@@ -43,11 +43,10 @@ public enum BuildKey {
     ///
     /// - Returns: The sha256, lowercase hex, of `name=value` lines of `inputs(...)`.
     public static func compute(recipe: Recipe, binarySHA256: String? = nil, contextDigest: String? = nil) -> String {
-        var digest = SHA256()
-        for (name, value) in inputs(recipe: recipe, binarySHA256: binarySHA256, contextDigest: contextDigest) {
-            digest.update("\(name.utf8.count):\(name)=\(value.utf8.count):\(value)\n")
+        let lines = inputs(recipe: recipe, binarySHA256: binarySHA256, contextDigest: contextDigest).map { name, value in
+            "\(name.utf8.count):\(name)=\(value.utf8.count):\(value)\n"
         }
-        return digest.finalizeHex()
+        return SHA256.hexDigest(of: Data(lines.joined().utf8))
     }
 
     /// A digest of a folder's contents: every file's relative path and bytes, every symlink's
@@ -59,21 +58,22 @@ public enum BuildKey {
         let fileManager = FileManager.default
         let paths = (fileManager.subpaths(atPath: folder.path) ?? []).sorted()
         var digest = SHA256()
+        func add(_ line: String) { digest.update(Data(line.utf8)) }
         for path in paths {
             let full = folder.appendingPathComponent(path)
             let attributes = try fileManager.attributesOfItem(atPath: full.path)
             switch attributes[.type] as? FileAttributeType {
             case .typeSymbolicLink?:
-                digest.update("link \(path) -> \(try fileManager.destinationOfSymbolicLink(atPath: full.path))\n")
+                add("link \(path) -> \(try fileManager.destinationOfSymbolicLink(atPath: full.path))\n")
             case .typeRegular?:
                 let mode = (attributes[.posixPermissions] as? Int ?? 0) & 0o111 != 0 ? "x" : "-"
-                digest.update("file \(path) \(mode) \(try SHA256.hex(ofFile: full))\n")
+                add("file \(path) \(mode) \(try SHA256.hexDigest(ofFileAt: full))\n")
             case .typeDirectory?:
-                digest.update("dir \(path)\n")
+                add("dir \(path)\n")
             default:
                 continue
             }
         }
-        return digest.finalizeHex()
+        return SHA256.hexDigest(of: digest.finalize())
     }
 }

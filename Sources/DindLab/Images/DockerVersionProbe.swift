@@ -15,13 +15,13 @@ enum DockerVersionProbe {
     ///
     /// - Returns: The version, or `nil` when the binary fails or prints no version; `tried`
     ///   gets a line saying what happened.
-    static func version(ofBinary binary: URL, tried: inout [String]) async -> DockerVersion? {
+    static func version(ofBinary binary: URL, tried: inout [String]) async -> DaemonVersion? {
         await version(running: [binary.path, "--version"], tried: &tried)
     }
 
     /// Reads the version of the Docker a Debian tree has installed: runs its daemon inside the
     /// tree with chroot, falling back to the docker.io entry of dpkg's status file.
-    static func version(ofTree tree: URL, tried: inout [String]) async -> DockerVersion? {
+    static func version(ofTree tree: URL, tried: inout [String]) async -> DaemonVersion? {
         for binary in treeBinaries where FileManager.default.fileExists(atPath: tree.path + binary) {
             if let version = await version(running: ["chroot", tree.path, binary, "--version"], tried: &tried) {
                 return version
@@ -36,10 +36,10 @@ enum DockerVersionProbe {
         return nil
     }
 
-    private static func version(running command: [String], tried: inout [String]) async -> DockerVersion? {
+    private static func version(running command: [String], tried: inout [String]) async -> DaemonVersion? {
         do {
             let output = try await BuildCommand(command).run(timeout: timeout)
-            if let version = DockerVersion(versionOutput: output) { return version }
+            if let version = DaemonVersion(versionOutput: output) { return version }
             tried.append("`\(command.joined(separator: " "))` printed no \"Docker version\": \(output.prefix(200))")
         } catch {
             tried.append("\(error)")
@@ -52,9 +52,9 @@ enum DockerVersionProbe {
     /// - Parameters:
     ///   - package: The package name (`docker.io`).
     ///   - statusFile: The contents of `var/lib/dpkg/status`.
-    /// - Returns: The package's upstream version (`20.10.24` from `20.10.24+dfsg1-1+deb12u1`),
-    ///   or `nil` when it is not installed.
-    static func dpkgVersion(ofPackage package: String, statusFile: String) -> DockerVersion? {
+    /// - Returns: The package's upstream version (`20.10.24+dfsg1` from
+    ///   `20.10.24+dfsg1-1+deb12u1`), or `nil` when it is not installed.
+    static func dpkgVersion(ofPackage package: String, statusFile: String) -> DaemonVersion? {
         for paragraph in statusFile.components(separatedBy: "\n\n") {
             var fields: [String: String] = [:]
             for line in paragraph.split(separator: "\n") where !line.hasPrefix(" ") {
@@ -65,7 +65,7 @@ enum DockerVersionProbe {
                   var version = fields["Version"] else { continue }
             if let colon = version.firstIndex(of: ":") { version = String(version[version.index(after: colon)...]) }
             if let dash = version.lastIndex(of: "-") { version = String(version[..<dash]) }
-            return DockerVersion(version)
+            return DaemonVersion(versionText: version)
         }
         return nil
     }

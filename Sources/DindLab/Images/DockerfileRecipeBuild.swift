@@ -57,7 +57,7 @@ struct DockerfileRecipeBuild {
         let output = try await builder.engineStep(recipe, "running `\(spec.versionCommand.joined(separator: " "))` in the built image") {
             try await engine.runToCompletion(image: stageReference, command: spec.versionCommand, timeout: .seconds(60))
         }
-        guard let version = DockerVersion(versionOutput: output) else {
+        guard let version = DaemonVersion(versionOutput: output) else {
             throw ImageBuildError.versionUnreadable(
                 recipe: name, tried: ["`\(spec.versionCommand.joined(separator: " "))` in the built image printed: \(output.prefix(200))"])
         }

@@ -221,12 +221,12 @@ public struct OuterImageBuilder: Sendable {
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: overlay.path)
 
         var tried: [String] = []
-        let version: DockerVersion?
+        let version: DaemonVersion?
         if let binaryFile {
             await progress.report(.phase(recipe: name, phase: "layering Docker binary"))
             let docker = try RootfsOverlay.addDockerBinary(binaryFile, to: overlay, as: "docker")
             version = await DockerVersionProbe.version(ofBinary: docker, tried: &tried)
-            if let version, DockerReleaseFacts.hasSeparateDaemonBinary(version) {
+            if let version, version.era == .dockerd {
                 _ = try RootfsOverlay.addDockerBinary(binaryFile, to: overlay, as: "dockerd")
             }
         } else {
@@ -258,14 +258,14 @@ public struct OuterImageBuilder: Sendable {
     }
 
     /// The labels of an image holding a given Docker version.
-    func makeLabels(_ recipe: Recipe, version: DockerVersion, buildKey: String) throws -> OuterImageLabels {
-        guard let api = DockerReleaseFacts.apiVersion(for: version) else {
-            throw ImageBuildError.unsupportedDockerVersion(recipe: recipe.name, version: version.description)
+    func makeLabels(_ recipe: Recipe, version: DaemonVersion, buildKey: String) throws -> OuterImageLabels {
+        guard let api = version.apiVersion else {
+            throw ImageBuildError.unsupportedDockerVersion(recipe: recipe.name, version: version.text)
         }
         return OuterImageLabels(
-            dockerVersion: version.description,
-            daemonCommand: recipe.daemonCommandOverride ?? DockerReleaseFacts.daemonCommand(for: version),
-            apiVersion: api, recipeSHA256: recipe.fileSHA256, recipe: recipe.name, recipeKind: recipe.kind.name,
+            dockerVersion: version.releaseText,
+            daemonCommand: recipe.daemonCommandOverride ?? version.era.daemonCommand,
+            apiVersion: api.description, recipeSHA256: recipe.fileSHA256, recipe: recipe.name, recipeKind: recipe.kind.name,
             buildKey: buildKey)
     }
 

@@ -17,7 +17,7 @@ public struct Recipe: Sendable, Hashable {
     /// How the image is made.
     public let kind: Kind
     /// The daemon command the recipe imposes; `nil` means "by the Docker version found in the
-    /// image" (`DockerReleaseFacts.daemonCommand(for:)`).
+    /// image" (`DaemonEra.daemonCommand`).
     public let daemonCommandOverride: [String]?
     /// The recipe's folder.
     public let folder: URL

@@ -77,7 +77,7 @@ public enum RecipeLoader {
             throw YAMLErrors([error])
         }
         var diagnostics = YAMLDiagnostics()
-        let recipe = decode(document.root, name: name, folder: folder, fileSHA256: SHA256.hex(of: bytes), diagnostics: &diagnostics)
+        let recipe = decode(document.root, name: name, folder: folder, fileSHA256: SHA256.hexDigest(of: bytes), diagnostics: &diagnostics)
         if let recipe, diagnostics.errors.isEmpty { return recipe }
         throw YAMLErrors(diagnostics.errors)
     }

@@ -35,7 +35,7 @@ struct StaticBinarySource: Sendable {
             guard FileManager.default.fileExists(atPath: override.path) else {
                 throw ImageBuildError.missingFile(recipe: recipe, what: "the Docker binary given with --binary", path: override.path)
             }
-            let actual = try SHA256.hex(ofFile: override)
+            let actual = try SHA256.hexDigest(ofFileAt: override)
             if let expected = binary.sha256, expected != actual {
                 throw ImageBuildError.checksumMismatch(recipe: recipe, file: override.path, expected: expected, actual: actual)
             }
@@ -56,7 +56,7 @@ struct StaticBinarySource: Sendable {
     func file(for choice: Choice, recipe: String, binary: StaticBinary) async throws -> URL {
         if let local = choice.localFile { return local }
         let cached = cache.binariesFolder.appendingPathComponent(choice.sha256)
-        if FileManager.default.fileExists(atPath: cached.path), (try? SHA256.hex(ofFile: cached)) == choice.sha256 {
+        if FileManager.default.fileExists(atPath: cached.path), (try? SHA256.hexDigest(ofFileAt: cached)) == choice.sha256 {
             return cached
         }
         guard let url = binary.url else { throw ImageBuildError.binaryNotDeclared(recipe: recipe) }
@@ -69,7 +69,7 @@ struct StaticBinarySource: Sendable {
             try? FileManager.default.removeItem(at: partial)
             throw ImageBuildError.binaryUnavailable(recipe: recipe, url: url.absoluteString, reason: Self.describe(error))
         }
-        let actual = try SHA256.hex(ofFile: partial)
+        let actual = try SHA256.hexDigest(ofFileAt: partial)
         guard actual == choice.sha256 else {
             try? FileManager.default.removeItem(at: partial)
             throw ImageBuildError.checksumMismatch(recipe: recipe, file: url.absoluteString, expected: choice.sha256, actual: actual)

@@ -14,8 +14,9 @@ public struct ContainerConfig: Encodable, Sendable {
     public var attachStderr: Bool?
     public var workingDir: String?
     public var hostname: String?
+    /// Anonymous volumes: path -> {} (the API's odd spelling).
+    public var volumes: [String: [String: String]]?
     public var hostConfig: HostConfig?
-    /// API 1.19-1.21 read the network mode only from HostConfig; newer ones also accept it there.
 
     public init(image: String, cmd: [String]? = nil) {
         self.image = image
@@ -34,6 +35,7 @@ public struct ContainerConfig: Encodable, Sendable {
         case attachStderr = "AttachStderr"
         case workingDir = "WorkingDir"
         case hostname = "Hostname"
+        case volumes = "Volumes"
         case hostConfig = "HostConfig"
     }
 }

@@ -13,18 +13,17 @@ struct ImagesCommand: AsyncParsableCommand {
 
     /// Options both subcommands take.
     struct Common: ParsableArguments {
-        @Option(help: "The engine to build on and look in (unix:///path or tcp://host:port); default: DOCKER_HOST, else /var/run/docker.sock.")
-        var engine: String?
-
         @Option(help: "The folder of recipe folders.")
         var recipes: String = "Images"
+
+        @OptionGroup var engineOptions: EngineOptions
 
         func catalog() -> RecipeCatalog {
             RecipeCatalog(folder: URL(fileURLWithPath: recipes), displayPath: recipes)
         }
 
         func imageStore() throws -> EngineImageStore {
-            EngineImageStore(client: try EngineClient(explicitAddress: engine))
+            EngineImageStore(client: try engineOptions.client())
         }
     }
 

@@ -1,0 +1,53 @@
+import DockerEngine
+import Foundation
+
+/// Round-trip latencies of GET /_ping, like `ping -c` for an engine.
+public struct PingMeasurement: Sendable {
+    /// Each round trip, in order.
+    public var latencies: [Duration]
+    /// Wall time of the whole series.
+    public var total: Duration
+
+    /// Sends `count` pings one after another on one client (so on one reused connection).
+    ///
+    /// - Throws: The first `EngineError`.
+    public static func run(client: EngineClient, count: Int) async throws -> PingMeasurement {
+        let clock = ContinuousClock()
+        var latencies: [Duration] = []
+        latencies.reserveCapacity(count)
+        let started = clock.now
+        for _ in 0..<count {
+            let before = clock.now
+            _ = try await client.ping()
+            latencies.append(clock.now - before)
+        }
+        return PingMeasurement(latencies: latencies, total: clock.now - started)
+    }
+
+    /// The latency below which the given fraction of round trips fall (nearest rank).
+    public func percentile(_ fraction: Double) -> Duration {
+        let sorted = latencies.sorted()
+        guard !sorted.isEmpty else { return .zero }
+        let rank = Int((fraction * Double(sorted.count)).rounded(.up)) - 1
+        return sorted[min(sorted.count - 1, max(0, rank))]
+    }
+
+    /// One line like ping's summary.
+    public var summary: String {
+        func ms(_ duration: Duration) -> String {
+            String(format: "%.3f", duration.inMilliseconds)
+        }
+        let rate = total > .zero ? Double(latencies.count) / total.inSeconds : 0
+        return "\(latencies.count) round trips in \(ms(total)) ms (\(Int(rate)) per second): min \(ms(percentile(0))) / median \(ms(percentile(0.5))) / p99 \(ms(percentile(0.99))) / max \(ms(percentile(1))) ms"
+    }
+}
+
+extension Duration {
+    /// Fractional seconds.
+    public var inSeconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+
+    /// Fractional milliseconds.
+    public var inMilliseconds: Double { inSeconds * 1000 }
+}

@@ -1,0 +1,63 @@
+import Foundation
+
+/// What `engine up` started, as written to DIR/engine.json. It stays after `down` (with the
+/// log), so one can see later which binary and command line an engine had.
+public struct EngineRecord: Codable, Sendable, Hashable {
+    public var name: String
+    /// The engine directory.
+    public var directory: String
+    /// The daemon binary that was started.
+    public var binary: String
+    /// The version the binary reported.
+    public var version: DaemonVersion
+    /// How the binary was started (`docker -d`, `docker daemon`, `dockerd`).
+    public var era: DaemonEra
+    /// The daemon's pid.
+    public var pid: Int32
+    /// When the pid's process started (clock ticks after boot): tells the daemon apart from a
+    /// later process that got the same pid.
+    public var processStartTicks: UInt64
+    /// The API socket path.
+    public var socket: String
+    public var startedAt: Date
+    /// The daemon's command line.
+    public var argv: [String]
+    /// The cgroups the daemon was started in (`--cgroup`).
+    public var cgroups: [CgroupPlacement]
+    /// cgroup directories dindlab created for it; `down` removes them.
+    public var createdCgroupDirectories: [String]
+
+    /// `unix://SOCKET`.
+    public var dockerHost: String { "unix://" + socket }
+
+    enum CodingKeys: String, CodingKey {
+        case name, directory, binary, version, era, pid
+        case processStartTicks = "process-start-ticks"
+        case socket
+        case startedAt = "started-at"
+        case argv, cgroups
+        case createdCgroupDirectories = "created-cgroup-directories"
+    }
+
+    static func read(from path: String) throws -> EngineRecord? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        do {
+            return try decoder.decode(EngineRecord.self, from: data)
+        } catch {
+            throw PrivateEngineError(.stateUnreadable, "The engine state file \(path) cannot be read: \(error). Remove it if the engine is not running.")
+        }
+    }
+
+    func write(to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        do {
+            try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw PrivateEngineError(.launchFailed, "Could not write the engine state file \(path): \(error.localizedDescription).")
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import DockerEngine
+
+/// How an outer container is asked for, before it is turned into an Engine API request.
+public struct OuterContainerRequest: Sendable {
+    public var image: String
+    public var command: [String]
+    public var privileged: Bool
+    /// true: /sys/fs/cgroup bind-mounted writable (Docker >= 1.8); false: an empty tmpfs
+    /// over it (Docker 1.7's behaviour).
+    public var bindCgroups: Bool
+    public var network: String
+    public var env: [String: String]
+    public var labels: [String: String]
+
+    public init(image: String, command: [String], privileged: Bool, bindCgroups: Bool, network: String, env: [String: String], labels: [String: String]) {
+        self.image = image
+        self.command = command
+        self.privileged = privileged
+        self.bindCgroups = bindCgroups
+        self.network = network
+        self.env = env
+        self.labels = labels
+    }
+
+    /// The create request for an engine of the given API version and privilege support.
+    ///
+    /// Privileged mode is emulated where the engine cannot grant it (see `PrivilegeSupport`):
+    /// every grantable capability, seccomp and AppArmor unconfined, all devices allowed
+    /// (where the API has device cgroup rules), and a writable cgroup mount. The inner
+    /// daemon's data root is a tmpfs mounted exec (overlay inside overlay fails), or an
+    /// anonymous volume on engines older than API 1.22, which have no tmpfs mounts.
+    public func containerConfig(apiVersion: APIVersion, privilege: PrivilegeSupport) -> ContainerConfig {
+        var config = ContainerConfig(image: image, cmd: command)
+        config.labels = labels
+        config.env = env.keys.sorted().map { "\($0)=\(env[$0] ?? "")" }
+        var host = HostConfig()
+        host.networkMode = network
+        var binds: [String] = []
+        var tmpfs: [String: String] = [:]
+        let hasTmpfs = apiVersion >= APIVersion(1, 22)
+        if hasTmpfs {
+            tmpfs["/var/lib/docker"] = "rw,exec,dev,suid,size=4g"
+        } else {
+            config.volumes = ["/var/lib/docker": [:]]
+        }
+        if privileged {
+            if privilege.privileged {
+                host.privileged = true
+            } else {
+                host.capAdd = privilege.grantableCapabilities
+                // Daemons before 1.13 (API 1.25) spell security options with a colon, and
+                // seccomp exists only from 1.10 (API 1.22).
+                let separator = apiVersion >= APIVersion(1, 25) ? "=" : ":"
+                host.securityOpt = ["apparmor\(separator)unconfined"]
+                if apiVersion >= APIVersion(1, 22) { host.securityOpt?.append("seccomp\(separator)unconfined") }
+                if apiVersion >= APIVersion(1, 25) { host.deviceCgroupRules = ["a *:* rwm"] }
+            }
+        }
+        if bindCgroups {
+            binds.append("/sys/fs/cgroup:/sys/fs/cgroup:rw")
+        } else if hasTmpfs {
+            tmpfs["/sys/fs/cgroup"] = "rw"
+        }
+        host.binds = binds.isEmpty ? nil : binds
+        host.tmpfs = tmpfs.isEmpty ? nil : tmpfs
+        config.hostConfig = host
+        return config
+    }
+}

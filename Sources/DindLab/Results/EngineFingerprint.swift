@@ -1,0 +1,80 @@
+/// What identifies an engine's behaviour, recorded in the manifest so that a good host
+/// and a bad one can be compared line by line.
+///
+/// Every field is optional because engines of different eras report different things
+/// (Docker 1.7 has no cgroup driver in its info, a remote engine's daemon cgroup lines
+/// are not readable). The harness fills it; results only store it.
+public struct EngineFingerprint: Sendable, Hashable, Codable {
+    /// e.g. "20.10.24" or "1.7.1".
+    public var daemonVersion: String?
+    /// The API version the engine speaks, e.g. "1.41".
+    public var apiVersion: String?
+    /// The oldest API version the engine accepts, e.g. "1.12".
+    public var minAPIVersion: String?
+    /// e.g. "6.1.0-18-amd64".
+    public var kernelVersion: String?
+    /// e.g. "Debian GNU/Linux 12 (bookworm)".
+    public var operatingSystem: String?
+    /// e.g. "overlay2", "vfs", "devicemapper".
+    public var storageDriver: String?
+    /// "cgroupfs" or "systemd".
+    public var cgroupDriver: String?
+    /// "1" or "2".
+    public var cgroupVersion: String?
+    /// The daemon process's own `/proc/<pid>/cgroup` lines, nil when not readable.
+    /// The field report's bad host differed from the good one only here.
+    public var daemonCgroupLines: [String]?
+    /// Whether the engine grants `--privileged` (it fails on hosts without every capability).
+    public var privilegedSupported: Bool?
+    /// Whether `privileged: true` is emulated with the capabilities the engine has.
+    public var privilegedEmulated: Bool
+    /// Capabilities the engine could not grant (e.g. SYS_RESOURCE), when it was probed.
+    public var refusedCapabilities: [String]?
+    /// The daemon's error for `--privileged`, when it failed.
+    public var privilegedError: String?
+
+    /// Every field may be left out; see the properties for their meaning.
+    public init(
+        daemonVersion: String? = nil, apiVersion: String? = nil, minAPIVersion: String? = nil,
+        kernelVersion: String? = nil, operatingSystem: String? = nil, storageDriver: String? = nil,
+        cgroupDriver: String? = nil, cgroupVersion: String? = nil, daemonCgroupLines: [String]? = nil,
+        privilegedSupported: Bool? = nil, privilegedEmulated: Bool = false,
+        refusedCapabilities: [String]? = nil, privilegedError: String? = nil
+    ) {
+        self.daemonVersion = daemonVersion
+        self.apiVersion = apiVersion
+        self.minAPIVersion = minAPIVersion
+        self.kernelVersion = kernelVersion
+        self.operatingSystem = operatingSystem
+        self.storageDriver = storageDriver
+        self.cgroupDriver = cgroupDriver
+        self.cgroupVersion = cgroupVersion
+        self.daemonCgroupLines = daemonCgroupLines
+        self.privilegedSupported = privilegedSupported
+        self.privilegedEmulated = privilegedEmulated
+        self.refusedCapabilities = refusedCapabilities
+        self.privilegedError = privilegedError
+    }
+
+    /// The fingerprint as "name: value" lines in a fixed order, for printing and for
+    /// comparing two engines line by line.
+    public var lines: [(name: String, value: String)] {
+        func text(_ value: String?) -> String { value ?? "(unknown)" }
+        var lines: [(String, String)] = [
+            ("daemon version", text(daemonVersion)),
+            ("API version", text(apiVersion)),
+            ("minimum API version", text(minAPIVersion)),
+            ("kernel", text(kernelVersion)),
+            ("operating system", text(operatingSystem)),
+            ("storage driver", text(storageDriver)),
+            ("cgroup driver", text(cgroupDriver)),
+            ("cgroup version", text(cgroupVersion)),
+            ("privileged", privilegedSupported.map { $0 ? "granted" : "refused" + (privilegedEmulated ? " (emulated)" : "") } ?? "(not probed)"),
+        ]
+        if let refusedCapabilities { lines.append(("refused capabilities", refusedCapabilities.isEmpty ? "none" : refusedCapabilities.joined(separator: ", "))) }
+        for (index, line) in (daemonCgroupLines ?? []).enumerated() {
+            lines.append(("daemon cgroup[\(index)]", line))
+        }
+        return lines
+    }
+}

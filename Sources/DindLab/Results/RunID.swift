@@ -1,0 +1,66 @@
+import Foundation
+
+/// The id of a run, which names its directory: `results/<run id>/`.
+///
+/// Generated ids are the UTC start time and a short random suffix,
+/// `20261129T112233Z-ab12`, so they sort by time and two runs started in the same
+/// second still differ. Ids given by users are accepted when they can safely name a
+/// directory.
+public struct RunID: Sendable, Hashable, Codable, Comparable, LosslessStringConvertible {
+    public let rawValue: String
+
+    /// Accepts an id made of letters, digits, '.', '_' and '-', not starting with '.',
+    /// at most 100 characters; nil otherwise.
+    public init?(_ description: String) {
+        guard SafeName.isValid(description) else { return nil }
+        rawValue = description
+    }
+
+    /// A new id for a run starting at `date`.
+    /// - Parameters:
+    ///   - date: The run's start.
+    ///   - generator: The source of the random suffix (a seeded one in tests).
+    public static func generate(at date: Date = Date(), using generator: inout some RandomNumberGenerator) -> RunID {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        func two(_ value: Int?) -> String { String(format: "%02d", value ?? 0) }
+        let stamp = String(format: "%04d", c.year ?? 0) + two(c.month) + two(c.day)
+            + "T" + two(c.hour) + two(c.minute) + two(c.second) + "Z"
+        let alphabet = Array("0123456789abcdefghijklmnopqrstuvwxyz")
+        let suffix = String((0..<4).map { _ in alphabet.randomElement(using: &generator)! })
+        return RunID("\(stamp)-\(suffix)")!
+    }
+
+    /// A new id for a run starting at `date`, with a system-random suffix.
+    public static func generate(at date: Date = Date()) -> RunID {
+        var generator = SystemRandomNumberGenerator()
+        return generate(at: date, using: &generator)
+    }
+
+    public var description: String { rawValue }
+
+    public static func < (lhs: RunID, rhs: RunID) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let id = RunID(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                    debugDescription: ResultsError.invalidName("run id", text).description))
+        }
+        self = id
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}
+
+/// Names that can become one directory: run ids and trial ids.
+enum SafeName {
+    static func isValid(_ name: String) -> Bool {
+        (1...100).contains(name.count) && !name.hasPrefix(".")
+            && name.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0)) }
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+
+/// `manifest.json`: what a run was, so that it can be understood and repeated later.
+public struct RunManifest: Sendable, Hashable, Codable {
+    /// A scenario file the run read, with the digest of its contents.
+    public struct ScenarioFile: Sendable, Hashable, Codable {
+        /// The path as given on the command line.
+        public var path: String
+        /// 64 lowercase hex digits.
+        public var sha256: String
+
+        public init(path: String, sha256: String) {
+            self.path = path
+            self.sha256 = sha256
+        }
+
+        /// Reads a scenario file and digests it.
+        /// - Parameters:
+        ///   - url: The file.
+        ///   - path: The path to record; by default the URL's path.
+        /// - Throws: `ResultsError` when the file cannot be read.
+        public init(reading url: URL, recordedAs path: String? = nil) throws(ResultsError) {
+            self.init(path: path ?? url.path, sha256: try SHA256.hexDigest(ofFileAt: url))
+        }
+    }
+
+    /// An engine the run used.
+    public struct Engine: Sendable, Hashable, Codable {
+        /// The name trial records refer to.
+        public var name: String
+        /// Where it was reached, e.g. `unix:///var/run/docker.sock`.
+        public var endpoint: String?
+        public var fingerprint: EngineFingerprint
+
+        public init(name: String, endpoint: String? = nil, fingerprint: EngineFingerprint) {
+            self.name = name
+            self.endpoint = endpoint
+            self.fingerprint = fingerprint
+        }
+    }
+
+    public var runID: RunID
+    public var startedAt: Date
+    /// Nil while the run is in progress (the manifest is rewritten when it ends).
+    public var finishedAt: Date?
+    public var harnessVersion: String
+    /// The command line, argument by argument.
+    public var commandLine: [String]
+    /// The seed that ordered the run's trials, if it was shuffled.
+    public var seed: UInt64?
+    public var scenarioFiles: [ScenarioFile]
+    public var engines: [Engine]
+
+    /// - Parameters:
+    ///   - runID: The run.
+    ///   - startedAt: When it started (kept to the millisecond).
+    ///   - finishedAt: When it ended; nil while it runs.
+    ///   - harnessVersion: By default this build's `Harness.version`.
+    ///   - commandLine: The arguments, e.g. `CommandLine.arguments`.
+    ///   - seed: The seed that ordered the trials, if any.
+    ///   - scenarioFiles: The scenario files read, with digests.
+    ///   - engines: The engines used, with fingerprints.
+    public init(
+        runID: RunID, startedAt: Date, finishedAt: Date? = nil, harnessVersion: String = Harness.version,
+        commandLine: [String], seed: UInt64? = nil, scenarioFiles: [ScenarioFile] = [], engines: [Engine] = []
+    ) {
+        self.runID = runID
+        // Times are kept to the millisecond, as results files store them.
+        self.startedAt = Timestamp.rounded(startedAt)
+        self.finishedAt = finishedAt.map(Timestamp.rounded)
+        self.harnessVersion = harnessVersion
+        self.commandLine = commandLine
+        self.seed = seed
+        self.scenarioFiles = scenarioFiles
+        self.engines = engines
+    }
+}

@@ -1,0 +1,63 @@
+import DockerEngine
+import Foundation
+
+/// Which engine a command talks to, and the name trials record for it.
+public struct EngineSelection: Sendable, Hashable {
+    public var name: String
+    public var address: EngineAddress
+
+    public init(name: String, address: EngineAddress) {
+        self.name = name
+        self.address = address
+    }
+
+    /// Resolves `--engine`: an address (unix://, tcp://), `NAME=ADDRESS`, or the name of a
+    /// private engine; without it DOCKER_HOST, else the private engine "default" when it
+    /// runs, else /var/run/docker.sock.
+    ///
+    /// - Parameters:
+    ///   - argument: The `--engine` value, if any.
+    ///   - environment: The process environment.
+    /// - Returns: The engine's name and address.
+    /// - Throws: `EngineError.invalidAddress` for malformed addresses and names of private
+    ///   engines that do not exist.
+    public static func resolve(_ argument: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> EngineSelection {
+        let tls = TLSConfiguration(environment: environment)
+        if let argument, !argument.isEmpty {
+            if argument.contains("://") {
+                return EngineSelection(name: "default", address: try EngineAddress(parsing: argument, tls: tls))
+            }
+            if let equals = argument.firstIndex(of: "=") {
+                let name = String(argument[..<equals])
+                let rest = String(argument[argument.index(after: equals)...])
+                var selection = try resolve(rest, environment: environment)
+                selection.name = name
+                return selection
+            }
+            return try privateEngine(named: argument, environment: environment, required: true)!
+        }
+        if let host = environment["DOCKER_HOST"], !host.isEmpty {
+            return EngineSelection(name: "default", address: try EngineAddress(parsing: host, tls: tls))
+        }
+        if let running = try privateEngine(named: PrivateEngine.defaultName, environment: environment, required: false) {
+            return running
+        }
+        return EngineSelection(name: "default", address: EngineAddress(endpoint: .unix(path: EngineAddress.defaultSocketPath)))
+    }
+
+    private static func privateEngine(named name: String, environment: [String: String], required: Bool) throws -> EngineSelection? {
+        let layout: EngineLayout
+        do {
+            layout = try EngineLayout.named(name, environment: environment)
+        } catch {
+            throw EngineError.invalidAddress(name, reason: "it is neither an address (unix://, tcp://) nor a private engine name: \(error)")
+        }
+        guard FileManager.default.fileExists(atPath: layout.socket) else {
+            if required {
+                throw EngineError.invalidAddress(name, reason: "no private engine of that name is running (no socket at \(layout.socket)); start it with `dindlab engine up --name \(name)`")
+            }
+            return nil
+        }
+        return EngineSelection(name: name, address: EngineAddress(endpoint: .unix(path: layout.socket)))
+    }
+}

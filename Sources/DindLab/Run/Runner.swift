@@ -1,0 +1,228 @@
+import DockerEngine
+import Foundation
+
+/// How a run goes, beyond its plan.
+public struct RunOptions: Sendable {
+    /// Trials (or cells with `isolation: cell`) running at once.
+    public var jobs: Int
+    /// Folder that holds run folders (results/), or the run folder itself with `exactOutput`.
+    public var resultsRoot: URL
+    /// The command line, for the manifest.
+    public var commandLine: [String]
+    /// Collect forensics for passing trials too.
+    public var forensicsAlways: Bool
+    /// Leave failed trials' outer containers running.
+    public var keepFailed: Bool
+    /// Stop starting trials once this returns true for a finished trial (repro).
+    public var stopWhen: (@Sendable (TrialRecord) -> Bool)?
+
+    public init(jobs: Int = 1, resultsRoot: URL, commandLine: [String] = CommandLine.arguments, forensicsAlways: Bool = false, keepFailed: Bool = false, stopWhen: (@Sendable (TrialRecord) -> Bool)? = nil) {
+        self.jobs = max(1, jobs)
+        self.resultsRoot = resultsRoot
+        self.commandLine = commandLine
+        self.forensicsAlways = forensicsAlways
+        self.keepFailed = keepFailed
+        self.stopWhen = stopWhen
+    }
+}
+
+/// What a run produced.
+public struct RunResult: Sendable {
+    public var directory: URL
+    public var records: [TrialRecord]
+    public var summary: RunSummary
+    public var manifest: RunManifest
+    /// Trials of the plan that never ran (a stop condition ended the run early).
+    public var skippedTrials: Int
+}
+
+/// Things a run reports while it goes.
+public protocol RunObserver: Sendable {
+    /// Said once the engines are known, before the first trial.
+    func runStarted(directory: URL, plan: Plan, engines: [TrialEngine]) async
+    /// Said as each trial ends.
+    func trialFinished(_ record: TrialRecord, done: Int, total: Int) async
+}
+
+/// Runs a plan: probes the engines, executes trials up to `jobs` at a time, records each
+/// trial as it ends, and summarises.
+public struct Runner: Sendable {
+    let engines: [EngineSelection]
+    let options: RunOptions
+    let observer: (any RunObserver)?
+
+    /// - Parameters:
+    ///   - engines: Engines to spread trials over (at least one).
+    ///   - options: Concurrency, results folder and the rest.
+    ///   - observer: Progress reporting, or nil.
+    public init(engines: [EngineSelection], options: RunOptions, observer: (any RunObserver)? = nil) {
+        self.engines = engines
+        self.options = options
+        self.observer = observer
+    }
+
+    /// Runs every trial of the plan.
+    ///
+    /// - Parameters:
+    ///   - plan: The trials and their order.
+    ///   - scenarioFiles: The files the scenarios came from, recorded with their sha256.
+    /// - Returns: The records, summary and run folder.
+    /// - Throws: `EngineError` when an engine cannot be reached at the start, `ResultsError`
+    ///   when the results cannot be written.
+    public func run(plan: Plan, scenarioFiles: [String]) async throws -> RunResult {
+        let store = try ResultStore(creatingIn: options.resultsRoot)
+        let startedAt = Date()
+        let owner = "\(ProcessInfo.processInfo.hostName):\(getpid())"
+        let ownership = [
+            "dindlab.run": store.runID.description,
+            "dindlab.owner": owner,
+            "dindlab.started": Timestamp.format(startedAt),
+        ]
+
+        let probeImage = plan.scenarios.first?.scenario.outer.image
+        var trialEngines: [TrialEngine] = []
+        for selection in engines {
+            trialEngines.append(try await Self.prepare(selection, probeImage: probeImage, labels: ownership))
+        }
+
+        var manifest = RunManifest(
+            runID: store.runID, startedAt: startedAt, commandLine: options.commandLine, seed: plan.seed,
+            scenarioFiles: try scenarioFiles.map { path throws(ResultsError) in try RunManifest.ScenarioFile(reading: URL(fileURLWithPath: path), recordedAs: path) },
+            engines: trialEngines.map { RunManifest.Engine(name: $0.name, endpoint: $0.client.address.description, fingerprint: $0.fingerprint) }
+        )
+        try await store.writeManifest(manifest)
+        await observer?.runStarted(directory: store.directory, plan: plan, engines: trialEngines)
+
+        let units = Self.units(of: plan, engineCount: trialEngines.count)
+        let imageFacts = trialEngines.map { _ in OuterImageFacts() }
+        let collector = RecordCollector(total: plan.trials.count, stopWhen: options.stopWhen)
+        let executors = trialEngines.indices.map { index in
+            TrialExecutor(runID: store.runID, engine: trialEngines[index], store: store, imageFacts: imageFacts[index], ownership: ownership, forensicsAlways: options.forensicsAlways, keepFailed: options.keepFailed)
+        }
+        let observer = self.observer
+
+        await withTaskGroup(of: Void.self) { group in
+            var pending = units.makeIterator()
+            func startNext() -> Bool {
+                guard let unit = pending.next() else { return false }
+                group.addTask {
+                    guard await !collector.shouldStop else { return }
+                    await executors[unit.engineIndex].run(unit.trials) { record in
+                        let done = await collector.add(record)
+                        do {
+                            try await store.append(record)
+                        } catch {
+                            await collector.noteWriteFailure(error)
+                        }
+                        await observer?.trialFinished(record, done: done, total: plan.trials.count)
+                    }
+                }
+                return true
+            }
+            for _ in 0..<options.jobs where startNext() {}
+            while await group.next() != nil {
+                _ = startNext()
+            }
+        }
+        if let failure = await collector.writeFailure { throw failure }
+
+        manifest.finishedAt = Date()
+        try await store.writeManifest(manifest)
+        let records = await collector.records.sorted { $0.sequence < $1.sequence }
+        let summary = RunSummary(runID: store.runID, tally: Tally(records: records, expectations: Self.expectations(of: plan)))
+        try await store.writeSummary(summary)
+        return RunResult(directory: store.directory, records: records, summary: summary, manifest: manifest, skippedTrials: plan.trials.count - records.count)
+    }
+
+    /// Connects to an engine, negotiates, probes privileged mode and fingerprints it.
+    static func prepare(_ selection: EngineSelection, probeImage: String?, labels: [String: String]) async throws -> TrialEngine {
+        let client = EngineClient(address: selection.address, apiVersion: ProcessInfo.processInfo.environment["DOCKER_API_VERSION"].flatMap(APIVersion.init))
+        let apiVersion = try await client.negotiate()
+        var privilege = PrivilegeSupport(privileged: true, grantableCapabilities: [], refusedCapabilities: [], privilegedError: nil)
+        if let probeImage, try await client.inspectImage(probeImage) != nil {
+            var probeLabels = labels
+            probeLabels["dindlab.probe"] = "privilege"
+            privilege = try await PrivilegeProbe(client: client, image: probeImage, labels: probeLabels).run()
+        }
+        let fingerprint = try await FingerprintCollector(client: client).collect(privilege: privilege, daemonPID: localDaemonPID(selection))
+        return TrialEngine(name: selection.name, client: client, apiVersion: apiVersion, privilege: privilege, fingerprint: fingerprint)
+    }
+
+    /// The pid of a private engine's daemon, when the selection is one, to read its cgroups.
+    static func localDaemonPID(_ selection: EngineSelection) -> Int32? {
+        guard case .unix(let socket) = selection.address.endpoint else { return nil }
+        let record = URL(fileURLWithPath: socket).deletingLastPathComponent().appendingPathComponent("engine.json")
+        guard let data = FileManager.default.contents(atPath: record.path),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let pid = object["pid"] as? Int
+        else { return nil }
+        return Int32(pid)
+    }
+
+    /// A unit of work: trials that run one after another on one engine.
+    struct Unit: Sendable {
+        var trials: [PlannedTrial]
+        var engineIndex: Int
+    }
+
+    /// Splits the plan into units: one per trial, or one per cell and engine for
+    /// `isolation: cell`; trials are spread over the engines by their index within the cell,
+    /// so every cell runs on every engine. Units keep the plan's interleaved order.
+    static func units(of plan: Plan, engineCount: Int) -> [Unit] {
+        var units: [Unit] = []
+        var cellUnits: [String: Int] = [:]
+        for trial in plan.trials.sorted(by: { $0.sequence < $1.sequence }) {
+            let engineIndex = trial.index % max(1, engineCount)
+            if trial.cell.scenario.isolation == .cell {
+                let key = "\(trial.scenarioName)/\(trial.cell.id)/\(engineIndex)"
+                if let index = cellUnits[key] {
+                    units[index].trials.append(trial)
+                    continue
+                }
+                cellUnits[key] = units.count
+            }
+            units.append(Unit(trials: [trial], engineIndex: engineIndex))
+        }
+        for index in units.indices {
+            units[index].trials.sort { $0.index < $1.index }
+        }
+        return units
+    }
+
+    /// Each scenario's success-rate expectation.
+    static func expectations(of plan: Plan) -> [String: SuccessRateExpectation] {
+        var expectations: [String: SuccessRateExpectation] = [:]
+        for planned in plan.scenarios {
+            if let requirement = planned.scenario.expect.successRate, let expectation = try? SuccessRateExpectation(parsing: requirement.description) {
+                expectations[planned.scenario.name] = expectation
+            }
+        }
+        return expectations
+    }
+}
+
+/// Finished records, shared by the concurrent trials of a run.
+actor RecordCollector {
+    private(set) var records: [TrialRecord] = []
+    private(set) var writeFailure: Error?
+    private(set) var shouldStop = false
+    let total: Int
+    let stopWhen: (@Sendable (TrialRecord) -> Bool)?
+
+    init(total: Int, stopWhen: (@Sendable (TrialRecord) -> Bool)?) {
+        self.total = total
+        self.stopWhen = stopWhen
+    }
+
+    /// Adds a record and returns how many trials are done.
+    func add(_ record: TrialRecord) -> Int {
+        records.append(record)
+        if stopWhen?(record) == true { shouldStop = true }
+        return records.count
+    }
+
+    func noteWriteFailure(_ error: Error) {
+        if writeFailure == nil { writeFailure = error }
+        shouldStop = true
+    }
+}

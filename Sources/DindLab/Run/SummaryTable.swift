@@ -1,0 +1,64 @@
+import Foundation
+
+/// The per-scenario tables `run` and `report` print: cell, n, pass rate with its 95%
+/// interval, and the top signatures.
+public enum SummaryTable {
+    /// Renders the tables, then the expectations that failed.
+    ///
+    /// - Parameters:
+    ///   - summary: The run's summary.
+    ///   - signatures: How many top signatures to list per cell.
+    /// - Returns: Text for a terminal.
+    public static func render(_ summary: RunSummary, signatures: Int = 2) -> String {
+        var text = ""
+        let showEngine = Set(summary.scenarios.flatMap { $0.cells.map(\.engine) }).count > 1
+        for scenario in summary.scenarios {
+            text += "\n\(scenario.name)" + (scenario.expectation.map { " (expect success rate \($0))" } ?? "") + "\n"
+            var rows: [[String]] = [["cell"] + (showEngine ? ["engine"] : []) + ["n", "pass", "fail", "t/o", "err", "rate [95% CI]", "top signatures"]]
+            for cell in scenario.cells {
+                let top = cell.signatures.filter { $0.outcome != .pass && $0.signature != SignatureCount.missing }.prefix(signatures)
+                    .map { "\($0.count)× \($0.signature)" }
+                rows.append([cell.cellID] + (showEngine ? [cell.engine] : []) + [
+                    "\(cell.trials)", "\(cell.passes)", "\(cell.fails)", "\(cell.timeouts)", "\(cell.errors)",
+                    rateText(cell.successRate, cell.interval), top.first ?? "",
+                ])
+                for more in top.dropFirst() {
+                    rows.append(Array(repeating: "", count: rows[0].count - 1) + [more])
+                }
+            }
+            text += table(rows)
+        }
+        let violations = summary.violations
+        if !violations.isEmpty {
+            text += "\nExpectations that failed:\n"
+            for violation in violations {
+                text += "  \(violation.scenario) \(violation.cellID) [\(violation.engine)]: rate \(percent(violation.successRate)) [\(percent(violation.interval.lower)), \(percent(violation.interval.upper))] does not satisfy \(violation.expectation)\(violation.provenByInterval ? " (even the whole interval misses it)" : "")\n"
+            }
+        }
+        if !summary.corruptLines.isEmpty {
+            text += "\n\(summary.corruptLines.count) line(s) of trials.jsonl could not be read and were skipped: lines \(summary.corruptLines.map { String($0.lineNumber) }.joined(separator: ", ")).\n"
+        }
+        return text
+    }
+
+    static func rateText(_ rate: Double?, _ interval: ProportionInterval?) -> String {
+        guard let rate else { return "—" }
+        guard let interval else { return percent(rate) }
+        return "\(percent(rate)) [\(percent(interval.lower)), \(percent(interval.upper))]"
+    }
+
+    static func percent(_ value: Double) -> String {
+        String(format: "%.1f%%", value * 100)
+    }
+
+    /// Left-aligned columns separated by two spaces; the last column is not padded.
+    static func table(_ rows: [[String]]) -> String {
+        guard let width = rows.first?.count else { return "" }
+        let widths = (0..<width).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { index, cell in
+                index == width - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }.joined(separator: "\n") + "\n"
+    }
+}

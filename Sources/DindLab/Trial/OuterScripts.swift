@@ -1,0 +1,165 @@
+/// The shell scripts dindlab runs inside an outer container.
+///
+/// Outer images are Debian roots (or the user's own) with a POSIX shell; everything the
+/// harness needs from inside goes through `sh -c` with these scripts, so no helper binary
+/// has to be copied in and every step works the same on Docker 1.7 and today's engines.
+/// State lives under `/dindlab/run/` in the container.
+enum OuterScripts {
+    static let stateDirectory = "/dindlab/run"
+    static let daemonLog = "\(stateDirectory)/daemon.log"
+    static let daemonPID = "\(stateDirectory)/daemon.pid"
+
+    /// Exit codes of the readiness script.
+    enum ReadyStatus: Int32 {
+        case ready = 0
+        case setupFailed = 2
+        case daemonDied = 3
+        case timedOut = 4
+    }
+
+    /// Quotes a word for sh: single quotes, with embedded single quotes closed and escaped.
+    static func quote(_ word: String) -> String {
+        "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    static func quote(_ words: [String]) -> String {
+        words.map(quote).joined(separator: " ")
+    }
+
+    /// Keeps the container alive without doing anything. The shell stays PID 1 and reaps
+    /// children; `sleep` in the background keeps `wait` interruptible by SIGTERM.
+    static let idleLoop = "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"
+
+    /// The outer container's own command for `start: cmd`: runs the setup lines in this
+    /// shell (so `export` and mounts reach the daemon), then starts the daemon in the
+    /// background — as the field report's start script did — and idles.
+    static func commandStart(setup: [String], daemon: [String]) -> [String] {
+        var lines = ["mkdir -p \(stateDirectory)"]
+        for (index, line) in setup.enumerated() {
+            let number = index + 1
+            let prefix = "\(stateDirectory)/setup.\(number)"
+            lines.append("if [ ! -e \(stateDirectory)/setup.failed ]; then { eval \(quote(line)); } >\(prefix).out 2>\(prefix).err </dev/null; rc=$?; echo $rc >\(prefix).rc; [ $rc -eq 0 ] || echo \(number) >\(stateDirectory)/setup.failed; fi")
+        }
+        lines.append("if [ ! -e \(stateDirectory)/setup.failed ]; then \(quote(daemon)) >\(daemonLog) 2>&1 </dev/null & echo $! >\(daemonPID); fi")
+        lines.append("touch \(stateDirectory)/setup.done")
+        lines.append(idleLoop)
+        return ["sh", "-c", lines.joined(separator: "\n")]
+    }
+
+    /// The outer container's command for `start: exec`: nothing but idling.
+    static func idleStart() -> [String] {
+        ["sh", "-c", "mkdir -p \(stateDirectory) && touch \(stateDirectory)/setup.done; \(idleLoop)"]
+    }
+
+    /// One setup line run through exec (`start: exec`).
+    static func setupLine(_ line: String) -> [String] {
+        ["sh", "-c", line]
+    }
+
+    /// The daemon started through a detached exec (`start: exec`): it records its pid, then
+    /// becomes the daemon, so the pid is the daemon's own.
+    static func execDaemon(_ daemon: [String]) -> [String] {
+        ["sh", "-c", "mkdir -p \(stateDirectory); echo $$ >\(daemonPID); exec \(quote(daemon)) >\(daemonLog) 2>&1 </dev/null"]
+    }
+
+    /// Waits inside the container until the inner daemon answers, its setup failed, it died,
+    /// or the timeout passed; the exit status says which (`ReadyStatus`). One exec for the
+    /// whole wait, instead of one per poll.
+    static func waitReady(timeoutSeconds: Int) -> [String] {
+        let script = """
+            end=$(( $(date +%s) + \(max(1, timeoutSeconds)) ))
+            while [ ! -e \(stateDirectory)/setup.done ] || [ ! -e \(daemonPID) -a ! -e \(stateDirectory)/setup.failed ]; do
+              [ $(date +%s) -ge $end ] && exit 4; sleep 0.05
+            done
+            [ -e \(stateDirectory)/setup.failed ] && exit 2
+            pid=$(cat \(daemonPID))
+            while :; do
+              if [ -S /var/run/docker.sock ] && docker version >/dev/null 2>&1; then exit 0; fi
+              kill -0 "$pid" 2>/dev/null || exit 3
+              [ $(date +%s) -ge $end ] && exit 4
+              sleep 0.1
+            done
+            """
+        return ["sh", "-c", script]
+    }
+
+    /// Reads the failed setup line's number, stderr and stdout (`start: cmd`).
+    static let failedSetup = ["sh", "-c", "n=$(cat \(stateDirectory)/setup.failed); echo \"$n\"; cat \(stateDirectory)/setup.$n.err; cat \(stateDirectory)/setup.$n.out >&2"]
+
+    /// Loads an inner image the outer image ships under /dindlab/images/.
+    static func loadInnerImage(_ name: String) -> [String] {
+        let file = "/dindlab/images/\(imageFileName(name)).tar"
+        let reference = name.contains(":") ? name : name + ":latest"
+        let script = """
+            if docker image inspect \(quote(reference)) >/dev/null 2>&1 || docker inspect \(quote(reference)) >/dev/null 2>&1; then exit 0; fi
+            [ -f \(quote(file)) ] || { echo "the outer image ships no \(file) for the inner image \(name)" >&2; exit 1; }
+            docker import \(quote(file)) \(quote(reference)) >/dev/null
+            """
+        return ["sh", "-c", script]
+    }
+
+    /// The file name an inner image is shipped under: "busybox" -> busybox, "a/b:1" -> a_b_1.
+    static func imageFileName(_ name: String) -> String {
+        var base = name
+        if base.hasSuffix(":latest") { base.removeLast(":latest".count) }
+        return String(base.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "_" })
+    }
+
+    /// One inner run with `mode: d`: `docker run -d`, wait for it, print its logs, exit with
+    /// its status. Status 125 means `docker run` itself failed (the docker CLI's convention).
+    static func innerDetached(image: String, command: [String]) -> [String] {
+        let script = """
+            id=$(docker run -d --net=none \(quote(image)) \(quote(command))) || exit 125
+            rc=$(docker wait "$id") || { echo "docker wait $id failed" >&2; exit 126; }
+            docker logs "$id"
+            exit "$rc"
+            """
+        return ["sh", "-c", script]
+    }
+
+    /// One inner run with `mode: ti`, to be run in an exec that has a TTY.
+    static func innerInteractive(image: String, command: [String]) -> [String] {
+        ["docker", "run", "-ti", "--net=none", image] + command
+    }
+
+    /// Sections of the forensics dump, in order.
+    static let forensicSections = ["proc1-cgroup", "daemon-cgroup", "exec-cgroup", "mountinfo", "docker-info", "docker-version", "daemon-log"]
+
+    /// Collects what explains a failure in one exec: the cgroup lines of PID 1, of the
+    /// daemon and of this exec'd process (the field report's root cause was a difference
+    /// between them), mountinfo, and the inner daemon's own view.
+    static let forensics: [String] = {
+        let script = """
+            s() { echo "===== dindlab:$1 ====="; }
+            s proc1-cgroup; cat /proc/1/cgroup
+            s daemon-cgroup; p=$(cat \(daemonPID) 2>/dev/null); if [ -n "$p" ] && [ -e /proc/$p/cgroup ]; then cat /proc/$p/cgroup; else echo "(the daemon is not running)"; fi
+            s exec-cgroup; cat /proc/self/cgroup
+            s mountinfo; cat /proc/self/mountinfo
+            s docker-info; timeout 10 docker info 2>&1
+            s docker-version; timeout 10 docker version 2>&1
+            s daemon-log; cat \(daemonLog) 2>/dev/null
+            """
+        return ["sh", "-c", script]
+    }()
+
+    /// Splits the forensics dump into its sections.
+    static func parseSections(_ text: String) -> [String: String] {
+        var sections: [String: String] = [:]
+        var current: String?
+        var lines: [Substring] = []
+        func flush() {
+            if let current { sections[current] = lines.joined(separator: "\n") }
+        }
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("===== dindlab:"), line.hasSuffix(" =====") {
+                flush()
+                current = String(line.dropFirst("===== dindlab:".count).dropLast(" =====".count))
+                lines = []
+            } else {
+                lines.append(line)
+            }
+        }
+        flush()
+        return sections
+    }
+}

@@ -1,0 +1,19 @@
+import DockerEngine
+import Foundation
+
+/// One outer container and its inner daemon, as trials use it.
+///
+/// With `isolation: trial` a session lives for one trial; with `isolation: cell` it serves
+/// all trials of a cell in order, so state one inner run leaves behind can break the next.
+final class OuterSession: @unchecked Sendable {
+    /// The outer container, once created.
+    var containerID: String?
+    /// The inner daemon answered once; later trials of the cell only re-check it.
+    var daemonReady = false
+    /// The inner image is loaded.
+    var prepared = false
+    /// The trial ids this session served, for labels and notes.
+    var trialIDs: [String] = []
+    /// Labels of the outer image.
+    var imageLabels: [String: String] = [:]
+}

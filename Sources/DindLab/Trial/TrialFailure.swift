@@ -1,0 +1,55 @@
+import DockerEngine
+
+/// Why a trial stopped before passing, as the executor found it.
+struct TrialFailure: Error, Sendable {
+    var outcome: TrialOutcome
+    var phase: TrialPhase
+    /// What the failing step printed (its stderr first), for the signature.
+    var stepOutput: String
+    /// True when the inner daemon was found dead: its fatal line is then the cause.
+    var daemonDied: Bool = false
+
+    /// The system under test failed in `phase`.
+    static func failed(_ phase: TrialPhase, _ output: String, daemonDied: Bool = false) -> TrialFailure {
+        TrialFailure(outcome: .fail, phase: phase, stepOutput: output, daemonDied: daemonDied)
+    }
+
+    /// The harness or the engine failed: reported, never counted as the scenario's failure.
+    static func harness(_ phase: TrialPhase, _ error: Error) -> TrialFailure {
+        TrialFailure(outcome: .error, phase: phase, stepOutput: "\(error)")
+    }
+
+    /// The trial ran out of time in `phase`.
+    static func timedOut(_ phase: TrialPhase, _ detail: String) -> TrialFailure {
+        TrialFailure(outcome: .timeout, phase: phase, stepOutput: detail)
+    }
+}
+
+/// Phase durations and the phase a trial is in, measured on a monotonic clock.
+struct PhaseClock: Sendable {
+    private(set) var durations = PhaseDurations()
+    private(set) var current: TrialPhase = .outer
+    private var started = ContinuousClock.now
+
+    /// Ends the current phase and begins `phase`.
+    mutating func enter(_ phase: TrialPhase) {
+        finish()
+        current = phase
+        started = .now
+    }
+
+    /// Adds the time since the phase began to it.
+    mutating func finish() {
+        let elapsed = (ContinuousClock.now - started).inSeconds
+        durations[current] = (durations[current] ?? 0) + elapsed
+        started = .now
+    }
+
+    /// Moves time measured inside the container from one phase to another (the command
+    /// script runs setup and the daemon start in one go).
+    mutating func attribute(_ seconds: Double, to phase: TrialPhase, from other: TrialPhase) {
+        guard seconds > 0 else { return }
+        durations[phase] = (durations[phase] ?? 0) + seconds
+        durations[other] = max(0, (durations[other] ?? 0) - seconds)
+    }
+}
