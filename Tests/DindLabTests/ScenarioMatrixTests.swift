@@ -150,4 +150,14 @@ struct ScenarioMatrixTests {
         let scenario = try ScenarioLoader.load(yaml: "version: 1\nname: m\nouter: {image: base}\n", file: "m.yaml")
         #expect(throws: PlanError.self) { try scenario.cells(only: [CellFilter(key: "inner.mode", value: "d")]) }
     }
+
+    @Test("dimensions built in code are checked like the file's")
+    func dimensionsInCode() throws {
+        let dimension = try MatrixDimension(key: "timeout", values: ["1.5m", "2s"])
+        #expect(dimension.values == ["90s", "2s"])
+        #expect(throws: YAMLError.badArgument("matrix key \"outer\"", "expected one of \(ScenarioErrorTests.matrixKeys)")) {
+            try MatrixDimension(key: "outer", values: ["x"])
+        }
+        #expect(throws: YAMLError.self) { try MatrixDimension(key: "inner.mode", values: ["x"]) }
+    }
 }

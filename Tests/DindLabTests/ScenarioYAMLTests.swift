@@ -162,6 +162,15 @@ struct ScenarioYAMLTests {
         #expect(error.description == expected)
     }
 
+    @Test("anchors and aliases are fine within the limits, on keys and values alike")
+    func aliases() throws {
+        let root = try load("&k a: &v [x, y]\nb: *v\nc: *k\n").root.mapping()
+        #expect(try root["b"]!.stringList() == ["x", "y"])
+        #expect(try root["c"]!.string() == "a")
+        #expect(root["b"]!.path.description == "b")
+        #expect(root["b"]!.location == YAMLLocation(file: "t.yaml", line: 1, column: 7))  // where the text is written
+    }
+
     @Test("a file larger than the limit is refused without being parsed")
     func tooLarge() throws {
         let error = try #require(loadError("a: 1234567890\n", limits: YAMLLimits(maxBytes: 8)))

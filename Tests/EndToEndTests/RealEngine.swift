@@ -74,3 +74,16 @@ struct TestSetupError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
 }
+
+extension RealEngine {
+    /// The outer image end-to-end trials use: built once per test run by scripts/test
+    /// (`dindlab images build bookworm`) and named in DINDLAB_TEST_OUTER_IMAGE.
+    static let outerImage: String? = {
+        let value = ProcessInfo.processInfo.environment["DINDLAB_TEST_OUTER_IMAGE"] ?? ""
+        return value.isEmpty ? nil : value
+    }()
+
+    static let canRunTrials = isAvailable && outerImage != nil
+
+    static let noOuterImageReason: Comment = "no outer image: DINDLAB_TEST_ENGINE and DINDLAB_TEST_OUTER_IMAGE must be set (scripts/test builds dindlab/outer:bookworm and sets them)"
+}

@@ -20,9 +20,8 @@ public struct MatrixDimension: Sendable, Hashable, Codable {
     /// - Throws: `YAMLError` when the key names no such field or a value doesn't fit it.
     public init(key: String, values: [String]) throws(YAMLError) {
         guard let field = ScenarioField.named(key), field.isMatrixable else {
-            let node = YAMLNode(.scalar(YAMLScalar(text: key, style: .plain)),
-                                location: YAMLLocation(file: "matrix", line: 1, column: 1), path: .root)
-            throw .badValue(node, "expected a matrix key (\(ScenarioField.matrixKeys.joined(separator: ", "))), got \(node.kindDescription)")
+            throw .badArgument("matrix key \(YAMLQuoting.quoted(key))",
+                               "expected one of \(ScenarioField.matrixKeys.joined(separator: ", "))")
         }
         var parsed: [FieldValue] = []
         for value in values { parsed.append(try field.parse(value)) }

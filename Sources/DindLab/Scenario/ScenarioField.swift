@@ -73,12 +73,13 @@ struct ScenarioField: Sendable {
     /// Reads a value written on the command line (`--only key=value`): scalars as plain text,
     /// lists in YAML flow style (`[sh, -c, "echo ok"]`), then checks it like a file's value.
     func parse(_ text: String) throws(YAMLError) -> FieldValue {
-        let location = YAMLLocation(file: "--only", line: 1, column: 1)
+        let label = "\(key)=\(text)"
         switch shape {
         case .scalar:
+            let location = YAMLLocation(file: label, line: 1, column: 1)
             return try decode(YAMLNode(.scalar(YAMLScalar(text: text, style: .plain)), location: location, path: .root))
         case .list:
-            return try decode(YAMLDocument.parse(text, file: "--only").root)
+            return try decode(YAMLDocument.parse(text, file: label).root)
         }
     }
 }
@@ -178,8 +179,9 @@ extension ScenarioField {
 
     private static func scenarioName(_ node: YAMLNode) throws(YAMLError) -> String {
         let name = try node.string()
-        let allowed = name.utf8.allSatisfy { ("a"..."z").contains(Character(UnicodeScalar($0))) || ("0"..."9").contains(Character(UnicodeScalar($0))) || $0 == UInt8(ascii: "-") }
-        guard let first = name.first, first != "-", allowed, name.count <= maxNameLength else {
+        let isLowercaseOrDigit = { (scalar: Unicode.Scalar) in ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) }
+        guard let first = name.unicodeScalars.first, isLowercaseOrDigit(first), name.count <= maxNameLength,
+              name.unicodeScalars.allSatisfy({ isLowercaseOrDigit($0) || $0 == "-" }) else {
             throw .badValue(node, "expected a name of lowercase letters, digits and dashes that starts with a letter or digit "
                 + "([a-z0-9][a-z0-9-]*, at most \(maxNameLength) characters), got \(node.kindDescription)")
         }

@@ -9,8 +9,9 @@ public struct CgroupComparison: Sendable, Equatable {
         public var controllers: String
         /// The path per process, nil where the process has no line for the hierarchy.
         public var paths: [String?]
-        /// True when the processes disagree on this hierarchy.
-        public var differs: Bool { Set(paths.map { $0 ?? "(none)" }).count > 1 }
+        /// True when the processes that have a line for this hierarchy disagree on it (a
+        /// process that is gone has no lines and does not count).
+        public var differs: Bool { Set(paths.compactMap { $0 }).count > 1 }
     }
 
     public var columns: [String]

@@ -206,11 +206,12 @@ extension YAMLError {
         YAMLError(code: .badValue, at: node, message)
     }
 
-    /// The same error with a different file name and no location: for values that come from the
-    /// command line rather than a file.
-    /// - Parameter prefix: What to show instead of `file:line:column`, e.g. `--only inner.mode=x`.
-    public func relabeled(_ prefix: String) -> YAMLError {
-        YAMLError(code: code, file: prefix, location: nil, path: .root, message: message)
+    /// A value that comes from somewhere other than a file (the command line, a manifest) is bad.
+    /// - Parameters:
+    ///   - label: What to show in place of `file:line:column`, e.g. `--only inner.mode=x`.
+    ///   - message: What is wrong, in the same style: `expected ..., got ...`.
+    public static func badArgument(_ label: String, _ message: String) -> YAMLError {
+        YAMLError(code: .badValue, file: label, location: nil, path: .root, message: message)
     }
 
     /// The allowed word closest to a misspelling, if one is close enough to be a likely typo.

@@ -136,9 +136,9 @@ private struct Walk {
             if frames.isEmpty && text.isEmpty && scalar.style == YAML_PLAIN_SCALAR_STYLE && scalar.tag == nil {
                 return  // `---` with nothing after it: an empty document
             }
+            if let anchor = Self.string(scalar.anchor) { anchors[anchor] = (1, 0) }
             if try takeKey(text, at: location) { return }
             try addLeaf(size: 1, height: 0, at: location)
-            if let anchor = Self.string(scalar.anchor) { anchors[anchor] = (1, 0) }
         case YAML_ALIAS_EVENT:
             let name = Self.string(event.data.alias.anchor) ?? ""
             guard let anchored = anchors[name] else {

@@ -1,0 +1,151 @@
+import DindLab
+import DockerEngine
+import Foundation
+import Testing
+
+/// Trials against a real engine and the bookworm outer image: the runner's contract from
+/// end to end. Each test checks that no container with the run's labels is left.
+@Suite(.enabled(if: RealEngine.canRunTrials, RealEngine.noOuterImageReason), .serialized)
+struct RunnerEndToEndTests {
+    /// Runs a scenario given as YAML (the outer image is filled in) and returns the result.
+    func run(_ yaml: String, jobs: Int = 1, seed: UInt64 = 7, repeatCount: Int? = nil) async throws -> RunResult {
+        let text = yaml.replacingOccurrences(of: "OUTER_IMAGE", with: RealEngine.outerImage!)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dindlab-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let file = folder.appendingPathComponent("scenario.yaml")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let scenario = try ScenarioLoader.load(file: file.path)
+        let plan = try Plan(scenarios: [scenario], repeatOverride: repeatCount, seed: seed)
+        let selection = try EngineSelection.resolve(RealEngine.address)
+        let result = try await Runner(engines: [selection], options: RunOptions(jobs: jobs, resultsRoot: folder.appendingPathComponent("results"))).run(plan: plan, scenarioFiles: [file.path])
+        let client = try RealEngine.client()
+        let left = try await client.listContainers(all: true, labels: ["dindlab.run=\(result.manifest.runID)"])
+        #expect(left.isEmpty, "containers left behind: \(left.map(\.id))")
+        return result
+    }
+
+    func cell(_ result: RunResult, _ id: String = "default") throws -> CellTally {
+        try #require(result.summary.scenarios.first?.cells.first { $0.cellID == id }, "no cell \(id)")
+    }
+
+    @Test("the smoke scenario passes")
+    func smoke() async throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Scenarios/smoke.yaml")
+        let yaml = try String(contentsOf: url, encoding: .utf8).replacingOccurrences(of: "dindlab/outer:bookworm", with: "OUTER_IMAGE")
+        let result = try await run(yaml, repeatCount: 2)
+        let tally = try cell(result)
+        #expect(tally.passes == 2, "\(result.records.map { $0.signature ?? "" })")
+        #expect(result.records.allSatisfy { $0.phaseDurations[.daemon] != nil && $0.phaseDurations[.inner] != nil })
+    }
+
+    @Test("cgroups: none fails in phase daemon with the daemon's first error; mounting by hand fixes it")
+    func cgroupMount() async throws {
+        let result = try await run("""
+            version: 1
+            name: cgroup-mount
+            repeat: 1
+            timeout: 90s
+            outer:
+              image: OUTER_IMAGE
+              cgroups: none
+            daemon:
+              ready-timeout: 30s
+            matrix:
+              outer.setup:
+                - []
+                - ["for h in $(cut -d: -f2 /proc/self/cgroup); do [ -n \\"$h\\" ] || continue; d=/sys/fs/cgroup/${h#name=}; o=$h; case $h in name=*) o=none,$h;; esac; mkdir -p $d && mount -t cgroup -o $o cgroup $d || exit 1; done"]
+            """)
+        let cells = try #require(result.summary.scenarios.first?.cells)
+        #expect(cells.count == 2)
+        let broken = try #require(result.records.first { $0.cellValues.first?.value == "[]" })
+        #expect(broken.outcome == .fail)
+        #expect(broken.failingPhase == .daemon)
+        #expect(broken.signature?.contains("Devices cgroup isn't mounted") == true, "\(broken.signature ?? "no signature")")
+        #expect(broken.artifactsPath != nil)
+        let mounted = try #require(result.records.first { $0.cellValues.first?.value != "[]" })
+        #expect(mounted.outcome == .pass, "\(mounted.signature ?? "")")
+    }
+
+    @Test("mode: ti gives the inner container a terminal")
+    func terminal() async throws {
+        let result = try await run("""
+            version: 1
+            name: tty
+            repeat: 1
+            outer:
+              image: OUTER_IMAGE
+            inner:
+              mode: ti
+              command: [sh, -c, "test -t 0 && test -t 1 && echo tty-ok"]
+              expect-output: "^tty-ok"
+            """)
+        #expect(try cell(result).passes == 1, "\(result.records.first?.signature ?? "")")
+    }
+
+    @Test("a trial that hangs is recorded as timeout and cleaned up")
+    func hang() async throws {
+        let result = try await run("""
+            version: 1
+            name: hang
+            repeat: 1
+            timeout: 15s
+            outer:
+              image: OUTER_IMAGE
+            inner:
+              command: [sleep, "600"]
+            """)
+        let record = try #require(result.records.first)
+        #expect(record.outcome == .timeout)
+        #expect(record.failingPhase == .inner)
+        #expect(record.durationSeconds < 60)
+    }
+
+    @Test("a cell that fails about a third of the time: the interval holds the true rate")
+    func flakyRate() async throws {
+        // The inner container's hostname is its random id; it starts with 0-4 in 5 of 16 cases.
+        let result = try await run("""
+            version: 1
+            name: flaky
+            repeat: 40
+            isolation: cell
+            outer:
+              image: OUTER_IMAGE
+            inner:
+              command: [sh, -c, "case $(hostname) in [0-4]*) echo unlucky >&2; exit 1;; esac; echo ok"]
+            """)
+        let tally = try cell(result)
+        #expect(tally.trials == 40)
+        #expect(tally.passes + tally.fails == 40, "\(tally.signatures)")
+        let trueRate = 11.0 / 16.0
+        // The reported interval is Wilson's 95% one; a 99.9% one decides the test, so it is
+        // wrong about the true rate once in a thousand runs, not once in twenty.
+        #expect(tally.interval == ProportionInterval.wilson(successes: tally.passes, trials: tally.trials))
+        let wide = try #require(ProportionInterval.wilson(successes: tally.passes, trials: tally.trials, z: 3.29))
+        #expect(wide.contains(trueRate), "rate \(tally.successRate ?? -1) interval \(wide)")
+        #expect(tally.fails == 0 || tally.signatures.contains { $0.signature.contains("inner") })
+    }
+
+    @Test("--jobs 2 gives the same tallies as --jobs 1, and the same seed the same order")
+    func jobs() async throws {
+        let yaml = """
+            version: 1
+            name: deterministic
+            repeat: 2
+            outer:
+              image: OUTER_IMAGE
+            inner:
+              command: [sh, -c, "echo ok"]
+            matrix:
+              daemon.start: [cmd, exec]
+              inner.mode: [d, ti]
+            """
+        let one = try await run(yaml, jobs: 1, seed: 42)
+        let two = try await run(yaml, jobs: 2, seed: 42)
+        func counts(_ result: RunResult) -> [String: [Int]] {
+            Dictionary(uniqueKeysWithValues: result.summary.scenarios[0].cells.map { ($0.cellID, [$0.trials, $0.passes, $0.fails, $0.timeouts, $0.errors]) })
+        }
+        #expect(counts(one) == counts(two))
+        #expect(one.records.map(\.trialID) == two.records.map(\.trialID))
+        #expect(one.records.allSatisfy { $0.outcome == .pass }, "\(one.records.compactMap(\.signature))")
+    }
+}
