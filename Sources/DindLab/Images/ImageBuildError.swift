@@ -1,0 +1,150 @@
+import Foundation
+
+/// An error of building or listing outer images. Every description is a full sentence that
+/// names the recipe and, where there is one, what the user can pass to get past it.
+public struct ImageBuildError: Error, Sendable, Hashable, CustomStringConvertible {
+    private enum Reason: Sendable, Hashable {
+        case commandFailed(command: [String], status: Int32, outputTail: String, log: String?)
+        case commandNotStarted(command: [String], reason: String)
+        case commandTimedOut(command: [String], after: String)
+        case checksumMismatch(recipe: String, file: String, expected: String, actual: String)
+        case binaryUnavailable(recipe: String, url: String, reason: String)
+        case binaryNotDeclared(recipe: String)
+        case checksumNotDeclared(recipe: String, url: String)
+        case versionUnreadable(recipe: String, tried: [String])
+        case unsupportedDockerVersion(recipe: String, version: String)
+        case engineStep(recipe: String, step: String, reason: String)
+        case dockerfileBuildsUnsupported(recipe: String)
+        case unknownRecipes(names: [String], available: [String], folder: String)
+        case binaryOptionNeedsOneStaticRecipe(names: [String])
+        case missingFile(recipe: String, what: String, path: String)
+        case overlayConflict(path: String, base: String)
+    }
+
+    private let reason: Reason
+    private init(_ reason: Reason) { self.reason = reason }
+
+    /// A build tool exited with a failure status.
+    static func commandFailed(_ command: [String], status: Int32, outputTail: String, log: URL?) -> Self {
+        Self(.commandFailed(command: command, status: status, outputTail: outputTail, log: log?.path))
+    }
+
+    /// A build tool could not be started at all (not installed, not executable).
+    static func commandNotStarted(_ command: [String], reason: String) -> Self {
+        Self(.commandNotStarted(command: command, reason: reason))
+    }
+
+    /// A build tool ran longer than allowed and was stopped.
+    static func commandTimedOut(_ command: [String], after: Duration) -> Self {
+        Self(.commandTimedOut(command: command, after: "\(after)"))
+    }
+
+    /// A Docker binary's sha256 differs from the one its recipe declares.
+    static func checksumMismatch(recipe: String, file: String, expected: String, actual: String) -> Self {
+        Self(.checksumMismatch(recipe: recipe, file: file, expected: expected, actual: actual))
+    }
+
+    /// A static-binary recipe's URL could not be downloaded and no `--binary` was given.
+    static func binaryUnavailable(recipe: String, url: String, reason: String) -> Self {
+        Self(.binaryUnavailable(recipe: recipe, url: url, reason: reason))
+    }
+
+    /// A static-binary recipe has no URL and no `--binary` was given.
+    static func binaryNotDeclared(recipe: String) -> Self { Self(.binaryNotDeclared(recipe: recipe)) }
+
+    /// A static-binary recipe has a URL but no sha256 to check the download against.
+    static func checksumNotDeclared(recipe: String, url: String) -> Self {
+        Self(.checksumNotDeclared(recipe: recipe, url: url))
+    }
+
+    /// No way of reading the Docker version from the built root filesystem worked.
+    static func versionUnreadable(recipe: String, tried: [String]) -> Self {
+        Self(.versionUnreadable(recipe: recipe, tried: tried))
+    }
+
+    /// The Docker inside is older than any release dindlab can drive (API 1.19, Docker 1.7).
+    static func unsupportedDockerVersion(recipe: String, version: String) -> Self {
+        Self(.unsupportedDockerVersion(recipe: recipe, version: version))
+    }
+
+    /// An engine call failed during a build step.
+    static func engineStep(recipe: String, step: String, underlying: any Error) -> Self {
+        Self(.engineStep(recipe: recipe, step: step, reason: String(describing: underlying)))
+    }
+
+    /// The engine connection offers no `POST /build`, which dockerfile recipes need.
+    static func dockerfileBuildsUnsupported(recipe: String) -> Self {
+        Self(.dockerfileBuildsUnsupported(recipe: recipe))
+    }
+
+    /// The command line named recipes that have no folder.
+    static func unknownRecipes(_ names: [String], available: [String], folder: String) -> Self {
+        Self(.unknownRecipes(names: names, available: available, folder: folder))
+    }
+
+    /// `--binary` was given while building something other than exactly one static-binary recipe.
+    static func binaryOptionNeedsOneStaticRecipe(_ names: [String]) -> Self {
+        Self(.binaryOptionNeedsOneStaticRecipe(names: names))
+    }
+
+    /// A file a build needs does not exist.
+    static func missingFile(recipe: String, what: String, path: String) -> Self {
+        Self(.missingFile(recipe: recipe, what: what, path: path))
+    }
+
+    /// A build's overlay would put a folder where the base tree has a file or symlink.
+    static func overlayConflict(path: String, base: URL) -> Self {
+        Self(.overlayConflict(path: path, base: base.path))
+    }
+
+    public var description: String {
+        switch reason {
+        case let .commandFailed(command, status, tail, log):
+            var text = "`\(command.joined(separator: " "))` exited with status \(status)"
+            text += log.map { "; its full output is in \($0)" } ?? ""
+            text += tail.isEmpty ? "." : ". Its last lines were:\n\(tail)"
+            return text
+        case let .commandNotStarted(command, reason):
+            return "Could not start `\(command.joined(separator: " "))`: \(reason)."
+        case let .commandTimedOut(command, after):
+            return "`\(command.joined(separator: " "))` did not finish within \(after) and was stopped."
+        case let .checksumMismatch(recipe, file, expected, actual):
+            return "The Docker binary \(file) for recipe \(recipe) has sha256 \(actual), but the recipe "
+                + "expects \(expected). Pass --binary PATH with the file whose sha256 is \(expected), "
+                + "or correct `binary.sha256` in the recipe if you meant to use this file."
+        case let .binaryUnavailable(recipe, url, reason):
+            return "Recipe \(recipe) needs the Docker binary from \(url), which could not be downloaded "
+                + "(\(reason)). Pass --binary PATH with a local copy of that file."
+        case let .binaryNotDeclared(recipe):
+            return "Recipe \(recipe) declares no `binary.url`, so its Docker binary must be given: "
+                + "pass --binary PATH."
+        case let .checksumNotDeclared(recipe, url):
+            return "Recipe \(recipe) downloads \(url) but declares no `binary.sha256` to check it "
+                + "against. Add `sha256:` under `binary:` in the recipe, or pass --binary PATH with a "
+                + "file you trust."
+        case let .versionUnreadable(recipe, tried):
+            return "Could not read the Docker version from the root filesystem of recipe \(recipe); "
+                + "tried: \(tried.joined(separator: "; "))."
+        case let .unsupportedDockerVersion(recipe, version):
+            return "Recipe \(recipe) contains Docker \(version), older than 1.7 (Engine API 1.19), "
+                + "the oldest release dindlab drives."
+        case let .engineStep(recipe, step, reason):
+            return "Building recipe \(recipe) failed while \(step): \(reason)"
+        case let .dockerfileBuildsUnsupported(recipe):
+            return "Recipe \(recipe) is a dockerfile recipe, which is built through the engine's "
+                + "POST /build; this engine connection does not offer image builds yet."
+        case let .unknownRecipes(names, available, folder):
+            let list = available.isEmpty ? "none" : available.joined(separator: ", ")
+            return "No recipe named \(names.joined(separator: ", ")) in \(folder) (recipes there: \(list))."
+        case let .binaryOptionNeedsOneStaticRecipe(names):
+            return "--binary gives the Docker binary of one static-binary recipe, but the build names "
+                + (names.isEmpty ? "no recipe" : names.joined(separator: ", "))
+                + "; name exactly one static-binary recipe."
+        case let .overlayConflict(path, base):
+            return "The build would lay the folder /\(path) over a file or symlink of the base tree \(base), "
+                + "which would lose what the base has there."
+        case let .missingFile(recipe, what, path):
+            return "Recipe \(recipe) needs \(what) at \(path), which does not exist."
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import Dispatch
+import Foundation
+
+/// Runs work that SIGINT and SIGTERM cancel instead of killing the process, so a build that
+/// is interrupted stops its tools, removes its temporary tag and scratch space, and leaves
+/// nothing half-made. A second signal kills the process at once.
+public enum InterruptCancellation {
+    /// Runs `work` in a task that the first SIGINT or SIGTERM cancels.
+    ///
+    /// - Returns: What `work` returns.
+    /// - Throws: What `work` throws; `CancellationError` (or the error the cancelled work
+    ///   throws) after an interrupt.
+    public static func run<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        let task = Task { try await work() }
+        let signals = [SIGINT, SIGTERM]
+        let sources = signals.map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                FileHandle.standardError.write(Data("\ninterrupted: cleaning up (interrupt again to stop at once)\n".utf8))
+                signals.forEach { signal($0, SIG_DFL) }
+                task.cancel()
+            }
+            source.resume()
+            return source
+        }
+        defer {
+            sources.forEach { $0.cancel() }
+            signals.forEach { signal($0, SIG_DFL) }
+        }
+        return try await task.value
+    }
+}

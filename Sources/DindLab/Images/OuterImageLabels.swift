@@ -1,0 +1,113 @@
+import Foundation
+
+/// The labels every outer image carries, and how they are written into an image.
+///
+/// The runner reads `dindlab.daemon.command` to start the inner daemon when a scenario gives
+/// no command; `images list` reads the rest. Values are read from the built image itself, not
+/// copied from the recipe.
+public struct OuterImageLabels: Sendable, Hashable {
+    public static let dockerVersionKey = "dindlab.docker.version"
+    public static let daemonCommandKey = "dindlab.daemon.command"
+    public static let apiVersionKey = "dindlab.api.version"
+    public static let recipeSHA256Key = "dindlab.recipe.sha256"
+    public static let recipeKey = "dindlab.recipe"
+    public static let recipeKindKey = "dindlab.recipe.kind"
+    public static let buildKeyKey = "dindlab.build.key"
+
+    /// The Docker version found in the image (`20.10.24`).
+    public var dockerVersion: String
+    /// The command that starts the image's daemon, without flags (`["docker", "daemon"]`).
+    public var daemonCommand: [String]
+    /// The Engine API version the image's daemon serves (`1.41`).
+    public var apiVersion: String
+    /// The sha256 of the recipe file the image was built from.
+    public var recipeSHA256: String
+    /// The recipe's name.
+    public var recipe: String
+    /// The recipe's kind (`debootstrap`, `static-binary`, `dockerfile`).
+    public var recipeKind: String
+    /// The build key: recipe bytes plus every input (see `BuildKey`).
+    public var buildKey: String
+
+    public init(
+        dockerVersion: String, daemonCommand: [String], apiVersion: String, recipeSHA256: String,
+        recipe: String, recipeKind: String, buildKey: String
+    ) {
+        self.dockerVersion = dockerVersion
+        self.daemonCommand = daemonCommand
+        self.apiVersion = apiVersion
+        self.recipeSHA256 = recipeSHA256
+        self.recipe = recipe
+        self.recipeKind = recipeKind
+        self.buildKey = buildKey
+    }
+
+    /// Reads the labels back from an image's labels.
+    ///
+    /// - Parameter labels: The image's `Config.Labels`.
+    /// - Returns: `nil` when the image lacks any dindlab label or its daemon command is not a
+    ///   JSON array of strings (an image not built by dindlab).
+    public init?(labels: [String: String]) {
+        guard let dockerVersion = labels[Self.dockerVersionKey],
+              let commandJSON = labels[Self.daemonCommandKey],
+              let command = try? JSONDecoder().decode([String].self, from: Data(commandJSON.utf8)),
+              let apiVersion = labels[Self.apiVersionKey],
+              let recipeSHA256 = labels[Self.recipeSHA256Key],
+              let recipe = labels[Self.recipeKey],
+              let recipeKind = labels[Self.recipeKindKey],
+              let buildKey = labels[Self.buildKeyKey]
+        else { return nil }
+        self.init(
+            dockerVersion: dockerVersion, daemonCommand: command, apiVersion: apiVersion,
+            recipeSHA256: recipeSHA256, recipe: recipe, recipeKind: recipeKind, buildKey: buildKey)
+    }
+
+    /// The daemon command as the JSON array stored in the label: `["docker","daemon"]`.
+    public var daemonCommandJSON: String { Self.jsonArray(daemonCommand) }
+
+    /// The labels as a dictionary, for POST /build's `labels`.
+    public var dictionary: [String: String] {
+        [
+            Self.dockerVersionKey: dockerVersion,
+            Self.daemonCommandKey: daemonCommandJSON,
+            Self.apiVersionKey: apiVersion,
+            Self.recipeSHA256Key: recipeSHA256,
+            Self.recipeKey: recipe,
+            Self.recipeKindKey: recipeKind,
+            Self.buildKeyKey: buildKey,
+        ]
+    }
+
+    /// The `changes` for POST /images/create?fromSrc=-: one LABEL instruction per label, in a
+    /// fixed order, then the default command.
+    ///
+    /// - Parameter command: The image's default command; the runner overrides it, so an idle
+    ///   command that keeps the container alive is right.
+    /// - Returns: Dockerfile instructions.
+    public func importChanges(command: [String] = OuterImageLabels.idleCommand) -> [String] {
+        let labels = dictionary.sorted { $0.key < $1.key }.map { key, value in
+            "LABEL \(key)=\(Self.dockerfileQuoted(value))"
+        }
+        return labels + ["CMD \(Self.jsonArray(command))"]
+    }
+
+    /// The default command of imported outer images: idle until stopped.
+    public static let idleCommand = ["sleep", "infinity"]
+
+    /// Quotes a value for a Dockerfile LABEL instruction: double quotes, with backslash, double
+    /// quote and dollar (LABEL expands variables) escaped.
+    static func dockerfileQuoted(_ value: String) -> String {
+        var quoted = "\""
+        for character in value {
+            if character == "\\" || character == "\"" || character == "$" { quoted.append("\\") }
+            quoted.append(character)
+        }
+        return quoted + "\""
+    }
+
+    static func jsonArray(_ words: [String]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(words)) ?? Data("[]".utf8), as: UTF8.self)
+    }
+}
