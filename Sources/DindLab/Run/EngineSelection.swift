@@ -60,4 +60,16 @@ public struct EngineSelection: Sendable, Hashable {
         }
         return EngineSelection(name: name, address: EngineAddress(endpoint: .unix(path: layout.socket)))
     }
+
+    /// The pid of the daemon when the selection is a private engine on this machine (its
+    /// folder has engine.json), so its own cgroup lines can be read.
+    public var localDaemonPID: Int32? {
+        guard case .unix(let socket) = address.endpoint else { return nil }
+        let record = URL(fileURLWithPath: socket).deletingLastPathComponent().appendingPathComponent("engine.json")
+        guard let data = FileManager.default.contents(atPath: record.path),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let pid = object["pid"] as? Int
+        else { return nil }
+        return Int32(pid)
+    }
 }

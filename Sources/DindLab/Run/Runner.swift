@@ -79,7 +79,8 @@ public struct Runner: Sendable {
             "dindlab.started": Timestamp.format(startedAt),
         ]
 
-        let probeImage = plan.scenarios.first?.scenario.outer.image
+        // The matrix may set the image, so look at the cells' resolved scenarios.
+        let probeImage = plan.scenarios.lazy.flatMap(\.cells).map(\.scenario.outer.image).first { !$0.isEmpty }
         var trialEngines: [TrialEngine] = []
         for selection in engines {
             trialEngines.append(try await Self.prepare(selection, probeImage: probeImage, labels: ownership))
@@ -144,19 +145,8 @@ public struct Runner: Sendable {
             probeLabels["dindlab.probe"] = "privilege"
             privilege = try await PrivilegeProbe(client: client, image: probeImage, labels: probeLabels).run()
         }
-        let fingerprint = try await FingerprintCollector(client: client).collect(privilege: privilege, daemonPID: localDaemonPID(selection))
+        let fingerprint = try await FingerprintCollector(client: client).collect(privilege: privilege, daemonPID: selection.localDaemonPID)
         return TrialEngine(name: selection.name, client: client, apiVersion: apiVersion, privilege: privilege, fingerprint: fingerprint)
-    }
-
-    /// The pid of a private engine's daemon, when the selection is one, to read its cgroups.
-    static func localDaemonPID(_ selection: EngineSelection) -> Int32? {
-        guard case .unix(let socket) = selection.address.endpoint else { return nil }
-        let record = URL(fileURLWithPath: socket).deletingLastPathComponent().appendingPathComponent("engine.json")
-        guard let data = FileManager.default.contents(atPath: record.path),
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let pid = object["pid"] as? Int
-        else { return nil }
-        return Int32(pid)
     }
 
     /// A unit of work: trials that run one after another on one engine.

@@ -15,7 +15,7 @@ struct EngineCommand: AsyncParsableCommand {
             networking, iptables, IP forwarding and masquerading off. Engines have names and run \
             side by side under $XDG_STATE_HOME/dindlab/engines/NAME (~/.local/state/... by default).
             """,
-        subcommands: [Up.self, Down.self, Status.self, List.self, Ping.self]
+        subcommands: [Up.self, Down.self, Status.self, List.self, Ping.self, Info.self]
     )
 }
 
