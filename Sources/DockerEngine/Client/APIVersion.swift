@@ -16,7 +16,11 @@ public struct APIVersion: Sendable, Hashable, Comparable, Codable, CustomStringC
 
     /// Parses "1.41" (a leading "v" is accepted); nil for anything else.
     public init?(_ string: String) {
-        var text = Substring(string.trimmingCharacters(in: .whitespaces))
+        // Blanks trimmed by hand: Foundation's trimmingCharacters bridges through NSString,
+        // which cost more than a whole /_ping round trip (every ping parses Api-Version).
+        var text = Substring(string)
+        while let first = text.first, first == " " || first == "\t" { text.removeFirst() }
+        while let last = text.last, last == " " || last == "\t" { text.removeLast() }
         if text.hasPrefix("v") { text = text.dropFirst() }
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 2, let major = Int(parts[0]), let minor = Int(parts[1]), major >= 0, minor >= 0 else {

@@ -192,17 +192,16 @@ final class Exchange: @unchecked Sendable {
         return cancelled
     }
 
-    func receiveHeaderLine(_ line: String) {
-        let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed.hasPrefix("HTTP/") {
+    func receiveHeaderLine(_ line: UnsafeRawBufferPointer) {
+        switch HTTPHeadLine(line) {
+        case .status(let code):
             // A new status line (after "100 Continue" or a redirect) starts a new head.
-            let parts = trimmed.split(separator: " ", maxSplits: 2)
-            status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+            status = code
             headers = [:]
-        } else if let colon = trimmed.firstIndex(of: ":") {
-            let name = trimmed[..<colon].lowercased()
-            let value = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        case .field(let name, let value):
             headers[name] = value
+        case .other:
+            break
         }
     }
 
@@ -225,8 +224,7 @@ final class Exchange: @unchecked Sendable {
 private let exchangeHeaderCallback: dl_curl_data_callback = { buffer, size, count, userdata in
     let exchange = Unmanaged<Exchange>.fromOpaque(userdata!).takeUnretainedValue()
     let length = size * count
-    let line = String(decoding: UnsafeRawBufferPointer(start: buffer, count: length), as: UTF8.self)
-    exchange.receiveHeaderLine(line)
+    exchange.receiveHeaderLine(UnsafeRawBufferPointer(start: buffer, count: length))
     return length
 }
 

@@ -131,9 +131,8 @@ final class HijackedConnection: @unchecked Sendable {
         let separator = Data("\r\n\r\n".utf8)
         while true {
             if let range = data.range(of: separator) {
-                let headText = String(decoding: data[..<range.lowerBound], as: UTF8.self)
                 pending = Data(data[range.upperBound...])
-                try parseHead(headText)
+                try parseHead(data[..<range.lowerBound])
                 return
             }
             guard data.count < 64 * 1024, let chunk = try receiveFromSocket() else {
@@ -143,17 +142,16 @@ final class HijackedConnection: @unchecked Sendable {
         }
     }
 
-    private func parseHead(_ text: String) throws {
-        var lines = text.components(separatedBy: "\r\n")
-        let statusLine = lines.removeFirst()
-        let parts = statusLine.split(separator: " ", maxSplits: 2)
-        guard parts.count >= 2, parts[0].hasPrefix("HTTP/"), let status = Int(parts[1]) else {
-            throw EngineError.protocolViolation(method: method, path: path, detail: "the status line \"\(statusLine)\" is not HTTP")
+    private func parseHead(_ head: Data) throws {
+        // The parser drops the CR of each CR LF.
+        let lines = head.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        guard let statusLine = lines.first, case .status(let status) = HTTPHeadLine(Data(statusLine)), status > 0 else {
+            let text = String(decoding: lines.first ?? Data(), as: UTF8.self)
+            throw EngineError.protocolViolation(method: method, path: path, detail: "the status line \"\(text)\" is not HTTP")
         }
         self.status = status
-        for line in lines {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        for line in lines.dropFirst() {
+            if case .field(let name, let value) = HTTPHeadLine(Data(line)) { headers[name] = value }
         }
     }
 
