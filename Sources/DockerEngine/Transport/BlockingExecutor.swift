@@ -13,9 +13,11 @@ final class BlockingExecutor: @unchecked Sendable {
     private var idleThreads = 0
     private var threadCount = 0
 
-    /// Runs `work` on an executor thread and returns its result.
+    /// Runs `work` on an executor thread and returns its result; on a
+    /// `DedicatedEngineThread`, which may block, it runs right there.
     func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
+        if DedicatedEngineThread.isCurrentThreadDedicated { return try work() }
+        return try await withCheckedThrowingContinuation { continuation in
             submit {
                 continuation.resume(with: Result { try work() })
             }
