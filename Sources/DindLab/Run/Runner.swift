@@ -144,7 +144,7 @@ public struct Runner: Sendable {
         if let probeImage, try await client.inspectImage(probeImage) != nil {
             var probeLabels = labels
             probeLabels["dindlab.probe"] = "privilege"
-            privilege = try await PrivilegeProbe(client: client, image: probeImage, labels: probeLabels).run()
+            privilege = try await PrivilegeProbe(client: client, image: probeImage, labels: probeLabels, daemonPID: selection.localDaemonPID).run()
         }
         let fingerprint = try await FingerprintCollector(client: client).collect(privilege: privilege, daemonPID: selection.localDaemonPID)
         return TrialEngine(name: selection.name, client: client, apiVersion: apiVersion, privilege: privilege, fingerprint: fingerprint)

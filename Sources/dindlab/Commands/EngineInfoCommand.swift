@@ -27,7 +27,7 @@ extension EngineCommand {
                 try await client.negotiate()
                 let image = try await ProbeImage.ensure(on: client)
                 let labels = ["dindlab.probe": "privilege", "dindlab.owner": "\(ProcessInfo.processInfo.hostName):\(getpid())"]
-                let privilege = try await PrivilegeProbe(client: client, image: image, labels: labels).run()
+                let privilege = try await PrivilegeProbe(client: client, image: image, labels: labels, daemonPID: selection.localDaemonPID).run()
                 let fingerprint = try await FingerprintCollector(client: client).collect(privilege: privilege, daemonPID: selection.localDaemonPID)
                 if json {
                     let encoder = JSONEncoder()
