@@ -65,19 +65,28 @@ enum OuterScripts {
     /// Waits inside the container until the inner daemon answers, its setup failed, it died,
     /// or the timeout passed; the exit status says which (`ReadyStatus`). One exec for the
     /// whole wait, instead of one per poll.
+    ///
+    /// Polls back off from 10 ms to 100 ms, and only the cheap test for the socket polls:
+    /// the daemon creates its socket early in its start, and a `docker version` then waits
+    /// until the daemon serves (the kernel queues the connection), so the answer comes as soon
+    /// as the daemon is ready instead of at the next poll, and no docker CLI is spawned in a
+    /// loop while the daemon needs the CPU to start.
     static func waitReady(timeoutSeconds: Int) -> [String] {
         let script = """
             end=$(( $(date +%s) + \(max(1, timeoutSeconds)) ))
+            pause=0.01
+            backoff() { sleep $pause; case $pause in 0.01) pause=0.02 ;; 0.02) pause=0.05 ;; *) pause=0.1 ;; esac; }
             while [ ! -e \(stateDirectory)/setup.done ] || [ ! -e \(daemonPID) -a ! -e \(stateDirectory)/setup.failed ]; do
-              [ $(date +%s) -ge $end ] && exit 4; sleep 0.05
+              [ $(date +%s) -ge $end ] && exit 4; backoff
             done
             [ -e \(stateDirectory)/setup.failed ] && exit 2
             pid=$(cat \(daemonPID))
+            pause=0.01
             while :; do
               if [ -S /var/run/docker.sock ] && docker version >/dev/null 2>&1; then exit 0; fi
               kill -0 "$pid" 2>/dev/null || exit 3
               [ $(date +%s) -ge $end ] && exit 4
-              sleep 0.1
+              backoff
             done
             """
         return ["sh", "-c", script]
@@ -86,12 +95,14 @@ enum OuterScripts {
     /// Reads the failed setup line's number, stderr and stdout (`start: cmd`).
     static let failedSetup = ["sh", "-c", "n=$(cat \(stateDirectory)/setup.failed); echo \"$n\"; cat \(stateDirectory)/setup.$n.err; cat \(stateDirectory)/setup.$n.out >&2"]
 
-    /// Loads an inner image the outer image ships under /dindlab/images/.
+    /// Loads an inner image the outer image ships under /dindlab/images/, unless the inner
+    /// daemon has it. Plain `docker inspect` works with the CLI of every era (1.7 has no
+    /// `docker image`), so the check spawns one docker CLI, not two.
     static func loadInnerImage(_ name: String) -> [String] {
         let file = "/dindlab/images/\(imageFileName(name)).tar"
         let reference = name.contains(":") ? name : name + ":latest"
         let script = """
-            if docker image inspect \(quote(reference)) >/dev/null 2>&1 || docker inspect \(quote(reference)) >/dev/null 2>&1; then exit 0; fi
+            if docker inspect \(quote(reference)) >/dev/null 2>&1; then exit 0; fi
             [ -f \(quote(file)) ] || { echo "the outer image ships no \(file) for the inner image \(name)" >&2; exit 1; }
             docker import \(quote(file)) \(quote(reference)) >/dev/null
             """
