@@ -79,6 +79,9 @@ public struct CellTally: Sendable, Hashable, Codable {
     public let signatures: [SignatureCount]
     /// The scenario's expectation checked on this cell; nil when it has none.
     public let expectation: ExpectationCheck?
+    /// The median seconds of each phase over the cell's trials (`PhaseDurations.medians`);
+    /// nil when no trial recorded phase durations, and in summaries written before it existed.
+    public let phaseMedians: PhaseDurations?
 
     init(records: [TrialRecord], expectation: SuccessRateExpectation?) {
         let first = records[0]
@@ -97,6 +100,8 @@ public struct CellTally: Sendable, Hashable, Codable {
         successRate = rate
         self.interval = interval
         signatures = SignatureCount.counting(records.filter { $0.outcome != .pass })
+        let medians = PhaseDurations.medians(of: records.map(\.phaseDurations))
+        phaseMedians = medians.isEmpty ? nil : medians
         self.expectation = expectation.map { expectation in
             ExpectationCheck(expectation: expectation,
                              rateHolds: rate.map(expectation.holds(rate:)),

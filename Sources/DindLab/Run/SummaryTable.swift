@@ -27,6 +27,7 @@ public enum SummaryTable {
                 }
             }
             text += table(rows)
+            text += phaseTable(scenario, showEngine: showEngine)
         }
         let violations = summary.violations
         if !violations.isEmpty {
@@ -39,6 +40,20 @@ public enum SummaryTable {
             text += "\n\(summary.corruptLines.count) line(s) of trials.jsonl could not be read and were skipped: lines \(summary.corruptLines.map { String($0.lineNumber) }.joined(separator: ", ")).\n"
         }
         return text
+    }
+
+    /// Each cell's median seconds per phase, in lifecycle order; "" when no cell has any.
+    static func phaseTable(_ scenario: ScenarioTally, showEngine: Bool) -> String {
+        let cells = scenario.cells.filter { $0.phaseMedians != nil }
+        guard !cells.isEmpty else { return "" }
+        var rows: [[String]] = [["median seconds"] + (showEngine ? ["engine"] : []) + TrialPhase.allCases.map(\.rawValue)]
+        for cell in cells {
+            let medians = cell.phaseMedians ?? [:]
+            rows.append([cell.cellID] + (showEngine ? [cell.engine] : []) + TrialPhase.allCases.map { phase in
+                medians[phase].map { String(format: "%.2f", $0) } ?? "—"
+            })
+        }
+        return "\n" + table(rows)
     }
 
     static func rateText(_ rate: Double?, _ interval: ProportionInterval?) -> String {
