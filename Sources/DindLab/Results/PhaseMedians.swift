@@ -10,6 +10,12 @@ struct PhaseSamples: Sendable {
         }
     }
 
+    func merged(with other: PhaseSamples) -> PhaseSamples {
+        var merged = self
+        merged.samples.merge(other.samples) { $0 + $1 }
+        return merged
+    }
+
     /// The median of each phase that any trial ran; the median of an even count is the mean
     /// of the two middle values.
     var medians: PhaseDurations {

@@ -78,6 +78,106 @@ enum ResultFiles {
         }
     }
 
+    /// Calls `body` with each line of the file (without its line break) and its number from
+    /// 1, reading a megabyte at a time, so a file of any size takes constant memory.
+    ///
+    /// - Parameters:
+    ///   - url: The file.
+    ///   - range: Only the lines in these bytes (from `lineRanges`); the whole file when nil.
+    ///     Line numbers then count from the range's start.
+    ///   - body: Gets the line's bytes (valid only during the call), its number, and whether it
+    ///     is an unterminated last line (a writer stopped in the middle of it).
+    /// - Returns: How many lines there were; nil when the file does not exist.
+    @discardableResult
+    static func forEachLine(in url: URL, range: Range<Int64>? = nil, _ body: (UnsafeRawBufferPointer, Int, Bool) -> Void) throws(ResultsError) -> Int? {
+        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { return nil }
+            throw .cannotRead(url.path, reason: lastError())
+        }
+        defer { close(fd) }
+        let chunkSize = 1 << 20
+        var offset = range?.lowerBound ?? 0
+        let end = range?.upperBound ?? .max
+        // Holds the unfinished line carried over from the previous chunk, then the new chunk.
+        var buffer = [UInt8](repeating: 0, count: chunkSize)
+        var carried = 0
+        var lineNumber = 0
+        while true {
+            if buffer.count - carried < chunkSize / 2 {
+                // One line longer than what is left: make room for it.
+                buffer.append(contentsOf: repeatElement(0, count: buffer.count))
+            }
+            let wanted = Int(min(Int64(buffer.count - carried), end - offset))
+            let count = wanted == 0 ? 0 : buffer.withUnsafeMutableBytes { bytes in
+                pread(fd, bytes.baseAddress! + carried, wanted, off_t(offset))
+            }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .cannotRead(url.path, reason: lastError())
+            }
+            offset += Int64(count)
+            let filled = carried + count
+            let consumed = buffer.withUnsafeBytes { bytes -> Int in
+                var start = 0
+                while start < filled,
+                      let newline = memchr(bytes.baseAddress! + start, Int32(UInt8(ascii: "\n")), filled - start) {
+                    let end = bytes.baseAddress!.distance(to: UnsafeRawPointer(newline))
+                    lineNumber += 1
+                    body(UnsafeRawBufferPointer(rebasing: bytes[start..<end]), lineNumber, false)
+                    start = end + 1
+                }
+                if count == 0, start < filled {
+                    lineNumber += 1
+                    body(UnsafeRawBufferPointer(rebasing: bytes[start..<filled]), lineNumber, true)
+                    return filled
+                }
+                return start
+            }
+            if count == 0 { return lineNumber }
+            carried = filled - consumed
+            if carried > 0, consumed > 0 {
+                buffer.withUnsafeMutableBytes { bytes in
+                    _ = memmove(bytes.baseAddress!, bytes.baseAddress! + consumed, carried)
+                }
+            }
+        }
+    }
+
+    /// Splits the file into about `parts` byte ranges of whole lines, for reading in parallel,
+    /// none smaller than `minimumPartBytes` (below a few megabytes another thread costs more
+    /// than it saves); none for a missing or empty file.
+    static func lineRanges(of url: URL, parts: Int, minimumPartBytes: Int64 = 2 << 20) throws(ResultsError) -> [Range<Int64>] {
+        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { return [] }
+            throw .cannotRead(url.path, reason: lastError())
+        }
+        defer { close(fd) }
+        var status = stat()
+        guard fstat(fd, &status) == 0 else { throw .cannotRead(url.path, reason: lastError()) }
+        let size = Int64(status.st_size)
+        guard size > 0 else { return [] }
+        let count = Int(max(1, min(Int64(parts), size / max(1, minimumPartBytes))))
+        var starts: [Int64] = [0]
+        var window = [UInt8](repeating: 0, count: 64 * 1024)
+        for part in 1..<count {
+            // A part starts after the first line break at or after its even share.
+            var position = max(starts.last!, size * Int64(part) / Int64(count) - 1)
+            search: while position < size {
+                let read = window.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, $0.count, off_t(position)) }
+                guard read > 0 else { break }
+                if let index = window[0..<read].firstIndex(of: UInt8(ascii: "\n")) {
+                    position += Int64(index) + 1
+                    break search
+                }
+                position += Int64(read)
+            }
+            if position < size, position > starts.last! { starts.append(position) }
+        }
+        return starts.indices.map { index in starts[index]..<(index + 1 < starts.count ? starts[index + 1] : size) }
+    }
+
     private static func writeAll(_ data: Data, to fd: Int32, path: String) throws(ResultsError) {
         let failure: String? = data.withUnsafeBytes { buffer in
             var offset = 0

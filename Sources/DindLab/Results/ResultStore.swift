@@ -85,33 +85,44 @@ public actor ResultStore {
     /// Reads trials.jsonl back. Lines that are not records are reported with their line
     /// numbers and skipped; a missing file means no trial has finished yet.
     public func readTrials() throws(ResultsError) -> TrialLog {
-        guard let data = try ResultFiles.readIfPresent(trialsURL) else {
-            return TrialLog(records: [], corruptLines: [])
-        }
-        var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-        let unterminated = data.last != UInt8(ascii: "\n")
-        if !unterminated { lines.removeLast() }  // the empty text after the final line break
-        let decoder = ResultsJSON.decoder()
         var records: [TrialRecord] = []
+        let corrupt = try forEachTrial { records.append($0) }
+        return TrialLog(records: records, corruptLines: corrupt)
+    }
+
+    /// Reads trials.jsonl one record at a time, in file order, holding neither the file nor
+    /// the records. Lines that are not records are skipped and returned; a missing file means
+    /// no trial has finished yet.
+    ///
+    /// - Parameter body: Gets each record.
+    /// - Returns: The lines that are not records, in file order.
+    /// - Throws: `ResultsError.cannotRead` when the file cannot be read.
+    @discardableResult
+    public func forEachTrial(_ body: (TrialRecord) -> Void) throws(ResultsError) -> [CorruptLine] {
+        try Self.decodeLines(of: TrialRecord.self, in: trialsURL, range: nil, body).corrupt
+    }
+
+    /// Decodes each line of `url` (or of a range of its lines) as `T`; lines that are not
+    /// records are returned, numbered from the range's start.
+    nonisolated static func decodeLines<T: Decodable>(of type: T.Type, in url: URL, range: Range<Int64>?, _ body: (T) -> Void) throws(ResultsError) -> (corrupt: [CorruptLine], lines: Int) {
+        let decoder = ResultsJSON.decoder()
         var corrupt: [CorruptLine] = []
-        for (offset, line) in lines.enumerated() {
-            let number = offset + 1
-            let excerpt = String(decoding: line.prefix(120), as: UTF8.self)
+        let lines = try ResultFiles.forEachLine(in: url, range: range) { line, number, unterminated in
+            func skip(_ reason: String) {
+                corrupt.append(CorruptLine(lineNumber: number, reason: reason, excerpt: String(decoding: line.prefix(120), as: UTF8.self)))
+            }
             if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }) {
-                corrupt.append(CorruptLine(lineNumber: number, reason: "the line is empty", excerpt: excerpt))
-                continue
+                skip("the line is empty")
+                return
             }
             do {
-                records.append(try decoder.decode(TrialRecord.self, from: Data(line)))
+                body(try decoder.decode(T.self, from: Data(line)))
             } catch {
-                var reason = ResultsJSON.explain(error)
-                if unterminated, number == lines.count {
-                    reason = "the last line is incomplete (the harness may have stopped while writing it): " + reason
-                }
-                corrupt.append(CorruptLine(lineNumber: number, reason: reason, excerpt: excerpt))
+                let reason = ResultsJSON.explain(error)
+                skip(unterminated ? "the last line is incomplete (the harness may have stopped while writing it): " + reason : reason)
             }
         }
-        return TrialLog(records: records, corruptLines: corrupt)
+        return (corrupt, lines ?? 0)
     }
 
     // MARK: - Artifacts

@@ -33,10 +33,66 @@ extension ResultStore {
     /// - Returns: The summary written.
     @discardableResult
     public func summarize(expectations: [String: SuccessRateExpectation] = [:]) throws(ResultsError) -> RunSummary {
-        let log = try readTrials()
-        let summary = RunSummary(runID: runID, tally: Tally(records: log.records, expectations: expectations),
-                                 corruptLines: log.corruptLines)
+        let summary = try tallyTrials(expectations: expectations)
         try writeSummary(summary)
         return summary
+    }
+
+    /// Reads trials.jsonl record by record into a summary, without holding the records, so a
+    /// run of any length is summarised in the memory of its cells.
+    ///
+    /// Only the fields a tally needs are decoded (`TalliedTrial`), and a large file is read in
+    /// parts on all cores: JSON decoding is what a summary of 100,000 trials spends its time on.
+    /// A line counts as corrupt here when those fields cannot be read.
+    ///
+    /// - Parameter expectations: Each scenario's `expect.success-rate`, by scenario name.
+    /// - Returns: The summary (not written).
+    public func tallyTrials(expectations: [String: SuccessRateExpectation] = [:]) throws(ResultsError) -> RunSummary {
+        try tallyTrials(expectations: expectations, parts: ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    /// `tallyTrials` in up to `parts` parts of at least `minimumPartBytes` each.
+    func tallyTrials(expectations: [String: SuccessRateExpectation], parts: Int, minimumPartBytes: Int64 = 2 << 20) throws(ResultsError) -> RunSummary {
+        let url = trialsURL
+        let parts = try ResultFiles.lineRanges(of: url, parts: parts, minimumPartBytes: minimumPartBytes)
+        let slots = PartResults<Result<(TallyAccumulator, [CorruptLine], Int), ResultsError>>(count: parts.count)
+        DispatchQueue.concurrentPerform(iterations: parts.count) { index in
+            var accumulator = TallyAccumulator()
+            do throws(ResultsError) {
+                let (corrupt, lines) = try Self.decodeLines(of: TalliedTrial.self, in: url, range: parts[index]) { accumulator.add($0) }
+                slots.set(.success((accumulator, corrupt, lines)), at: index)
+            } catch {
+                slots.set(.failure(error), at: index)
+            }
+        }
+        var accumulator = TallyAccumulator()
+        var corrupt: [CorruptLine] = []
+        var linesBefore = 0
+        for result in slots.values {
+            let (part, partCorrupt, lines) = try result.get()
+            accumulator.merge(part)
+            corrupt += partCorrupt.map { CorruptLine(lineNumber: $0.lineNumber + linesBefore, reason: $0.reason, excerpt: $0.excerpt) }
+            linesBefore += lines
+        }
+        return RunSummary(runID: runID, tally: accumulator.tally(expectations: expectations), corruptLines: corrupt)
+    }
+}
+
+/// What the parallel parts of a read produced, each in its own slot.
+private final class PartResults<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [Value?]
+
+    init(count: Int) {
+        slots = Array(repeating: nil, count: count)
+    }
+
+    func set(_ value: Value, at index: Int) {
+        lock.withLock { slots[index] = value }
+    }
+
+    /// Every slot's value, in order; call once all parts are done.
+    var values: [Value] {
+        lock.withLock { slots.map { $0! } }
     }
 }

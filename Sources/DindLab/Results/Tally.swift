@@ -15,24 +15,14 @@ public struct Tally: Sendable, Hashable, Codable {
     ///   - records: Trial records, in any order.
     ///   - expectations: Each scenario's `expect.success-rate`, by scenario name.
     public init(records: some Sequence<TrialRecord>, expectations: [String: SuccessRateExpectation] = [:]) {
-        // Plan order: scenarios and cells appear in the order of their first trial.
-        let ordered = records.sorted { ($0.sequence, $0.trialID) < ($1.sequence, $1.trialID) }
-        var scenarioOrder: [String] = []
-        var cellsByScenario: [String: [CellKey: [TrialRecord]]] = [:]
-        var cellOrder: [String: [CellKey]] = [:]
-        for record in ordered {
-            let key = CellKey(cellID: record.cellID, engine: record.engine)
-            if cellsByScenario[record.scenario] == nil { scenarioOrder.append(record.scenario) }
-            if cellsByScenario[record.scenario, default: [:]][key] == nil { cellOrder[record.scenario, default: []].append(key) }
-            cellsByScenario[record.scenario, default: [:]][key, default: []].append(record)
-        }
-        scenarios = scenarioOrder.map { name in
-            let expectation = expectations[name]
-            let cells = cellOrder[name, default: []].map { key in
-                CellTally(records: cellsByScenario[name]![key]!, expectation: expectation)
-            }
-            return ScenarioTally(name: name, expectation: expectation, cells: cells)
-        }
+        var accumulator = TallyAccumulator()
+        for record in records { accumulator.add(record) }
+        self = accumulator.tally(expectations: expectations)
+    }
+
+    /// A tally of scenarios counted elsewhere (`TallyAccumulator`).
+    init(scenarios: [ScenarioTally]) {
+        self.scenarios = scenarios
     }
 
     /// Every cell whose observed rate misses its scenario's expectation, in report order.
@@ -46,11 +36,6 @@ public struct Tally: Sendable, Hashable, Codable {
                                             provenByInterval: check.intervalHolds == false)
             }
         }
-    }
-
-    private struct CellKey: Hashable {
-        let cellID: String
-        let engine: String
     }
 }
 
@@ -83,24 +68,22 @@ public struct CellTally: Sendable, Hashable, Codable {
     /// nil when no trial recorded phase durations, and in summaries written before it existed.
     public let phaseMedians: PhaseDurations?
 
-    init(records: [TrialRecord], expectation: SuccessRateExpectation?) {
-        let first = records[0]
-        cellID = first.cellID
-        cellValues = first.cellValues
-        engine = first.engine
-        trials = records.count
-        func count(_ outcome: TrialOutcome) -> Int { records.count { $0.outcome == outcome } }
-        passes = count(.pass)
-        fails = count(.fail)
-        timeouts = count(.timeout)
-        errors = count(.error)
+    init(_ cell: TallyAccumulator.CellState, expectation: SuccessRateExpectation?) {
+        cellID = cell.cellID
+        cellValues = cell.cellValues
+        engine = cell.engine
+        trials = cell.trials
+        passes = cell.count(.pass)
+        fails = cell.count(.fail)
+        timeouts = cell.count(.timeout)
+        errors = cell.count(.error)
         let counted = passes + fails + timeouts
         let rate = counted > 0 ? Double(passes) / Double(counted) : nil
         let interval = ProportionInterval.wilson(successes: passes, trials: counted)
         successRate = rate
         self.interval = interval
-        signatures = SignatureCount.counting(records.filter { $0.outcome != .pass })
-        let medians = PhaseDurations.medians(of: records.map(\.phaseDurations))
+        signatures = cell.signatures.sorted
+        let medians = cell.phases.medians
         phaseMedians = medians.isEmpty ? nil : medians
         self.expectation = expectation.map { expectation in
             ExpectationCheck(expectation: expectation,
@@ -126,20 +109,9 @@ public struct SignatureCount: Sendable, Hashable, Codable {
     /// Groups records by (outcome, signature), most frequent first; ties by outcome,
     /// then signature, so the order never depends on input order.
     static func counting(_ records: [TrialRecord]) -> [SignatureCount] {
-        struct Key: Hashable { let outcome: TrialOutcome; let signature: String }
-        var counts: [Key: (count: Int, example: TrialRecord)] = [:]
-        for record in records {
-            let key = Key(outcome: record.outcome, signature: record.signature ?? missing)
-            let example = counts[key].map { $0.example.sequence <= record.sequence ? $0.example : record } ?? record
-            counts[key] = ((counts[key]?.count ?? 0) + 1, example)
-        }
-        let outcomeOrder = TrialOutcome.allCases
-        return counts.map { key, value in
-            SignatureCount(signature: key.signature, outcome: key.outcome, count: value.count, exampleTrialID: value.example.trialID)
-        }.sorted {
-            ($1.count, outcomeOrder.firstIndex(of: $0.outcome)!, $0.signature)
-                < ($0.count, outcomeOrder.firstIndex(of: $1.outcome)!, $1.signature)
-        }
+        var counter = SignatureCounter()
+        for record in records.map(TalliedTrial.init) { counter.add(record, at: TallyAccumulator.PlanPosition(record)) }
+        return counter.sorted
     }
 }
 
