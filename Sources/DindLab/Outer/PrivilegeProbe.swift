@@ -54,30 +54,46 @@ public struct PrivilegeProbe: Sendable {
 
     /// Tries `--privileged`, then finds the largest set of capabilities the engine grants.
     ///
+    /// When the daemon's bounding set is known to lack a capability, `--privileged` cannot
+    /// work, and the emulation is found while the attempt runs (only for the daemon's own
+    /// words in the manifest): two container starts at once instead of one after the other.
+    ///
     /// - Returns: What the engine supports.
     /// - Throws: `EngineError` when the engine fails for reasons other than capabilities
     ///   (image missing, engine unreachable).
     public func run() async throws -> PrivilegeSupport {
         var host = HostConfig()
         host.privileged = true
-        if let failure = try await attempt(host) {
-            // Daemons that do not know a capability refuse it at create time by name; drop
-            // those one by one, then find the ones runc cannot apply by halving.
-            var known = Self.allCapabilities
-            var unknown: [String] = []
-            while let name = try await unknownCapability(in: known) {
-                known.removeAll { $0 == name }
-                unknown.append(name)
-            }
-            let refused = try await refusedCapabilities(known, bounding: daemonPID.flatMap(Self.boundingCapabilities(ofProcess:)))
-            return PrivilegeSupport(
-                privileged: false,
-                grantableCapabilities: known.filter { !refused.contains($0) },
-                refusedCapabilities: unknown + refused,
-                privilegedError: failure
-            )
+        let bounding = daemonPID.flatMap(Self.boundingCapabilities(ofProcess:))
+        let failure: String?
+        let emulation: (grantable: [String], refused: [String])?
+        if let bounding, Self.allCapabilities.contains(where: { !bounding.contains($0) }) {
+            async let privilegedFailure = attempt(host)
+            emulation = try await grantableCapabilities(bounding: bounding)
+            failure = try await privilegedFailure
+        } else {
+            failure = try await attempt(host)
+            emulation = failure == nil ? nil : try await grantableCapabilities(bounding: bounding)
         }
-        return PrivilegeSupport(privileged: true, grantableCapabilities: [], refusedCapabilities: [], privilegedError: nil)
+        guard let failure, let emulation else {
+            return PrivilegeSupport(privileged: true, grantableCapabilities: [], refusedCapabilities: [], privilegedError: nil)
+        }
+        return PrivilegeSupport(privileged: false, grantableCapabilities: emulation.grantable,
+                                refusedCapabilities: emulation.refused, privilegedError: failure)
+    }
+
+    /// The capabilities the engine can grant, and those it refuses or does not know.
+    private func grantableCapabilities(bounding: Set<String>?) async throws -> (grantable: [String], refused: [String]) {
+        // Daemons that do not know a capability refuse it at create time by name; drop
+        // those one by one, then find the ones runc cannot apply.
+        var known = Self.allCapabilities
+        var unknown: [String] = []
+        while let name = try await unknownCapability(in: known) {
+            known.removeAll { $0 == name }
+            unknown.append(name)
+        }
+        let refused = try await refusedCapabilities(known, bounding: bounding)
+        return (known.filter { !refused.contains($0) }, unknown + refused)
     }
 
     /// The capabilities the engine refuses among `capabilities`. A daemon cannot grant what
