@@ -95,18 +95,22 @@ enum OuterScripts {
     /// Reads the failed setup line's number, stderr and stdout (`start: cmd`).
     static let failedSetup = ["sh", "-c", "n=$(cat \(stateDirectory)/setup.failed); echo \"$n\"; cat \(stateDirectory)/setup.$n.err; cat \(stateDirectory)/setup.$n.out >&2"]
 
-    /// Loads an inner image the outer image ships under /dindlab/images/, unless the inner
-    /// daemon has it. Plain `docker inspect` works with the CLI of every era (1.7 has no
-    /// `docker image`), so the check spawns one docker CLI, not two.
-    static func loadInnerImage(_ name: String) -> [String] {
+    /// Loads an inner image the outer image ships under /dindlab/images/.
+    ///
+    /// - Parameters:
+    ///   - name: The inner image.
+    ///   - checkFirst: Skip the load when the inner daemon has the image. A daemon started on
+    ///     an empty tmpfs has none, and the check costs a docker CLI; plain `docker inspect`
+    ///     works with the CLI of every era (1.7 has no `docker image`).
+    static func loadInnerImage(_ name: String, checkFirst: Bool = true) -> [String] {
         let file = "/dindlab/images/\(imageFileName(name)).tar"
         let reference = name.contains(":") ? name : name + ":latest"
-        let script = """
-            if docker inspect \(quote(reference)) >/dev/null 2>&1; then exit 0; fi
-            [ -f \(quote(file)) ] || { echo "the outer image ships no \(file) for the inner image \(name)" >&2; exit 1; }
-            docker import \(quote(file)) \(quote(reference)) >/dev/null
-            """
-        return ["sh", "-c", script]
+        var lines = [
+            "[ -f \(quote(file)) ] || { echo \"the outer image ships no \(file) for the inner image \(name)\" >&2; exit 1; }",
+            "docker import \(quote(file)) \(quote(reference)) >/dev/null",
+        ]
+        if checkFirst { lines.insert("if docker inspect \(quote(reference)) >/dev/null 2>&1; then exit 0; fi", at: 0) }
+        return ["sh", "-c", lines.joined(separator: "\n")]
     }
 
     /// The file name an inner image is shipped under: "busybox" -> busybox, "a/b:1" -> a_b_1.

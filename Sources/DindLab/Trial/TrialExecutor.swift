@@ -138,7 +138,10 @@ struct TrialExecutor: Sendable {
         }
         if !session.prepared {
             attempt.clock.enter(.prepare)
-            let result = try await exec(OuterScripts.loadInnerImage(scenario.inner.image), in: session.containerID!, title: "load inner image \(scenario.inner.image)", &attempt)
+            // An inner daemon on a fresh tmpfs (API 1.22 and later) has no images to check for.
+            let fresh = session.trialIDs.count == 1 && engine.apiVersion >= APIVersion(1, 22)
+            let load = OuterScripts.loadInnerImage(scenario.inner.image, checkFirst: !fresh)
+            let result = try await exec(load, in: session.containerID!, title: "load inner image \(scenario.inner.image)", &attempt)
             guard result.exitCode == 0 else {
                 throw TrialFailure.failed(.prepare, result.output.stderrText + result.output.stdoutText)
             }
