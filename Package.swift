@@ -50,7 +50,22 @@ let package = Package(
         // An in-process HTTP/1.1 server on a temporary Unix socket that plays Docker daemons.
         .target(
             name: "FakeEngine",
-            path: "Tests/FakeEngine"
+            path: "Tests/FakeEngine",
+            // Swift 6.3.1 crashes (signal 11 in IRGen) optimising ConnectionHandler.serve;
+            // the fake engine is test support and needs no optimisation.
+            swiftSettings: [.unsafeFlags(["-Onone"], .when(configuration: .release))]
+        ),
+        // Benchmarks (scripts/bench): the fake engine as a process of its own, and the read +
+        // tally + render path of `dindlab report` over a large trials.jsonl. Not products.
+        .executableTarget(
+            name: "dindlab-fake-engine",
+            dependencies: ["FakeEngine"],
+            path: "benchmarks/FakeEngineProcess"
+        ),
+        .executableTarget(
+            name: "dindlab-report-bench",
+            dependencies: ["DindLab"],
+            path: "benchmarks/ReportBenchmark"
         ),
         .testTarget(
             name: "DockerEngineTests",
