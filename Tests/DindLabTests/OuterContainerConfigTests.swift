@@ -95,3 +95,34 @@ struct TrialPiecesTests {
         #expect(!CgroupComparison([("a", "1:cpu:/x"), ("b", "1:cpu:/x")]).anyDifference)
     }
 }
+
+@Suite("Scenario faults")
+struct ScenarioFaultsTests {
+    @Test("faults load with defaults and can be a matrix key")
+    func faults() throws {
+        let scenario = try ScenarioLoader.load(yaml: """
+            version: 1
+            name: f
+            outer: {image: x}
+            faults: {kill-after: 2s}
+            matrix:
+              faults.kill-daemon-at-trial: [0, 3]
+            """, file: "f.yaml")
+        #expect(scenario.faults.killAfter == .seconds(2))
+        #expect(scenario.faults.restartDaemon)
+        #expect(scenario.cells().map(\.scenario.faults.killDaemonAtTrial) == [0, 3])
+    }
+
+    @Test("a bad fault is reported at its line", arguments: [
+        ("faults: {kill-daemon-at-trial: -1}", "faults.kill-daemon-at-trial"),
+        ("faults: {restart-daemon: maybe}", "faults.restart-daemon"),
+        ("faults: {kill-later: 1s}", "kill-later"),
+    ])
+    func badFaults(line: String, mentioned: String) {
+        let error = #expect(throws: YAMLErrors.self) {
+            try ScenarioLoader.load(yaml: "version: 1\nname: f\nouter: {image: x}\n\(line)\n", file: "f.yaml")
+        }
+        #expect(error?.description.contains("f.yaml:4:") == true, "\(String(describing: error))")
+        #expect(error?.description.contains(mentioned) == true, "\(String(describing: error))")
+    }
+}
