@@ -34,7 +34,8 @@ public struct ForensicsDifference: Sendable, Hashable {
     public let infoOnlyInPassing: [String]
 
     /// `docker info` keys whose values change on every trial (ids, names, clocks, counters of
-    /// the daemon's own goroutines and descriptors); their lines are not compared.
+    /// the daemon's own goroutines and descriptors); their lines are not compared. Lines are
+    /// compared with their words in any order (see `canonical`).
     public static let volatileInfoKeys: Set<String> = ["ID", "Name", "System Time", "File Descriptors", "Goroutines", "EventsListeners"]
 
     /// - Parameters:
@@ -75,8 +76,9 @@ public struct ForensicsDifference: Sendable, Hashable {
         }
 
         let failedInfo = Self.comparableInfo(failed.dockerInfo), passingInfo = Self.comparableInfo(passing.dockerInfo)
-        infoOnlyInFailed = failedInfo.filter { !passingInfo.contains($0) }
-        infoOnlyInPassing = passingInfo.filter { !failedInfo.contains($0) }
+        let failedKeys = Set(failedInfo.map(Self.canonical)), passingKeys = Set(passingInfo.map(Self.canonical))
+        infoOnlyInFailed = failedInfo.filter { !passingKeys.contains(Self.canonical($0)) }
+        infoOnlyInPassing = passingInfo.filter { !failedKeys.contains(Self.canonical($0)) }
     }
 
     /// True when nothing compared differs.
@@ -90,6 +92,12 @@ public struct ForensicsDifference: Sendable, Hashable {
             guard let colon = line.firstIndex(of: ":") else { return true }
             return !volatileInfoKeys.contains(line[..<colon].trimmingCharacters(in: .whitespaces))
         }
+    }
+
+    /// A line with its words sorted: lists such as `Runtimes: runc io.containerd.runc.v2` come
+    /// in a different order from one daemon start to the next, which means nothing.
+    static func canonical(_ line: String) -> String {
+        line.split(separator: " ").sorted().joined(separator: " ")
     }
 
     private static func ordered(_ items: [String]) -> [String] {
