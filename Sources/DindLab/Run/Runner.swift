@@ -87,8 +87,9 @@ public struct Runner: Sendable {
 
         // The matrix may set the image, so look at the cells' resolved scenarios.
         let probeImage = plan.scenarios.lazy.flatMap(\.cells).map(\.scenario.outer.image).first { !$0.isEmpty }
+        let selections = try Self.engineSelections(given: engines, plan: plan)
         var trialEngines: [TrialEngine] = []
-        for selection in engines {
+        for selection in selections.all {
             trialEngines.append(try await Self.prepare(selection, probeImage: probeImage, labels: ownership))
         }
 
@@ -100,7 +101,7 @@ public struct Runner: Sendable {
         try await store.writeManifest(manifest)
         await observer?.runStarted(directory: store.directory, plan: plan, engines: trialEngines)
 
-        let units = Self.units(of: plan, engineCount: trialEngines.count)
+        let units = Self.units(of: plan, spreadOver: selections.spread, named: selections.named)
         let imageFacts = trialEngines.map { _ in OuterImageFacts() }
         let collector = RecordCollector(total: plan.trials.count, stopWhen: options.stopWhen)
         let executors = trialEngines.indices.map { index in
@@ -163,14 +164,49 @@ public struct Runner: Sendable {
         var engineIndex: Int
     }
 
+    /// The engines of a run: those given on the command line, over which trials of cells
+    /// that name no engine are spread, plus every engine a scenario or its matrix names
+    /// (`engine: v17`), which get exactly the trials of their cells.
+    struct EngineSelections {
+        var all: [EngineSelection]
+        /// Indices into `all` for cells without an engine of their own.
+        var spread: [Int]
+        /// The index into `all` of each engine a cell names, by the name it is written as.
+        var named: [String: Int]
+    }
+
+    static func engineSelections(given: [EngineSelection], plan: Plan) throws -> EngineSelections {
+        var all = given
+        var named: [String: Int] = [:]
+        let references = plan.scenarios.flatMap(\.cells).compactMap(\.scenario.engine)
+        for reference in references where named[reference] == nil {
+            if let index = all.firstIndex(where: { $0.name == reference || $0.address.description == reference }) {
+                named[reference] = index
+                continue
+            }
+            var selection = try EngineSelection.resolve(reference)
+            if !reference.contains("://") { selection.name = reference }
+            named[reference] = all.count
+            all.append(selection)
+        }
+        let cellsWithoutEngine = plan.scenarios.flatMap(\.cells).contains { $0.scenario.engine == nil }
+        if all.isEmpty || (given.isEmpty && cellsWithoutEngine) {
+            all.insert(try EngineSelection.resolve(nil), at: 0)
+            named = named.mapValues { $0 + 1 }
+            return EngineSelections(all: all, spread: [0], named: named)
+        }
+        return EngineSelections(all: all, spread: given.isEmpty ? [0] : Array(given.indices), named: named)
+    }
+
     /// Splits the plan into units: one per trial, or one per cell and engine for
-    /// `isolation: cell`; trials are spread over the engines by their index within the cell,
-    /// so every cell runs on every engine. Units keep the plan's interleaved order.
-    static func units(of plan: Plan, engineCount: Int) -> [Unit] {
+    /// `isolation: cell`. A cell that names its engine runs there; other cells' trials are
+    /// spread over the `spread` engines by their index within the cell, so every cell runs
+    /// on every engine. Units keep the plan's interleaved order.
+    static func units(of plan: Plan, spreadOver spread: [Int], named: [String: Int]) -> [Unit] {
         var units: [Unit] = []
         var cellUnits: [String: Int] = [:]
         for trial in plan.trials.sorted(by: { $0.sequence < $1.sequence }) {
-            let engineIndex = trial.index % max(1, engineCount)
+            let engineIndex = trial.cell.scenario.engine.flatMap { named[$0] } ?? spread[trial.index % max(1, spread.count)]
             if trial.cell.scenario.isolation == .cell {
                 let key = "\(trial.scenarioName)/\(trial.cell.id)/\(engineIndex)"
                 if let index = cellUnits[key] {

@@ -115,6 +115,7 @@ struct TrialExecutor: Sendable {
             attempt.clock.enter(.outer)
             session.imageLabels = try await imageFacts.labels(of: scenario.outer.image, on: engine.client)
             let daemon = InnerDaemonCommand.make(scenarioCommand: scenario.daemon.command, imageLabels: session.imageLabels)
+            session.daemonCommand = daemon
             let command = scenario.daemon.start == .cmd ? OuterScripts.commandStart(setup: scenario.outer.setup, daemon: daemon) : OuterScripts.idleStart()
             let request = OuterContainerRequest(
                 image: scenario.outer.image, command: command, privileged: scenario.outer.privileged,
@@ -190,19 +191,68 @@ struct TrialExecutor: Sendable {
             let began = ContinuousClock.now
             let tty = inner.mode == .ti
             let command = tty ? OuterScripts.innerInteractive(image: inner.image, command: inner.command) : OuterScripts.innerDetached(image: inner.image, command: inner.command)
-            let result = try await exec(command, in: container, tty: tty, title: "inner run \(index + 1) (\(tty ? "run -ti" : "run -d"))", &attempt)
+            let fault = index == 0 && attempt.trial.cell.scenario.faults.killDaemonAtTrial == attempt.trial.index + 1 ? injectDaemonKill(in: container, after: attempt.trial.cell.scenario.faults.killAfter) : nil
+            let outcome: Result<ExecResult, Error>
+            do {
+                outcome = .success(try await exec(command, in: container, tty: tty, title: "inner run \(index + 1) (\(tty ? "run -ti" : "run -d"))", &attempt))
+            } catch {
+                outcome = .failure(error)
+            }
+            let daemonKilled = fault != nil
+            if let fault {
+                attempt.notes.append(await fault.value)
+                if attempt.trial.cell.scenario.faults.restartDaemon {
+                    try await restartDaemon(session, &attempt)
+                }
+            }
+            let result = try outcome.get()
             // A TTY turns "\n" into "\r\n".
             let output = (result.output.stdoutText + result.output.stderrText).replacingOccurrences(of: "\r\n", with: "\n")
             let matched = pattern.map { $0.firstMatch(in: output, range: NSRange(output.startIndex..., in: output)) != nil }
             attempt.innerResults.append(InnerRunResult(index: index, exitCode: result.exitCode, outputMatched: matched, durationSeconds: (ContinuousClock.now - began).inSeconds))
             if result.exitCode != 0 {
                 let stderr = result.output.stderrText
-                throw TrialFailure.failed(.inner, (stderr.isEmpty ? "" : stderr + "\n") + "inner run \(index + 1) exited with status \(result.exitCode): " + result.output.stdoutText)
+                let daemonDied = daemonKilled ? true : await !daemonIsAlive(in: container)
+                // A dead daemon explains the failure better than what the docker CLI said.
+                let death = daemonDied ? "the inner daemon failed: it died during inner run \(index + 1)\n" : ""
+                throw TrialFailure.failed(.inner, death + (stderr.isEmpty ? "" : stderr + "\n") + "inner run \(index + 1) exited with status \(result.exitCode): " + result.output.stdoutText, daemonDied: daemonDied)
             }
             if matched == false {
                 throw TrialFailure.failed(.inner, "inner run \(index + 1): the output does not match expect-output /\(inner.expectOutput ?? "")/: \(output.prefix(500))")
             }
         }
+    }
+
+    /// Whether the inner daemon's process still exists (true when that cannot be told).
+    private func daemonIsAlive(in container: String) async -> Bool {
+        let check = ["sh", "-c", "kill -0 $(cat \(OuterScripts.daemonPID)) 2>/dev/null"]
+        guard let result = try? await engine.client.exec(in: container, check, timeout: .seconds(15)) else { return true }
+        return result.exitCode == 0
+    }
+
+    /// SIGKILLs the inner daemon after `delay`, while an inner run is in flight.
+    private func injectDaemonKill(in container: String, after delay: Duration) -> Task<String, Never> {
+        let client = engine.client
+        return Task {
+            try? await Task.sleep(for: delay)
+            do {
+                let result = try await client.exec(in: container, OuterScripts.killDaemon, timeout: .seconds(30))
+                let pid = result.output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+                return result.exitCode == 0 ? "Fault: the inner daemon (pid \(pid)) was killed with SIGKILL \(DurationText.format(delay)) into the inner run." : "Fault: killing the inner daemon failed: \(result.output.stderrText)"
+            } catch {
+                return "Fault: killing the inner daemon failed: \(error)"
+            }
+        }
+    }
+
+    /// Starts the inner daemon again after a fault, through a detached exec (so it is an
+    /// exec-born process now, whatever `daemon.start` says), appending to its log.
+    private func restartDaemon(_ session: OuterSession, _ attempt: inout TrialAttempt) async throws {
+        let container = session.containerID!
+        let execID = try await engine.client.createExec(in: container, ExecConfig(cmd: OuterScripts.execDaemon(session.daemonCommand, appendLog: true), attach: false), timeout: try attempt.remaining())
+        try await engine.client.startExecDetached(execID, timeout: try attempt.remaining())
+        try await waitUntilReady(session, &attempt)
+        attempt.notes.append("Fault: the inner daemon was started again (through exec).")
     }
 
     private func cleanUp(_ session: OuterSession, keep: Bool, attempt: inout TrialAttempt) async {

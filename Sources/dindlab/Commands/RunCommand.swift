@@ -53,7 +53,7 @@ struct RunCommand: AsyncParsableCommand {
             let filters = try only.map { argument throws(PlanError) in try CellFilter(parsing: argument) }
             let scenarios = try ScenarioLoader.load(files: files)
             let plan = try Plan(scenarios: scenarios, repeatOverride: repeatCount, seed: seed, only: filters)
-            let selections = try (engines.isEmpty ? [nil] : engines.map(Optional.some)).map { try EngineSelection.resolve($0) }
+            let selections = try engines.map { try EngineSelection.resolve($0) }
             let printer = ProgressPrinter()
             let options = RunOptions(jobs: jobs, resultsRoot: URL(fileURLWithPath: out), forensicsAlways: forensics == "always")
             result = try await Runner(engines: selections, options: options, observer: printer).run(plan: plan, scenarioFiles: files)
