@@ -71,4 +71,14 @@ struct CompareByKeyTests {
         #expect(comparison.unmatched.map(\.cellID) == ["other"])
         #expect(ComparisonReport.terminal(comparison).contains("Cells without the baseline level"))
     }
+
+    @Test("by engine when the matrix names the engine: the engine is the level, the other keys the group")
+    func engineInMatrix() throws {
+        let records = F.cell(index: 0, id: "engine=v17", values: ["engine": "v17"], engine: "v17", passes: 0, fails: 10)
+            + F.cell(index: 1, id: "engine=modern", values: ["engine": "modern"], engine: "modern", passes: 10, fails: 0, firstSequence: 10)
+        let comparison = try Comparison(F.run("R", records, engines: ["modern", "v17"]), by: "engine")
+        #expect(comparison.rows.map(\.group) == ["(all)"])
+        #expect(comparison.rows.first?.baseline.label == "engine=modern")
+        #expect(comparison.rows.first?.isSignificant() == true)
+    }
 }

@@ -98,7 +98,9 @@ public struct Comparison: Sendable {
         for scenario in run.tally.scenarios {
             for cell in scenario.cells {
                 if key == "engine" {
-                    points.append(Coordinates(scenario: scenario.name, cell: cell, level: cell.engine, group: cell.cellID,
+                    // A matrix may name the engine too (`matrix: {engine: [...]}`); it is the level, not the group.
+                    let rest = cell.cellValues.filter { $0.key != "engine" }.map { "\($0.key)=\($0.value)" }
+                    points.append(Coordinates(scenario: scenario.name, cell: cell, level: cell.engine, group: rest.isEmpty ? "(all)" : rest.joined(separator: ","),
                                               order: engines.firstIndex(of: cell.engine) ?? Int.max))
                 } else if let level = cell.cellValues[key] {
                     let rest = cell.cellValues.filter { $0.key != key }.map { "\($0.key)=\($0.value)" }
