@@ -100,7 +100,8 @@ public struct Comparison: Sendable {
                 if key == "engine" {
                     // A matrix may name the engine too (`matrix: {engine: [...]}`); it is the level, not the group.
                     let rest = cell.cellValues.filter { $0.key != "engine" }.map { "\($0.key)=\($0.value)" }
-                    points.append(Coordinates(scenario: scenario.name, cell: cell, level: cell.engine, group: rest.isEmpty ? "(all)" : rest.joined(separator: ","),
+                    let group = cell.cellValues["engine"] == nil ? cell.cellID : rest.isEmpty ? "(all)" : rest.joined(separator: ",")
+                    points.append(Coordinates(scenario: scenario.name, cell: cell, level: cell.engine, group: group,
                                               order: engines.firstIndex(of: cell.engine) ?? Int.max))
                 } else if let level = cell.cellValues[key] {
                     let rest = cell.cellValues.filter { $0.key != key }.map { "\($0.key)=\($0.value)" }

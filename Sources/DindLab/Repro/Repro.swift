@@ -77,12 +77,14 @@ public struct Repro: Sendable {
         var kept: [KeptContainer] = []
         var problems: [String] = []
         if options.keep {
-            for selection in engines {
-                let client = EngineClient(address: selection.address)
+            // The run's engines: those given, and any the scenario names itself.
+            let tls = TLSConfiguration(environment: ProcessInfo.processInfo.environment)
+            for engine in result.manifest.engines {
                 do {
-                    kept += try await KeptContainer.find(runID: result.manifest.runID, on: client, engineName: selection.name)
+                    let address = try EngineAddress(parsing: engine.endpoint ?? "", tls: tls)
+                    kept += try await KeptContainer.find(runID: result.manifest.runID, on: EngineClient(address: address), engineName: engine.name)
                 } catch {
-                    problems.append("Listing the kept containers on the engine \(selection.name) failed: \(error)")
+                    problems.append("Listing the kept containers on the engine \(engine.name) failed: \(error)")
                 }
             }
         }
