@@ -17,6 +17,8 @@ struct TrialExecutor: Sendable {
     let forensicsAlways: Bool
     /// Leave the outer container of a failed trial running (`repro --keep`).
     let keepFailed: Bool
+    /// Which failed trials to keep; nil keeps all of them.
+    var keepWhen: (@Sendable (TrialRecord) -> Bool)? = nil
     let finder = FirstErrorFinder()
 
     /// Runs a cell's trials. With `isolation: trial` each gets its own outer container;
@@ -24,14 +26,22 @@ struct TrialExecutor: Sendable {
     ///
     /// - Parameters:
     ///   - trials: Trials of one cell, in the order to run them.
+    ///   - shouldStop: Asked between the trials of a cell's shared container: true ends the
+    ///     cell early (a repro found its failure), leaving or removing the container as its
+    ///     last trial asks.
     ///   - onRecord: Called with each trial's record as soon as it ends.
-    func run(_ trials: [PlannedTrial], onRecord: @Sendable (TrialRecord) async -> Void) async {
+    func run(_ trials: [PlannedTrial], shouldStop: @Sendable () async -> Bool = { false }, onRecord: @Sendable (TrialRecord) async -> Void) async {
         guard let first = trials.first else { return }
         if first.cell.scenario.isolation == .cell {
             let session = OuterSession()
             for (index, trial) in trials.enumerated() {
-                let record = await execute(trial, session: session, endsSession: index == trials.count - 1)
+                let last = index == trials.count - 1
+                let record = await execute(trial, session: session, endsSession: last)
                 await onRecord(record)
+                if !last, await shouldStop() {
+                    _ = await release(session, keep: keeps(record))
+                    break
+                }
             }
         } else {
             for trial in trials {
@@ -75,7 +85,7 @@ struct TrialExecutor: Sendable {
                 forensics.firstError = diagnosis.firstError
             }
             if let folder = try? await store.artifactsDirectory(for: trial.id) {
-                forensics.write(to: folder)
+                forensics.write(to: folder, record: record)
                 record.artifactsPath = try? ResultStore.artifactsPath(for: trial.id)
             }
             if forensics.cgroups?.anyDifference == true {
@@ -86,7 +96,7 @@ struct TrialExecutor: Sendable {
         }
 
         if endsSession || (failure != nil && scenario.isolation == .trial) {
-            await cleanUp(session, failed: failure != nil, attempt: &attempt)
+            await cleanUp(session, keep: keeps(record), attempt: &attempt)
         }
         record.notes += attempt.cleanupNotes
         attempt.clock.finish()
@@ -245,18 +255,29 @@ struct TrialExecutor: Sendable {
         attempt.notes.append("Fault: the inner daemon was started again (through exec).")
     }
 
-    private func cleanUp(_ session: OuterSession, failed: Bool, attempt: inout TrialAttempt) async {
+    private func cleanUp(_ session: OuterSession, keep: Bool, attempt: inout TrialAttempt) async {
         attempt.clock.enter(.cleanup)
-        guard let container = session.containerID else { return }
-        if failed && keepFailed {
-            attempt.cleanupNotes.append("The outer container \(container) was kept for inspection.")
-            return
+        if let note = await release(session, keep: keep) { attempt.cleanupNotes.append(note) }
+    }
+
+    /// Whether the outer container of a finished trial is to be left running (`repro --keep`).
+    private func keeps(_ record: TrialRecord) -> Bool {
+        keepFailed && record.outcome != .pass && (keepWhen?(record) ?? true)
+    }
+
+    /// Removes the session's outer container, or leaves it running when `keep` is true.
+    /// - Returns: A note for the trial record, if there is something to say.
+    private func release(_ session: OuterSession, keep: Bool) async -> String? {
+        guard let container = session.containerID else { return nil }
+        if keep {
+            return "The outer container \(container) was kept for inspection (label \(KeptContainer.label)=true)."
         }
         do {
             try await engine.client.removeContainer(container, force: true, volumes: true, timeout: .seconds(60))
             session.containerID = nil
+            return nil
         } catch {
-            attempt.cleanupNotes.append("Removing the outer container \(container) failed: \(error). `dindlab gc` removes it.")
+            return "Removing the outer container \(container) failed: \(error). `dindlab gc` removes it."
         }
     }
 
@@ -285,6 +306,8 @@ struct TrialExecutor: Sendable {
         labels["dindlab.trial"] = trial.id
         labels["dindlab.scenario"] = trial.scenarioName
         labels["dindlab.cell"] = trial.cell.id
+        // Decided at creation, since labels cannot be added later: see RunOptions.keepFailed.
+        if keepFailed { labels[KeptContainer.label] = "true" }
         return labels
     }
 
