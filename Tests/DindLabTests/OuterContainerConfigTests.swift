@@ -126,3 +126,24 @@ struct ScenarioFaultsTests {
         #expect(error?.description.contains(mentioned) == true, "\(String(describing: error))")
     }
 }
+
+@Suite("Daemon log window")
+struct DaemonLogWindowTests {
+    @Test("an inner-phase failure looks only at lines logged since the phase began; a daemon failure at all")
+    func window() {
+        var clock = PhaseClock()
+        clock.enter(.inner)
+        let began = clock.began[.inner]!
+        let formatter = ISO8601DateFormatter()
+        let old = "time=\"\(formatter.string(from: began.addingTimeInterval(-30)))\" level=error msg=\"start-up noise\""
+        let new = "time=\"\(formatter.string(from: began.addingTimeInterval(2)))\" level=error msg=\"the real cause\""
+        let plain = "failed to start daemon: something"
+        #expect(DaemonLogWindow.lines([old, new, plain], failedIn: .inner, clock: clock) == [new, plain])
+        #expect(DaemonLogWindow.lines([old, new, plain], failedIn: .daemon, clock: clock) == [old, new, plain])
+    }
+
+    @Test("times with nanoseconds and offsets parse", arguments: ["2026-11-29T11:29:13.668571264Z", "2026-11-29T11:29:13Z", "2026-11-29T19:29:13+08:00"])
+    func times(text: String) {
+        #expect(DaemonLogWindow.parse(text) == ISO8601DateFormatter().date(from: "2026-11-29T11:29:13Z"))
+    }
+}

@@ -80,7 +80,8 @@ struct TrialExecutor: Sendable {
         if let container = session.containerID, failure != nil || forensicsAlways || scenario.forensics == .always {
             var forensics = await Forensics.collect(from: container, client: engine.client, steps: attempt.steps, logOffset: logOffset)
             if let failure {
-                let diagnosis = finder.diagnose(FailureEvidence(phase: failure.phase, daemonLog: forensics.daemonLogLines, stepOutput: failure.stepOutput, daemonDied: failure.daemonDied))
+                let daemonLog = DaemonLogWindow.lines(forensics.daemonLogLines, failedIn: failure.phase, clock: attempt.clock)
+                let diagnosis = finder.diagnose(FailureEvidence(phase: failure.phase, daemonLog: daemonLog, stepOutput: failure.stepOutput, daemonDied: failure.daemonDied))
                 record.record(diagnosis)
                 forensics.firstError = diagnosis.firstError
             }
