@@ -9,7 +9,7 @@ public struct EngineError: Error, CustomStringConvertible, Sendable, Equatable {
     private enum Kind: Equatable, Sendable {
         case invalidAddress(address: String, reason: String)
         case socketMissing(path: String)
-        case transport(method: String, path: String, curlCode: Int, curlMessage: String, detail: String)
+        case transport(method: String, path: String, curlCode: Int, curlMessage: String, detail: String, duringAnswer: Bool)
         case timeout(method: String, path: String, seconds: Double)
         case http(method: String, path: String, status: Int, message: String)
         case apiVersionRefused(requested: String, daemonMessage: String)
@@ -34,9 +34,10 @@ public struct EngineError: Error, CustomStringConvertible, Sendable, Equatable {
         EngineError(.socketMissing(path: path))
     }
 
-    /// libcurl failed to carry the request (connect, send, receive).
-    static func transport(method: String, path: String, curlCode: Int, curlMessage: String, detail: String) -> EngineError {
-        EngineError(.transport(method: method, path: path, curlCode: curlCode, curlMessage: curlMessage, detail: detail))
+    /// libcurl failed to carry the request (connect, send, receive); `duringAnswer` when the
+    /// daemon had begun to answer and the connection broke off before the answer ended.
+    static func transport(method: String, path: String, curlCode: Int, curlMessage: String, detail: String, duringAnswer: Bool = false) -> EngineError {
+        EngineError(.transport(method: method, path: path, curlCode: curlCode, curlMessage: curlMessage, detail: detail, duringAnswer: duringAnswer))
     }
 
     /// The call did not finish within its deadline.
@@ -115,9 +116,10 @@ public struct EngineError: Error, CustomStringConvertible, Sendable, Equatable {
             return "The engine address \"\(address)\" is not valid: \(reason). Use unix:///path/to/docker.sock or tcp://host:port."
         case .socketMissing(let path):
             return "The engine socket \(path) does not exist. Is the daemon running? Start a private engine with `dindlab engine up`, or pass --engine / set DOCKER_HOST."
-        case .transport(let method, let path, let code, let curlMessage, let detail):
+        case .transport(let method, let path, let code, let curlMessage, let detail, let duringAnswer):
             let extra = detail.isEmpty || detail == curlMessage ? "" : " (\(detail))"
-            return "\(method) \(path) failed before the daemon answered: \(curlMessage)\(extra) [curl error \(code)]."
+            let when = duringAnswer ? "broke off while the daemon was answering" : "failed before the daemon answered"
+            return "\(method) \(path) \(when): \(curlMessage)\(extra) [curl error \(code)]."
         case .timeout(let method, let path, let seconds):
             return "\(method) \(path) timed out: the daemon did not finish answering within \(formatSeconds(seconds))."
         case .http(let method, let path, let status, let message):

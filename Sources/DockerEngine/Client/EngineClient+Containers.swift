@@ -70,7 +70,7 @@ extension EngineClient {
     ///   - tty: Whether the container has a TTY; its log is then one raw stream.
     ///   - limit: Bytes kept per stream; the rest is counted and dropped.
     public func containerLogs(_ id: String, tty: Bool, tail: Int? = nil, limit: Int = CollectedOutput.defaultLimit, timeout: Duration? = nil) async throws -> CollectedOutput {
-        let reader = StreamReader(tty: tty, limit: limit)
+        let reader = StreamReader(tty: tty, limit: limit, method: "GET", path: "/containers/\(id)/logs")
         _ = try await streamingRequest(
             "GET", "/containers/\(id)/logs",
             query: [("stdout", "1"), ("stderr", "1"), ("tail", tail.map(String.init) ?? "all")],
@@ -104,36 +104,5 @@ extension EngineClient {
             throw EngineError.apiVersionUnsupported(daemonVersion: version.description, reason: "copying files into a container needs API 1.20 (Docker 1.8) or newer")
         }
         _ = try await request("PUT", "/containers/\(id)/archive", query: [("path", path)], body: .data(tar, contentType: "application/x-tar"), timeout: timeout)
-    }
-}
-
-/// Turns stream bytes into collected output: raw for a TTY, demultiplexed otherwise.
-final class StreamReader: @unchecked Sendable {
-    private let tty: Bool
-    private var demultiplexer = StreamDemultiplexer()
-    private var output: CollectedOutput
-    private let lock = NSLock()
-
-    init(tty: Bool, limit: Int) {
-        self.tty = tty
-        output = CollectedOutput(limit: limit)
-    }
-
-    func feed(_ chunk: Data) throws {
-        lock.lock()
-        defer { lock.unlock() }
-        if tty {
-            output.append(chunk, to: .stdout)
-        } else {
-            for frame in try demultiplexer.feed(chunk) {
-                output.append(frame.payload, to: frame.stream)
-            }
-        }
-    }
-
-    func finish() throws -> CollectedOutput {
-        lock.lock()
-        defer { lock.unlock() }
-        return output
     }
 }

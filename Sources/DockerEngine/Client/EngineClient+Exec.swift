@@ -51,12 +51,10 @@ extension EngineClient {
                 try connection.send(stdin)
                 if !tty { connection.closeWrite() }
             }
-            let reader = StreamReader(tty: tty, limit: limit)
-            do {
-                while let chunk = try connection.receive() { try reader.feed(chunk) }
-            } catch let error as StreamFramingError {
-                throw EngineError.protocolViolation(method: finalRequest.method, path: finalRequest.path, detail: error.description)
-            }
+            // The daemon ends the stream by closing the connection: a close inside a frame
+            // means bytes were lost, which `finish` reports.
+            let reader = StreamReader(tty: tty, limit: limit, method: finalRequest.method, path: finalRequest.path)
+            while let chunk = try connection.receive() { try reader.feed(chunk) }
             return try reader.finish()
         }
     }
