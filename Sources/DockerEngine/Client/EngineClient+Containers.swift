@@ -87,7 +87,7 @@ extension EngineClient {
     /// A tar of a path in the container: GET /containers/{id}/archive from API 1.20, the
     /// older POST /containers/{id}/copy on API 1.19.
     public func getArchive(_ id: String, path: String, timeout: Duration? = nil) async throws -> Data {
-        let version = try await negotiate()
+        let version = try await negotiate(timeout: timeout)
         if version < APIVersion(1, 20) {
             let body = try JSONEncoder().encode(["Resource": path])
             return try await request("POST", "/containers/\(id)/copy", body: .data(body, contentType: "application/json"), timeout: timeout).body
@@ -99,7 +99,7 @@ extension EngineClient {
     ///
     /// - Throws: `EngineError.apiVersionUnsupported` on API 1.19, which cannot copy into containers.
     public func putArchive(_ id: String, path: String, tar: Data, timeout: Duration? = nil) async throws {
-        let version = try await negotiate()
+        let version = try await negotiate(timeout: timeout)
         guard version >= APIVersion(1, 20) else {
             throw EngineError.apiVersionUnsupported(daemonVersion: version.description, reason: "copying files into a container needs API 1.20 (Docker 1.8) or newer")
         }

@@ -34,7 +34,7 @@ extension EngineClient {
     /// - Returns: What the process wrote.
     /// - Throws: `EngineError` for error answers, a broken stream, or the deadline.
     public func startExecAttached(_ execID: String, tty: Bool, stdin: Data? = nil, limit: Int = CollectedOutput.defaultLimit, timeout: Duration? = nil) async throws -> CollectedOutput {
-        let version = try await negotiate()
+        let version = try await negotiate(timeout: timeout)
         let body = try JSONEncoder().encode(ExecStartBody(detach: false, tty: tty))
         var request = makeRequest("POST", "/exec/\(execID)/start", versioned: version, body: .data(body, contentType: "application/json"), timeout: timeout)
         request.headers = [("Connection", "Upgrade"), ("Upgrade", "tcp")]
