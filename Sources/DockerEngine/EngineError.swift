@@ -9,6 +9,7 @@ public struct EngineError: Error, CustomStringConvertible, Sendable, Equatable {
     private enum Kind: Equatable, Sendable {
         case invalidAddress(address: String, reason: String)
         case socketMissing(path: String)
+        case invalidAPIVersion(text: String)
         case transport(method: String, path: String, curlCode: Int, curlMessage: String, detail: String, duringAnswer: Bool)
         case timeout(method: String, path: String, seconds: Double)
         case http(method: String, path: String, status: Int, message: String)
@@ -27,6 +28,11 @@ public struct EngineError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The address given is not one dindlab can talk to.
     public static func invalidAddress(_ address: String, reason: String) -> EngineError {
         EngineError(.invalidAddress(address: address, reason: reason))
+    }
+
+    /// The API version given (--api-version, DOCKER_API_VERSION) is not a version.
+    public static func invalidAPIVersion(_ text: String) -> EngineError {
+        EngineError(.invalidAPIVersion(text: text))
     }
 
     /// The Unix socket of the engine does not exist.
@@ -114,6 +120,8 @@ public struct EngineError: Error, CustomStringConvertible, Sendable, Equatable {
         switch kind {
         case .invalidAddress(let address, let reason):
             return "The engine address \"\(address)\" is not valid: \(reason). Use unix:///path/to/docker.sock or tcp://host:port."
+        case .invalidAPIVersion(let text):
+            return "The API version \"\(text)\" is not valid: it must look like 1.41 (dindlab speaks \(APIVersion.oldestSupported) to \(APIVersion.newestSupported)). Pass such a version (--api-version or DOCKER_API_VERSION), or unset DOCKER_API_VERSION to let dindlab negotiate one."
         case .socketMissing(let path):
             return "The engine socket \(path) does not exist. Is the daemon running? Start a private engine with `dindlab engine up`, or pass --engine / set DOCKER_HOST."
         case .transport(let method, let path, let code, let curlMessage, let detail, let duringAnswer):

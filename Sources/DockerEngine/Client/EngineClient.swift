@@ -30,13 +30,14 @@ public final class EngineClient: Sendable {
     /// DOCKER_HOST, else /var/run/docker.sock; the API version from `apiVersion`, else
     /// DOCKER_API_VERSION, else negotiated.
     ///
-    /// - Throws: `EngineError.invalidAddress` for a malformed address or API version.
+    /// - Throws: `EngineError.invalidAddress` for a malformed address,
+    ///   `EngineError.invalidAPIVersion` for a malformed API version.
     public convenience init(explicitAddress: String?, apiVersion: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment, timeout: Duration = .seconds(60)) throws {
         let address = try EngineAddress.resolve(explicit: explicitAddress, environment: environment)
         var pinned: APIVersion?
         if let text = apiVersion ?? environment["DOCKER_API_VERSION"], !text.isEmpty {
             guard let version = APIVersion(text) else {
-                throw EngineError.invalidAddress(text, reason: "the API version must look like 1.41")
+                throw EngineError.invalidAPIVersion(text)
             }
             pinned = version
         }
