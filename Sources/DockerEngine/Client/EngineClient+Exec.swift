@@ -67,16 +67,17 @@ extension EngineClient {
     /// Waits until an exec's process has ended and returns its exit code.
     ///
     /// Polls `Running` rather than `ExitCode`, because before API 1.22 ExitCode reads 0
-    /// while the process still runs. Polling backs off from 1 ms to 100 ms.
+    /// while the process still runs. Polling backs off from 1 ms to 100 ms; the deadline
+    /// covers all polls together.
     public func waitExec(_ execID: String, timeout: Duration? = nil) async throws -> Int {
-        let limit = timeout ?? defaultTimeout
-        let deadline = ContinuousClock.now + limit
+        let deadline = CallDeadline(timeout ?? defaultTimeout)
+        let path = "/exec/\(execID)/json"
         var pause = Duration.milliseconds(1)
         while true {
-            let state = try await inspectExec(execID, timeout: limit)
+            let state = try await inspectExec(execID, timeout: deadline.remaining("GET", path))
             if !state.running { return state.exitCode ?? -1 }
-            guard ContinuousClock.now + pause < deadline else {
-                throw EngineError.timeout(method: "GET", path: "/exec/\(execID)/json", seconds: limit.seconds)
+            guard try deadline.remaining("GET", path) > pause else {
+                throw EngineError.timeout(method: "GET", path: path, seconds: deadline.limit.seconds)
             }
             try await Task.sleep(for: pause)
             pause = min(pause * 2, .milliseconds(100))
@@ -96,9 +97,11 @@ extension EngineClient {
     ///   - timeout: The deadline for the whole command.
     /// - Returns: Exit code and output.
     public func exec(in containerID: String, _ command: [String], tty: Bool = false, env: [String]? = nil, limit: Int = CollectedOutput.defaultLimit, timeout: Duration? = nil) async throws -> ExecResult {
-        let execID = try await createExec(in: containerID, ExecConfig(cmd: command, tty: tty, attach: true, attachStdin: tty, env: env), timeout: timeout)
-        let output = try await startExecAttached(execID, tty: tty, limit: limit, timeout: timeout)
-        let exitCode = try await waitExec(execID, timeout: timeout)
+        let deadline = CallDeadline(timeout ?? defaultTimeout)
+        let config = ExecConfig(cmd: command, tty: tty, attach: true, attachStdin: tty, env: env)
+        let execID = try await createExec(in: containerID, config, timeout: deadline.remaining("POST", "/containers/\(containerID)/exec"))
+        let output = try await startExecAttached(execID, tty: tty, limit: limit, timeout: deadline.remaining("POST", "/exec/\(execID)/start"))
+        let exitCode = try await waitExec(execID, timeout: deadline.remaining("GET", "/exec/\(execID)/json"))
         return ExecResult(exitCode: exitCode, output: output, execID: execID)
     }
 }
