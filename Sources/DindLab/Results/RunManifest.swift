@@ -50,6 +50,28 @@ public struct RunManifest: Sendable, Hashable, Codable {
     public var seed: UInt64?
     public var scenarioFiles: [ScenarioFile]
     public var engines: [Engine]
+    /// The expectations the run is judged by; nil in manifests written before they were recorded.
+    public var expectations: RunExpectations?
+    /// Which part of the plan this run is, when it ran with `--shard K/N`.
+    public var shard: Plan.Shard?
+    /// How many trials the whole plan has (all shards together); nil in older manifests.
+    public var plannedTrials: Int?
+    /// The runs `dindlab merge` combined into this one; nil for a run that ran trials itself.
+    public var mergedFrom: [MergedRun]?
+
+    /// A run that `dindlab merge` took trials from.
+    public struct MergedRun: Sendable, Hashable, Codable {
+        public var runID: RunID
+        public var shard: Plan.Shard?
+        /// Its command line, from its manifest.
+        public var commandLine: [String]
+
+        public init(runID: RunID, shard: Plan.Shard?, commandLine: [String]) {
+            self.runID = runID
+            self.shard = shard
+            self.commandLine = commandLine
+        }
+    }
 
     /// - Parameters:
     ///   - runID: The run.
@@ -60,9 +82,15 @@ public struct RunManifest: Sendable, Hashable, Codable {
     ///   - seed: The seed that ordered the trials, if any.
     ///   - scenarioFiles: The scenario files read, with digests.
     ///   - engines: The engines used, with fingerprints.
+    ///   - expectations: The expectations the run is judged by.
+    ///   - shard: The part of the plan, for a sharded run.
+    ///   - plannedTrials: The whole plan's trial count.
+    ///   - mergedFrom: The runs merged into this one.
     public init(
         runID: RunID, startedAt: Date, finishedAt: Date? = nil, harnessVersion: String = Harness.version,
-        commandLine: [String], seed: UInt64? = nil, scenarioFiles: [ScenarioFile] = [], engines: [Engine] = []
+        commandLine: [String], seed: UInt64? = nil, scenarioFiles: [ScenarioFile] = [], engines: [Engine] = [],
+        expectations: RunExpectations? = nil, shard: Plan.Shard? = nil, plannedTrials: Int? = nil,
+        mergedFrom: [MergedRun]? = nil
     ) {
         self.runID = runID
         // Times are kept to the millisecond, as results files store them.
@@ -73,5 +101,9 @@ public struct RunManifest: Sendable, Hashable, Codable {
         self.seed = seed
         self.scenarioFiles = scenarioFiles
         self.engines = engines
+        self.expectations = expectations
+        self.shard = shard
+        self.plannedTrials = plannedTrials
+        self.mergedFrom = mergedFrom
     }
 }

@@ -86,10 +86,12 @@ public struct Runner: Sendable {
             trialEngines.append(try await Self.prepare(selection, probeImage: probeImage, labels: ownership))
         }
 
+        let expectations = RunExpectations(of: plan)
         var manifest = RunManifest(
             runID: store.runID, startedAt: startedAt, commandLine: options.commandLine, seed: plan.seed,
             scenarioFiles: try scenarioFiles.map { path throws(ResultsError) in try RunManifest.ScenarioFile(reading: URL(fileURLWithPath: path), recordedAs: path) },
-            engines: trialEngines.map { RunManifest.Engine(name: $0.name, endpoint: $0.client.address.description, fingerprint: $0.fingerprint) }
+            engines: trialEngines.map { RunManifest.Engine(name: $0.name, endpoint: $0.client.address.description, fingerprint: $0.fingerprint) },
+            expectations: expectations, shard: plan.shard, plannedTrials: plan.wholePlanTrialCount
         )
         try await store.writeManifest(manifest)
         await observer?.runStarted(directory: store.directory, plan: plan, engines: trialEngines)
@@ -130,7 +132,7 @@ public struct Runner: Sendable {
         manifest.finishedAt = Date()
         try await store.writeManifest(manifest)
         let records = await collector.records.sorted { $0.sequence < $1.sequence }
-        let summary = RunSummary(runID: store.runID, tally: Tally(records: records, expectations: Self.expectations(of: plan)))
+        let summary = RunSummary(runID: store.runID, tally: Tally(records: records, expectations: expectations))
         try await store.writeSummary(summary)
         return RunResult(directory: store.directory, records: records, summary: summary, manifest: manifest, skippedTrials: plan.trials.count - records.count)
     }
@@ -177,17 +179,6 @@ public struct Runner: Sendable {
             units[index].trials.sort { $0.index < $1.index }
         }
         return units
-    }
-
-    /// Each scenario's success-rate expectation.
-    static func expectations(of plan: Plan) -> [String: SuccessRateExpectation] {
-        var expectations: [String: SuccessRateExpectation] = [:]
-        for planned in plan.scenarios {
-            if let requirement = planned.scenario.expect.successRate, let expectation = try? SuccessRateExpectation(parsing: requirement.description) {
-                expectations[planned.scenario.name] = expectation
-            }
-        }
-        return expectations
     }
 }
 
