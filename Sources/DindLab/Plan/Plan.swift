@@ -159,6 +159,15 @@ public struct PlannedTrial: Sendable, Hashable, Codable, Identifiable {
     /// The trial's position in the whole plan's run order, from 0.
     public let sequence: Int
 
+    /// The cell index in a trial id (`exec-vs-cmd-c3-t7` gives 3), so that results can be put
+    /// back in matrix order without the scenario file; nil for an id of another form.
+    public static func cellIndex(ofTrialID id: String) -> Int? {
+        let parts = id.split(separator: "-")
+        guard parts.count >= 3, parts[parts.count - 1].first == "t", Int(parts[parts.count - 1].dropFirst()) != nil,
+              parts[parts.count - 2].first == "c" else { return nil }
+        return Int(parts[parts.count - 2].dropFirst())
+    }
+
     init(scenarioName: String, cell: Cell, index: Int, sequence: Int) {
         self.id = "\(scenarioName)-c\(cell.index)-t\(index)"
         self.scenarioName = scenarioName

@@ -107,3 +107,19 @@ public struct RunManifest: Sendable, Hashable, Codable {
         self.mergedFrom = mergedFrom
     }
 }
+
+extension RunManifest {
+    /// The manifest of a run of `plan`: its seed, expectations, shard and whole-plan size.
+    /// - Parameters:
+    ///   - runID: The run.
+    ///   - startedAt: When it started.
+    ///   - commandLine: The arguments.
+    ///   - plan: The plan (whole or a shard) the run makes.
+    ///   - scenarioFiles: The scenario files read, with digests.
+    ///   - engines: The engines used, with fingerprints.
+    public init(runID: RunID, startedAt: Date, commandLine: [String], plan: Plan, scenarioFiles: [ScenarioFile], engines: [Engine]) {
+        self.init(runID: runID, startedAt: startedAt, commandLine: commandLine, seed: plan.seed,
+                  scenarioFiles: scenarioFiles, engines: engines, expectations: RunExpectations(of: plan),
+                  shard: plan.shard, plannedTrials: plan.wholePlanTrialCount)
+    }
+}

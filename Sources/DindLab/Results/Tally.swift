@@ -43,6 +43,11 @@ public struct Tally: Sendable, Hashable, Codable {
         }
     }
 
+    /// A tally of scenarios counted elsewhere, e.g. put in another order.
+    init(scenarios: [ScenarioTally]) {
+        self.scenarios = scenarios
+    }
+
     /// Every cell whose observed rate misses its scenario's expectation, in report order.
     public var violations: [ExpectationViolation] {
         scenarios.flatMap { scenario in

@@ -86,12 +86,10 @@ public struct Runner: Sendable {
             trialEngines.append(try await Self.prepare(selection, probeImage: probeImage, labels: ownership))
         }
 
-        let expectations = RunExpectations(of: plan)
         var manifest = RunManifest(
-            runID: store.runID, startedAt: startedAt, commandLine: options.commandLine, seed: plan.seed,
+            runID: store.runID, startedAt: startedAt, commandLine: options.commandLine, plan: plan,
             scenarioFiles: try scenarioFiles.map { path throws(ResultsError) in try RunManifest.ScenarioFile(reading: URL(fileURLWithPath: path), recordedAs: path) },
-            engines: trialEngines.map { RunManifest.Engine(name: $0.name, endpoint: $0.client.address.description, fingerprint: $0.fingerprint) },
-            expectations: expectations, shard: plan.shard, plannedTrials: plan.wholePlanTrialCount
+            engines: trialEngines.map { RunManifest.Engine(name: $0.name, endpoint: $0.client.address.description, fingerprint: $0.fingerprint) }
         )
         try await store.writeManifest(manifest)
         await observer?.runStarted(directory: store.directory, plan: plan, engines: trialEngines)
@@ -132,7 +130,7 @@ public struct Runner: Sendable {
         manifest.finishedAt = Date()
         try await store.writeManifest(manifest)
         let records = await collector.records.sorted { $0.sequence < $1.sequence }
-        let summary = RunSummary(runID: store.runID, tally: Tally(records: records, expectations: expectations))
+        let summary = RunSummary(runID: store.runID, tally: Tally(records: records, expectations: manifest.expectations ?? RunExpectations()))
         try await store.writeSummary(summary)
         return RunResult(directory: store.directory, records: records, summary: summary, manifest: manifest, skippedTrials: plan.trials.count - records.count)
     }

@@ -8,16 +8,16 @@ public enum SummaryTable {
     /// - Parameters:
     ///   - summary: The run's summary.
     ///   - signatures: How many top signatures to list per cell.
+    ///   - strict: List only the expectations that fail by the whole 95% interval (`--strict`).
     /// - Returns: Text for a terminal.
-    public static func render(_ summary: RunSummary, signatures: Int = 2) -> String {
+    public static func render(_ summary: RunSummary, signatures: Int = 2, strict: Bool = false) -> String {
         var text = ""
         let showEngine = Set(summary.scenarios.flatMap { $0.cells.map(\.engine) }).count > 1
         for scenario in summary.scenarios {
             text += "\n\(scenario.name)" + (scenario.expectation.map { " (expect success rate \($0))" } ?? "") + "\n"
             var rows: [[String]] = [["cell"] + (showEngine ? ["engine"] : []) + ["n", "pass", "fail", "t/o", "err", "rate [95% CI]", "top signatures"]]
             for cell in scenario.cells {
-                let top = cell.signatures.filter { $0.outcome != .pass && $0.signature != SignatureCount.missing }.prefix(signatures)
-                    .map { "\($0.count)× \($0.signature)" }
+                let top = topSignatures(of: cell, limit: signatures).map { "\($0.count)× \($0.signature)" }
                 rows.append([cell.cellID] + (showEngine ? [cell.engine] : []) + [
                     "\(cell.trials)", "\(cell.passes)", "\(cell.fails)", "\(cell.timeouts)", "\(cell.errors)",
                     rateText(cell.successRate, cell.interval), top.first ?? "",
@@ -28,9 +28,9 @@ public enum SummaryTable {
             }
             text += table(rows)
         }
-        let violations = summary.violations
+        let violations = summary.violations.filter { !strict || $0.provenByInterval }
         if !violations.isEmpty {
-            text += "\nExpectations that failed:\n"
+            text += "\nExpectations that failed" + (strict ? " (the whole 95% interval misses them)" : "") + ":\n"
             for violation in violations {
                 text += "  \(violation.scenario) \(violation.cellID) [\(violation.engine)]: rate \(percent(violation.successRate)) [\(percent(violation.interval.lower)), \(percent(violation.interval.upper))] does not satisfy \(violation.expectation)\(violation.provenByInterval ? " (even the whole interval misses it)" : "")\n"
             }
@@ -39,6 +39,11 @@ public enum SummaryTable {
             text += "\n\(summary.corruptLines.count) line(s) of trials.jsonl could not be read and were skipped: lines \(summary.corruptLines.map { String($0.lineNumber) }.joined(separator: ", ")).\n"
         }
         return text
+    }
+
+    /// A cell's most frequent signatures, leaving out trials recorded without one.
+    static func topSignatures(of cell: CellTally, limit: Int) -> [SignatureCount] {
+        Array(cell.signatures.filter { $0.outcome != .pass && $0.signature != SignatureCount.missing }.prefix(limit))
     }
 
     static func rateText(_ rate: Double?, _ interval: ProportionInterval?) -> String {
