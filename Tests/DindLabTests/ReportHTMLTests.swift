@@ -45,7 +45,21 @@ struct ReportHTMLTests {
         #expect(layout.columns == ["1", "2"])
         #expect(layout.grid.map { $0.map { $0?.cellID } } == [["c0", "c1"], ["c2", nil], [nil, "c3"]])
         let list = HeatMapLayout(cells: Tally(records: [ResultsFixtures.record(0, values: ["k": "v"])]).scenarios[0].cells)
-        #expect(!list.isGrid && list.rows == ["c1"])
+        #expect(!list.isGrid && list.rows == ["k=v"])
+    }
+
+    @Test("a key --only fixed to one value is named once instead of making a one-column grid")
+    func constantKeys() {
+        let records = [("cmd", "ti"), ("cmd", "d"), ("exec", "ti"), ("exec", "d")].enumerated().map { index, values in
+            ResultsFixtures.record(index, cell: "c\(index)", values: ["daemon.start": values.0, "inner.mode": values.1, "outer.image": "bookworm"])
+        }
+        let layout = HeatMapLayout(cells: Tally(records: records).scenarios[0].cells)
+        #expect(layout.constant == [CellValues.Entry(key: "outer.image", value: "bookworm")])
+        #expect(layout.columnKey == "inner.mode" && layout.columns == ["ti", "d"])
+        #expect(layout.rows == ["daemon.start=cmd", "daemon.start=exec"])
+        let oneKeyLeft = HeatMapLayout(cells: Array(Tally(records: records).scenarios[0].cells.prefix(2)))
+        #expect(!oneKeyLeft.isGrid && oneKeyLeft.rows == ["inner.mode=ti", "inner.mode=d"])
+        #expect(oneKeyLeft.constant.map(\.key) == ["daemon.start", "outer.image"])
     }
 
     @Test("bars carry the interval and the expectation's threshold")

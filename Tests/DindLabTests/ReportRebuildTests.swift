@@ -65,6 +65,20 @@ struct ReportRebuildTests {
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(link).appendingPathComponent("daemon.log").path))
     }
 
+    @Test("the terminal table keeps a cell's second signature under the first")
+    func continuationRows() throws {
+        let records = [
+            ResultsFixtures.record(0, outcome: .fail, signature: "daemon: first"),
+            ResultsFixtures.record(1, outcome: .fail, signature: "daemon: first"),
+            ResultsFixtures.record(2, outcome: .fail, signature: "inner: second"),
+        ]
+        let lines = SummaryTable.render(RunSummary(runID: ResultsFixtures.runID, tally: Tally(records: records))).components(separatedBy: "\n")
+        let first = try #require(lines.first(where: { $0.hasSuffix("2× daemon: first") }))
+        let second = try #require(lines.first(where: { $0.hasSuffix("1× inner: second") }))
+        #expect(first.count - "2× daemon: first".count == second.count - "1× inner: second".count, "\(first)\n\(second)")
+        #expect(second.hasPrefix(" "))
+    }
+
     @Test("a folder that is not a run's is refused with its path")
     func notARun() async throws {
         let root = try ResultsFixtures.TemporaryDirectory()

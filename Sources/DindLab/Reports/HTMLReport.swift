@@ -86,7 +86,11 @@ public enum HTMLReport {
     }
 
     private static func heatMap(_ layout: HeatMapLayout, report: RunReport) -> String {
-        var html = "<table class=\"heat\">\n"
+        var html = ""
+        if !layout.constant.isEmpty {
+            html += "<p class=\"none\">In every cell: \(text(layout.constant.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")))</p>\n"
+        }
+        html += "<table class=\"heat\">\n"
         if let columnKey = layout.columnKey {
             html += "<tr><th class=\"corner\">\(text(layout.rowKeys.joined(separator: ", "))) \\ \(text(columnKey))</th>"
                 + layout.columns.map { "<th>\(text($0))</th>" }.joined() + "</tr>\n"

@@ -56,14 +56,15 @@ public enum SummaryTable {
         String(format: "%.1f%%", value * 100)
     }
 
-    /// Left-aligned columns separated by two spaces; the last column is not padded.
+    /// Left-aligned columns separated by two spaces; the last column is not padded, and only
+    /// trailing spaces are trimmed (a continuation row's empty leading columns keep its place).
     static func table(_ rows: [[String]]) -> String {
         guard let width = rows.first?.count else { return "" }
         let widths = (0..<width).map { column in rows.map { $0[column].count }.max() ?? 0 }
         return rows.map { row in
             row.enumerated().map { index, cell in
                 index == width - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+            }.joined(separator: "  ").replacingOccurrences(of: " +$", with: "", options: .regularExpression)
         }.joined(separator: "\n") + "\n"
     }
 }

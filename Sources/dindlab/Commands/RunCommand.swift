@@ -80,7 +80,8 @@ struct RunCommand: AsyncParsableCommand {
             var plan = try Plan(scenarios: scenarios, repeatOverride: repeatCount, seed: seed, only: filters)
             if let (index, count) = try shardNumbers() {
                 plan = try plan.shard(index, of: count)
-                print("shard \(index)/\(count): \(plan.trials.count) of the plan's \(plan.wholePlanTrialCount) trials")
+                // With the progress lines, on standard error, so it comes before them.
+                FileHandle.standardError.write(Data("shard \(index)/\(count): \(plan.trials.count) of the plan's \(plan.wholePlanTrialCount) trials\n".utf8))
             }
             let selections = try (engines.isEmpty ? [nil] : engines.map(Optional.some)).map { try EngineSelection.resolve($0) }
             let printer = ProgressPrinter()
