@@ -23,10 +23,10 @@ struct ScenarioErrorTests {
         }
     }
 
-    static let allowedTopLevel = "version, name, description, repeat, timeout, isolation, engine, forensics, outer, daemon, inner, expect, matrix"
+    static let allowedTopLevel = "version, name, description, repeat, timeout, isolation, engine, forensics, outer, daemon, inner, faults, expect, matrix"
     static let matrixKeys = "repeat, timeout, isolation, engine, forensics, outer.image, outer.privileged, outer.cgroups, "
         + "outer.network, outer.setup, daemon.start, daemon.command, daemon.ready-timeout, inner.image, inner.mode, "
-        + "inner.command, inner.runs, inner.expect-output, expect.success-rate, outer.env.NAME"
+        + "inner.command, inner.runs, inner.expect-output, faults.kill-daemon-at-trial, faults.kill-after, faults.restart-daemon, expect.success-rate, outer.env.NAME"
 
     @Test("a bad field is refused with its location, key path and what was expected", arguments: [
         // unknown keys

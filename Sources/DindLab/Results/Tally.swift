@@ -93,6 +93,10 @@ public struct CellTally: Sendable, Hashable, Codable {
     public let signatures: [SignatureCount]
     /// The scenario's expectation checked on this cell; nil when it has none.
     public let expectation: ExpectationCheck?
+    /// The trials that started after the cell's first failed or timed-out trial, and how many
+    /// of them did not pass: with `isolation: cell`, whether one failure breaks the rest.
+    /// nil when no trial failed.
+    public let afterFirstFailure: FollowingTrials?
 
     init(records: [TrialRecord], expectation: SuccessRateExpectation?) {
         let first = records[0]
@@ -111,6 +115,7 @@ public struct CellTally: Sendable, Hashable, Codable {
         successRate = rate
         self.interval = interval
         signatures = SignatureCount.counting(records.filter { $0.outcome != .pass })
+        afterFirstFailure = FollowingTrials(records)
         self.expectation = expectation.map { expectation in
             ExpectationCheck(expectation: expectation,
                              rateHolds: rate.map(expectation.holds(rate:)),
@@ -182,5 +187,24 @@ extension FisherExactTest {
     public init(comparing first: CellTally, with second: CellTally) {
         self.init(a: first.passes, b: first.fails + first.timeouts,
                   c: second.passes, d: second.fails + second.timeouts)
+    }
+}
+
+/// Trials after a cell's first failure, in the order they started.
+public struct FollowingTrials: Sendable, Hashable, Codable {
+    /// Trials that started after the first failed or timed-out one (errors left out).
+    public let trials: Int
+    /// Of those, the ones that failed or timed out.
+    public let failures: Int
+
+    /// The failure rate after the first failure; nil when no trial followed it.
+    public var failureRate: Double? { trials > 0 ? Double(failures) / Double(trials) : nil }
+
+    init?(_ records: [TrialRecord]) {
+        let ordered = records.sorted { ($0.startedAt, $0.sequence) < ($1.startedAt, $1.sequence) }
+        guard let first = ordered.firstIndex(where: { $0.outcome == .fail || $0.outcome == .timeout }) else { return nil }
+        let following = ordered[(first + 1)...].filter { $0.outcome != .error }
+        trials = following.count
+        failures = following.count { $0.outcome != .pass }
     }
 }

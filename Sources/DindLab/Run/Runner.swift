@@ -11,17 +11,23 @@ public struct RunOptions: Sendable {
     public var commandLine: [String]
     /// Collect forensics for passing trials too.
     public var forensicsAlways: Bool
-    /// Leave failed trials' outer containers running.
+    /// Leave failed trials' outer containers running. Every outer container of the run is
+    /// then created with the label `dindlab.kept=true` (labels cannot be added later): dindlab
+    /// removes those whose trials pass itself, and `dindlab gc` leaves the rest alone unless
+    /// asked (`--include-kept`).
     public var keepFailed: Bool
+    /// With `keepFailed`, which failed trials to keep; nil keeps every failed trial.
+    public var keepWhen: (@Sendable (TrialRecord) -> Bool)?
     /// Stop starting trials once this returns true for a finished trial (repro).
     public var stopWhen: (@Sendable (TrialRecord) -> Bool)?
 
-    public init(jobs: Int = 1, resultsRoot: URL, commandLine: [String] = CommandLine.arguments, forensicsAlways: Bool = false, keepFailed: Bool = false, stopWhen: (@Sendable (TrialRecord) -> Bool)? = nil) {
+    public init(jobs: Int = 1, resultsRoot: URL, commandLine: [String] = CommandLine.arguments, forensicsAlways: Bool = false, keepFailed: Bool = false, keepWhen: (@Sendable (TrialRecord) -> Bool)? = nil, stopWhen: (@Sendable (TrialRecord) -> Bool)? = nil) {
         self.jobs = max(1, jobs)
         self.resultsRoot = resultsRoot
         self.commandLine = commandLine
         self.forensicsAlways = forensicsAlways
         self.keepFailed = keepFailed
+        self.keepWhen = keepWhen
         self.stopWhen = stopWhen
     }
 }
@@ -81,8 +87,9 @@ public struct Runner: Sendable {
 
         // The matrix may set the image, so look at the cells' resolved scenarios.
         let probeImage = plan.scenarios.lazy.flatMap(\.cells).map(\.scenario.outer.image).first { !$0.isEmpty }
+        let selections = try Self.engineSelections(given: engines, plan: plan)
         var trialEngines: [TrialEngine] = []
-        for selection in engines {
+        for selection in selections.all {
             trialEngines.append(try await Self.prepare(selection, probeImage: probeImage, labels: ownership))
         }
 
@@ -94,11 +101,11 @@ public struct Runner: Sendable {
         try await store.writeManifest(manifest)
         await observer?.runStarted(directory: store.directory, plan: plan, engines: trialEngines)
 
-        let units = Self.units(of: plan, engineCount: trialEngines.count)
+        let units = Self.units(of: plan, spreadOver: selections.spread, named: selections.named)
         let imageFacts = trialEngines.map { _ in OuterImageFacts() }
         let collector = RecordCollector(total: plan.trials.count, stopWhen: options.stopWhen)
         let executors = trialEngines.indices.map { index in
-            TrialExecutor(runID: store.runID, engine: trialEngines[index], store: store, imageFacts: imageFacts[index], ownership: ownership, forensicsAlways: options.forensicsAlways, keepFailed: options.keepFailed)
+            TrialExecutor(runID: store.runID, engine: trialEngines[index], store: store, imageFacts: imageFacts[index], ownership: ownership, forensicsAlways: options.forensicsAlways, keepFailed: options.keepFailed, keepWhen: options.keepWhen)
         }
         let observer = self.observer
 
@@ -108,7 +115,7 @@ public struct Runner: Sendable {
                 guard let unit = pending.next() else { return false }
                 group.addTask {
                     guard await !collector.shouldStop else { return }
-                    await executors[unit.engineIndex].run(unit.trials) { record in
+                    await executors[unit.engineIndex].run(unit.trials, shouldStop: { await collector.shouldStop }) { record in
                         let done = await collector.add(record)
                         do {
                             try await store.append(record)
@@ -126,6 +133,8 @@ public struct Runner: Sendable {
             }
         }
         if let failure = await collector.writeFailure { throw failure }
+        // forensics.md of failed trials says what differs from a passing trial of the same cell.
+        ForensicsCrossReference.annotate(runDirectory: store.directory, records: await collector.records)
 
         manifest.finishedAt = Date()
         try await store.writeManifest(manifest)
@@ -155,14 +164,49 @@ public struct Runner: Sendable {
         var engineIndex: Int
     }
 
+    /// The engines of a run: those given on the command line, over which trials of cells
+    /// that name no engine are spread, plus every engine a scenario or its matrix names
+    /// (`engine: v17`), which get exactly the trials of their cells.
+    struct EngineSelections {
+        var all: [EngineSelection]
+        /// Indices into `all` for cells without an engine of their own.
+        var spread: [Int]
+        /// The index into `all` of each engine a cell names, by the name it is written as.
+        var named: [String: Int]
+    }
+
+    static func engineSelections(given: [EngineSelection], plan: Plan) throws -> EngineSelections {
+        var all = given
+        var named: [String: Int] = [:]
+        let references = plan.scenarios.flatMap(\.cells).compactMap(\.scenario.engine)
+        for reference in references where named[reference] == nil {
+            if let index = all.firstIndex(where: { $0.name == reference || $0.address.description == reference }) {
+                named[reference] = index
+                continue
+            }
+            var selection = try EngineSelection.resolve(reference)
+            if !reference.contains("://") { selection.name = reference }
+            named[reference] = all.count
+            all.append(selection)
+        }
+        let cellsWithoutEngine = plan.scenarios.flatMap(\.cells).contains { $0.scenario.engine == nil }
+        if all.isEmpty || (given.isEmpty && cellsWithoutEngine) {
+            all.insert(try EngineSelection.resolve(nil), at: 0)
+            named = named.mapValues { $0 + 1 }
+            return EngineSelections(all: all, spread: [0], named: named)
+        }
+        return EngineSelections(all: all, spread: given.isEmpty ? [0] : Array(given.indices), named: named)
+    }
+
     /// Splits the plan into units: one per trial, or one per cell and engine for
-    /// `isolation: cell`; trials are spread over the engines by their index within the cell,
-    /// so every cell runs on every engine. Units keep the plan's interleaved order.
-    static func units(of plan: Plan, engineCount: Int) -> [Unit] {
+    /// `isolation: cell`. A cell that names its engine runs there; other cells' trials are
+    /// spread over the `spread` engines by their index within the cell, so every cell runs
+    /// on every engine. Units keep the plan's interleaved order.
+    static func units(of plan: Plan, spreadOver spread: [Int], named: [String: Int]) -> [Unit] {
         var units: [Unit] = []
         var cellUnits: [String: Int] = [:]
         for trial in plan.trials.sorted(by: { $0.sequence < $1.sequence }) {
-            let engineIndex = trial.index % max(1, engineCount)
+            let engineIndex = trial.cell.scenario.engine.flatMap { named[$0] } ?? spread[trial.index % max(1, spread.count)]
             if trial.cell.scenario.isolation == .cell {
                 let key = "\(trial.scenarioName)/\(trial.cell.id)/\(engineIndex)"
                 if let index = cellUnits[key] {

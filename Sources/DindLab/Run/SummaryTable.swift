@@ -15,13 +15,15 @@ public enum SummaryTable {
         let showEngine = Set(summary.scenarios.flatMap { $0.cells.map(\.engine) }).count > 1
         for scenario in summary.scenarios {
             text += "\n\(scenario.name)" + (scenario.expectation.map { " (expect success rate \($0))" } ?? "") + "\n"
-            var rows: [[String]] = [["cell"] + (showEngine ? ["engine"] : []) + ["n", "pass", "fail", "t/o", "err", "rate [95% CI]", "top signatures"]]
+            // With isolation: cell, whether the trials after a first failure fail too.
+            let showFollowing = scenario.cells.contains { ($0.afterFirstFailure?.trials ?? 0) > 0 }
+            var rows: [[String]] = [["cell"] + (showEngine ? ["engine"] : []) + ["n", "pass", "fail", "t/o", "err", "rate [95% CI]"] + (showFollowing ? ["fail rate after 1st fail"] : []) + ["top signatures"]]
             for cell in scenario.cells {
                 let top = topSignatures(of: cell, limit: signatures).map { "\($0.count)× \($0.signature)" }
                 rows.append([cell.cellID] + (showEngine ? [cell.engine] : []) + [
                     "\(cell.trials)", "\(cell.passes)", "\(cell.fails)", "\(cell.timeouts)", "\(cell.errors)",
-                    rateText(cell.successRate, cell.interval), top.first ?? "",
-                ])
+                    rateText(cell.successRate, cell.interval),
+                ] + (showFollowing ? [cell.afterFirstFailure.map { following in following.failureRate.map { "\(percent($0)) of \(following.trials)" } ?? "—" } ?? "—"] : []) + [top.first ?? ""])
                 for more in top.dropFirst() {
                     rows.append(Array(repeating: "", count: rows[0].count - 1) + [more])
                 }

@@ -83,7 +83,7 @@ struct RunCommand: AsyncParsableCommand {
                 // With the progress lines, on standard error, so it comes before them.
                 FileHandle.standardError.write(Data("shard \(index)/\(count): \(plan.trials.count) of the plan's \(plan.wholePlanTrialCount) trials\n".utf8))
             }
-            let selections = try (engines.isEmpty ? [nil] : engines.map(Optional.some)).map { try EngineSelection.resolve($0) }
+            let selections = try engines.map { try EngineSelection.resolve($0) }
             let printer = ProgressPrinter()
             let options = RunOptions(jobs: jobs, resultsRoot: URL(fileURLWithPath: out), forensicsAlways: forensics == "always")
             result = try await Runner(engines: selections, options: options, observer: printer).run(plan: plan, scenarioFiles: files)
