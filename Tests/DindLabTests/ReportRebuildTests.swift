@@ -79,6 +79,19 @@ struct ReportRebuildTests {
         #expect(second.hasPrefix(" "))
     }
 
+    @Test("planned trials without a record make the verdict 2, unless a stop condition ended the run on purpose")
+    func missingTrials() {
+        let records = (0..<3).map { ResultsFixtures.record($0) }
+        var manifest = RunManifest(runID: ResultsFixtures.runID, startedAt: ResultsFixtures.start, commandLine: ["dindlab", "run"], plannedTrials: 10)
+        let log = TrialLog(records: records, corruptLines: [])
+        let incomplete = RunReport(directory: URL(fileURLWithPath: "/tmp"), manifest: manifest, log: log, strict: false)
+        #expect(incomplete.missingTrials == 7 && incomplete.verdict.exitCode == 2)
+        #expect(incomplete.verdict.reasons == ["7 planned trials have no record"])
+        manifest.stoppedEarly = true
+        let stopped = RunReport(directory: URL(fileURLWithPath: "/tmp"), manifest: manifest, log: log, strict: false)
+        #expect(stopped.missingTrials == nil && stopped.verdict.exitCode == 0)
+    }
+
     @Test("a folder that is not a run's is refused with its path")
     func notARun() async throws {
         let root = try ResultsFixtures.TemporaryDirectory()

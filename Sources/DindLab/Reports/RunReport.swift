@@ -16,7 +16,8 @@ public struct RunReport: Sendable {
     /// The records, in plan order.
     public let records: [TrialRecord]
     /// Planned trials without a record; nil when the manifest does not say how many were planned,
-    /// and for a shard, which is compared with the whole plan only once merged.
+    /// for a shard (compared with the whole plan only once merged), and for a run a stop
+    /// condition ended on purpose.
     public let missingTrials: Int?
     private let artifactsByTrial: [String: String]
     private let secondsByCell: [CellKey: Double]
@@ -42,7 +43,8 @@ public struct RunReport: Sendable {
                              tally: Tally(records: records, expectations: manifest.expectations ?? RunExpectations())
                                  .inMatrixOrder(records: records),
                              corruptLines: log.corruptLines, generatedAt: generatedAt)
-        missingTrials = manifest.shard == nil ? manifest.plannedTrials.map { max(0, $0 - log.records.count) } : nil
+        missingTrials = manifest.shard == nil && manifest.stoppedEarly != true
+            ? manifest.plannedTrials.map { max(0, $0 - log.records.count) } : nil
         verdict = RunVerdict(summary, strict: strict, missingTrials: missingTrials ?? 0)
         artifactsByTrial = Dictionary(records.compactMap { record in record.artifactsPath.map { (record.trialID, $0) } }) { first, _ in first }
         secondsByCell = records.reduce(into: [:]) { seconds, record in

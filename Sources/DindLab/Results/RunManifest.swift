@@ -58,6 +58,9 @@ public struct RunManifest: Sendable, Hashable, Codable {
     public var plannedTrials: Int?
     /// The runs `dindlab merge` combined into this one; nil for a run that ran trials itself.
     public var mergedFrom: [MergedRun]?
+    /// True when a stop condition (repro's `--until-fail`) ended the run before its plan was
+    /// done, so the trials it did not run are not missing; nil otherwise.
+    public var stoppedEarly: Bool?
 
     /// A run that `dindlab merge` took trials from.
     public struct MergedRun: Sendable, Hashable, Codable {

@@ -137,8 +137,11 @@ public struct Runner: Sendable {
         ForensicsCrossReference.annotate(runDirectory: store.directory, records: await collector.records)
 
         manifest.finishedAt = Date()
-        try await store.writeManifest(manifest)
         let records = await collector.records.sorted { $0.sequence < $1.sequence }
+        if records.count < plan.trials.count, await collector.shouldStop {
+            manifest.stoppedEarly = true  // by the stop condition: the trials not run are not missing
+        }
+        try await store.writeManifest(manifest)
         let summary = RunSummary(runID: store.runID, tally: Tally(records: records, expectations: manifest.expectations ?? RunExpectations()))
         try await store.writeSummary(summary)
         return RunResult(directory: store.directory, records: records, summary: summary, manifest: manifest, skippedTrials: plan.trials.count - records.count)
