@@ -29,10 +29,6 @@ public enum FingerprintSources {
     /// - Throws: `EngineError` when the engine cannot be reached or the probe fails.
     public static func probe(_ selection: EngineSelection) async throws -> EngineFingerprint {
         let client = EngineClient(address: selection.address, apiVersion: ProcessInfo.processInfo.environment["DOCKER_API_VERSION"].flatMap(APIVersion.init))
-        try await client.negotiate()
-        let image = try await ProbeImage.ensure(on: client)
-        let labels = ["dindlab.probe": "privilege", "dindlab.owner": "\(ProcessInfo.processInfo.hostName):\(getpid())"]
-        let privilege = try await PrivilegeProbe(client: client, image: image, labels: labels).run()
-        return try await FingerprintCollector(client: client).collect(privilege: privilege, daemonPID: selection.localDaemonPID)
+        return try await FingerprintCollector(client: client).probeAndCollect(daemonPID: selection.localDaemonPID)
     }
 }
