@@ -10,11 +10,19 @@ import Foundation
 public struct Tally: Sendable, Hashable, Codable {
     public let scenarios: [ScenarioTally]
 
-    /// Counts the records.
+    /// Counts the records, with one expectation per scenario.
     /// - Parameters:
     ///   - records: Trial records, in any order.
     ///   - expectations: Each scenario's `expect.success-rate`, by scenario name.
     public init(records: some Sequence<TrialRecord>, expectations: [String: SuccessRateExpectation] = [:]) {
+        self.init(records: records, expectations: RunExpectations(byScenario: expectations))
+    }
+
+    /// Counts the records; each cell is checked against its own expectation.
+    /// - Parameters:
+    ///   - records: Trial records, in any order.
+    ///   - expectations: The run's expectations, per scenario and cell (as the manifest records them).
+    public init(records: some Sequence<TrialRecord>, expectations: RunExpectations) {
         // Plan order: scenarios and cells appear in the order of their first trial.
         let ordered = records.sorted { ($0.sequence, $0.trialID) < ($1.sequence, $1.trialID) }
         var scenarioOrder: [String] = []
@@ -27,12 +35,17 @@ public struct Tally: Sendable, Hashable, Codable {
             cellsByScenario[record.scenario, default: [:]][key, default: []].append(record)
         }
         scenarios = scenarioOrder.map { name in
-            let expectation = expectations[name]
             let cells = cellOrder[name, default: []].map { key in
-                CellTally(records: cellsByScenario[name]![key]!, expectation: expectation)
+                CellTally(records: cellsByScenario[name]![key]!,
+                          expectation: expectations.expectation(scenario: name, cellID: key.cellID))
             }
-            return ScenarioTally(name: name, expectation: expectation, cells: cells)
+            return ScenarioTally(name: name, expectation: expectations.expectation(scenario: name), cells: cells)
         }
+    }
+
+    /// A tally of scenarios counted elsewhere, e.g. put in another order.
+    init(scenarios: [ScenarioTally]) {
+        self.scenarios = scenarios
     }
 
     /// Every cell whose observed rate misses its scenario's expectation, in report order.
@@ -57,6 +70,7 @@ public struct Tally: Sendable, Hashable, Codable {
 /// One scenario's cells.
 public struct ScenarioTally: Sendable, Hashable, Codable {
     public let name: String
+    /// The scenario's own expectation; a cell whose matrix sets another has it in its `expectation`.
     public let expectation: SuccessRateExpectation?
     public let cells: [CellTally]
 }

@@ -94,7 +94,7 @@ public struct Runner: Sendable {
         }
 
         var manifest = RunManifest(
-            runID: store.runID, startedAt: startedAt, commandLine: options.commandLine, seed: plan.seed,
+            runID: store.runID, startedAt: startedAt, commandLine: options.commandLine, plan: plan,
             scenarioFiles: try scenarioFiles.map { path throws(ResultsError) in try RunManifest.ScenarioFile(reading: URL(fileURLWithPath: path), recordedAs: path) },
             engines: trialEngines.map { RunManifest.Engine(name: $0.name, endpoint: $0.client.address.description, fingerprint: $0.fingerprint) }
         )
@@ -137,9 +137,12 @@ public struct Runner: Sendable {
         ForensicsCrossReference.annotate(runDirectory: store.directory, records: await collector.records)
 
         manifest.finishedAt = Date()
-        try await store.writeManifest(manifest)
         let records = await collector.records.sorted { $0.sequence < $1.sequence }
-        let summary = RunSummary(runID: store.runID, tally: Tally(records: records, expectations: Self.expectations(of: plan)))
+        if records.count < plan.trials.count, await collector.shouldStop {
+            manifest.stoppedEarly = true  // by the stop condition: the trials not run are not missing
+        }
+        try await store.writeManifest(manifest)
+        let summary = RunSummary(runID: store.runID, tally: Tally(records: records, expectations: manifest.expectations ?? RunExpectations()))
         try await store.writeSummary(summary)
         return RunResult(directory: store.directory, records: records, summary: summary, manifest: manifest, skippedTrials: plan.trials.count - records.count)
     }
@@ -221,17 +224,6 @@ public struct Runner: Sendable {
             units[index].trials.sort { $0.index < $1.index }
         }
         return units
-    }
-
-    /// Each scenario's success-rate expectation.
-    static func expectations(of plan: Plan) -> [String: SuccessRateExpectation] {
-        var expectations: [String: SuccessRateExpectation] = [:]
-        for planned in plan.scenarios {
-            if let requirement = planned.scenario.expect.successRate, let expectation = try? SuccessRateExpectation(parsing: requirement.description) {
-                expectations[planned.scenario.name] = expectation
-            }
-        }
-        return expectations
     }
 }
 

@@ -141,11 +141,11 @@ extension Scenario {
     /// What the results must show; a violation makes `dindlab run` exit 1.
     public struct Expect: Sendable, Hashable, Codable {
         /// The success rate each cell must reach, if any.
-        public var successRate: SuccessRateRequirement?
+        public var successRate: SuccessRateExpectation?
 
         /// Creates expectations.
         /// - Parameter successRate: The success rate each cell must reach, if any.
-        public init(successRate: SuccessRateRequirement? = nil) {
+        public init(successRate: SuccessRateExpectation? = nil) {
             self.successRate = successRate
         }
 
