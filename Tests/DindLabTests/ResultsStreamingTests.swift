@@ -107,7 +107,7 @@ struct ResultsStreamingTests {
         try text.write(to: store.trialsURL)
 
         let log = try await store.readTrials()
-        let summary = try await store.tallyTrials(expectations: [:], parts: parts, minimumPartBytes: 1)
+        let summary = try await store.tallyTrials(expectations: RunExpectations(), parts: parts, minimumPartBytes: 1)
         #expect(summary.scenarios == Tally(records: log.records).scenarios)
         #expect(summary.corruptLines.map(\.lineNumber) == [102, 103, 303])
         #expect(summary.corruptLines.map(\.lineNumber) == log.corruptLines.map(\.lineNumber))

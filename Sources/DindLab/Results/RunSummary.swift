@@ -33,6 +33,14 @@ extension ResultStore {
     /// - Returns: The summary written.
     @discardableResult
     public func summarize(expectations: [String: SuccessRateExpectation] = [:]) throws(ResultsError) -> RunSummary {
+        try summarize(expectations: RunExpectations(byScenario: expectations))
+    }
+
+    /// Reads trials.jsonl, tallies it against per-cell expectations and writes summary.json.
+    /// - Parameter expectations: The run's expectations (e.g. the manifest's).
+    /// - Returns: The summary written.
+    @discardableResult
+    public func summarize(expectations: RunExpectations) throws(ResultsError) -> RunSummary {
         let summary = try tallyTrials(expectations: expectations)
         try writeSummary(summary)
         return summary
@@ -45,14 +53,14 @@ extension ResultStore {
     /// parts on all cores: JSON decoding is what a summary of 100,000 trials spends its time on.
     /// A line counts as corrupt here when those fields cannot be read.
     ///
-    /// - Parameter expectations: Each scenario's `expect.success-rate`, by scenario name.
+    /// - Parameter expectations: The run's expectations, per scenario and cell.
     /// - Returns: The summary (not written).
-    public func tallyTrials(expectations: [String: SuccessRateExpectation] = [:]) throws(ResultsError) -> RunSummary {
+    public func tallyTrials(expectations: RunExpectations = RunExpectations()) throws(ResultsError) -> RunSummary {
         try tallyTrials(expectations: expectations, parts: ProcessInfo.processInfo.activeProcessorCount)
     }
 
     /// `tallyTrials` in up to `parts` parts of at least `minimumPartBytes` each.
-    func tallyTrials(expectations: [String: SuccessRateExpectation], parts: Int, minimumPartBytes: Int64 = 2 << 20) throws(ResultsError) -> RunSummary {
+    func tallyTrials(expectations: RunExpectations, parts: Int, minimumPartBytes: Int64 = 2 << 20) throws(ResultsError) -> RunSummary {
         let url = trialsURL
         let parts = try ResultFiles.lineRanges(of: url, parts: parts, minimumPartBytes: minimumPartBytes)
         let slots = PartResults<Result<(TallyAccumulator, [CorruptLine], Int), ResultsError>>(count: parts.count)

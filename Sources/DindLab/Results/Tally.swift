@@ -10,17 +10,25 @@ import Foundation
 public struct Tally: Sendable, Hashable, Codable {
     public let scenarios: [ScenarioTally]
 
-    /// Counts the records.
+    /// Counts the records, with one expectation per scenario.
     /// - Parameters:
     ///   - records: Trial records, in any order.
     ///   - expectations: Each scenario's `expect.success-rate`, by scenario name.
     public init(records: some Sequence<TrialRecord>, expectations: [String: SuccessRateExpectation] = [:]) {
+        self.init(records: records, expectations: RunExpectations(byScenario: expectations))
+    }
+
+    /// Counts the records; each cell is checked against its own expectation.
+    /// - Parameters:
+    ///   - records: Trial records, in any order.
+    ///   - expectations: The run's expectations, per scenario and cell (as the manifest records them).
+    public init(records: some Sequence<TrialRecord>, expectations: RunExpectations) {
         var accumulator = TallyAccumulator()
         for record in records { accumulator.add(record) }
         self = accumulator.tally(expectations: expectations)
     }
 
-    /// A tally of scenarios counted elsewhere (`TallyAccumulator`).
+    /// A tally of scenarios counted elsewhere (`TallyAccumulator`), or put in another order.
     init(scenarios: [ScenarioTally]) {
         self.scenarios = scenarios
     }
@@ -42,6 +50,7 @@ public struct Tally: Sendable, Hashable, Codable {
 /// One scenario's cells.
 public struct ScenarioTally: Sendable, Hashable, Codable {
     public let name: String
+    /// The scenario's own expectation; a cell whose matrix sets another has it in its `expectation`.
     public let expectation: SuccessRateExpectation?
     public let cells: [CellTally]
 }
@@ -64,6 +73,10 @@ public struct CellTally: Sendable, Hashable, Codable {
     public let signatures: [SignatureCount]
     /// The scenario's expectation checked on this cell; nil when it has none.
     public let expectation: ExpectationCheck?
+    /// The trials that started after the cell's first failed or timed-out trial, and how many
+    /// of them did not pass: with `isolation: cell`, whether one failure breaks the rest.
+    /// nil when no trial failed.
+    public let afterFirstFailure: FollowingTrials?
     /// The median seconds of each phase over the cell's trials (`PhaseDurations.medians`);
     /// nil when no trial recorded phase durations, and in summaries written before it existed.
     public let phaseMedians: PhaseDurations?
@@ -83,6 +96,7 @@ public struct CellTally: Sendable, Hashable, Codable {
         successRate = rate
         self.interval = interval
         signatures = cell.signatures.sorted
+        afterFirstFailure = FollowingTrials(cell.timeline)
         let medians = cell.phases.medians
         phaseMedians = medians.isEmpty ? nil : medians
         self.expectation = expectation.map { expectation in
@@ -145,5 +159,32 @@ extension FisherExactTest {
     public init(comparing first: CellTally, with second: CellTally) {
         self.init(a: first.passes, b: first.fails + first.timeouts,
                   c: second.passes, d: second.fails + second.timeouts)
+    }
+}
+
+/// Trials after a cell's first failure, in the order they started.
+public struct FollowingTrials: Sendable, Hashable, Codable {
+    /// Trials that started after the first failed or timed-out one (errors left out).
+    public let trials: Int
+    /// Of those, the ones that failed or timed out.
+    public let failures: Int
+
+    /// The failure rate after the first failure; nil when no trial followed it.
+    public var failureRate: Double? { trials > 0 ? Double(failures) / Double(trials) : nil }
+
+    /// When one trial of a cell started, and how it ended: what `FollowingTrials` needs of
+    /// each, kept by `TallyAccumulator` instead of the records.
+    struct Start: Sendable {
+        let startedAt: Date
+        let sequence: Int
+        let outcome: TrialOutcome
+    }
+
+    init?(_ records: [Start]) {
+        let ordered = records.sorted { ($0.startedAt, $0.sequence) < ($1.startedAt, $1.sequence) }
+        guard let first = ordered.firstIndex(where: { $0.outcome == .fail || $0.outcome == .timeout }) else { return nil }
+        let following = ordered[(first + 1)...].filter { $0.outcome != .error }
+        trials = following.count
+        failures = following.count { $0.outcome != .pass }
     }
 }

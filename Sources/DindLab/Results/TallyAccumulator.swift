@@ -1,9 +1,11 @@
+import Foundation
+
 /// Counts trial records one at a time, in any order, into a `Tally`.
 ///
 /// A summary of a long run reads trials.jsonl record by record (`ResultStore.forEachTrial`)
 /// into an accumulator instead of holding every record: what it keeps grows with the cells
-/// and distinct signatures, plus each trial's phase durations for exact per-cell medians
-/// (one number per phase that ran, a few dozen bytes per trial).
+/// and distinct signatures, plus, per trial, its phase durations (for exact per-cell medians)
+/// and its start and outcome (for `FollowingTrials`): a few dozen bytes.
 public struct TallyAccumulator: Sendable {
     private var scenarios: [String: ScenarioState] = [:]
 
@@ -33,15 +35,22 @@ public struct TallyAccumulator: Sendable {
     }
 
     /// The tally of the records counted so far: scenarios and cells in plan order (the order
-    /// of their first trial), each cell checked against its scenario's expectation.
+    /// of their first trial), each cell checked against its own expectation.
     ///
-    /// - Parameter expectations: Each scenario's `expect.success-rate`, by scenario name.
-    public func tally(expectations: [String: SuccessRateExpectation] = [:]) -> Tally {
+    /// - Parameter expectations: The run's expectations, per scenario and cell.
+    public func tally(expectations: RunExpectations = RunExpectations()) -> Tally {
         Tally(scenarios: scenarios.sorted { $0.value.first < $1.value.first }.map { name, state in
-            let expectation = expectations[name]
-            let cells = state.cells.values.sorted { $0.first < $1.first }.map { CellTally($0, expectation: expectation) }
-            return ScenarioTally(name: name, expectation: expectation, cells: cells)
+            let cells = state.cells.values.sorted { $0.first < $1.first }.map { cell in
+                CellTally(cell, expectation: expectations.expectation(scenario: name, cellID: cell.cellID))
+            }
+            return ScenarioTally(name: name, expectation: expectations.expectation(scenario: name), cells: cells)
         })
+    }
+
+    /// The tally, with one expectation per scenario.
+    /// - Parameter expectations: Each scenario's `expect.success-rate`, by scenario name.
+    public func tally(expectations: [String: SuccessRateExpectation]) -> Tally {
+        tally(expectations: RunExpectations(byScenario: expectations))
     }
 
     /// Where a trial stands in the plan: by sequence, then trial id.
@@ -94,6 +103,8 @@ public struct TallyAccumulator: Sendable {
         private(set) var outcomes: [TrialOutcome: Int] = [:]
         private(set) var signatures = SignatureCounter()
         private(set) var phases = PhaseSamples()
+        /// When each trial started and how it ended, for `FollowingTrials`.
+        private(set) var timeline: [FollowingTrials.Start] = []
 
         init(_ record: TalliedTrial, at position: PlanPosition) {
             first = position
@@ -107,6 +118,7 @@ public struct TallyAccumulator: Sendable {
             merged.outcomes = outcomes.merging(other.outcomes, uniquingKeysWith: +)
             merged.signatures = signatures.merged(with: other.signatures)
             merged.phases = phases.merged(with: other.phases)
+            merged.timeline = timeline + other.timeline
             return merged
         }
 
@@ -118,6 +130,7 @@ public struct TallyAccumulator: Sendable {
             outcomes[record.outcome, default: 0] += 1
             if record.outcome != .pass { signatures.add(record, at: position) }
             phases.add(record.phaseDurations)
+            timeline.append(FollowingTrials.Start(startedAt: record.startedAt, sequence: record.sequence, outcome: record.outcome))
         }
 
         var trials: Int { outcomes.values.reduce(0, +) }
@@ -172,6 +185,7 @@ struct TalliedTrial: Decodable, Sendable {
     var engine: String
     var outcome: TrialOutcome
     var signature: String?
+    var startedAt: Date
     var phaseDurations: PhaseDurations
 
     init(_ record: TrialRecord) {
@@ -183,6 +197,7 @@ struct TalliedTrial: Decodable, Sendable {
         engine = record.engine
         outcome = record.outcome
         signature = record.signature
+        startedAt = record.startedAt
         phaseDurations = record.phaseDurations
     }
 }

@@ -11,17 +11,23 @@ public struct RunOptions: Sendable {
     public var commandLine: [String]
     /// Collect forensics for passing trials too.
     public var forensicsAlways: Bool
-    /// Leave failed trials' outer containers running.
+    /// Leave failed trials' outer containers running. Every outer container of the run is
+    /// then created with the label `dindlab.kept=true` (labels cannot be added later): dindlab
+    /// removes those whose trials pass itself, and `dindlab gc` leaves the rest alone unless
+    /// asked (`--include-kept`).
     public var keepFailed: Bool
+    /// With `keepFailed`, which failed trials to keep; nil keeps every failed trial.
+    public var keepWhen: (@Sendable (TrialRecord) -> Bool)?
     /// Stop starting trials once this returns true for a finished trial (repro).
     public var stopWhen: (@Sendable (TrialRecord) -> Bool)?
 
-    public init(jobs: Int = 1, resultsRoot: URL, commandLine: [String] = CommandLine.arguments, forensicsAlways: Bool = false, keepFailed: Bool = false, stopWhen: (@Sendable (TrialRecord) -> Bool)? = nil) {
+    public init(jobs: Int = 1, resultsRoot: URL, commandLine: [String] = CommandLine.arguments, forensicsAlways: Bool = false, keepFailed: Bool = false, keepWhen: (@Sendable (TrialRecord) -> Bool)? = nil, stopWhen: (@Sendable (TrialRecord) -> Bool)? = nil) {
         self.jobs = max(1, jobs)
         self.resultsRoot = resultsRoot
         self.commandLine = commandLine
         self.forensicsAlways = forensicsAlways
         self.keepFailed = keepFailed
+        self.keepWhen = keepWhen
         self.stopWhen = stopWhen
     }
 }
@@ -88,7 +94,7 @@ public struct Runner: Sendable {
         }
 
         var manifest = RunManifest(
-            runID: store.runID, startedAt: startedAt, commandLine: options.commandLine, seed: plan.seed,
+            runID: store.runID, startedAt: startedAt, commandLine: options.commandLine, plan: plan,
             scenarioFiles: try scenarioFiles.map { path throws(ResultsError) in try RunManifest.ScenarioFile(reading: URL(fileURLWithPath: path), recordedAs: path) },
             engines: trialEngines.map { RunManifest.Engine(name: $0.name, endpoint: $0.client.address.description, fingerprint: $0.fingerprint) }
         )
@@ -99,7 +105,7 @@ public struct Runner: Sendable {
         let imageFacts = trialEngines.map { _ in OuterImageFacts() }
         let collector = RecordCollector(total: plan.trials.count, stopWhen: options.stopWhen)
         let executors = trialEngines.indices.map { index in
-            TrialExecutor(runID: store.runID, engine: trialEngines[index], store: store, imageFacts: imageFacts[index], ownership: ownership, forensicsAlways: options.forensicsAlways, keepFailed: options.keepFailed)
+            TrialExecutor(runID: store.runID, engine: trialEngines[index], store: store, imageFacts: imageFacts[index], ownership: ownership, forensicsAlways: options.forensicsAlways, keepFailed: options.keepFailed, keepWhen: options.keepWhen)
         }
         let observer = self.observer
 
@@ -109,7 +115,7 @@ public struct Runner: Sendable {
                 guard let unit = pending.next() else { return false }
                 group.addTask {
                     guard await !collector.shouldStop else { return }
-                    await executors[unit.engineIndex].run(unit.trials) { record in
+                    await executors[unit.engineIndex].run(unit.trials, shouldStop: { await collector.shouldStop }) { record in
                         let done = await collector.add(record)
                         do {
                             try await store.append(record)
@@ -127,11 +133,16 @@ public struct Runner: Sendable {
             }
         }
         if let failure = await collector.writeFailure { throw failure }
+        // forensics.md of failed trials says what differs from a passing trial of the same cell.
+        ForensicsCrossReference.annotate(runDirectory: store.directory, records: await collector.records)
 
         manifest.finishedAt = Date()
-        try await store.writeManifest(manifest)
         let records = await collector.records.sorted { $0.sequence < $1.sequence }
-        let summary = RunSummary(runID: store.runID, tally: Tally(records: records, expectations: Self.expectations(of: plan)))
+        if records.count < plan.trials.count, await collector.shouldStop {
+            manifest.stoppedEarly = true  // by the stop condition: the trials not run are not missing
+        }
+        try await store.writeManifest(manifest)
+        let summary = RunSummary(runID: store.runID, tally: Tally(records: records, expectations: manifest.expectations ?? RunExpectations()))
         try await store.writeSummary(summary)
         return RunResult(directory: store.directory, records: records, summary: summary, manifest: manifest, skippedTrials: plan.trials.count - records.count)
     }
@@ -213,17 +224,6 @@ public struct Runner: Sendable {
             units[index].trials.sort { $0.index < $1.index }
         }
         return units
-    }
-
-    /// Each scenario's success-rate expectation.
-    static func expectations(of plan: Plan) -> [String: SuccessRateExpectation] {
-        var expectations: [String: SuccessRateExpectation] = [:]
-        for planned in plan.scenarios {
-            if let requirement = planned.scenario.expect.successRate, let expectation = try? SuccessRateExpectation(parsing: requirement.description) {
-                expectations[planned.scenario.name] = expectation
-            }
-        }
-        return expectations
     }
 }
 

@@ -17,6 +17,8 @@ struct TrialExecutor: Sendable {
     let forensicsAlways: Bool
     /// Leave the outer container of a failed trial running (`repro --keep`).
     let keepFailed: Bool
+    /// Which failed trials to keep; nil keeps all of them.
+    var keepWhen: (@Sendable (TrialRecord) -> Bool)? = nil
     let finder = FirstErrorFinder()
 
     /// Runs a cell's trials. With `isolation: trial` each gets its own outer container;
@@ -24,14 +26,22 @@ struct TrialExecutor: Sendable {
     ///
     /// - Parameters:
     ///   - trials: Trials of one cell, in the order to run them.
+    ///   - shouldStop: Asked between the trials of a cell's shared container: true ends the
+    ///     cell early (a repro found its failure), leaving or removing the container as its
+    ///     last trial asks.
     ///   - onRecord: Called with each trial's record as soon as it ends.
-    func run(_ trials: [PlannedTrial], onRecord: @Sendable (TrialRecord) async -> Void) async {
+    func run(_ trials: [PlannedTrial], shouldStop: @Sendable () async -> Bool = { false }, onRecord: @Sendable (TrialRecord) async -> Void) async {
         guard let first = trials.first else { return }
         if first.cell.scenario.isolation == .cell {
             let session = OuterSession()
             for (index, trial) in trials.enumerated() {
-                let record = await execute(trial, session: session, endsSession: index == trials.count - 1)
+                let last = index == trials.count - 1
+                let record = await execute(trial, session: session, endsSession: last)
                 await onRecord(record)
+                if !last, await shouldStop() {
+                    _ = await release(session, keep: keeps(record))
+                    break
+                }
             }
         } else {
             for trial in trials {
@@ -70,12 +80,13 @@ struct TrialExecutor: Sendable {
         if let container = session.containerID, failure != nil || forensicsAlways || scenario.forensics == .always {
             var forensics = await Forensics.collect(from: container, client: engine.client, steps: attempt.steps, logOffset: logOffset)
             if let failure {
-                let diagnosis = finder.diagnose(FailureEvidence(phase: failure.phase, daemonLog: forensics.daemonLogLines, stepOutput: failure.stepOutput, daemonDied: failure.daemonDied))
+                let daemonLog = DaemonLogWindow.lines(forensics.daemonLogLines, failedIn: failure.phase, clock: attempt.clock)
+                let diagnosis = finder.diagnose(FailureEvidence(phase: failure.phase, daemonLog: daemonLog, stepOutput: failure.stepOutput, daemonDied: failure.daemonDied))
                 record.record(diagnosis)
                 forensics.firstError = diagnosis.firstError
             }
             if let folder = try? await store.artifactsDirectory(for: trial.id) {
-                forensics.write(to: folder)
+                forensics.write(to: folder, record: record)
                 record.artifactsPath = try? ResultStore.artifactsPath(for: trial.id)
             }
             if forensics.cgroups?.anyDifference == true {
@@ -86,7 +97,7 @@ struct TrialExecutor: Sendable {
         }
 
         if endsSession || (failure != nil && scenario.isolation == .trial) {
-            await cleanUp(session, failed: failure != nil, attempt: &attempt)
+            await cleanUp(session, keep: keeps(record), attempt: &attempt)
         }
         record.notes += attempt.cleanupNotes
         attempt.clock.finish()
@@ -105,6 +116,7 @@ struct TrialExecutor: Sendable {
             attempt.clock.enter(.outer)
             session.imageLabels = try await imageFacts.labels(of: scenario.outer.image, on: engine.client)
             let daemon = InnerDaemonCommand.make(scenarioCommand: scenario.daemon.command, imageLabels: session.imageLabels)
+            session.daemonCommand = daemon
             let command = scenario.daemon.start == .cmd ? OuterScripts.commandStart(setup: scenario.outer.setup, daemon: daemon) : OuterScripts.idleStart()
             let request = OuterContainerRequest(
                 image: scenario.outer.image, command: command, privileged: scenario.outer.privileged,
@@ -153,7 +165,12 @@ struct TrialExecutor: Sendable {
         let scenario = attempt.trial.cell.scenario
         let container = session.containerID!
         let readySeconds = Int(scenario.daemon.readyTimeout.inSeconds.rounded(.up))
-        let result = try await exec(OuterScripts.waitReady(timeoutSeconds: readySeconds), in: container, title: "wait for the inner daemon", &attempt)
+        let result: ExecResult
+        do {
+            result = try await exec(OuterScripts.waitReady(timeoutSeconds: readySeconds), in: container, title: "wait for the inner daemon", &attempt)
+        } catch let error as EngineError where error.status == 409 {
+            throw await outerContainerEnded(container, phase: attempt.clock.current, error: error)
+        }
         switch OuterScripts.ReadyStatus(rawValue: Int32(result.exitCode)) {
         case .ready:
             return
@@ -183,14 +200,31 @@ struct TrialExecutor: Sendable {
             let began = ContinuousClock.now
             let tty = inner.mode == .ti
             let command = tty ? OuterScripts.innerInteractive(image: inner.image, command: inner.command) : OuterScripts.innerDetached(image: inner.image, command: inner.command)
-            let result = try await exec(command, in: container, tty: tty, title: "inner run \(index + 1) (\(tty ? "run -ti" : "run -d"))", &attempt)
+            let fault = index == 0 && attempt.trial.cell.scenario.faults.killDaemonAtTrial == attempt.trial.index + 1 ? injectDaemonKill(in: container, after: attempt.trial.cell.scenario.faults.killAfter) : nil
+            let outcome: Result<ExecResult, Error>
+            do {
+                outcome = .success(try await exec(command, in: container, tty: tty, title: "inner run \(index + 1) (\(tty ? "run -ti" : "run -d"))", &attempt))
+            } catch {
+                outcome = .failure(error)
+            }
+            let daemonKilled = fault != nil
+            if let fault {
+                attempt.notes.append(await fault.value)
+                if attempt.trial.cell.scenario.faults.restartDaemon {
+                    try await restartDaemon(session, &attempt)
+                }
+            }
+            let result = try outcome.get()
             // A TTY turns "\n" into "\r\n".
             let output = (result.output.stdoutText + result.output.stderrText).replacingOccurrences(of: "\r\n", with: "\n")
             let matched = pattern.map { $0.firstMatch(in: output, range: NSRange(output.startIndex..., in: output)) != nil }
             attempt.innerResults.append(InnerRunResult(index: index, exitCode: result.exitCode, outputMatched: matched, durationSeconds: (ContinuousClock.now - began).inSeconds))
             if result.exitCode != 0 {
                 let stderr = result.output.stderrText
-                throw TrialFailure.failed(.inner, (stderr.isEmpty ? "" : stderr + "\n") + "inner run \(index + 1) exited with status \(result.exitCode): " + result.output.stdoutText)
+                let daemonDied = daemonKilled ? true : await !daemonIsAlive(in: container)
+                // A dead daemon explains the failure better than what the docker CLI said.
+                let death = daemonDied ? "the inner daemon failed: it died during inner run \(index + 1)\n" : ""
+                throw TrialFailure.failed(.inner, death + (stderr.isEmpty ? "" : stderr + "\n") + "inner run \(index + 1) exited with status \(result.exitCode): " + result.output.stdoutText, daemonDied: daemonDied)
             }
             if matched == false {
                 throw TrialFailure.failed(.inner, "inner run \(index + 1): the output does not match expect-output /\(inner.expectOutput ?? "")/: \(output.prefix(500))")
@@ -198,18 +232,71 @@ struct TrialExecutor: Sendable {
         }
     }
 
-    private func cleanUp(_ session: OuterSession, failed: Bool, attempt: inout TrialAttempt) async {
+    /// The failure of a trial whose outer container stopped on its own (its command exited:
+    /// with `start: cmd`, a setup line that runs `exit` ends the container's shell).
+    private func outerContainerEnded(_ container: String, phase: TrialPhase, error: EngineError) async -> TrialFailure {
+        guard let state = try? await engine.client.inspectContainer(container, timeout: .seconds(15)), !state.state.running else {
+            return .harness(phase, error)
+        }
+        let logs = (try? await engine.client.containerLogs(container, tty: false, tail: 50, timeout: .seconds(15))).map { $0.stderrText + $0.stdoutText } ?? ""
+        return .failed(phase, "the outer container's command exited with status \(state.state.exitCode) before the inner daemon was ready (a setup line that runs `exit` ends it with start: cmd)\n" + logs)
+    }
+
+    /// Whether the inner daemon's process still exists (true when that cannot be told).
+    private func daemonIsAlive(in container: String) async -> Bool {
+        let check = ["sh", "-c", "kill -0 $(cat \(OuterScripts.daemonPID)) 2>/dev/null"]
+        guard let result = try? await engine.client.exec(in: container, check, timeout: .seconds(15)) else { return true }
+        return result.exitCode == 0
+    }
+
+    /// SIGKILLs the inner daemon after `delay`, while an inner run is in flight.
+    private func injectDaemonKill(in container: String, after delay: Duration) -> Task<String, Never> {
+        let client = engine.client
+        return Task {
+            try? await Task.sleep(for: delay)
+            do {
+                let result = try await client.exec(in: container, OuterScripts.killDaemon, timeout: .seconds(30))
+                let pid = result.output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+                return result.exitCode == 0 ? "Fault: the inner daemon (pid \(pid)) was killed with SIGKILL \(DurationText.format(delay)) into the inner run." : "Fault: killing the inner daemon failed: \(result.output.stderrText)"
+            } catch {
+                return "Fault: killing the inner daemon failed: \(error)"
+            }
+        }
+    }
+
+    /// Starts the inner daemon again after a fault, through a detached exec (so it is an
+    /// exec-born process now, whatever `daemon.start` says), appending to its log.
+    private func restartDaemon(_ session: OuterSession, _ attempt: inout TrialAttempt) async throws {
+        let container = session.containerID!
+        let execID = try await engine.client.createExec(in: container, ExecConfig(cmd: OuterScripts.execDaemon(session.daemonCommand, appendLog: true), attach: false), timeout: try attempt.remaining())
+        try await engine.client.startExecDetached(execID, timeout: try attempt.remaining())
+        try await waitUntilReady(session, &attempt)
+        attempt.notes.append("Fault: the inner daemon was started again (through exec).")
+    }
+
+    private func cleanUp(_ session: OuterSession, keep: Bool, attempt: inout TrialAttempt) async {
         attempt.clock.enter(.cleanup)
-        guard let container = session.containerID else { return }
-        if failed && keepFailed {
-            attempt.cleanupNotes.append("The outer container \(container) was kept for inspection.")
-            return
+        if let note = await release(session, keep: keep) { attempt.cleanupNotes.append(note) }
+    }
+
+    /// Whether the outer container of a finished trial is to be left running (`repro --keep`).
+    private func keeps(_ record: TrialRecord) -> Bool {
+        keepFailed && record.outcome != .pass && (keepWhen?(record) ?? true)
+    }
+
+    /// Removes the session's outer container, or leaves it running when `keep` is true.
+    /// - Returns: A note for the trial record, if there is something to say.
+    private func release(_ session: OuterSession, keep: Bool) async -> String? {
+        guard let container = session.containerID else { return nil }
+        if keep {
+            return "The outer container \(container) was kept for inspection (label \(KeptContainer.label)=true)."
         }
         do {
             try await engine.client.removeContainer(container, force: true, volumes: true, timeout: .seconds(60))
             session.containerID = nil
+            return nil
         } catch {
-            attempt.cleanupNotes.append("Removing the outer container \(container) failed: \(error). `dindlab gc` removes it.")
+            return "Removing the outer container \(container) failed: \(error). `dindlab gc` removes it."
         }
     }
 
@@ -238,6 +325,8 @@ struct TrialExecutor: Sendable {
         labels["dindlab.trial"] = trial.id
         labels["dindlab.scenario"] = trial.scenarioName
         labels["dindlab.cell"] = trial.cell.id
+        // Decided at creation, since labels cannot be added later: see RunOptions.keepFailed.
+        if keepFailed { labels[KeptContainer.label] = "true" }
         return labels
     }
 
