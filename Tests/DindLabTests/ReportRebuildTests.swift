@@ -24,7 +24,7 @@ struct ReportRebuildTests {
         try handle.close()
 
         let report = try await RunReport.load(runDirectory: copy, strict: false)
-        #expect(report.records.count == 23)
+        #expect(report.trialCount == 23)
         #expect(report.summary.corruptLines.map(\.lineNumber) == [24, 25])
         #expect(report.summary.corruptLines[1].reason.contains("incomplete"))
         #expect(report.verdict.exitCode == 1)

@@ -114,3 +114,30 @@ struct ResultsStreamingTests {
         #expect(summary.corruptLines.last?.reason.hasPrefix("the last line is incomplete") == true)
     }
 }
+
+@Suite("Reports: loaded as a stream")
+struct ReportStreamingTests {
+    @Test("a report loaded from its folder (records streamed, not kept) equals one made from the records")
+    func loadEqualsRecords() async throws {
+        let root = try ResultsFixtures.TemporaryDirectory()
+        defer { root.remove() }
+        let directory = try await ReportFixtures.mixedRun(in: root.url)
+        let store = try ResultStore(opening: directory)
+        let log = try await store.readTrials()
+        let streamed = try await RunReport.load(runDirectory: directory, strict: false)
+        let made = RunReport(directory: directory, manifest: try await store.readManifest(), log: log, strict: false)
+        #expect(streamed.trialCount == log.records.count)
+        #expect(streamed.summary.scenarios == made.summary.scenarios)
+        #expect(streamed.summary.violations == made.summary.violations)
+        #expect(streamed.verdict == made.verdict)
+        #expect(streamed.missingTrials == made.missingTrials)
+        for (scenario, cell) in made.cells {
+            #expect(abs(streamed.seconds(of: cell, in: scenario) - made.seconds(of: cell, in: scenario)) < 1e-9)
+        }
+        #expect(log.records.contains { $0.artifactsPath != nil })
+        for record in log.records {
+            #expect(streamed.artifactsPath(of: record.trialID) == made.artifactsPath(of: record.trialID))
+        }
+        #expect(MarkdownReport.render(streamed) == MarkdownReport.render(made))
+    }
+}

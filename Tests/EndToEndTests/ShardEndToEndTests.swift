@@ -56,8 +56,14 @@ struct ShardEndToEndTests {
 
         let unsharded = try await RunReport.load(runDirectory: whole.directory, strict: false)
         let combined = try await RunReport.load(runDirectory: merged.directory, strict: false)
-        #expect(combined.records.map(\.trialID) == unsharded.records.map(\.trialID))
-        #expect(combined.records.map(\.sequence) == plan.trials.map(\.sequence))
+        // Reports stream the records; the trials themselves are read back for the comparison.
+        func records(_ directory: URL) async throws -> [TrialRecord] {
+            try await ResultStore(opening: directory).readTrials().records.sorted { ($0.sequence, $0.trialID) < ($1.sequence, $1.trialID) }
+        }
+        let combinedRecords = try await records(merged.directory)
+        let unshardedRecords = try await records(whole.directory)
+        #expect(combinedRecords.map(\.trialID) == unshardedRecords.map(\.trialID))
+        #expect(combinedRecords.map(\.sequence) == plan.trials.map(\.sequence))
 
         struct Counts: Equatable { let cell: String, trials: Int, passes: Int, fails: Int, timeouts: Int, errors: Int, signatures: [String] }
         func counts(_ report: RunReport) -> [Counts] {
@@ -68,7 +74,7 @@ struct ShardEndToEndTests {
         }
         #expect(counts(combined) == counts(unsharded))
         // The scenario is deterministic: the first cell passes, the second fails its expectation.
-        #expect(counts(unsharded).map(\.passes) == [2, 0], "\(unsharded.records.map { $0.signature ?? "pass" })")
+        #expect(counts(unsharded).map(\.passes) == [2, 0], "\(unshardedRecords.map { $0.signature ?? "pass" })")
         #expect(combined.verdict.exitCode == 1 && unsharded.verdict.exitCode == 1)
 
         try combined.write()

@@ -13,8 +13,8 @@ public struct RunReport: Sendable {
     public let strict: Bool
     /// The exit status the run earns.
     public let verdict: RunVerdict
-    /// The records, in plan order.
-    public let records: [TrialRecord]
+    /// How many trial records the run has.
+    public let trialCount: Int
     /// Planned trials without a record; nil when the manifest does not say how many were planned,
     /// for a shard (compared with the whole plan only once merged), and for a run a stop
     /// condition ended on purpose.
@@ -35,24 +35,33 @@ public struct RunReport: Sendable {
     ///   - strict: Judge expectations by the 95% interval.
     ///   - generatedAt: When the summary is made.
     public init(directory: URL, manifest: RunManifest, log: TrialLog, strict: Bool, generatedAt: Date = Date()) {
+        var accumulator = ReportAccumulator()
+        for record in log.records { accumulator.add(TalliedTrial(record)) }
+        self.init(directory: directory, manifest: manifest, accumulator: accumulator, corruptLines: log.corruptLines,
+                  strict: strict, generatedAt: generatedAt)
+    }
+
+    private init(directory: URL, manifest: RunManifest, accumulator: ReportAccumulator, corruptLines: [CorruptLine],
+                 strict: Bool, generatedAt: Date) {
         self.directory = directory
         self.manifest = manifest
         self.strict = strict
-        records = log.records.sorted { ($0.sequence, $0.trialID) < ($1.sequence, $1.trialID) }
+        trialCount = accumulator.trials
         summary = RunSummary(runID: manifest.runID,
-                             tally: Tally(records: records, expectations: manifest.expectations ?? RunExpectations())
-                                 .inMatrixOrder(records: records),
-                             corruptLines: log.corruptLines, generatedAt: generatedAt)
+                             tally: accumulator.tally.tally(expectations: manifest.expectations ?? RunExpectations())
+                                 .inMatrixOrder(cellIndices: accumulator.cellIndices),
+                             corruptLines: corruptLines, generatedAt: generatedAt)
         missingTrials = manifest.shard == nil && manifest.stoppedEarly != true
-            ? manifest.plannedTrials.map { max(0, $0 - log.records.count) } : nil
+            ? manifest.plannedTrials.map { max(0, $0 - accumulator.trials) } : nil
         verdict = RunVerdict(summary, strict: strict, missingTrials: missingTrials ?? 0)
-        artifactsByTrial = Dictionary(records.compactMap { record in record.artifactsPath.map { (record.trialID, $0) } }) { first, _ in first }
-        secondsByCell = records.reduce(into: [:]) { seconds, record in
-            seconds[CellKey(scenario: record.scenario, cellID: record.cellID, engine: record.engine), default: 0] += record.durationSeconds
-        }
+        artifactsByTrial = accumulator.artifacts.mapValues(\.path)
+        secondsByCell = accumulator.seconds
     }
 
     /// Reads a run folder's manifest.json and trials.jsonl.
+    ///
+    /// The records are read as a stream and not kept (`ResultStore.accumulateTrials`), so a run
+    /// of 100,000 trials is reported in the memory of its cells.
     /// - Parameters:
     ///   - directory: `results/<run id>/`.
     ///   - strict: Judge expectations by the 95% interval.
@@ -61,8 +70,44 @@ public struct RunReport: Sendable {
     public static func load(runDirectory directory: URL, strict: Bool) async throws(ResultsError) -> RunReport {
         let store = try ResultStore(opening: directory)
         let manifest = try await store.readManifest()
-        let log = try await store.readTrials()
-        return RunReport(directory: directory, manifest: manifest, log: log, strict: strict)
+        let (accumulator, corrupt) = try await store.accumulateTrials(into: ReportAccumulator.self)
+        return RunReport(directory: directory, manifest: manifest, accumulator: accumulator, corruptLines: corrupt,
+                         strict: strict, generatedAt: Date())
+    }
+
+    /// What a report needs of the records, counted one at a time.
+    private struct ReportAccumulator: TrialAccumulating {
+        var tally = TallyAccumulator()
+        var trials = 0
+        /// Each trial's artifacts folder, from the earliest record in plan order with that id.
+        var artifacts: [String: (position: TallyAccumulator.PlanPosition, path: String)] = [:]
+        var seconds: [CellKey: Double] = [:]
+        /// "scenario/cell id" -> the cell's index in its matrix, from its trial ids.
+        var cellIndices: [String: Int] = [:]
+
+        mutating func add(_ trial: TalliedTrial) {
+            tally.add(trial)
+            trials += 1
+            if let path = trial.artifactsPath {
+                let position = TallyAccumulator.PlanPosition(trial)
+                if artifacts[trial.trialID].map({ position < $0.position }) ?? true {
+                    artifacts[trial.trialID] = (position, path)
+                }
+            }
+            seconds[CellKey(scenario: trial.scenario, cellID: trial.cellID, engine: trial.engine), default: 0] += trial.durationSeconds
+            let cell = "\(trial.scenario)/\(trial.cellID)"
+            if cellIndices[cell] == nil, let index = PlannedTrial.cellIndex(ofTrialID: trial.trialID) {
+                cellIndices[cell] = index
+            }
+        }
+
+        mutating func merge(_ other: ReportAccumulator) {
+            tally.merge(other.tally)
+            trials += other.trials
+            artifacts.merge(other.artifacts) { $0.position < $1.position ? $0 : $1 }
+            seconds.merge(other.seconds, uniquingKeysWith: +)
+            cellIndices.merge(other.cellIndices) { first, _ in first }
+        }
     }
 
     /// The judgement of a cell.
@@ -119,10 +164,10 @@ public struct RunReport: Sendable {
 
     /// One line about the run: id, trials, seed, shard or merge.
     var runLine: String {
-        var parts = ["\(records.count) trial\(records.count == 1 ? "" : "s")"]
+        var parts = ["\(trialCount) trial\(trialCount == 1 ? "" : "s")"]
         if let shard = manifest.shard {
             parts.append("shard \(shard)" + (manifest.plannedTrials.map { " of a \($0)-trial plan" } ?? ""))
-        } else if let planned = manifest.plannedTrials, planned != records.count {
+        } else if let planned = manifest.plannedTrials, planned != trialCount {
             parts[0] += " of \(planned) planned"
         }
         if let sources = manifest.mergedFrom { parts.append("merged from \(sources.count) run\(sources.count == 1 ? "" : "s")") }

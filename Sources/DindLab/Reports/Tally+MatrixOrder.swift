@@ -6,14 +6,11 @@ extension Tally {
     /// The tally itself lists cells in the order of their first trial, which the seed shuffles, so
     /// two nightly reports would list the same cells differently; a person comparing them should
     /// find every cell in its place.
-    /// - Parameter records: The records the tally counted (their trial ids give the cell indices).
+    /// - Parameter cellIndex: Each cell's index in its scenario's matrix, by "scenario/cell id",
+    ///   as its trial ids give it (`PlannedTrial.cellIndex(ofTrialID:)`).
     /// - Returns: The reordered tally.
-    func inMatrixOrder(records: [TrialRecord]) -> Tally {
-        var cellIndex: [String: Int] = [:]
-        for record in records where cellIndex["\(record.scenario)/\(record.cellID)"] == nil {
-            cellIndex["\(record.scenario)/\(record.cellID)"] = PlannedTrial.cellIndex(ofTrialID: record.trialID)
-        }
-        return Tally(scenarios: scenarios.sorted { $0.name < $1.name }.map { scenario in
+    func inMatrixOrder(cellIndices cellIndex: [String: Int]) -> Tally {
+        Tally(scenarios: scenarios.sorted { $0.name < $1.name }.map { scenario in
             // A stable sort keeps each cell's engines in their first-run order.
             let positions = scenario.cells.enumerated().map { offset, cell in
                 (cellIndex["\(scenario.name)/\(cell.cellID)"] ?? Int.max, offset, cell)

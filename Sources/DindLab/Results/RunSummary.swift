@@ -50,8 +50,8 @@ extension ResultStore {
     /// run of any length is summarised in the memory of its cells.
     ///
     /// Only the fields a tally needs are decoded (`TalliedTrial`), and a large file is read in
-    /// parts on all cores: JSON decoding is what a summary of 100,000 trials spends its time on.
-    /// A line counts as corrupt here when those fields cannot be read.
+    /// parts on all cores (`accumulateTrials`): JSON decoding is what a summary of 100,000
+    /// trials spends its time on. A line counts as corrupt here when those fields cannot be read.
     ///
     /// - Parameter expectations: The run's expectations, per scenario and cell.
     /// - Returns: The summary (not written).
@@ -61,11 +61,23 @@ extension ResultStore {
 
     /// `tallyTrials` in up to `parts` parts of at least `minimumPartBytes` each.
     func tallyTrials(expectations: RunExpectations, parts: Int, minimumPartBytes: Int64 = 2 << 20) throws(ResultsError) -> RunSummary {
+        let (accumulator, corrupt) = try accumulateTrials(into: TallyAccumulator.self, parts: parts, minimumPartBytes: minimumPartBytes)
+        return RunSummary(runID: runID, tally: accumulator.tally(expectations: expectations), corruptLines: corrupt)
+    }
+
+    /// Reads trials.jsonl into an accumulator, decoding only the fields summaries and reports
+    /// read (`TalliedTrial`), in up to `parts` parts read at once, merged at the end.
+    ///
+    /// - Returns: The accumulator, and the lines that are not records (numbered as in the file).
+    /// - Throws: `ResultsError.cannotRead` when the file cannot be read.
+    func accumulateTrials<Accumulator: TrialAccumulating>(
+        into type: Accumulator.Type, parts: Int = ProcessInfo.processInfo.activeProcessorCount, minimumPartBytes: Int64 = 2 << 20
+    ) throws(ResultsError) -> (Accumulator, [CorruptLine]) {
         let url = trialsURL
         let parts = try ResultFiles.lineRanges(of: url, parts: parts, minimumPartBytes: minimumPartBytes)
-        let slots = PartResults<Result<(TallyAccumulator, [CorruptLine], Int), ResultsError>>(count: parts.count)
+        let slots = PartResults<Result<(Accumulator, [CorruptLine], Int), ResultsError>>(count: parts.count)
         DispatchQueue.concurrentPerform(iterations: parts.count) { index in
-            var accumulator = TallyAccumulator()
+            var accumulator = Accumulator()
             do throws(ResultsError) {
                 let (corrupt, lines) = try Self.decodeLines(of: TalliedTrial.self, in: url, range: parts[index]) { accumulator.add($0) }
                 slots.set(.success((accumulator, corrupt, lines)), at: index)
@@ -73,7 +85,7 @@ extension ResultStore {
                 slots.set(.failure(error), at: index)
             }
         }
-        var accumulator = TallyAccumulator()
+        var accumulator = Accumulator()
         var corrupt: [CorruptLine] = []
         var linesBefore = 0
         for result in slots.values {
@@ -82,7 +94,7 @@ extension ResultStore {
             corrupt += partCorrupt.map { CorruptLine(lineNumber: $0.lineNumber + linesBefore, reason: $0.reason, excerpt: $0.excerpt) }
             linesBefore += lines
         }
-        return RunSummary(runID: runID, tally: accumulator.tally(expectations: expectations), corruptLines: corrupt)
+        return (accumulator, corrupt)
     }
 }
 

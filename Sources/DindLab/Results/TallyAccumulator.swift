@@ -6,7 +6,7 @@ import Foundation
 /// into an accumulator instead of holding every record: what it keeps grows with the cells
 /// and distinct signatures, plus, per trial, its phase durations (for exact per-cell medians)
 /// and its start and outcome (for `FollowingTrials`): a few dozen bytes.
-public struct TallyAccumulator: Sendable {
+public struct TallyAccumulator: TrialAccumulating {
     private var scenarios: [String: ScenarioState] = [:]
 
     public init() {}
@@ -173,8 +173,16 @@ struct SignatureCounter: Sendable {
     }
 }
 
-/// The fields of a trial record a tally reads. Summarising a long run decodes only these
-/// from trials.jsonl (`ResultStore.tallyTrials`): about half of a record's values, and half
+/// Counts trial records one at a time; parts of trials.jsonl read at once merge
+/// (`ResultStore.accumulateTrials`).
+protocol TrialAccumulating: Sendable {
+    init()
+    mutating func add(_ trial: TalliedTrial)
+    mutating func merge(_ other: Self)
+}
+
+/// The fields of a trial record summaries and reports read. They decode only these from
+/// trials.jsonl (`ResultStore.accumulateTrials`): about half of a record's values, and half
 /// the time, since JSON decoding costs by the value.
 struct TalliedTrial: Decodable, Sendable {
     var trialID: String
@@ -186,7 +194,9 @@ struct TalliedTrial: Decodable, Sendable {
     var outcome: TrialOutcome
     var signature: String?
     var startedAt: Date
+    var durationSeconds: Double
     var phaseDurations: PhaseDurations
+    var artifactsPath: String?
 
     init(_ record: TrialRecord) {
         trialID = record.trialID
@@ -198,6 +208,8 @@ struct TalliedTrial: Decodable, Sendable {
         outcome = record.outcome
         signature = record.signature
         startedAt = record.startedAt
+        durationSeconds = record.durationSeconds
         phaseDurations = record.phaseDurations
+        artifactsPath = record.artifactsPath
     }
 }
