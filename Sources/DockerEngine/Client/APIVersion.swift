@@ -14,19 +14,31 @@ public struct APIVersion: Sendable, Hashable, Comparable, Codable, CustomStringC
         self.minor = minor
     }
 
-    /// Parses "1.41" (a leading "v" is accepted); nil for anything else.
+    /// Parses "1.41" (a leading "v" and surrounding blanks are accepted); nil for anything else.
     public init?(_ string: String) {
-        // Blanks trimmed by hand: Foundation's trimmingCharacters bridges through NSString,
-        // which cost more than a whole /_ping round trip (every ping parses Api-Version).
-        var text = Substring(string)
-        while let first = text.first, first == " " || first == "\t" { text.removeFirst() }
-        while let last = text.last, last == " " || last == "\t" { text.removeLast() }
-        if text.hasPrefix("v") { text = text.dropFirst() }
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, let major = Int(parts[0]), let minor = Int(parts[1]), major >= 0, minor >= 0 else {
-            return nil
+        // On the UTF-8 bytes: every ping parses Api-Version, and Character-based parsing (or
+        // Foundation's trimming) cost more than a /_ping round trip's own work outside libcurl.
+        var numbers: [Int] = []
+        var current: Int?
+        var text = Substring(string).utf8.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        while let last = text.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") { text = text.dropLast() }
+        if text.first == UInt8(ascii: "v") { text = text.dropFirst() }
+        for byte in text {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                let (value, overflow) = (current ?? 0).multipliedReportingOverflow(by: 10)
+                guard !overflow else { return nil }
+                current = value + Int(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "."):
+                guard let number = current else { return nil }
+                numbers.append(number)
+                current = nil
+            default:
+                return nil
+            }
         }
-        self.init(major, minor)
+        guard let minor = current, numbers.count == 1 else { return nil }
+        self.init(numbers[0], minor)
     }
 
     public init(from decoder: Decoder) throws {

@@ -9,6 +9,11 @@ final class CurlHandle: @unchecked Sendable {
     let raw: UnsafeMutableRawPointer
     /// libcurl writes a detailed message here when a transfer fails.
     private let errorBuffer: UnsafeMutablePointer<CChar>
+    /// The header list libcurl borrows until the options are set again.
+    private var headerList: CurlHeaderList?
+    /// The kind of request the options are set for, when only the URL need change for another
+    /// of its kind (`CurlTransport`); nil after a reset.
+    var configuredShape: RequestShape?
 
     private static let globalInit: Void = {
         curl_global_init(Int(CURL_GLOBAL_ALL))
@@ -33,10 +38,23 @@ final class CurlHandle: @unchecked Sendable {
     /// Forgets all options of the previous request but keeps its live connection.
     func reset() {
         curl_easy_reset(raw)
+        headerList = nil
+        configuredShape = nil
         errorBuffer[0] = 0
         _ = dl_curl_setopt_pointer(raw, CURLOPT_ERRORBUFFER, errorBuffer)
         // Signals must not be used for timeouts in a multi-threaded process.
         _ = dl_curl_setopt_long(raw, CURLOPT_NOSIGNAL, 1)
+    }
+
+    /// Forgets the detailed message of an earlier failure.
+    func clearErrorDetail() {
+        errorBuffer[0] = 0
+    }
+
+    /// Sets CURLOPT_HTTPHEADER and keeps the list alive as long as libcurl may read it.
+    func setHeaders(_ list: CurlHeaderList) {
+        headerList = list
+        set(CURLOPT_HTTPHEADER, list: list.list)
     }
 
     /// The detailed message of the last failure, or "" when libcurl left none.

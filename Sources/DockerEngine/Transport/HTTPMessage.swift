@@ -22,8 +22,8 @@ struct HTTPRequest: Sendable {
 /// The head of an HTTP response, and its body when the transport collected it.
 struct HTTPResponse: Sendable {
     var status: Int
-    /// Header names lowercased.
-    var headers: [String: String]
+    /// Looked up by name, in any case.
+    var headers: HTTPHeaders
     var body: Data
     /// The request this answers, for error messages.
     var method = ""

@@ -25,7 +25,7 @@ final class HijackedConnection: @unchecked Sendable {
 
     /// The status and headers the daemon answered the upgrade with.
     private(set) var status = 0
-    private(set) var headers: [String: String] = [:]
+    private(set) var headers = HTTPHeaders()
 
     /// Connects, sends the request, and reads the response head.
     ///
@@ -37,7 +37,7 @@ final class HijackedConnection: @unchecked Sendable {
         timeout = request.timeout
         deadline = .now + request.timeout
         handle = CurlHandle()
-        _ = transport.configure(handle, for: HTTPRequest(method: "GET", path: request.path, timeout: request.timeout))
+        transport.configure(handle, for: HTTPRequest(method: "GET", path: request.path, timeout: request.timeout))
         handle.set(CURLOPT_CONNECT_ONLY, 1)
         let code = curl_easy_perform(handle.raw)
         guard code == CURLE_OK, let socket = handle.activeSocket() else {
@@ -145,13 +145,13 @@ final class HijackedConnection: @unchecked Sendable {
     private func parseHead(_ head: Data) throws {
         // The parser drops the CR of each CR LF.
         let lines = head.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-        guard let statusLine = lines.first, case .status(let status) = HTTPHeadLine(Data(statusLine)), status > 0 else {
+        guard let statusLine = lines.first, let status = statusLine.withUnsafeBytes(HTTPHeaders.statusCode), status > 0 else {
             let text = String(decoding: lines.first ?? Data(), as: UTF8.self)
             throw EngineError.protocolViolation(method: method, path: path, detail: "the status line \"\(text)\" is not HTTP")
         }
         self.status = status
         for line in lines.dropFirst() {
-            if case .field(let name, let value) = HTTPHeadLine(Data(line)) { headers[name] = value }
+            line.withUnsafeBytes { headers.append(line: $0) }
         }
     }
 
