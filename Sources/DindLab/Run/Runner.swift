@@ -15,14 +15,27 @@ public struct RunOptions: Sendable {
     public var keepFailed: Bool
     /// Stop starting trials once this returns true for a finished trial (repro).
     public var stopWhen: (@Sendable (TrialRecord) -> Bool)?
+    /// Asks the run to end early (signals, see `InterruptSignals`); nil: it runs to the end.
+    public var interruption: RunInterruption?
+    /// Continue this interrupted run in its own folder instead of starting a new one
+    /// (`resultsRoot` and `commandLine` are then the earlier run's).
+    public var resume: ResumePoint?
+    /// The longest one short engine call of a trial (create, start, inspect, exec create)
+    /// may take, so a hung engine ends the trial as an error that names the call instead of
+    /// using up the trial's whole timeout. Streams (an exec's output) get the trial's time.
+    public var engineCallTimeout: Duration
 
-    public init(jobs: Int = 1, resultsRoot: URL, commandLine: [String] = CommandLine.arguments, forensicsAlways: Bool = false, keepFailed: Bool = false, stopWhen: (@Sendable (TrialRecord) -> Bool)? = nil) {
+    public init(jobs: Int = 1, resultsRoot: URL, commandLine: [String] = CommandLine.arguments, forensicsAlways: Bool = false, keepFailed: Bool = false, stopWhen: (@Sendable (TrialRecord) -> Bool)? = nil,
+                interruption: RunInterruption? = nil, resume: ResumePoint? = nil, engineCallTimeout: Duration = .seconds(60)) {
         self.jobs = max(1, jobs)
         self.resultsRoot = resultsRoot
         self.commandLine = commandLine
         self.forensicsAlways = forensicsAlways
         self.keepFailed = keepFailed
         self.stopWhen = stopWhen
+        self.interruption = interruption
+        self.resume = resume
+        self.engineCallTimeout = engineCallTimeout
     }
 }
 
@@ -32,8 +45,10 @@ public struct RunResult: Sendable {
     public var records: [TrialRecord]
     public var summary: RunSummary
     public var manifest: RunManifest
-    /// Trials of the plan that never ran (a stop condition ended the run early).
+    /// Trials of the plan that never ran (a stop condition or a signal ended the run early).
     public var skippedTrials: Int
+    /// The signal that ended the run early, if one did (see `RunInterruption`).
+    public var interruptedBy: Int32?
 }
 
 /// Things a run reports while it goes.
@@ -42,6 +57,16 @@ public protocol RunObserver: Sendable {
     func runStarted(directory: URL, plan: Plan, engines: [TrialEngine]) async
     /// Said as each trial ends.
     func trialFinished(_ record: TrialRecord, done: Int, total: Int) async
+    /// Said for what the user should know before trials run: containers that dead runs left
+    /// on an engine, what a resumed run still has to do.
+    func note(_ text: String) async
+}
+
+extension RunObserver {
+    /// Writes the note to standard error.
+    public func note(_ text: String) async {
+        FileHandle.standardError.write(Data("dindlab: \(text)\n".utf8))
+    }
 }
 
 /// Runs a plan: probes the engines, executes trials up to `jobs` at a time, records each
@@ -70,35 +95,51 @@ public struct Runner: Sendable {
     /// - Throws: `EngineError` when an engine cannot be reached at the start, `ResultsError`
     ///   when the results cannot be written.
     public func run(plan: Plan, scenarioFiles: [String]) async throws -> RunResult {
-        let store = try ResultStore(creatingIn: options.resultsRoot)
+        let resume = options.resume
+        let store = try resume?.store ?? ResultStore(creatingIn: options.resultsRoot)
+        let earlier = try resume?.recordedTrials(in: plan) ?? []
         let startedAt = Date()
-        let owner = "\(ProcessInfo.processInfo.hostName):\(getpid())"
-        let ownership = [
-            "dindlab.run": store.runID.description,
-            "dindlab.owner": owner,
-            "dindlab.started": Timestamp.format(startedAt),
-        ]
+        ActiveRuns.shared.add(store.runID.rawValue)
+        defer { ActiveRuns.shared.remove(store.runID.rawValue) }
+        let ownership = Ownership.current(runID: store.runID, startedAt: startedAt).labels
 
         // The matrix may set the image, so look at the cells' resolved scenarios.
         let probeImage = plan.scenarios.lazy.flatMap(\.cells).map(\.scenario.outer.image).first { !$0.isEmpty }
         var trialEngines: [TrialEngine] = []
         for selection in engines {
-            trialEngines.append(try await Self.prepare(selection, probeImage: probeImage, labels: ownership))
+            let engine = try await Self.prepare(selection, probeImage: probeImage, labels: ownership)
+            if let warning = await OrphanCheck.warning(client: engine.client, engineName: engine.name) {
+                await observer?.note("warning: " + warning)
+            }
+            trialEngines.append(engine)
         }
+        let engineEntries = trialEngines.map { RunManifest.Engine(name: $0.name, endpoint: $0.client.address.description, fingerprint: $0.fingerprint) }
 
-        var manifest = RunManifest(
-            runID: store.runID, startedAt: startedAt, commandLine: options.commandLine, seed: plan.seed,
-            scenarioFiles: try scenarioFiles.map { path throws(ResultsError) in try RunManifest.ScenarioFile(reading: URL(fileURLWithPath: path), recordedAs: path) },
-            engines: trialEngines.map { RunManifest.Engine(name: $0.name, endpoint: $0.client.address.description, fingerprint: $0.fingerprint) }
-        )
+        var manifest: RunManifest
+        if let resume {
+            manifest = resume.manifest
+            manifest.finishedAt = nil
+            // Engines the resumed part uses replace the earlier entries of the same name.
+            manifest.engines = manifest.engines.filter { old in !engineEntries.contains { $0.name == old.name } } + engineEntries
+        } else {
+            manifest = RunManifest(
+                runID: store.runID, startedAt: startedAt, commandLine: SecretMasker.maskArguments(options.commandLine), seed: plan.seed,
+                scenarioFiles: try scenarioFiles.map { path throws(ResultsError) in try RunManifest.ScenarioFile(reading: URL(fileURLWithPath: path), recordedAs: path) },
+                engines: engineEntries
+            )
+        }
         try await store.writeManifest(manifest)
         await observer?.runStarted(directory: store.directory, plan: plan, engines: trialEngines)
+        if resume != nil {
+            await observer?.note("resuming run \(store.runID): \(earlier.count) of \(plan.trials.count) trials are recorded, \(plan.trials.count - earlier.count) to run")
+        }
 
-        let units = Self.units(of: plan, engineCount: trialEngines.count)
+        let recordedIDs = Set(earlier.map(\.trialID))
+        let units = Self.units(of: plan, engineCount: trialEngines.count, skipping: recordedIDs)
         let imageFacts = trialEngines.map { _ in OuterImageFacts() }
-        let collector = RecordCollector(total: plan.trials.count, stopWhen: options.stopWhen)
+        let collector = RecordCollector(total: plan.trials.count, alreadyDone: earlier.count, stopWhen: options.stopWhen, interruption: options.interruption)
         let executors = trialEngines.indices.map { index in
-            TrialExecutor(runID: store.runID, engine: trialEngines[index], store: store, imageFacts: imageFacts[index], ownership: ownership, forensicsAlways: options.forensicsAlways, keepFailed: options.keepFailed)
+            TrialExecutor(runID: store.runID, engine: trialEngines[index], store: store, imageFacts: imageFacts[index], ownership: ownership, forensicsAlways: options.forensicsAlways, keepFailed: options.keepFailed, callTimeout: options.engineCallTimeout)
         }
         let observer = self.observer
 
@@ -108,7 +149,7 @@ public struct Runner: Sendable {
                 guard let unit = pending.next() else { return false }
                 group.addTask {
                     guard await !collector.shouldStop else { return }
-                    await executors[unit.engineIndex].run(unit.trials) { record in
+                    await executors[unit.engineIndex].run(unit.trials, shouldStop: { await collector.shouldStop }) { record in
                         let done = await collector.add(record)
                         do {
                             try await store.append(record)
@@ -129,10 +170,11 @@ public struct Runner: Sendable {
 
         manifest.finishedAt = Date()
         try await store.writeManifest(manifest)
-        let records = await collector.records.sorted { $0.sequence < $1.sequence }
-        let summary = RunSummary(runID: store.runID, tally: Tally(records: records, expectations: Self.expectations(of: plan)))
+        let records = (earlier + (await collector.records)).sorted { $0.sequence < $1.sequence }
+        let summary = RunSummary(runID: store.runID, tally: Tally(records: records, expectations: Self.expectations(of: plan)), corruptLines: resume?.corruptLines ?? [])
         try await store.writeSummary(summary)
-        return RunResult(directory: store.directory, records: records, summary: summary, manifest: manifest, skippedTrials: plan.trials.count - records.count)
+        return RunResult(directory: store.directory, records: records, summary: summary, manifest: manifest, skippedTrials: plan.trials.count - records.count,
+                         interruptedBy: options.interruption?.stopRequested == true ? options.interruption?.signal : nil)
     }
 
     /// Connects to an engine, negotiates, probes privileged mode and fingerprints it.
@@ -158,10 +200,11 @@ public struct Runner: Sendable {
     /// Splits the plan into units: one per trial, or one per cell and engine for
     /// `isolation: cell`; trials are spread over the engines by their index within the cell,
     /// so every cell runs on every engine. Units keep the plan's interleaved order.
-    static func units(of plan: Plan, engineCount: Int) -> [Unit] {
+    /// Trials in `skipping` (recorded by an earlier part of a resumed run) are left out.
+    static func units(of plan: Plan, engineCount: Int, skipping: Set<String> = []) -> [Unit] {
         var units: [Unit] = []
         var cellUnits: [String: Int] = [:]
-        for trial in plan.trials.sorted(by: { $0.sequence < $1.sequence }) {
+        for trial in plan.trials.sorted(by: { $0.sequence < $1.sequence }) where !skipping.contains(trial.id) {
             let engineIndex = trial.index % max(1, engineCount)
             if trial.cell.scenario.isolation == .cell {
                 let key = "\(trial.scenarioName)/\(trial.cell.id)/\(engineIndex)"
@@ -195,24 +238,33 @@ public struct Runner: Sendable {
 actor RecordCollector {
     private(set) var records: [TrialRecord] = []
     private(set) var writeFailure: Error?
-    private(set) var shouldStop = false
+    private var stopped = false
     let total: Int
+    /// Trials an earlier part of a resumed run recorded.
+    let alreadyDone: Int
     let stopWhen: (@Sendable (TrialRecord) -> Bool)?
+    let interruption: RunInterruption?
 
-    init(total: Int, stopWhen: (@Sendable (TrialRecord) -> Bool)?) {
+    init(total: Int, alreadyDone: Int = 0, stopWhen: (@Sendable (TrialRecord) -> Bool)?, interruption: RunInterruption? = nil) {
         self.total = total
+        self.alreadyDone = alreadyDone
         self.stopWhen = stopWhen
+        self.interruption = interruption
     }
+
+    /// True once no further trial may start: a stop condition held, results could not be
+    /// written, or the run was interrupted.
+    var shouldStop: Bool { stopped || interruption?.stopRequested == true }
 
     /// Adds a record and returns how many trials are done.
     func add(_ record: TrialRecord) -> Int {
         records.append(record)
-        if stopWhen?(record) == true { shouldStop = true }
-        return records.count
+        if stopWhen?(record) == true { stopped = true }
+        return alreadyDone + records.count
     }
 
     func noteWriteFailure(_ error: Error) {
         if writeFailure == nil { writeFailure = error }
-        shouldStop = true
+        stopped = true
     }
 }

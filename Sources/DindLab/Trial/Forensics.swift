@@ -54,9 +54,11 @@ struct Forensics: Sendable {
     }
 
     /// Writes the artifacts folder of the trial.
-    func write(to folder: URL) {
+    ///
+    /// - Parameter mask: Applied to every text written (secret environment values).
+    func write(to folder: URL, masking mask: (String) -> String = { $0 }) {
         func put(_ name: String, _ text: String) {
-            try? Data(text.utf8).write(to: folder.appendingPathComponent(name))
+            try? Data(mask(text).utf8).write(to: folder.appendingPathComponent(name))
         }
         put("daemon.log", markedDaemonLog)
         put("steps.txt", steps.rendered)
@@ -65,7 +67,7 @@ struct Forensics: Sendable {
         put("docker-mounts.txt", dockerMounts.joined(separator: "\n") + "\n")
         put("docker-info.txt", sections["docker-info"] ?? "")
         put("docker-version.txt", sections["docker-version"] ?? "")
-        if let inspectJSON { try? inspectJSON.write(to: folder.appendingPathComponent("outer-inspect.json")) }
+        if let inspectJSON { put("outer-inspect.json", String(decoding: inspectJSON, as: UTF8.self)) }
         if !problems.isEmpty { put("problems.txt", problems.joined(separator: "\n") + "\n") }
     }
 

@@ -17,26 +17,36 @@ struct TrialExecutor: Sendable {
     let forensicsAlways: Bool
     /// Leave the outer container of a failed trial running (`repro --keep`).
     let keepFailed: Bool
+    /// The longest one short engine call may take (see `RunOptions.engineCallTimeout`).
+    var callTimeout: Duration = .seconds(60)
     let finder = FirstErrorFinder()
 
     /// Runs a cell's trials. With `isolation: trial` each gets its own outer container;
     /// with `isolation: cell` one container serves them all, in order.
     ///
+    /// A trial cut short by Task cancellation (a second SIGINT) is not recorded: it did not
+    /// run to an outcome, and a resumed run runs it again. Its outer container is removed all
+    /// the same.
+    ///
     /// - Parameters:
     ///   - trials: Trials of one cell, in the order to run them.
+    ///   - shouldStop: Asked before each trial; true ends the unit there (a stop condition or
+    ///     an interruption), removing the cell's outer container.
     ///   - onRecord: Called with each trial's record as soon as it ends.
-    func run(_ trials: [PlannedTrial], onRecord: @Sendable (TrialRecord) async -> Void) async {
+    func run(_ trials: [PlannedTrial], shouldStop: @Sendable () async -> Bool = { false }, onRecord: @Sendable (TrialRecord) async -> Void) async {
         guard let first = trials.first else { return }
-        if first.cell.scenario.isolation == .cell {
-            let session = OuterSession()
-            for (index, trial) in trials.enumerated() {
-                let record = await execute(trial, session: session, endsSession: index == trials.count - 1)
-                await onRecord(record)
+        let session = OuterSession()
+        let sharesSession = first.cell.scenario.isolation == .cell
+        for (index, trial) in trials.enumerated() {
+            let stop = index > 0 ? await shouldStop() : false
+            if Task.isCancelled || stop {
+                var attempt = TrialAttempt(trial: trial, deadline: .now)
+                await cleanUp(session, failed: false, attempt: &attempt)
+                return
             }
-        } else {
-            for trial in trials {
-                await onRecord(await execute(trial, session: OuterSession(), endsSession: true))
-            }
+            let record = await execute(trial, session: sharesSession ? session : OuterSession(), endsSession: !sharesSession || index == trials.count - 1)
+            if Task.isCancelled { continue }
+            await onRecord(record)
         }
     }
 
@@ -56,8 +66,9 @@ struct TrialExecutor: Sendable {
             try await setUp(session, &attempt)
             try await innerRuns(session, &attempt)
         } catch {
-            failure = classify(error, attempt: attempt)
+            failure = await classify(error, attempt: attempt)
         }
+        let masker = SecretMasker(environment: scenario.outer.env)
 
         var record = TrialRecord(
             runID: runID, trialID: trial.id, sequence: trial.sequence, scenario: trial.scenarioName,
@@ -67,7 +78,7 @@ struct TrialExecutor: Sendable {
         record.innerRuns = attempt.innerResults
         record.notes = attempt.notes
 
-        if let container = session.containerID, failure != nil || forensicsAlways || scenario.forensics == .always {
+        if let container = session.containerID, !Task.isCancelled, failure != nil || forensicsAlways || scenario.forensics == .always {
             var forensics = await Forensics.collect(from: container, client: engine.client, steps: attempt.steps, logOffset: logOffset)
             if let failure {
                 let diagnosis = finder.diagnose(FailureEvidence(phase: failure.phase, daemonLog: forensics.daemonLogLines, stepOutput: failure.stepOutput, daemonDied: failure.daemonDied))
@@ -75,7 +86,7 @@ struct TrialExecutor: Sendable {
                 forensics.firstError = diagnosis.firstError
             }
             if let folder = try? await store.artifactsDirectory(for: trial.id) {
-                forensics.write(to: folder)
+                forensics.write(to: folder, masking: masker.mask)
                 record.artifactsPath = try? ResultStore.artifactsPath(for: trial.id)
             }
             if forensics.cgroups?.anyDifference == true {
@@ -89,6 +100,7 @@ struct TrialExecutor: Sendable {
             await cleanUp(session, failed: failure != nil, attempt: &attempt)
         }
         record.notes += attempt.cleanupNotes
+        record.mask(with: masker)
         attempt.clock.finish()
         record.phaseDurations = attempt.clock.durations
         record.finishedAt = Timestamp.rounded(Date())
@@ -111,9 +123,9 @@ struct TrialExecutor: Sendable {
                 bindCgroups: scenario.outer.cgroups == .bind, network: scenario.outer.network.rawValue,
                 env: scenario.outer.env, labels: labels(for: attempt.trial)
             )
-            let created = try await engine.client.createContainer(request.containerConfig(apiVersion: engine.apiVersion, privilege: engine.privilege), timeout: try attempt.remaining())
+            let created = try await engine.client.createContainer(request.containerConfig(apiVersion: engine.apiVersion, privilege: engine.privilege), timeout: try attempt.remaining(cappedAt: callTimeout))
             session.containerID = created.id
-            try await engine.client.startContainer(created.id, timeout: try attempt.remaining())
+            try await engine.client.startContainer(created.id, timeout: try attempt.remaining(cappedAt: callTimeout))
 
             if scenario.daemon.start == .exec {
                 attempt.clock.enter(.setup)
@@ -124,8 +136,8 @@ struct TrialExecutor: Sendable {
                     }
                 }
                 attempt.clock.enter(.daemon)
-                let execID = try await engine.client.createExec(in: created.id, ExecConfig(cmd: OuterScripts.execDaemon(daemon), attach: false), timeout: try attempt.remaining())
-                try await engine.client.startExecDetached(execID, timeout: try attempt.remaining())
+                let execID = try await engine.client.createExec(in: created.id, ExecConfig(cmd: OuterScripts.execDaemon(daemon), attach: false), timeout: try attempt.remaining(cappedAt: callTimeout))
+                try await engine.client.startExecDetached(execID, timeout: try attempt.remaining(cappedAt: callTimeout))
             } else {
                 attempt.clock.enter(.daemon)
             }
@@ -202,8 +214,16 @@ struct TrialExecutor: Sendable {
             attempt.cleanupNotes.append("The outer container \(container) was kept for inspection.")
             return
         }
+        // Removal must happen even when the trial was cancelled (a second SIGINT): an
+        // unstructured task does not inherit the cancellation.
+        let client = engine.client
+        let removal = Task.detached {
+            try await client.removeContainer(container, force: true, volumes: true, timeout: .seconds(60))
+        }
         do {
-            try await engine.client.removeContainer(container, force: true, volumes: true, timeout: .seconds(60))
+            try await removal.value
+            session.containerID = nil
+        } catch let error as EngineError where error.isNotFound {
             session.containerID = nil
         } catch {
             attempt.cleanupNotes.append("Removing the outer container \(container) failed: \(error). `dindlab gc` removes it.")
@@ -212,12 +232,19 @@ struct TrialExecutor: Sendable {
 
     // MARK: Helpers
 
+    /// Bytes of output kept per stream of each command run in the outer container; the rest
+    /// is counted and dropped, and the trial's notes say so.
+    static let outputLimit = 1 << 20
+
     private func exec(_ command: [String], in container: String, tty: Bool = false, title: String, _ attempt: inout TrialAttempt) async throws -> ExecResult {
         let began = ContinuousClock.now
         let phase = attempt.clock.current
         do {
-            let result = try await engine.client.exec(in: container, command, tty: tty, limit: 1 << 20, timeout: try attempt.remaining())
+            let result = try await engine.client.exec(in: container, command, tty: tty, limit: Self.outputLimit, timeout: try attempt.remaining(), callTimeout: callTimeout)
             attempt.steps.append(.init(phase: phase, title: title, command: command, exitCode: result.exitCode, output: result.output, seconds: (ContinuousClock.now - began).inSeconds))
+            if let note = result.output.truncationNote {
+                attempt.notes.append("\(title): \(note)")
+            }
             return result
         } catch {
             attempt.steps.append(.init(phase: phase, title: title, command: command, error: "\(error)", seconds: (ContinuousClock.now - began).inSeconds))
@@ -226,7 +253,7 @@ struct TrialExecutor: Sendable {
     }
 
     private func daemonLogSize(_ session: OuterSession, _ attempt: inout TrialAttempt) async throws -> Int {
-        let result = try await engine.client.exec(in: session.containerID!, ["sh", "-c", "wc -c < \(OuterScripts.daemonLog)"], timeout: try attempt.remaining())
+        let result = try await engine.client.exec(in: session.containerID!, ["sh", "-c", "wc -c < \(OuterScripts.daemonLog)"], timeout: try attempt.remaining(), callTimeout: callTimeout)
         return Int(result.output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
     }
 
@@ -239,15 +266,40 @@ struct TrialExecutor: Sendable {
     }
 
     /// What an error thrown by a phase means for the trial.
-    private func classify(_ error: Error, attempt: TrialAttempt) -> TrialFailure {
+    ///
+    /// The trial's deadline passing is a timeout. An engine call that times out before it, or
+    /// a broken connection, is the engine's failure (`error`), named with the call. A failure
+    /// of the system under test while the engine no longer answers is the engine's too: a
+    /// stopping engine kills the outer container, which looks like the inner daemon dying.
+    private func classify(_ error: Error, attempt: TrialAttempt) async -> TrialFailure {
         let phase = attempt.clock.current
+        let timeoutText = "the trial did not finish within its timeout of \(Int(attempt.trial.cell.scenario.timeout.inSeconds)) s"
         switch error {
+        case let failure as TrialFailure where failure.outcome == .fail:
+            if let lost = await engineLoss() { return .harness(phase, lost + " (the trial had failed: \(failure.stepOutput.prefix(300)))") }
+            return failure
         case let failure as TrialFailure:
             return failure
-        case let error as EngineError where error.isTimeout || attempt.isPastDeadline:
-            return .timedOut(phase, "the trial did not finish within its timeout of \(Int(attempt.trial.cell.scenario.timeout.inSeconds)) s (\(error))")
+        case let error as EngineError where error.isTimeout && attempt.isNearDeadline:
+            return .timedOut(phase, "\(timeoutText) (\(error))")
+        case let error as EngineError where error.isTimeout:
+            if let lost = await engineLoss() { return .harness(phase, lost) }
+            return .harness(phase, "the engine did not answer in time: \(error)")
+        case let error as EngineError where error.isTransport:
+            return .harness(phase, "the engine \(engine.name) stopped answering: \(error)")
         default:
             return .harness(phase, error)
+        }
+    }
+
+    /// Why the engine is lost, when a quick ping fails; nil when it answers.
+    private func engineLoss() async -> String? {
+        guard !Task.isCancelled else { return nil }
+        do {
+            _ = try await engine.client.ping(timeout: .seconds(5))
+            return nil
+        } catch {
+            return "the engine \(engine.name) stopped answering: \(error)"
         }
     }
 }
@@ -269,15 +321,19 @@ struct TrialAttempt: Sendable {
 
     var isPastDeadline: Bool { ContinuousClock.now >= deadline }
 
-    /// The time left for the next engine call.
+    /// True from shortly before the deadline: an engine call given the time left ends a
+    /// little early, and that is the trial's timeout, not the engine's failure.
+    var isNearDeadline: Bool { deadline - .now < .milliseconds(250) }
+
+    /// The time left for the next engine call, at most `cap`.
     ///
     /// - Throws: A timeout failure once the deadline has passed.
-    func remaining() throws -> Duration {
+    func remaining(cappedAt cap: Duration? = nil) throws -> Duration {
         let left = deadline - .now
         guard left > .milliseconds(50) else {
             throw TrialFailure.timedOut(clock.current, "the trial did not finish within its timeout of \(Int(trial.cell.scenario.timeout.inSeconds)) s")
         }
-        return left
+        return cap.map { min($0, left) } ?? left
     }
 }
 

@@ -40,24 +40,29 @@ extension EngineClient {
         request.headers = [("Connection", "Upgrade"), ("Upgrade", "tcp")]
         let transport = self.transport
         let finalRequest = request
-        return try await BlockingExecutor.shared.run { [self] in
-            let connection = try HijackedConnection(transport: transport, request: finalRequest)
-            guard connection.status == 101 || connection.status == 200 else {
-                let response = HTTPResponse(status: connection.status, headers: connection.headers, body: try connection.readPlainBody(), method: finalRequest.method, path: finalRequest.path)
-                try check(response, request: finalRequest, version: version)
-                throw EngineError.protocolViolation(method: finalRequest.method, path: finalRequest.path, detail: "the daemon answered HTTP \(connection.status) instead of upgrading the connection")
+        let cancellation = CancellationFlag()
+        return try await withTaskCancellationHandler {
+            try await BlockingExecutor.shared.run { [self] in
+                let connection = try HijackedConnection(transport: transport, request: finalRequest, cancellation: cancellation)
+                guard connection.status == 101 || connection.status == 200 else {
+                    let response = HTTPResponse(status: connection.status, headers: connection.headers, body: try connection.readPlainBody(), method: finalRequest.method, path: finalRequest.path)
+                    try check(response, request: finalRequest, version: version)
+                    throw EngineError.protocolViolation(method: finalRequest.method, path: finalRequest.path, detail: "the daemon answered HTTP \(connection.status) instead of upgrading the connection")
+                }
+                if let stdin {
+                    try connection.send(stdin)
+                    if !tty { connection.closeWrite() }
+                }
+                let reader = StreamReader(tty: tty, limit: limit)
+                do {
+                    while let chunk = try connection.receive() { try reader.feed(chunk) }
+                } catch let error as StreamFramingError {
+                    throw EngineError.protocolViolation(method: finalRequest.method, path: finalRequest.path, detail: error.description)
+                }
+                return try reader.finish()
             }
-            if let stdin {
-                try connection.send(stdin)
-                if !tty { connection.closeWrite() }
-            }
-            let reader = StreamReader(tty: tty, limit: limit)
-            do {
-                while let chunk = try connection.receive() { try reader.feed(chunk) }
-            } catch let error as StreamFramingError {
-                throw EngineError.protocolViolation(method: finalRequest.method, path: finalRequest.path, detail: error.description)
-            }
-            return try reader.finish()
+        } onCancel: {
+            cancellation.cancel()
         }
     }
 
@@ -96,11 +101,15 @@ extension EngineClient {
     ///   - env: Extra environment, "KEY=value".
     ///   - limit: Bytes of output kept per stream.
     ///   - timeout: The deadline for the whole command.
+    ///   - callTimeout: A shorter deadline for the calls around the output stream (creating
+    ///     the exec, reading its exit code), so a hung daemon is caught early; nil: `timeout`.
     /// - Returns: Exit code and output.
-    public func exec(in containerID: String, _ command: [String], tty: Bool = false, env: [String]? = nil, limit: Int = CollectedOutput.defaultLimit, timeout: Duration? = nil) async throws -> ExecResult {
-        let execID = try await createExec(in: containerID, ExecConfig(cmd: command, tty: tty, attach: true, attachStdin: tty, env: env), timeout: timeout)
-        let output = try await startExecAttached(execID, tty: tty, limit: limit, timeout: timeout)
-        let exitCode = try await waitExec(execID, timeout: timeout)
+    public func exec(in containerID: String, _ command: [String], tty: Bool = false, env: [String]? = nil, limit: Int = CollectedOutput.defaultLimit, timeout: Duration? = nil, callTimeout: Duration? = nil) async throws -> ExecResult {
+        let whole = timeout ?? defaultTimeout
+        let short = callTimeout.map { min($0, whole) } ?? whole
+        let execID = try await createExec(in: containerID, ExecConfig(cmd: command, tty: tty, attach: true, attachStdin: tty, env: env), timeout: short)
+        let output = try await startExecAttached(execID, tty: tty, limit: limit, timeout: whole)
+        let exitCode = try await waitExec(execID, timeout: short)
         return ExecResult(exitCode: exitCode, output: output, execID: execID)
     }
 }
