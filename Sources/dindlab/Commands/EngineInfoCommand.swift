@@ -26,7 +26,10 @@ extension EngineCommand {
                 let client = try engine.client()
                 try await client.negotiate()
                 let image = try await ProbeImage.ensure(on: client)
-                let labels = ["dindlab.probe": "privilege", "dindlab.owner": "\(ProcessInfo.processInfo.hostName):\(getpid())"]
+                // The probe's containers carry a run of their own, so `dindlab gc` can collect
+                // them if this command is killed mid-probe.
+                var labels = Ownership.current(runID: RunID.generate(), startedAt: Date()).labels
+                labels[Ownership.probeLabel] = "privilege"
                 let privilege = try await PrivilegeProbe(client: client, image: image, labels: labels).run()
                 let fingerprint = try await FingerprintCollector(client: client).collect(privilege: privilege, daemonPID: selection.localDaemonPID)
                 if json {
