@@ -63,7 +63,7 @@ let package = Package(
         // Tests against a real engine (the private dockerd that scripts/test starts).
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["DindLab", "DockerEngine"]
+            dependencies: ["DindLab", "DockerEngine", "FakeEngine"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -9,7 +9,8 @@ public struct EngineError: Error, CustomStringConvertible, Sendable, Equatable {
     private enum Kind: Equatable, Sendable {
         case invalidAddress(address: String, reason: String)
         case socketMissing(path: String)
-        case transport(method: String, path: String, curlCode: Int, curlMessage: String, detail: String)
+        case invalidAPIVersion(text: String)
+        case transport(method: String, path: String, curlCode: Int, curlMessage: String, detail: String, duringAnswer: Bool)
         case timeout(method: String, path: String, seconds: Double)
         case http(method: String, path: String, status: Int, message: String)
         case apiVersionRefused(requested: String, daemonMessage: String)
@@ -29,14 +30,20 @@ public struct EngineError: Error, CustomStringConvertible, Sendable, Equatable {
         EngineError(.invalidAddress(address: address, reason: reason))
     }
 
+    /// The API version given (--api-version, DOCKER_API_VERSION) is not a version.
+    public static func invalidAPIVersion(_ text: String) -> EngineError {
+        EngineError(.invalidAPIVersion(text: text))
+    }
+
     /// The Unix socket of the engine does not exist.
     public static func socketMissing(_ path: String) -> EngineError {
         EngineError(.socketMissing(path: path))
     }
 
-    /// libcurl failed to carry the request (connect, send, receive).
-    static func transport(method: String, path: String, curlCode: Int, curlMessage: String, detail: String) -> EngineError {
-        EngineError(.transport(method: method, path: path, curlCode: curlCode, curlMessage: curlMessage, detail: detail))
+    /// libcurl failed to carry the request (connect, send, receive); `duringAnswer` when the
+    /// daemon had begun to answer and the connection broke off before the answer ended.
+    static func transport(method: String, path: String, curlCode: Int, curlMessage: String, detail: String, duringAnswer: Bool = false) -> EngineError {
+        EngineError(.transport(method: method, path: path, curlCode: curlCode, curlMessage: curlMessage, detail: detail, duringAnswer: duringAnswer))
     }
 
     /// The call did not finish within its deadline.
@@ -113,11 +120,14 @@ public struct EngineError: Error, CustomStringConvertible, Sendable, Equatable {
         switch kind {
         case .invalidAddress(let address, let reason):
             return "The engine address \"\(address)\" is not valid: \(reason). Use unix:///path/to/docker.sock or tcp://host:port."
+        case .invalidAPIVersion(let text):
+            return "The API version \"\(text)\" is not valid: it must look like 1.41 (dindlab speaks \(APIVersion.oldestSupported) to \(APIVersion.newestSupported)). Pass such a version (--api-version or DOCKER_API_VERSION), or unset DOCKER_API_VERSION to let dindlab negotiate one."
         case .socketMissing(let path):
             return "The engine socket \(path) does not exist. Is the daemon running? Start a private engine with `dindlab engine up`, or pass --engine / set DOCKER_HOST."
-        case .transport(let method, let path, let code, let curlMessage, let detail):
+        case .transport(let method, let path, let code, let curlMessage, let detail, let duringAnswer):
             let extra = detail.isEmpty || detail == curlMessage ? "" : " (\(detail))"
-            return "\(method) \(path) failed before the daemon answered: \(curlMessage)\(extra) [curl error \(code)]."
+            let when = duringAnswer ? "broke off while the daemon was answering" : "failed before the daemon answered"
+            return "\(method) \(path) \(when): \(curlMessage)\(extra) [curl error \(code)]."
         case .timeout(let method, let path, let seconds):
             return "\(method) \(path) timed out: the daemon did not finish answering within \(formatSeconds(seconds))."
         case .http(let method, let path, let status, let message):

@@ -23,10 +23,10 @@ struct ScenarioErrorTests {
         }
     }
 
-    static let allowedTopLevel = "version, name, description, repeat, timeout, isolation, engine, forensics, outer, daemon, inner, expect, matrix"
+    static let allowedTopLevel = "version, name, description, repeat, timeout, isolation, engine, forensics, outer, daemon, inner, faults, expect, matrix"
     static let matrixKeys = "repeat, timeout, isolation, engine, forensics, outer.image, outer.privileged, outer.cgroups, "
         + "outer.network, outer.setup, daemon.start, daemon.command, daemon.ready-timeout, inner.image, inner.mode, "
-        + "inner.command, inner.runs, inner.expect-output, expect.success-rate, outer.env.NAME"
+        + "inner.command, inner.runs, inner.expect-output, faults.kill-daemon-at-trial, faults.kill-after, faults.restart-daemon, expect.success-rate, outer.env.NAME"
 
     @Test("a bad field is refused with its location, key path and what was expected", arguments: [
         // unknown keys
@@ -61,9 +61,11 @@ struct ScenarioErrorTests {
         // patterns and formats
         ("inner: {expect-output: \"(ok\"}", "x.yaml:5:24: inner.expect-output: expected a regular expression, got \"(ok\", which does not compile"),
         ("expect: {success-rate: \"about 0.9\"}",
-         "x.yaml:5:24: expect.success-rate: expected a requirement such as \">= 0.95\" (>=, >, <=, < or == and a rate from 0 to 1), got \"about 0.9\""),
+         "x.yaml:5:24: expect.success-rate: The success-rate expectation \"about 0.9\" does not start with a comparison; write one of >=, >, <=, <, == followed by a rate, as in \">= 0.95\""),
         ("expect: {success-rate: \">= 1.5\"}",
-         "x.yaml:5:24: expect.success-rate: expected a requirement such as \">= 0.95\" (>=, >, <=, < or == and a rate from 0 to 1), got \">= 1.5\""),
+         "x.yaml:5:24: expect.success-rate: The success-rate expectation \">= 1.5\" uses the rate 1.5, but a success rate lies between 0 and 1"),
+        ("expect: {success-rate: [\">= 0.5\"]}",
+         "x.yaml:5:24: expect.success-rate: expected an expectation such as \">= 0.95\", got a list"),
         ("outer2: x", "x.yaml:5:1: outer2: unknown key \"outer2\" (did you mean outer?); allowed: \(allowedTopLevel)"),
         // duplicates
         ("name: b", "x.yaml:5:1: name: duplicate key \"name\" (first given at line 2, column 1)"),

@@ -191,7 +191,7 @@ struct ReliabilityEndToEndTests {
         #expect(size < 8 << 20, "steps.txt holds \(size) bytes: the output was not capped")
     }
 
-    @Test("the engine dies mid-run: trials in flight and after become errors saying so, what finished is kept, exit 2; gc clears it once it is back")
+    @Test("the engine dies mid-run: the trial in flight is an error saying so, no further trial starts, exit 2; once it is back gc clears it and --resume finishes the plan")
     func engineDies() async throws {
         let directory = "/tmp/dindlab-reliability-engine-\(getpid())"
         let engine = SecondEngine(directory: directory)
@@ -216,24 +216,31 @@ struct ReliabilityEndToEndTests {
         let daemonPID = try #require(selection.localDaemonPID, "no engine.json with the daemon's pid")
         // After the first trial, the daemon is killed while the second is in flight.
         let hook = KillAfterFirstTrial(pid: daemonPID)
-        let result = try await Runner(engines: [selection], options: RunOptions(resultsRoot: workspace.out, engineCallTimeout: .seconds(20)), observer: hook)
-            .run(plan: plan, scenarioFiles: [workspace.scenario.path])
-        #expect(result.records.map(\.outcome) == [.pass, .error, .error], "\(result.records.map { $0.signature ?? "pass" })")
-        for record in result.records.dropFirst() {
-            #expect(record.signature?.contains("stopped answering") == true, "\(record.signature ?? "")")
-        }
-        #expect(RunVerdict(result.summary).exitCode == 2)
+        let options = RunOptions(resultsRoot: workspace.out, commandLine: ["dindlab", "run", workspace.scenario.path], engineCallTimeout: .seconds(20))
+        let result = try await Runner(engines: [selection], options: options, observer: hook).run(plan: plan, scenarioFiles: [workspace.scenario.path])
+        #expect(result.records.map(\.outcome) == [.pass, .error], "\(result.records.map { $0.signature ?? "pass" })")
+        #expect(result.records.last?.signature?.contains("stopped answering") == true, "\(result.records.last?.signature ?? "")")
+        let report = try await RunReport.load(runDirectory: result.directory, strict: false)
+        #expect(report.verdict.exitCode == 2, "\(report.verdict)")
         let log = try await ResultStore(opening: result.directory).readTrials()
         #expect(log.corruptLines.isEmpty && log.records.first?.outcome == .pass)
 
-        // Back up: what the dead engine left is there, and gc removes it (its run is over).
+        // Back up: what the dead engine kept is there, and gc removes it (its run is over).
         try await engine.down()
         try await engine.up()
         let client = EngineClient(address: try EngineAddress(parsing: engine.address))
         let runID = result.manifest.runID.rawValue
         #expect(try await client.listContainers(all: true, labels: ["dindlab.run=\(runID)"]).count >= 1, "nothing was left to collect")
-        let report = try await GarbageCollector(client: client).collect(.init(runID: runID))
-        #expect(report.failures.isEmpty, "\(report.failures)")
+        let collected = try await GarbageCollector(client: client).collect(.init(runID: runID))
+        #expect(collected.failures.isEmpty, "\(collected.failures)")
+        #expect(try await client.listContainers(all: true, labels: ["dindlab.run=\(runID)"]).isEmpty)
+
+        // And --resume runs the trial that never started.
+        var resumed = options
+        resumed.resume = try await ResumePoint.open(result.directory)
+        let finished = try await Runner(engines: [try EngineSelection.resolve(engine.address)], options: resumed).run(plan: plan, scenarioFiles: [workspace.scenario.path])
+        #expect(finished.records.map(\.trialID).sorted() == plan.trials.map(\.id).sorted())
+        #expect(try await RunReport.load(runDirectory: result.directory, strict: false).missingTrials == 0)
         #expect(try await client.listContainers(all: true, labels: ["dindlab.run=\(runID)"]).isEmpty)
     }
 
@@ -355,9 +362,21 @@ struct SecondEngine {
     let directory: String
     var address: String { "unix://\(directory)/docker.sock" }
 
+    /// Starts the engine. Right after `down` of an engine whose daemon was killed, leftover
+    /// containerd processes may still hold its state for a moment (seen once under load: the
+    /// new daemon exited with status 1), so a failed start is tried once more, and said.
     func up() async throws {
-        let child = try DindlabChild.start(["engine", "up", "--dir", directory])
-        guard try await child.wait(atMost: .seconds(120)) == 0 else { throw TestSetupError("engine up failed: \(child.stderr)") }
+        var failure = ""
+        for attempt in 1...2 {
+            let child = try DindlabChild.start(["engine", "up", "--dir", directory])
+            if try await child.wait(atMost: .seconds(120)) == 0 { return }
+            failure = child.stderr
+            if attempt == 1 {
+                print("engine up failed, trying once more in 3 s: \(failure)")
+                try await Task.sleep(for: .seconds(3))
+            }
+        }
+        throw TestSetupError("engine up failed twice: \(failure)")
     }
 
     func down() async throws {

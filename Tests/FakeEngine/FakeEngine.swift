@@ -48,7 +48,9 @@ public final class FakeEngine: Sendable {
     }
 
     /// Starts a server on a fresh temporary Unix socket, runs `body`, then stops the server
-    /// and removes the socket and its folder, also when `body` throws.
+    /// and removes the socket and its folder, also when `body` throws. Stopping waits for the
+    /// server's threads on a thread of its own, so that it never holds up the cooperative
+    /// thread pool that the other tests of the process (deadline tests among them) share.
     /// - Parameters:
     ///   - persona: the daemon to play.
     ///   - body: the test, given the running engine.
@@ -61,11 +63,22 @@ public final class FakeEngine: Sendable {
         let engine = try start(persona)
         do {
             let result = try await body(engine)
-            engine.stop()
+            await engine.stopOffThePool()
             return result
         } catch {
-            engine.stop()
+            await engine.stopOffThePool()
             throw error
+        }
+    }
+
+    private func stopOffThePool() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let thread = Thread { [self] in
+                stop()
+                continuation.resume()
+            }
+            thread.name = "FakeEngine stop"
+            thread.start()
         }
     }
 

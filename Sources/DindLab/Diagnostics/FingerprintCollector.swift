@@ -39,6 +39,23 @@ public struct FingerprintCollector: Sendable {
         return fingerprint
     }
 
+    /// Probes `--privileged` with a short-lived container (importing a tiny probe image when
+    /// the engine has no outer image), then collects the fingerprint.
+    ///
+    /// - Parameter daemonPID: The daemon's pid when it runs on this machine.
+    /// - Returns: The fingerprint, privilege probe included.
+    /// - Throws: `EngineError` when the engine does not answer or refuses the probe container.
+    public func probeAndCollect(daemonPID: Int32? = nil) async throws -> EngineFingerprint {
+        try await client.negotiate()
+        let image = try await ProbeImage.ensure(on: client)
+        // The probe's containers carry a run of their own, so `dindlab gc` can collect them
+        // if the process is killed mid-probe.
+        var labels = Ownership.current(runID: RunID.generate(), startedAt: Date()).labels
+        labels[Ownership.probeLabel] = "privilege"
+        let privilege = try await PrivilegeProbe(client: client, image: image, labels: labels).run()
+        return try await collect(privilege: privilege, daemonPID: daemonPID)
+    }
+
     /// The `/proc/<pid>/cgroup` lines of a local process, or nil when not readable.
     public static func cgroupLines(ofProcess pid: Int32) -> [String]? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/cgroup", encoding: .utf8) else { return nil }

@@ -14,6 +14,9 @@ public struct Plan: Sendable, Hashable, Codable {
     public let trials: [PlannedTrial]
     /// Which part of a larger plan this is, when it is a shard.
     public let shard: Shard?
+    /// How many trials the whole plan has: `trials.count`, or for a shard the count of the plan
+    /// it was cut from (so a shard's manifest can say what the shards add up to).
+    public let wholePlanTrialCount: Int
 
     /// Plans the trials of some scenarios.
     /// - Parameters:
@@ -60,14 +63,16 @@ public struct Plan: Sendable, Hashable, Codable {
             nextIndex[key] = index + 1
             return PlannedTrial(scenarioName: scenario.name, cell: cell, index: index, sequence: sequence)
         }
+        wholePlanTrialCount = trials.count
     }
 
     /// A part of this plan, for a sharded run.
-    private init(seed: UInt64, scenarios: [PlannedScenario], trials: [PlannedTrial], shard: Shard) {
+    private init(seed: UInt64, scenarios: [PlannedScenario], trials: [PlannedTrial], shard: Shard, wholePlanTrialCount: Int) {
         self.seed = seed
         self.scenarios = scenarios
         self.trials = trials
         self.shard = shard
+        self.wholePlanTrialCount = wholePlanTrialCount
     }
 
     /// The trials of one cell, in run order.
@@ -116,7 +121,8 @@ public struct Plan: Sendable, Hashable, Codable {
             PlannedScenario(scenario: entry.scenario,
                             cells: entry.cells.filter { cells.contains("\(entry.scenario.name)/\($0.index)") })
         }
-        return Plan(seed: seed, scenarios: scenarios, trials: mine, shard: Shard(index: index, count: count))
+        return Plan(seed: seed, scenarios: scenarios, trials: mine, shard: Shard(index: index, count: count),
+                    wholePlanTrialCount: wholePlanTrialCount)
     }
 
     /// Which part of a larger plan a shard is.
@@ -152,6 +158,15 @@ public struct PlannedTrial: Sendable, Hashable, Codable, Identifiable {
     public let index: Int
     /// The trial's position in the whole plan's run order, from 0.
     public let sequence: Int
+
+    /// The cell index in a trial id (`exec-vs-cmd-c3-t7` gives 3), so that results can be put
+    /// back in matrix order without the scenario file; nil for an id of another form.
+    public static func cellIndex(ofTrialID id: String) -> Int? {
+        let parts = id.split(separator: "-")
+        guard parts.count >= 3, parts[parts.count - 1].first == "t", Int(parts[parts.count - 1].dropFirst()) != nil,
+              parts[parts.count - 2].first == "c" else { return nil }
+        return Int(parts[parts.count - 2].dropFirst())
+    }
 
     init(scenarioName: String, cell: Cell, index: Int, sequence: Int) {
         self.id = "\(scenarioName)-c\(cell.index)-t\(index)"

@@ -22,7 +22,7 @@ public struct Ownership: Sendable, Hashable {
     public static let trialLabel = "dindlab.trial"
     public static let probeLabel = "dindlab.probe"
     /// `dindlab.kept=true`: left running on purpose (`repro --keep`); `gc` keeps it unless told otherwise.
-    public static let keptLabel = "dindlab.kept"
+    public static let keptLabel = KeptContainer.label
 
     /// The run id, as the label holds it.
     public var runID: String

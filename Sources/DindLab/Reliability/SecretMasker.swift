@@ -98,3 +98,29 @@ extension TrialRecord {
         notes = notes.map(masker.mask)
     }
 }
+
+extension Forensics {
+    /// Masks secrets in everything the artifacts are written from, so every file (and the
+    /// forensics index) gets the masked text.
+    mutating func mask(with masker: SecretMasker) {
+        guard !masker.isEmpty else { return }
+        sections = sections.mapValues(masker.mask)
+        daemonLog = masker.mask(daemonLog)
+        daemonLogLines = daemonLogLines.map(masker.mask)
+        firstError = firstError.map(masker.mask)
+        problems = problems.map(masker.mask)
+        inspectJSON = inspectJSON.map(masker.mask)
+        var masked = StepLog()
+        for var step in steps.steps {
+            step.command = step.command.map(masker.mask)
+            step.error = step.error.map(masker.mask)
+            if var output = step.output {
+                output.stdout = masker.mask(output.stdout)
+                output.stderr = masker.mask(output.stderr)
+                step.output = output
+            }
+            masked.append(step)
+        }
+        steps = masked
+    }
+}

@@ -50,6 +50,31 @@ public struct RunManifest: Sendable, Hashable, Codable {
     public var seed: UInt64?
     public var scenarioFiles: [ScenarioFile]
     public var engines: [Engine]
+    /// The expectations the run is judged by; nil in manifests written before they were recorded.
+    public var expectations: RunExpectations?
+    /// Which part of the plan this run is, when it ran with `--shard K/N`.
+    public var shard: Plan.Shard?
+    /// How many trials the whole plan has (all shards together); nil in older manifests.
+    public var plannedTrials: Int?
+    /// The runs `dindlab merge` combined into this one; nil for a run that ran trials itself.
+    public var mergedFrom: [MergedRun]?
+    /// True when a stop condition (repro's `--until-fail`) ended the run before its plan was
+    /// done, so the trials it did not run are not missing; nil otherwise.
+    public var stoppedEarly: Bool?
+
+    /// A run that `dindlab merge` took trials from.
+    public struct MergedRun: Sendable, Hashable, Codable {
+        public var runID: RunID
+        public var shard: Plan.Shard?
+        /// Its command line, from its manifest.
+        public var commandLine: [String]
+
+        public init(runID: RunID, shard: Plan.Shard?, commandLine: [String]) {
+            self.runID = runID
+            self.shard = shard
+            self.commandLine = commandLine
+        }
+    }
 
     /// - Parameters:
     ///   - runID: The run.
@@ -60,9 +85,15 @@ public struct RunManifest: Sendable, Hashable, Codable {
     ///   - seed: The seed that ordered the trials, if any.
     ///   - scenarioFiles: The scenario files read, with digests.
     ///   - engines: The engines used, with fingerprints.
+    ///   - expectations: The expectations the run is judged by.
+    ///   - shard: The part of the plan, for a sharded run.
+    ///   - plannedTrials: The whole plan's trial count.
+    ///   - mergedFrom: The runs merged into this one.
     public init(
         runID: RunID, startedAt: Date, finishedAt: Date? = nil, harnessVersion: String = Harness.version,
-        commandLine: [String], seed: UInt64? = nil, scenarioFiles: [ScenarioFile] = [], engines: [Engine] = []
+        commandLine: [String], seed: UInt64? = nil, scenarioFiles: [ScenarioFile] = [], engines: [Engine] = [],
+        expectations: RunExpectations? = nil, shard: Plan.Shard? = nil, plannedTrials: Int? = nil,
+        mergedFrom: [MergedRun]? = nil
     ) {
         self.runID = runID
         // Times are kept to the millisecond, as results files store them.
@@ -73,5 +104,25 @@ public struct RunManifest: Sendable, Hashable, Codable {
         self.seed = seed
         self.scenarioFiles = scenarioFiles
         self.engines = engines
+        self.expectations = expectations
+        self.shard = shard
+        self.plannedTrials = plannedTrials
+        self.mergedFrom = mergedFrom
+    }
+}
+
+extension RunManifest {
+    /// The manifest of a run of `plan`: its seed, expectations, shard and whole-plan size.
+    /// - Parameters:
+    ///   - runID: The run.
+    ///   - startedAt: When it started.
+    ///   - commandLine: The arguments.
+    ///   - plan: The plan (whole or a shard) the run makes.
+    ///   - scenarioFiles: The scenario files read, with digests.
+    ///   - engines: The engines used, with fingerprints.
+    public init(runID: RunID, startedAt: Date, commandLine: [String], plan: Plan, scenarioFiles: [ScenarioFile], engines: [Engine]) {
+        self.init(runID: runID, startedAt: startedAt, commandLine: commandLine, seed: plan.seed,
+                  scenarioFiles: scenarioFiles, engines: engines, expectations: RunExpectations(of: plan),
+                  shard: plan.shard, plannedTrials: plan.wholePlanTrialCount)
     }
 }

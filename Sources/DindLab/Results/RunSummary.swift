@@ -33,6 +33,14 @@ extension ResultStore {
     /// - Returns: The summary written.
     @discardableResult
     public func summarize(expectations: [String: SuccessRateExpectation] = [:]) throws(ResultsError) -> RunSummary {
+        try summarize(expectations: RunExpectations(byScenario: expectations))
+    }
+
+    /// Reads trials.jsonl, tallies it against per-cell expectations and writes summary.json.
+    /// - Parameter expectations: The run's expectations (e.g. the manifest's).
+    /// - Returns: The summary written.
+    @discardableResult
+    public func summarize(expectations: RunExpectations) throws(ResultsError) -> RunSummary {
         let log = try readTrials()
         let summary = RunSummary(runID: runID, tally: Tally(records: log.records, expectations: expectations),
                                  corruptLines: log.corruptLines)

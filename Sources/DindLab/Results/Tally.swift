@@ -10,11 +10,19 @@ import Foundation
 public struct Tally: Sendable, Hashable, Codable {
     public let scenarios: [ScenarioTally]
 
-    /// Counts the records.
+    /// Counts the records, with one expectation per scenario.
     /// - Parameters:
     ///   - records: Trial records, in any order.
     ///   - expectations: Each scenario's `expect.success-rate`, by scenario name.
     public init(records: some Sequence<TrialRecord>, expectations: [String: SuccessRateExpectation] = [:]) {
+        self.init(records: records, expectations: RunExpectations(byScenario: expectations))
+    }
+
+    /// Counts the records; each cell is checked against its own expectation.
+    /// - Parameters:
+    ///   - records: Trial records, in any order.
+    ///   - expectations: The run's expectations, per scenario and cell (as the manifest records them).
+    public init(records: some Sequence<TrialRecord>, expectations: RunExpectations) {
         // Plan order: scenarios and cells appear in the order of their first trial.
         let ordered = records.sorted { ($0.sequence, $0.trialID) < ($1.sequence, $1.trialID) }
         var scenarioOrder: [String] = []
@@ -27,12 +35,17 @@ public struct Tally: Sendable, Hashable, Codable {
             cellsByScenario[record.scenario, default: [:]][key, default: []].append(record)
         }
         scenarios = scenarioOrder.map { name in
-            let expectation = expectations[name]
             let cells = cellOrder[name, default: []].map { key in
-                CellTally(records: cellsByScenario[name]![key]!, expectation: expectation)
+                CellTally(records: cellsByScenario[name]![key]!,
+                          expectation: expectations.expectation(scenario: name, cellID: key.cellID))
             }
-            return ScenarioTally(name: name, expectation: expectation, cells: cells)
+            return ScenarioTally(name: name, expectation: expectations.expectation(scenario: name), cells: cells)
         }
+    }
+
+    /// A tally of scenarios counted elsewhere, e.g. put in another order.
+    init(scenarios: [ScenarioTally]) {
+        self.scenarios = scenarios
     }
 
     /// Every cell whose observed rate misses its scenario's expectation, in report order.
@@ -57,6 +70,7 @@ public struct Tally: Sendable, Hashable, Codable {
 /// One scenario's cells.
 public struct ScenarioTally: Sendable, Hashable, Codable {
     public let name: String
+    /// The scenario's own expectation; a cell whose matrix sets another has it in its `expectation`.
     public let expectation: SuccessRateExpectation?
     public let cells: [CellTally]
 }
@@ -79,6 +93,10 @@ public struct CellTally: Sendable, Hashable, Codable {
     public let signatures: [SignatureCount]
     /// The scenario's expectation checked on this cell; nil when it has none.
     public let expectation: ExpectationCheck?
+    /// The trials that started after the cell's first failed or timed-out trial, and how many
+    /// of them did not pass: with `isolation: cell`, whether one failure breaks the rest.
+    /// nil when no trial failed.
+    public let afterFirstFailure: FollowingTrials?
 
     init(records: [TrialRecord], expectation: SuccessRateExpectation?) {
         let first = records[0]
@@ -97,6 +115,7 @@ public struct CellTally: Sendable, Hashable, Codable {
         successRate = rate
         self.interval = interval
         signatures = SignatureCount.counting(records.filter { $0.outcome != .pass })
+        afterFirstFailure = FollowingTrials(records)
         self.expectation = expectation.map { expectation in
             ExpectationCheck(expectation: expectation,
                              rateHolds: rate.map(expectation.holds(rate:)),
@@ -168,5 +187,24 @@ extension FisherExactTest {
     public init(comparing first: CellTally, with second: CellTally) {
         self.init(a: first.passes, b: first.fails + first.timeouts,
                   c: second.passes, d: second.fails + second.timeouts)
+    }
+}
+
+/// Trials after a cell's first failure, in the order they started.
+public struct FollowingTrials: Sendable, Hashable, Codable {
+    /// Trials that started after the first failed or timed-out one (errors left out).
+    public let trials: Int
+    /// Of those, the ones that failed or timed out.
+    public let failures: Int
+
+    /// The failure rate after the first failure; nil when no trial followed it.
+    public var failureRate: Double? { trials > 0 ? Double(failures) / Double(trials) : nil }
+
+    init?(_ records: [TrialRecord]) {
+        let ordered = records.sorted { ($0.startedAt, $0.sequence) < ($1.startedAt, $1.sequence) }
+        guard let first = ordered.firstIndex(where: { $0.outcome == .fail || $0.outcome == .timeout }) else { return nil }
+        let following = ordered[(first + 1)...].filter { $0.outcome != .error }
+        trials = following.count
+        failures = following.count { $0.outcome != .pass }
     }
 }

@@ -24,15 +24,17 @@ public struct EngineSelection: Sendable, Hashable {
     public static func resolve(_ argument: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> EngineSelection {
         let tls = TLSConfiguration(environment: environment)
         if let argument, !argument.isEmpty {
-            if argument.contains("://") {
-                return EngineSelection(name: "default", address: try EngineAddress(parsing: argument, tls: tls))
-            }
-            if let equals = argument.firstIndex(of: "=") {
+            // NAME=ADDRESS when an "=" comes before any "://" (the address may be a URL).
+            let scheme = argument.range(of: "://")?.lowerBound
+            if let equals = argument.firstIndex(of: "="), scheme.map({ equals < $0 }) ?? true {
                 let name = String(argument[..<equals])
                 let rest = String(argument[argument.index(after: equals)...])
                 var selection = try resolve(rest, environment: environment)
                 selection.name = name
                 return selection
+            }
+            if scheme != nil {
+                return EngineSelection(name: "default", address: try EngineAddress(parsing: argument, tls: tls))
             }
             return try privateEngine(named: argument, environment: environment, required: true)!
         }

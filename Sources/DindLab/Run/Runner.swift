@@ -11,10 +11,16 @@ public struct RunOptions: Sendable {
     public var commandLine: [String]
     /// Collect forensics for passing trials too.
     public var forensicsAlways: Bool
-    /// Leave failed trials' outer containers running.
+    /// Leave failed trials' outer containers running. Every outer container of the run is
+    /// then created with the label `dindlab.kept=true` (labels cannot be added later): dindlab
+    /// removes those whose trials pass itself, and `dindlab gc` leaves the rest alone unless
+    /// asked (`--include-kept`).
     public var keepFailed: Bool
+    /// With `keepFailed`, which failed trials to keep; nil keeps every failed trial.
+    public var keepWhen: (@Sendable (TrialRecord) -> Bool)?
     /// Stop starting trials once this returns true for a finished trial (repro).
     public var stopWhen: (@Sendable (TrialRecord) -> Bool)?
+
     /// Asks the run to end early (signals, see `InterruptSignals`); nil: it runs to the end.
     public var interruption: RunInterruption?
     /// Continue this interrupted run in its own folder instead of starting a new one
@@ -25,17 +31,18 @@ public struct RunOptions: Sendable {
     /// using up the trial's whole timeout. Streams (an exec's output) get the trial's time.
     public var engineCallTimeout: Duration
 
-    public init(jobs: Int = 1, resultsRoot: URL, commandLine: [String] = CommandLine.arguments, forensicsAlways: Bool = false, keepFailed: Bool = false, stopWhen: (@Sendable (TrialRecord) -> Bool)? = nil,
+    public init(jobs: Int = 1, resultsRoot: URL, commandLine: [String] = CommandLine.arguments, forensicsAlways: Bool = false, keepFailed: Bool = false, keepWhen: (@Sendable (TrialRecord) -> Bool)? = nil, stopWhen: (@Sendable (TrialRecord) -> Bool)? = nil,
                 interruption: RunInterruption? = nil, resume: ResumePoint? = nil, engineCallTimeout: Duration = .seconds(60)) {
         self.jobs = max(1, jobs)
         self.resultsRoot = resultsRoot
         self.commandLine = commandLine
         self.forensicsAlways = forensicsAlways
         self.keepFailed = keepFailed
-        self.stopWhen = stopWhen
+        self.keepWhen = keepWhen
         self.interruption = interruption
         self.resume = resume
         self.engineCallTimeout = engineCallTimeout
+        self.stopWhen = stopWhen
     }
 }
 
@@ -105,8 +112,9 @@ public struct Runner: Sendable {
 
         // The matrix may set the image, so look at the cells' resolved scenarios.
         let probeImage = plan.scenarios.lazy.flatMap(\.cells).map(\.scenario.outer.image).first { !$0.isEmpty }
+        let selections = try Self.engineSelections(given: engines, plan: plan)
         var trialEngines: [TrialEngine] = []
-        for selection in engines {
+        for selection in selections.all {
             let engine = try await Self.prepare(selection, probeImage: probeImage, labels: ownership)
             if let warning = await OrphanCheck.warning(client: engine.client, engineName: engine.name) {
                 await observer?.note("warning: " + warning)
@@ -123,7 +131,7 @@ public struct Runner: Sendable {
             manifest.engines = manifest.engines.filter { old in !engineEntries.contains { $0.name == old.name } } + engineEntries
         } else {
             manifest = RunManifest(
-                runID: store.runID, startedAt: startedAt, commandLine: SecretMasker.maskArguments(options.commandLine), seed: plan.seed,
+                runID: store.runID, startedAt: startedAt, commandLine: SecretMasker.maskArguments(options.commandLine), plan: plan,
                 scenarioFiles: try scenarioFiles.map { path throws(ResultsError) in try RunManifest.ScenarioFile(reading: URL(fileURLWithPath: path), recordedAs: path) },
                 engines: engineEntries
             )
@@ -134,12 +142,12 @@ public struct Runner: Sendable {
             await observer?.note("resuming run \(store.runID): \(earlier.count) of \(plan.trials.count) trials are recorded, \(plan.trials.count - earlier.count) to run")
         }
 
-        let recordedIDs = Set(earlier.map(\.trialID))
-        let units = Self.units(of: plan, engineCount: trialEngines.count, skipping: recordedIDs)
+        let units = Self.units(of: plan, spreadOver: selections.spread, named: selections.named, skipping: Set(earlier.map(\.trialID)))
         let imageFacts = trialEngines.map { _ in OuterImageFacts() }
-        let collector = RecordCollector(total: plan.trials.count, alreadyDone: earlier.count, stopWhen: options.stopWhen, interruption: options.interruption)
+        let health = trialEngines.map { _ in EngineHealth() }
+        let collector = RecordCollector(total: plan.trials.count, alreadyDone: earlier.count, stopWhen: options.stopWhen, interruption: options.interruption, engineHealth: health)
         let executors = trialEngines.indices.map { index in
-            TrialExecutor(runID: store.runID, engine: trialEngines[index], store: store, imageFacts: imageFacts[index], ownership: ownership, forensicsAlways: options.forensicsAlways, keepFailed: options.keepFailed, callTimeout: options.engineCallTimeout)
+            TrialExecutor(runID: store.runID, engine: trialEngines[index], store: store, imageFacts: imageFacts[index], ownership: ownership, forensicsAlways: options.forensicsAlways, keepFailed: options.keepFailed, keepWhen: options.keepWhen, callTimeout: options.engineCallTimeout, health: health[index])
         }
         let observer = self.observer
 
@@ -167,11 +175,21 @@ public struct Runner: Sendable {
             }
         }
         if let failure = await collector.writeFailure { throw failure }
+        for (engine, health) in zip(trialEngines, health) {
+            if let lost = health.lost {
+                await observer?.note("\(lost)\nNo further trial was started. Once the engine is back, `dindlab run --resume \(store.directory.path)` runs the rest and `dindlab gc` removes what the engine \(engine.name) kept of this run.")
+            }
+        }
+        let records = (earlier + (await collector.records)).sorted { $0.sequence < $1.sequence }
+        // forensics.md of failed trials says what differs from a passing trial of the same cell.
+        ForensicsCrossReference.annotate(runDirectory: store.directory, records: records)
 
         manifest.finishedAt = Date()
+        if records.count < plan.trials.count, await collector.stoppedByCondition {
+            manifest.stoppedEarly = true  // by the stop condition: the trials not run are not missing
+        }
         try await store.writeManifest(manifest)
-        let records = (earlier + (await collector.records)).sorted { $0.sequence < $1.sequence }
-        let summary = RunSummary(runID: store.runID, tally: Tally(records: records, expectations: Self.expectations(of: plan)), corruptLines: resume?.corruptLines ?? [])
+        let summary = RunSummary(runID: store.runID, tally: Tally(records: records, expectations: manifest.expectations ?? RunExpectations()), corruptLines: resume?.corruptLines ?? [])
         try await store.writeSummary(summary)
         return RunResult(directory: store.directory, records: records, summary: summary, manifest: manifest, skippedTrials: plan.trials.count - records.count,
                          interruptedBy: options.interruption?.stopRequested == true ? options.interruption?.signal : nil)
@@ -197,15 +215,50 @@ public struct Runner: Sendable {
         var engineIndex: Int
     }
 
+    /// The engines of a run: those given on the command line, over which trials of cells
+    /// that name no engine are spread, plus every engine a scenario or its matrix names
+    /// (`engine: v17`), which get exactly the trials of their cells.
+    struct EngineSelections {
+        var all: [EngineSelection]
+        /// Indices into `all` for cells without an engine of their own.
+        var spread: [Int]
+        /// The index into `all` of each engine a cell names, by the name it is written as.
+        var named: [String: Int]
+    }
+
+    static func engineSelections(given: [EngineSelection], plan: Plan) throws -> EngineSelections {
+        var all = given
+        var named: [String: Int] = [:]
+        let references = plan.scenarios.flatMap(\.cells).compactMap(\.scenario.engine)
+        for reference in references where named[reference] == nil {
+            if let index = all.firstIndex(where: { $0.name == reference || $0.address.description == reference }) {
+                named[reference] = index
+                continue
+            }
+            var selection = try EngineSelection.resolve(reference)
+            if !reference.contains("://") { selection.name = reference }
+            named[reference] = all.count
+            all.append(selection)
+        }
+        let cellsWithoutEngine = plan.scenarios.flatMap(\.cells).contains { $0.scenario.engine == nil }
+        if all.isEmpty || (given.isEmpty && cellsWithoutEngine) {
+            all.insert(try EngineSelection.resolve(nil), at: 0)
+            named = named.mapValues { $0 + 1 }
+            return EngineSelections(all: all, spread: [0], named: named)
+        }
+        return EngineSelections(all: all, spread: given.isEmpty ? [0] : Array(given.indices), named: named)
+    }
+
     /// Splits the plan into units: one per trial, or one per cell and engine for
-    /// `isolation: cell`; trials are spread over the engines by their index within the cell,
-    /// so every cell runs on every engine. Units keep the plan's interleaved order.
+    /// `isolation: cell`. A cell that names its engine runs there; other cells' trials are
+    /// spread over the `spread` engines by their index within the cell, so every cell runs
+    /// on every engine. Units keep the plan's interleaved order.
     /// Trials in `skipping` (recorded by an earlier part of a resumed run) are left out.
-    static func units(of plan: Plan, engineCount: Int, skipping: Set<String> = []) -> [Unit] {
+    static func units(of plan: Plan, spreadOver spread: [Int], named: [String: Int], skipping: Set<String> = []) -> [Unit] {
         var units: [Unit] = []
         var cellUnits: [String: Int] = [:]
         for trial in plan.trials.sorted(by: { $0.sequence < $1.sequence }) where !skipping.contains(trial.id) {
-            let engineIndex = trial.index % max(1, engineCount)
+            let engineIndex = trial.cell.scenario.engine.flatMap { named[$0] } ?? spread[trial.index % max(1, spread.count)]
             if trial.cell.scenario.isolation == .cell {
                 let key = "\(trial.scenarioName)/\(trial.cell.id)/\(engineIndex)"
                 if let index = cellUnits[key] {
@@ -221,50 +274,43 @@ public struct Runner: Sendable {
         }
         return units
     }
-
-    /// Each scenario's success-rate expectation.
-    static func expectations(of plan: Plan) -> [String: SuccessRateExpectation] {
-        var expectations: [String: SuccessRateExpectation] = [:]
-        for planned in plan.scenarios {
-            if let requirement = planned.scenario.expect.successRate, let expectation = try? SuccessRateExpectation(parsing: requirement.description) {
-                expectations[planned.scenario.name] = expectation
-            }
-        }
-        return expectations
-    }
 }
 
 /// Finished records, shared by the concurrent trials of a run.
 actor RecordCollector {
     private(set) var records: [TrialRecord] = []
     private(set) var writeFailure: Error?
-    private var stopped = false
+    /// True once the stop condition (repro) held for a record.
+    private(set) var stoppedByCondition = false
     let total: Int
     /// Trials an earlier part of a resumed run recorded.
     let alreadyDone: Int
     let stopWhen: (@Sendable (TrialRecord) -> Bool)?
     let interruption: RunInterruption?
+    let engineHealth: [EngineHealth]
 
-    init(total: Int, alreadyDone: Int = 0, stopWhen: (@Sendable (TrialRecord) -> Bool)?, interruption: RunInterruption? = nil) {
+    init(total: Int, alreadyDone: Int = 0, stopWhen: (@Sendable (TrialRecord) -> Bool)?, interruption: RunInterruption? = nil, engineHealth: [EngineHealth] = []) {
         self.total = total
         self.alreadyDone = alreadyDone
         self.stopWhen = stopWhen
         self.interruption = interruption
+        self.engineHealth = engineHealth
     }
 
-    /// True once no further trial may start: a stop condition held, results could not be
-    /// written, or the run was interrupted.
-    var shouldStop: Bool { stopped || interruption?.stopRequested == true }
+    /// True once no further trial may start: the stop condition held, results could not be
+    /// written, the run was interrupted, or an engine was found lost.
+    var shouldStop: Bool {
+        stoppedByCondition || writeFailure != nil || interruption?.stopRequested == true || engineHealth.contains { $0.lost != nil }
+    }
 
     /// Adds a record and returns how many trials are done.
     func add(_ record: TrialRecord) -> Int {
         records.append(record)
-        if stopWhen?(record) == true { stopped = true }
+        if stopWhen?(record) == true { stoppedByCondition = true }
         return alreadyDone + records.count
     }
 
     func noteWriteFailure(_ error: Error) {
         if writeFailure == nil { writeFailure = error }
-        stopped = true
     }
 }

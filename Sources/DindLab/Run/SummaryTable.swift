@@ -8,29 +8,31 @@ public enum SummaryTable {
     /// - Parameters:
     ///   - summary: The run's summary.
     ///   - signatures: How many top signatures to list per cell.
+    ///   - strict: List only the expectations that fail by the whole 95% interval (`--strict`).
     /// - Returns: Text for a terminal.
-    public static func render(_ summary: RunSummary, signatures: Int = 2) -> String {
+    public static func render(_ summary: RunSummary, signatures: Int = 2, strict: Bool = false) -> String {
         var text = ""
         let showEngine = Set(summary.scenarios.flatMap { $0.cells.map(\.engine) }).count > 1
         for scenario in summary.scenarios {
             text += "\n\(scenario.name)" + (scenario.expectation.map { " (expect success rate \($0))" } ?? "") + "\n"
-            var rows: [[String]] = [["cell"] + (showEngine ? ["engine"] : []) + ["n", "pass", "fail", "t/o", "err", "rate [95% CI]", "top signatures"]]
+            // With isolation: cell, whether the trials after a first failure fail too.
+            let showFollowing = scenario.cells.contains { ($0.afterFirstFailure?.trials ?? 0) > 0 }
+            var rows: [[String]] = [["cell"] + (showEngine ? ["engine"] : []) + ["n", "pass", "fail", "t/o", "err", "rate [95% CI]"] + (showFollowing ? ["fail rate after 1st fail"] : []) + ["top signatures"]]
             for cell in scenario.cells {
-                let top = cell.signatures.filter { $0.outcome != .pass && $0.signature != SignatureCount.missing }.prefix(signatures)
-                    .map { "\($0.count)× \($0.signature)" }
+                let top = topSignatures(of: cell, limit: signatures).map { "\($0.count)× \($0.signature)" }
                 rows.append([cell.cellID] + (showEngine ? [cell.engine] : []) + [
                     "\(cell.trials)", "\(cell.passes)", "\(cell.fails)", "\(cell.timeouts)", "\(cell.errors)",
-                    rateText(cell.successRate, cell.interval), top.first ?? "",
-                ])
+                    rateText(cell.successRate, cell.interval),
+                ] + (showFollowing ? [cell.afterFirstFailure.map { following in following.failureRate.map { "\(percent($0)) of \(following.trials)" } ?? "—" } ?? "—"] : []) + [top.first ?? ""])
                 for more in top.dropFirst() {
                     rows.append(Array(repeating: "", count: rows[0].count - 1) + [more])
                 }
             }
             text += table(rows)
         }
-        let violations = summary.violations
+        let violations = summary.violations.filter { !strict || $0.provenByInterval }
         if !violations.isEmpty {
-            text += "\nExpectations that failed:\n"
+            text += "\nExpectations that failed" + (strict ? " (the whole 95% interval misses them)" : "") + ":\n"
             for violation in violations {
                 text += "  \(violation.scenario) \(violation.cellID) [\(violation.engine)]: rate \(percent(violation.successRate)) [\(percent(violation.interval.lower)), \(percent(violation.interval.upper))] does not satisfy \(violation.expectation)\(violation.provenByInterval ? " (even the whole interval misses it)" : "")\n"
             }
@@ -39,6 +41,11 @@ public enum SummaryTable {
             text += "\n\(summary.corruptLines.count) line(s) of trials.jsonl could not be read and were skipped: lines \(summary.corruptLines.map { String($0.lineNumber) }.joined(separator: ", ")).\n"
         }
         return text
+    }
+
+    /// A cell's most frequent signatures, leaving out trials recorded without one.
+    static func topSignatures(of cell: CellTally, limit: Int) -> [SignatureCount] {
+        Array(cell.signatures.filter { $0.outcome != .pass && $0.signature != SignatureCount.missing }.prefix(limit))
     }
 
     static func rateText(_ rate: Double?, _ interval: ProportionInterval?) -> String {
@@ -51,14 +58,15 @@ public enum SummaryTable {
         String(format: "%.1f%%", value * 100)
     }
 
-    /// Left-aligned columns separated by two spaces; the last column is not padded.
+    /// Left-aligned columns separated by two spaces; the last column is not padded, and only
+    /// trailing spaces are trimmed (a continuation row's empty leading columns keep its place).
     static func table(_ rows: [[String]]) -> String {
         guard let width = rows.first?.count else { return "" }
         let widths = (0..<width).map { column in rows.map { $0[column].count }.max() ?? 0 }
         return rows.map { row in
             row.enumerated().map { index, cell in
                 index == width - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+            }.joined(separator: "  ").replacingOccurrences(of: " +$", with: "", options: .regularExpression)
         }.joined(separator: "\n") + "\n"
     }
 }

@@ -7,7 +7,7 @@ enum FieldValue: Sendable, Hashable, CustomStringConvertible {
     case integer(Int)
     case boolean(Bool)
     case duration(Duration)
-    case successRate(SuccessRateRequirement)
+    case successRate(SuccessRateExpectation)
     case stringMap([String: String])
 
     /// The value as users see it in cell ids and `--only`: scalars bare (`cmd`, `90s`), lists in
@@ -19,7 +19,7 @@ enum FieldValue: Sendable, Hashable, CustomStringConvertible {
         case .integer(let value): return String(value)
         case .boolean(let value): return String(value)
         case .duration(let duration): return DurationText.format(duration)
-        case .successRate(let requirement): return requirement.description
+        case .successRate(let expectation): return expectation.description
         case .stringMap(let map):
             let pairs = map.sorted { $0.key < $1.key }.map { "\(YAMLQuoting.flowScalar($0.key)): \(YAMLQuoting.flowScalar($0.value))" }
             return "{" + pairs.joined(separator: ", ") + "}"
@@ -73,7 +73,7 @@ extension Duration: FieldValueConvertible {
     var fieldValue: FieldValue { .duration(self) }
 }
 
-extension SuccessRateRequirement: FieldValueConvertible {
+extension SuccessRateExpectation: FieldValueConvertible {
     init?(fieldValue: FieldValue) {
         guard case .successRate(let value) = fieldValue else { return nil }
         self = value

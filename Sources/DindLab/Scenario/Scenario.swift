@@ -28,6 +28,8 @@ public struct Scenario: Sendable, Hashable, Codable {
     public var inner: Inner
     /// What the results must show.
     public var expect: Expect
+    /// Faults to inject (none by default).
+    public var faults: Faults
     /// The matrix's dimensions in file order; empty for a resolved (cell) scenario.
     public var matrix: [MatrixDimension]
     /// The file the scenario came from, as the user named it; nil when built in code.
@@ -53,6 +55,7 @@ public struct Scenario: Sendable, Hashable, Codable {
     ///   - daemon: The inner daemon.
     ///   - inner: What runs on the inner daemon.
     ///   - expect: What the results must show.
+    ///   - faults: Faults to inject.
     ///   - matrix: The matrix's dimensions.
     ///   - source: The file it came from.
     public init(
@@ -67,6 +70,7 @@ public struct Scenario: Sendable, Hashable, Codable {
         daemon: Daemon = Daemon(),
         inner: Inner = Inner(),
         expect: Expect = Expect(),
+        faults: Faults = Faults(),
         matrix: [MatrixDimension] = [],
         source: String? = nil
     ) {
@@ -82,6 +86,7 @@ public struct Scenario: Sendable, Hashable, Codable {
         self.daemon = daemon
         self.inner = inner
         self.expect = expect
+        self.faults = faults
         self.matrix = matrix
         self.source = source
     }
@@ -106,6 +111,6 @@ public struct Scenario: Sendable, Hashable, Codable {
     private enum CodingKeys: String, CodingKey {
         case version, name, description
         case repeatCount = "repeat"
-        case timeout, isolation, engine, forensics, outer, daemon, inner, expect, matrix, source
+        case timeout, isolation, engine, forensics, outer, daemon, inner, expect, faults, matrix, source
     }
 }

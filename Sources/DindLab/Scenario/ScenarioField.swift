@@ -127,12 +127,22 @@ extension ScenarioField {
         .field("inner.runs", \.inner.runs) { node throws(YAMLError) in try node.integer(in: 1...Scenario.Inner.maxRuns) },
         .optionalField("inner.expect-output", \.inner.expectOutput, decode: regularExpression),
 
+        .field("faults.kill-daemon-at-trial", \.faults.killDaemonAtTrial) { node throws(YAMLError) in try node.integer(in: 0...Scenario.maxRepeat) },
+        .field("faults.kill-after", \.faults.killAfter) { node throws(YAMLError) in try node.duration(in: limitsOfTimeouts) },
+        .field("faults.restart-daemon", \.faults.restartDaemon) { node throws(YAMLError) in try node.boolean() },
+
         .optionalField("expect.success-rate", \.expect.successRate) { node throws(YAMLError) in
-            guard case .scalar(let scalar) = node.content, !scalar.isNull,
-                  let requirement = SuccessRateRequirement(parsing: scalar.text) else {
-                throw .badValue(node, "expected a requirement such as \">= 0.95\" (>=, >, <=, < or == and a rate from 0 to 1), got \(node.kindDescription)")
+            guard case .scalar(let scalar) = node.content, !scalar.isNull else {
+                throw .wrongType(node, expected: "an expectation such as \">= 0.95\"")
             }
-            return requirement
+            do throws(ExpectationError) {
+                return try SuccessRateExpectation(parsing: scalar.text)
+            } catch {
+                // The parser's sentence says what is wrong; the YAML error adds where (and no period).
+                var message = error.description
+                if message.hasSuffix(".") { message.removeLast() }
+                throw .badValue(node, message)
+            }
         },
     ]
 

@@ -141,16 +141,49 @@ extension Scenario {
     /// What the results must show; a violation makes `dindlab run` exit 1.
     public struct Expect: Sendable, Hashable, Codable {
         /// The success rate each cell must reach, if any.
-        public var successRate: SuccessRateRequirement?
+        public var successRate: SuccessRateExpectation?
 
         /// Creates expectations.
         /// - Parameter successRate: The success rate each cell must reach, if any.
-        public init(successRate: SuccessRateRequirement? = nil) {
+        public init(successRate: SuccessRateExpectation? = nil) {
             self.successRate = successRate
         }
 
         private enum CodingKeys: String, CodingKey {
             case successRate = "success-rate"
+        }
+    }
+
+    /// Faults dindlab injects, for experiments about daemons that break mid-run (the field
+    /// report's "a crashed daemon leaves mounts behind, later runs fail").
+    public struct Faults: Sendable, Hashable, Codable {
+        /// SIGKILL the inner daemon while the inner run of the cell's N-th trial (1-based) is in
+        /// flight; 0, the default, injects nothing.
+        public var killDaemonAtTrial: Int
+        /// How long after that inner run starts the daemon is killed.
+        @DurationCoding public var killAfter: Duration
+        /// Start the daemon again after the kill, with the same command, so later trials of
+        /// the cell (with `isolation: cell`) meet what the dead daemon left behind.
+        public var restartDaemon: Bool
+
+        /// The delay of the kill when the file gives none.
+        public static let defaultKillAfter = Duration.milliseconds(300)
+
+        /// Creates faults; the defaults inject nothing.
+        /// - Parameters:
+        ///   - killDaemonAtTrial: The trial of the cell (1-based) whose inner run sees the kill; 0 for none.
+        ///   - killAfter: Delay after the inner run starts.
+        ///   - restartDaemon: Start the daemon again afterwards.
+        public init(killDaemonAtTrial: Int = 0, killAfter: Duration = Faults.defaultKillAfter, restartDaemon: Bool = true) {
+            self.killDaemonAtTrial = killDaemonAtTrial
+            self.killAfter = killAfter
+            self.restartDaemon = restartDaemon
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case killDaemonAtTrial = "kill-daemon-at-trial"
+            case killAfter = "kill-after"
+            case restartDaemon = "restart-daemon"
         }
     }
 }

@@ -35,6 +35,11 @@ extension BenignErrorPattern {
     /// The known benign errors, found in real startup logs of Docker 1.7-1.9, 20.10,
     /// 23.x and 26.x daemons run inside containers.
     public static let known: [BenignErrorPattern] = [
+        // Networking set-up inside an outer container, where /proc/sys is read-only.
+        BenignErrorPattern(
+            name: "ipv6-forwarding-readonly",
+            pattern: #"^failed to disable IPv6 forwarding for container's interface "#,
+            reason: "Docker 20.10 tries to write /proc/sys/net/ipv6/... for every container it starts; inside an unprivileged or emulated-privileged outer container /proc/sys is read-only, so it logs this and goes on. The container starts normally."),
         // Storage-driver probing (20.10-26.x log one error per driver tried).
         BenignErrorPattern(
             name: "overlay-probe",

@@ -58,9 +58,12 @@ enum OuterScripts {
 
     /// The daemon started through a detached exec (`start: exec`): it records its pid, then
     /// becomes the daemon, so the pid is the daemon's own.
-    static func execDaemon(_ daemon: [String]) -> [String] {
-        ["sh", "-c", "mkdir -p \(stateDirectory); echo $$ >\(daemonPID); exec \(quote(daemon)) >\(daemonLog) 2>&1 </dev/null"]
+    static func execDaemon(_ daemon: [String], appendLog: Bool = false) -> [String] {
+        ["sh", "-c", "mkdir -p \(stateDirectory); echo $$ >\(daemonPID); exec \(quote(daemon)) >\(appendLog ? ">" : "")\(daemonLog) 2>&1 </dev/null"]
     }
+
+    /// Kills the inner daemon with SIGKILL (a fault), printing its pid.
+    static let killDaemon = ["sh", "-c", "p=$(cat \(daemonPID)) && kill -9 \"$p\" && echo \"$p\""]
 
     /// Waits inside the container until the inner daemon answers, its setup failed, it died,
     /// or the timeout passed; the exit status says which (`ReadyStatus`). One exec for the

@@ -16,4 +16,6 @@ final class OuterSession: @unchecked Sendable {
     var trialIDs: [String] = []
     /// Labels of the outer image.
     var imageLabels: [String: String] = [:]
+    /// The inner daemon's command line, to restart it after a fault.
+    var daemonCommand: [String] = []
 }

@@ -17,8 +17,12 @@ struct TrialExecutor: Sendable {
     let forensicsAlways: Bool
     /// Leave the outer container of a failed trial running (`repro --keep`).
     let keepFailed: Bool
+    /// Which failed trials to keep; nil keeps all of them.
+    var keepWhen: (@Sendable (TrialRecord) -> Bool)? = nil
     /// The longest one short engine call may take (see `RunOptions.engineCallTimeout`).
     var callTimeout: Duration = .seconds(60)
+    /// Marked when a trial finds the engine gone; the runner then starts no further trial.
+    var health = EngineHealth()
     let finder = FirstErrorFinder()
 
     /// Runs a cell's trials. With `isolation: trial` each gets its own outer container;
@@ -30,23 +34,26 @@ struct TrialExecutor: Sendable {
     ///
     /// - Parameters:
     ///   - trials: Trials of one cell, in the order to run them.
-    ///   - shouldStop: Asked before each trial; true ends the unit there (a stop condition or
-    ///     an interruption), removing the cell's outer container.
+    ///   - shouldStop: Asked between trials: true ends the unit there (a repro found its
+    ///     failure, or the run was interrupted), leaving or removing a cell's shared container
+    ///     as its last trial asks.
     ///   - onRecord: Called with each trial's record as soon as it ends.
     func run(_ trials: [PlannedTrial], shouldStop: @Sendable () async -> Bool = { false }, onRecord: @Sendable (TrialRecord) async -> Void) async {
         guard let first = trials.first else { return }
-        let session = OuterSession()
         let sharesSession = first.cell.scenario.isolation == .cell
+        let session = OuterSession()
         for (index, trial) in trials.enumerated() {
-            let stop = index > 0 ? await shouldStop() : false
-            if Task.isCancelled || stop {
-                var attempt = TrialAttempt(trial: trial, deadline: .now)
-                await cleanUp(session, failed: false, attempt: &attempt)
+            let last = index == trials.count - 1
+            let record = await execute(trial, session: sharesSession ? session : OuterSession(), endsSession: !sharesSession || last)
+            if Task.isCancelled {
+                _ = await release(session, keep: false)
                 return
             }
-            let record = await execute(trial, session: sharesSession ? session : OuterSession(), endsSession: !sharesSession || index == trials.count - 1)
-            if Task.isCancelled { continue }
             await onRecord(record)
+            if !last, await shouldStop() {
+                _ = await release(session, keep: keeps(record))
+                return
+            }
         }
     }
 
@@ -81,12 +88,15 @@ struct TrialExecutor: Sendable {
         if let container = session.containerID, !Task.isCancelled, failure != nil || forensicsAlways || scenario.forensics == .always {
             var forensics = await Forensics.collect(from: container, client: engine.client, steps: attempt.steps, logOffset: logOffset)
             if let failure {
-                let diagnosis = finder.diagnose(FailureEvidence(phase: failure.phase, daemonLog: forensics.daemonLogLines, stepOutput: failure.stepOutput, daemonDied: failure.daemonDied))
+                let daemonLog = DaemonLogWindow.lines(forensics.daemonLogLines, failedIn: failure.phase, clock: attempt.clock)
+                let diagnosis = finder.diagnose(FailureEvidence(phase: failure.phase, daemonLog: daemonLog, stepOutput: failure.stepOutput, daemonDied: failure.daemonDied))
                 record.record(diagnosis)
                 forensics.firstError = diagnosis.firstError
             }
+            forensics.mask(with: masker)
+            record.mask(with: masker)
             if let folder = try? await store.artifactsDirectory(for: trial.id) {
-                forensics.write(to: folder, masking: masker.mask)
+                forensics.write(to: folder, record: record)
                 record.artifactsPath = try? ResultStore.artifactsPath(for: trial.id)
             }
             if forensics.cgroups?.anyDifference == true {
@@ -97,7 +107,7 @@ struct TrialExecutor: Sendable {
         }
 
         if endsSession || (failure != nil && scenario.isolation == .trial) {
-            await cleanUp(session, failed: failure != nil, attempt: &attempt)
+            await cleanUp(session, keep: keeps(record), attempt: &attempt)
         }
         record.notes += attempt.cleanupNotes
         record.mask(with: masker)
@@ -117,6 +127,7 @@ struct TrialExecutor: Sendable {
             attempt.clock.enter(.outer)
             session.imageLabels = try await imageFacts.labels(of: scenario.outer.image, on: engine.client)
             let daemon = InnerDaemonCommand.make(scenarioCommand: scenario.daemon.command, imageLabels: session.imageLabels)
+            session.daemonCommand = daemon
             let command = scenario.daemon.start == .cmd ? OuterScripts.commandStart(setup: scenario.outer.setup, daemon: daemon) : OuterScripts.idleStart()
             let request = OuterContainerRequest(
                 image: scenario.outer.image, command: command, privileged: scenario.outer.privileged,
@@ -192,14 +203,31 @@ struct TrialExecutor: Sendable {
             let began = ContinuousClock.now
             let tty = inner.mode == .ti
             let command = tty ? OuterScripts.innerInteractive(image: inner.image, command: inner.command) : OuterScripts.innerDetached(image: inner.image, command: inner.command)
-            let result = try await exec(command, in: container, tty: tty, title: "inner run \(index + 1) (\(tty ? "run -ti" : "run -d"))", &attempt)
+            let fault = index == 0 && attempt.trial.cell.scenario.faults.killDaemonAtTrial == attempt.trial.index + 1 ? injectDaemonKill(in: container, after: attempt.trial.cell.scenario.faults.killAfter) : nil
+            let outcome: Result<ExecResult, Error>
+            do {
+                outcome = .success(try await exec(command, in: container, tty: tty, title: "inner run \(index + 1) (\(tty ? "run -ti" : "run -d"))", &attempt))
+            } catch {
+                outcome = .failure(error)
+            }
+            let daemonKilled = fault != nil
+            if let fault {
+                attempt.notes.append(await fault.value)
+                if attempt.trial.cell.scenario.faults.restartDaemon {
+                    try await restartDaemon(session, &attempt)
+                }
+            }
+            let result = try outcome.get()
             // A TTY turns "\n" into "\r\n".
             let output = (result.output.stdoutText + result.output.stderrText).replacingOccurrences(of: "\r\n", with: "\n")
             let matched = pattern.map { $0.firstMatch(in: output, range: NSRange(output.startIndex..., in: output)) != nil }
             attempt.innerResults.append(InnerRunResult(index: index, exitCode: result.exitCode, outputMatched: matched, durationSeconds: (ContinuousClock.now - began).inSeconds))
             if result.exitCode != 0 {
                 let stderr = result.output.stderrText
-                throw TrialFailure.failed(.inner, (stderr.isEmpty ? "" : stderr + "\n") + "inner run \(index + 1) exited with status \(result.exitCode): " + result.output.stdoutText)
+                let daemonDied = daemonKilled ? true : await !daemonIsAlive(in: container)
+                // A dead daemon explains the failure better than what the docker CLI said.
+                let death = daemonDied ? "the inner daemon failed: it died during inner run \(index + 1)\n" : ""
+                throw TrialFailure.failed(.inner, death + (stderr.isEmpty ? "" : stderr + "\n") + "inner run \(index + 1) exited with status \(result.exitCode): " + result.output.stdoutText, daemonDied: daemonDied)
             }
             if matched == false {
                 throw TrialFailure.failed(.inner, "inner run \(index + 1): the output does not match expect-output /\(inner.expectOutput ?? "")/: \(output.prefix(500))")
@@ -207,12 +235,54 @@ struct TrialExecutor: Sendable {
         }
     }
 
-    private func cleanUp(_ session: OuterSession, failed: Bool, attempt: inout TrialAttempt) async {
+    /// Whether the inner daemon's process still exists (true when that cannot be told).
+    private func daemonIsAlive(in container: String) async -> Bool {
+        let check = ["sh", "-c", "kill -0 $(cat \(OuterScripts.daemonPID)) 2>/dev/null"]
+        guard let result = try? await engine.client.exec(in: container, check, timeout: .seconds(15)) else { return true }
+        return result.exitCode == 0
+    }
+
+    /// SIGKILLs the inner daemon after `delay`, while an inner run is in flight.
+    private func injectDaemonKill(in container: String, after delay: Duration) -> Task<String, Never> {
+        let client = engine.client
+        return Task {
+            try? await Task.sleep(for: delay)
+            do {
+                let result = try await client.exec(in: container, OuterScripts.killDaemon, timeout: .seconds(30))
+                let pid = result.output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+                return result.exitCode == 0 ? "Fault: the inner daemon (pid \(pid)) was killed with SIGKILL \(DurationText.format(delay)) into the inner run." : "Fault: killing the inner daemon failed: \(result.output.stderrText)"
+            } catch {
+                return "Fault: killing the inner daemon failed: \(error)"
+            }
+        }
+    }
+
+    /// Starts the inner daemon again after a fault, through a detached exec (so it is an
+    /// exec-born process now, whatever `daemon.start` says), appending to its log.
+    private func restartDaemon(_ session: OuterSession, _ attempt: inout TrialAttempt) async throws {
+        let container = session.containerID!
+        let execID = try await engine.client.createExec(in: container, ExecConfig(cmd: OuterScripts.execDaemon(session.daemonCommand, appendLog: true), attach: false), timeout: try attempt.remaining(cappedAt: callTimeout))
+        try await engine.client.startExecDetached(execID, timeout: try attempt.remaining(cappedAt: callTimeout))
+        try await waitUntilReady(session, &attempt)
+        attempt.notes.append("Fault: the inner daemon was started again (through exec).")
+    }
+
+    private func cleanUp(_ session: OuterSession, keep: Bool, attempt: inout TrialAttempt) async {
         attempt.clock.enter(.cleanup)
-        guard let container = session.containerID else { return }
-        if failed && keepFailed {
-            attempt.cleanupNotes.append("The outer container \(container) was kept for inspection.")
-            return
+        if let note = await release(session, keep: keep) { attempt.cleanupNotes.append(note) }
+    }
+
+    /// Whether the outer container of a finished trial is to be left running (`repro --keep`).
+    private func keeps(_ record: TrialRecord) -> Bool {
+        keepFailed && record.outcome != .pass && (keepWhen?(record) ?? true)
+    }
+
+    /// Removes the session's outer container, or leaves it running when `keep` is true.
+    /// - Returns: A note for the trial record, if there is something to say.
+    private func release(_ session: OuterSession, keep: Bool) async -> String? {
+        guard let container = session.containerID else { return nil }
+        if keep {
+            return "The outer container \(container) was kept for inspection (label \(KeptContainer.label)=true)."
         }
         // Removal must happen even when the trial was cancelled (a second SIGINT): an
         // unstructured task does not inherit the cancellation.
@@ -223,10 +293,12 @@ struct TrialExecutor: Sendable {
         do {
             try await removal.value
             session.containerID = nil
+            return nil
         } catch let error as EngineError where error.isNotFound {
             session.containerID = nil
+            return nil
         } catch {
-            attempt.cleanupNotes.append("Removing the outer container \(container) failed: \(error). `dindlab gc` removes it.")
+            return "Removing the outer container \(container) failed: \(error). `dindlab gc` removes it."
         }
     }
 
@@ -262,15 +334,18 @@ struct TrialExecutor: Sendable {
         labels["dindlab.trial"] = trial.id
         labels["dindlab.scenario"] = trial.scenarioName
         labels["dindlab.cell"] = trial.cell.id
+        // Decided at creation, since labels cannot be added later: see RunOptions.keepFailed.
+        if keepFailed { labels[KeptContainer.label] = "true" }
         return labels
     }
 
     /// What an error thrown by a phase means for the trial.
     ///
     /// The trial's deadline passing is a timeout. An engine call that times out before it, or
-    /// a broken connection, is the engine's failure (`error`), named with the call. A failure
-    /// of the system under test while the engine no longer answers is the engine's too: a
-    /// stopping engine kills the outer container, which looks like the inner daemon dying.
+    /// a broken connection, is the engine's failure (`error`), named with the call. So is a
+    /// failure of the system under test while the engine no longer answers: a stopping engine
+    /// kills the outer container, which looks like the inner daemon dying. When a ping after
+    /// the failure finds the engine gone, it is marked lost and the run starts no more trials.
     private func classify(_ error: Error, attempt: TrialAttempt) async -> TrialFailure {
         let phase = attempt.clock.current
         let timeoutText = "the trial did not finish within its timeout of \(Int(attempt.trial.cell.scenario.timeout.inSeconds)) s"
@@ -286,20 +361,25 @@ struct TrialExecutor: Sendable {
             if let lost = await engineLoss() { return .harness(phase, lost) }
             return .harness(phase, "the engine did not answer in time: \(error)")
         case let error as EngineError where error.isTransport:
-            return .harness(phase, "the engine \(engine.name) stopped answering: \(error)")
+            if let lost = await engineLoss(after: error) { return .harness(phase, lost) }
+            return .harness(phase, "the connection to the engine \(engine.name) broke, though it still answers: \(error)")
         default:
             return .harness(phase, error)
         }
     }
 
-    /// Why the engine is lost, when a quick ping fails; nil when it answers.
-    private func engineLoss() async -> String? {
+    /// Why the engine is lost, when a quick ping fails (and marks it lost); nil when it answers.
+    ///
+    /// - Parameter failure: The error that made the trial ask, named in the reason.
+    private func engineLoss(after failure: Error? = nil) async -> String? {
         guard !Task.isCancelled else { return nil }
         do {
             _ = try await engine.client.ping(timeout: .seconds(5))
             return nil
         } catch {
-            return "the engine \(engine.name) stopped answering: \(error)"
+            let reason = "the engine \(engine.name) stopped answering: \(failure ?? error)"
+            health.markLost(reason)
+            return reason
         }
     }
 }

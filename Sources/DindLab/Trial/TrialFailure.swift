@@ -1,4 +1,5 @@
 import DockerEngine
+import Foundation
 
 /// Why a trial stopped before passing, as the executor found it.
 struct TrialFailure: Error, Sendable {
@@ -30,11 +31,14 @@ struct PhaseClock: Sendable {
     private(set) var durations = PhaseDurations()
     private(set) var current: TrialPhase = .outer
     private var started = ContinuousClock.now
+    /// The wall-clock time each phase (last) began, to match daemon log timestamps.
+    private(set) var began: [TrialPhase: Date] = [.outer: Date()]
 
     /// Ends the current phase and begins `phase`.
     mutating func enter(_ phase: TrialPhase) {
         finish()
         current = phase
+        began[phase] = Date()
         started = .now
     }
 

@@ -70,7 +70,7 @@ extension EngineClient {
     ///   - tty: Whether the container has a TTY; its log is then one raw stream.
     ///   - limit: Bytes kept per stream; the rest is counted and dropped.
     public func containerLogs(_ id: String, tty: Bool, tail: Int? = nil, limit: Int = CollectedOutput.defaultLimit, timeout: Duration? = nil) async throws -> CollectedOutput {
-        let reader = StreamReader(tty: tty, limit: limit)
+        let reader = StreamReader(tty: tty, limit: limit, method: "GET", path: "/containers/\(id)/logs")
         _ = try await streamingRequest(
             "GET", "/containers/\(id)/logs",
             query: [("stdout", "1"), ("stderr", "1"), ("tail", tail.map(String.init) ?? "all")],
@@ -87,7 +87,7 @@ extension EngineClient {
     /// A tar of a path in the container: GET /containers/{id}/archive from API 1.20, the
     /// older POST /containers/{id}/copy on API 1.19.
     public func getArchive(_ id: String, path: String, timeout: Duration? = nil) async throws -> Data {
-        let version = try await negotiate()
+        let version = try await negotiate(timeout: timeout)
         if version < APIVersion(1, 20) {
             let body = try JSONEncoder().encode(["Resource": path])
             return try await request("POST", "/containers/\(id)/copy", body: .data(body, contentType: "application/json"), timeout: timeout).body
@@ -99,41 +99,10 @@ extension EngineClient {
     ///
     /// - Throws: `EngineError.apiVersionUnsupported` on API 1.19, which cannot copy into containers.
     public func putArchive(_ id: String, path: String, tar: Data, timeout: Duration? = nil) async throws {
-        let version = try await negotiate()
+        let version = try await negotiate(timeout: timeout)
         guard version >= APIVersion(1, 20) else {
             throw EngineError.apiVersionUnsupported(daemonVersion: version.description, reason: "copying files into a container needs API 1.20 (Docker 1.8) or newer")
         }
         _ = try await request("PUT", "/containers/\(id)/archive", query: [("path", path)], body: .data(tar, contentType: "application/x-tar"), timeout: timeout)
-    }
-}
-
-/// Turns stream bytes into collected output: raw for a TTY, demultiplexed otherwise.
-final class StreamReader: @unchecked Sendable {
-    private let tty: Bool
-    private var demultiplexer = StreamDemultiplexer()
-    private var output: CollectedOutput
-    private let lock = NSLock()
-
-    init(tty: Bool, limit: Int) {
-        self.tty = tty
-        output = CollectedOutput(limit: limit)
-    }
-
-    func feed(_ chunk: Data) throws {
-        lock.lock()
-        defer { lock.unlock() }
-        if tty {
-            output.append(chunk, to: .stdout)
-        } else {
-            for frame in try demultiplexer.feed(chunk) {
-                output.append(frame.payload, to: frame.stream)
-            }
-        }
-    }
-
-    func finish() throws -> CollectedOutput {
-        lock.lock()
-        defer { lock.unlock() }
-        return output
     }
 }

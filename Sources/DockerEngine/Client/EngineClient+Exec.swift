@@ -34,7 +34,7 @@ extension EngineClient {
     /// - Returns: What the process wrote.
     /// - Throws: `EngineError` for error answers, a broken stream, or the deadline.
     public func startExecAttached(_ execID: String, tty: Bool, stdin: Data? = nil, limit: Int = CollectedOutput.defaultLimit, timeout: Duration? = nil) async throws -> CollectedOutput {
-        let version = try await negotiate()
+        let version = try await negotiate(timeout: timeout)
         let body = try JSONEncoder().encode(ExecStartBody(detach: false, tty: tty))
         var request = makeRequest("POST", "/exec/\(execID)/start", versioned: version, body: .data(body, contentType: "application/json"), timeout: timeout)
         request.headers = [("Connection", "Upgrade"), ("Upgrade", "tcp")]
@@ -53,12 +53,10 @@ extension EngineClient {
                     try connection.send(stdin)
                     if !tty { connection.closeWrite() }
                 }
-                let reader = StreamReader(tty: tty, limit: limit)
-                do {
-                    while let chunk = try connection.receive() { try reader.feed(chunk) }
-                } catch let error as StreamFramingError {
-                    throw EngineError.protocolViolation(method: finalRequest.method, path: finalRequest.path, detail: error.description)
-                }
+                // The daemon ends the stream by closing the connection: a close inside a frame
+                // means bytes were lost, which `finish` reports.
+                let reader = StreamReader(tty: tty, limit: limit, method: finalRequest.method, path: finalRequest.path)
+                while let chunk = try connection.receive() { try reader.feed(chunk) }
                 return try reader.finish()
             }
         } onCancel: {
@@ -74,16 +72,17 @@ extension EngineClient {
     /// Waits until an exec's process has ended and returns its exit code.
     ///
     /// Polls `Running` rather than `ExitCode`, because before API 1.22 ExitCode reads 0
-    /// while the process still runs. Polling backs off from 1 ms to 100 ms.
+    /// while the process still runs. Polling backs off from 1 ms to 100 ms; the deadline
+    /// covers all polls together.
     public func waitExec(_ execID: String, timeout: Duration? = nil) async throws -> Int {
-        let limit = timeout ?? defaultTimeout
-        let deadline = ContinuousClock.now + limit
+        let deadline = CallDeadline(timeout ?? defaultTimeout)
+        let path = "/exec/\(execID)/json"
         var pause = Duration.milliseconds(1)
         while true {
-            let state = try await inspectExec(execID, timeout: limit)
+            let state = try await inspectExec(execID, timeout: deadline.remaining("GET", path))
             if !state.running { return state.exitCode ?? -1 }
-            guard ContinuousClock.now + pause < deadline else {
-                throw EngineError.timeout(method: "GET", path: "/exec/\(execID)/json", seconds: limit.seconds)
+            guard try deadline.remaining("GET", path) > pause else {
+                throw EngineError.timeout(method: "GET", path: path, seconds: deadline.limit.seconds)
             }
             try await Task.sleep(for: pause)
             pause = min(pause * 2, .milliseconds(100))
@@ -105,11 +104,12 @@ extension EngineClient {
     ///     the exec, reading its exit code), so a hung daemon is caught early; nil: `timeout`.
     /// - Returns: Exit code and output.
     public func exec(in containerID: String, _ command: [String], tty: Bool = false, env: [String]? = nil, limit: Int = CollectedOutput.defaultLimit, timeout: Duration? = nil, callTimeout: Duration? = nil) async throws -> ExecResult {
-        let whole = timeout ?? defaultTimeout
-        let short = callTimeout.map { min($0, whole) } ?? whole
-        let execID = try await createExec(in: containerID, ExecConfig(cmd: command, tty: tty, attach: true, attachStdin: tty, env: env), timeout: short)
-        let output = try await startExecAttached(execID, tty: tty, limit: limit, timeout: whole)
-        let exitCode = try await waitExec(execID, timeout: short)
+        let deadline = CallDeadline(timeout ?? defaultTimeout)
+        let short = { (left: Duration) in callTimeout.map { min($0, left) } ?? left }
+        let config = ExecConfig(cmd: command, tty: tty, attach: true, attachStdin: tty, env: env)
+        let execID = try await createExec(in: containerID, config, timeout: short(deadline.remaining("POST", "/containers/\(containerID)/exec")))
+        let output = try await startExecAttached(execID, tty: tty, limit: limit, timeout: deadline.remaining("POST", "/exec/\(execID)/start"))
+        let exitCode = try await waitExec(execID, timeout: short(deadline.remaining("GET", "/exec/\(execID)/json")))
         return ExecResult(exitCode: exitCode, output: output, execID: execID)
     }
 }

@@ -31,6 +31,32 @@ extension EngineClient {
         return messages.compactMap { ($0.stream ?? $0.status)?.trimmingCharacters(in: .whitespacesAndNewlines) }
     }
 
+    /// GET /images/{name}/get: writes a `docker save` tarball of the image to a file as it
+    /// arrives (never held in memory), e.g. to `loadImage` it into another engine.
+    ///
+    /// - Parameters:
+    ///   - reference: The image, e.g. "dindlab/outer:bookworm".
+    ///   - file: Where to write the tarball; replaced if it exists.
+    ///   - timeout: Deadline for the whole download.
+    /// - Throws: `EngineError` for error answers (a missing image is a 404), and the file
+    ///   system's error when the file cannot be written; a partial file is removed.
+    public func exportImage(reference: String, to file: URL, timeout: Duration? = nil) async throws {
+        guard FileManager.default.createFile(atPath: file.path, contents: nil) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file.path])
+        }
+        let sink = try FileSink(FileHandle(forWritingTo: file))
+        do {
+            _ = try await streamingRequest("GET", "/images/\(reference)/get", timeout: timeout) { chunk in
+                try sink.write(chunk)
+            }
+            try sink.close()
+        } catch {
+            try? sink.close()
+            try? FileManager.default.removeItem(at: file)
+            throw error
+        }
+    }
+
     /// POST /build: builds a Dockerfile from a build-context tarball.
     ///
     /// - Parameters:
@@ -125,5 +151,27 @@ private final class ProgressCollector: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return collected
+    }
+}
+
+/// A file that chunks of a streamed answer are appended to, from libcurl's thread.
+private final class FileSink: @unchecked Sendable {
+    private let handle: FileHandle
+    private let lock = NSLock()
+
+    init(_ handle: FileHandle) {
+        self.handle = handle
+    }
+
+    func write(_ data: Data) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        try handle.write(contentsOf: data)
+    }
+
+    func close() throws {
+        lock.lock()
+        defer { lock.unlock() }
+        try handle.close()
     }
 }

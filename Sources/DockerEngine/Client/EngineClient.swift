@@ -30,13 +30,14 @@ public final class EngineClient: Sendable {
     /// DOCKER_HOST, else /var/run/docker.sock; the API version from `apiVersion`, else
     /// DOCKER_API_VERSION, else negotiated.
     ///
-    /// - Throws: `EngineError.invalidAddress` for a malformed address or API version.
+    /// - Throws: `EngineError.invalidAddress` for a malformed address,
+    ///   `EngineError.invalidAPIVersion` for a malformed API version.
     public convenience init(explicitAddress: String?, apiVersion: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment, timeout: Duration = .seconds(60)) throws {
         let address = try EngineAddress.resolve(explicit: explicitAddress, environment: environment)
         var pinned: APIVersion?
         if let text = apiVersion ?? environment["DOCKER_API_VERSION"], !text.isEmpty {
             guard let version = APIVersion(text) else {
-                throw EngineError.invalidAddress(text, reason: "the API version must look like 1.41")
+                throw EngineError.invalidAPIVersion(text)
             }
             pinned = version
         }
@@ -53,20 +54,23 @@ public final class EngineClient: Sendable {
     /// versions it does not support); otherwise GET /_ping and GET /version pick the newest
     /// version both sides speak.
     ///
+    /// - Parameter timeout: The deadline of each negotiation request; the client's default when
+    ///   nil. Calls negotiate under their own deadline, so that a daemon that hangs before the
+    ///   version is settled still fails the call in time.
     /// - Returns: The API version every later request is pinned to.
     /// - Throws: `EngineError.apiVersionRefused` in the daemon's own words when it refuses a
     ///   pinned version; `EngineError.apiVersionUnsupported` for a daemon older than API 1.19;
     ///   transport errors when the engine cannot be reached.
     @discardableResult
-    public func negotiate() async throws -> APIVersion {
+    public func negotiate(timeout: Duration? = nil) async throws -> APIVersion {
         if let settled = negotiation.settled { return settled }
         if let pinned = negotiation.pinned {
-            let version: EngineVersion = try await decode(send("GET", "/version", versioned: pinned))
+            let version: EngineVersion = try await decode(send("GET", "/version", versioned: pinned, timeout: timeout))
             negotiation.settle(pinned, engineVersion: version)
             return pinned
         }
-        let ping = try await self.ping()
-        let version: EngineVersion = try await decode(send("GET", "/version", versioned: nil))
+        let ping = try await self.ping(timeout: timeout)
+        let version: EngineVersion = try await decode(send("GET", "/version", versioned: nil, timeout: timeout))
         let daemonVersion = ping.apiVersion ?? version.apiVersion
         guard daemonVersion >= APIVersion.oldestSupported else {
             throw EngineError.apiVersionUnsupported(daemonVersion: daemonVersion.description, reason: "dindlab speaks API \(APIVersion.oldestSupported) (Docker 1.7) and newer")
@@ -89,13 +93,13 @@ public final class EngineClient: Sendable {
     /// - Returns: The response of a successful (2xx or 304) call.
     /// - Throws: `EngineError` with the daemon's message for error statuses.
     func request(_ method: String, _ path: String, query: [(String, String?)] = [], body: HTTPRequest.Body = .none, timeout: Duration? = nil, headers: [(String, String)] = []) async throws -> HTTPResponse {
-        let version = try await negotiate()
+        let version = try await negotiate(timeout: timeout)
         return try await send(method, path + queryString(query), versioned: version, body: body, timeout: timeout, headers: headers)
     }
 
     /// Like `request`, but streams a successful body to `onChunk` as it arrives.
     func streamingRequest(_ method: String, _ path: String, query: [(String, String?)] = [], body: HTTPRequest.Body = .none, timeout: Duration? = nil, onChunk: @escaping @Sendable (Data) throws -> Void) async throws -> HTTPResponse {
-        let version = try await negotiate()
+        let version = try await negotiate(timeout: timeout)
         let request = makeRequest(method, path + queryString(query), versioned: version, body: body, timeout: timeout)
         let response = try await transport.perform(request, onChunk: onChunk)
         try check(response, request: request, version: version)

@@ -25,7 +25,11 @@ final class BlockingExecutor: @unchecked Sendable {
     private func submit(_ job: @escaping @Sendable () -> Void) {
         condition.lock()
         jobs.append(job)
-        if idleThreads == 0 {
+        // Every queued job needs an idle thread of its own. A signalled thread leaves the idle
+        // count only once it runs, so checking for "any idle thread" let a burst of calls
+        // share one wakeup and queue behind each other, and behind calls that hang until
+        // their deadline.
+        if jobs.count > idleThreads {
             threadCount += 1
             let thread = Thread { [unowned self] in self.workLoop() }
             thread.name = "dindlab-curl-\(threadCount)"

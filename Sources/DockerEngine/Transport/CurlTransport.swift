@@ -142,7 +142,9 @@ final class CurlTransport: Sendable {
         {
             return .socketMissing(socket)
         }
-        return .transport(method: method, path: path, curlCode: Int(code.rawValue), curlMessage: curlMessage(code), detail: handle.lastErrorDetail)
+        return .transport(
+            method: method, path: path, curlCode: Int(code.rawValue), curlMessage: curlMessage(code),
+            detail: handle.lastErrorDetail, duringAnswer: (exchange?.status ?? 0) != 0)
     }
 }
 

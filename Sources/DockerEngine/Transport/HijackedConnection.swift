@@ -195,7 +195,9 @@ final class HijackedConnection: @unchecked Sendable {
     }
 
     private func failure(_ code: CURLcode) -> EngineError {
-        .transport(method: method, path: path, curlCode: Int(code.rawValue), curlMessage: curlMessage(code), detail: handle.lastErrorDetail)
+        .transport(
+            method: method, path: path, curlCode: Int(code.rawValue), curlMessage: curlMessage(code),
+            detail: handle.lastErrorDetail, duringAnswer: status != 0)
     }
 }
 

@@ -24,14 +24,7 @@ extension EngineCommand {
             do {
                 let selection = try engine.selection()
                 let client = try engine.client()
-                try await client.negotiate()
-                let image = try await ProbeImage.ensure(on: client)
-                // The probe's containers carry a run of their own, so `dindlab gc` can collect
-                // them if this command is killed mid-probe.
-                var labels = Ownership.current(runID: RunID.generate(), startedAt: Date()).labels
-                labels[Ownership.probeLabel] = "privilege"
-                let privilege = try await PrivilegeProbe(client: client, image: image, labels: labels).run()
-                let fingerprint = try await FingerprintCollector(client: client).collect(privilege: privilege, daemonPID: selection.localDaemonPID)
+                let fingerprint = try await FingerprintCollector(client: client).probeAndCollect(daemonPID: selection.localDaemonPID)
                 if json {
                     let encoder = JSONEncoder()
                     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -42,8 +35,8 @@ extension EngineCommand {
                     for line in fingerprint.lines {
                         print(line.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + line.value)
                     }
-                    if privilege.emulated {
-                        print("\n--privileged fails on this engine: \(privilege.privilegedError ?? "")\nOuter containers that ask for privileged mode get every other capability, seccomp and AppArmor unconfined, all devices and writable cgroups.")
+                    if fingerprint.privilegedEmulated {
+                        print("\n--privileged fails on this engine: \(fingerprint.privilegedError ?? "")\nOuter containers that ask for privileged mode get every other capability, seccomp and AppArmor unconfined, all devices and writable cgroups.")
                     }
                 }
             } catch {

@@ -14,6 +14,10 @@ public enum Fault: Sendable, Equatable {
     /// `{"errorDetail":{"message":...},"error":...}` and end the stream with status 200,
     /// as a daemon does when a pull or import fails halfway. Other routes ignore it.
     case progressError(String)
+    /// On multiplexed streams (container logs, attached exec without a TTY): after the output,
+    /// send a stream type 3 frame with this message, as a daemon does when it fails while it
+    /// streams (for example when reading the log file fails). Raw (TTY) streams ignore it.
+    case systemError(String)
 }
 
 /// The faults in force, matched against the request target (path and query) in the order set.

@@ -140,6 +140,7 @@ enum ContainerRoutes {
             try context.response.writeChunk(StreamFramer.encode(wanted, tty: tty))
             if !follow || !running { break }
         }
+        if !tty { try context.response.writeChunk(context.systemErrorFrame) }
         try context.response.endStream()
         return .handled
     }

@@ -50,7 +50,7 @@ enum ExecRoutes {
             try context.response.beginHijack(statusLine: "HTTP/1.1 200 OK", headers: [("Content-Type", rawStream)] + copiedHeaders)
         }
         let output = [LogRecord(stream: .stdout, data: process.stdout), LogRecord(stream: .stderr, data: process.stderr)]
-        try context.response.writeRaw(StreamFramer.encode(output, tty: rawOutput))
+        try context.response.writeRaw(StreamFramer.encode(output, tty: rawOutput) + (rawOutput ? Data() : context.systemErrorFrame))
         let inputOpen = discardInput(context, until: Date().addingTimeInterval(process.runningFor.timeInterval), inputOpen: true)
         context.connection.shutdownWriting()
         // Let the client read to the end and hang up before closing, so that stdin it is still

@@ -15,10 +15,12 @@ final class RequestContext {
     let query: QueryItems
     /// The message of a `Fault.progressError` on this request.
     let progressError: String?
+    /// The message of a `Fault.systemError` on this request.
+    let systemError: String?
 
     init(request: HTTPRequest, body: RequestBody, response: ResponseWriter, connection: SocketConnection,
          state: EngineState, persona: DaemonPersona, requestedVersion: APIVersion?, parameters: [String: String],
-         progressError: String?) {
+         progressError: String?, systemError: String?) {
         self.request = request
         self.body = body
         self.response = response
@@ -29,6 +31,7 @@ final class RequestContext {
         self.parameters = parameters
         self.query = request.query
         self.progressError = progressError
+        self.systemError = systemError
     }
 
     /// The API version the request is served at: the requested one, else the daemon's own.
@@ -92,6 +95,11 @@ final class RequestContext {
 
     func writeJSONMessage(_ message: JSON) throws {
         try response.writeChunk(Data((message.text + "\r\n").utf8))
+    }
+
+    /// The type 3 frame of a `Fault.systemError`, or nothing: appended to multiplexed output.
+    var systemErrorFrame: Data {
+        systemError.map { StreamFramer.frame(Data($0.utf8), on: .systemError) } ?? Data()
     }
 
     /// The line a daemon writes when a streamed operation fails halfway.

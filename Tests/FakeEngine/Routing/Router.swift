@@ -34,9 +34,12 @@ enum Router {
         }
         var progressError: String?
         if case .progressError(let message) = fault { progressError = message }
+        var systemError: String?
+        if case .systemError(let message) = fault { systemError = message }
         let context = RequestContext(
             request: request, body: body, response: response, connection: connection, state: state,
-            persona: persona, requestedVersion: requestedVersion, parameters: parameters, progressError: progressError)
+            persona: persona, requestedVersion: requestedVersion, parameters: parameters, progressError: progressError,
+            systemError: systemError)
         do {
             switch try route.handler(context) {
             case .json(let value, let status):

@@ -1,0 +1,210 @@
+import Foundation
+
+/// `report.html`: the run at a glance, in one self-contained file: no script, no stylesheet, font
+/// or image fetched from anywhere (a Content-Security-Policy says so to the browser too), so it
+/// opens the same from a CI artifact, a mail attachment or a file share.
+///
+/// Per scenario: a heat map of its cells (`HeatMapLayout`; colour = success rate from red to
+/// green, grey without a rate; text = rate and n; a failed expectation is outlined), a bar per
+/// cell with its 95% interval and the expectation's threshold, and the signature table with
+/// counts and a link to the artifacts of an example trial. All text from results is escaped.
+public enum HTMLReport {
+    /// Renders the report.
+    /// - Parameters:
+    ///   - report: The run.
+    ///   - location: The folder the HTML file will be written to; artifact links are relative
+    ///     from there to the run folder. By default the run folder itself.
+    /// - Returns: The HTML document.
+    public static func render(_ report: RunReport, location: URL? = nil) -> String {
+        let runPath = RelativePath.from(location ?? report.directory, to: report.directory)
+        var body: [String] = []
+        body.append("<h1>dindlab run \(text(report.manifest.runID.description))</h1>")
+        body.append("<p class=\"meta\">\(text(report.runLine))</p>")
+        body.append(verdictSection(report))
+        for scenario in report.summary.scenarios {
+            body.append(scenarioSection(scenario, report: report, runPath: runPath))
+        }
+        if !report.summary.corruptLines.isEmpty {
+            body.append("<h2>Unreadable lines of trials.jsonl</h2>\n<ul>"
+                + report.summary.corruptLines.map { "<li>\(text($0.description))</li>" }.joined()
+                + "</ul>")
+        }
+        body.append(enginesSection(report))
+        return """
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>dindlab run \(text(report.manifest.runID.description))</title>
+            <style>\(style)</style>
+            </head>
+            <body>
+            \(body.joined(separator: "\n"))
+            </body>
+            </html>
+
+            """
+    }
+
+    // MARK: - Sections
+
+    private static func verdictSection(_ report: RunReport) -> String {
+        let status = report.verdict.exitCode
+        var html = "<div class=\"verdict status\(status)\"><strong>\(text(report.verdict.description))</strong>"
+        let failed = report.failedExpectations
+        let unjudged = report.unjudgedCells
+        if !failed.isEmpty || !unjudged.isEmpty {
+            html += "<ul>"
+            for entry in failed {
+                html += "<li>Expectation failed: <b>\(text(entry.scenario))</b> <code>\(text(report.name(of: entry.cell)))</code>: \(text(entry.judgement.explanation))</li>"
+            }
+            for entry in unjudged {
+                html += "<li>Not judged: <b>\(text(entry.scenario))</b> <code>\(text(report.name(of: entry.cell)))</code>: \(text(entry.judgement.explanation))</li>"
+            }
+            html += "</ul>"
+        }
+        return html + "</div>"
+    }
+
+    private static func scenarioSection(_ scenario: ScenarioTally, report: RunReport, runPath: String) -> String {
+        var html = "<section class=\"scenario\">\n<h2>\(text(scenario.name))</h2>\n"
+        if let expectation = scenario.expectation {
+            html += "<p>Expect success rate <b>\(text(expectation.description))</b>"
+                + (report.strict ? ", judged by the 95% interval (--strict)" : "") + ".</p>\n"
+        }
+        let engines = scenario.cells.reduce(into: [String]()) { if !$0.contains($1.engine) { $0.append($1.engine) } }
+        for engine in engines {
+            let cells = scenario.cells.filter { $0.engine == engine }
+            if engines.count > 1 { html += "<h3>engine \(text(engine))</h3>\n" }
+            html += heatMap(HeatMapLayout(cells: cells), report: report)
+        }
+        html += "<h3>Success rates with 95% intervals</h3>\n" + bars(scenario, report: report)
+        html += "<h3>Signatures</h3>\n" + signatureTable(scenario, report: report, runPath: runPath)
+        return html + "</section>"
+    }
+
+    private static func heatMap(_ layout: HeatMapLayout, report: RunReport) -> String {
+        var html = ""
+        if !layout.constant.isEmpty {
+            html += "<p class=\"none\">In every cell: \(text(layout.constant.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")))</p>\n"
+        }
+        html += "<table class=\"heat\">\n"
+        if let columnKey = layout.columnKey {
+            html += "<tr><th class=\"corner\">\(text(layout.rowKeys.joined(separator: ", "))) \\ \(text(columnKey))</th>"
+                + layout.columns.map { "<th>\(text($0))</th>" }.joined() + "</tr>\n"
+        }
+        for (row, label) in layout.rows.enumerated() {
+            html += "<tr><th>\(text(label))</th>"
+            for cell in layout.grid[row] {
+                html += cell.map { heatCell($0, report: report) } ?? "<td class=\"empty\"></td>"
+            }
+            html += "</tr>\n"
+        }
+        return html + "</table>\n"
+    }
+
+    private static func heatCell(_ cell: CellTally, report: RunReport) -> String {
+        let judgement = report.judgement(of: cell)
+        let classes = ["cell"] + (judgement.verdict == .expectationFailed ? ["failed"] : [])
+        let rate = cell.successRate.map(SummaryTable.percent) ?? "no rate"
+        return "<td class=\"\(classes.joined(separator: " "))\" style=\"background:\(colour(cell.successRate))\" title=\"\(text(report.name(of: cell) + ": " + judgement.explanation))\">"
+            + "<span class=\"rate\">\(text(rate))</span><span class=\"n\">n=\(cell.trials)\(cell.errors > 0 ? ", \(cell.errors) err" : "")</span></td>"
+    }
+
+    private static func bars(_ scenario: ScenarioTally, report: RunReport) -> String {
+        let width = 320.0
+        var html = "<table class=\"bars\">\n"
+        for cell in scenario.cells {
+            let judgement = report.judgement(of: cell)
+            var svg = "<svg width=\"\(Int(width))\" height=\"18\" viewBox=\"0 0 \(Int(width)) 18\" role=\"img\" aria-label=\"\(text(SummaryTable.rateText(cell.successRate, cell.interval)))\">"
+            svg += "<rect x=\"0\" y=\"3\" width=\"\(Int(width))\" height=\"12\" fill=\"#eee\"/>"
+            if let rate = cell.successRate {
+                svg += "<rect x=\"0\" y=\"3\" width=\"\(number(rate * width))\" height=\"12\" fill=\"\(colour(rate, strong: true))\"/>"
+            }
+            if let interval = cell.interval {
+                let low = number(interval.lower * width), high = number(interval.upper * width)
+                svg += "<line x1=\"\(low)\" y1=\"9\" x2=\"\(high)\" y2=\"9\" stroke=\"#222\" stroke-width=\"1.5\"/>"
+                svg += "<line x1=\"\(low)\" y1=\"4\" x2=\"\(low)\" y2=\"14\" stroke=\"#222\" stroke-width=\"1.5\"/>"
+                svg += "<line x1=\"\(high)\" y1=\"4\" x2=\"\(high)\" y2=\"14\" stroke=\"#222\" stroke-width=\"1.5\"/>"
+            }
+            if let threshold = cell.expectation?.expectation.threshold {
+                let x = number(min(max(threshold * width, 1), width - 1))
+                svg += "<line x1=\"\(x)\" y1=\"0\" x2=\"\(x)\" y2=\"18\" stroke=\"#1a56c4\" stroke-width=\"2\" stroke-dasharray=\"3 2\"/>"
+            }
+            svg += "</svg>"
+            html += "<tr\(judgement.verdict == .expectationFailed ? " class=\"failed\"" : "")><th>\(text(report.name(of: cell)))</th><td>\(svg)</td>"
+                + "<td class=\"num\">\(text(SummaryTable.rateText(cell.successRate, cell.interval)))</td><td class=\"num\">n=\(cell.trials)</td>"
+                + "<td>\(text(MarkdownReport.verdictText(judgement).replacingOccurrences(of: "*", with: "")))</td></tr>\n"
+        }
+        return html + "</table>\n"
+    }
+
+    private static func signatureTable(_ scenario: ScenarioTally, report: RunReport, runPath: String) -> String {
+        let rows = scenario.cells.flatMap { cell in
+            cell.signatures.filter { $0.outcome != .pass }.map { (cell: cell, signature: $0) }
+        }.sorted { $0.signature.count > $1.signature.count }
+        guard !rows.isEmpty else { return "<p class=\"none\">No trial failed, timed out or errored.</p>\n" }
+        var html = "<table class=\"signatures\">\n<tr><th>count</th><th>outcome</th><th>signature</th><th>cell</th><th>example trial</th></tr>\n"
+        for row in rows {
+            let trial = row.signature.exampleTrialID
+            let example = report.artifactsPath(of: trial).map { path in
+                let href = (runPath + path + "/").addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? runPath + path + "/"
+                return "<a href=\"\(text(href))\">\(text(trial))</a>"
+            } ?? "\(text(trial)) <span class=\"none\">(no artifacts)</span>"
+            html += "<tr><td class=\"num\">\(row.signature.count)</td><td>\(text(row.signature.outcome.description))</td>"
+                + "<td class=\"sig\">\(text(row.signature.signature))</td><td>\(text(report.name(of: row.cell)))</td><td>\(example)</td></tr>\n"
+        }
+        return html + "</table>\n"
+    }
+
+    private static func enginesSection(_ report: RunReport) -> String {
+        var html = "<section class=\"engines\">\n<h2>Engines</h2>\n"
+        for engine in report.manifest.engines {
+            html += "<h3>\(text(engine.name))\(engine.endpoint.map { " <small>\(text($0))</small>" } ?? "")</h3>\n<table class=\"fingerprint\">\n"
+            for line in engine.fingerprint.lines {
+                html += "<tr><th>\(text(line.name))</th><td>\(text(line.value))</td></tr>\n"
+            }
+            html += "</table>\n"
+        }
+        if report.manifest.engines.isEmpty { html += "<p class=\"none\">The manifest names no engine.</p>\n" }
+        return html + "</section>"
+    }
+
+    // MARK: - Helpers
+
+    /// Red (0%) through yellow to green (100%); grey without a rate. `strong` for bars on white.
+    static func colour(_ rate: Double?, strong: Bool = false) -> String {
+        guard let rate else { return "#d0d0d0" }
+        let hue = Int((max(0, min(1, rate)) * 120).rounded())
+        return strong ? "hsl(\(hue), 65%, 45%)" : "hsl(\(hue), 70%, 72%)"
+    }
+
+    private static func text(_ value: String) -> String {
+        ReportEscaping.markup(value)
+    }
+
+    private static func number(_ value: Double) -> String {
+        String(format: "%.1f", value)
+    }
+
+    private static let style = """
+        body{font:14px/1.45 "DejaVu Sans",system-ui,sans-serif;margin:24px 32px;color:#1d1d1f;background:#fff}\
+        h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}\
+        h3{font-size:14px;margin:16px 0 6px;color:#444}.meta{color:#555;margin:0 0 12px}\
+        .verdict{padding:8px 12px;border-radius:4px;margin:8px 0 12px}.verdict ul{margin:6px 0 0;padding-left:20px}\
+        .status0{background:#e3f4e1;border:1px solid #7bc47f}.status1{background:#fde2e1;border:1px solid #e0736f}\
+        .status2{background:#fff3cd;border:1px solid #e0b84f}\
+        table{border-collapse:collapse;margin:4px 0}th{text-align:left;font-weight:600;padding:3px 8px}\
+        td{padding:3px 8px;vertical-align:middle}code{font-family:"DejaVu Sans Mono",monospace;font-size:12px}\
+        .heat th{background:#f4f4f4;border:2px solid #fff;font-size:12px}.heat .corner{color:#666;font-weight:400}\
+        .heat td{width:120px;height:46px;text-align:center;border:2px solid #fff}\
+        .heat .rate{display:block;font-weight:700;font-size:15px}.heat .n{display:block;font-size:11px;color:#333}\
+        .heat td.failed{box-shadow:inset 0 0 0 3px #b00020}.heat td.empty{background:#fafafa}\
+        .bars th{font-weight:400;font-size:12px}.bars tr.failed th{color:#b00020;font-weight:700}\
+        .num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\
+        .signatures td,.signatures th,.fingerprint td,.fingerprint th{border-bottom:1px solid #eee;font-size:12px}\
+        .sig{font-family:"DejaVu Sans Mono",monospace;word-break:break-word;max-width:640px}.none{color:#777}
+        """
+}

@@ -1,0 +1,136 @@
+import Foundation
+
+/// What every report of a run is made from: the manifest and the trial records, tallied and
+/// judged. Nothing else is read (no scenario file, no engine), so a report can be made later,
+/// elsewhere, from a copied run folder.
+public struct RunReport: Sendable {
+    /// The run folder, `results/<run id>/`; links to artifacts are relative to it.
+    public let directory: URL
+    public let manifest: RunManifest
+    /// The tally, with each cell's expectation from the manifest, in matrix order.
+    public let summary: RunSummary
+    /// Expectations are judged by the 95% interval rather than the observed rate.
+    public let strict: Bool
+    /// The exit status the run earns.
+    public let verdict: RunVerdict
+    /// The records, in plan order.
+    public let records: [TrialRecord]
+    /// Planned trials without a record; nil when the manifest does not say how many were planned,
+    /// for a shard (compared with the whole plan only once merged), and for a run a stop
+    /// condition ended on purpose.
+    public let missingTrials: Int?
+    private let artifactsByTrial: [String: String]
+    private let secondsByCell: [CellKey: Double]
+
+    private struct CellKey: Hashable {
+        let scenario: String
+        let cellID: String
+        let engine: String
+    }
+
+    /// - Parameters:
+    ///   - directory: The run folder.
+    ///   - manifest: Its manifest.
+    ///   - log: Its trial records and the lines of trials.jsonl that are not records.
+    ///   - strict: Judge expectations by the 95% interval.
+    ///   - generatedAt: When the summary is made.
+    public init(directory: URL, manifest: RunManifest, log: TrialLog, strict: Bool, generatedAt: Date = Date()) {
+        self.directory = directory
+        self.manifest = manifest
+        self.strict = strict
+        records = log.records.sorted { ($0.sequence, $0.trialID) < ($1.sequence, $1.trialID) }
+        summary = RunSummary(runID: manifest.runID,
+                             tally: Tally(records: records, expectations: manifest.expectations ?? RunExpectations())
+                                 .inMatrixOrder(records: records),
+                             corruptLines: log.corruptLines, generatedAt: generatedAt)
+        missingTrials = manifest.shard == nil && manifest.stoppedEarly != true
+            ? manifest.plannedTrials.map { max(0, $0 - log.records.count) } : nil
+        verdict = RunVerdict(summary, strict: strict, missingTrials: missingTrials ?? 0)
+        artifactsByTrial = Dictionary(records.compactMap { record in record.artifactsPath.map { (record.trialID, $0) } }) { first, _ in first }
+        secondsByCell = records.reduce(into: [:]) { seconds, record in
+            seconds[CellKey(scenario: record.scenario, cellID: record.cellID, engine: record.engine), default: 0] += record.durationSeconds
+        }
+    }
+
+    /// Reads a run folder's manifest.json and trials.jsonl.
+    /// - Parameters:
+    ///   - directory: `results/<run id>/`.
+    ///   - strict: Judge expectations by the 95% interval.
+    /// - Returns: The report's contents.
+    /// - Throws: `ResultsError` when the folder is not a run's or its manifest cannot be read.
+    public static func load(runDirectory directory: URL, strict: Bool) async throws(ResultsError) -> RunReport {
+        let store = try ResultStore(opening: directory)
+        let manifest = try await store.readManifest()
+        let log = try await store.readTrials()
+        return RunReport(directory: directory, manifest: manifest, log: log, strict: strict)
+    }
+
+    /// The judgement of a cell.
+    public func judgement(of cell: CellTally) -> CellJudgement {
+        CellJudgement(cell, strict: strict)
+    }
+
+    /// Every cell with its scenario's name, in report order.
+    public var cells: [(scenario: String, cell: CellTally)] {
+        summary.scenarios.flatMap { scenario in scenario.cells.map { (scenario.name, $0) } }
+    }
+
+    /// Whether the run used more than one engine, so cells are shown with theirs.
+    public var showsEngines: Bool {
+        Set(summary.scenarios.flatMap { $0.cells.map(\.engine) }).count > 1
+    }
+
+    /// A cell's name in reports: its matrix values, and its engine when the run used several.
+    public func name(of cell: CellTally) -> String {
+        showsEngines ? "\(cell.cellID) [\(cell.engine)]" : cell.cellID
+    }
+
+    /// The seconds a cell's trials took, summed.
+    public func seconds(of cell: CellTally, in scenario: String) -> Double {
+        secondsByCell[CellKey(scenario: scenario, cellID: cell.cellID, engine: cell.engine)] ?? 0
+    }
+
+    /// The artifacts folder of a trial relative to the run folder (`artifacts/<trial id>`), or nil
+    /// when the trial kept none.
+    public func artifactsPath(of trialID: String) -> String? {
+        artifactsByTrial[trialID]
+    }
+
+    /// The failed expectations, each with its scenario and judgement, in report order.
+    public var failedExpectations: [(scenario: String, cell: CellTally, judgement: CellJudgement)] {
+        cells.compactMap { entry in
+            let judgement = judgement(of: entry.cell)
+            return judgement.verdict == .expectationFailed ? (entry.scenario, entry.cell, judgement) : nil
+        }
+    }
+
+    /// The cells that could not be judged, in report order.
+    public var unjudgedCells: [(scenario: String, cell: CellTally, judgement: CellJudgement)] {
+        cells.compactMap { entry in
+            let judgement = judgement(of: entry.cell)
+            return judgement.verdict == .notJudged ? (entry.scenario, entry.cell, judgement) : nil
+        }
+    }
+
+    /// A cell's most frequent signatures, as the terminal table lists them.
+    public func topSignatures(of cell: CellTally, limit: Int = 3) -> [SignatureCount] {
+        SummaryTable.topSignatures(of: cell, limit: limit)
+    }
+
+    /// One line about the run: id, trials, seed, shard or merge.
+    var runLine: String {
+        var parts = ["\(records.count) trial\(records.count == 1 ? "" : "s")"]
+        if let shard = manifest.shard {
+            parts.append("shard \(shard)" + (manifest.plannedTrials.map { " of a \($0)-trial plan" } ?? ""))
+        } else if let planned = manifest.plannedTrials, planned != records.count {
+            parts[0] += " of \(planned) planned"
+        }
+        if let sources = manifest.mergedFrom { parts.append("merged from \(sources.count) run\(sources.count == 1 ? "" : "s")") }
+        if let seed = manifest.seed { parts.append("seed \(seed)") }
+        parts.append("started \(Timestamp.format(manifest.startedAt))")
+        if let finished = manifest.finishedAt { parts.append("finished \(Timestamp.format(finished))") }
+        parts.append("dindlab \(manifest.harnessVersion)")
+        if strict { parts.append("--strict: expectations judged by the 95% interval") }
+        return parts.joined(separator: " · ")
+    }
+}

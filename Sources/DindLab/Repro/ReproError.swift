@@ -1,0 +1,56 @@
+/// Why a repro could not start.
+public struct ReproError: Error, Hashable, CustomStringConvertible {
+    private enum Code: Hashable {
+        case cellRequired(scenario: String, cells: [String])
+        case cellNotSelected(argument: String, scenario: String, cells: [String], reason: String)
+        case severalCells(argument: String, scenario: String, selected: [String])
+        case badSignaturePattern(pattern: String, reason: String)
+        case invalidMax(Int)
+    }
+
+    private let code: Code
+
+    /// The scenario has several cells and no `--cell` chose one.
+    public static func cellRequired(scenario: String, cells: [String]) -> ReproError {
+        ReproError(code: .cellRequired(scenario: scenario, cells: cells))
+    }
+
+    /// `--cell` does not fit the scenario's matrix.
+    public static func cellNotSelected(_ argument: String, scenario: String, cells: [String], reason: String) -> ReproError {
+        ReproError(code: .cellNotSelected(argument: argument, scenario: scenario, cells: cells, reason: reason))
+    }
+
+    /// `--cell` leaves more than one cell.
+    public static func severalCells(_ argument: String, scenario: String, selected: [String]) -> ReproError {
+        ReproError(code: .severalCells(argument: argument, scenario: scenario, selected: selected))
+    }
+
+    /// `--until-signature` is not a regular expression.
+    public static func badSignaturePattern(_ pattern: String, reason: String) -> ReproError {
+        ReproError(code: .badSignaturePattern(pattern: pattern, reason: reason))
+    }
+
+    /// `--max` below 1.
+    public static func invalidMax(_ value: Int) -> ReproError {
+        ReproError(code: .invalidMax(value))
+    }
+
+    private static func list(_ cells: [String]) -> String {
+        cells.map { "\n  --cell \($0)" }.joined()
+    }
+
+    public var description: String {
+        switch code {
+        case .cellRequired(let scenario, let cells):
+            "The scenario \(scenario) has \(cells.count) cells and repro runs one; choose it with --cell:" + Self.list(cells)
+        case .cellNotSelected(let argument, let scenario, let cells, let reason):
+            "--cell \(argument) selects no cell of the scenario \(scenario): \(reason) Its cells are:" + Self.list(cells)
+        case .severalCells(let argument, let scenario, let selected):
+            "--cell \(argument) leaves \(selected.count) cells of the scenario \(scenario) and repro runs one; give a value for every matrix key, e.g.:" + Self.list(selected)
+        case .badSignaturePattern(let pattern, let reason):
+            "--until-signature \(pattern) is not a regular expression: \(reason)."
+        case .invalidMax(let value):
+            "--max \(value): repro needs at least 1 trial."
+        }
+    }
+}

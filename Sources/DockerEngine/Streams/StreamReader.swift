@@ -1,0 +1,65 @@
+import CCurl
+import Foundation
+
+/// Turns the bytes of a container's output stream (logs, attached exec) into collected
+/// output: raw for a TTY, demultiplexed otherwise.
+///
+/// Its errors name the request the stream answers. A frame header that no daemon writes is a
+/// protocol violation. A multiplexed stream that ends inside a frame lost bytes on the way
+/// (the connection broke, the daemon died); it is reported the way libcurl reports a body cut
+/// short, as a transport error, never returned as a short result.
+final class StreamReader: @unchecked Sendable {
+    private let tty: Bool
+    private let method: String
+    private let path: String
+    private var demultiplexer = StreamDemultiplexer()
+    private var output: CollectedOutput
+    private let lock = NSLock()
+
+    /// - Parameters:
+    ///   - tty: Whether the stream is a TTY's raw stream.
+    ///   - limit: Bytes kept per stream.
+    ///   - method: The request's method, for errors.
+    ///   - path: The request's path, for errors.
+    init(tty: Bool, limit: Int, method: String, path: String) {
+        self.tty = tty
+        self.method = method
+        self.path = path
+        output = CollectedOutput(limit: limit)
+    }
+
+    /// Adds the next bytes of the stream, cut anywhere.
+    ///
+    /// - Throws: `EngineError.protocolViolation` for a frame header with an unknown stream type.
+    func feed(_ chunk: Data) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        if tty {
+            output.append(chunk, to: .stdout)
+            return
+        }
+        do {
+            for frame in try demultiplexer.feed(chunk) {
+                output.append(frame.payload, to: frame.stream)
+            }
+        } catch let error as StreamFramingError {
+            throw EngineError.protocolViolation(method: method, path: path, detail: error.description)
+        }
+    }
+
+    /// The output, once the stream has ended.
+    ///
+    /// - Throws: `EngineError` (a transport error, as libcurl's CURLE_PARTIAL_FILE) when the
+    ///   stream ended inside a frame.
+    func finish() throws -> CollectedOutput {
+        lock.lock()
+        defer { lock.unlock() }
+        let unfinished = tty ? 0 : demultiplexer.pendingByteCount
+        guard unfinished == 0 else {
+            throw EngineError.transport(
+                method: method, path: path, curlCode: Int(CURLE_PARTIAL_FILE.rawValue), curlMessage: curlMessage(CURLE_PARTIAL_FILE),
+                detail: "the stream ended inside a frame, after \(unfinished) bytes of it", duringAnswer: true)
+        }
+        return output
+    }
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import DindLab
+import Foundation
+
+/// `dindlab repro FILE`: repeats one cell until it fails, and keeps what explains the failure.
+struct ReproCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "repro",
+        abstract: "Run trials of one cell until the first failure (or one whose signature matches), at most --max.",
+        discussion: """
+            Writes a run folder like `run` does, then prints the failing trial's first error, \
+            signature, artifacts folder and how many trials it took. With --keep the failing outer \
+            container is left running, labelled dindlab.kept=true (every outer container of the \
+            repro is created with that label, since labels cannot be added later; dindlab removes \
+            those whose trials pass), and the commands to enter it are printed; `dindlab gc` leaves \
+            it alone unless given --include-kept. With --jobs > 1, trials already running when the \
+            failure is found finish and are recorded. Exit status: 1 when the failure was \
+            reproduced, 0 when no trial failed that way, 2 when a harness or engine error ended it.
+            """
+    )
+
+    @Argument(help: "A scenario file (YAML, schema version 1).")
+    var file: String
+
+    @Option(help: ArgumentHelp("The cell: its id as `plan` prints it, or enough key=value pairs to leave one cell. Needed when the scenario has several cells.", valueName: "key=value,..."))
+    var cell: String?
+
+    @Flag(help: "Stop at the first failure (the default).")
+    var untilFail = false
+
+    @Option(help: ArgumentHelp("Stop at the first failure whose signature or first error matches this regular expression.", valueName: "regex"))
+    var untilSignature: String?
+
+    @Option(help: "At most this many trials.")
+    var max = 100
+
+    @Flag(help: "Leave the failing outer container running and print how to enter it.")
+    var keep = false
+
+    @Option(help: "Trials running at once.")
+    var jobs = 1
+
+    @Option(help: "The seed of the run, recorded in the manifest.")
+    var seed: UInt64?
+
+    @Option(name: .customLong("engine"), help: ArgumentHelp(
+        "An engine: unix:///path, tcp://host:port, NAME=ADDRESS or a private engine's name. Repeat to spread trials over several engines.",
+        valueName: "engine"))
+    var engines: [String] = []
+
+    @Option(help: ArgumentHelp("The folder that holds run folders.", valueName: "dir"))
+    var out = "results"
+
+    @Option(help: ArgumentHelp("Collect forensics for every trial (always), so forensics.md compares the failure with a passing trial, or for failed ones (on-failure).", valueName: "when"))
+    var forensics = "on-failure"
+
+    func validate() throws {
+        guard !(untilFail && untilSignature != nil) else { throw ValidationError("Give --until-fail or --until-signature, not both.") }
+        guard max >= 1 else { throw ValidationError("--max must be at least 1.") }
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1.") }
+        guard ["always", "on-failure"].contains(forensics) else { throw ValidationError("--forensics takes always or on-failure.") }
+    }
+
+    func run() async throws {
+        let outcome: ReproOutcome
+        do {
+            let scenario = try ScenarioLoader.load(file: file)
+            let stop = try untilSignature.map { pattern throws(ReproError) in try ReproStop(signatureMatching: pattern) } ?? .anyFailure
+            let options = ReproOptions(cell: cell, stop: stop, maxTrials: max, keep: keep, jobs: jobs, seed: seed,
+                                       forensicsAlways: forensics == "always", resultsRoot: URL(fileURLWithPath: out))
+            let repro = try Repro(scenario: scenario, scenarioFile: file, options: options)
+            let selections = try (engines.isEmpty ? [nil] : engines.map(Optional.some)).map { try EngineSelection.resolve($0) }
+            outcome = try await repro.run(engines: selections, observer: ProgressPrinter())
+        } catch {
+            throw fail(error, code: 2)
+        }
+        print(outcome.rendered, terminator: "")
+        throw ExitCode(outcome.exitCode)
+    }
+}

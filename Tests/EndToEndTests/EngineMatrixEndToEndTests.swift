@@ -1,0 +1,124 @@
+import DindLab
+import DockerEngine
+import Foundation
+import Testing
+
+/// Two private engines of different Docker versions side by side, and a scenario whose
+/// matrix runs over them: the engine as a matrix dimension. The second engine is Debian
+/// bullseye's dockerd 20.10.5, taken out of the bullseye outer image through the Engine API.
+@Suite(.enabled(if: RealEngine.isAvailable && RealEngine.outerImages.contains("dindlab/outer:bullseye") && RealEngine.outerImage != nil && getuid() == 0,
+                "needs the test engine, the bullseye and bookworm outer images and root (scripts/test provides them)"),
+       .serialized)
+struct EngineMatrixEndToEndTests {
+    @Test("a matrix over two engines (20.10.24 and 20.10.5) tallies per engine; the host is unchanged")
+    func twoEngines() async throws {
+        let hostBefore = HostSnapshot.take()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dindlab-engines-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+
+        let modern = try RealEngine.client()
+        let dockerd = try await Self.extract("/usr/sbin/dockerd", from: "dindlab/outer:bullseye", using: modern, into: folder)
+        let engines = PrivateEngine()
+        let name = "e2e-bullseye-\(getpid())"
+        let record = try await engines.up(name: name, binary: dockerd.path)
+        do {
+            #expect(record.version.major == 20 && record.version.minor == 10 && record.version.patch == 5)
+            let listed = await engines.list()
+            #expect(listed.contains { $0.name == name && $0.isRunning })
+
+            // The outer image on the second engine: a rebuild from the cached rootfs.
+            try Self.dindlab(["images", "build", "bookworm", "--engine", record.dockerHost])
+
+            let scenario = try ScenarioLoader.load(yaml: """
+                version: 1
+                name: engines
+                repeat: 2
+                outer:
+                  image: dindlab/outer:bookworm
+                inner:
+                  command: [sh, -c, "echo ok"]
+                  expect-output: "^ok"
+                matrix:
+                  engine: [modern, old]
+                """, file: "engines.yaml")
+            let selections = [
+                EngineSelection(name: "modern", address: try EngineAddress(parsing: RealEngine.address!)),
+                EngineSelection(name: "old", address: try EngineAddress(parsing: record.dockerHost)),
+            ]
+            let result = try await Runner(engines: selections, options: RunOptions(resultsRoot: folder.appendingPathComponent("results"))).run(plan: try Plan(scenarios: [scenario], seed: 3), scenarioFiles: [])
+            let cells = try #require(result.summary.scenarios.first?.cells)
+            #expect(Set(cells.map(\.engine)) == ["modern", "old"])
+            #expect(cells.allSatisfy { $0.trials == 2 && $0.passes == 2 }, "\(cells.map { ($0.engine, $0.signatures.map(\.signature)) })")
+            #expect(result.records.allSatisfy { $0.engine == $0.cellValues.first?.value })
+            let versions = Dictionary(uniqueKeysWithValues: result.manifest.engines.map { ($0.name, $0.fingerprint.daemonVersion ?? "") })
+            #expect(versions["old"]?.hasPrefix("20.10.5") == true)
+            #expect(versions["modern"]?.hasPrefix("20.10.24") == true)
+        } catch {
+            _ = try? await engines.down(name: name)
+            throw error
+        }
+        let report = try await engines.down(name: name)
+        #expect(report.problems.isEmpty, "\(report.problems)")
+        #expect(HostSnapshot.take() == hostBefore)
+    }
+
+    /// Copies one file out of an image through the Engine API (a created, never started container).
+    static func extract(_ path: String, from image: String, using client: EngineClient, into folder: URL) async throws -> URL {
+        var config = ContainerConfig(image: image, cmd: ["true"])
+        config.labels = RealEngine.labels(test: "extract")
+        let container = try await client.createContainer(config)
+        defer { Task { try? await client.removeContainer(container.id) } }
+        let tar = try await client.getArchive(container.id, path: path)
+        try await client.removeContainer(container.id)
+        let tarFile = folder.appendingPathComponent("extract.tar")
+        try tar.write(to: tarFile)
+        try run("/bin/tar", ["-xf", tarFile.path, "-C", folder.path])
+        return folder.appendingPathComponent((path as NSString).lastPathComponent)
+    }
+
+    /// Runs the dindlab executable this package built.
+    static func dindlab(_ arguments: [String]) throws {
+        let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/dindlab").standardized
+        try run(binary.path, arguments)
+    }
+
+    static func run(_ executable: String, _ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw TestSetupError("\(executable) \(arguments.joined(separator: " ")) exited with status \(process.terminationStatus)")
+        }
+    }
+}
+
+/// What of the host an engine must not change: iptables rules, /etc/docker, /var/run/docker.
+struct HostSnapshot: Equatable {
+    var iptables: String
+    var etcDocker: [String]
+    var runDocker: [String]
+
+    static func take() -> HostSnapshot {
+        HostSnapshot(iptables: iptablesRules(), etcDocker: listing("/etc/docker"), runDocker: listing("/var/run/docker"))
+    }
+
+    static func listing(_ path: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? ["(absent)"]).sorted()
+    }
+
+    static func iptablesRules() -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "iptables-save 2>/dev/null | grep -v '^#'"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        guard (try? process.run()) != nil else { return "(iptables-save failed)" }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        // Packet counters change on their own; compare rules only.
+        return String(decoding: data, as: UTF8.self).replacingOccurrences(of: #"\[\d+:\d+\]"#, with: "", options: .regularExpression)
+    }
+}
