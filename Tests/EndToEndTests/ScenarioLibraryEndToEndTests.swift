@@ -27,7 +27,7 @@ struct ScenarioLibraryEndToEndTests {
         #expect(result.records.count == 4)
         for record in result.records {
             let cgroups = record.cellValues.first { $0.key == "outer.cgroups" }?.value
-            let handMounted = record.cellValues.first { $0.key == "outer.setup" }?.value != "[]"
+            let handMounted = record.cellValues.first { $0.key == "outer.env.MOUNT_CGROUPS_BY_HAND" }?.value == "yes"
             if cgroups == "none" && !handMounted {
                 #expect(record.outcome == .fail)
                 #expect(record.failingPhase == .daemon)

@@ -18,7 +18,7 @@ public actor ProgressPrinter: RunObserver {
     }
 
     public func runStarted(directory: URL, plan: Plan, engines: [TrialEngine]) async {
-        var text = "Run \(directory.lastPathComponent): \(plan.trials.count) trials, seed \(plan.seed)\n"
+        var text = "Run \(directory.lastPathComponent): \(plan.trials.count) trial\(plan.trials.count == 1 ? "" : "s"), seed \(plan.seed)\n"
         for engine in engines {
             text += "  engine \(engine.name): \(engine.client.address), Docker \(engine.fingerprint.daemonVersion ?? "?"), API \(engine.apiVersion)\n"
             if engine.privilege.emulated {

@@ -173,7 +173,12 @@ struct TrialExecutor: Sendable {
         let scenario = attempt.trial.cell.scenario
         let container = session.containerID!
         let readySeconds = Int(scenario.daemon.readyTimeout.inSeconds.rounded(.up))
-        let result = try await exec(OuterScripts.waitReady(timeoutSeconds: readySeconds), in: container, title: "wait for the inner daemon", &attempt)
+        let result: ExecResult
+        do {
+            result = try await exec(OuterScripts.waitReady(timeoutSeconds: readySeconds), in: container, title: "wait for the inner daemon", &attempt)
+        } catch let error as EngineError where error.status == 409 {
+            throw await outerContainerEnded(container, phase: attempt.clock.current, error: error)
+        }
         switch OuterScripts.ReadyStatus(rawValue: Int32(result.exitCode)) {
         case .ready:
             return
@@ -233,6 +238,16 @@ struct TrialExecutor: Sendable {
                 throw TrialFailure.failed(.inner, "inner run \(index + 1): the output does not match expect-output /\(inner.expectOutput ?? "")/: \(output.prefix(500))")
             }
         }
+    }
+
+    /// The failure of a trial whose outer container stopped on its own (its command exited:
+    /// with `start: cmd`, a setup line that runs `exit` ends the container's shell).
+    private func outerContainerEnded(_ container: String, phase: TrialPhase, error: EngineError) async -> TrialFailure {
+        guard let state = try? await engine.client.inspectContainer(container, timeout: .seconds(15)), !state.state.running else {
+            return .harness(phase, error)
+        }
+        let logs = (try? await engine.client.containerLogs(container, tty: false, tail: 50, timeout: .seconds(15))).map { $0.stderrText + $0.stdoutText } ?? ""
+        return .failed(phase, "the outer container's command exited with status \(state.state.exitCode) before the inner daemon was ready (a setup line that runs `exit` ends it with start: cmd)\n" + logs)
     }
 
     /// Whether the inner daemon's process still exists (true when that cannot be told).
