@@ -5,7 +5,10 @@ import Testing
 /// Bad input: the shipped scenario and recipe files, mutated by a seeded generator, and inputs
 /// built to hurt (deep nesting, alias bombs, invalid UTF-8, huge values). Every input must
 /// load or fail with a clear error (one that names the file); none may crash or hang.
-@Suite("Fuzz: scenario and recipe files, trials.jsonl")
+///
+/// The cases are CPU work on Swift's cooperative threads (two on a two-core machine): the suite
+/// runs serialized and yields between cases, so it never starves the rest of the test run.
+@Suite("Fuzz: scenario and recipe files, trials.jsonl", .serialized)
 struct FuzzInputTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardizedFileURL
 
@@ -167,7 +170,10 @@ struct FuzzInputTests {
     }()
 
     /// Loads one input, checking the result is a load or a clear error, in loose time.
-    static func check(_ subject: Subject, _ bytes: [UInt8], what: String) {
+    /// - Returns: Whether it failed to load.
+    @discardableResult
+    static func check(_ subject: Subject, _ bytes: [UInt8], what: String) async -> Bool {
+        await Task.yield()
         let file = "fuzz/\(subject.path)"
         let began = ContinuousClock.now
         let error = subject.load(bytes, file: file)
@@ -180,6 +186,7 @@ struct FuzzInputTests {
         // Loose: most cases take milliseconds, the largest a few seconds in a debug build; a
         // loader that goes quadratic takes minutes.
         #expect(elapsed < .seconds(15), "\(what) took \(elapsed)")
+        return error != nil
     }
 
     @Test("there is something to fuzz: the shipped scenarios and recipes load as they are")
@@ -191,7 +198,7 @@ struct FuzzInputTests {
     }
 
     @Test("random mutations of each shipped file load or fail with a clear error", arguments: subjects)
-    func mutations(of subject: Subject) {
+    func mutations(of subject: Subject) async {
         var generator = SplitMix64(seed: 0xD1_4D1A_B000 ^ UInt64(subject.path.utf8.reduce(0) { $0 &* 31 &+ Int($1) } & 0xFFFF_FFFF))
         var failures = 0
         for number in 0..<Self.mutationsPerFile {
@@ -203,15 +210,14 @@ struct FuzzInputTests {
                 steps.append(step)
                 bytes = mutated
             }
-            Self.check(subject, bytes, what: "\(subject.path) mutation \(number) (\(steps.joined(separator: "; ")))")
-            if subject.load(bytes, file: "x") != nil { failures += 1 }
+            if await Self.check(subject, bytes, what: "\(subject.path) mutation \(number) (\(steps.joined(separator: "; ")))") { failures += 1 }
         }
         // Mutations that break nothing are fine, but the fuzzer must reach the error paths.
         #expect(failures > 0, "no mutation of \(subject.path) produced an error")
     }
 
     @Test("inputs built to hurt a loader load or fail with a clear error", arguments: ["scenario", "recipe"])
-    func hostileInputs(kind: String) throws {
+    func hostileInputs(kind: String) async throws {
         let subject = try #require(Self.subjects.first { subject in
             switch subject.kind {
             case .scenario: kind == "scenario"
@@ -220,7 +226,7 @@ struct FuzzInputTests {
         })
         // Both loaders share the YAML layer; the largest inputs go through it once.
         for (name, bytes) in Self.hostile where kind == "scenario" || bytes.count < 100_000 {
-            Self.check(subject, bytes, what: "\(name) as \(subject.path)")
+            await Self.check(subject, bytes, what: "\(name) as \(subject.path)")
         }
     }
 

@@ -83,7 +83,7 @@ struct ReliabilityRunnerTests {
             let interruption = RunInterruption()
             let run = Task { try await fake.run(plan, file: file) { $0.interruption = interruption } }
             // Wait until the first inner run streams, then escalate twice as two SIGINTs do.
-            try await waitUntil { streaming.value >= 1 }
+            try await waitUntil(.seconds(120)) { streaming.value >= 1 }
             try await Task.sleep(for: .milliseconds(200))
             interruption.requestStop(signal: SIGINT)
             interruption.escalate(signal: SIGINT)
