@@ -142,7 +142,7 @@ struct ReliabilityEndToEndTests {
     @Test("an inner daemon that never gets ready fails in phase daemon at its ready-timeout and is cleaned up; secrets stay out of the artifacts")
     func daemonNeverReady() async throws {
         let secret = "e2e-secret-7d1c44"
-        let result = try await runInProcess("""
+        let workspace = try Workspace("""
             version: 1
             name: never-ready
             repeat: 1
@@ -155,6 +155,8 @@ struct ReliabilityEndToEndTests {
               command: [sh, -c, "sleep 1000"]
               ready-timeout: 5s
             """)
+        defer { workspace.remove() }
+        let result = try await runInProcess(workspace)
         let record = try #require(result.records.first)
         #expect(record.outcome == .fail)
         #expect(record.failingPhase == .daemon)
@@ -171,7 +173,7 @@ struct ReliabilityEndToEndTests {
 
     @Test("an inner command that floods 50 MB of output: dindlab keeps a capped part and the record says it was cut")
     func outputFlood() async throws {
-        let result = try await runInProcess("""
+        let workspace = try Workspace("""
             version: 1
             name: flood
             repeat: 1
@@ -182,7 +184,9 @@ struct ReliabilityEndToEndTests {
               # One long line: the inner daemon logs it in 16 kB pieces (50 MB of short lines would
               # take it minutes to log and read back).
               command: [sh, -c, "head -c 52428800 /dev/zero | tr '\\\\0' y; echo; echo done"]
-            """, forensicsAlways: true)
+            """)
+        defer { workspace.remove() }
+        let result = try await runInProcess(workspace, forensicsAlways: true)
         let record = try #require(result.records.first)
         #expect(record.outcome == .pass, "\(record.signature ?? "")")
         #expect(record.notes.contains { $0.contains("inner run 1") && $0.contains("Output was cut at 1048576 bytes") }, "\(record.notes)")
@@ -246,9 +250,8 @@ struct ReliabilityEndToEndTests {
 
     // MARK: Helpers
 
-    /// Runs a scenario through the Runner in this process and checks that nothing is left.
-    func runInProcess(_ yaml: String, forensicsAlways: Bool = false) async throws -> RunResult {
-        let workspace = try Workspace(yaml)
+    /// Runs a workspace's scenario through the Runner in this process and checks that nothing is left.
+    func runInProcess(_ workspace: Workspace, forensicsAlways: Bool = false) async throws -> RunResult {
         let plan = try Plan(scenarios: [ScenarioLoader.load(file: workspace.scenario.path)], seed: 1)
         let result = try await Runner(engines: [try EngineSelection.resolve(RealEngine.address)], options: RunOptions(resultsRoot: workspace.out, forensicsAlways: forensicsAlways))
             .run(plan: plan, scenarioFiles: [workspace.scenario.path])
