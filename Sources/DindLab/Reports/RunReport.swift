@@ -44,7 +44,7 @@ public struct RunReport: Sendable {
                                  .inMatrixOrder(records: records),
                              corruptLines: log.corruptLines, generatedAt: generatedAt)
         missingTrials = manifest.shard == nil && manifest.stoppedEarly != true
-            ? manifest.plannedTrials.map { max(0, $0 - log.records.count) } : nil
+            ? manifest.plannedTrials.map { max(0, $0 - log.records.count - manifest.skippedTrialCount) } : nil
         verdict = RunVerdict(summary, strict: strict, missingTrials: missingTrials ?? 0)
         artifactsByTrial = Dictionary(records.compactMap { record in record.artifactsPath.map { (record.trialID, $0) } }) { first, _ in first }
         secondsByCell = records.reduce(into: [:]) { seconds, record in

@@ -111,11 +111,14 @@ public struct Runner: Sendable {
         let ownership = Ownership.current(runID: store.runID, startedAt: startedAt).labels
 
         // The matrix may set the image, so look at the cells' resolved scenarios.
-        let probeImage = plan.scenarios.lazy.flatMap(\.cells).map(\.scenario.outer.image).first { !$0.isEmpty }
+        var probeImages: [String] = []
+        for image in plan.scenarios.flatMap(\.cells).map(\.scenario.outer.image) where !image.isEmpty && !probeImages.contains(image) {
+            probeImages.append(image)
+        }
         let selections = try Self.engineSelections(given: engines, plan: plan)
         var trialEngines: [TrialEngine] = []
         for selection in selections.all {
-            let engine = try await Self.prepare(selection, probeImage: probeImage, labels: ownership)
+            let engine = try await Self.prepare(selection, probeImages: probeImages, labels: ownership)
             if let warning = await OrphanCheck.warning(client: engine.client, engineName: engine.name) {
                 await observer?.note("warning: " + warning)
             }
@@ -142,7 +145,15 @@ public struct Runner: Sendable {
             await observer?.note("resuming run \(store.runID): \(earlier.count) of \(plan.trials.count) trials are recorded, \(plan.trials.count - earlier.count) to run")
         }
 
-        let units = Self.units(of: plan, spreadOver: selections.spread, named: selections.named, skipping: Set(earlier.map(\.trialID)))
+        let planned = Self.units(of: plan, spreadOver: selections.spread, named: selections.named, skipping: Set(earlier.map(\.trialID)))
+        let (units, skippedCells) = try await Self.withoutMissingImages(planned, engines: trialEngines)
+        if !skippedCells.isEmpty {
+            manifest.skippedCells = (manifest.skippedCells ?? []) + skippedCells
+            try await store.writeManifest(manifest)
+            for cell in skippedCells {
+                await observer?.note("skipped: \(cell.scenario) \(cell.cellID) on \(cell.engine) (\(cell.trials) trial\(cell.trials == 1 ? "" : "s")): \(cell.reason)")
+            }
+        }
         let imageFacts = trialEngines.map { _ in OuterImageFacts() }
         let health = trialEngines.map { _ in EngineHealth() }
         let collector = RecordCollector(total: plan.trials.count, alreadyDone: earlier.count, stopWhen: options.stopWhen, interruption: options.interruption, engineHealth: health)
@@ -195,12 +206,57 @@ public struct Runner: Sendable {
                          interruptedBy: options.interruption?.stopRequested == true ? options.interruption?.signal : nil)
     }
 
+    /// Leaves out the units whose outer image is not on their engine: such cells are skipped
+    /// with a message saying how to build the image, not run as errors (a scenario over the
+    /// 1.7-era images runs wherever the user has built them).
+    static func withoutMissingImages(_ units: [Unit], engines: [TrialEngine]) async throws -> ([Unit], [RunManifest.SkippedCell]) {
+        var present: [String: Bool] = [:]
+        var kept: [Unit] = []
+        var skipped: [String: RunManifest.SkippedCell] = [:]
+        var order: [String] = []
+        for unit in units {
+            guard let trial = unit.trials.first else { continue }
+            let image = trial.cell.scenario.outer.image
+            let engine = engines[unit.engineIndex]
+            let key = "\(unit.engineIndex)/\(image)"
+            if present[key] == nil {
+                present[key] = try await engine.client.inspectImage(image) != nil
+            }
+            if present[key] == true {
+                kept.append(unit)
+                continue
+            }
+            let cellKey = "\(trial.scenarioName)/\(trial.cell.id)/\(engine.name)"
+            if var cell = skipped[cellKey] {
+                cell.trials += unit.trials.count
+                skipped[cellKey] = cell
+            } else {
+                let recipe = image.hasPrefix("dindlab/outer:") ? String(image.dropFirst("dindlab/outer:".count)) : nil
+                let how = recipe.map { recipe in
+                    let binary = ["1.7.1", "1.8.3", "1.9.1"].contains(recipe) ? " --binary PATH" : ""
+                    let note = binary.isEmpty ? "" : " (Docker's old static binaries are no longer published: keep your own)"
+                    return "build it with `dindlab images build \(recipe)\(binary) --engine \(engine.client.address)`\(note)"
+                } ?? "load it onto the engine"
+                skipped[cellKey] = RunManifest.SkippedCell(scenario: trial.scenarioName, cellID: trial.cell.id, engine: engine.name, trials: unit.trials.count, reason: "the outer image \(image) is not on the engine; \(how)")
+                order.append(cellKey)
+            }
+        }
+        return (kept, order.compactMap { skipped[$0] })
+    }
+
     /// Connects to an engine, negotiates, probes privileged mode and fingerprints it.
-    static func prepare(_ selection: EngineSelection, probeImage: String?, labels: [String: String]) async throws -> TrialEngine {
+    ///
+    /// The probe uses the first of `probeImages` the engine has (an engine may lack some).
+    static func prepare(_ selection: EngineSelection, probeImages: [String], labels: [String: String]) async throws -> TrialEngine {
         let client = EngineClient(address: selection.address, apiVersion: ProcessInfo.processInfo.environment["DOCKER_API_VERSION"].flatMap(APIVersion.init))
         let apiVersion = try await client.negotiate()
         var privilege = PrivilegeSupport(privileged: true, grantableCapabilities: [], refusedCapabilities: [], privilegedError: nil)
-        if let probeImage, try await client.inspectImage(probeImage) != nil {
+        var probeImage: String?
+        for image in probeImages where try await client.inspectImage(image) != nil {
+            probeImage = image
+            break
+        }
+        if let probeImage {
             var probeLabels = labels
             probeLabels["dindlab.probe"] = "privilege"
             privilege = try await PrivilegeProbe(client: client, image: probeImage, labels: probeLabels).run()
