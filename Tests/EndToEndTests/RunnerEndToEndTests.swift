@@ -148,4 +148,24 @@ struct RunnerEndToEndTests {
         #expect(one.records.map(\.trialID) == two.records.map(\.trialID))
         #expect(one.records.allSatisfy { $0.outcome == .pass }, "\(one.records.compactMap(\.signature))")
     }
+
+    @Test("cells whose outer image is not built are skipped with a message, not run as errors")
+    func missingImageSkipped() async throws {
+        let result = try await run("""
+            version: 1
+            name: missing-image
+            repeat: 1
+            outer:
+              image: OUTER_IMAGE
+            matrix:
+              outer.image: [OUTER_IMAGE, "dindlab/outer:1.7.1-not-built"]
+            """)
+        #expect(result.records.count == 1)
+        #expect(result.records.first?.outcome == .pass)
+        let skipped = try #require(result.manifest.skippedCells)
+        #expect(skipped.count == 1)
+        #expect(skipped.first?.reason.contains("dindlab images build 1.7.1-not-built") == true, "\(skipped)")
+        let report = try await RunReport.load(runDirectory: result.directory, strict: false)
+        #expect(report.verdict.exitCode == 0)
+    }
 }

@@ -48,7 +48,10 @@ public struct FingerprintCollector: Sendable {
     public func probeAndCollect(daemonPID: Int32? = nil) async throws -> EngineFingerprint {
         try await client.negotiate()
         let image = try await ProbeImage.ensure(on: client)
-        let labels = ["dindlab.probe": "privilege", "dindlab.owner": "\(ProcessInfo.processInfo.hostName):\(getpid())"]
+        // The probe's containers carry a run of their own, so `dindlab gc` can collect them
+        // if the process is killed mid-probe.
+        var labels = Ownership.current(runID: RunID.generate(), startedAt: Date()).labels
+        labels[Ownership.probeLabel] = "privilege"
         let privilege = try await PrivilegeProbe(client: client, image: image, labels: labels, daemonPID: daemonPID).run()
         return try await collect(privilege: privilege, daemonPID: daemonPID)
     }

@@ -52,7 +52,7 @@ public struct RunReport: Sendable {
                                  .inMatrixOrder(cellIndices: accumulator.cellIndices),
                              corruptLines: corruptLines, generatedAt: generatedAt)
         missingTrials = manifest.shard == nil && manifest.stoppedEarly != true
-            ? manifest.plannedTrials.map { max(0, $0 - accumulator.trials) } : nil
+            ? manifest.plannedTrials.map { max(0, $0 - accumulator.trials - manifest.skippedTrialCount) } : nil
         verdict = RunVerdict(summary, strict: strict, missingTrials: missingTrials ?? 0)
         artifactsByTrial = accumulator.artifacts.mapValues(\.path)
         secondsByCell = accumulator.seconds

@@ -56,7 +56,8 @@ enum ResultFiles {
         defer { flock(fd, LOCK_UN) }
         var bytes = Data()
         var status = stat()
-        if fstat(fd, &status) == 0, status.st_size > 0 {
+        guard fstat(fd, &status) == 0 else { throw .cannotWrite(url.path, reason: lastError()) }
+        if status.st_size > 0 {
             var last: UInt8 = 0
             if pread(fd, &last, 1, status.st_size - 1) == 1, last != UInt8(ascii: "\n") {
                 bytes.append(UInt8(ascii: "\n"))
@@ -64,8 +65,15 @@ enum ResultFiles {
         }
         bytes.append(line)
         bytes.append(UInt8(ascii: "\n"))
-        try writeAll(bytes, to: fd, path: url.path)
-        guard fsync(fd) == 0 else { throw .cannotWrite(url.path, reason: lastError()) }
+        do throws(ResultsError) {
+            try writeAll(bytes, to: fd, path: url.path)
+            guard fsync(fd) == 0 else { throw .cannotWrite(url.path, reason: lastError()) }
+        } catch {
+            // A full disk can take part of the line: cut the file back, so the record is absent
+            // rather than half there.
+            _ = ftruncate(fd, status.st_size)
+            throw error
+        }
     }
 
     /// The file's contents, or nil when it does not exist.

@@ -61,6 +61,29 @@ public struct RunManifest: Sendable, Hashable, Codable {
     /// True when a stop condition (repro's `--until-fail`) ended the run before its plan was
     /// done, so the trials it did not run are not missing; nil otherwise.
     public var stoppedEarly: Bool?
+    /// Cells not run because their outer image is not on their engine (e.g. the 1.7-era
+    /// images, which need the user's own binaries); their trials are not missing.
+    public var skippedCells: [SkippedCell]?
+
+    /// A cell left out of a run, and why.
+    public struct SkippedCell: Sendable, Hashable, Codable {
+        public var scenario: String
+        public var cellID: String
+        public var engine: String
+        public var trials: Int
+        public var reason: String
+
+        public init(scenario: String, cellID: String, engine: String, trials: Int, reason: String) {
+            self.scenario = scenario
+            self.cellID = cellID
+            self.engine = engine
+            self.trials = trials
+            self.reason = reason
+        }
+    }
+
+    /// Trials of skipped cells.
+    public var skippedTrialCount: Int { (skippedCells ?? []).reduce(0) { $0 + $1.trials } }
 
     /// A run that `dindlab merge` took trials from.
     public struct MergedRun: Sendable, Hashable, Codable {

@@ -21,13 +21,27 @@ public struct RunOptions: Sendable {
     /// Stop starting trials once this returns true for a finished trial (repro).
     public var stopWhen: (@Sendable (TrialRecord) -> Bool)?
 
-    public init(jobs: Int = 1, resultsRoot: URL, commandLine: [String] = CommandLine.arguments, forensicsAlways: Bool = false, keepFailed: Bool = false, keepWhen: (@Sendable (TrialRecord) -> Bool)? = nil, stopWhen: (@Sendable (TrialRecord) -> Bool)? = nil) {
+    /// Asks the run to end early (signals, see `InterruptSignals`); nil: it runs to the end.
+    public var interruption: RunInterruption?
+    /// Continue this interrupted run in its own folder instead of starting a new one
+    /// (`resultsRoot` and `commandLine` are then the earlier run's).
+    public var resume: ResumePoint?
+    /// The longest one short engine call of a trial (create, start, inspect, exec create)
+    /// may take, so a hung engine ends the trial as an error that names the call instead of
+    /// using up the trial's whole timeout. Streams (an exec's output) get the trial's time.
+    public var engineCallTimeout: Duration
+
+    public init(jobs: Int = 1, resultsRoot: URL, commandLine: [String] = CommandLine.arguments, forensicsAlways: Bool = false, keepFailed: Bool = false, keepWhen: (@Sendable (TrialRecord) -> Bool)? = nil, stopWhen: (@Sendable (TrialRecord) -> Bool)? = nil,
+                interruption: RunInterruption? = nil, resume: ResumePoint? = nil, engineCallTimeout: Duration = .seconds(60)) {
         self.jobs = max(1, jobs)
         self.resultsRoot = resultsRoot
         self.commandLine = commandLine
         self.forensicsAlways = forensicsAlways
         self.keepFailed = keepFailed
         self.keepWhen = keepWhen
+        self.interruption = interruption
+        self.resume = resume
+        self.engineCallTimeout = engineCallTimeout
         self.stopWhen = stopWhen
     }
 }
@@ -38,8 +52,10 @@ public struct RunResult: Sendable {
     public var records: [TrialRecord]
     public var summary: RunSummary
     public var manifest: RunManifest
-    /// Trials of the plan that never ran (a stop condition ended the run early).
+    /// Trials of the plan that never ran (a stop condition or a signal ended the run early).
     public var skippedTrials: Int
+    /// The signal that ended the run early, if one did (see `RunInterruption`).
+    public var interruptedBy: Int32?
 }
 
 /// Things a run reports while it goes.
@@ -48,6 +64,16 @@ public protocol RunObserver: Sendable {
     func runStarted(directory: URL, plan: Plan, engines: [TrialEngine]) async
     /// Said as each trial ends.
     func trialFinished(_ record: TrialRecord, done: Int, total: Int) async
+    /// Said for what the user should know before trials run: containers that dead runs left
+    /// on an engine, what a resumed run still has to do.
+    func note(_ text: String) async
+}
+
+extension RunObserver {
+    /// Writes the note to standard error.
+    public func note(_ text: String) async {
+        FileHandle.standardError.write(Data("dindlab: \(text)\n".utf8))
+    }
 }
 
 /// Runs a plan: probes the engines, executes trials up to `jobs` at a time, records each
@@ -76,36 +102,63 @@ public struct Runner: Sendable {
     /// - Throws: `EngineError` when an engine cannot be reached at the start, `ResultsError`
     ///   when the results cannot be written.
     public func run(plan: Plan, scenarioFiles: [String]) async throws -> RunResult {
-        let store = try ResultStore(creatingIn: options.resultsRoot)
+        let resume = options.resume
+        let store = try resume?.store ?? ResultStore(creatingIn: options.resultsRoot)
+        let earlier = try resume?.recordedTrials(in: plan) ?? []
         let startedAt = Date()
-        let owner = "\(ProcessInfo.processInfo.hostName):\(getpid())"
-        let ownership = [
-            "dindlab.run": store.runID.description,
-            "dindlab.owner": owner,
-            "dindlab.started": Timestamp.format(startedAt),
-        ]
+        ActiveRuns.shared.add(store.runID.rawValue)
+        defer { ActiveRuns.shared.remove(store.runID.rawValue) }
+        let ownership = Ownership.current(runID: store.runID, startedAt: startedAt).labels
 
         // The matrix may set the image, so look at the cells' resolved scenarios.
-        let probeImage = plan.scenarios.lazy.flatMap(\.cells).map(\.scenario.outer.image).first { !$0.isEmpty }
+        var probeImages: [String] = []
+        for image in plan.scenarios.flatMap(\.cells).map(\.scenario.outer.image) where !image.isEmpty && !probeImages.contains(image) {
+            probeImages.append(image)
+        }
         let selections = try Self.engineSelections(given: engines, plan: plan)
         var trialEngines: [TrialEngine] = []
         for selection in selections.all {
-            trialEngines.append(try await Self.prepare(selection, probeImage: probeImage, labels: ownership))
+            let engine = try await Self.prepare(selection, probeImages: probeImages, labels: ownership)
+            if let warning = await OrphanCheck.warning(client: engine.client, engineName: engine.name) {
+                await observer?.note("warning: " + warning)
+            }
+            trialEngines.append(engine)
         }
+        let engineEntries = trialEngines.map { RunManifest.Engine(name: $0.name, endpoint: $0.client.address.description, fingerprint: $0.fingerprint) }
 
-        var manifest = RunManifest(
-            runID: store.runID, startedAt: startedAt, commandLine: options.commandLine, plan: plan,
-            scenarioFiles: try scenarioFiles.map { path throws(ResultsError) in try RunManifest.ScenarioFile(reading: URL(fileURLWithPath: path), recordedAs: path) },
-            engines: trialEngines.map { RunManifest.Engine(name: $0.name, endpoint: $0.client.address.description, fingerprint: $0.fingerprint) }
-        )
+        var manifest: RunManifest
+        if let resume {
+            manifest = resume.manifest
+            manifest.finishedAt = nil
+            // Engines the resumed part uses replace the earlier entries of the same name.
+            manifest.engines = manifest.engines.filter { old in !engineEntries.contains { $0.name == old.name } } + engineEntries
+        } else {
+            manifest = RunManifest(
+                runID: store.runID, startedAt: startedAt, commandLine: SecretMasker.maskArguments(options.commandLine), plan: plan,
+                scenarioFiles: try scenarioFiles.map { path throws(ResultsError) in try RunManifest.ScenarioFile(reading: URL(fileURLWithPath: path), recordedAs: path) },
+                engines: engineEntries
+            )
+        }
         try await store.writeManifest(manifest)
         await observer?.runStarted(directory: store.directory, plan: plan, engines: trialEngines)
+        if resume != nil {
+            await observer?.note("resuming run \(store.runID): \(earlier.count) of \(plan.trials.count) trials are recorded, \(plan.trials.count - earlier.count) to run")
+        }
 
-        let units = Self.units(of: plan, spreadOver: selections.spread, named: selections.named)
+        let planned = Self.units(of: plan, spreadOver: selections.spread, named: selections.named, skipping: Set(earlier.map(\.trialID)))
+        let (units, skippedCells) = try await Self.withoutMissingImages(planned, engines: trialEngines)
+        if !skippedCells.isEmpty {
+            manifest.skippedCells = (manifest.skippedCells ?? []) + skippedCells
+            try await store.writeManifest(manifest)
+            for cell in skippedCells {
+                await observer?.note("skipped: \(cell.scenario) \(cell.cellID) on \(cell.engine) (\(cell.trials) trial\(cell.trials == 1 ? "" : "s")): \(cell.reason)")
+            }
+        }
         let imageFacts = trialEngines.map { _ in OuterImageFacts() }
-        let collector = RecordCollector(total: plan.trials.count, stopWhen: options.stopWhen)
+        let health = trialEngines.map { _ in EngineHealth() }
+        let collector = RecordCollector(total: plan.trials.count, alreadyDone: earlier.count, stopWhen: options.stopWhen, interruption: options.interruption, engineHealth: health)
         let executors = trialEngines.indices.map { index in
-            TrialExecutor(runID: store.runID, engine: trialEngines[index], store: store, imageFacts: imageFacts[index], ownership: ownership, forensicsAlways: options.forensicsAlways, keepFailed: options.keepFailed, keepWhen: options.keepWhen)
+            TrialExecutor(runID: store.runID, engine: trialEngines[index], store: store, imageFacts: imageFacts[index], ownership: ownership, forensicsAlways: options.forensicsAlways, keepFailed: options.keepFailed, keepWhen: options.keepWhen, callTimeout: options.engineCallTimeout, health: health[index])
         }
         let observer = self.observer
 
@@ -133,26 +186,77 @@ public struct Runner: Sendable {
             }
         }
         if let failure = await collector.writeFailure { throw failure }
+        for (engine, health) in zip(trialEngines, health) {
+            if let lost = health.lost {
+                await observer?.note("\(lost)\nNo further trial was started. Once the engine is back, `dindlab run --resume \(store.directory.path)` runs the rest and `dindlab gc` removes what the engine \(engine.name) kept of this run.")
+            }
+        }
+        let records = (earlier + (await collector.records)).sorted { $0.sequence < $1.sequence }
         // forensics.md of failed trials says what differs from a passing trial of the same cell.
-        ForensicsCrossReference.annotate(runDirectory: store.directory, records: await collector.records)
+        ForensicsCrossReference.annotate(runDirectory: store.directory, records: records)
 
         manifest.finishedAt = Date()
-        let records = await collector.records.sorted { $0.sequence < $1.sequence }
-        if records.count < plan.trials.count, await collector.shouldStop {
+        if records.count < plan.trials.count, await collector.stoppedByCondition {
             manifest.stoppedEarly = true  // by the stop condition: the trials not run are not missing
         }
         try await store.writeManifest(manifest)
-        let summary = RunSummary(runID: store.runID, tally: Tally(records: records, expectations: manifest.expectations ?? RunExpectations()))
+        let summary = RunSummary(runID: store.runID, tally: Tally(records: records, expectations: manifest.expectations ?? RunExpectations()), corruptLines: resume?.corruptLines ?? [])
         try await store.writeSummary(summary)
-        return RunResult(directory: store.directory, records: records, summary: summary, manifest: manifest, skippedTrials: plan.trials.count - records.count)
+        return RunResult(directory: store.directory, records: records, summary: summary, manifest: manifest, skippedTrials: plan.trials.count - records.count,
+                         interruptedBy: options.interruption?.stopRequested == true ? options.interruption?.signal : nil)
+    }
+
+    /// Leaves out the units whose outer image is not on their engine: such cells are skipped
+    /// with a message saying how to build the image, not run as errors (a scenario over the
+    /// 1.7-era images runs wherever the user has built them).
+    static func withoutMissingImages(_ units: [Unit], engines: [TrialEngine]) async throws -> ([Unit], [RunManifest.SkippedCell]) {
+        var present: [String: Bool] = [:]
+        var kept: [Unit] = []
+        var skipped: [String: RunManifest.SkippedCell] = [:]
+        var order: [String] = []
+        for unit in units {
+            guard let trial = unit.trials.first else { continue }
+            let image = trial.cell.scenario.outer.image
+            let engine = engines[unit.engineIndex]
+            let key = "\(unit.engineIndex)/\(image)"
+            if present[key] == nil {
+                present[key] = try await engine.client.inspectImage(image) != nil
+            }
+            if present[key] == true {
+                kept.append(unit)
+                continue
+            }
+            let cellKey = "\(trial.scenarioName)/\(trial.cell.id)/\(engine.name)"
+            if var cell = skipped[cellKey] {
+                cell.trials += unit.trials.count
+                skipped[cellKey] = cell
+            } else {
+                let recipe = image.hasPrefix("dindlab/outer:") ? String(image.dropFirst("dindlab/outer:".count)) : nil
+                let how = recipe.map { recipe in
+                    let binary = ["1.7.1", "1.8.3", "1.9.1"].contains(recipe) ? " --binary PATH" : ""
+                    let note = binary.isEmpty ? "" : " (Docker's old static binaries are no longer published: keep your own)"
+                    return "build it with `dindlab images build \(recipe)\(binary) --engine \(engine.client.address)`\(note)"
+                } ?? "load it onto the engine"
+                skipped[cellKey] = RunManifest.SkippedCell(scenario: trial.scenarioName, cellID: trial.cell.id, engine: engine.name, trials: unit.trials.count, reason: "the outer image \(image) is not on the engine; \(how)")
+                order.append(cellKey)
+            }
+        }
+        return (kept, order.compactMap { skipped[$0] })
     }
 
     /// Connects to an engine, negotiates, probes privileged mode and fingerprints it.
-    static func prepare(_ selection: EngineSelection, probeImage: String?, labels: [String: String]) async throws -> TrialEngine {
+    ///
+    /// The probe uses the first of `probeImages` the engine has (an engine may lack some).
+    static func prepare(_ selection: EngineSelection, probeImages: [String], labels: [String: String]) async throws -> TrialEngine {
         let client = EngineClient(address: selection.address, apiVersion: ProcessInfo.processInfo.environment["DOCKER_API_VERSION"].flatMap(APIVersion.init))
         let apiVersion = try await client.negotiate()
         var privilege = PrivilegeSupport(privileged: true, grantableCapabilities: [], refusedCapabilities: [], privilegedError: nil)
-        if let probeImage, try await client.inspectImage(probeImage) != nil {
+        var probeImage: String?
+        for image in probeImages where try await client.inspectImage(image) != nil {
+            probeImage = image
+            break
+        }
+        if let probeImage {
             var probeLabels = labels
             probeLabels["dindlab.probe"] = "privilege"
             privilege = try await PrivilegeProbe(client: client, image: probeImage, labels: probeLabels, daemonPID: selection.localDaemonPID).run()
@@ -205,10 +309,11 @@ public struct Runner: Sendable {
     /// `isolation: cell`. A cell that names its engine runs there; other cells' trials are
     /// spread over the `spread` engines by their index within the cell, so every cell runs
     /// on every engine. Units keep the plan's interleaved order.
-    static func units(of plan: Plan, spreadOver spread: [Int], named: [String: Int]) -> [Unit] {
+    /// Trials in `skipping` (recorded by an earlier part of a resumed run) are left out.
+    static func units(of plan: Plan, spreadOver spread: [Int], named: [String: Int], skipping: Set<String> = []) -> [Unit] {
         var units: [Unit] = []
         var cellUnits: [String: Int] = [:]
-        for trial in plan.trials.sorted(by: { $0.sequence < $1.sequence }) {
+        for trial in plan.trials.sorted(by: { $0.sequence < $1.sequence }) where !skipping.contains(trial.id) {
             let engineIndex = trial.cell.scenario.engine.flatMap { named[$0] } ?? spread[trial.index % max(1, spread.count)]
             if trial.cell.scenario.isolation == .cell {
                 let key = "\(trial.scenarioName)/\(trial.cell.id)/\(engineIndex)"
@@ -231,24 +336,37 @@ public struct Runner: Sendable {
 actor RecordCollector {
     private(set) var records: [TrialRecord] = []
     private(set) var writeFailure: Error?
-    private(set) var shouldStop = false
+    /// True once the stop condition (repro) held for a record.
+    private(set) var stoppedByCondition = false
     let total: Int
+    /// Trials an earlier part of a resumed run recorded.
+    let alreadyDone: Int
     let stopWhen: (@Sendable (TrialRecord) -> Bool)?
+    let interruption: RunInterruption?
+    let engineHealth: [EngineHealth]
 
-    init(total: Int, stopWhen: (@Sendable (TrialRecord) -> Bool)?) {
+    init(total: Int, alreadyDone: Int = 0, stopWhen: (@Sendable (TrialRecord) -> Bool)?, interruption: RunInterruption? = nil, engineHealth: [EngineHealth] = []) {
         self.total = total
+        self.alreadyDone = alreadyDone
         self.stopWhen = stopWhen
+        self.interruption = interruption
+        self.engineHealth = engineHealth
+    }
+
+    /// True once no further trial may start: the stop condition held, results could not be
+    /// written, the run was interrupted, or an engine was found lost.
+    var shouldStop: Bool {
+        stoppedByCondition || writeFailure != nil || interruption?.stopRequested == true || engineHealth.contains { $0.lost != nil }
     }
 
     /// Adds a record and returns how many trials are done.
     func add(_ record: TrialRecord) -> Int {
         records.append(record)
-        if stopWhen?(record) == true { shouldStop = true }
-        return records.count
+        if stopWhen?(record) == true { stoppedByCondition = true }
+        return alreadyDone + records.count
     }
 
     func noteWriteFailure(_ error: Error) {
         if writeFailure == nil { writeFailure = error }
-        shouldStop = true
     }
 }

@@ -124,6 +124,7 @@ public enum ScenarioLoader {
                 try entry.value.list(allowEmpty: false, hint: "list the values the matrix gives \(entry.key), e.g. [a, b]")
             }) else { continue }
             var values: [FieldValue] = []
+            var seen = Set<FieldValue>()  // a matrix may list tens of thousands of values
             for item in items {
                 if field.shape == .list, case .scalar = item.content {
                     // Most likely one value written flat: say so once, not once per word.
@@ -132,7 +133,7 @@ public enum ScenarioLoader {
                     break
                 }
                 guard let value = diagnostics.attempt({ () throws(YAMLError) in try field.decode(item) }) else { continue }
-                if values.contains(value) {
+                if !seen.insert(value).inserted {
                     diagnostics.record(.badValue(item, "the value \(value) is listed twice; each value makes one cell"))
                     continue
                 }

@@ -19,33 +19,40 @@ struct TrialExecutor: Sendable {
     let keepFailed: Bool
     /// Which failed trials to keep; nil keeps all of them.
     var keepWhen: (@Sendable (TrialRecord) -> Bool)? = nil
+    /// The longest one short engine call may take (see `RunOptions.engineCallTimeout`).
+    var callTimeout: Duration = .seconds(60)
+    /// Marked when a trial finds the engine gone; the runner then starts no further trial.
+    var health = EngineHealth()
     let finder = FirstErrorFinder()
 
     /// Runs a cell's trials. With `isolation: trial` each gets its own outer container;
     /// with `isolation: cell` one container serves them all, in order.
     ///
+    /// A trial cut short by Task cancellation (a second SIGINT) is not recorded: it did not
+    /// run to an outcome, and a resumed run runs it again. Its outer container is removed all
+    /// the same.
+    ///
     /// - Parameters:
     ///   - trials: Trials of one cell, in the order to run them.
-    ///   - shouldStop: Asked between the trials of a cell's shared container: true ends the
-    ///     cell early (a repro found its failure), leaving or removing the container as its
-    ///     last trial asks.
+    ///   - shouldStop: Asked between trials: true ends the unit there (a repro found its
+    ///     failure, or the run was interrupted), leaving or removing a cell's shared container
+    ///     as its last trial asks.
     ///   - onRecord: Called with each trial's record as soon as it ends.
     func run(_ trials: [PlannedTrial], shouldStop: @Sendable () async -> Bool = { false }, onRecord: @Sendable (TrialRecord) async -> Void) async {
         guard let first = trials.first else { return }
-        if first.cell.scenario.isolation == .cell {
-            let session = OuterSession()
-            for (index, trial) in trials.enumerated() {
-                let last = index == trials.count - 1
-                let record = await execute(trial, session: session, endsSession: last)
-                await onRecord(record)
-                if !last, await shouldStop() {
-                    _ = await release(session, keep: keeps(record))
-                    break
-                }
+        let sharesSession = first.cell.scenario.isolation == .cell
+        let session = OuterSession()
+        for (index, trial) in trials.enumerated() {
+            let last = index == trials.count - 1
+            let record = await execute(trial, session: sharesSession ? session : OuterSession(), endsSession: !sharesSession || last)
+            if Task.isCancelled {
+                _ = await release(session, keep: false)
+                return
             }
-        } else {
-            for trial in trials {
-                await onRecord(await execute(trial, session: OuterSession(), endsSession: true))
+            await onRecord(record)
+            if !last, await shouldStop() {
+                _ = await release(session, keep: keeps(record))
+                return
             }
         }
     }
@@ -66,8 +73,9 @@ struct TrialExecutor: Sendable {
             try await setUp(session, &attempt)
             try await innerRuns(session, &attempt)
         } catch {
-            failure = classify(error, attempt: attempt)
+            failure = await classify(error, attempt: attempt)
         }
+        let masker = SecretMasker(environment: scenario.outer.env)
 
         var record = TrialRecord(
             runID: runID, trialID: trial.id, sequence: trial.sequence, scenario: trial.scenarioName,
@@ -77,7 +85,7 @@ struct TrialExecutor: Sendable {
         record.innerRuns = attempt.innerResults
         record.notes = attempt.notes
 
-        if let container = session.containerID, failure != nil || forensicsAlways || scenario.forensics == .always {
+        if let container = session.containerID, !Task.isCancelled, failure != nil || forensicsAlways || scenario.forensics == .always {
             var forensics = await Forensics.collect(from: container, client: engine.client, steps: attempt.steps, logOffset: logOffset)
             if let failure {
                 let daemonLog = DaemonLogWindow.lines(forensics.daemonLogLines, failedIn: failure.phase, clock: attempt.clock)
@@ -85,6 +93,8 @@ struct TrialExecutor: Sendable {
                 record.record(diagnosis)
                 forensics.firstError = diagnosis.firstError
             }
+            forensics.mask(with: masker)
+            record.mask(with: masker)
             if let folder = try? await store.artifactsDirectory(for: trial.id) {
                 forensics.write(to: folder, record: record)
                 record.artifactsPath = try? ResultStore.artifactsPath(for: trial.id)
@@ -100,6 +110,7 @@ struct TrialExecutor: Sendable {
             await cleanUp(session, keep: keeps(record), attempt: &attempt)
         }
         record.notes += attempt.cleanupNotes
+        record.mask(with: masker)
         attempt.clock.finish()
         record.phaseDurations = attempt.clock.durations
         record.finishedAt = Timestamp.rounded(Date())
@@ -123,9 +134,9 @@ struct TrialExecutor: Sendable {
                 bindCgroups: scenario.outer.cgroups == .bind, network: scenario.outer.network.rawValue,
                 env: scenario.outer.env, labels: labels(for: attempt.trial)
             )
-            let created = try await engine.client.createContainer(request.containerConfig(apiVersion: engine.apiVersion, privilege: engine.privilege), timeout: try attempt.remaining())
+            let created = try await engine.client.createContainer(request.containerConfig(apiVersion: engine.apiVersion, privilege: engine.privilege), timeout: try attempt.remaining(cappedAt: callTimeout))
             session.containerID = created.id
-            try await engine.client.startContainer(created.id, timeout: try attempt.remaining())
+            try await engine.client.startContainer(created.id, timeout: try attempt.remaining(cappedAt: callTimeout))
 
             if scenario.daemon.start == .exec {
                 attempt.clock.enter(.setup)
@@ -136,8 +147,8 @@ struct TrialExecutor: Sendable {
                     }
                 }
                 attempt.clock.enter(.daemon)
-                let execID = try await engine.client.createExec(in: created.id, ExecConfig(cmd: OuterScripts.execDaemon(daemon), attach: false), timeout: try attempt.remaining())
-                try await engine.client.startExecDetached(execID, timeout: try attempt.remaining())
+                let execID = try await engine.client.createExec(in: created.id, ExecConfig(cmd: OuterScripts.execDaemon(daemon), attach: false), timeout: try attempt.remaining(cappedAt: callTimeout))
+                try await engine.client.startExecDetached(execID, timeout: try attempt.remaining(cappedAt: callTimeout))
             } else {
                 attempt.clock.enter(.daemon)
             }
@@ -268,8 +279,8 @@ struct TrialExecutor: Sendable {
     /// exec-born process now, whatever `daemon.start` says), appending to its log.
     private func restartDaemon(_ session: OuterSession, _ attempt: inout TrialAttempt) async throws {
         let container = session.containerID!
-        let execID = try await engine.client.createExec(in: container, ExecConfig(cmd: OuterScripts.execDaemon(session.daemonCommand, appendLog: true), attach: false), timeout: try attempt.remaining())
-        try await engine.client.startExecDetached(execID, timeout: try attempt.remaining())
+        let execID = try await engine.client.createExec(in: container, ExecConfig(cmd: OuterScripts.execDaemon(session.daemonCommand, appendLog: true), attach: false), timeout: try attempt.remaining(cappedAt: callTimeout))
+        try await engine.client.startExecDetached(execID, timeout: try attempt.remaining(cappedAt: callTimeout))
         try await waitUntilReady(session, &attempt)
         attempt.notes.append("Fault: the inner daemon was started again (through exec).")
     }
@@ -291,8 +302,17 @@ struct TrialExecutor: Sendable {
         if keep {
             return "The outer container \(container) was kept for inspection (label \(KeptContainer.label)=true)."
         }
+        // Removal must happen even when the trial was cancelled (a second SIGINT): an
+        // unstructured task does not inherit the cancellation.
+        let client = engine.client
+        let removal = Task.detached {
+            try await client.removeContainer(container, force: true, volumes: true, timeout: .seconds(60))
+        }
         do {
-            try await engine.client.removeContainer(container, force: true, volumes: true, timeout: .seconds(60))
+            try await removal.value
+            session.containerID = nil
+            return nil
+        } catch let error as EngineError where error.isNotFound {
             session.containerID = nil
             return nil
         } catch {
@@ -302,12 +322,19 @@ struct TrialExecutor: Sendable {
 
     // MARK: Helpers
 
+    /// Bytes of output kept per stream of each command run in the outer container; the rest
+    /// is counted and dropped, and the trial's notes say so.
+    static let outputLimit = 1 << 20
+
     private func exec(_ command: [String], in container: String, tty: Bool = false, title: String, _ attempt: inout TrialAttempt) async throws -> ExecResult {
         let began = ContinuousClock.now
         let phase = attempt.clock.current
         do {
-            let result = try await engine.client.exec(in: container, command, tty: tty, limit: 1 << 20, timeout: try attempt.remaining())
+            let result = try await engine.client.exec(in: container, command, tty: tty, limit: Self.outputLimit, timeout: try attempt.remaining(), callTimeout: callTimeout)
             attempt.steps.append(.init(phase: phase, title: title, command: command, exitCode: result.exitCode, output: result.output, seconds: (ContinuousClock.now - began).inSeconds))
+            if let note = result.output.truncationNote {
+                attempt.notes.append("\(title): \(note)")
+            }
             return result
         } catch {
             attempt.steps.append(.init(phase: phase, title: title, command: command, error: "\(error)", seconds: (ContinuousClock.now - began).inSeconds))
@@ -316,7 +343,7 @@ struct TrialExecutor: Sendable {
     }
 
     private func daemonLogSize(_ session: OuterSession, _ attempt: inout TrialAttempt) async throws -> Int {
-        let result = try await engine.client.exec(in: session.containerID!, ["sh", "-c", "wc -c < \(OuterScripts.daemonLog)"], timeout: try attempt.remaining())
+        let result = try await engine.client.exec(in: session.containerID!, ["sh", "-c", "wc -c < \(OuterScripts.daemonLog)"], timeout: try attempt.remaining(), callTimeout: callTimeout)
         return Int(result.output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
     }
 
@@ -331,15 +358,46 @@ struct TrialExecutor: Sendable {
     }
 
     /// What an error thrown by a phase means for the trial.
-    private func classify(_ error: Error, attempt: TrialAttempt) -> TrialFailure {
+    ///
+    /// The trial's deadline passing is a timeout. An engine call that times out before it, or
+    /// a broken connection, is the engine's failure (`error`), named with the call. So is a
+    /// failure of the system under test while the engine no longer answers: a stopping engine
+    /// kills the outer container, which looks like the inner daemon dying. When a ping after
+    /// the failure finds the engine gone, it is marked lost and the run starts no more trials.
+    private func classify(_ error: Error, attempt: TrialAttempt) async -> TrialFailure {
         let phase = attempt.clock.current
+        let timeoutText = "the trial did not finish within its timeout of \(Int(attempt.trial.cell.scenario.timeout.inSeconds)) s"
         switch error {
+        case let failure as TrialFailure where failure.outcome == .fail:
+            if let lost = await engineLoss() { return .harness(phase, lost + " (the trial had failed: \(failure.stepOutput.prefix(300)))") }
+            return failure
         case let failure as TrialFailure:
             return failure
-        case let error as EngineError where error.isTimeout || attempt.isPastDeadline:
-            return .timedOut(phase, "the trial did not finish within its timeout of \(Int(attempt.trial.cell.scenario.timeout.inSeconds)) s (\(error))")
+        case let error as EngineError where error.isTimeout && attempt.isNearDeadline:
+            return .timedOut(phase, "\(timeoutText) (\(error))")
+        case let error as EngineError where error.isTimeout:
+            if let lost = await engineLoss() { return .harness(phase, lost) }
+            return .harness(phase, "the engine did not answer in time: \(error)")
+        case let error as EngineError where error.isTransport:
+            if let lost = await engineLoss(after: error) { return .harness(phase, lost) }
+            return .harness(phase, "the connection to the engine \(engine.name) broke, though it still answers: \(error)")
         default:
             return .harness(phase, error)
+        }
+    }
+
+    /// Why the engine is lost, when a quick ping fails (and marks it lost); nil when it answers.
+    ///
+    /// - Parameter failure: The error that made the trial ask, named in the reason.
+    private func engineLoss(after failure: Error? = nil) async -> String? {
+        guard !Task.isCancelled else { return nil }
+        do {
+            _ = try await engine.client.ping(timeout: .seconds(5))
+            return nil
+        } catch {
+            let reason = "the engine \(engine.name) stopped answering: \(failure ?? error)"
+            health.markLost(reason)
+            return reason
         }
     }
 }
@@ -361,15 +419,19 @@ struct TrialAttempt: Sendable {
 
     var isPastDeadline: Bool { ContinuousClock.now >= deadline }
 
-    /// The time left for the next engine call.
+    /// True from shortly before the deadline: an engine call given the time left ends a
+    /// little early, and that is the trial's timeout, not the engine's failure.
+    var isNearDeadline: Bool { deadline - .now < .milliseconds(250) }
+
+    /// The time left for the next engine call, at most `cap`.
     ///
     /// - Throws: A timeout failure once the deadline has passed.
-    func remaining() throws -> Duration {
+    func remaining(cappedAt cap: Duration? = nil) throws -> Duration {
         let left = deadline - .now
         guard left > .milliseconds(50) else {
             throw TrialFailure.timedOut(clock.current, "the trial did not finish within its timeout of \(Int(trial.cell.scenario.timeout.inSeconds)) s")
         }
-        return left
+        return cap.map { min($0, left) } ?? left
     }
 }
 

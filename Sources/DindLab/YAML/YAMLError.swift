@@ -216,6 +216,10 @@ extension YAMLError {
 
     /// The allowed word closest to a misspelling, if one is close enough to be a likely typo.
     private static func closestMatch(to word: String, among candidates: [String]) -> String? {
+        // No suggestion is ever more than 3 edits away, and the distance is at least the
+        // difference in length: skip the quadratic comparison for words that cannot match
+        // (a key of half a megabyte would otherwise take seconds and a large table).
+        let candidates = candidates.filter { abs($0.count - word.count) <= 3 }
         let scored = candidates.map { (candidate: $0, distance: editDistance(word.lowercased(), $0.lowercased())) }
         guard let best = scored.min(by: { $0.distance < $1.distance }) else { return nil }
         let tolerance = max(1, min(3, best.candidate.count / 3))
@@ -273,6 +277,9 @@ public struct YAMLErrors: Error, Sendable, Hashable, CustomStringConvertible {
 public struct YAMLDiagnostics: Sendable {
     /// The problems so far, in the order they were found.
     public private(set) var errors: [YAMLError] = []
+    /// The same problems, to drop repeats in constant time: a file may hold tens of thousands
+    /// of problems (one per unknown key), and a linear search per problem would hang on it.
+    private var recorded: Set<YAMLError> = []
 
     /// Creates an empty collection.
     public init() {}
@@ -280,7 +287,7 @@ public struct YAMLDiagnostics: Sendable {
     /// Records a problem.
     /// - Parameter error: The problem.
     public mutating func record(_ error: YAMLError) {
-        if !errors.contains(error) { errors.append(error) }
+        if recorded.insert(error).inserted { errors.append(error) }
     }
 
     /// Records problems.

@@ -166,13 +166,16 @@ private struct Walk {
 
     /// If the next node is a mapping key, records it (checking for duplicates) and returns true.
     private mutating func takeKey(_ key: String, at location: YAMLLocation) throws(YAMLError) -> Bool {
-        guard let parent = frames.last, parent.isMapping, parent.awaitingKey else { return false }
-        let path = parent.path.appending(key: key)
-        if let first = parent.keys[key] {
+        // The parent is read in place, never copied: a copy alive while `keys` grows would
+        // make every insertion copy the whole dictionary (minutes for 40 000 keys).
+        let last = frames.count - 1
+        guard last >= 0, frames[last].isMapping, frames[last].awaitingKey else { return false }
+        let path = frames[last].path.appending(key: key)
+        if let first = frames[last].keys[key] {
             throw .duplicateKey(key, at: location, path: path, first: first)
         }
         try count(1, at: location, path: path)
-        frames[frames.count - 1].keys[key] = location
+        frames[last].keys[key] = location
         frames[frames.count - 1].pendingKey = key
         frames[frames.count - 1].awaitingKey = false
         frames[frames.count - 1].size += 1

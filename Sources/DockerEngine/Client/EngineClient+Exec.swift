@@ -40,22 +40,27 @@ extension EngineClient {
         request.headers = [("Connection", "Upgrade"), ("Upgrade", "tcp")]
         let transport = self.transport
         let finalRequest = request
-        return try await BlockingExecutor.shared.run { [self] in
-            let connection = try HijackedConnection(transport: transport, request: finalRequest)
-            guard connection.status == 101 || connection.status == 200 else {
-                let response = HTTPResponse(status: connection.status, headers: connection.headers, body: try connection.readPlainBody(), method: finalRequest.method, path: finalRequest.path)
-                try check(response, request: finalRequest, version: version)
-                throw EngineError.protocolViolation(method: finalRequest.method, path: finalRequest.path, detail: "the daemon answered HTTP \(connection.status) instead of upgrading the connection")
+        let cancellation = CancellationFlag()
+        return try await withTaskCancellationHandler {
+            try await BlockingExecutor.shared.run { [self] in
+                let connection = try HijackedConnection(transport: transport, request: finalRequest, cancellation: cancellation)
+                guard connection.status == 101 || connection.status == 200 else {
+                    let response = HTTPResponse(status: connection.status, headers: connection.headers, body: try connection.readPlainBody(), method: finalRequest.method, path: finalRequest.path)
+                    try check(response, request: finalRequest, version: version)
+                    throw EngineError.protocolViolation(method: finalRequest.method, path: finalRequest.path, detail: "the daemon answered HTTP \(connection.status) instead of upgrading the connection")
+                }
+                if let stdin {
+                    try connection.send(stdin)
+                    if !tty { connection.closeWrite() }
+                }
+                // The daemon ends the stream by closing the connection: a close inside a frame
+                // means bytes were lost, which `finish` reports.
+                let reader = StreamReader(tty: tty, limit: limit, method: finalRequest.method, path: finalRequest.path)
+                while let chunk = try connection.receive() { try reader.feed(chunk) }
+                return try reader.finish()
             }
-            if let stdin {
-                try connection.send(stdin)
-                if !tty { connection.closeWrite() }
-            }
-            // The daemon ends the stream by closing the connection: a close inside a frame
-            // means bytes were lost, which `finish` reports.
-            let reader = StreamReader(tty: tty, limit: limit, method: finalRequest.method, path: finalRequest.path)
-            while let chunk = try connection.receive() { try reader.feed(chunk) }
-            return try reader.finish()
+        } onCancel: {
+            cancellation.cancel()
         }
     }
 
@@ -95,13 +100,16 @@ extension EngineClient {
     ///   - env: Extra environment, "KEY=value".
     ///   - limit: Bytes of output kept per stream.
     ///   - timeout: The deadline for the whole command.
+    ///   - callTimeout: A shorter deadline for the calls around the output stream (creating
+    ///     the exec, reading its exit code), so a hung daemon is caught early; nil: `timeout`.
     /// - Returns: Exit code and output.
-    public func exec(in containerID: String, _ command: [String], tty: Bool = false, env: [String]? = nil, limit: Int = CollectedOutput.defaultLimit, timeout: Duration? = nil) async throws -> ExecResult {
+    public func exec(in containerID: String, _ command: [String], tty: Bool = false, env: [String]? = nil, limit: Int = CollectedOutput.defaultLimit, timeout: Duration? = nil, callTimeout: Duration? = nil) async throws -> ExecResult {
         let deadline = CallDeadline(timeout ?? defaultTimeout)
+        let short = { (left: Duration) in callTimeout.map { min($0, left) } ?? left }
         let config = ExecConfig(cmd: command, tty: tty, attach: true, attachStdin: tty, env: env)
-        let execID = try await createExec(in: containerID, config, timeout: deadline.remaining("POST", "/containers/\(containerID)/exec"))
+        let execID = try await createExec(in: containerID, config, timeout: short(deadline.remaining("POST", "/containers/\(containerID)/exec")))
         let output = try await startExecAttached(execID, tty: tty, limit: limit, timeout: deadline.remaining("POST", "/exec/\(execID)/start"))
-        let exitCode = try await waitExec(execID, timeout: deadline.remaining("GET", "/exec/\(execID)/json"))
+        let exitCode = try await waitExec(execID, timeout: short(deadline.remaining("GET", "/exec/\(execID)/json")))
         return ExecResult(exitCode: exitCode, output: output, execID: execID)
     }
 }

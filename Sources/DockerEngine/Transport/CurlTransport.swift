@@ -199,20 +199,10 @@ private final class HandlePool: @unchecked Sendable {
     }
 }
 
-/// The state of one request while libcurl carries it; passed unretained to the C callbacks.
-final class Exchange: @unchecked Sendable {
-    var status = 0
-    var headers = HTTPHeaders()
-    var body = Data()
-    let onChunk: (@Sendable (Data) throws -> Void)?
-    var callbackError: Error?
-    var upload: FileHandle?
+/// A flag a cancelled task sets for blocking work that polls it (the hijacked exec stream).
+final class CancellationFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var cancelled = false
-
-    init(onChunk: (@Sendable (Data) throws -> Void)?) {
-        self.onChunk = onChunk
-    }
 
     func cancel() {
         lock.lock()
@@ -225,6 +215,27 @@ final class Exchange: @unchecked Sendable {
         defer { lock.unlock() }
         return cancelled
     }
+}
+
+/// The state of one request while libcurl carries it; passed unretained to the C callbacks.
+final class Exchange: @unchecked Sendable {
+    var status = 0
+    var headers = HTTPHeaders()
+    var body = Data()
+    let onChunk: (@Sendable (Data) throws -> Void)?
+    var callbackError: Error?
+    var upload: FileHandle?
+    private let cancellation = CancellationFlag()
+
+    init(onChunk: (@Sendable (Data) throws -> Void)?) {
+        self.onChunk = onChunk
+    }
+
+    func cancel() {
+        cancellation.cancel()
+    }
+
+    var isCancelled: Bool { cancellation.isCancelled }
 
     func receiveHeaderLine(_ line: UnsafeRawBufferPointer) {
         if let code = HTTPHeaders.statusCode(line) {

@@ -19,6 +19,8 @@ final class HijackedConnection: @unchecked Sendable {
     private let path: String
     private let timeout: Duration
     private let deadline: ContinuousClock.Instant
+    /// Set when the task that owns the stream is cancelled; waits check it between slices.
+    private let cancellation: CancellationFlag?
     /// Bytes received past the response head, not yet handed out.
     private var pending = Data()
     private var sawEnd = false
@@ -29,13 +31,16 @@ final class HijackedConnection: @unchecked Sendable {
 
     /// Connects, sends the request, and reads the response head.
     ///
+    /// - Parameter cancellation: When set, waits end with `EngineError.cancelled` within
+    ///   about `pollSlice`.
     /// - Throws: `EngineError` for transport failures and timeouts; a non-upgrade error
     ///   answer is not thrown here: check `status` and read `readAll()` for its body.
-    init(transport: CurlTransport, request: HTTPRequest) throws {
+    init(transport: CurlTransport, request: HTTPRequest, cancellation: CancellationFlag? = nil) throws {
         method = request.method
         path = request.path
         timeout = request.timeout
         deadline = .now + request.timeout
+        self.cancellation = cancellation
         handle = CurlHandle()
         transport.configure(handle, for: HTTPRequest(method: "GET", path: request.path, timeout: request.timeout))
         handle.set(CURLOPT_CONNECT_ONLY, 1)
@@ -166,16 +171,24 @@ final class HijackedConnection: @unchecked Sendable {
         return headers["transfer-encoding"]?.lowercased() == "chunked" ? decodeChunked(raw) : raw
     }
 
+    /// How long one poll waits before the deadline and the cancellation flag are checked again.
+    static let pollSlice = Duration.milliseconds(100)
+
+    /// Waits until the socket is ready for `events`, in slices of `pollSlice`, so that a
+    /// cancelled task does not wait for the deadline (which may be the trial's whole timeout).
     private func wait(for events: Int16) throws {
-        let remaining = deadline - .now
-        guard remaining > .zero else {
-            throw EngineError.timeout(method: method, path: path, seconds: timeout.seconds)
-        }
-        var descriptor = pollfd(fd: socket, events: events, revents: 0)
-        let milliseconds = Int32(min(remaining.curlMilliseconds, Int(Int32.max)))
-        let ready = poll(&descriptor, 1, milliseconds)
-        if ready == 0 {
-            throw EngineError.timeout(method: method, path: path, seconds: timeout.seconds)
+        while true {
+            if cancellation?.isCancelled == true {
+                throw EngineError.cancelled(method: method, path: path)
+            }
+            let remaining = deadline - .now
+            guard remaining > .zero else {
+                throw EngineError.timeout(method: method, path: path, seconds: timeout.seconds)
+            }
+            var descriptor = pollfd(fd: socket, events: events, revents: 0)
+            let milliseconds = Int32(min(remaining, Self.pollSlice).curlMilliseconds)
+            let ready = poll(&descriptor, 1, max(1, milliseconds))
+            if ready != 0 { return }  // ready, or an error that the next send/recv reports
         }
     }
 

@@ -26,8 +26,8 @@ struct EngineOptions: ParsableArguments {
             }
             pinned = version
         }
-        if selection.address.isUnencryptedTCP {
-            FileHandle.standardError.write(Data("warning: \(selection.address) is a TCP engine without TLS: anyone who reaches it controls the daemon.\n".utf8))
+        if let warning = SafetyNotices.unencryptedEngine(selection.address) {
+            FileHandle.standardError.write(Data((warning + "\n").utf8))
         }
         return EngineClient(address: selection.address, apiVersion: pinned, timeout: timeout)
     }

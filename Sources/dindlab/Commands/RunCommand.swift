@@ -14,18 +14,24 @@ struct RunCommand: AsyncParsableCommand {
             when one fails, 2 when harness or engine errors prevented judgement. With --strict a \
             cell fails only when its whole 95% interval lies on the wrong side of the expectation. \
             --shard K/N runs the K-th of N disjoint slices of the plan (same --seed on every \
-            shard); `dindlab merge` combines the shards' run folders.
+            shard); `dindlab merge` combines the shards' run folders. The first SIGINT or SIGTERM \
+            starts no new trial and lets the running ones finish, then writes the results and \
+            reports and exits 130 (SIGINT) or 143 (SIGTERM); a second one cancels the running \
+            trials, still removing their containers. `--resume RUN_DIR` continues such a run.
             """
     )
 
     @Argument(help: "Scenario files (YAML, schema version 1).")
-    var files: [String]
+    var files: [String] = []
+
+    @Option(help: ArgumentHelp("Continue an interrupted run in its folder: the same scenario files, options and seed from its manifest, skipping the trials it recorded. --engine and --jobs may be given again.", valueName: "run dir"))
+    var resume: String?
 
     @Option(name: .customLong("repeat"), help: "Trials per cell, replacing each scenario's repeat.")
     var repeatCount: Int?
 
-    @Option(help: "Trials (or cells, with isolation: cell) running at once.")
-    var jobs = 1
+    @Option(help: "Trials (or cells, with isolation: cell) running at once (default 1).")
+    var jobs: Int?
 
     @Option(help: "The seed of the trial order; drawn at random and printed if not given.")
     var seed: UInt64?
@@ -51,8 +57,14 @@ struct RunCommand: AsyncParsableCommand {
     var strict = false
 
     func validate() throws {
-        guard !files.isEmpty else { throw ValidationError("Give at least one scenario file.") }
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1.") }
+        if resume != nil {
+            guard files.isEmpty, repeatCount == nil, seed == nil, only.isEmpty, shard == nil else {
+                throw ValidationError("--resume takes the scenario files, --repeat, --seed, --only and --shard from the run's manifest; give none of them.")
+            }
+        } else {
+            guard !files.isEmpty else { throw ValidationError("Give at least one scenario file.") }
+        }
+        if let jobs { guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1.") } }
         guard ["always", "on-failure"].contains(forensics) else { throw ValidationError("--forensics takes always or on-failure.") }
         if shard != nil {
             _ = try shardNumbers()
@@ -73,32 +85,69 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let interruption = RunInterruption()
         let result: RunResult
+        var invocation = self
         do {
-            let filters = try only.map { argument throws(PlanError) in try CellFilter(parsing: argument) }
-            let scenarios = try ScenarioLoader.load(files: files)
-            var plan = try Plan(scenarios: scenarios, repeatOverride: repeatCount, seed: seed, only: filters)
-            if let (index, count) = try shardNumbers() {
+            var resumePoint: ResumePoint?
+            if let resume {
+                let point = try await ResumePoint.open(URL(fileURLWithPath: resume))
+                try point.checkScenarioFiles()
+                invocation = try RunCommand.parse(try point.runArguments())
+                invocation.seed = point.manifest.seed
+                if !engines.isEmpty { invocation.engines = engines }
+                if let jobs { invocation.jobs = jobs }
+                invocation.strict = invocation.strict || strict
+                resumePoint = point
+            }
+            let filters = try invocation.only.map { argument throws(PlanError) in try CellFilter(parsing: argument) }
+            let scenarios = try ScenarioLoader.load(files: invocation.files)
+            var plan = try Plan(scenarios: scenarios, repeatOverride: invocation.repeatCount, seed: invocation.seed, only: filters)
+            if let (index, count) = try invocation.shardNumbers() {
                 plan = try plan.shard(index, of: count)
                 // With the progress lines, on standard error, so it comes before them.
                 FileHandle.standardError.write(Data("shard \(index)/\(count): \(plan.trials.count) of the plan's \(plan.wholePlanTrialCount) trials\n".utf8))
             }
-            let selections = try engines.map { try EngineSelection.resolve($0) }
+            let selections = try invocation.engines.map { try EngineSelection.resolve($0) }
+            for selection in selections {
+                if let warning = SafetyNotices.unencryptedEngine(selection.address) {
+                    FileHandle.standardError.write(Data((warning + "\n").utf8))
+                }
+            }
             let printer = ProgressPrinter()
-            let options = RunOptions(jobs: jobs, resultsRoot: URL(fileURLWithPath: out), forensicsAlways: forensics == "always")
-            result = try await Runner(engines: selections, options: options, observer: printer).run(plan: plan, scenarioFiles: files)
+            let options = RunOptions(
+                jobs: invocation.jobs ?? 1, resultsRoot: URL(fileURLWithPath: invocation.out),
+                forensicsAlways: invocation.forensics == "always", interruption: interruption, resume: resumePoint
+            )
+            let runner = Runner(engines: selections, options: options, observer: printer)
+            let files = invocation.files
+            let planToRun = plan
+            result = try await InterruptSignals.run(interruption: interruption) {
+                let result = try await runner.run(plan: planToRun, scenarioFiles: files)
+                if result.skippedTrials > 0 { await printer.finish() }
+                return result
+            }
         } catch {
+            if let code = interruption.exitCode {
+                FileHandle.standardError.write(Data("dindlab: interrupted before the run could finish: \(error)\n".utf8))
+                throw ExitCode(code)
+            }
             throw fail(error, code: 2)
         }
         // The reports are made from the run folder, exactly as `dindlab report` makes them.
         let status: ExitCode
         do {
-            let report = try await RunReport.load(runDirectory: result.directory, strict: strict)
+            let report = try await RunReport.load(runDirectory: result.directory, strict: invocation.strict)
             status = try publish(report, to: ReportFiles(in: result.directory))
         } catch {
             throw fail(error, code: 2)
         }
         print("Results: \(result.directory.path)")
+        if let signal = result.interruptedBy {
+            let name = signal == SIGTERM ? "SIGTERM" : "SIGINT"
+            print("Interrupted by \(name): \(result.records.count) of \(result.records.count + result.skippedTrials) trials are recorded. Run the rest with: dindlab run --resume \(result.directory.path)")
+            throw ExitCode(128 + signal)
+        }
         throw status
     }
 }
