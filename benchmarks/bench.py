@@ -398,7 +398,7 @@ def bench_report(args, watch, notes):
          "< 3 s", seconds < 3),
         (f"memory of the summary: {args.report_records:,} vs {args.report_records // 10:,} records",
          f"{statistics.median(rss['tally-big']) / small_rss:.2f}x",
-         f"{statistics.median(rss['tally-big']):.0f} MB vs {small_rss:.0f} MB (records are streamed; only per-phase durations are kept, for exact medians)",
+         f"{statistics.median(rss['tally-big']):.0f} MB vs {small_rss:.0f} MB (records are streamed; per trial only its phase durations, start and outcome are kept, for exact medians)",
          "bounded (< 2x for 10x the records)", statistics.median(rss["tally-big"]) / small_rss < 2),
     ]
     details = [(f"report: {name}", spread(vals)) for name, vals in values.items()]
@@ -469,7 +469,7 @@ def main():
     parser.add_argument("--reps", type=int, default=5, help="alternating repetitions of the ping and report rows")
     parser.add_argument("--trial-reps", type=int, default=3, help="alternating repetitions of the trial rows")
     parser.add_argument("--memory-reps", type=int, default=3, help="alternating repetitions of the memory rows")
-    parser.add_argument("--trials", type=int, default=10, help="trials per run in the trial rows")
+    parser.add_argument("--trials", type=int, default=20, help="trials per run in the trial rows")
     parser.add_argument("--ping-count", type=int, default=10000, help="round trips per process (C, dindlab, docker-py)")
     parser.add_argument("--cli-count", type=int, default=100, help="docker version invocations per repetition")
     parser.add_argument("--scale-trials", type=int, default=2000, help="trials of the large memory run")

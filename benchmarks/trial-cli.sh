@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # The docker CLI peer of dindlab's one-cell benchmark scenario (one-cell.yaml): TRIALS trials,
-# one after another, each doing what a dindlab trial does, the way a careful shell script
-# around the docker CLI would:
+# one after another, each doing what a dindlab trial does, the way a shell script around the
+# docker CLI does it: one docker command per step.
 #
 #   1. docker run -d: the outer container, with dindlab's create options (network none, the
 #      inner /var/lib/docker on a tmpfs mounted exec, /sys/fs/cgroup bound writable, and
 #      privileged mode or dindlab's emulation of it), its own command starting the inner
 #      daemon with dindlab's flags (Sources/DindLab/Trial/OuterScripts.swift, commandStart);
-#   2. wait until the inner daemon answers: `docker exec ... docker version` every 0.1 s;
-#   3. load the inner image from the tar the outer image ships (as dindlab's prepare phase);
-#   4. docker run -d busybox inside, wait for it and read its logs, in one exec (as dindlab);
+#   2. wait until the inner daemon answers: `docker exec OUTER docker version` every 0.1 s;
+#   3. load the inner image from the tar the outer image ships (dindlab's prepare phase);
+#   4. docker run -d busybox inside, docker wait for it, docker logs (dindlab's mode: d);
 #   5. docker rm -f -v the outer container.
 #
 #   trial-cli.sh TRIALS
@@ -40,11 +40,6 @@ if [ -n "${CAP_ADD:-}" ]; then
     for cap in "${caps[@]}"; do privilege+=(--cap-add "$cap"); done
 fi
 
-inner_script='id=$(docker run -d --net=none busybox sh -c "echo ok") || exit 125
-rc=$(docker wait "$id") || exit 126
-docker logs "$id"
-exit "$rc"'
-
 now() { date +%s.%N; }
 
 for trial in $(seq 1 "$trials"); do
@@ -58,13 +53,17 @@ for trial in $(seq 1 "$trials"); do
         if [ "$(date +%s)" -ge "$deadline" ]; then status="fail (the inner daemon did not answer)"; break; fi
         sleep 0.1
     done
-    if [ "$status" = pass ] && ! docker exec "$outer" sh -c \
-        'docker inspect busybox:latest >/dev/null 2>&1 || docker import /dindlab/images/busybox.tar busybox:latest >/dev/null'; then
+    if [ "$status" = pass ] && ! docker exec "$outer" docker import /dindlab/images/busybox.tar busybox:latest >/dev/null; then
         status="fail (loading busybox)"
     fi
     if [ "$status" = pass ]; then
-        output=$(docker exec "$outer" sh -c "$inner_script" 2>&1) || status="fail (inner run: $output)"
-        [ "$status" != pass ] || [[ "$output" == ok* ]] || status="fail (inner output: $output)"
+        if ! inner=$(docker exec "$outer" docker run -d --net=none busybox sh -c 'echo ok'); then
+            status="fail (docker run)"
+        elif ! rc=$(docker exec "$outer" docker wait "$inner") || [ "$rc" != 0 ]; then
+            status="fail (inner exit status ${rc:-?})"
+        elif ! output=$(docker exec "$outer" docker logs "$inner" 2>&1) || [[ "$output" != ok* ]]; then
+            status="fail (inner output: $output)"
+        fi
     fi
     docker rm -f -v "$outer" >/dev/null
     echo "trial $trial $status $(awk -v end="$(now)" -v began="$began" 'BEGIN { printf "%.3f", end - began }') s"

@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 """The docker-py peer of dindlab's one-cell benchmark scenario (one-cell.yaml).
 
-TRIALS trials, one after another, each doing what a dindlab trial does, the way a careful
-Python script with docker-py would (the same steps as trial-cli.sh):
+TRIALS trials, one after another, each doing what a dindlab trial does, the way a Python
+script with docker-py does it: one call per step (the same steps as trial-cli.sh).
 
   1. containers.run(detach=True): the outer container with dindlab's create options and its
      own command starting the inner daemon with dindlab's flags;
   2. wait until the inner daemon answers: exec_run("docker version") every 0.1 s;
   3. load the inner image from the tar the outer image ships;
-  4. docker run -d busybox inside, wait for it and read its logs, in one exec;
+  4. docker run -d busybox inside, docker wait for it, docker logs (dindlab's mode: d);
   5. remove the outer container with its volumes.
 
     trial-dockerpy.py TRIALS
@@ -27,14 +27,6 @@ START_SCRIPT = """mkdir -p /dindlab/run
 if [ ! -e /dindlab/run/setup.failed ]; then 'dockerd' '--bridge=none' '--iptables=false' '--ip-forward=false' '--ip-masq=false' '--ip6tables=false' >/dindlab/run/daemon.log 2>&1 </dev/null & echo $! >/dindlab/run/daemon.pid; fi
 touch /dindlab/run/setup.done
 trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"""
-
-LOAD_SCRIPT = "docker inspect busybox:latest >/dev/null 2>&1 || docker import /dindlab/images/busybox.tar busybox:latest >/dev/null"
-
-INNER_SCRIPT = """id=$(docker run -d --net=none busybox sh -c "echo ok") || exit 125
-rc=$(docker wait "$id") || exit 126
-docker logs "$id"
-exit "$rc\""""
-
 
 def privilege_options():
     caps = [cap for cap in os.environ.get("CAP_ADD", "").split(",") if cap]
@@ -59,13 +51,19 @@ def trial(client, image, ready_timeout):
             if time.monotonic() >= deadline:
                 return "the inner daemon did not answer"
             time.sleep(0.1)
-        loaded = outer.exec_run(["sh", "-c", LOAD_SCRIPT])
+        loaded = outer.exec_run(["docker", "import", "/dindlab/images/busybox.tar", "busybox:latest"])
         if loaded.exit_code != 0:
             return "loading busybox: " + loaded.output.decode(errors="replace")
-        inner = outer.exec_run(["sh", "-c", INNER_SCRIPT])
-        output = inner.output.decode(errors="replace")
-        if inner.exit_code != 0 or not output.startswith("ok"):
-            return "inner run: " + output
+        run = outer.exec_run(["docker", "run", "-d", "--net=none", "busybox", "sh", "-c", "echo ok"])
+        if run.exit_code != 0:
+            return "docker run: " + run.output.decode(errors="replace")
+        inner = run.output.decode().strip()
+        waited = outer.exec_run(["docker", "wait", inner])
+        if waited.exit_code != 0 or waited.output.decode().strip() != "0":
+            return "inner exit status: " + waited.output.decode(errors="replace")
+        logs = outer.exec_run(["docker", "logs", inner])
+        if not logs.output.decode(errors="replace").startswith("ok"):
+            return "inner output: " + logs.output.decode(errors="replace")
         return None
     finally:
         outer.remove(force=True, v=True)
