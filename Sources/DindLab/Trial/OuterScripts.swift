@@ -1,3 +1,5 @@
+import Foundation
+
 /// The shell scripts dindlab runs inside an outer container.
 ///
 /// Outer images are Debian roots (or the user's own) with a POSIX shell; everything the
@@ -15,7 +17,14 @@ enum OuterScripts {
         case setupFailed = 2
         case daemonDied = 3
         case timedOut = 4
+        /// The daemon was ready, and the steps to run next (`waitReady(then:)`) failed.
+        case thenFailed = 5
     }
+
+    /// The line `waitReady(then:)` prints when the daemon answers: the wall-clock time in
+    /// nanoseconds (the container's clock is the host's), so the exec's time can be split
+    /// between the daemon phase and the next.
+    static let readyMarker = "dindlab:ready-at "
 
     /// Quotes a word for sh: single quotes, with embedded single quotes closed and escaped.
     static func quote(_ word: String) -> String {
@@ -74,7 +83,15 @@ enum OuterScripts {
     /// until the daemon serves (the kernel queues the connection), so the answer comes as soon
     /// as the daemon is ready instead of at the next poll, and no docker CLI is spawned in a
     /// loop while the daemon needs the CPU to start.
-    static func waitReady(timeoutSeconds: Int) -> [String] {
+    ///
+    /// - Parameters:
+    ///   - timeoutSeconds: How long the daemon may take.
+    ///   - then: Script lines to run once it answers, in the same exec (one exec less per
+    ///     trial: each costs the engine a runc exec, tens of milliseconds of CPU). A
+    ///     `readyMarker` line is printed first; when they end with a non-zero status (that of
+    ///     their last command, or an `exit`), the script exits with `thenFailed`.
+    static func waitReady(timeoutSeconds: Int, then: [String] = []) -> [String] {
+        let ready = then.isEmpty ? "exit 0" : "echo \"\(readyMarker)$(date +%s%N)\"; (\n\(then.joined(separator: "\n"))\n) || exit 5; exit 0"
         let script = """
             end=$(( $(date +%s) + \(max(1, timeoutSeconds)) ))
             pause=0.01
@@ -86,7 +103,7 @@ enum OuterScripts {
             pid=$(cat \(daemonPID))
             pause=0.01
             while :; do
-              if [ -S /var/run/docker.sock ] && docker version >/dev/null 2>&1; then exit 0; fi
+              if [ -S /var/run/docker.sock ] && docker version >/dev/null 2>&1; then \(ready); fi
               kill -0 "$pid" 2>/dev/null || exit 3
               [ $(date +%s) -ge $end ] && exit 4
               backoff
@@ -106,14 +123,33 @@ enum OuterScripts {
     ///     an empty tmpfs has none, and the check costs a docker CLI; plain `docker inspect`
     ///     works with the CLI of every era (1.7 has no `docker image`).
     static func loadInnerImage(_ name: String, checkFirst: Bool = true) -> [String] {
+        ["sh", "-c", loadInnerImageLines(name, checkFirst: checkFirst).joined(separator: "\n")]
+    }
+
+    /// The script lines of `loadInnerImage`, to run after the readiness wait in one exec.
+    static func loadInnerImageLines(_ name: String, checkFirst: Bool) -> [String] {
         let file = "/dindlab/images/\(imageFileName(name)).tar"
         let reference = name.contains(":") ? name : name + ":latest"
-        var lines = [
+        let load = [
             "[ -f \(quote(file)) ] || { echo \"the outer image ships no \(file) for the inner image \(name)\" >&2; exit 1; }",
             "docker import \(quote(file)) \(quote(reference)) >/dev/null",
         ]
-        if checkFirst { lines.insert("if docker inspect \(quote(reference)) >/dev/null 2>&1; then exit 0; fi", at: 0) }
-        return ["sh", "-c", lines.joined(separator: "\n")]
+        guard checkFirst else { return load }
+        return ["if ! docker inspect \(quote(reference)) >/dev/null 2>&1; then"] + load + ["fi"]
+    }
+
+    /// Splits the output of `waitReady(then:)` at its `readyMarker` line: when the daemon
+    /// answered, and what the steps after it printed.
+    static func readyInstant(in stdout: String) -> (instant: Date?, rest: String) {
+        var instant: Date?
+        let lines = stdout.split(separator: "\n", omittingEmptySubsequences: false).filter { line in
+            guard line.hasPrefix(readyMarker) else { return true }
+            if let nanoseconds = Int64(line.dropFirst(readyMarker.count)) {
+                instant = Date(timeIntervalSince1970: Double(nanoseconds / 1_000_000_000) + Double(nanoseconds % 1_000_000_000) / 1e9)
+            }
+            return false
+        }
+        return (instant, lines.joined(separator: "\n"))
     }
 
     /// The file name an inner image is shipped under: "busybox" -> busybox, "a/b:1" -> a_b_1.

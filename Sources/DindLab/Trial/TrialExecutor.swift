@@ -152,7 +152,7 @@ struct TrialExecutor: Sendable {
             } else {
                 attempt.clock.enter(.daemon)
             }
-            try await waitUntilReady(session, &attempt)
+            try await waitUntilReady(session, &attempt, thenLoad: session.prepared ? nil : scenario.inner.image)
             session.daemonReady = true
         } else {
             // A later trial of the cell: the daemon may have died since.
@@ -172,17 +172,41 @@ struct TrialExecutor: Sendable {
         }
     }
 
-    private func waitUntilReady(_ session: OuterSession, _ attempt: inout TrialAttempt) async throws {
+    /// Waits for the inner daemon; with `image`, loads that inner image in the same exec as soon
+    /// as the daemon answers (phase `prepare` from then on) and marks the session prepared.
+    private func waitUntilReady(_ session: OuterSession, _ attempt: inout TrialAttempt, thenLoad image: String? = nil) async throws {
         let scenario = attempt.trial.cell.scenario
         let container = session.containerID!
         let readySeconds = Int(scenario.daemon.readyTimeout.inSeconds.rounded(.up))
+        var then: [String] = []
+        if let image {
+            // An inner daemon on a fresh tmpfs (API 1.22 and later) has no images to check for.
+            let fresh = session.trialIDs.count == 1 && engine.apiVersion >= APIVersion(1, 22)
+            then = OuterScripts.loadInnerImageLines(image, checkFirst: !fresh)
+        }
+        let title = image.map { "wait for the inner daemon, then load inner image \($0)" } ?? "wait for the inner daemon"
         let result: ExecResult
         do {
-            result = try await exec(OuterScripts.waitReady(timeoutSeconds: readySeconds), in: container, title: "wait for the inner daemon", &attempt)
+            result = try await exec(OuterScripts.waitReady(timeoutSeconds: readySeconds, then: then), in: container, title: title, &attempt)
         } catch let error as EngineError where error.status == 409 {
             throw await outerContainerEnded(container, phase: attempt.clock.current, error: error)
         }
-        switch OuterScripts.ReadyStatus(rawValue: Int32(result.exitCode)) {
+        let status = OuterScripts.ReadyStatus(rawValue: Int32(result.exitCode))
+        if image != nil, status == .ready || status == .thenFailed {
+            let (readyAt, output) = OuterScripts.readyInstant(in: result.output.stdoutText)
+            if let readyAt {
+                attempt.clock.enter(.prepare, since: readyAt)
+            } else {
+                // Without the marker (a `date` without %N) the load's time stays in `daemon`.
+                attempt.clock.enter(.prepare)
+            }
+            guard status == .ready else {
+                throw TrialFailure.failed(.prepare, result.output.stderrText + output)
+            }
+            session.prepared = true
+            return
+        }
+        switch status {
         case .ready:
             return
         case .setupFailed:
@@ -196,7 +220,7 @@ struct TrialExecutor: Sendable {
             throw TrialFailure.failed(.daemon, "the inner daemon exited before it answered", daemonDied: true)
         case .timedOut:
             throw TrialFailure.failed(.daemon, "the inner daemon did not answer within the ready-timeout of \(readySeconds) s")
-        case nil:
+        case nil, .thenFailed:
             throw TrialFailure.harness(.daemon, "waiting for the inner daemon failed with status \(result.exitCode): \(result.output.stderrText)")
         }
     }

@@ -49,6 +49,16 @@ struct PhaseClock: Sendable {
         started = .now
     }
 
+    /// Ends the current phase at `instant`, a wall-clock time measured inside the container
+    /// (one exec ran two phases), and continues in `phase` as if it had begun then.
+    mutating func enter(_ phase: TrialPhase, since instant: Date) {
+        let previous = current
+        let moved = min(max(0, Date().timeIntervalSince(instant)), (ContinuousClock.now - started).inSeconds)
+        enter(phase)
+        attribute(moved, to: phase, from: previous)
+        began[phase] = Date(timeIntervalSinceNow: -moved)
+    }
+
     /// Moves time measured inside the container from one phase to another (the command
     /// script runs setup and the daemon start in one go).
     mutating func attribute(_ seconds: Double, to phase: TrialPhase, from other: TrialPhase) {
