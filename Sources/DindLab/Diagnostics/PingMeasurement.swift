@@ -32,7 +32,10 @@ public struct PingMeasurement: Sendable {
 
     /// The latency below which the given fraction of round trips fall (nearest rank).
     public func percentile(_ fraction: Double) -> Duration {
-        let sorted = latencies.sorted()
+        Self.percentile(fraction, ofSorted: latencies.sorted())
+    }
+
+    private static func percentile(_ fraction: Double, ofSorted sorted: [Duration]) -> Duration {
         guard !sorted.isEmpty else { return .zero }
         let rank = Int((fraction * Double(sorted.count)).rounded(.up)) - 1
         return sorted[min(sorted.count - 1, max(0, rank))]
@@ -43,8 +46,11 @@ public struct PingMeasurement: Sendable {
         func ms(_ duration: Duration) -> String {
             String(format: "%.3f", duration.inMilliseconds)
         }
+        // Sorted once for the four percentiles.
+        let sorted = latencies.sorted()
+        func at(_ fraction: Double) -> String { ms(Self.percentile(fraction, ofSorted: sorted)) }
         let rate = total > .zero ? Double(latencies.count) / total.inSeconds : 0
-        return "\(latencies.count) round trips in \(ms(total)) ms (\(Int(rate)) per second): min \(ms(percentile(0))) / median \(ms(percentile(0.5))) / p99 \(ms(percentile(0.99))) / max \(ms(percentile(1))) ms"
+        return "\(latencies.count) round trips in \(ms(total)) ms (\(Int(rate)) per second): min \(at(0)) / median \(at(0.5)) / p99 \(at(0.99)) / max \(at(1)) ms"
     }
 }
 

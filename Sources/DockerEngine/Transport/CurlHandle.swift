@@ -38,12 +38,23 @@ final class CurlHandle: @unchecked Sendable {
     /// Forgets all options of the previous request but keeps its live connection.
     func reset() {
         curl_easy_reset(raw)
+        url = nil
         headerList = nil
         configuredShape = nil
         errorBuffer[0] = 0
         _ = dl_curl_setopt_pointer(raw, CURLOPT_ERRORBUFFER, errorBuffer)
         // Signals must not be used for timeouts in a multi-threaded process.
         _ = dl_curl_setopt_long(raw, CURLOPT_NOSIGNAL, 1)
+    }
+
+    /// The URL set last; setting it again would make libcurl parse it again.
+    private var url: String?
+
+    /// Sets CURLOPT_URL unless the handle has it already.
+    func setURL(_ newURL: String) {
+        guard newURL != url else { return }
+        set(CURLOPT_URL, newURL)
+        url = newURL
     }
 
     /// Forgets the detailed message of an earlier failure.

@@ -9,8 +9,15 @@ import Foundation
 /// Names compare without regard to case (HTTP field names are ASCII); the last field of a
 /// name wins.
 struct HTTPHeaders: Sendable, Equatable {
-    /// The field lines without their line breaks, each followed by "\n".
+    /// The bytes of every field's name and value, one after another.
     private var bytes: [UInt8] = []
+    /// Where each field's name and value are in `bytes`, in the order they came.
+    private var fields: [Field] = []
+
+    private struct Field: Sendable, Equatable {
+        var name: Range<Int>
+        var value: Range<Int>
+    }
 
     init() {}
 
@@ -24,15 +31,26 @@ struct HTTPHeaders: Sendable, Equatable {
 
     /// Keeps one header line (with or without its CR LF); lines without a colon are dropped.
     mutating func append(line: UnsafeRawBufferPointer) {
-        let trimmed = HTTPHeaders.trimmed(line.bindMemory(to: UInt8.self))
-        guard trimmed.contains(UInt8(ascii: ":")) else { return }
-        bytes.append(contentsOf: trimmed)
-        bytes.append(UInt8(ascii: "\n"))
+        let text = HTTPHeaders.trimmed(line.bindMemory(to: UInt8.self))
+        guard let colon = text.firstIndex(of: UInt8(ascii: ":")) else { return }
+        if fields.isEmpty {
+            // A daemon's head has about ten fields of about 30 bytes: one allocation each.
+            bytes.reserveCapacity(512)
+            fields.reserveCapacity(16)
+        }
+        let name = HTTPHeaders.trimmed(UnsafeBufferPointer(rebasing: text[..<colon]))
+        let value = HTTPHeaders.trimmed(UnsafeBufferPointer(rebasing: text[(colon + 1)...]))
+        let nameStart = bytes.count
+        bytes.append(contentsOf: name)
+        let valueStart = bytes.count
+        bytes.append(contentsOf: value)
+        fields.append(Field(name: nameStart..<valueStart, value: valueStart..<bytes.count))
     }
 
     /// Forgets every field (a new status line starts a new head).
     mutating func removeAll() {
         bytes.removeAll(keepingCapacity: true)
+        fields.removeAll(keepingCapacity: true)
     }
 
     /// The value of the last field called `name`, without surrounding blanks.
@@ -40,17 +58,12 @@ struct HTTPHeaders: Sendable, Equatable {
         var name = name
         return name.withUTF8 { wanted in
             bytes.withUnsafeBufferPointer { all -> String? in
-                var found: String?
-                var start = 0
-                while start < all.count, let end = all[start...].firstIndex(of: UInt8(ascii: "\n")) {
-                    let line = UnsafeBufferPointer(rebasing: all[start..<end])
-                    start = end + 1
-                    guard let colon = line.firstIndex(of: UInt8(ascii: ":")),
-                          HTTPHeaders.sameName(HTTPHeaders.trimmed(UnsafeBufferPointer(rebasing: line[..<colon])), wanted)
-                    else { continue }
-                    found = String(decoding: HTTPHeaders.trimmed(UnsafeBufferPointer(rebasing: line[(colon + 1)...])), as: UTF8.self)
+                for field in fields.reversed() where field.name.count == wanted.count {
+                    if HTTPHeaders.sameName(UnsafeBufferPointer(rebasing: all[field.name]), wanted) {
+                        return String(decoding: UnsafeBufferPointer(rebasing: all[field.value]), as: UTF8.self)
+                    }
                 }
-                return found
+                return nil
             }
         }
     }
@@ -59,7 +72,9 @@ struct HTTPHeaders: Sendable, Equatable {
     /// not a code; nil when the line is not a status line.
     static func statusCode(_ line: UnsafeRawBufferPointer) -> Int? {
         let text = trimmed(line.bindMemory(to: UInt8.self))
-        guard text.starts(with: "HTTP/".utf8) else { return nil }
+        guard text.count >= 5, text[0] == UInt8(ascii: "H"), text[1] == UInt8(ascii: "T"), text[2] == UInt8(ascii: "T"),
+              text[3] == UInt8(ascii: "P"), text[4] == UInt8(ascii: "/")
+        else { return nil }
         guard let space = text.firstIndex(of: UInt8(ascii: " ")) else { return 0 }
         var index = space + 1
         while index < text.count, text[index] == UInt8(ascii: " ") { index += 1 }
