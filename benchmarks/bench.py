@@ -269,7 +269,7 @@ def bench_trials(args, watch, notes):
         env["CAP_ADD"] = ""
     else:
         env["CAP_ADD"] = ",".join(cap for cap in ALL_CAPABILITIES if cap not in refused)
-        notes.append("The engine refuses --privileged (" + (facts.get("privilegedError") or "?")[:120] +
+        notes.append("The engine refuses --privileged (" + (facts.get("privilegedError") or "?")[:200] +
                      "); dindlab emulates it and the peers use the same emulation: --cap-add every capability but "
                      + ", ".join(sorted(refused)) + ", seccomp and AppArmor unconfined, --device-cgroup-rule 'a *:* rwm'.")
     tools = ["dindlab", "cli"]
