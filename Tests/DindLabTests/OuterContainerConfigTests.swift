@@ -129,21 +129,67 @@ struct ScenarioFaultsTests {
 
 @Suite("Daemon log window")
 struct DaemonLogWindowTests {
+    private static func line(_ time: String, _ message: String) -> String {
+        "time=\"\(time)\" level=error msg=\"\(message)\""
+    }
+
+    private static func nanoseconds(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date).replacingOccurrences(of: "Z", with: "000000Z")
+    }
+
     @Test("an inner-phase failure looks only at lines logged since the phase began; a daemon failure at all")
     func window() {
         var clock = PhaseClock()
         clock.enter(.inner)
         let began = clock.began[.inner]!
-        let formatter = ISO8601DateFormatter()
-        let old = "time=\"\(formatter.string(from: began.addingTimeInterval(-30)))\" level=error msg=\"start-up noise\""
-        let new = "time=\"\(formatter.string(from: began.addingTimeInterval(2)))\" level=error msg=\"the real cause\""
+        let old = Self.line(Self.nanoseconds(began.addingTimeInterval(-30)), "start-up noise")
+        // Logged a few milliseconds before the phase began: start-up, even within its second.
+        let justBefore = Self.line(Self.nanoseconds(began.addingTimeInterval(-0.005)), "failed connecting to containerd")
+        let new = Self.line(Self.nanoseconds(began.addingTimeInterval(2)), "the real cause")
         let plain = "failed to start daemon: something"
-        #expect(DaemonLogWindow.lines([old, new, plain], failedIn: .inner, clock: clock) == [new, plain])
-        #expect(DaemonLogWindow.lines([old, new, plain], failedIn: .daemon, clock: clock) == [old, new, plain])
+        #expect(DaemonLogWindow.lines([old, justBefore, new, plain], failedIn: .inner, clock: clock) == [new, plain])
+        #expect(DaemonLogWindow.lines([old, justBefore, new, plain], failedIn: .daemon, clock: clock) == [old, justBefore, new, plain])
     }
 
-    @Test("times with nanoseconds and offsets parse", arguments: ["2026-11-29T11:29:13.668571264Z", "2026-11-29T11:29:13Z", "2026-11-29T19:29:13+08:00"])
-    func times(text: String) {
-        #expect(DaemonLogWindow.parse(text) == ISO8601DateFormatter().date(from: "2026-11-29T11:29:13Z"))
+    @Test("a time in whole seconds counts as its whole second")
+    func wholeSeconds() {
+        var clock = PhaseClock()
+        clock.enter(.inner)
+        let began = clock.began[.inner]!
+        let formatter = ISO8601DateFormatter()
+        let sameSecond = Self.line(formatter.string(from: began), "may be the cause")
+        let earlier = Self.line(formatter.string(from: began.addingTimeInterval(-2)), "start-up noise")
+        #expect(DaemonLogWindow.lines([earlier, sameSecond], failedIn: .inner, clock: clock) == [sameSecond])
+    }
+
+    @Test("lines logged after the failure was seen (a restarted daemon's start-up) are left out")
+    func until() {
+        var clock = PhaseClock()
+        clock.enter(.inner)
+        let began = clock.began[.inner]!
+        let cause = Self.line(Self.nanoseconds(began.addingTimeInterval(0.5)), "the real cause")
+        let restart = Self.line(Self.nanoseconds(began.addingTimeInterval(3)), "failed connecting to containerd")
+        #expect(DaemonLogWindow.lines([cause, restart], failedIn: .inner, clock: clock, until: began.addingTimeInterval(1)) == [cause])
+        #expect(DaemonLogWindow.lines([cause, restart], failedIn: .daemon, clock: clock, until: began.addingTimeInterval(1)) == [cause])
+    }
+
+    @Test("times with nanoseconds and offsets parse", arguments: [
+        ("2026-11-29T11:29:13.668571264Z", 0.668571264, 0.0),
+        ("2026-11-29T11:29:13Z", 0, 1),
+        ("2026-11-29T19:29:13+08:00", 0, 1),
+        ("2026-11-29T19:29:13.5+08:00", 0.5, 0),
+    ])
+    func times(text: String, fraction: Double, width: Double) throws {
+        let second = try #require(ISO8601DateFormatter().date(from: "2026-11-29T11:29:13Z"))
+        let interval = try #require(DaemonLogWindow.interval(text))
+        #expect(abs(interval.lowerBound.timeIntervalSince(second) - fraction) < 1e-6)
+        #expect(abs(interval.upperBound.timeIntervalSince(interval.lowerBound) - width) < 1e-6)
+    }
+
+    @Test("what is not an RFC 3339 time gives no interval", arguments: ["0000", "yesterday", ""])
+    func notTimes(text: String) {
+        #expect(DaemonLogWindow.interval(text) == nil)
     }
 }

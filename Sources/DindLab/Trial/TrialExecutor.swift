@@ -88,7 +88,7 @@ struct TrialExecutor: Sendable {
         if let container = session.containerID, !Task.isCancelled, failure != nil || forensicsAlways || scenario.forensics == .always {
             var forensics = await Forensics.collect(from: container, client: engine.client, steps: attempt.steps, logOffset: logOffset)
             if let failure {
-                let daemonLog = DaemonLogWindow.lines(forensics.daemonLogLines, failedIn: failure.phase, clock: attempt.clock)
+                let daemonLog = DaemonLogWindow.lines(forensics.daemonLogLines, failedIn: failure.phase, clock: attempt.clock, until: attempt.failureSeenAt)
                 let diagnosis = finder.diagnose(FailureEvidence(phase: failure.phase, daemonLog: daemonLog, stepOutput: failure.stepOutput, daemonDied: failure.daemonDied))
                 record.record(diagnosis)
                 forensics.firstError = diagnosis.firstError
@@ -244,6 +244,8 @@ struct TrialExecutor: Sendable {
             }
             let daemonKilled = fault != nil
             if let fault {
+                // The restarted daemon's start-up lines come after the failure and explain nothing.
+                attempt.failureSeenAt = Date()
                 attempt.notes.append(await fault.value)
                 if attempt.trial.cell.scenario.faults.restartDaemon {
                     try await restartDaemon(session, &attempt)
@@ -435,6 +437,8 @@ struct TrialAttempt: Sendable {
     var innerResults: [InnerRunResult] = []
     var notes: [String] = []
     var cleanupNotes: [String] = []
+    /// When the failure was seen, if the daemon was restarted after it (a fault).
+    var failureSeenAt: Date?
 
     init(trial: PlannedTrial, deadline: ContinuousClock.Instant) {
         self.trial = trial

@@ -56,7 +56,7 @@ struct PhaseClock: Sendable {
         let moved = min(max(0, Date().timeIntervalSince(instant)), (ContinuousClock.now - started).inSeconds)
         enter(phase)
         attribute(moved, to: phase, from: previous)
-        began[phase] = Date(timeIntervalSinceNow: -moved)
+        began[phase] = began[phase]?.addingTimeInterval(-moved)
     }
 
     /// Moves time measured inside the container from one phase to another (the command
