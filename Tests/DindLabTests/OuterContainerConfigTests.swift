@@ -8,8 +8,8 @@ struct OuterContainerConfigTests {
     static let emulated = PrivilegeSupport(privileged: false, grantableCapabilities: ["SYS_ADMIN", "NET_ADMIN"], refusedCapabilities: ["SYS_RESOURCE"], privilegedError: "unable to apply caps")
     static let granted = PrivilegeSupport(privileged: true, grantableCapabilities: [], refusedCapabilities: [], privilegedError: nil)
 
-    static func request(bindCgroups: Bool = true, privileged: Bool = true) -> OuterContainerRequest {
-        OuterContainerRequest(image: "dindlab/outer:bookworm", command: ["sh"], privileged: privileged, bindCgroups: bindCgroups, network: "none", env: ["B": "2", "A": "1"], labels: ["dindlab.run": "r"])
+    static func request(bindCgroups: Bool = true, privileged: Bool = true, network: String = "none") -> OuterContainerRequest {
+        OuterContainerRequest(image: "dindlab/outer:bookworm", command: ["sh"], privileged: privileged, bindCgroups: bindCgroups, network: network, env: ["B": "2", "A": "1"], labels: ["dindlab.run": "r"])
     }
 
     /// (API version, has tmpfs, has seccomp option, has device cgroup rules, security option separator)
@@ -34,6 +34,17 @@ struct OuterContainerConfigTests {
         #expect(host.binds == ["/sys/fs/cgroup:/sys/fs/cgroup:rw"])
         #expect(host.networkMode == "none")
         #expect(config.env == ["A=1", "B=2"])
+    }
+
+    @Test("network none disables networking in the container config (no sandbox, no setkey hook); others do not", arguments: [
+        ("none", true), ("host", false), ("bridge", false),
+    ])
+    func network(mode: String, disabled: Bool) throws {
+        let config = Self.request(network: mode).containerConfig(apiVersion: APIVersion(1, 41), privilege: Self.granted)
+        #expect(config.hostConfig?.networkMode == mode)
+        #expect((config.networkDisabled == true) == disabled)
+        let json = String(decoding: try JSONEncoder().encode(config), as: UTF8.self)
+        #expect(json.contains("\"NetworkDisabled\":true") == disabled)
     }
 
     @Test("privileged mode is used as is where the engine grants it")

@@ -47,6 +47,7 @@ public struct EngineImageStore: ImageBuildingEngine {
         config.entrypoint = [""]
         var host = HostConfig()
         host.networkMode = "none"
+        config.networkDisabled = true
         config.hostConfig = host
         config.labels = [OuterImageLabels.recipeKey + ".probe": "true"]
         let container = try await client.createContainer(config)

@@ -35,6 +35,10 @@ public struct OuterContainerRequest: Sendable {
         config.env = env.keys.sorted().map { "\($0)=\(env[$0] ?? "")" }
         var host = HostConfig()
         host.networkMode = network
+        // Network "none" as the API can say it and the docker CLI cannot: the engine then
+        // skips the network sandbox and its prestart hook, a re-execution of dockerd that
+        // costs about 90 ms of CPU per outer container here.
+        if network == "none" { config.networkDisabled = true }
         var binds: [String] = []
         var tmpfs: [String: String] = [:]
         let hasTmpfs = apiVersion >= APIVersion(1, 22)

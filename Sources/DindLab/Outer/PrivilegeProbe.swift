@@ -161,6 +161,7 @@ public struct PrivilegeProbe: Sendable {
         var host = host
         host.networkMode = "none"
         var config = ContainerConfig(image: image, cmd: ["true"])
+        config.networkDisabled = true
         config.labels = labels
         config.hostConfig = host
         let created = try await client.createContainer(config)

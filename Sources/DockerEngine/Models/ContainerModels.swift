@@ -14,6 +14,10 @@ public struct ContainerConfig: Encodable, Sendable {
     public var attachStderr: Bool?
     public var workingDir: String?
     public var hostname: String?
+    /// No network at all: no libnetwork sandbox, and no `libnetwork-setkey` prestart hook
+    /// (a re-execution of dockerd) when the container starts. The container still gets a
+    /// network namespace of its own, with only its loopback interface.
+    public var networkDisabled: Bool?
     /// Anonymous volumes: path -> {} (the API's odd spelling).
     public var volumes: [String: [String: String]]?
     public var hostConfig: HostConfig?
@@ -35,6 +39,7 @@ public struct ContainerConfig: Encodable, Sendable {
         case attachStderr = "AttachStderr"
         case workingDir = "WorkingDir"
         case hostname = "Hostname"
+        case networkDisabled = "NetworkDisabled"
         case volumes = "Volumes"
         case hostConfig = "HostConfig"
     }
