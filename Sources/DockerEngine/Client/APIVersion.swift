@@ -16,13 +16,14 @@ public struct APIVersion: Sendable, Hashable, Comparable, Codable, CustomStringC
 
     /// Parses "1.41" (a leading "v" and surrounding blanks are accepted); nil for anything else.
     public init?(_ string: String) {
-        // On the UTF-8 bytes: every ping parses Api-Version, and Character-based parsing (or
-        // Foundation's trimming) cost more than a /_ping round trip's own work outside libcurl.
-        var numbers: [Int] = []
-        var current: Int?
+        // On the UTF-8 bytes and without an array: every ping parses Api-Version, and
+        // Character-based parsing (or Foundation's trimming) cost more than a /_ping round
+        // trip's own work outside libcurl.
         var text = Substring(string).utf8.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
         while let last = text.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") { text = text.dropLast() }
         if text.first == UInt8(ascii: "v") { text = text.dropFirst() }
+        var major: Int?
+        var current: Int?
         for byte in text {
             switch byte {
             case UInt8(ascii: "0")...UInt8(ascii: "9"):
@@ -30,15 +31,15 @@ public struct APIVersion: Sendable, Hashable, Comparable, Codable, CustomStringC
                 guard !overflow else { return nil }
                 current = value + Int(byte - UInt8(ascii: "0"))
             case UInt8(ascii: "."):
-                guard let number = current else { return nil }
-                numbers.append(number)
+                guard major == nil, let number = current else { return nil }
+                major = number
                 current = nil
             default:
                 return nil
             }
         }
-        guard let minor = current, numbers.count == 1 else { return nil }
-        self.init(numbers[0], minor)
+        guard let major, let minor = current else { return nil }
+        self.init(major, minor)
     }
 
     public init(from decoder: Decoder) throws {

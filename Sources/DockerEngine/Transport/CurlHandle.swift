@@ -38,7 +38,7 @@ final class CurlHandle: @unchecked Sendable {
     /// Forgets all options of the previous request but keeps its live connection.
     func reset() {
         curl_easy_reset(raw)
-        url = nil
+        urlPath = nil
         headerList = nil
         configuredShape = nil
         errorBuffer[0] = 0
@@ -47,14 +47,15 @@ final class CurlHandle: @unchecked Sendable {
         _ = dl_curl_setopt_long(raw, CURLOPT_NOSIGNAL, 1)
     }
 
-    /// The URL set last; setting it again would make libcurl parse it again.
-    private var url: String?
+    /// The path of the URL set last: setting the URL again would make libcurl parse it again,
+    /// and building it allocates.
+    private var urlPath: String?
 
-    /// Sets CURLOPT_URL unless the handle has it already.
-    func setURL(_ newURL: String) {
-        guard newURL != url else { return }
-        set(CURLOPT_URL, newURL)
-        url = newURL
+    /// Sets CURLOPT_URL to `url(path)` unless the handle has that path's URL already.
+    func setURL(forPath path: String, _ url: (String) -> String) {
+        guard path != urlPath else { return }
+        set(CURLOPT_URL, url(path))
+        urlPath = path
     }
 
     /// Forgets the detailed message of an earlier failure.

@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import Synchronization
 
 /// Carries HTTP requests to one engine through libcurl, reusing connections.
 ///
@@ -31,7 +32,12 @@ final class CurlTransport: Sendable {
     func perform(_ request: HTTPRequest, onChunk: (@Sendable (Data) throws -> Void)?) async throws -> HTTPResponse {
         let exchange = Exchange(onChunk: onChunk)
         return try await withTaskCancellationHandler {
-            try await BlockingExecutor.shared.run { [self] in
+            // On a dedicated thread the blocking call runs right here, without the closure
+            // (an allocation) that hands it to a transport thread.
+            if DedicatedEngineThread.isCurrentThreadDedicated {
+                return try performBlocking(request, exchange: exchange)
+            }
+            return try await BlockingExecutor.shared.run { [self] in
                 try self.performBlocking(request, exchange: exchange)
             }
         } onCancel: {
@@ -47,7 +53,7 @@ final class CurlTransport: Sendable {
             // The same kind of request as the handle's last one: only the URL differs. Resetting
             // and setting every option again cost a /_ping round trip a tenth of its time.
             handle.clearErrorDetail()
-            handle.setURL(url(for: request.path))
+            handle.setURL(forPath: request.path) { url(for: $0) }
         } else {
             handle.reset()
             configure(handle, for: request)
@@ -96,8 +102,11 @@ final class CurlTransport: Sendable {
     func configure(_ handle: CurlHandle, for request: HTTPRequest) {
         if case .unix(let path) = address.endpoint {
             handle.set(CURLOPT_UNIX_SOCKET_PATH, path)
+            // No proxy can stand between a client and a Unix socket; saying so spares libcurl
+            // reading the proxy variables of the environment on every request.
+            handle.set(CURLOPT_NOPROXY, "*")
         }
-        handle.setURL(url(for: request.path))
+        handle.setURL(forPath: request.path) { url(for: $0) }
         if let tls = address.tls {
             handle.set(CURLOPT_CAINFO, tls.caCertificatePath)
             handle.set(CURLOPT_SSLCERT, tls.certificatePath)
@@ -199,29 +208,28 @@ private final class HandlePool: @unchecked Sendable {
     }
 }
 
-/// A flag a cancelled task sets for blocking work that polls it (the hijacked exec stream).
-final class CancellationFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var cancelled = false
+/// A flag a cancelled task sets for blocking work that polls it (libcurl's progress callback,
+/// the hijacked exec stream): an atomic, since libcurl asks several times per request.
+final class CancellationFlag: Sendable {
+    private let cancelled = Atomic(false)
 
     func cancel() {
-        lock.lock()
-        cancelled = true
-        lock.unlock()
+        cancelled.store(true, ordering: .releasing)
     }
 
     var isCancelled: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return cancelled
+        cancelled.load(ordering: .acquiring)
     }
 }
 
 /// The state of one request while libcurl carries it; passed unretained to the C callbacks.
 final class Exchange: @unchecked Sendable {
-    var status = 0
-    var headers = HTTPHeaders()
-    var body = Data()
+    // Only libcurl's callbacks on the transfer's one thread touch these while it runs, then
+    // the caller after it: no overlapping access for the runtime to check on every header
+    // line and body chunk.
+    @exclusivity(unchecked) var status = 0
+    @exclusivity(unchecked) var headers = HTTPHeaders()
+    @exclusivity(unchecked) var body = Data()
     let onChunk: (@Sendable (Data) throws -> Void)?
     var callbackError: Error?
     var upload: FileHandle?

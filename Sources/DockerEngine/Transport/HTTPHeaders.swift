@@ -9,14 +9,15 @@ import Foundation
 /// Names compare without regard to case (HTTP field names are ASCII); the last field of a
 /// name wins.
 struct HTTPHeaders: Sendable, Equatable {
-    /// The bytes of every field's name and value, one after another.
+    /// Every field line as it came, without its line break, one after another.
     private var bytes: [UInt8] = []
-    /// Where each field's name and value are in `bytes`, in the order they came.
+    /// Where each field line and its colon are in `bytes`, in the order they came.
     private var fields: [Field] = []
 
     private struct Field: Sendable, Equatable {
-        var name: Range<Int>
-        var value: Range<Int>
+        var start: Int
+        var colon: Int
+        var end: Int
     }
 
     init() {}
@@ -30,21 +31,20 @@ struct HTTPHeaders: Sendable, Equatable {
     }
 
     /// Keeps one header line (with or without its CR LF); lines without a colon are dropped.
+    /// The line is copied as it is: names and values are trimmed only when asked for.
     mutating func append(line: UnsafeRawBufferPointer) {
-        let text = HTTPHeaders.trimmed(line.bindMemory(to: UInt8.self))
-        guard let colon = text.firstIndex(of: UInt8(ascii: ":")) else { return }
+        let text = line.bindMemory(to: UInt8.self)
+        var end = text.count
+        while end > 0, text[end - 1] == UInt8(ascii: "\n") || text[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        guard let colon = text[..<end].firstIndex(of: UInt8(ascii: ":")) else { return }
         if fields.isEmpty {
             // A daemon's head has about ten fields of about 30 bytes: one allocation each.
             bytes.reserveCapacity(512)
             fields.reserveCapacity(16)
         }
-        let name = HTTPHeaders.trimmed(UnsafeBufferPointer(rebasing: text[..<colon]))
-        let value = HTTPHeaders.trimmed(UnsafeBufferPointer(rebasing: text[(colon + 1)...]))
-        let nameStart = bytes.count
-        bytes.append(contentsOf: name)
-        let valueStart = bytes.count
-        bytes.append(contentsOf: value)
-        fields.append(Field(name: nameStart..<valueStart, value: valueStart..<bytes.count))
+        let start = bytes.count
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[..<end]))
+        fields.append(Field(start: start, colon: start + colon, end: start + end))
     }
 
     /// Forgets every field (a new status line starts a new head).
@@ -58,9 +58,11 @@ struct HTTPHeaders: Sendable, Equatable {
         var name = name
         return name.withUTF8 { wanted in
             bytes.withUnsafeBufferPointer { all -> String? in
-                for field in fields.reversed() where field.name.count == wanted.count {
-                    if HTTPHeaders.sameName(UnsafeBufferPointer(rebasing: all[field.name]), wanted) {
-                        return String(decoding: UnsafeBufferPointer(rebasing: all[field.value]), as: UTF8.self)
+                for field in fields.reversed() {
+                    let fieldName = HTTPHeaders.trimmed(UnsafeBufferPointer(rebasing: all[field.start..<field.colon]))
+                    if HTTPHeaders.sameName(fieldName, wanted) {
+                        let value = HTTPHeaders.trimmed(UnsafeBufferPointer(rebasing: all[(field.colon + 1)..<field.end]))
+                        return String(decoding: value, as: UTF8.self)
                     }
                 }
                 return nil
