@@ -476,7 +476,8 @@ def markdown(rows, details, notes, command, watch, started, load_before, load_af
         f"Machine: {machine()}.",
         "",
         f"Load: {watch.describe()}; {load_before:.2f} before, {load_after:.2f} after. "
-        "The machine is shared with other engineers' builds, so every number is the median of "
+        "The load average counts the benchmark's own processes too (the memory rows run hundreds of "
+        "threads). Machines are noisy, so every number is the median of "
         "alternating repetitions (each repetition runs every tool once, in a rotating order) and "
         "every ratio is the median of the per-repetition ratios.",
         "",

@@ -77,23 +77,38 @@ struct ReliabilityEndToEndTests {
         try await expectNoContainers(of: directory.lastPathComponent)
     }
 
+    /// A run of two trials whose inner command sleeps for ten minutes, started as a child
+    /// process, once its first trial's outer container exists.
+    struct SleepingRun {
+        let workspace: Workspace
+        let child: DindlabChild
+        let directory: URL
+        var runID: String { directory.lastPathComponent }
+
+        static func start(name: String) async throws -> SleepingRun {
+            let workspace = try Workspace("""
+                version: 1
+                name: \(name)
+                repeat: 2
+                timeout: 300s
+                outer:
+                  image: OUTER_IMAGE
+                inner:
+                  command: [sleep, "600"]
+                """)
+            let child = try DindlabChild.start(["run", workspace.scenario.path, "--engine", RealEngine.address!, "--out", workspace.out.path])
+            let directory = try await waitFor("the run folder") { try workspace.runDirectory() }
+            let runID = directory.lastPathComponent
+            try await waitFor("the outer container") { try await containers(of: runID).contains { $0.labels?["dindlab.trial"] != nil } ? true : nil }
+            return SleepingRun(workspace: workspace, child: child, directory: directory)
+        }
+    }
+
     @Test("a second SIGINT cancels the running trial at once and still removes its outer container")
     func secondInterrupt() async throws {
-        let workspace = try Workspace("""
-            version: 1
-            name: cancelled
-            repeat: 2
-            timeout: 300s
-            outer:
-              image: OUTER_IMAGE
-            inner:
-              command: [sleep, "600"]
-            """)
-        defer { workspace.remove() }
-        let run = try DindlabChild.start(["run", workspace.scenario.path, "--engine", RealEngine.address!, "--out", workspace.out.path])
-        let directory = try await waitFor("the run folder") { try workspace.runDirectory() }
-        let runID = directory.lastPathComponent
-        try await waitFor("the outer container") { try await containers(of: runID).contains { $0.labels?["dindlab.trial"] != nil } ? true : nil }
+        let sleeping = try await SleepingRun.start(name: "cancelled")
+        defer { sleeping.workspace.remove() }
+        let (run, directory, runID) = (sleeping.child, sleeping.directory, sleeping.runID)
         try await Task.sleep(for: .seconds(3))  // into the daemon or inner phase
         run.signal(SIGINT)
         try await Task.sleep(for: .milliseconds(500))
@@ -108,21 +123,9 @@ struct ReliabilityEndToEndTests {
 
     @Test("SIGKILL mid-run leaves orphans that the next command reports and gc removes: zero labelled containers")
     func killAndCollect() async throws {
-        let workspace = try Workspace("""
-            version: 1
-            name: killed
-            repeat: 2
-            timeout: 300s
-            outer:
-              image: OUTER_IMAGE
-            inner:
-              command: [sleep, "600"]
-            """)
-        defer { workspace.remove() }
-        let run = try DindlabChild.start(["run", workspace.scenario.path, "--engine", RealEngine.address!, "--out", workspace.out.path])
-        let directory = try await waitFor("the run folder") { try workspace.runDirectory() }
-        let runID = directory.lastPathComponent
-        try await waitFor("the outer container") { try await containers(of: runID).contains { $0.labels?["dindlab.trial"] != nil } ? true : nil }
+        let sleeping = try await SleepingRun.start(name: "killed")
+        defer { sleeping.workspace.remove() }
+        let (run, runID) = (sleeping.child, sleeping.runID)
         run.signal(SIGKILL)
         _ = try await run.wait()
         #expect(try await containers(of: runID).count >= 1, "SIGKILL gives dindlab no chance to clean up")
