@@ -20,6 +20,39 @@ struct ReliabilityRunnerTests {
         }
     }
 
+    @Test("without keepRecords (dindlab run) no record stays in memory; the count, summary and trials.jsonl are the same")
+    func recordsNotKept() async throws {
+        try await FakeEngine.withRunning(.docker26) { engine in
+            let fake = try ReliabilityFakeRun(engine: engine)
+            defer { fake.removeFolder() }
+            // The second trial fails: its artifacts make it a record the forensics cross-reference needs.
+            func failingSecond() {
+                let calls = Counter()
+                fake.setInnerRun { _ in calls.next() == 2 ? ScriptedProcess(stdout: "", stderr: "inner run broke", exitCode: 3) : nil }
+            }
+            let file = try fake.scenarioFile(repeatCount: 4)
+            let plan = try fake.plan(file)
+            failingSecond()
+            let kept = try await fake.run(plan, file: file, resultsRoot: fake.folder.appendingPathComponent("kept"))
+            failingSecond()
+            let lean = try await fake.run(plan, file: file, resultsRoot: fake.folder.appendingPathComponent("lean")) { $0.keepRecords = false }
+            #expect(lean.records.isEmpty)
+            #expect(lean.recordCount == 4 && kept.recordCount == 4 && kept.records.count == 4)
+            // The same counts and signatures (phase times differ from run to run).
+            func counts(_ result: RunResult) -> [String] {
+                result.summary.scenarios.flatMap(\.cells).map { cell in
+                    "\(cell.cellID) \(cell.trials) \(cell.passes) \(cell.fails) \(cell.signatures.map { "\($0.count)× \($0.signature)" })"
+                }
+            }
+            #expect(counts(lean) == counts(kept))
+            #expect(lean.summary.scenarios.first?.cells.first?.fails == 1)
+            let written = try await ResultStore(opening: lean.directory).readTrials().records
+            let writtenOutcomes: [String] = written.map(\.outcome.rawValue).sorted()
+            let keptOutcomes: [String] = kept.records.map(\.outcome.rawValue).sorted()
+            #expect(writtenOutcomes == keptOutcomes)
+        }
+    }
+
     @Test("an engine call that hangs ends its trial as an error naming the call; the run goes on")
     func hungCall() async throws {
         try await FakeEngine.withRunning(.docker26) { engine in
@@ -227,3 +260,4 @@ extension String {
         try handle.close()
     }
 }
+

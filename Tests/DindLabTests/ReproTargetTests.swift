@@ -90,7 +90,7 @@ struct ReproTargetTests {
     func outcome(_ records: [TrialRecord], stop: ReproStop = .anyFailure, kept: [KeptContainer] = []) -> ReproOutcome {
         let summary = RunSummary(runID: RunID("20261129T112233Z-ab12")!, tally: Tally(records: records))
         let manifest = RunManifest(runID: RunID("20261129T112233Z-ab12")!, startedAt: Date(), commandLine: [])
-        let run = RunResult(directory: URL(fileURLWithPath: "/results/20261129T112233Z-ab12"), records: records, summary: summary, manifest: manifest, skippedTrials: 0)
+        let run = RunResult(directory: URL(fileURLWithPath: "/results/20261129T112233Z-ab12"), records: records, recordCount: records.count, summary: summary, manifest: manifest, skippedTrials: 0)
         let cell = Cell(index: 0, values: [], scenario: try! Self.scenario())
         return ReproOutcome(run: run, cell: cell, stop: stop, maxTrials: 100, kept: kept)
     }

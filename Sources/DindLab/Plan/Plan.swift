@@ -55,13 +55,13 @@ public struct Plan: Sendable, Hashable, Codable {
         var generator = SplitMix64(seed: seed)
         generator.shuffle(&slots)
         var nextIndex: [String: Int] = [:]
+        let shared = planned.map { entry in entry.cells.map(SharedCell.init) }
         trials = slots.enumerated().map { sequence, slot in
             let scenario = planned[slot.scenario].scenario
-            let cell = planned[slot.scenario].cells[slot.cell]
             let key = "\(slot.scenario)/\(slot.cell)"
             let index = nextIndex[key, default: 0]
             nextIndex[key] = index + 1
-            return PlannedTrial(scenarioName: scenario.name, cell: cell, index: index, sequence: sequence)
+            return PlannedTrial(scenarioName: scenario.name, cell: shared[slot.scenario][slot.cell], index: index, sequence: sequence)
         }
         wholePlanTrialCount = trials.count
     }
@@ -153,11 +153,18 @@ public struct PlannedTrial: Sendable, Hashable, Codable, Identifiable {
     /// The scenario's name.
     public let scenarioName: String
     /// The cell, with its resolved scenario.
-    public let cell: Cell
+    public var cell: Cell { sharedCell.cell }
     /// The trial's index within its cell, from 0, in run order.
     public let index: Int
     /// The trial's position in the whole plan's run order, from 0.
     public let sequence: Int
+    /// The cell, one copy for all of its trials: a `Cell` is about 300 bytes inline, and a
+    /// plan of 20,000 trials held a copy per trial, twice (the plan and the runner's units).
+    private let sharedCell: SharedCell
+
+    private enum CodingKeys: String, CodingKey {
+        case id, scenarioName, sharedCell = "cell", index, sequence
+    }
 
     /// The cell index in a trial id (`exec-vs-cmd-c3-t7` gives 3), so that results can be put
     /// back in matrix order without the scenario file; nil for an id of another form.
@@ -168,11 +175,38 @@ public struct PlannedTrial: Sendable, Hashable, Codable, Identifiable {
         return Int(parts[parts.count - 2].dropFirst())
     }
 
-    init(scenarioName: String, cell: Cell, index: Int, sequence: Int) {
-        self.id = "\(scenarioName)-c\(cell.index)-t\(index)"
+    init(scenarioName: String, cell: SharedCell, index: Int, sequence: Int) {
+        self.id = "\(scenarioName)-c\(cell.cell.index)-t\(index)"
         self.scenarioName = scenarioName
-        self.cell = cell
+        self.sharedCell = cell
         self.index = index
         self.sequence = sequence
+    }
+}
+
+/// A cell behind a reference, shared by the trials of a plan; equal, hashed and coded as the
+/// cell itself.
+final class SharedCell: Sendable, Hashable, Codable {
+    let cell: Cell
+
+    init(_ cell: Cell) {
+        self.cell = cell
+    }
+
+    init(from decoder: Decoder) throws {
+        cell = try decoder.singleValueContainer().decode(Cell.self)
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(cell)
+    }
+
+    static func == (lhs: SharedCell, rhs: SharedCell) -> Bool {
+        lhs === rhs || lhs.cell == rhs.cell
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(cell)
     }
 }

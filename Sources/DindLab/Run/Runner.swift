@@ -30,9 +30,15 @@ public struct RunOptions: Sendable {
     /// may take, so a hung engine ends the trial as an error that names the call instead of
     /// using up the trial's whole timeout. Streams (an exec's output) get the trial's time.
     public var engineCallTimeout: Duration
+    /// Keep every trial record in memory for `RunResult.records` (repro and tests read them
+    /// there). `dindlab run` does not: its memory then stays flat however many trials run,
+    /// since the summary is counted as records come (`TallyAccumulator`) and trials.jsonl
+    /// holds every record anyway.
+    public var keepRecords: Bool
 
     public init(jobs: Int = 1, resultsRoot: URL, commandLine: [String] = CommandLine.arguments, forensicsAlways: Bool = false, keepFailed: Bool = false, keepWhen: (@Sendable (TrialRecord) -> Bool)? = nil, stopWhen: (@Sendable (TrialRecord) -> Bool)? = nil,
-                interruption: RunInterruption? = nil, resume: ResumePoint? = nil, engineCallTimeout: Duration = .seconds(60)) {
+                interruption: RunInterruption? = nil, resume: ResumePoint? = nil, engineCallTimeout: Duration = .seconds(60), keepRecords: Bool = true) {
+        self.keepRecords = keepRecords
         self.jobs = max(1, jobs)
         self.resultsRoot = resultsRoot
         self.commandLine = commandLine
@@ -49,7 +55,11 @@ public struct RunOptions: Sendable {
 /// What a run produced.
 public struct RunResult: Sendable {
     public var directory: URL
+    /// Every trial record of the run, in plan order, when `RunOptions.keepRecords` (the
+    /// default); empty otherwise (trials.jsonl in `directory` has them).
     public var records: [TrialRecord]
+    /// How many trials are recorded (with a resumed run's earlier ones).
+    public var recordCount: Int
     public var summary: RunSummary
     public var manifest: RunManifest
     /// Trials of the plan that never ran (a stop condition or a signal ended the run early).
@@ -156,7 +166,7 @@ public struct Runner: Sendable {
         }
         let imageFacts = trialEngines.map { _ in OuterImageFacts() }
         let health = trialEngines.map { _ in EngineHealth() }
-        let collector = RecordCollector(total: plan.trials.count, alreadyDone: earlier.count, stopWhen: options.stopWhen, interruption: options.interruption, engineHealth: health)
+        let collector = RecordCollector(earlier: earlier, keepingAll: options.keepRecords, stopWhen: options.stopWhen, interruption: options.interruption, engineHealth: health)
         let executors = trialEngines.indices.map { index in
             TrialExecutor(runID: store.runID, engine: trialEngines[index], store: store, imageFacts: imageFacts[index], ownership: ownership, forensicsAlways: options.forensicsAlways, keepFailed: options.keepFailed, keepWhen: options.keepWhen, callTimeout: options.engineCallTimeout, health: health[index])
         }
@@ -191,18 +201,19 @@ public struct Runner: Sendable {
                 await observer?.note("\(lost)\nNo further trial was started. Once the engine is back, `dindlab run --resume \(store.directory.path)` runs the rest and `dindlab gc` removes what the engine \(engine.name) kept of this run.")
             }
         }
-        let records = (earlier + (await collector.records)).sorted { $0.sequence < $1.sequence }
+        let records = await collector.records.sorted { $0.sequence < $1.sequence }
+        let recordCount = await collector.done
         // forensics.md of failed trials says what differs from a passing trial of the same cell.
-        ForensicsCrossReference.annotate(runDirectory: store.directory, records: records)
+        ForensicsCrossReference.annotate(runDirectory: store.directory, records: await collector.withArtifacts)
 
         manifest.finishedAt = Date()
-        if records.count < plan.trials.count, await collector.stoppedByCondition {
+        if recordCount < plan.trials.count, await collector.stoppedByCondition {
             manifest.stoppedEarly = true  // by the stop condition: the trials not run are not missing
         }
         try await store.writeManifest(manifest)
-        let summary = RunSummary(runID: store.runID, tally: Tally(records: records, expectations: manifest.expectations ?? RunExpectations()), corruptLines: resume?.corruptLines ?? [])
+        let summary = RunSummary(runID: store.runID, tally: await collector.tally.tally(expectations: manifest.expectations ?? RunExpectations()), corruptLines: resume?.corruptLines ?? [])
         try await store.writeSummary(summary)
-        return RunResult(directory: store.directory, records: records, summary: summary, manifest: manifest, skippedTrials: plan.trials.count - records.count,
+        return RunResult(directory: store.directory, records: records, recordCount: recordCount, summary: summary, manifest: manifest, skippedTrials: plan.trials.count - recordCount,
                          interruptedBy: options.interruption?.stopRequested == true ? options.interruption?.signal : nil)
     }
 
@@ -332,25 +343,37 @@ public struct Runner: Sendable {
     }
 }
 
-/// Finished records, shared by the concurrent trials of a run.
+/// Finished records, shared by the concurrent trials of a run: counted into the summary as
+/// they come, and kept whole only where needed (see `RunOptions.keepRecords`).
 actor RecordCollector {
+    /// Every record, with `keepingAll`.
     private(set) var records: [TrialRecord] = []
+    /// The records whose trials have artifacts (failed trials, or all with forensics always),
+    /// for `ForensicsCrossReference`.
+    private(set) var withArtifacts: [TrialRecord] = []
+    /// The summary's counts so far.
+    private(set) var tally = TallyAccumulator()
+    /// How many trials are recorded, a resumed run's earlier ones included.
+    private(set) var done = 0
     private(set) var writeFailure: Error?
     /// True once the stop condition (repro) held for a record.
     private(set) var stoppedByCondition = false
-    let total: Int
-    /// Trials an earlier part of a resumed run recorded.
-    let alreadyDone: Int
+    let keepingAll: Bool
     let stopWhen: (@Sendable (TrialRecord) -> Bool)?
     let interruption: RunInterruption?
     let engineHealth: [EngineHealth]
 
-    init(total: Int, alreadyDone: Int = 0, stopWhen: (@Sendable (TrialRecord) -> Bool)?, interruption: RunInterruption? = nil, engineHealth: [EngineHealth] = []) {
-        self.total = total
-        self.alreadyDone = alreadyDone
+    /// - Parameter earlier: What an earlier part of a resumed run recorded.
+    init(earlier: [TrialRecord] = [], keepingAll: Bool = true, stopWhen: (@Sendable (TrialRecord) -> Bool)?, interruption: RunInterruption? = nil, engineHealth: [EngineHealth] = []) {
+        self.keepingAll = keepingAll
         self.stopWhen = stopWhen
         self.interruption = interruption
         self.engineHealth = engineHealth
+        // An actor's initialiser cannot call its methods: what `keep` does, for all at once.
+        for record in earlier { tally.add(record) }
+        done = earlier.count
+        records = keepingAll ? earlier : []
+        withArtifacts = earlier.filter { $0.artifactsPath != nil }
     }
 
     /// True once no further trial may start: the stop condition held, results could not be
@@ -361,9 +384,16 @@ actor RecordCollector {
 
     /// Adds a record and returns how many trials are done.
     func add(_ record: TrialRecord) -> Int {
-        records.append(record)
+        keep(record)
         if stopWhen?(record) == true { stoppedByCondition = true }
-        return alreadyDone + records.count
+        return done
+    }
+
+    private func keep(_ record: TrialRecord) {
+        done += 1
+        tally.add(record)
+        if keepingAll { records.append(record) }
+        if record.artifactsPath != nil { withArtifacts.append(record) }
     }
 
     func noteWriteFailure(_ error: Error) {

@@ -117,7 +117,8 @@ struct RunCommand: AsyncParsableCommand {
             let printer = ProgressPrinter()
             let options = RunOptions(
                 jobs: invocation.jobs ?? 1, resultsRoot: URL(fileURLWithPath: invocation.out),
-                forensicsAlways: invocation.forensics == "always", interruption: interruption, resume: resumePoint
+                forensicsAlways: invocation.forensics == "always", interruption: interruption, resume: resumePoint,
+                keepRecords: false
             )
             let runner = Runner(engines: selections, options: options, observer: printer)
             let files = invocation.files
@@ -145,7 +146,7 @@ struct RunCommand: AsyncParsableCommand {
         print("Results: \(result.directory.path)")
         if let signal = result.interruptedBy {
             let name = signal == SIGTERM ? "SIGTERM" : "SIGINT"
-            print("Interrupted by \(name): \(result.records.count) of \(result.records.count + result.skippedTrials) trials are recorded. Run the rest with: dindlab run --resume \(result.directory.path)")
+            print("Interrupted by \(name): \(result.recordCount) of \(result.recordCount + result.skippedTrials) trials are recorded. Run the rest with: dindlab run --resume \(result.directory.path)")
             throw ExitCode(128 + signal)
         }
         throw status
