@@ -211,7 +211,7 @@ public struct Runner: Sendable {
             manifest.stoppedEarly = true  // by the stop condition: the trials not run are not missing
         }
         try await store.writeManifest(manifest)
-        let summary = RunSummary(runID: store.runID, tally: await collector.tally.tally(expectations: manifest.expectations ?? RunExpectations()), corruptLines: resume?.corruptLines ?? [])
+        let summary = RunSummary(runID: store.runID, tally: await collector.counts.tally(expectations: manifest.expectations ?? RunExpectations()), corruptLines: resume?.corruptLines ?? [])
         try await store.writeSummary(summary)
         return RunResult(directory: store.directory, records: records, recordCount: recordCount, summary: summary, manifest: manifest, skippedTrials: plan.trials.count - recordCount,
                          interruptedBy: options.interruption?.stopRequested == true ? options.interruption?.signal : nil)
@@ -352,7 +352,7 @@ actor RecordCollector {
     /// for `ForensicsCrossReference`.
     private(set) var withArtifacts: [TrialRecord] = []
     /// The summary's counts so far.
-    private(set) var tally = TallyAccumulator()
+    private(set) var counts = TallyAccumulator()
     /// How many trials are recorded, a resumed run's earlier ones included.
     private(set) var done = 0
     private(set) var writeFailure: Error?
@@ -370,7 +370,7 @@ actor RecordCollector {
         self.interruption = interruption
         self.engineHealth = engineHealth
         // An actor's initialiser cannot call its methods: what `keep` does, for all at once.
-        for record in earlier { tally.add(record) }
+        for record in earlier { counts.add(record) }
         done = earlier.count
         records = keepingAll ? earlier : []
         withArtifacts = earlier.filter { $0.artifactsPath != nil }
@@ -391,7 +391,7 @@ actor RecordCollector {
 
     private func keep(_ record: TrialRecord) {
         done += 1
-        tally.add(record)
+        counts.add(record)
         if keepingAll { records.append(record) }
         if record.artifactsPath != nil { withArtifacts.append(record) }
     }
