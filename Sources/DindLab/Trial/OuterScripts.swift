@@ -115,18 +115,14 @@ enum OuterScripts {
     /// Reads the failed setup line's number, stderr and stdout (`start: cmd`).
     static let failedSetup = ["sh", "-c", "n=$(cat \(stateDirectory)/setup.failed); echo \"$n\"; cat \(stateDirectory)/setup.$n.err; cat \(stateDirectory)/setup.$n.out >&2"]
 
-    /// Loads an inner image the outer image ships under /dindlab/images/.
+    /// The script lines that load an inner image the outer image ships under /dindlab/images/,
+    /// run after the readiness wait in the same exec (`waitReady(then:)`).
     ///
     /// - Parameters:
     ///   - name: The inner image.
     ///   - checkFirst: Skip the load when the inner daemon has the image. A daemon started on
     ///     an empty tmpfs has none, and the check costs a docker CLI; plain `docker inspect`
     ///     works with the CLI of every era (1.7 has no `docker image`).
-    static func loadInnerImage(_ name: String, checkFirst: Bool = true) -> [String] {
-        ["sh", "-c", loadInnerImageLines(name, checkFirst: checkFirst).joined(separator: "\n")]
-    }
-
-    /// The script lines of `loadInnerImage`, to run after the readiness wait in one exec.
     static func loadInnerImageLines(_ name: String, checkFirst: Bool) -> [String] {
         let file = "/dindlab/images/\(imageFileName(name)).tar"
         let reference = name.contains(":") ? name : name + ":latest"

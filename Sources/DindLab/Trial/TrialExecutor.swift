@@ -152,32 +152,24 @@ struct TrialExecutor: Sendable {
             } else {
                 attempt.clock.enter(.daemon)
             }
-            try await waitUntilReady(session, &attempt, thenLoad: session.prepared ? nil : scenario.inner.image)
+            try await waitUntilReady(session, &attempt)
             session.daemonReady = true
         } else {
-            // A later trial of the cell: the daemon may have died since.
+            // A later trial of the cell: the daemon may have died since (and an earlier trial's
+            // load may have failed, so the image may still be missing).
             attempt.clock.enter(.daemon)
             try await waitUntilReady(session, &attempt)
         }
-        if !session.prepared {
-            attempt.clock.enter(.prepare)
-            // An inner daemon on a fresh tmpfs (API 1.22 and later) has no images to check for.
-            let fresh = session.trialIDs.count == 1 && engine.apiVersion >= APIVersion(1, 22)
-            let load = OuterScripts.loadInnerImage(scenario.inner.image, checkFirst: !fresh)
-            let result = try await exec(load, in: session.containerID!, title: "load inner image \(scenario.inner.image)", &attempt)
-            guard result.exitCode == 0 else {
-                throw TrialFailure.failed(.prepare, result.output.stderrText + result.output.stdoutText)
-            }
-            session.prepared = true
-        }
     }
 
-    /// Waits for the inner daemon; with `image`, loads that inner image in the same exec as soon
-    /// as the daemon answers (phase `prepare` from then on) and marks the session prepared.
-    private func waitUntilReady(_ session: OuterSession, _ attempt: inout TrialAttempt, thenLoad image: String? = nil) async throws {
+    /// Waits for the inner daemon; while the session's inner image is not loaded, loads it in the
+    /// same exec as soon as the daemon answers (phase `prepare` from then on) and marks the
+    /// session prepared.
+    private func waitUntilReady(_ session: OuterSession, _ attempt: inout TrialAttempt) async throws {
         let scenario = attempt.trial.cell.scenario
         let container = session.containerID!
         let readySeconds = Int(scenario.daemon.readyTimeout.inSeconds.rounded(.up))
+        let image = session.prepared ? nil : scenario.inner.image
         var then: [String] = []
         if let image {
             // An inner daemon on a fresh tmpfs (API 1.22 and later) has no images to check for.
