@@ -201,17 +201,18 @@ public struct Runner: Sendable {
                 await observer?.note("\(lost)\nNo further trial was started. Once the engine is back, `dindlab run --resume \(store.directory.path)` runs the rest and `dindlab gc` removes what the engine \(engine.name) kept of this run.")
             }
         }
-        let records = await collector.records.sorted { $0.sequence < $1.sequence }
-        let recordCount = await collector.done
+        let kept = await collector.kept
+        let records = kept.records.sorted { $0.sequence < $1.sequence }
+        let recordCount = kept.done
         // forensics.md of failed trials says what differs from a passing trial of the same cell.
-        ForensicsCrossReference.annotate(runDirectory: store.directory, records: await collector.withArtifacts)
+        ForensicsCrossReference.annotate(runDirectory: store.directory, records: kept.withArtifacts)
 
         manifest.finishedAt = Date()
         if recordCount < plan.trials.count, await collector.stoppedByCondition {
             manifest.stoppedEarly = true  // by the stop condition: the trials not run are not missing
         }
         try await store.writeManifest(manifest)
-        let summary = RunSummary(runID: store.runID, tally: await collector.counts.tally(expectations: manifest.expectations ?? RunExpectations()), corruptLines: resume?.corruptLines ?? [])
+        let summary = RunSummary(runID: store.runID, tally: kept.counts.tally(expectations: manifest.expectations ?? RunExpectations()), corruptLines: resume?.corruptLines ?? [])
         try await store.writeSummary(summary)
         return RunResult(directory: store.directory, records: records, recordCount: recordCount, summary: summary, manifest: manifest, skippedTrials: plan.trials.count - recordCount,
                          interruptedBy: options.interruption?.stopRequested == true ? options.interruption?.signal : nil)
@@ -343,9 +344,10 @@ public struct Runner: Sendable {
     }
 }
 
-/// Finished records, shared by the concurrent trials of a run: counted into the summary as
-/// they come, and kept whole only where needed (see `RunOptions.keepRecords`).
-actor RecordCollector {
+/// What a run keeps of its finished records: counts for the summary as they come, and whole
+/// records only where needed (see `RunOptions.keepRecords`).
+struct KeptRecords: Sendable {
+    let keepingAll: Bool
     /// Every record, with `keepingAll`.
     private(set) var records: [TrialRecord] = []
     /// The records whose trials have artifacts (failed trials, or all with forensics always),
@@ -353,27 +355,36 @@ actor RecordCollector {
     private(set) var withArtifacts: [TrialRecord] = []
     /// The summary's counts so far.
     private(set) var counts = TallyAccumulator()
-    /// How many trials are recorded, a resumed run's earlier ones included.
+    /// How many trials are recorded.
     private(set) var done = 0
+
+    mutating func keep(_ record: TrialRecord) {
+        done += 1
+        counts.add(record)
+        if keepingAll { records.append(record) }
+        if record.artifactsPath != nil { withArtifacts.append(record) }
+    }
+}
+
+/// Finished records, shared by the concurrent trials of a run.
+actor RecordCollector {
+    /// What is kept of them, a resumed run's earlier ones included.
+    private(set) var kept: KeptRecords
     private(set) var writeFailure: Error?
     /// True once the stop condition (repro) held for a record.
     private(set) var stoppedByCondition = false
-    let keepingAll: Bool
     let stopWhen: (@Sendable (TrialRecord) -> Bool)?
     let interruption: RunInterruption?
     let engineHealth: [EngineHealth]
 
     /// - Parameter earlier: What an earlier part of a resumed run recorded.
     init(earlier: [TrialRecord] = [], keepingAll: Bool = true, stopWhen: (@Sendable (TrialRecord) -> Bool)?, interruption: RunInterruption? = nil, engineHealth: [EngineHealth] = []) {
-        self.keepingAll = keepingAll
+        var kept = KeptRecords(keepingAll: keepingAll)
+        for record in earlier { kept.keep(record) }
+        self.kept = kept
         self.stopWhen = stopWhen
         self.interruption = interruption
         self.engineHealth = engineHealth
-        // An actor's initialiser cannot call its methods: what `keep` does, for all at once.
-        for record in earlier { counts.add(record) }
-        done = earlier.count
-        records = keepingAll ? earlier : []
-        withArtifacts = earlier.filter { $0.artifactsPath != nil }
     }
 
     /// True once no further trial may start: the stop condition held, results could not be
@@ -384,16 +395,9 @@ actor RecordCollector {
 
     /// Adds a record and returns how many trials are done.
     func add(_ record: TrialRecord) -> Int {
-        keep(record)
+        kept.keep(record)
         if stopWhen?(record) == true { stoppedByCondition = true }
-        return done
-    }
-
-    private func keep(_ record: TrialRecord) {
-        done += 1
-        counts.add(record)
-        if keepingAll { records.append(record) }
-        if record.artifactsPath != nil { withArtifacts.append(record) }
+        return kept.done
     }
 
     func noteWriteFailure(_ error: Error) {
