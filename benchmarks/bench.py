@@ -315,7 +315,7 @@ def bench_trials(args, watch, notes):
     log("trials: one warm-up trial per tool")
     for tool in tools:
         measure(tool, count=1)
-    cpu = {tool: [] for tool in tools}
+    cpu = {tool: [] for tool in tools}  # the warm-up's CPU does not count
     log(f"trials: {trials} per run, {args.trial_reps} alternating repetitions of {', '.join(tools)}")
     values = alternate(tools, args.trial_reps, measure, watch)
     shutil.rmtree(results, ignore_errors=True)

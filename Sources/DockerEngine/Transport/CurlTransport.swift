@@ -32,12 +32,7 @@ final class CurlTransport: Sendable {
     func perform(_ request: HTTPRequest, onChunk: (@Sendable (Data) throws -> Void)?) async throws -> HTTPResponse {
         let exchange = Exchange(onChunk: onChunk)
         return try await withTaskCancellationHandler {
-            // On a dedicated thread the blocking call runs right here, without the closure
-            // (an allocation) that hands it to a transport thread.
-            if DedicatedEngineThread.isCurrentThreadDedicated {
-                return try performBlocking(request, exchange: exchange)
-            }
-            return try await BlockingExecutor.shared.run { [self] in
+            try await BlockingExecutor.shared.run { [self] in
                 try self.performBlocking(request, exchange: exchange)
             }
         } onCancel: {
