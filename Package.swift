@@ -67,6 +67,12 @@ let package = Package(
             dependencies: ["DindLab"],
             path: "benchmarks/ReportBenchmark"
         ),
+        // A synthetic year of nightly run folders for the history row of scripts/bench.
+        .executableTarget(
+            name: "dindlab-history-bench",
+            dependencies: ["DindLab"],
+            path: "benchmarks/HistoryBenchmark"
+        ),
         .testTarget(
             name: "DockerEngineTests",
             dependencies: ["DockerEngine", "FakeEngine"]

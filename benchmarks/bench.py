@@ -6,7 +6,7 @@ this script uses. It writes benchmarks/results.md (a Markdown table of ratios, e
 of several alternating repetitions, absolute numbers as context) and prints it, with
 "target holds: yes/no" per target.
 
-    benchmarks/bench.py [--reps N] [--trials N] [--quick] [--only ping,trials,memory,report]
+    benchmarks/bench.py [--reps N] [--trials N] [--quick] [--only ping,trials,memory,report,history]
 
 Rows:
   ping    API round trips: `dindlab engine ping --count N` against ping_floor (C, libcurl, one
@@ -22,6 +22,10 @@ Rows:
   report  Rebuilding the summary of a run folder with 100,000 trial records: `dindlab report`
           when main has it, else dindlab-report-bench (ResultStore.tallyTrials + SummaryTable).
           Target: under 3 s, memory that does not grow with the records.
+  history `dindlab history` over a synthetic year of nights (dindlab-history-bench generate: 365
+          run folders of 120 cells x 10 trials, 438,000 records), writing history.html and
+          the JSON. Target: under 5 s; memory bounded by cells x nights, not trials (the same
+          year with 1 trial per cell needs about as much).
 
 The benchmark starts its own private engine (dindlab engine up --name bench --dir
 /tmp/dl-bench), builds dindlab/outer:bookworm on it, and stops it at the end.
@@ -44,6 +48,7 @@ RELEASE = os.path.join(ROOT, ".build", "release")
 DINDLAB = os.path.join(RELEASE, "dindlab")
 FAKE_ENGINE = os.path.join(RELEASE, "dindlab-fake-engine")
 REPORT_BENCH = os.path.join(RELEASE, "dindlab-report-bench")
+HISTORY_BENCH = os.path.join(RELEASE, "dindlab-history-bench")
 PING_FLOOR = os.path.join(ROOT, ".build", "bench", "ping_floor")
 SCENARIO = os.path.join(BENCH, "one-cell.yaml")
 ENGINE_DIR = "/tmp/dl-bench"
@@ -440,6 +445,49 @@ def bench_report(args, watch, notes):
     return rows, details
 
 
+def bench_history(args, watch, notes):
+    folder = tempfile.mkdtemp(prefix="dl-bench-history-")
+    try:
+        year, thin = os.path.join(folder, "year"), os.path.join(folder, "thin")
+        nights, cells, trials = args.history_nights, args.history_cells, args.history_trials
+        log(f"history: generating {nights} nights x {cells} cells x {trials} trials, and x 1 trial")
+        run_process([HISTORY_BENCH, "generate", year, str(nights), str(cells), str(trials)])
+        run_process([HISTORY_BENCH, "generate", thin, str(nights), str(cells), "1"])
+        records = sum(1 for name in os.listdir(year) for _ in open(os.path.join(year, name, "trials.jsonl")))
+        size = sum(os.path.getsize(os.path.join(year, name, "trials.jsonl")) for name in os.listdir(year))
+        out = os.path.join(folder, "site")
+        rss, html_sizes = {}, []
+
+        def measure(tool):
+            source = year if tool == "history-year" else thin
+            argv = [DINDLAB, "history", source, "--html", os.path.join(out, "history.html"), "--json", os.path.join(out, "history.json")]
+            wall, peak, _, status = run_measured(argv, check=False)
+            if status not in (0, 1):
+                raise BenchError(f"dindlab history exited with {status}")
+            rss.setdefault(tool, []).append(peak / 1024)
+            if tool == "history-year":
+                html_sizes.append(os.path.getsize(os.path.join(out, "history.html")))
+            return wall
+
+        log(f"history: {records:,} records ({size / 1e6:.0f} MB of trials.jsonl), {args.reps} alternating repetitions")
+        values = alternate(["history-year", "history-thin"], args.reps, measure, watch)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    seconds = statistics.median(values["history-year"])
+    year_rss, thin_rss = statistics.median(rss["history-year"]), statistics.median(rss["history-thin"])
+    rows = [
+        (f"`dindlab history` over {nights} nights x {cells} cells x {trials} trials ({records:,} records)", fmt_seconds(seconds),
+         f"peak RSS {year_rss:.0f} MB; {size / 1e6:.0f} MB of trials.jsonl; writes history.html ({statistics.median(html_sizes) / 1e6:.1f} MB) and the JSON",
+         "< 5 s", seconds < 5),
+        (f"memory of `dindlab history`: {trials} vs 1 trial per cell ({nights} nights x {cells} cells)", f"{year_rss / thin_rss:.2f}x",
+         f"{year_rss:.0f} MB vs {thin_rss:.0f} MB (trials are streamed; what is kept is per cell and night)",
+         "bounded (< 1.5x for 10x the trials)", year_rss / thin_rss < 1.5),
+    ]
+    details = [(f"history: {name}", spread(vals)) for name, vals in values.items()]
+    details += [(f"history peak RSS MB: {name}", spread(vals, unit=lambda v: f"{v:.0f}")) for name, vals in rss.items()]
+    return rows, details
+
+
 # MARK: - Output
 
 def machine():
@@ -509,16 +557,20 @@ def main():
     parser.add_argument("--cli-count", type=int, default=100, help="docker version invocations per repetition")
     parser.add_argument("--scale-trials", type=int, default=2000, help="trials of the large memory run")
     parser.add_argument("--report-records", type=int, default=100000, help="trial records of the report row")
+    parser.add_argument("--history-nights", type=int, default=365, help="nights of the history row")
+    parser.add_argument("--history-cells", type=int, default=120, help="cells per night of the history row")
+    parser.add_argument("--history-trials", type=int, default=10, help="trials per cell of the history row")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions and smaller sizes, for trying the suite")
-    parser.add_argument("--only", default="ping,trials,memory,report", help="comma-separated rows to run")
+    parser.add_argument("--only", default="ping,trials,memory,report,history", help="comma-separated rows to run")
     parser.add_argument("--out", default=os.path.join(BENCH, "results.md"), help="where to write the table")
     parser.add_argument("--keep-engine", action="store_true", help="leave the private engine running at the end")
     args = parser.parse_args()
     if args.quick:
         args.reps, args.trial_reps, args.memory_reps = 3, 1, 1
         args.trials, args.ping_count, args.cli_count, args.scale_trials = 4, 2000, 20, 200
+        args.history_nights = 60
     only = set(args.only.split(","))
-    for binary in [DINDLAB, FAKE_ENGINE, REPORT_BENCH, PING_FLOOR]:
+    for binary in [DINDLAB, FAKE_ENGINE, REPORT_BENCH, HISTORY_BENCH, PING_FLOOR]:
         if not os.path.exists(binary):
             raise BenchError(f"{binary} is missing: run scripts/bench, which builds it")
 
@@ -531,7 +583,8 @@ def main():
     if needs_engine:
         start_engine()
     try:
-        for name, function in [("ping", bench_ping), ("trials", bench_trials), ("memory", bench_memory), ("report", bench_report)]:
+        for name, function in [("ping", bench_ping), ("trials", bench_trials), ("memory", bench_memory), ("report", bench_report),
+                               ("history", bench_history)]:
             if name in only:
                 more_rows, more_details = function(args, watch, notes)
                 rows += more_rows

@@ -7,6 +7,6 @@ struct Dindlab: AsyncParsableCommand {
         commandName: "dindlab",
         abstract: "A reproducible test harness for docker-in-docker experiments.",
         version: Harness.version,
-        subcommands: [RunCommand.self, ReportCommand.self, MergeCommand.self, ReproCommand.self, CompareCommand.self, FingerprintCommand.self, ValidateCommand.self, PlanCommand.self, EngineCommand.self, ImagesCommand.self, GcCommand.self]
+        subcommands: [RunCommand.self, ReportCommand.self, MergeCommand.self, ReproCommand.self, CompareCommand.self, HistoryCommand.self, FingerprintCommand.self, ValidateCommand.self, PlanCommand.self, EngineCommand.self, ImagesCommand.self, GcCommand.self]
     )
 }

@@ -8,10 +8,14 @@ public struct RunManifest: Sendable, Hashable, Codable {
         public var path: String
         /// 64 lowercase hex digits.
         public var sha256: String
+        /// The name of the scenario the file holds, so that `dindlab history` can tell on which
+        /// night a scenario's file changed; nil in manifests written before it was recorded.
+        public var scenario: String?
 
-        public init(path: String, sha256: String) {
+        public init(path: String, sha256: String, scenario: String? = nil) {
             self.path = path
             self.sha256 = sha256
+            self.scenario = scenario
         }
 
         /// Reads a scenario file and digests it.
@@ -144,8 +148,14 @@ extension RunManifest {
     ///   - scenarioFiles: The scenario files read, with digests.
     ///   - engines: The engines used, with fingerprints.
     public init(runID: RunID, startedAt: Date, commandLine: [String], plan: Plan, scenarioFiles: [ScenarioFile], engines: [Engine]) {
+        // Each file names the scenario it holds (a plan's scenarios know their source file).
+        let named = scenarioFiles.map { file in
+            var file = file
+            file.scenario = file.scenario ?? plan.scenarios.first { $0.scenario.source == file.path }?.scenario.name
+            return file
+        }
         self.init(runID: runID, startedAt: startedAt, commandLine: commandLine, seed: plan.seed,
-                  scenarioFiles: scenarioFiles, engines: engines, expectations: RunExpectations(of: plan),
+                  scenarioFiles: named, engines: engines, expectations: RunExpectations(of: plan),
                   shard: plan.shard, plannedTrials: plan.wholePlanTrialCount)
     }
 }

@@ -98,8 +98,9 @@ extension ResultStore {
     }
 }
 
-/// What the parallel parts of a read produced, each in its own slot.
-private final class PartResults<Value>: @unchecked Sendable {
+/// What the parallel parts of a read produced, each in its own slot (parts of one trials.jsonl,
+/// or the run folders of a history).
+final class PartResults<Value>: @unchecked Sendable {
     private let lock = NSLock()
     private var slots: [Value?]
 

@@ -1,0 +1,44 @@
+/// Why a history could not be read.
+public struct HistoryError: Error, Hashable, CustomStringConvertible {
+    private enum Code: Hashable {
+        case noSuchPath(path: String)
+        case noRuns(paths: [String])
+        case badWindow(value: Int)
+        case badLast(value: Int)
+    }
+
+    private let code: Code
+
+    /// A path given does not exist.
+    public static func noSuchPath(_ path: String) -> HistoryError {
+        HistoryError(code: .noSuchPath(path: path))
+    }
+
+    /// No run folder was found under the paths given.
+    public static func noRuns(_ paths: [String]) -> HistoryError {
+        HistoryError(code: .noRuns(paths: paths))
+    }
+
+    /// A window of fewer than one night.
+    public static func badWindow(_ value: Int) -> HistoryError {
+        HistoryError(code: .badWindow(value: value))
+    }
+
+    /// `--last` of fewer than one night.
+    public static func badLast(_ value: Int) -> HistoryError {
+        HistoryError(code: .badLast(value: value))
+    }
+
+    public var description: String {
+        switch code {
+        case .noSuchPath(let path):
+            "\(path) does not exist: give run folders (results/<run id>/) or folders that hold them."
+        case .noRuns(let paths):
+            "No run folder (a folder with manifest.json) was found in \(paths.joined(separator: ", ")), nor in the folders below \(paths.count == 1 ? "it" : "them") (up to \(HistoryReader.searchDepth) levels)."
+        case .badWindow(let value):
+            "The window must be at least one night, got \(value)."
+        case .badLast(let value):
+            "--last must be at least one night, got \(value)."
+        }
+    }
+}
