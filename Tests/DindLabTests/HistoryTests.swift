@@ -215,7 +215,7 @@ struct HistoryTests {
         let history = try HistoryReader.read([root.url])
         #expect(history.cells.count == 1 && history.cells[0].entries.allSatisfy { $0 != nil })
         #expect(history.scenarioChanges == [ScenarioFileChange(scenario: "nightly", night: 2, previousSHA256: String(repeating: "a", count: 64), sha256: String(repeating: "b", count: 64))])
-        #expect(HistoryReport.terminal(history).contains("the scenario file changed on \(history.nights[2].dateLabel)"))
+        #expect(HistoryReport.terminal(history).contains("the scenario file changed on \(history.columnLabels[2]) (run n2; sha256 aaaaaaaaaaaa… → bbbbbbbbbbbb…)"))
     }
 
     @Test("cells are told apart by engine only when some night ran on several")
@@ -268,5 +268,45 @@ struct HistoryTests {
         // One clean night after the regression is not evidence of recovery: passes and failures both.
         #expect(steady.classification == .flaky)
         #expect(document.signatures.first?.exampleArtifacts == "../history/night-5/artifacts/nightly-c0-t0/")
+    }
+}
+
+extension HistoryTests {
+    @Test("column headers stay apart: minutes, then seconds, then the night's number")
+    func columnLabels() async throws {
+        let root = try ResultsFixtures.TemporaryDirectory()
+        defer { root.remove() }
+        for (name, day) in [("a", 0.0), ("b", 1), ("c", 1 + 10.0 / 86_400), ("d", 1 + 10.0 / 86_400)] {
+            try await HistoryFixtures.night(in: root.url, runID: name, day: day, cells: [.role("x", passes: 1, fails: 0)])
+        }
+        let all = try HistoryReader.read([root.url]).columnLabels
+        #expect(all == ["12-01 03:17:00 #1", "12-02 03:17:00 #2", "12-02 03:17:10 #3", "12-02 03:17:10 #4"])
+        #expect(try HistoryReader.read([root.url], last: 3).columnLabels == ["12-02 03:17:00 #1", "12-02 03:17:10 #2", "12-02 03:17:10 #3"])
+        #expect(try HistoryReader.read([root.url], last: 2).columnLabels.count == 2)
+        let twoNights = try HistoryReader.read([root.url.appendingPathComponent("a"), root.url.appendingPathComponent("b")])
+        #expect(twoNights.columnLabels == ["12-01 03:17", "12-02 03:17"])
+    }
+}
+
+extension HistoryTests {
+    @Test("shards of two nights that share a seed are two nights; a run that recorded nothing is left out, not a night where every cell is gone")
+    func reusedSeedAndEmptyRun() async throws {
+        let root = try ResultsFixtures.TemporaryDirectory()
+        defer { root.remove() }
+        for day in 0..<2 {
+            for index in 1...2 {
+                try await HistoryFixtures.night(in: root.url, runID: "d\(day)-s\(index)", day: Double(day) + Double(index) / 1000,
+                                                cells: [.role("a\(index)", passes: 3, fails: 0)], seed: 7,
+                                                shard: Plan.Shard(index: index, count: 2), cellIndexOffset: index)
+            }
+        }
+        try await HistoryFixtures.night(in: root.url, runID: "crashed", day: 2, cells: [])
+        let history = try HistoryReader.read([root.url])
+        #expect(history.nights.map { $0.runIDs.map(\.rawValue) } == [["d0-s1", "d0-s2"], ["d1-s1", "d1-s2"]])
+        #expect(history.cells.allSatisfy { $0.trend.classification == .passing })
+        #expect(history.warnings.contains { $0.hasSuffix("crashed recorded no trial; left out of the history.") })
+        #expect(throws: HistoryError.noTrials([root.url.appendingPathComponent("crashed").path])) {
+            try HistoryReader.read([root.url.appendingPathComponent("crashed")])
+        }
     }
 }

@@ -114,3 +114,19 @@ struct HistoryEndToEndTests {
         #expect(!page.lowercased().contains("<script"))
     }
 }
+
+/// `dindlab history`'s exit status for what it cannot read, and for usage errors.
+@Suite(.enabled(if: DindlabBinary.url != nil, DindlabBinary.missingReason))
+struct HistoryCommandLineTests {
+    @Test("a path that does not exist or holds no run exits 2; a bad --last or --window is a usage error (64)")
+    func exitStatus() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("dindlab-e2e-history-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        #expect(try DindlabBinary.run(["history", root.appendingPathComponent("missing").path]).status == 2)
+        #expect(try DindlabBinary.run(["history", root.path]).status == 2)
+        #expect(try DindlabBinary.run(["history", root.path, "--last", "0"]).status == 64)
+        #expect(try DindlabBinary.run(["history", root.path, "--window", "0"]).status == 64)
+        #expect(try DindlabBinary.run(["history"]).status == 64)
+    }
+}

@@ -102,6 +102,16 @@ public struct History: Sendable {
         }
     }
 
+    /// Each night's column header, by night index: `12-05 03:17`, with seconds where two nights
+    /// started in the same minute, and the night's number where even those agree.
+    public var columnLabels: [String] {
+        let short = nights.map(\.shortLabel)
+        if Set(short).count == short.count { return short }
+        let long = nights.map { String(Timestamp.format($0.startedAt).dropFirst(5).prefix(14)).replacingOccurrences(of: "T", with: " ") }
+        if Set(long).count == long.count { return long }
+        return long.enumerated().map { "\($1) #\($0 + 1)" }
+    }
+
     /// A cell's name in tables: its cell id, with its engine when cells are told apart by engine.
     public func name(of cell: HistoryCell) -> String {
         cell.engine.map { "\(cell.cellID) [\($0)]" } ?? cell.cellID

@@ -3,6 +3,7 @@ public struct HistoryError: Error, Hashable, CustomStringConvertible {
     private enum Code: Hashable {
         case noSuchPath(path: String)
         case noRuns(paths: [String])
+        case noTrials(paths: [String])
         case badWindow(value: Int)
         case badLast(value: Int)
     }
@@ -17,6 +18,11 @@ public struct HistoryError: Error, Hashable, CustomStringConvertible {
     /// No run folder was found under the paths given.
     public static func noRuns(_ paths: [String]) -> HistoryError {
         HistoryError(code: .noRuns(paths: paths))
+    }
+
+    /// Run folders were found, but none recorded a trial or skipped a cell.
+    public static func noTrials(_ paths: [String]) -> HistoryError {
+        HistoryError(code: .noTrials(paths: paths))
     }
 
     /// A window of fewer than one night.
@@ -35,6 +41,8 @@ public struct HistoryError: Error, Hashable, CustomStringConvertible {
             "\(path) does not exist: give run folders (results/<run id>/) or folders that hold them."
         case .noRuns(let paths):
             "No run folder (a folder with manifest.json) was found in \(paths.joined(separator: ", ")), nor in the folders below \(paths.count == 1 ? "it" : "them") (up to \(HistoryReader.searchDepth) levels)."
+        case .noTrials(let paths):
+            "The run folders in \(paths.joined(separator: ", ")) recorded no trial (each stopped before its first trial ended): there is no history to read."
         case .badWindow(let value):
             "The window must be at least one night, got \(value)."
         case .badLast(let value):

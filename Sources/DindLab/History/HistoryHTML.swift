@@ -69,12 +69,13 @@ public enum HistoryHTML {
         // A year of nights is 40,000 entries and more: each is written straight into one string,
         // with the parts that repeat (a night's link and label) made once.
         let labels = history.nights.map { text($0.dateLabel) }
+        let headers = history.columnLabels
         var html = "<h2>Cells × nights</h2>\n<div class=\"scroll\"><table class=\"grid\">\n<thead><tr><th class=\"name corner\">cell</th><th class=\"cls\">class</th><th class=\"p\">p (Holm)</th>"
         html.reserveCapacity(200 * history.cells.count * max(1, nights.count))
         for night in nights {
             let title = "\(night.dateLabel) · run \(night.runIDs.map(\.rawValue).joined(separator: ", "))" + (night.provenance.map { " · \($0)" } ?? "")
                 + " · \(night.trialCount) trials" + (night.seed.map { " · seed \($0)" } ?? "")
-            let date = night.shortLabel.split(separator: " ")
+            let date = headers[night.index].split(separator: " ", maxSplits: 1)
             html += "<th class=\"night\" title=\"\(text(title))\"><a href=\"\(links[night.index])\">\(text(String(date.first ?? "")))<br>\(text(String(date.last ?? "")))</a></th>"
         }
         html += "</tr></thead>\n<tbody>\n"

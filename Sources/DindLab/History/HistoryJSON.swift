@@ -126,10 +126,11 @@ public struct HistoryJSON: Sendable, Codable {
         warnings = history.warnings
     }
 
-    /// The document as pretty, key-sorted JSON.
+    /// The document as key-sorted JSON on one line (a year of nights is megabytes: indentation
+    /// would add a third).
     public func encoded() throws(ResultsError) -> Data {
         do {
-            return try ResultsJSON.encoder(pretty: true).encode(self)
+            return try ResultsJSON.encoder(pretty: false).encode(self)
         } catch {
             throw .cannotEncode("history", reason: "\(error)")
         }

@@ -38,10 +38,20 @@ public enum HistoryReader {
         if let last, groups.count > last { groups.removeFirst(groups.count - last) }
         let tallies = readTrials(of: groups.flatMap { $0 }, warnings: &warnings)
         var offset = 0
-        let talliedGroups = groups.map { group in
+        var talliedGroups = groups.map { group in
             defer { offset += group.count }
             return Array(zip(group, tallies[offset..<offset + group.count])).map { (run: $0.0, tally: $0.1) }
         }
+        // A run that recorded no trial and skipped no cell (it stopped at its start) says
+        // nothing about the cells: as a column it would make every cell look gone.
+        talliedGroups.removeAll { group in
+            let empty = group.allSatisfy { $0.tally.trials == 0 && ($0.run.manifest.skippedCells ?? []).isEmpty }
+            if empty {
+                warnings.append("\(group.map(\.run.directory.path).joined(separator: ", ")) recorded no trial; left out of the history.")
+            }
+            return empty
+        }
+        guard !talliedGroups.isEmpty else { throw .noTrials(paths.map(\.path)) }
         return HistoryBuilder(groups: talliedGroups, window: window, warnings: warnings).build()
     }
 
@@ -149,8 +159,21 @@ public enum HistoryReader {
         if readThroughMerge > 0 {
             warnings.append("\(readThroughMerge) shard run\(readThroughMerge == 1 ? " was" : "s were") read through the merged run\(readThroughMerge == 1 ? " that holds it" : "s that hold them"), not twice.")
         }
-        return order.map { key in
-            groups[key]!.sorted { ($0.manifest.shard?.index ?? 0, $0.manifest.runID) < ($1.manifest.shard?.index ?? 0, $1.manifest.runID) }
+        // Shards of one key that repeat a shard index are two nights (a seed used again).
+        let split = order.flatMap { key -> [[RunFolder]] in
+            var nights: [[RunFolder]] = []
+            for run in groups[key]!.sorted(by: { ($0.manifest.startedAt, $0.manifest.runID) < ($1.manifest.startedAt, $1.manifest.runID) }) {
+                if let index = run.manifest.shard?.index, let last = nights.indices.last,
+                   !nights[last].contains(where: { $0.manifest.shard?.index == index }) {
+                    nights[last].append(run)
+                } else {
+                    nights.append([run])
+                }
+            }
+            return nights
+        }
+        return split.map { night in
+            night.sorted { ($0.manifest.shard?.index ?? 0, $0.manifest.runID) < ($1.manifest.shard?.index ?? 0, $1.manifest.runID) }
         }.sorted { first, second in
             let a = first.map(\.manifest.startedAt).min()!, b = second.map(\.manifest.startedAt).min()!
             return a != b ? a < b : first[0].manifest.runID < second[0].manifest.runID
@@ -191,6 +214,12 @@ struct RunTally: Sendable {
         let scenario: String
         let cellID: String
         let engine: String
+
+        /// The cell id alone tells cells apart almost always (a run has one or two scenarios and
+        /// engines); hashing one string instead of three is a tenth of reading a record.
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(cellID)
+        }
     }
 
     struct Cell: Sendable {

@@ -15,16 +15,17 @@ public enum HistoryReport {
     public static func terminal(_ history: History, columns: Int = defaultColumns) -> String {
         var text = headline(history, columns: columns) + "\n"
         let shown = shownNights(history, columns: columns)
+        let labels = history.columnLabels
         for scenario in history.scenarioNames {
             text += "\n\(scenario)\n"
-            var rows = [["cell", "class", "p (Holm)"] + shown.map(\.shortLabel)]
+            var rows = [["cell", "class", "p (Holm)"] + shown.map { labels[$0.index] }]
             for cell in history.cells where cell.scenario == scenario {
                 rows.append([history.name(of: cell), cell.trend.classification.description, adjustedText(cell.trend)]
                     + shown.map { entryText(cell.entries[$0.index]) })
             }
             text += SummaryTable.table(rows)
             for change in history.changes(of: scenario) {
-                text += "  the scenario file changed on \(history.nights[change.night].dateLabel) (sha256 \(change.previousSHA256.prefix(12))… → \(change.sha256.prefix(12))…)\n"
+                text += "  the scenario file changed on \(labels[change.night]) (run \(history.nights[change.night].runID); sha256 \(change.previousSHA256.prefix(12))… → \(change.sha256.prefix(12))…)\n"
             }
         }
         text += footer(history, markdown: false)
@@ -35,9 +36,10 @@ public enum HistoryReport {
     public static func markdown(_ history: History, columns: Int = defaultColumns) -> String {
         var text = "# dindlab history\n\n" + headline(history, columns: columns) + "\n"
         let shown = shownNights(history, columns: columns)
+        let labels = history.columnLabels
         for scenario in history.scenarioNames {
             text += "\n## \(cell(scenario))\n\n"
-            let header = ["cell", "class", "p (Holm)"] + shown.map(\.shortLabel)
+            let header = ["cell", "class", "p (Holm)"] + shown.map { labels[$0.index] }
             text += "| " + header.map(cell).joined(separator: " | ") + " |\n|" + String(repeating: "---|", count: header.count) + "\n"
             for row in history.cells where row.scenario == scenario {
                 let classText = row.trend.classification == .regressed ? "**regressed**" : row.trend.classification.description
@@ -45,7 +47,7 @@ public enum HistoryReport {
                 text += "| " + values.joined(separator: " | ") + " |\n"
             }
             for change in history.changes(of: scenario) {
-                text += "\nThe scenario file changed on \(history.nights[change.night].dateLabel) (sha256 `\(change.previousSHA256.prefix(12))…` → `\(change.sha256.prefix(12))…`).\n"
+                text += "\nThe scenario file changed on \(labels[change.night]) (run `\(history.nights[change.night].runID)`; sha256 `\(change.previousSHA256.prefix(12))…` → `\(change.sha256.prefix(12))…`).\n"
             }
         }
         text += footer(history, markdown: true)
