@@ -56,7 +56,8 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-Onone"], .when(configuration: .release))]
         ),
         // Benchmarks (scripts/bench): the fake engine as a process of its own, and the read +
-        // tally + render path of `dindlab report` over a large trials.jsonl. Not products.
+        // tally + render path of `dindlab report` over a large trials.jsonl (and the synthetic
+        // nights the history row reads). Not products.
         .executableTarget(
             name: "dindlab-fake-engine",
             dependencies: ["FakeEngine"],
@@ -66,12 +67,6 @@ let package = Package(
             name: "dindlab-report-bench",
             dependencies: ["DindLab"],
             path: "benchmarks/ReportBenchmark"
-        ),
-        // A synthetic year of nightly run folders for the history row of scripts/bench.
-        .executableTarget(
-            name: "dindlab-history-bench",
-            dependencies: ["DindLab"],
-            path: "benchmarks/HistoryBenchmark"
         ),
         .testTarget(
             name: "DockerEngineTests",

@@ -22,7 +22,7 @@ Rows:
   report  Rebuilding the summary of a run folder with 100,000 trial records: `dindlab report`
           when main has it, else dindlab-report-bench (ResultStore.tallyTrials + SummaryTable).
           Target: under 3 s, memory that does not grow with the records.
-  history `dindlab history` over a synthetic year of nights (dindlab-history-bench generate: 365
+  history `dindlab history` over a synthetic year of nights (dindlab-report-bench generate-history: 365
           run folders of 120 cells x 10 trials, 438,000 records), writing history.html and
           the JSON. Target: under 5 s; memory bounded by cells x nights, not trials (the same
           year with 1 trial per cell needs about as much).
@@ -48,7 +48,6 @@ RELEASE = os.path.join(ROOT, ".build", "release")
 DINDLAB = os.path.join(RELEASE, "dindlab")
 FAKE_ENGINE = os.path.join(RELEASE, "dindlab-fake-engine")
 REPORT_BENCH = os.path.join(RELEASE, "dindlab-report-bench")
-HISTORY_BENCH = os.path.join(RELEASE, "dindlab-history-bench")
 PING_FLOOR = os.path.join(ROOT, ".build", "bench", "ping_floor")
 SCENARIO = os.path.join(BENCH, "one-cell.yaml")
 ENGINE_DIR = "/tmp/dl-bench"
@@ -451,8 +450,8 @@ def bench_history(args, watch, notes):
         year, thin = os.path.join(folder, "year"), os.path.join(folder, "thin")
         nights, cells, trials = args.history_nights, args.history_cells, args.history_trials
         log(f"history: generating {nights} nights x {cells} cells x {trials} trials, and x 1 trial")
-        run_process([HISTORY_BENCH, "generate", year, str(nights), str(cells), str(trials)])
-        run_process([HISTORY_BENCH, "generate", thin, str(nights), str(cells), "1"])
+        run_process([REPORT_BENCH, "generate-history", year, str(nights), str(cells), str(trials)])
+        run_process([REPORT_BENCH, "generate-history", thin, str(nights), str(cells), "1"])
         records = sum(1 for name in os.listdir(year) for _ in open(os.path.join(year, name, "trials.jsonl")))
         size = sum(os.path.getsize(os.path.join(year, name, "trials.jsonl")) for name in os.listdir(year))
         out = os.path.join(folder, "site")
@@ -570,7 +569,10 @@ def main():
         args.trials, args.ping_count, args.cli_count, args.scale_trials = 4, 2000, 20, 200
         args.history_nights = 60
     only = set(args.only.split(","))
-    for binary in [DINDLAB, FAKE_ENGINE, REPORT_BENCH, HISTORY_BENCH, PING_FLOOR]:
+    # Only what the chosen rows run must be built (scripts/bench builds everything).
+    needed = {DINDLAB} | ({PING_FLOOR} if "ping" in only else set()) | ({FAKE_ENGINE} if "memory" in only else set()) \
+        | ({REPORT_BENCH} if only & {"report", "history"} else set())
+    for binary in sorted(needed):
         if not os.path.exists(binary):
             raise BenchError(f"{binary} is missing: run scripts/bench, which builds it")
 

@@ -81,25 +81,16 @@ struct HistoryHTMLTests {
         let history = try await Self.history(in: root.url)
         let file = root.url.appendingPathComponent("site/history.html")
         try history.write(html: file)
-        let screenshot = root.url.appendingPathComponent("history.png")
-        let result = try ReportFixtures.run(ReportHTMLTests.chromium!, [
-            "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-            "--user-data-dir=\(root.url.appendingPathComponent("profile").path)",
-            "--screenshot=\(screenshot.path)", "--window-size=1200,900", file.absoluteString,
-        ])
-        #expect(result.status == 0, "\(result.output)")
+        let (image, png) = try PNGImage.screenshot(of: file, in: root.url)
         if let keep = ProcessInfo.processInfo.environment["DINDLAB_KEEP_SCREENSHOT"], !keep.isEmpty {
             try? FileManager.default.removeItem(atPath: keep)
-            try FileManager.default.copyItem(at: screenshot, to: URL(fileURLWithPath: keep))
+            try FileManager.default.copyItem(at: png, to: URL(fileURLWithPath: keep))
         }
-        let image = try PNGImage(contentsOf: screenshot)
         #expect(image.width == 1200 && image.height == 900)
         let colours = image.colourCounts()
         #expect(colours.count > 20, "a blank page has one colour; this one has \(colours.count)")
         func shows(_ red: Int, _ green: Int, _ blue: Int, atLeast pixels: Int) -> Bool {
-            colours.contains { colour, count in
-                count >= pixels && abs(Int(colour >> 16) - red) <= 6 && abs(Int((colour >> 8) & 0xFF) - green) <= 6 && abs(Int(colour & 0xFF) - blue) <= 6
-            }
+            PNGImage.shows(colours, red, green, blue, atLeast: pixels)
         }
         // hsl(120, 55%, 70%), hsl(0, 72%, 62%) and #c8c8c8: four green nights of one cell, the
         // red last night and flaky nights, the skipped row.

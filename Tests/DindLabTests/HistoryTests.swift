@@ -8,6 +8,14 @@ import Testing
 struct HistoryTests {
     // MARK: - Scanning trials.jsonl
 
+    /// Scans a line; the fields kept as places in the line are made into text.
+    static func scan(_ line: Data) throws -> (fields: TrialLineScanner.Fields, trialID: String, artifactsPath: String?) {
+        try line.withUnsafeBytes { bytes in
+            let fields = try TrialLineScanner.scan(bytes)
+            return (fields, fields.trialID.text(in: bytes), fields.artifactsPath?.text(in: bytes))
+        }
+    }
+
     static let nasty = "daemon: \"quoted\" \\ back/slash\ttab\nline é ✓ 𝄞 \u{1}"
 
     @Test("the scanner reads what JSONDecoder reads from records the encoder wrote", arguments: [
@@ -22,21 +30,21 @@ struct HistoryTests {
         record.notes = ["privileged emulated", "{\"not\": [\"a key\"]}"]
         record.innerRuns = [InnerRunResult(index: 1, exitCode: nil, outputMatched: false, durationSeconds: 0.5)]
         let line = try ResultsJSON.encoder().encode(record)
-        let fields = try line.withUnsafeBytes { try TrialLineScanner.scan($0) }
+        let (fields, trialID, artifactsPath) = try Self.scan(line)
         #expect(fields.scenario == "modes" && fields.cellID == record.cellID && fields.engine == "v17")
-        #expect(fields.outcome == outcome && fields.trialID == "t7")
+        #expect(fields.outcome == outcome && trialID == "t7")
         #expect(fields.signature == signature)
-        #expect(fields.artifactsPath == artifacts)
+        #expect(artifactsPath == artifacts)
         let values = try #require(fields.cellValues)
         #expect(try JSONDecoder().decode(CellValues.self, from: line[values]) == record.cellValues)
     }
 
     @Test("escapes are decoded: \\u, surrogate pairs, \\/ and the short ones")
     func escapes() throws {
-        let line = #"{"scenario":"s\u00e9","cellID":"a\/b","engine":"e\n\"x\"","outcome":"fail","trialID":"t\ud834\udd1e","signature":"\\\t\b\f\r"}"#
-        let fields = try Data(line.utf8).withUnsafeBytes { try TrialLineScanner.scan($0) }
+        let line = #"{"scenario":"s\u00e9","cellID":"a\/b","engine":"e\n\"x\"","outcome":"f\u0061il","trialID":"t\ud834\udd1e","signature":"\\\t\b\f\r"}"#
+        let (fields, trialID, _) = try Self.scan(Data(line.utf8))
         #expect(fields.scenario == "sé" && fields.cellID == "a/b" && fields.engine == "e\n\"x\"")
-        #expect(fields.trialID == "t𝄞" && fields.signature == "\\\t\u{8}\u{C}\r")
+        #expect(trialID == "t𝄞" && fields.signature == "\\\t\u{8}\u{C}\r" && fields.outcome == .fail)
     }
 
     @Test("lines that are not records are refused with the reason", arguments: [
@@ -50,10 +58,12 @@ struct HistoryTests {
         (#"{"scenario":"s","notes":["a",{"b":[1,2}"#, "does not end"),
         (#"{"scenario" "s"}"#, "expected ':'"),
         (#"{"signature":"\q"}"#, "not a JSON escape"),
+        (#"{"scenario":"s","cellID":"c","engine":"e","trialID":"t","outcome":"pass","signature":nul}"#, "expected a string or null"),
+        (#"{"scenario":"s","cellID":"c","engine":"e","trialID":"t","outcome":"fail","signature":null,"x":1#}"#, "unexpected character '#'"),
     ])
     func refusesBadLines(line: String, reason: String) {
         do {
-            _ = try Data(line.utf8).withUnsafeBytes { try TrialLineScanner.scan($0) }
+            _ = try Self.scan(Data(line.utf8))
             Issue.record("the line was read as a record: \(line)")
         } catch let error as TrialLineScanner.Failure {
             #expect(error.reason.contains(reason), "\(error.reason)")

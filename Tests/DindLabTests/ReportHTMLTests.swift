@@ -112,15 +112,7 @@ struct ReportHTMLTests {
         defer { root.remove() }
         let report = try await report(in: root.url)
         try report.write()
-        let html = ReportFiles(in: report.directory).html
-        let screenshot = root.url.appendingPathComponent("report.png")
-        let result = try ReportFixtures.run(Self.chromium!, [
-            "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-            "--user-data-dir=\(root.url.appendingPathComponent("profile").path)",
-            "--screenshot=\(screenshot.path)", "--window-size=1200,900", html.absoluteString,
-        ])
-        #expect(result.status == 0, "\(result.output)")
-        let image = try PNGImage(contentsOf: screenshot)
+        let (image, _) = try PNGImage.screenshot(of: ReportFiles(in: report.directory).html, in: root.url)
         #expect(image.width == 1200 && image.height == 900)
         let colours = image.colourCounts()
         #expect(colours.count > 20, "a blank page has one colour; this one has \(colours.count)")
@@ -128,9 +120,7 @@ struct ReportHTMLTests {
         #expect(Double(background.value) < 0.97 * Double(image.width * image.height), "almost everything is background")
         // The heat map's red (0%) and green (100%) cells, hsl(0/120, 70%, 72%).
         func shows(_ red: Int, _ green: Int, _ blue: Int) -> Bool {
-            colours.contains { colour, count in
-                count > 200 && abs(Int(colour >> 16) - red) <= 6 && abs(Int((colour >> 8) & 0xFF) - green) <= 6 && abs(Int(colour & 0xFF) - blue) <= 6
-            }
+            PNGImage.shows(colours, red, green, blue, atLeast: 201)
         }
         #expect(shows(235, 133, 133), "no red heat-map cell in the screenshot")
         #expect(shows(133, 235, 133), "no green heat-map cell in the screenshot")
@@ -199,6 +189,28 @@ struct PNGImage {
             }
         }
         self.pixels = pixels
+    }
+
+    /// A screenshot of a page in headless Chromium (`ReportHTMLTests.chromium`), 1200 × 900.
+    /// - Returns: The image, and the PNG file (in `folder`).
+    static func screenshot(of page: URL, in folder: URL) throws -> (image: PNGImage, file: URL) {
+        guard let chromium = ReportHTMLTests.chromium else { throw TestFailure("Chromium is not installed") }
+        let file = folder.appendingPathComponent("screenshot-\(UUID().uuidString).png")
+        let result = try ReportFixtures.run(chromium, [
+            "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+            "--user-data-dir=\(folder.appendingPathComponent("profile").path)",
+            "--screenshot=\(file.path)", "--window-size=1200,900", page.absoluteString,
+        ])
+        guard result.status == 0 else { throw TestFailure("Chromium exited with \(result.status): \(result.output)") }
+        return (try PNGImage(contentsOf: file), file)
+    }
+
+    /// Whether at least `pixels` pixels of `colours` (from `colourCounts`) are within 6 of
+    /// (red, green, blue) in every channel.
+    static func shows(_ colours: [UInt32: Int], _ red: Int, _ green: Int, _ blue: Int, atLeast pixels: Int) -> Bool {
+        colours.contains { colour, count in
+            count >= pixels && abs(Int(colour >> 16) - red) <= 6 && abs(Int((colour >> 8) & 0xFF) - green) <= 6 && abs(Int(colour & 0xFF) - blue) <= 6
+        }
     }
 
     /// How many pixels have each colour, as 0xRRGGBB.

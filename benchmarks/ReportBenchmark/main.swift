@@ -6,6 +6,8 @@
 //     dindlab-report-bench generate RESULTS_DIR COUNT   # writes a run folder (manifest.json,
 //                                                       # trials.jsonl), prints its path
 //     dindlab-report-bench read RUN_DIR                 # reads, tallies, renders; prints timing
+//     dindlab-report-bench generate-history DIR NIGHTS CELLS TRIALS
+//                                                       # NIGHTS run folders for the history row
 import DindLab
 import Foundation
 
@@ -35,8 +37,15 @@ case "read":
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     let trials = summary.scenarios.flatMap(\.cells).map(\.trials).reduce(0, +)
     print("\(trials) records, \(summary.scenarios.flatMap(\.cells).count) cells, \(table.count) characters of tables in \(String(format: "%.3f", seconds)) s")
+case "generate-history":
+    guard arguments.count == 5, let nights = Int(arguments[2]), let cells = Int(arguments[3]), let trials = Int(arguments[4]),
+          nights > 0, cells > 0, trials > 0 else {
+        fail("usage: dindlab-report-bench generate-history DIR NIGHTS CELLS TRIALS")
+    }
+    try await generateHistory(into: URL(fileURLWithPath: arguments[1]), nights: nights, cells: cells, trials: trials)
+    print("\(nights) run folders in \(arguments[1])")
 default:
-    fail("usage: dindlab-report-bench generate RESULTS_DIR COUNT | read RUN_DIR")
+    fail("usage: dindlab-report-bench generate RESULTS_DIR COUNT | read RUN_DIR | generate-history DIR NIGHTS CELLS TRIALS")
 }
 
 /// Writes `count` records shaped like a nightly matrix's: 12 cells, mostly passes, failures
@@ -58,20 +67,10 @@ func generate(count: Int, into store: ResultStore) throws {
         let cell = index % 12
         let failed = index % 17 == 0
         let began = start.addingTimeInterval(Double(index) * 1.4)
-        var record = TrialRecord(
-            runID: store.runID, trialID: "matrix-c\(cell)-t\(index / 12)", sequence: index + 1, scenario: "matrix",
-            cellID: "c\(cell)", cellValues: ["daemon.start": cell % 2 == 0 ? "cmd" : "exec", "inner.mode": cell % 3 == 0 ? "ti" : "d", "outer.image": "dindlab/outer:bookworm"],
-            engine: "default", outcome: failed ? .fail : .pass, startedAt: began, finishedAt: began.addingTimeInterval(1.4),
-            phaseDurations: [.outer: 0.29, .daemon: 0.24 + Double(cell) / 100, .prepare: 0.2, .inner: 0.45, .cleanup: 0.2],
-            innerRuns: [InnerRunResult(index: 0, exitCode: failed ? 1 : 0, outputMatched: !failed, durationSeconds: 0.45)])
-        if failed {
-            record.failingPhase = .inner
-            record.signature = signatures[index % signatures.count]
-            record.firstError = record.signature
-            record.lastError = "inner run 1 exited with status 1"
-            record.errorLineCount = 3
-            record.artifactsPath = "artifacts/\(record.trialID)"
-        }
+        let record = syntheticRecord(
+            runID: store.runID, trialID: "matrix-c\(cell)-t\(index / 12)", sequence: index + 1, scenario: "matrix", cellID: "c\(cell)",
+            values: ["daemon.start": cell % 2 == 0 ? "cmd" : "exec", "inner.mode": cell % 3 == 0 ? "ti" : "d", "outer.image": "dindlab/outer:bookworm"],
+            began: began, daemonSeconds: 0.24 + Double(cell) / 100, failedWith: failed ? signatures[index % signatures.count] : nil)
         buffer.append(try encoder.encode(record))
         buffer.append(UInt8(ascii: "\n"))
         if buffer.count > 1 << 20 {

@@ -33,22 +33,7 @@ public enum HistoryHTML {
         if !history.warnings.isEmpty {
             body.append("<h2>Warnings</h2>\n<ul>" + history.warnings.map { "<li>\(text($0))</li>" }.joined() + "</ul>")
         }
-        return """
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>dindlab history</title>
-            <style>\(style)</style>
-            </head>
-            <body>
-            \(body.joined(separator: "\n"))
-            </body>
-            </html>
-
-            """
+        return HTMLDocument.page(title: "dindlab history", style: style, body: body)
     }
 
     // MARK: - Sections

@@ -272,7 +272,7 @@ struct RunTally: Sendable {
         var index = cells.index(forKey: key)
         if index == nil {
             var cell = Cell()
-            cell.cellIndex = PlannedTrial.cellIndex(ofTrialID: fields.trialID)
+            cell.cellIndex = PlannedTrial.cellIndex(ofTrialID: fields.trialID.text(in: line))
             cell.cellValuesJSON = fields.cellValues.map { Array(line[$0]) }
             cells[key] = cell
             index = cells.index(forKey: key)
@@ -288,7 +288,7 @@ struct RunTally: Sendable {
         cells.values[index!].signatureCounts[signature, default: 0] += 1
         let signatureKey = SignatureKey(scenario: fields.scenario, outcome: fields.outcome, signature: signature)
         if signatures[signatureKey] == nil {
-            signatures[signatureKey] = Signature(exampleTrialID: fields.trialID, exampleArtifactsPath: fields.artifactsPath)
+            signatures[signatureKey] = Signature(exampleTrialID: fields.trialID.text(in: line), exampleArtifactsPath: fields.artifactsPath?.text(in: line))
         }
         signatures[signatureKey]!.count += 1
         signatures[signatureKey]!.cells.insert(key)

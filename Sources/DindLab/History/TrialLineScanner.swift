@@ -3,7 +3,7 @@ import Foundation
 /// Reads the few fields `dindlab history` needs from one line of trials.jsonl, without
 /// decoding the rest: a year of nightly runs is 400,000 records or more, and Foundation's
 /// JSONDecoder spends about 10 µs on each (it builds every value of the record), while this
-/// scanner only walks over what it skips.
+/// scanner walks over what it skips, byte by byte, and makes strings only of what it keeps.
 ///
 /// It is a strict JSON reader for one object per line: strings with every escape, nested
 /// objects and arrays skipped with their strings, numbers and literals skipped by their
@@ -16,11 +16,27 @@ struct TrialLineScanner {
         var cellID = ""
         var engine = ""
         var outcome: TrialOutcome = .pass
-        var trialID = ""
+        /// Made into a string only for a cell's or a signature's first trial (`text(in:)`).
+        var trialID = LazyText.raw(0..<0)
         var signature: String?
-        var artifactsPath: String?
+        var artifactsPath: LazyText?
         /// Where the `cellValues` array is in the line, decoded only for cells not seen before.
         var cellValues: Range<Int>?
+    }
+
+    /// A string value kept as its place in the line until it is needed (one with escapes is
+    /// decoded, and so checked, right away).
+    enum LazyText {
+        case raw(Range<Int>)
+        case decoded(String)
+
+        /// The text, from the line it was scanned in.
+        func text(in line: UnsafeRawBufferPointer) -> String {
+            switch self {
+            case .raw(let range): String(decoding: UnsafeRawBufferPointer(rebasing: line[range]), as: UTF8.self)
+            case .decoded(let text): text
+            }
+        }
     }
 
     /// Why a line is not a record history can read.
@@ -31,23 +47,19 @@ struct TrialLineScanner {
     private enum Key {
         case scenario, cellID, engine, outcome, trialID, signature, artifactsPath, cellValues, other
 
-        init(_ bytes: UnsafeRawBufferPointer) {
+        init(_ cursor: Cursor, _ range: Range<Int>) {
             // Compared by length first: most keys are skipped after one integer comparison.
-            switch bytes.count {
-            case 6 where Self.equal(bytes, "engine"): self = .engine
-            case 6 where Self.equal(bytes, "cellID"): self = .cellID
-            case 7 where Self.equal(bytes, "outcome"): self = .outcome
-            case 7 where Self.equal(bytes, "trialID"): self = .trialID
-            case 8 where Self.equal(bytes, "scenario"): self = .scenario
-            case 9 where Self.equal(bytes, "signature"): self = .signature
-            case 10 where Self.equal(bytes, "cellValues"): self = .cellValues
-            case 13 where Self.equal(bytes, "artifactsPath"): self = .artifactsPath
+            switch range.count {
+            case 6 where cursor.equal(range, "engine"): self = .engine
+            case 6 where cursor.equal(range, "cellID"): self = .cellID
+            case 7 where cursor.equal(range, "outcome"): self = .outcome
+            case 7 where cursor.equal(range, "trialID"): self = .trialID
+            case 8 where cursor.equal(range, "scenario"): self = .scenario
+            case 9 where cursor.equal(range, "signature"): self = .signature
+            case 10 where cursor.equal(range, "cellValues"): self = .cellValues
+            case 13 where cursor.equal(range, "artifactsPath"): self = .artifactsPath
             default: self = .other
             }
-        }
-
-        private static func equal(_ bytes: UnsafeRawBufferPointer, _ name: StaticString) -> Bool {
-            memcmp(bytes.baseAddress!, name.utf8Start, bytes.count) == 0
         }
     }
 
@@ -56,7 +68,8 @@ struct TrialLineScanner {
     /// - Returns: The fields.
     /// - Throws: `Failure` with a reason when the line is not a JSON object or lacks a field.
     static func scan(_ line: UnsafeRawBufferPointer) throws(Failure) -> Fields {
-        var cursor = Cursor(bytes: line)
+        guard let base = line.baseAddress, !line.isEmpty else { throw Failure(reason: "the line is not a JSON object") }
+        var cursor = Cursor(bytes: base.assumingMemoryBound(to: UInt8.self), count: line.count)
         var fields = Fields()
         var seen: (scenario: Bool, cellID: Bool, engine: Bool, outcome: Bool, trialID: Bool) = (false, false, false, false, false)
         cursor.skipWhitespace()
@@ -65,11 +78,13 @@ struct TrialLineScanner {
         if !cursor.take(UInt8(ascii: "}")) {
             while true {
                 cursor.skipWhitespace()
-                let key = try cursor.keyBytes()
+                guard cursor.take(UInt8(ascii: "\"")) else { throw cursor.failure("expected a key in quotes") }
+                // A key with escapes matches no field history reads, and is skipped like any other.
+                let key = Key(cursor, try cursor.stringRange().range)
                 cursor.skipWhitespace()
                 guard cursor.take(UInt8(ascii: ":")) else { throw cursor.failure("expected ':' after a key") }
                 cursor.skipWhitespace()
-                switch Key(key) {
+                switch key {
                 case .scenario:
                     fields.scenario = try cursor.string(for: "scenario")
                     seen.scenario = true
@@ -80,19 +95,21 @@ struct TrialLineScanner {
                     fields.engine = try cursor.string(for: "engine")
                     seen.engine = true
                 case .trialID:
-                    fields.trialID = try cursor.string(for: "trialID")
+                    fields.trialID = try cursor.lazyString(for: "trialID")
                     seen.trialID = true
                 case .outcome:
-                    let text = try cursor.string(for: "outcome")
-                    guard let outcome = TrialOutcome(rawValue: text) else {
-                        throw Failure(reason: "\"\(text)\" is not an outcome (pass, fail, timeout, error) at outcome")
+                    guard cursor.take(UInt8(ascii: "\"")) else { throw cursor.failure("outcome is not a string") }
+                    let (range, escaped) = try cursor.stringRange()
+                    let text = escaped ? try Cursor.unescape(cursor.buffer(range)) : nil
+                    guard let outcome = text.map({ TrialOutcome(rawValue: $0) }) ?? cursor.outcome(range) else {
+                        throw Failure(reason: "\"\(text ?? String(decoding: cursor.buffer(range), as: UTF8.self))\" is not an outcome (pass, fail, timeout, error) at outcome")
                     }
                     fields.outcome = outcome
                     seen.outcome = true
                 case .signature:
-                    fields.signature = try cursor.optionalString(for: "signature")
+                    fields.signature = cursor.atNull ? try cursor.skipNull() : try cursor.string(for: "signature")
                 case .artifactsPath:
-                    fields.artifactsPath = try cursor.optionalString(for: "artifactsPath")
+                    fields.artifactsPath = cursor.atNull ? try cursor.skipNull() : try cursor.lazyString(for: "artifactsPath")
                 case .cellValues:
                     let start = cursor.position
                     guard cursor.peek == UInt8(ascii: "[") else { throw cursor.failure("cellValues is not a list") }
@@ -119,88 +136,108 @@ struct TrialLineScanner {
 
     /// A position in the line's bytes.
     private struct Cursor {
-        let bytes: UnsafeRawBufferPointer
+        let bytes: UnsafePointer<UInt8>
+        let count: Int
         var position = 0
 
-        var atEnd: Bool { position >= bytes.count }
-        var peek: UInt8? { position < bytes.count ? bytes[position] : nil }
+        static let quote = UInt8(ascii: "\"")
+        static let backslash = UInt8(ascii: "\\")
+
+        var atEnd: Bool { position >= count }
+        /// The byte at the position; 0 at the end (never a byte JSON structure uses).
+        var peek: UInt8 { position < count ? bytes[position] : 0 }
+        var atNull: Bool { peek == UInt8(ascii: "n") }
 
         func failure(_ what: String) -> Failure {
             Failure(reason: "\(what) (byte \(position + 1))")
         }
 
+        func buffer(_ range: Range<Int>) -> UnsafeRawBufferPointer {
+            UnsafeRawBufferPointer(start: bytes + range.lowerBound, count: range.count)
+        }
+
+        func equal(_ range: Range<Int>, _ name: StaticString) -> Bool {
+            memcmp(bytes + range.lowerBound, name.utf8Start, range.count) == 0
+        }
+
+        /// pass, fail, timeout or error, compared as bytes.
+        func outcome(_ range: Range<Int>) -> TrialOutcome? {
+            switch range.count {
+            case 4 where equal(range, "pass"): .pass
+            case 4 where equal(range, "fail"): .fail
+            case 7 where equal(range, "timeout"): .timeout
+            case 5 where equal(range, "error"): .error
+            default: nil
+            }
+        }
+
         mutating func take(_ byte: UInt8) -> Bool {
-            guard peek == byte else { return false }
+            guard position < count, bytes[position] == byte else { return false }
             position += 1
             return true
         }
 
         mutating func skipWhitespace() {
-            while let byte = peek, byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D { position += 1 }
+            while position < count {
+                switch bytes[position] {
+                case 0x20, 0x09, 0x0A, 0x0D: position += 1
+                default: return
+                }
+            }
         }
 
-        /// A key's raw bytes (keys of records have no escapes; one that has them matches no
-        /// field history reads, and is skipped like any other).
-        mutating func keyBytes() throws(Failure) -> UnsafeRawBufferPointer {
-            guard take(UInt8(ascii: "\"")) else { throw failure("expected a key in quotes") }
+        /// After the opening quote: moves past the closing one; returns the string's bytes
+        /// and whether it has escapes.
+        mutating func stringRange() throws(Failure) -> (range: Range<Int>, escaped: Bool) {
             let start = position
-            try skipStringBody()
-            return UnsafeRawBufferPointer(rebasing: bytes[start..<position - 1])
+            var escaped = false
+            while position < count {
+                let byte = bytes[position]
+                position += 1
+                if byte == Self.quote { return (start..<position - 1, escaped) }
+                if byte == Self.backslash {
+                    escaped = true
+                    position += 1
+                }
+            }
+            position = count
+            throw failure("a string does not end")
         }
 
         /// A string value, or a failure that names the field.
         mutating func string(for field: String) throws(Failure) -> String {
-            guard take(UInt8(ascii: "\"")) else { throw failure("\(field) is not a string") }
-            return try stringBody()
+            guard take(Self.quote) else { throw failure("\(field) is not a string") }
+            let (range, escaped) = try stringRange()
+            return escaped ? try Self.unescape(buffer(range)) : String(decoding: buffer(range), as: UTF8.self)
         }
 
-        /// A string value or null.
-        mutating func optionalString(for field: String) throws(Failure) -> String? {
-            if peek == UInt8(ascii: "n") {
-                try skipLiteral()
-                return nil
-            }
-            return try string(for: field)
+        /// A string value kept as its place in the line (decoded now when it has escapes).
+        mutating func lazyString(for field: String) throws(Failure) -> LazyText {
+            guard take(Self.quote) else { throw failure("\(field) is not a string") }
+            let (range, escaped) = try stringRange()
+            return escaped ? .decoded(try Self.unescape(buffer(range))) : .raw(range)
         }
 
-        /// After the opening quote: the string's text, escapes decoded.
-        private mutating func stringBody() throws(Failure) -> String {
-            let start = position
-            try skipStringBody()
-            let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<position - 1])
-            let escaped = raw.count > 0 && memchr(raw.baseAddress!, Int32(UInt8(ascii: "\\")), raw.count) != nil
-            return escaped ? try Self.unescape(raw) : String(decoding: raw, as: UTF8.self)
-        }
-
-        /// After the opening quote: moves past the closing one (found with memchr; a quote after
-        /// an odd number of backslashes is part of the string).
-        private mutating func skipStringBody() throws(Failure) {
-            guard let base = bytes.baseAddress else { throw failure("a string does not end") }
-            while position < bytes.count {
-                guard let found = memchr(base + position, Int32(UInt8(ascii: "\"")), bytes.count - position) else { break }
-                let quote = base.distance(to: UnsafeRawPointer(found))
-                var backslashes = 0
-                while quote - backslashes - 1 >= position, bytes[quote - backslashes - 1] == UInt8(ascii: "\\") { backslashes += 1 }
-                position = quote + 1
-                if backslashes % 2 == 0 { return }
-            }
-            position = bytes.count
-            throw failure("a string does not end")
+        /// Moves past `null`.
+        mutating func skipNull<T>() throws(Failure) -> T? {
+            guard position + 4 <= count, equal(position..<position + 4, "null") else { throw failure("expected a string or null") }
+            position += 4
+            return nil
         }
 
         /// Moves past one value of any kind.
         mutating func skipValue() throws(Failure) {
-            guard let first = peek else { throw failure("a value is missing") }
-            switch first {
-            case UInt8(ascii: "\""):
+            switch peek {
+            case Self.quote:
                 position += 1
-                try skipStringBody()
+                _ = try stringRange()
             case UInt8(ascii: "{"), UInt8(ascii: "["):
                 var depth = 0
-                while let byte = peek {
+                while position < count {
+                    let byte = bytes[position]
                     position += 1
                     switch byte {
-                    case UInt8(ascii: "\""): try skipStringBody()
+                    case Self.quote: _ = try stringRange()
                     case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
                     case UInt8(ascii: "}"), UInt8(ascii: "]"):
                         depth -= 1
@@ -210,23 +247,20 @@ struct TrialLineScanner {
                 }
                 throw failure("an object or list does not end")
             default:
-                try skipLiteral()
+                // A number, true, false or null.
+                let start = position
+                while position < count {
+                    let byte = bytes[position]
+                    if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") || byte <= 0x20 { break }
+                    guard byte.isLiteralCharacter else { throw failure("unexpected character '\(Character(Unicode.Scalar(byte)))'") }
+                    position += 1
+                }
+                if position == start { throw failure("a value is missing") }
             }
-        }
-
-        /// A number, true, false or null.
-        private mutating func skipLiteral() throws(Failure) {
-            let start = position
-            while let byte = peek, byte != UInt8(ascii: ","), byte != UInt8(ascii: "}"), byte != UInt8(ascii: "]"),
-                  byte != 0x20, byte != 0x09, byte != 0x0A, byte != 0x0D {
-                guard byte.isLiteralCharacter else { throw failure("unexpected character '\(Character(Unicode.Scalar(byte)))'") }
-                position += 1
-            }
-            if position == start { throw failure("a value is missing") }
         }
 
         /// Decodes JSON escapes (`\n`, `\"`, `\u00e9`, surrogate pairs).
-        private static func unescape(_ raw: UnsafeRawBufferPointer) throws(Failure) -> String {
+        static func unescape(_ raw: UnsafeRawBufferPointer) throws(Failure) -> String {
             var scalars = String.UnicodeScalarView()
             var bytes: [UInt8] = []
             var index = 0
@@ -245,7 +279,7 @@ struct TrialLineScanner {
             }
             while index < raw.count {
                 let byte = raw[index]
-                guard byte == UInt8(ascii: "\\"), index + 1 < raw.count else {
+                guard byte == backslash, index + 1 < raw.count else {
                     bytes.append(byte)
                     index += 1
                     continue
@@ -253,7 +287,7 @@ struct TrialLineScanner {
                 let code = raw[index + 1]
                 index += 2
                 switch code {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): bytes.append(code)
+                case quote, backslash, UInt8(ascii: "/"): bytes.append(code)
                 case UInt8(ascii: "b"): bytes.append(0x08)
                 case UInt8(ascii: "f"): bytes.append(0x0C)
                 case UInt8(ascii: "n"): bytes.append(0x0A)
@@ -262,7 +296,7 @@ struct TrialLineScanner {
                 case UInt8(ascii: "u"):
                     var value = try hex4(at: index)
                     index += 4
-                    if (0xD800..<0xDC00).contains(value), index + 6 <= raw.count, raw[index] == UInt8(ascii: "\\"), raw[index + 1] == UInt8(ascii: "u") {
+                    if (0xD800..<0xDC00).contains(value), index + 6 <= raw.count, raw[index] == backslash, raw[index + 1] == UInt8(ascii: "u") {
                         let low = try hex4(at: index + 2)
                         if (0xDC00..<0xE000).contains(low) {
                             value = 0x10000 + ((value - 0xD800) << 10) + (low - 0xDC00)

@@ -30,22 +30,7 @@ public enum HTMLReport {
                 + "</ul>")
         }
         body.append(enginesSection(report))
-        return """
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>dindlab run \(text(report.manifest.runID.description))</title>
-            <style>\(style)</style>
-            </head>
-            <body>
-            \(body.joined(separator: "\n"))
-            </body>
-            </html>
-
-            """
+        return HTMLDocument.page(title: "dindlab run \(text(report.manifest.runID.description))", style: style, body: body)
     }
 
     // MARK: - Sections
