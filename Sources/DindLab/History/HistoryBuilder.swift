@@ -63,9 +63,6 @@ struct HistoryBuilder {
             }
             nights.append(night(index: index, group: group, scenarios: scenarios))
         }
-        for row in entries.keys where entries[row]!.count < groups.count {
-            entries[row]!.append(contentsOf: repeatElement(nil, count: groups.count - entries[row]!.count))
-        }
 
         let rows = entries.keys.sorted {
             ($0.scenario, cellIndex[$0] ?? Int.max, $0.cellID, $0.engine ?? "") < ($1.scenario, cellIndex[$1] ?? Int.max, $1.cellID, $1.engine ?? "")
