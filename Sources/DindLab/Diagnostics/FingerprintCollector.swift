@@ -30,7 +30,10 @@ public struct FingerprintCollector: Sendable {
             cgroupVersion: info.cgroupVersion,
             daemonCgroupLines: daemonPID.flatMap(Self.cgroupLines(ofProcess:))
         )
-        if let privilege {
+        if let privilege, let probeError = privilege.probeError {
+            // The probe could not tell: no claim either way, and why.
+            fingerprint.privilegedError = probeError
+        } else if let privilege {
             fingerprint.privilegedSupported = privilege.privileged
             fingerprint.privilegedEmulated = privilege.emulated
             fingerprint.refusedCapabilities = privilege.refusedCapabilities

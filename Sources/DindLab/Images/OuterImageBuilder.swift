@@ -249,12 +249,58 @@ public struct OuterImageBuilder: Sendable {
         try await RootfsTarball.write(base: tree, overlay: overlay, to: tarball)
 
         await progress.report(.phase(recipe: name, phase: "importing into the engine"))
-        let id = try await engineStep(recipe, "importing the root filesystem") {
-            try await engine.importImage(
-                tarFile: tarball, repository: Self.partialRepository, tag: partialTag,
-                changes: labels.importChanges(), timeout: options.engineTimeout)
+        let id: String
+        do {
+            id = try await engineStep(recipe, "importing the root filesystem") {
+                try await engine.importImage(
+                    tarFile: tarball, repository: Self.partialRepository, tag: partialTag,
+                    changes: labels.importChanges(), timeout: options.engineTimeout)
+            }
+        } catch where OuterImageLabels.refusesLabelChanges(error) {
+            id = try await importThenLabel(recipe, tarball: tarball, labels: labels, work: work, partialTag: partialTag, options: options)
         }
         return (id, labels)
+    }
+
+    /// For engines whose import takes no LABEL (Docker 1.7): imports the tarball with its
+    /// command only, under a stage tag, then builds `FROM stage` + LABEL under `partialTag`.
+    private func importThenLabel(
+        _ recipe: Recipe, tarball: URL, labels: OuterImageLabels, work: URL, partialTag: String, options: Options
+    ) async throws -> String {
+        await progress.report(.note(recipe: recipe.name, message: "the engine takes no LABEL in import changes (Docker 1.7); importing without labels, then labelling with a one-line Dockerfile build"))
+        guard let building = engine as? any ImageBuildingEngine else {
+            throw ImageBuildError.engineStep(
+                recipe: recipe.name, step: "labelling the imported image",
+                underlying: LabelsUnsupported(description: "the engine takes no LABEL in import changes and this client cannot build a Dockerfile on it"))
+        }
+        let stageTag = "\(partialTag)-stage"
+        let stageReference = "\(Self.partialRepository):\(stageTag)"
+        _ = try await engineStep(recipe, "importing the root filesystem") {
+            try await engine.importImage(
+                tarFile: tarball, repository: Self.partialRepository, tag: stageTag,
+                changes: labels.importChanges().filter { !$0.hasPrefix("LABEL ") }, timeout: options.engineTimeout)
+        }
+        do {
+            let context = work.appendingPathComponent("label-context")
+            try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
+            try Data(labels.labellingDockerfile(from: stageReference).utf8).write(to: context.appendingPathComponent("Dockerfile"))
+            let contextTar = work.appendingPathComponent("label-context.tar")
+            try await RootfsTarball.write(tree: context, to: contextTar, normalizeOwnership: true)
+            let id = try await engineStep(recipe, "labelling the imported image") {
+                try await building.buildImage(
+                    contextTar: contextTar, dockerfile: "Dockerfile", repository: Self.partialRepository, tag: partialTag,
+                    labels: [:], timeout: options.engineTimeout)
+            }
+            try? await engine.removeImage(stageReference)
+            return id
+        } catch {
+            await cleanUp { [engine] in try? await engine.removeImage(stageReference) }
+            throw error
+        }
+    }
+
+    struct LabelsUnsupported: Error, CustomStringConvertible {
+        var description: String
     }
 
     /// The labels of an image holding a given Docker version.

@@ -91,6 +91,21 @@ public struct OuterImageLabels: Sendable, Hashable {
         return labels + ["CMD \(Self.jsonArray(command))"]
     }
 
+    /// A Dockerfile that gives `base` these labels: `FROM base` and one LABEL instruction.
+    /// LABEL in a Dockerfile works on every engine from Docker 1.6 on, where the labels of
+    /// POST /build (API 1.23) and LABEL in import changes (Docker 1.8) do not.
+    public func labellingDockerfile(from base: String) -> String {
+        let pairs = dictionary.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.dockerfileQuoted($0.value))" }
+        return "FROM \(base)\nLABEL " + pairs.joined(separator: " \\\n      ") + "\n"
+    }
+
+    /// Whether an engine's answer to an import says it does not take LABEL in `changes`, as
+    /// Docker 1.7 does ("label is not a valid change command").
+    public static func refusesLabelChanges(_ error: any Error) -> Bool {
+        let text = "\(error)".lowercased()
+        return text.contains("label is not a valid change command")
+    }
+
     /// The default command of imported outer images: idle until stopped.
     public static let idleCommand = ["sleep", "infinity"]
 

@@ -69,7 +69,7 @@ public struct EngineFingerprint: Sendable, Hashable, Codable {
             ("storage driver", text(storageDriver)),
             ("cgroup driver", text(cgroupDriver)),
             ("cgroup version", text(cgroupVersion)),
-            ("privileged", privilegedSupported.map { $0 ? "granted" : "refused" + (privilegedEmulated ? " (emulated)" : "") } ?? "(not probed)"),
+            ("privileged", privilegedSupported.map { $0 ? "granted" : "refused" + (privilegedEmulated ? " (emulated)" : "") } ?? (privilegedError.map { "(unknown: \($0))" } ?? "(not probed)")),
         ]
         if let refusedCapabilities { lines.append(("refused capabilities", refusedCapabilities.isEmpty ? "none" : refusedCapabilities.joined(separator: ", "))) }
         for (index, line) in (daemonCgroupLines ?? []).enumerated() {

@@ -50,7 +50,8 @@ public struct EngineSelection: Sendable, Hashable {
     private static func privateEngine(named name: String, environment: [String: String], required: Bool) throws -> EngineSelection? {
         let layout: EngineLayout
         do {
-            layout = try EngineLayout.named(name, environment: environment)
+            // Follows the name to its directory, wherever `engine up --name N --dir D` put it.
+            layout = try PrivateEngine(environment: environment).layout(name: name)
         } catch {
             throw EngineError.invalidAddress(name, reason: "it is neither an address (unix://, tcp://) nor a private engine name: \(error)")
         }

@@ -128,7 +128,9 @@ enum OuterScripts {
         let reference = name.contains(":") ? name : name + ":latest"
         let load = [
             "[ -f \(quote(file)) ] || { echo \"the outer image ships no \(file) for the inner image \(name)\" >&2; exit 1; }",
-            "docker import \(quote(file)) \(quote(reference)) >/dev/null",
+            // From standard input: Docker 1.7's CLI takes `docker import PATH` for a URL
+            // ("invalid URL escape"); `docker import - REF` works with the CLI of every era.
+            "docker import - \(quote(reference)) <\(quote(file)) >/dev/null",
         ]
         guard checkFirst else { return load }
         return ["if ! docker inspect \(quote(reference)) >/dev/null 2>&1; then"] + load + ["fi"]
