@@ -83,6 +83,20 @@ final class InMemoryImageStore: ImageStoreEngine, @unchecked Sendable {
     }
 
     /// Adds an image as a build would, with labels merged over its parent's (`FROM`).
+    private(set) var commitCount = 0
+
+    func commitLabelled(_ reference: String, labels: [String: String], command: [String], repository: String, tag: String, timeout: Duration) async throws -> String {
+        lock.withLock {
+            commitCount += 1
+            counter += 1
+            let id = "sha256:" + SHA256.hexDigest(of: Data("image \(counter)".utf8))
+            let parent = images[tags[reference] ?? reference]
+            images[id] = Image(id: id, labels: (parent?.labels ?? [:]).merging(labels) { $1 }, changes: ["CMD \(command)"], tarball: parent?.tarball)
+            tags["\(repository):\(tag)"] = id
+            return id
+        }
+    }
+
     func addBuiltImage(repository: String, tag: String, labels: [String: String], parent: String?) -> String {
         lock.withLock {
             counter += 1
@@ -217,6 +231,9 @@ struct InMemoryBuildingEngine: ImageBuildingEngine {
         try await store.tagImage(reference, repository: repository, tag: tag)
     }
     func removeImage(_ reference: String) async throws { try await store.removeImage(reference) }
+    func commitLabelled(_ reference: String, labels: [String: String], command: [String], repository: String, tag: String, timeout: Duration) async throws -> String {
+        try await store.commitLabelled(reference, labels: labels, command: command, repository: repository, tag: tag, timeout: timeout)
+    }
 
     func buildImage(contextTar: URL, dockerfile: String, repository: String, tag: String, labels: [String: String], timeout: Duration) async throws -> String {
         let text = try await BuildCommandForTests.run(["tar", "-xOf", contextTar.path, "./\(dockerfile)"])

@@ -257,39 +257,34 @@ public struct OuterImageBuilder: Sendable {
                     changes: labels.importChanges(), timeout: options.engineTimeout)
             }
         } catch where OuterImageLabels.refusesLabelChanges(error) {
+            // The commit that labels the image copies the layer on Docker 1.7's overlay driver,
+            // which fails on device nodes: a tarball without them.
+            try? FileManager.default.removeItem(at: tarball)
+            try await RootfsTarball.write(base: tree, overlay: overlay, to: tarball, withoutDeviceNodes: true)
             id = try await importThenLabel(recipe, tarball: tarball, labels: labels, work: work, partialTag: partialTag, options: options)
         }
         return (id, labels)
     }
 
-    /// For engines whose import takes no LABEL (Docker 1.7): imports the tarball with its
-    /// command only, under a stage tag, then builds `FROM stage` + LABEL under `partialTag`.
+    /// For engines whose import takes no LABEL (Docker 1.7): imports the tarball without
+    /// changes under a stage tag, then commits a container of it with the labels and the
+    /// command under `partialTag` (a Dockerfile build would do too, but the Docker 1.7.1
+    /// builds of today's Go fail every build: "Untar re-exec error").
     private func importThenLabel(
         _ recipe: Recipe, tarball: URL, labels: OuterImageLabels, work: URL, partialTag: String, options: Options
     ) async throws -> String {
-        await progress.report(.note(recipe: recipe.name, message: "the engine takes no LABEL in import changes (Docker 1.7); importing without labels, then labelling with a one-line Dockerfile build"))
-        guard let building = engine as? any ImageBuildingEngine else {
-            throw ImageBuildError.engineStep(
-                recipe: recipe.name, step: "labelling the imported image",
-                underlying: LabelsUnsupported(description: "the engine takes no LABEL in import changes and this client cannot build a Dockerfile on it"))
-        }
+        await progress.report(.note(recipe: recipe.name, message: "the engine takes no LABEL in import changes (Docker 1.7); importing without labels, then committing a container of it with them"))
         let stageTag = "\(partialTag)-stage"
         let stageReference = "\(Self.partialRepository):\(stageTag)"
         _ = try await engineStep(recipe, "importing the root filesystem") {
             try await engine.importImage(
-                tarFile: tarball, repository: Self.partialRepository, tag: stageTag,
-                changes: labels.importChanges().filter { !$0.hasPrefix("LABEL ") }, timeout: options.engineTimeout)
+                tarFile: tarball, repository: Self.partialRepository, tag: stageTag, changes: [], timeout: options.engineTimeout)
         }
         do {
-            let context = work.appendingPathComponent("label-context")
-            try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
-            try Data(labels.labellingDockerfile(from: stageReference).utf8).write(to: context.appendingPathComponent("Dockerfile"))
-            let contextTar = work.appendingPathComponent("label-context.tar")
-            try await RootfsTarball.write(tree: context, to: contextTar, normalizeOwnership: true)
-            let id = try await engineStep(recipe, "labelling the imported image") {
-                try await building.buildImage(
-                    contextTar: contextTar, dockerfile: "Dockerfile", repository: Self.partialRepository, tag: partialTag,
-                    labels: [:], timeout: options.engineTimeout)
+            let id = try await engineStep(recipe, "labelling the imported image (commit)") {
+                try await engine.commitLabelled(
+                    stageReference, labels: labels.dictionary, command: OuterImageLabels.idleCommand,
+                    repository: Self.partialRepository, tag: partialTag, timeout: options.engineTimeout)
             }
             try? await engine.removeImage(stageReference)
             return id
@@ -299,9 +294,6 @@ public struct OuterImageBuilder: Sendable {
         }
     }
 
-    struct LabelsUnsupported: Error, CustomStringConvertible {
-        var description: String
-    }
 
     /// The labels of an image holding a given Docker version.
     func makeLabels(_ recipe: Recipe, version: DaemonVersion, buildKey: String) throws -> OuterImageLabels {
