@@ -19,11 +19,15 @@ public struct OuterImageBuilder: Sendable {
         public var binary: URL?
         /// The longest one engine import or build may take.
         public var engineTimeout: Duration
+        /// `binary` is the user's own build: used whatever its sha256, which is printed and
+        /// recorded in the image's labels with the version read from the binary.
+        public var ownBuild: Bool
 
-        public init(force: Bool = false, binary: URL? = nil, engineTimeout: Duration = .seconds(30 * 60)) {
+        public init(force: Bool = false, binary: URL? = nil, engineTimeout: Duration = .seconds(30 * 60), ownBuild: Bool = false) {
             self.force = force
             self.binary = binary
             self.engineTimeout = engineTimeout
+            self.ownBuild = ownBuild
         }
     }
 
@@ -181,7 +185,7 @@ public struct OuterImageBuilder: Sendable {
         case .debootstrap:
             return Inputs(buildKey: BuildKey.compute(recipe: recipe), binary: nil)
         case let .staticBinary(_, binary):
-            let choice = try binarySource.choose(recipe: recipe.name, binary: binary, override: options.binary)
+            let choice = try binarySource.choose(recipe: recipe.name, binary: binary, override: options.binary, ownBuild: options.ownBuild)
             return Inputs(buildKey: BuildKey.compute(recipe: recipe, binarySHA256: choice.sha256), binary: choice)
         case let .dockerfile(spec):
             let context = recipe.folder.appendingPathComponent(spec.context)
@@ -234,7 +238,15 @@ public struct OuterImageBuilder: Sendable {
             version = await DockerVersionProbe.version(ofTree: tree, tried: &tried)
         }
         guard let version else { throw ImageBuildError.versionUnreadable(recipe: name, tried: tried) }
-        let labels = try makeLabels(recipe, version: version, buildKey: inputs.buildKey)
+        var labels = try makeLabels(recipe, version: version, buildKey: inputs.buildKey)
+        if let choice = inputs.binary {
+            labels.binarySHA256 = choice.sha256
+            labels.binaryOrigin = choice.origin
+            if choice.origin == .ownBuild {
+                let published = choice.publishedSHA256.map { "; the recipe's published binary has sha256 \($0)" } ?? ""
+                await progress.report(.note(recipe: name, message: "your own build: Docker \(version.releaseText) (read from the binary), sha256 \(choice.sha256)\(published); both go into the image's labels (\(OuterImageLabels.binarySHA256Key), \(OuterImageLabels.binaryOriginKey)=own-build)"))
+            }
+        }
 
         await progress.report(.phase(recipe: name, phase: "making inner images"))
         guard let busybox = BusyboxRootfs.binary(in: tree) else {

@@ -82,6 +82,33 @@ public struct RunManifest: Sendable, Hashable, Codable {
         }
     }
 
+    /// The outer images the run's cells use, per engine, as their labels describe them
+    /// (Docker version, and for static-binary images the binary's sha256 and whether it was
+    /// the recipe's published binary or the user's own build); nil in older manifests.
+    public var outerImages: [OuterImage]?
+
+    /// One outer image on one engine.
+    public struct OuterImage: Sendable, Hashable, Codable {
+        public var engine: String
+        public var image: String
+        public var imageID: String
+        public var dockerVersion: String?
+        public var recipe: String?
+        public var binarySHA256: String?
+        /// `published` or `own-build`.
+        public var binaryOrigin: String?
+
+        public init(engine: String, image: String, imageID: String, labels: OuterImageLabels?) {
+            self.engine = engine
+            self.image = image
+            self.imageID = imageID
+            self.dockerVersion = labels?.dockerVersion
+            self.recipe = labels?.recipe
+            self.binarySHA256 = labels?.binarySHA256
+            self.binaryOrigin = labels?.binaryOrigin?.rawValue
+        }
+    }
+
     /// Trials of skipped cells.
     public var skippedTrialCount: Int { (skippedCells ?? []).reduce(0) { $0 + $1.trials } }
 

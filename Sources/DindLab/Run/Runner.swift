@@ -164,6 +164,8 @@ public struct Runner: Sendable {
                 await observer?.note("skipped: \(cell.scenario) \(cell.cellID) on \(cell.engine) (\(cell.trials) trial\(cell.trials == 1 ? "" : "s")): \(cell.reason)")
             }
         }
+        manifest.outerImages = await Self.outerImages(of: units, engines: trialEngines)
+        try await store.writeManifest(manifest)
         let imageFacts = trialEngines.map { _ in OuterImageFacts() }
         let health = trialEngines.map { _ in EngineHealth() }
         let collector = RecordCollector(earlier: earlier, keepingAll: options.keepRecords, stopWhen: options.stopWhen, interruption: options.interruption, engineHealth: health)
