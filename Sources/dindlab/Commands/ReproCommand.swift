@@ -69,7 +69,8 @@ struct ReproCommand: AsyncParsableCommand {
             let options = ReproOptions(cell: cell, stop: stop, maxTrials: max, keep: keep, jobs: jobs, seed: seed,
                                        forensicsAlways: forensics == "always", resultsRoot: URL(fileURLWithPath: out))
             let repro = try Repro(scenario: scenario, scenarioFile: file, options: options)
-            let selections = try (engines.isEmpty ? [nil] : engines.map(Optional.some)).map { try EngineSelection.resolve($0) }
+            // None given: the runner takes the engine a cell names (`engine: v17`), else the default.
+            let selections = try engines.map { try EngineSelection.resolve($0) }
             outcome = try await repro.run(engines: selections, observer: ProgressPrinter())
         } catch {
             throw fail(error, code: 2)
