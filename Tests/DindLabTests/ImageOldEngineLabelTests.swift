@@ -61,3 +61,53 @@ struct ImageOldEngineLabelTests {
         #expect(OuterImageLabels.refusesLabelChanges(InMemoryImageStore.ImportRejected(description: message)) == refused)
     }
 }
+
+/// `images build RECIPE --binary PATH --own-build`: a user's own build of an old release.
+@Suite("Image builds from one's own binaries")
+struct ImageOwnBuildTests {
+    @Test("an own build is used whatever its sha256, and its version and digest reach the labels; without the flag it is refused")
+    func ownBuild() async throws {
+        let folder = try TemporaryFolder()
+        let store = try InMemoryImageStore()
+        let progress = RecordingProgress()
+        let builder = OuterImageBuilder(
+            engine: store, cache: ImageCache(root: folder.url.appendingPathComponent("cache")),
+            rootfsProvider: TinyRootfsProvider(folder: folder.url.appendingPathComponent("trees")), progress: progress)
+        let published = String(repeating: "ab", count: 32)
+        let recipe = try Recipe.testStaticBinary(in: folder.url, sha256: published)
+        let binary = try folder.fakeDockerBinary(version: "1.9.1")
+        let digest = try SHA256.hexDigest(ofFileAt: binary)
+
+        let refused = await #expect(throws: ImageBuildError.self) {
+            try await builder.build(recipe, options: .init(binary: binary))
+        }
+        #expect(refused?.description.contains("--own-build") == true)
+
+        let outcome = try await builder.build(recipe, options: .init(binary: binary, ownBuild: true))
+        #expect(outcome.labels.dockerVersion == "1.9.1")
+        #expect(outcome.labels.binarySHA256 == digest)
+        #expect(outcome.labels.binaryOrigin == .ownBuild)
+        let image = try #require(store.image("dindlab/outer:test-static"))
+        #expect(image.labels[OuterImageLabels.binarySHA256Key] == digest)
+        #expect(image.labels[OuterImageLabels.binaryOriginKey] == "own-build")
+        #expect(OuterImageLabels(labels: image.labels) == outcome.labels)
+        let notes = await progress.events.compactMap { event -> String? in
+            if case let .note(_, message) = event { message } else { nil }
+        }
+        #expect(notes.contains { $0.contains("Docker 1.9.1") && $0.contains(digest) && $0.contains(published) }, "\(notes)")
+    }
+
+    @Test("a binary with the recipe's own sha256 is recorded as the published one")
+    func publishedBinary() async throws {
+        let folder = try TemporaryFolder()
+        let store = try InMemoryImageStore()
+        let builder = OuterImageBuilder(
+            engine: store, cache: ImageCache(root: folder.url.appendingPathComponent("cache")),
+            rootfsProvider: TinyRootfsProvider(folder: folder.url.appendingPathComponent("trees")), progress: RecordingProgress())
+        let binary = try folder.fakeDockerBinary(version: "1.8.3")
+        let digest = try SHA256.hexDigest(ofFileAt: binary)
+        let recipe = try Recipe.testStaticBinary(in: folder.url, sha256: digest)
+        let outcome = try await builder.build(recipe, options: .init(binary: binary))
+        #expect(outcome.labels.binarySHA256 == digest && outcome.labels.binaryOrigin == .published)
+    }
+}

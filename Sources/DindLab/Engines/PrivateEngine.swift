@@ -76,10 +76,17 @@ public struct PrivateEngine: Sendable {
         } else {
             // A name registered for a directory elsewhere is a symlink (see `register`); it is
             // followed even when its target is gone, so `up --name` recreates the engine there.
-            let named = try EngineLayout.named(name, environment: environment).directory
+            let named = try registryEntry(name)
             directory = Self.registeredDirectory(named) ?? named
         }
         return EngineLayout(directory: Self.resolvingSymlinks((directory as NSString).standardizingPath))
+    }
+
+    /// The path of `name` in the engines folder, as it is (`EngineLayout.named` standardizes
+    /// it, which follows a symlink there).
+    private func registryEntry(_ name: String) throws -> String {
+        try EngineLayout.validateName(name)
+        return (EngineLayout.enginesRoot(environment: environment) as NSString).appendingPathComponent(name)
     }
 
     /// The directory a registry entry (a symlink in the engines folder) points at, or nil
@@ -95,10 +102,11 @@ public struct PrivateEngine: Sendable {
     /// name's own folder in the engines folder (`--dir` elsewhere), that folder's entry becomes
     /// a symlink to it. `engine list`, `--name` and `--engine NAME` then find it.
     ///
+    /// - Parameter link: false only checks that the name can be recorded.
     /// - Throws: `PrivateEngineError`: `.alreadyRunning` when the name designates another
     ///   engine that runs, `.nameTaken` when it is the folder of an engine that does not run.
-    func register(name: String, layout: EngineLayout) throws {
-        let entry = try EngineLayout.named(name, environment: environment).directory
+    func register(name: String, layout: EngineLayout, link: Bool = true) throws {
+        let entry = try registryEntry(name)
         let manager = FileManager.default
         if let target = Self.registeredDirectory(entry) {
             let current = EngineLayout(directory: Self.resolvingSymlinks(target))
@@ -109,6 +117,7 @@ public struct PrivateEngine: Sendable {
                     .alreadyRunning,
                     "The name \(name) belongs to the engine that runs in \(current.directory) (pid \(record.pid), Docker \(record.version)); stop it first with `dindlab engine down --name \(name)`, or pick another --name.")
             }
+            guard link else { return }
             try? manager.removeItem(atPath: entry)
         } else if manager.fileExists(atPath: entry) {
             if Self.resolvingSymlinks(entry) == layout.directory { return }
@@ -119,12 +128,16 @@ public struct PrivateEngine: Sendable {
                     .alreadyRunning,
                     "The name \(name) belongs to the engine that runs in \(entry) (pid \(record.pid), Docker \(record.version)); stop it first with `dindlab engine down --name \(name)`, or pick another --name.")
             }
-            guard rmdir(entry) == 0 else {
+            let isEmpty = (try? manager.contentsOfDirectory(atPath: entry))?.isEmpty ?? false
+            guard isEmpty else {
                 throw PrivateEngineError(
                     .nameTaken,
                     "The name \(name) belongs to the engine folder \(entry), which is not empty; pick another --name, or remove that folder if its engine is of no more use.")
             }
+            guard link else { return }
+            rmdir(entry)
         }
+        guard link else { return }
         do {
             try manager.createDirectory(atPath: (entry as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try manager.createSymbolicLink(atPath: entry, withDestinationPath: layout.directory)
@@ -154,10 +167,11 @@ public struct PrivateEngine: Sendable {
     ///
     /// - Returns: The record, and whether it was already running.
     public func upOrReuse(
-        name: String = defaultName, dir: String? = nil, binary: String? = nil, options: Options = Options()
+        name: String = defaultName, dir: String? = nil, binary: String? = nil, options: Options = Options(),
+        registerName: Bool = false
     ) async throws -> (record: EngineRecord, reused: Bool) {
         guard let record = try running(name: name, dir: dir) else {
-            return (try await up(name: name, dir: dir, binary: binary, options: options), false)
+            return (try await up(name: name, dir: dir, binary: binary, options: options, registerName: registerName), false)
         }
         let layout = try layout(name: name, dir: dir)
         let stop = "stop it first with `dindlab engine down \(downArguments(name: record.name, layout: layout))`"
@@ -174,7 +188,7 @@ public struct PrivateEngine: Sendable {
                     "The private engine \(record.name) already runs in \(layout.directory) with pid \(record.pid), from \(record.binary) (Docker \(record.version)), not from \(asked.path) (Docker \(asked.version)); \(stop).")
             }
         }
-        if dir != nil, name != Self.defaultName { try register(name: name, layout: layout) }
+        if registerName, dir != nil, name != Self.defaultName { try register(name: name, layout: layout) }
         return (record, true)
     }
 
@@ -197,12 +211,17 @@ public struct PrivateEngine: Sendable {
     ///   `.alreadyRunning` (with its pid), `.daemonExitedEarly` and `.daemonNotAnswering` (with
     ///   the daemon's last log lines), and the binary, directory and option errors.
     @discardableResult
+    ///   - registerName: With `dir`, record `name` in the engines folder as a symlink to it, so
+    ///     the name finds the engine (`engine up --name N --dir D` does).
     public func up(
-        name: String = defaultName, dir: String? = nil, binary: String? = nil, options: Options = Options()
+        name: String = defaultName, dir: String? = nil, binary: String? = nil, options: Options = Options(),
+        registerName: Bool = false
     ) async throws -> EngineRecord {
         let layout = try layout(name: name, dir: dir)
+        let registers = registerName && dir != nil && name != Self.defaultName
+        if registers { try register(name: name, layout: layout, link: false) }
         try await refuseIfRunning(name: name, layout: layout)
-        if dir != nil, name != Self.defaultName { try register(name: name, layout: layout) }
+        if registers { try register(name: name, layout: layout) }
 
         let daemon = try binary.map { try DaemonBinary.inspect($0, environment: environment) }
             ?? DaemonBinary.defaultDaemon(environment: environment)

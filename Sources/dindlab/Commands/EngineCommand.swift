@@ -85,7 +85,7 @@ extension EngineCommand {
                 cgroupParent: cgroupParent, cgroups: try cgroups.map(CgroupPlacement.init(parsing:)),
                 extraArguments: daemonArguments, readyTimeout: .seconds(readyTimeout))
             let (record, reused) = try await PrivateEngine().upOrReuse(
-                name: engine.name, dir: engine.dir, binary: binary, options: options)
+                name: engine.name, dir: engine.dir, binary: binary, options: options, registerName: true)
             if reused {
                 printError("The private engine \(record.name) already runs in \(record.directory): Docker \(record.version) (\(record.era)) with pid \(record.pid); reusing it, no second daemon was started.")
             } else {
