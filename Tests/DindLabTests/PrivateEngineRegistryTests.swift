@@ -35,7 +35,7 @@ struct PrivateEngineRegistryTests {
         let record = try await setup.engines.up(name: "v17", dir: directory, binary: setup.standIn.binary, registerName: true)
         #expect(record.directory == directory)
         // Stand-ins make no socket; the selection looks for one.
-        FileManager.default.createFile(atPath: directory + "/docker.sock", contents: nil)
+        _ = FileManager.default.createFile(atPath: directory + "/docker.sock", contents: nil)
         // The engines folder holds the name as a symlink to the directory.
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: setup.root + "/state/dindlab/engines/v17") == directory)
 

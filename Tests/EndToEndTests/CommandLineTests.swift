@@ -58,24 +58,40 @@ extension CommandLine {
         var status: Int32
         var stdout: String
         var stderr: String
+        /// Both outputs, for messages.
+        var text: String { stdout + stderr }
     }
 
     /// Runs dindlab with no DOCKER_* variables and a timeout, capturing its output.
-    static func run(_ arguments: [String]) throws -> Result {
+    ///
+    /// - Parameter overrides: Environment variables to set on top (e.g. XDG_STATE_HOME).
+    static func run(_ arguments: [String], environment overrides: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("DOCKER_") }
         environment["HOME"] = FileManager.default.temporaryDirectory.path
-        process.environment = environment
+        process.environment = environment.merging(overrides) { $1 }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()
+        // Both pipes at once: a long stderr (image build progress) must not block the process.
+        let stderr = ThreadShared<Data?>(nil)
+        Thread { stderr.set(err.fileHandleForReading.readDataToEndOfFile()) }.start()
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        while stderr.value == nil { Thread.sleep(forTimeInterval: 0.01) }
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr.value ?? Data(), as: UTF8.self))
     }
+}
+
+/// A value one thread writes and another reads.
+final class ThreadShared<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value
+    init(_ value: Value) { stored = value }
+    func set(_ value: Value) { lock.withLock { stored = value } }
+    var value: Value { lock.withLock { stored } }
 }

@@ -31,48 +31,12 @@ enum OldDockerBinaries {
 
 /// Runs the dindlab executable with engines of its own (XDG_STATE_HOME) and no DOCKER_*.
 struct OldEngineCLI {
-    static let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/dindlab").standardized
+    static var binary: URL { CommandLine.binary }
     let state: String
 
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var text: String { stdout + stderr }
+    func run(_ arguments: [String]) throws -> CommandLine.Result {
+        try CommandLine.run(arguments, environment: ["XDG_STATE_HOME": state])
     }
-
-    func run(_ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("DOCKER_") }
-        environment["XDG_STATE_HOME"] = state
-        process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read both pipes at once: a full stderr pipe must not block the process.
-        let stderrData = Locked(Data())
-        let reader = Thread { stderrData.set(err.fileHandleForReading.readDataToEndOfFile()) }
-        reader.start()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        while !stderrData.isSet { Thread.sleep(forTimeInterval: 0.01) }
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderrData.value, as: UTF8.self))
-    }
-}
-
-/// A value written by one thread and read by another.
-final class Locked<Value: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Value
-    private var written = false
-    init(_ value: Value) { stored = value }
-    func set(_ value: Value) { lock.withLock { stored = value; written = true } }
-    var value: Value { lock.withLock { stored } }
-    var isSet: Bool { lock.withLock { written } }
 }
 
 @Suite(
