@@ -67,7 +67,8 @@ struct ReproCommand: AsyncParsableCommand {
             let scenario = try ScenarioLoader.load(file: file)
             let stop = try untilSignature.map { pattern throws(ReproError) in try ReproStop(signatureMatching: pattern) } ?? .anyFailure
             let options = ReproOptions(cell: cell, stop: stop, maxTrials: max, keep: keep, jobs: jobs, seed: seed,
-                                       forensicsAlways: forensics == "always", resultsRoot: URL(fileURLWithPath: out))
+                                       forensicsAlways: forensics == "always", resultsRoot: URL(fileURLWithPath: out),
+                                       engineFactsCache: EngineFactsCache(folder: EngineFactsCache.defaultFolder()))
             let repro = try Repro(scenario: scenario, scenarioFile: file, options: options)
             // None given: the runner takes the engine a cell names (`engine: v17`), else the default.
             let selections = try engines.map { try EngineSelection.resolve($0) }
