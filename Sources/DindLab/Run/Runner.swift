@@ -286,7 +286,8 @@ public struct Runner: Sendable {
                 var probeLabels = labels
                 probeLabels["dindlab.probe"] = "privilege"
                 privilege = try await PrivilegeProbe(client: client, image: probeImage, labels: probeLabels, daemonPID: selection.localDaemonPID).run()
-                if let instance { factsCache?.store(privilege, of: instance) }
+                // A probe that could not tell is asked again next time.
+                if let instance, privilege.probeError == nil { factsCache?.store(privilege, of: instance) }
             }
         }
         let fingerprint = try await FingerprintCollector(client: client).collect(privilege: privilege, daemonPID: selection.localDaemonPID)
