@@ -109,4 +109,25 @@ struct FakeEngineOldPersonaTests {
             #expect(fingerprint.refusedCapabilities?.contains("SYS_RESOURCE") == true)
         }
     }
+
+    @Test("a probe that could not tell is asked again by the next run, not served from the facts cache")
+    func failedProbeNotCached() async throws {
+        try await FakeEngine.withRunning(.docker1_9) { engine in
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dindlab-facts-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let cache = EngineFactsCache(folder: folder)
+            let selection = try EngineSelection.resolve(engine.address, environment: [:])
+            engine.setFault(.status(500, "the probe's container cannot be created"), forPathContaining: "/containers/create")
+            let failed = try await Runner.prepare(selection, probeImages: ["busybox:latest"], labels: [:], factsCache: cache)
+            #expect(failed.privilege.probeError?.contains("cannot be created") == true)
+            let instance = try #require(EngineInstance(address: selection.address))
+            #expect(cache.privilege(of: instance) == nil)
+
+            engine.setFault(nil, forPathContaining: "/containers/create")
+            engine.setGrantableCapabilities(Self.grantable)
+            let probed = try await Runner.prepare(selection, probeImages: ["busybox:latest"], labels: [:], factsCache: cache)
+            #expect(probed.privilege.probeError == nil && !probed.privilege.privileged)
+            #expect(cache.privilege(of: instance) == probed.privilege)
+        }
+    }
 }
