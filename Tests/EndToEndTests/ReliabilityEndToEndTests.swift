@@ -301,6 +301,7 @@ func recordCount(_ directory: URL) throws -> Int {
 }
 
 /// Polls until `probe` returns a value; fails after `limit`.
+@discardableResult
 func waitFor<T>(_ what: String, atMost limit: Duration = .seconds(120), _ probe: () async throws -> T?) async throws -> T {
     let deadline = ContinuousClock.now + limit
     while true {
@@ -327,8 +328,8 @@ final class DindlabChild: @unchecked Sendable {
     private init(_ arguments: [String]) throws {
         outputFolder = FileManager.default.temporaryDirectory.appendingPathComponent("dindlab-child-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: outputFolder, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: outputFolder.appendingPathComponent("stdout").path, contents: nil)
-        FileManager.default.createFile(atPath: outputFolder.appendingPathComponent("stderr").path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputFolder.appendingPathComponent("stdout").path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputFolder.appendingPathComponent("stderr").path, contents: nil)
         process.executableURL = Self.binary
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
