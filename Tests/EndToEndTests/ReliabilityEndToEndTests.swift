@@ -55,6 +55,9 @@ struct ReliabilityEndToEndTests {
         let status = try await run.wait()
         #expect(status == 130, "stderr: \(run.stderr)")
         #expect(run.stdout.contains("dindlab run --resume \(directory.path)"), "\(run.stdout)")
+        // The summary line states the status the process really ends with.
+        #expect(run.stdout.contains("exit status 130: SIGINT ended the run early"), "\(run.stdout)")
+        #expect(!run.stdout.split(separator: "\n").contains { $0.hasPrefix("exit status 2") }, "\(run.stdout)")
 
         let store = try ResultStore(opening: directory)
         let log = try await store.readTrials()
