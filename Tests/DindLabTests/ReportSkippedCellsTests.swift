@@ -124,7 +124,7 @@ struct ReportSkippedCellsTests {
         #expect(markdown.contains("13 skipped (3 cells not run)"))
 
         let html = HTMLReport.render(report)
-        #expect(html.contains("<td class=\"cell skipped\" style=\"background:#ececec\""))
+        #expect(html.contains("<td class=\"cell skipped\" style=\"background:#e2e2e2\""))
         #expect(html.contains("<span class=\"rate\">skipped</span><span class=\"n\">5 not run</span>"))
         #expect(html.contains("<li>Skipped: <b>plain</b>"))
         #expect(html.contains(ReportEscaping.markup("dindlab images build bookworm")))

@@ -213,7 +213,7 @@ public enum HTMLReport {
     /// when it failed its expectation or, without one, had failed trials; grey without a rate;
     /// a lighter grey when it was skipped. `strong` for bars on white.
     static func colour(_ cell: CellTally, _ judgement: CellJudgement, strong: Bool = false) -> String {
-        guard let rate = cell.successRate, judgement.verdict != .skipped else { return judgement.verdict == .skipped ? "#ececec" : "#d0d0d0" }
+        guard let rate = cell.successRate, judgement.verdict != .skipped else { return judgement.verdict == .skipped ? "#e2e2e2" : "#d0d0d0" }
         let clamped = max(0, min(1, rate))
         let hue: Int
         switch judgement.verdict {
