@@ -134,6 +134,9 @@ public struct Runner: Sendable {
             if let warning = await OrphanCheck.warning(client: engine.client, engineName: engine.name) {
                 await observer?.note("warning: " + warning)
             }
+            if let note = Self.concurrencyNote(jobs: options.jobs, engine: engine.name, cpus: engine.fingerprint.cpuCount) {
+                await observer?.note(note)
+            }
             trialEngines.append(engine)
         }
         let engineEntries = trialEngines.map { RunManifest.Engine(name: $0.name, endpoint: $0.client.address.description, fingerprint: $0.fingerprint) }
@@ -226,6 +229,14 @@ public struct Runner: Sendable {
         try await store.writeSummary(summary)
         return RunResult(directory: store.directory, records: records, recordCount: recordCount, summary: summary, manifest: manifest, skippedTrials: plan.trials.count - recordCount,
                          interruptedBy: options.interruption?.stopRequested == true ? options.interruption?.signal : nil)
+    }
+
+    /// One line when `--jobs` asks for more trials at once than the engine's host has CPUs: a
+    /// trial keeps about one CPU busy (the engine's and the inner daemon's processes), so the
+    /// rest wait for CPU and every phase takes longer than it would alone.
+    static func concurrencyNote(jobs: Int, engine: String, cpus: Int?) -> String? {
+        guard let cpus, cpus > 0, jobs > cpus else { return nil }
+        return "--jobs \(jobs) runs up to \(jobs) trials at once on the engine \(engine), whose host has \(cpus) CPU\(cpus == 1 ? "" : "s"): trials beyond \(cpus) wait for CPU, so their phase timings stretch and tight timeouts may fire; to measure timings, keep --jobs at \(cpus) or below"
     }
 
     /// Leaves out the units whose outer image is not on their engine: such cells are skipped
