@@ -119,6 +119,14 @@ public struct EngineError: Error, CustomStringConvertible, Sendable, Equatable {
         default: return false
         }
     }
+    /// True when the address or API version given cannot be used at all (a mistyped
+    /// `--engine` or DOCKER_API_VERSION): the command line's fault, not the engine's.
+    public var isInvalidInput: Bool {
+        switch kind {
+        case .invalidAddress, .invalidAPIVersion: return true
+        default: return false
+        }
+    }
     /// True when the caller cancelled the call.
     public var isCancelled: Bool { if case .cancelled = kind { return true } else { return false } }
 

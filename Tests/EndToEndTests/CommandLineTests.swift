@@ -5,16 +5,17 @@ import Testing
 /// The dindlab executable with bad input: a clear sentence on stderr and a non-zero exit.
 @Suite(.enabled(if: CommandLine.binaryExists, "the dindlab executable is not built (swift build)"))
 struct CommandLineTests {
-    @Test("bad engines are refused with a clear error", arguments: [
-        (["engine", "ping", "--engine", "http://localhost:2375"], "the scheme \"http\" is not supported"),
-        (["engine", "ping", "--engine", "unix:///tmp/dindlab-no-such.sock"], "does not exist"),
-        (["engine", "ping", "--engine", "unix://relative.sock"], "absolute socket path"),
-        (["engine", "ping", "--engine", "no-such-private-engine"], "no private engine of that name is running"),
-        (["engine", "ping", "--api-version", "one"], "must look like 1.41"),
+    @Test("bad engines are refused with a clear error: 64 for an address that cannot be one, 2 for an engine that is not there", arguments: [
+        (["engine", "ping", "--engine", "http://localhost:2375"], "the scheme \"http\" is not supported", Int32(64)),
+        (["engine", "ping", "--engine", "unix:///tmp/dindlab-no-such.sock"], "does not exist", 2),
+        (["engine", "info", "--engine", "unix:///tmp/dindlab-no-such.sock"], "does not exist", 2),
+        (["engine", "ping", "--engine", "unix://relative.sock"], "absolute socket path", 64),
+        (["engine", "ping", "--engine", "no-such-private-engine"], "no private engine of that name is running", 64),
+        (["engine", "ping", "--api-version", "one"], "must look like 1.41", 64),
     ])
-    func badEngines(arguments: [String], message: String) throws {
+    func badEngines(arguments: [String], message: String, status: Int32) throws {
         let result = try CommandLine.run(arguments)
-        #expect(result.status != 0)
+        #expect(result.status == status, "\(result.stderr)")
         #expect(result.stderr.contains(message), "\(result.stderr)")
     }
 

@@ -40,7 +40,7 @@ extension EngineCommand {
                     }
                 }
             } catch {
-                throw fail(error)
+                throw Usage.failure(error, otherwise: 2)
             }
         }
     }

@@ -26,7 +26,7 @@ extension EngineCommand {
                 print("PING \(client.address) (API \(client.apiVersion?.description ?? "?"))")
                 print(measurement.summary)
             } catch {
-                throw fail(error)
+                throw Usage.failure(error, otherwise: 2)
             }
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DindLab
+import DockerEngine
 import Foundation
 
 /// Usage errors: what the command line asked for cannot be done as given. Every command exits
@@ -23,10 +24,11 @@ enum Usage {
 
     /// Prints `error` and returns exit status 64 when it is about the command line (a scenario
     /// file that does not load or validate, an `--only` filter or `--repeat` the plan cannot
-    /// take), else `otherwise`: so run, plan and repro answer a mistyped command with 64, never
-    /// with the 1 or 2 that judge a run.
+    /// take, an `--engine` that is no address or engine name), else `otherwise`: so a mistyped
+    /// command gets 64, never the 1 or 2 that judge a run.
     static func failure(_ error: Error, otherwise code: Int32) -> ExitCode {
         let usage = error is YAMLErrors || error is YAMLError || error is PlanError || error is ReproError || error is ValidationError
+            || (error as? EngineError)?.isInvalidInput == true
         return fail(error, code: usage ? exitCode : code)
     }
 }
