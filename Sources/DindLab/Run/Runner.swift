@@ -35,10 +35,15 @@ public struct RunOptions: Sendable {
     /// since the summary is counted as records come (`TallyAccumulator`) and trials.jsonl
     /// holds every record anyway.
     public var keepRecords: Bool
+    /// What earlier runs learnt about the engines' daemons (`EngineFactsCache`); nil: every
+    /// engine is probed anew.
+    public var engineFactsCache: EngineFactsCache?
 
     public init(jobs: Int = 1, resultsRoot: URL, commandLine: [String] = CommandLine.arguments, forensicsAlways: Bool = false, keepFailed: Bool = false, keepWhen: (@Sendable (TrialRecord) -> Bool)? = nil, stopWhen: (@Sendable (TrialRecord) -> Bool)? = nil,
-                interruption: RunInterruption? = nil, resume: ResumePoint? = nil, engineCallTimeout: Duration = .seconds(60), keepRecords: Bool = true) {
+                interruption: RunInterruption? = nil, resume: ResumePoint? = nil, engineCallTimeout: Duration = .seconds(60), keepRecords: Bool = true,
+                engineFactsCache: EngineFactsCache? = nil) {
         self.keepRecords = keepRecords
+        self.engineFactsCache = engineFactsCache
         self.jobs = max(1, jobs)
         self.resultsRoot = resultsRoot
         self.commandLine = commandLine
@@ -130,7 +135,7 @@ public struct Runner: Sendable {
         let selections = try Self.engineSelections(given: engines, plan: plan)
         var trialEngines: [TrialEngine] = []
         for selection in selections.all {
-            let engine = try await Self.prepare(selection, probeImages: probeImages, labels: ownership)
+            let engine = try await Self.prepare(selection, probeImages: probeImages, labels: ownership, factsCache: options.engineFactsCache)
             if let warning = await OrphanCheck.warning(client: engine.client, engineName: engine.name) {
                 await observer?.note("warning: " + warning)
             }
@@ -275,8 +280,9 @@ public struct Runner: Sendable {
 
     /// Connects to an engine, negotiates, probes privileged mode and fingerprints it.
     ///
-    /// The probe uses the first of `probeImages` the engine has (an engine may lack some).
-    static func prepare(_ selection: EngineSelection, probeImages: [String], labels: [String: String]) async throws -> TrialEngine {
+    /// The probe uses the first of `probeImages` the engine has (an engine may lack some); a
+    /// daemon instance probed before is not probed again (`factsCache`).
+    static func prepare(_ selection: EngineSelection, probeImages: [String], labels: [String: String], factsCache: EngineFactsCache?) async throws -> TrialEngine {
         let client = EngineClient(address: selection.address, apiVersion: ProcessInfo.processInfo.environment["DOCKER_API_VERSION"].flatMap(APIVersion.init))
         let apiVersion = try await client.negotiate()
         var privilege = PrivilegeSupport(privileged: true, grantableCapabilities: [], refusedCapabilities: [], privilegedError: nil)
@@ -286,9 +292,17 @@ public struct Runner: Sendable {
             break
         }
         if let probeImage {
-            var probeLabels = labels
-            probeLabels["dindlab.probe"] = "privilege"
-            privilege = try await PrivilegeProbe(client: client, image: probeImage, labels: probeLabels, daemonPID: selection.localDaemonPID).run()
+            // A daemon cannot change what it grants while it runs: what a probe of this very
+            // daemon instance found is reused (see EngineFactsCache).
+            let instance = factsCache == nil ? nil : EngineInstance(address: client.address)
+            if let instance, let known = factsCache?.privilege(of: instance) {
+                privilege = known
+            } else {
+                var probeLabels = labels
+                probeLabels["dindlab.probe"] = "privilege"
+                privilege = try await PrivilegeProbe(client: client, image: probeImage, labels: probeLabels, daemonPID: selection.localDaemonPID).run()
+                if let instance { factsCache?.store(privilege, of: instance) }
+            }
         }
         // Without a probe the privilege facts are unknown, and the fingerprint leaves them out
         // (privilegedSupported nil): every cell on this engine is skipped anyway.

@@ -67,7 +67,8 @@ struct ReproCommand: AsyncParsableCommand {
             let scenario = try ScenarioLoader.load(file: file)
             let stop = try untilSignature.map { pattern throws(ReproError) in try ReproStop(signatureMatching: pattern) } ?? .anyFailure
             let options = ReproOptions(cell: cell, stop: stop, maxTrials: max, keep: keep, jobs: jobs, seed: seed,
-                                       forensicsAlways: forensics == "always", resultsRoot: URL(fileURLWithPath: out))
+                                       forensicsAlways: forensics == "always", resultsRoot: URL(fileURLWithPath: out),
+                                       engineFactsCache: EngineFactsCache(folder: EngineFactsCache.defaultFolder()))
             let repro = try Repro(scenario: scenario, scenarioFile: file, options: options)
             let selections = try (engines.isEmpty ? [nil] : engines.map(Optional.some)).map { try EngineSelection.resolve($0) }
             outcome = try await repro.run(engines: selections, observer: ProgressPrinter())

@@ -120,7 +120,7 @@ struct RunCommand: AsyncParsableCommand {
             let options = RunOptions(
                 jobs: invocation.jobs ?? 1, resultsRoot: URL(fileURLWithPath: invocation.out),
                 forensicsAlways: invocation.forensics == "always", interruption: interruption, resume: resumePoint,
-                keepRecords: false
+                keepRecords: false, engineFactsCache: EngineFactsCache(folder: EngineFactsCache.defaultFolder())
             )
             let runner = Runner(engines: selections, options: options, observer: printer)
             let files = invocation.files
