@@ -25,32 +25,22 @@ public enum MarkdownReport {
             lines.append("**\(report.verdict.description)**")
         }
         lines.append("")
-        if !failed.isEmpty {
-            lines.append("## Expectations that failed")
+        // What needs attention: one list each, with what explains every cell.
+        func list(_ title: String, _ entries: [(scenario: String, cell: CellTally, judgement: CellJudgement)], _ text: (CellTally, CellJudgement) -> String) {
+            guard !entries.isEmpty else { return }
+            lines.append("## \(title)")
             lines.append("")
-            for entry in failed {
-                lines.append("- **\(cell(entry.scenario))** `\(code(report.name(of: entry.cell)))`: \(entry.judgement.explanation)")
+            for entry in entries {
+                lines.append("- **\(cell(entry.scenario))** `\(code(report.name(of: entry.cell)))`: \(text(entry.cell, entry.judgement))")
             }
             lines.append("")
         }
-        if !unjudged.isEmpty {
-            lines.append("## Cells that could not be judged")
-            lines.append("")
-            for entry in unjudged {
-                let top = report.topSignatures(of: entry.cell, limit: 1).first.map { "; first: \(cell($0.signature))" } ?? ""
-                lines.append("- **\(cell(entry.scenario))** `\(code(report.name(of: entry.cell)))`: \(entry.judgement.explanation)\(top)")
-            }
-            lines.append("")
+        list("Expectations that failed", failed) { _, judgement in judgement.explanation }
+        list("Cells that could not be judged", unjudged) { tally, judgement in
+            judgement.explanation + (report.topSignatures(of: tally, limit: 1).first.map { "; first: \(cell($0.signature))" } ?? "")
         }
-        if !skipped.isEmpty {
-            lines.append("## Cells skipped (not run)")
-            lines.append("")
-            for entry in skipped {
-                lines.append("- **\(cell(entry.scenario))** `\(code(report.name(of: entry.cell)))`: \(cell(entry.judgement.explanation))")
-            }
-            lines.append("")
-        }
-                if let missing = report.missingTrials, missing > 0 {
+        list("Cells skipped (not run)", skipped) { _, judgement in cell(judgement.explanation) }
+        if let missing = report.missingTrials, missing > 0 {
             lines.append("> \(missing) planned trial\(missing == 1 ? " has" : "s have") no record (a shard that did not report, or a run that stopped early).")
             lines.append("")
         }

@@ -38,7 +38,8 @@ struct ValidateCommand: AsyncParsableCommand {
 }
 
 /// `--engine E` of validate and plan: prints each outer image missing on the engine with the
-/// command that builds it, and exits 1 when one is missing (2 when the engine cannot be asked).
+/// command that builds it, and exits 1 when one is missing (2 when the engine cannot be asked,
+/// 64 when the argument is no engine).
 func checkOuterImages(of scenarios: [(name: String, cells: [Cell])], engine argument: String) async throws {
     let missing: [OuterImageCheck.Missing]
     let selection: EngineSelection
@@ -46,7 +47,7 @@ func checkOuterImages(of scenarios: [(name: String, cells: [Cell])], engine argu
         selection = try EngineSelection.resolve(argument)
         missing = try await OuterImageCheck.missing(in: scenarios, on: selection)
     } catch {
-        throw fail(error, code: 2)
+        throw Usage.failure(error, otherwise: 2)
     }
     guard !missing.isEmpty else {
         print("every outer image is on the engine \(selection.name) (\(selection.address))")
