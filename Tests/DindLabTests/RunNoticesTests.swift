@@ -35,4 +35,29 @@ struct RunNoticesTests {
         let other = ScenarioFileCheck.differences(Self.run([("s.yaml", a64)], label: "run-a"), Self.run([("s.yaml", a64), ("t.yaml", c64)], label: "run-b"))
         #expect(other == ["the scenario file t.yaml (sha256 cccccccccccc…) of run-b is not among those of run-a"])
     }
+
+    @Test("the fail rate after a cell's first failure is shown only for scenarios whose trials share state (isolation: cell, or a fault)",
+          arguments: [(nil, true), ([], false), (["exec-vs-cmd"], true), (["other"], false)] as [([String]?, Bool)])
+    func followingTrialsColumn(scenarios: [String]?, shown: Bool) {
+        let records = (0..<4).map { index in
+            ResultsFixtures.record(index, outcome: index == 1 ? .fail : .pass, signature: index == 1 ? "inner: x" : nil)
+        }
+        let tally = Tally(records: records).keepingFollowingTrials(for: scenarios)
+        #expect((tally.scenarios[0].cells[0].afterFirstFailure != nil) == shown)
+        let table = SummaryTable.render(RunSummary(runID: ResultsFixtures.runID, tally: tally))
+        #expect(table.contains("fail rate after 1st fail") == shown, "\(table)")
+    }
+
+    @Test("the manifest names the scenarios whose trials share state", arguments: [
+        ("isolation: cell\n", true), ("faults: {kill-daemon-at-trial: 2}\n", true), ("", false),
+        ("matrix:\n  faults.kill-daemon-at-trial: [0, 2]\n", true),
+    ])
+    func cellStateScenarios(extra: String, listed: Bool) throws {
+        let root = try ResultsFixtures.TemporaryDirectory()
+        defer { root.remove() }
+        let (plan, files) = try ReportFixtures.plan(["version: 1\nname: shared\nrepeat: 2\nouter: {image: dindlab/outer:bookworm}\n" + extra], in: root.url)
+        let manifest = RunManifest(runID: ResultsFixtures.runID, startedAt: Date(), commandLine: [], plan: plan,
+                                   scenarioFiles: files.map { RunManifest.ScenarioFile(path: $0.path, sha256: "") }, engines: [])
+        #expect(manifest.cellStateScenarios == (listed ? ["shared"] : []))
+    }
 }
