@@ -30,6 +30,7 @@ public struct FingerprintCollector: Sendable {
             cgroupVersion: info.cgroupVersion,
             daemonCgroupLines: daemonPID.flatMap(Self.cgroupLines(ofProcess:))
         )
+        fingerprint.cpuCount = info.cpus
         if let privilege {
             fingerprint.privilegedSupported = privilege.privileged
             fingerprint.privilegedEmulated = privilege.emulated

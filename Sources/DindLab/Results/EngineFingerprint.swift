@@ -32,6 +32,8 @@ public struct EngineFingerprint: Sendable, Hashable, Codable {
     public var refusedCapabilities: [String]?
     /// The daemon's error for `--privileged`, when it failed.
     public var privilegedError: String?
+    /// The CPUs of the engine's host (`NCPU` in its info); nil when it does not say.
+    public var cpuCount: Int?
 
     /// Every field may be left out; see the properties for their meaning.
     public init(
@@ -71,6 +73,7 @@ public struct EngineFingerprint: Sendable, Hashable, Codable {
             ("cgroup version", text(cgroupVersion)),
             ("privileged", privilegedSupported.map { $0 ? "granted" : "refused" + (privilegedEmulated ? " (emulated)" : "") } ?? "(not probed)"),
         ]
+        if let cpuCount { lines.append(("CPUs", String(cpuCount))) }
         if let refusedCapabilities { lines.append(("refused capabilities", refusedCapabilities.isEmpty ? "none" : refusedCapabilities.joined(separator: ", "))) }
         for (index, line) in (daemonCgroupLines ?? []).enumerated() {
             lines.append(("daemon cgroup[\(index)]", line))

@@ -160,11 +160,13 @@ enum OuterScripts {
     ///
     /// `docker logs --follow` runs beside `docker wait` rather than `docker logs` after it: it
     /// prints the same, complete output (it ends when the container does), and the two docker
-    /// CLIs start at once instead of one after the other (15 ms a trial here).
+    /// CLIs start at once instead of one after the other (15 ms a trial here). Its stderr goes
+    /// to stdout, so the inner command's output comes in one stream, in order, as a TTY gives
+    /// it in mode ti: one failure then has one signature in both modes.
     static func innerDetached(image: String, command: [String]) -> [String] {
         let script = """
             id=$(docker run -d --net=none \(quote(image)) \(quote(command))) || exit 125
-            docker logs --follow "$id" & logs=$!
+            docker logs --follow "$id" 2>&1 & logs=$!
             rc=$(docker wait "$id") || { echo "docker wait $id failed" >&2; kill $logs 2>/dev/null; exit 126; }
             wait $logs
             exit "$rc"

@@ -249,11 +249,8 @@ struct TrialExecutor: Sendable {
             let matched = pattern.map { $0.firstMatch(in: output, range: NSRange(output.startIndex..., in: output)) != nil }
             attempt.innerResults.append(InnerRunResult(index: index, exitCode: result.exitCode, outputMatched: matched, durationSeconds: (ContinuousClock.now - began).inSeconds))
             if result.exitCode != 0 {
-                let stderr = result.output.stderrText
                 let daemonDied = daemonKilled ? true : await !daemonIsAlive(in: container)
-                // A dead daemon explains the failure better than what the docker CLI said.
-                let death = daemonDied ? "the inner daemon failed: it died during inner run \(index + 1)\n" : ""
-                throw TrialFailure.failed(.inner, death + (stderr.isEmpty ? "" : stderr + "\n") + "inner run \(index + 1) exited with status \(result.exitCode): " + result.output.stdoutText, daemonDied: daemonDied)
+                throw TrialFailure.innerRunFailed(index + 1, status: result.exitCode, stderr: result.output.stderrText, stdout: result.output.stdoutText, daemonDied: daemonDied)
             }
             if matched == false {
                 throw TrialFailure.failed(.inner, "inner run \(index + 1): the output does not match expect-output /\(inner.expectOutput ?? "")/: \(output.prefix(500))")

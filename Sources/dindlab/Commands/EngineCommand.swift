@@ -113,7 +113,7 @@ extension EngineCommand {
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show whether a private engine runs, its pid, version and API version.",
-            discussion: "Exits with status 3 when the engine is not running.")
+            discussion: "Exits with status 1 when the engine is not running (see README, exit status).")
 
         @OptionGroup var engine: EngineNameOptions
 
@@ -121,7 +121,7 @@ extension EngineCommand {
             let status = try await PrivateEngine().status(name: engine.name, dir: engine.dir)
             guard let record = status.record else {
                 print("The private engine \(status.name) was never started in \(status.layout.directory).")
-                throw ExitCode(3)
+                throw ExitCode(1)
             }
             let state = status.isRunning
                 ? "running, pid \(record.pid), " + (status.isAnswering ? "answering" : "not answering")
@@ -137,7 +137,7 @@ extension EngineCommand {
                 directory  \(status.layout.directory)
                 started    \(record.startedAt.formatted(.iso8601))
                 """)
-            if !status.isRunning { throw ExitCode(3) }
+            if !status.isRunning { throw ExitCode(1) }
         }
     }
 
