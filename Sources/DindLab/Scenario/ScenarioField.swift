@@ -108,12 +108,12 @@ extension ScenarioField {
         .field("outer.privileged", \.outer.privileged) { node throws(YAMLError) in try node.boolean() },
         .field("outer.cgroups", \.outer.cgroups) { node throws(YAMLError) in try node.oneOf(Scenario.Outer.Cgroups.self) },
         .field("outer.network", \.outer.network) { node throws(YAMLError) in try node.oneOf(Scenario.Outer.Network.self) },
-        .optionalField("outer.cgroup-parent", \.outer.cgroupParent, decode: cgroupParent),
-        .optionalField("outer.cgroup-tmpfs", \.outer.cgroupTmpfs) { node throws(YAMLError) in try node.oneOf(Scenario.Outer.CgroupTmpfs.self) },
         .field("outer.env", \.outer.env, matrix: false, decode: environment),
         .field("outer.setup", \.outer.setup, shape: .list) { node throws(YAMLError) in
             try node.stringList(hint: "write the lines as a list, one shell line per item")
         },
+        .optionalField("outer.cgroup-parent", \.outer.cgroupParent, decode: cgroupParent),
+        .optionalField("outer.cgroup-tmpfs", \.outer.cgroupTmpfs) { node throws(YAMLError) in try node.oneOf(Scenario.Outer.CgroupTmpfs.self) },
 
         .field("daemon.start", \.daemon.start) { node throws(YAMLError) in try node.oneOf(Scenario.Daemon.Start.self) },
         .optionalField("daemon.command", \.daemon.command, shape: .list) { node throws(YAMLError) in
