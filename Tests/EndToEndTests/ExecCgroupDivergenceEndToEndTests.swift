@@ -78,4 +78,37 @@ struct ExecCgroupDivergenceEndToEndTests {
         let left = try await RealEngine.client().listContainers(all: true, labels: ["dindlab.run=\(result.manifest.runID)"])
         #expect(left.isEmpty)
     }
+
+    @Test("a trial that times out after the divergence still removes the cgroups dindlab made and the engine's cgroup parent")
+    func timeoutCleansUp() async throws {
+        let selection = try EngineSelection.resolve(RealEngine.address)
+        var enginePID = selection.localDaemonPID
+        if enginePID == nil, case .unix(let socket) = selection.address.endpoint { enginePID = peerProcessID(ofSocket: socket) }
+        let pid = try #require(enginePID, "the test engine is a local private engine")
+        let marker = "dindlab-e2e-timeout.slice"
+        let before = Self.cgroupDirectories(containing: marker, enginePID: pid)
+        let scenario = try ScenarioLoader.load(yaml: """
+            version: 1
+            name: divergence-timeout
+            timeout: 8s
+            outer:
+              image: dindlab/outer:bookworm
+              cgroups: private
+              cgroup-parent: /\(marker)
+            daemon:
+              start: exec
+              cgroup-divergence: name=systemd
+            inner:
+              command: [sh, -c, "sleep 60"]
+            """, file: "divergence-timeout.yaml")
+        let plan = try Plan(scenarios: [scenario], repeatOverride: 1, seed: 3)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dindlab-divergence-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try await Runner(engines: [selection], options: RunOptions(resultsRoot: folder)).run(plan: plan, scenarioFiles: [])
+        let record = try #require(result.records.first)
+        #expect(record.outcome == .timeout, "\(record.outcome): \(record.signature ?? "")")
+        #expect(record.notes.contains { $0.hasPrefix("cgroup divergence: the exec'd daemon") }, "the daemon was moved before the timeout: \(record.notes)")
+        let after = Self.cgroupDirectories(containing: marker, enginePID: pid)
+        #expect(after == before, "left behind: \(after.subtracting(before).sorted())")
+    }
 }
