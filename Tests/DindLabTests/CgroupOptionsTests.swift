@@ -181,26 +181,30 @@ struct CgroupDivergenceOptionsTests {
 
 @Suite("Inner placement: a pass whose container has no cgroup of its own")
 struct InnerPlacementTests {
+    static let proc1 = "9:name=systemd:/f2.slice/abc\n8:pids:/f2.slice/abc\n1:cpu,cpuacct:/f2.slice/abc\n0::/f2.slice/abc"
     static let daemonDiverged = "9:name=systemd:/f2.slice/docker.service\n8:pids:/f2.slice/abc\n1:cpu,cpuacct:/f2.slice/abc\n0::/f2.slice/abc"
 
-    /// (daemon lines, inner container lines, misplaced hierarchies, undecided)
+    /// (PID 1's lines, the daemon's, the inner container's, misplaced hierarchies, undecided)
     @Test("hierarchy by hierarchy, not by line count", arguments: [
         // runc made /sys/fs/cgroup/docker.service/docker/<id> a plain directory: in name=systemd
-        // the container stayed in its daemon's cgroup.
-        (daemonDiverged, "9:name=systemd:/f2.slice/docker.service\n8:pids:/f2.slice/abc/docker/c1\n1:cpu,cpuacct:/f2.slice/abc/docker/c1\n0::/f2.slice/abc", ["name=systemd"], false),
+        // the container stayed in its daemon's cgroup, outside PID 1's.
+        (proc1, daemonDiverged, "9:name=systemd:/f2.slice/docker.service\n8:pids:/f2.slice/abc/docker/c1\n1:cpu,cpuacct:/f2.slice/abc/docker/c1\n0::/f2.slice/abc", ["name=systemd"], false),
         // In a cgroup of its own everywhere (the unified line of a hybrid host is not runc's).
-        ("8:pids:/f2.slice/abc\n0::/f2.slice/abc", "8:pids:/f2.slice/abc/docker/c1\n0::/f2.slice/abc", [], false),
+        ("8:pids:/f2.slice/abc\n0::/f2.slice/abc", "8:pids:/f2.slice/abc\n0::/f2.slice/abc", "8:pids:/f2.slice/abc/docker/c1\n0::/f2.slice/abc", [], false),
         // Beside the daemon (cgroups: bind puts inner containers at the host's /docker/<id>).
-        ("8:pids:/docker/outer", "8:pids:/docker/inner", [], false),
-        // Above the daemon: misplaced too.
-        ("8:pids:/docker/outer", "8:pids:/", ["pids"], false),
+        ("8:pids:/docker/outer", "8:pids:/docker/outer", "8:pids:/docker/inner", [], false),
+        // Above a daemon that is outside PID 1's cgroup: misplaced too.
+        ("8:pids:/docker/outer", "8:pids:/docker/x", "8:pids:/", ["pids"], false),
+        // A hierarchy the runtime does not manage (Docker 1.8: pids, name=systemd), the daemon in
+        // PID 1's cgroup: normal.
+        ("8:pids:/a\n9:name=systemd:/a", "8:pids:/a\n9:name=systemd:/a", "8:pids:/a\n9:name=systemd:/a", [], false),
         // A systemd in some container added hierarchies the daemon's file lacks: not compared.
-        ("8:pids:/a", "8:pids:/a/docker/c\n12:perf_event:/\n13:net_cls,net_prio:/", [], false),
+        ("8:pids:/a", "8:pids:/a", "8:pids:/a/docker/c\n12:perf_event:/\n13:net_cls,net_prio:/", [], false),
         // cgroup v2 only, the container in its own namespace: cannot tell.
-        ("0::/f2.slice/abc", "0::/", [], true),
+        ("0::/f2.slice/abc", "0::/f2.slice/abc", "0::/", [], true),
     ])
-    func placement(daemon: String, inner: String, misplaced: [String], undecided: Bool) {
-        let placement = InnerPlacement(daemon: daemon, inner: inner)
+    func placement(proc1: String, daemon: String, inner: String, misplaced: [String], undecided: Bool) {
+        let placement = InnerPlacement(proc1: proc1, daemon: daemon, inner: inner)
         #expect(placement.misplacements.map(\.hierarchy) == misplaced)
         #expect((placement.undecided != nil) == undecided)
         #expect(placement.isMisplaced == !misplaced.isEmpty)

@@ -119,10 +119,11 @@ enum OuterScripts {
             """
     }
 
-    /// The placement check (`inner.check-placement`): the inner daemon's cgroup lines, then an
-    /// inner container's own, in sections.
+    /// The placement check (`inner.check-placement`): PID 1's and the inner daemon's cgroup
+    /// lines, then an inner container's own, in sections.
     static func placementCheck(image: String) -> [String] {
         let script = """
+            echo "===== dindlab:proc1-cgroup ====="; cat /proc/1/cgroup
             echo "===== dindlab:daemon-cgroup ====="; cat /proc/$(cat \(daemonPID))/cgroup
             echo "===== dindlab:inner-cgroup ====="; docker run --rm --net=none \(quote(image)) cat /proc/self/cgroup
             """

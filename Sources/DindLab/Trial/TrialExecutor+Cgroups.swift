@@ -129,11 +129,11 @@ extension TrialExecutor {
             OuterScripts.placementCheck(image: scenario.inner.image), in: session.containerID!,
             title: "placement check: the inner daemon's and an inner container's cgroups", &attempt)
         let sections = OuterScripts.parseSections(result.output.stdoutText)
-        guard result.exitCode == 0, let daemon = sections["daemon-cgroup"], let inner = sections["inner-cgroup"] else {
+        guard result.exitCode == 0, let proc1 = sections["proc1-cgroup"], let daemon = sections["daemon-cgroup"], let inner = sections["inner-cgroup"] else {
             attempt.notes.append("The placement check could not run (status \(result.exitCode)): \(result.output.stderrText.prefix(300))")
             return
         }
-        let placement = InnerPlacement(daemon: daemon, inner: inner)
+        let placement = InnerPlacement(proc1: proc1, daemon: daemon, inner: inner)
         attempt.placement = placement
         if let undecided = placement.undecided {
             attempt.notes.append("The placement check cannot tell: \(undecided).")
