@@ -1,6 +1,7 @@
-@testable import DindLab
 import Foundation
 import Testing
+
+@testable import DindLab
 
 #if canImport(Glibc)
     import Glibc
@@ -68,7 +69,8 @@ struct HostCgroupsTests {
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let ledger = HostCgroupLedger()
-        let parent = folder + "/f2.slice", child = folder + "/f2.slice/ci"
+        let parent = folder + "/f2.slice"
+        let child = folder + "/f2.slice/ci"
         let held = try await ledger.hold([parent, child], create: false)
         #expect(held == [parent, child])
         #expect(!FileManager.default.fileExists(atPath: parent), "create: false leaves the creating to the engine")
@@ -90,7 +92,9 @@ struct HostCgroupsTests {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
         try #require(bound == 0)
         try #require(listen(listener, 1) == 0)
         #expect(peerProcessID(ofSocket: path) == getpid())

@@ -204,6 +204,16 @@ actor HostCgroupLedger {
     }
 }
 
+extension EngineSelection {
+    /// The engine daemon's pid on this machine: a private engine's recorded pid, else the
+    /// process serving its Unix socket; nil for remote engines.
+    var engineHostPID: Int32? {
+        if let pid = localDaemonPID { return pid }
+        if case .unix(let socket) = address.endpoint { return peerProcessID(ofSocket: socket) }
+        return nil
+    }
+}
+
 /// The pid of the process that serves a Unix socket on this machine (SO_PEERCRED), or nil.
 func peerProcessID(ofSocket path: String) -> Int32? {
     let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)

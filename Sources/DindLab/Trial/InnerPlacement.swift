@@ -64,6 +64,7 @@ struct InnerPlacement: Sendable, Equatable {
     /// The signature of a misplaced pass: one line, hierarchies in file order.
     var signature: String {
         "misplaced (passed): the inner container has no cgroup of its own in "
-            + misplacements.map { "\($0.hierarchy) (it is in \($0.innerPath) with its daemon, outside the outer container's \($0.proc1Path))" }.joined(separator: ", ")
+            + misplacements.map { "\($0.hierarchy) (it is in \($0.innerPath) with its daemon, outside the outer container's \($0.proc1Path))" }.joined(
+                separator: ", ")
     }
 }
