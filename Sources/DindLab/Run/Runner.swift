@@ -307,7 +307,7 @@ public struct Runner: Sendable {
         // Without a probe the privilege facts are unknown, and the fingerprint leaves them out
         // (privilegedSupported nil): every cell on this engine is skipped anyway.
         let fingerprint = try await FingerprintCollector(client: client).collect(privilege: probeImage == nil ? nil : privilege, daemonPID: selection.localDaemonPID)
-        return TrialEngine(name: selection.name, client: client, apiVersion: apiVersion, privilege: privilege, fingerprint: fingerprint)
+        return TrialEngine(name: selection.name, client: client, apiVersion: apiVersion, privilege: privilege, fingerprint: fingerprint, localDaemonPID: selection.engineHostPID)
     }
 
     /// A unit of work: trials that run one after another on one engine.

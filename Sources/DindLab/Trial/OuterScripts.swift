@@ -39,13 +39,38 @@ enum OuterScripts {
     /// children; `sleep` in the background keeps `wait` interruptible by SIGTERM.
     static let idleLoop = "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"
 
+    /// Makes the engine's own cgroup mounts writable, as `--privileged` would (`cgroups:
+    /// private`). One snippet for both cgroup versions, which tells them apart itself: on v2
+    /// /sys/fs/cgroup is the cgroup2 mount (`stat -f` says cgroup2fs) and is remounted
+    /// read-write; on v1 each hierarchy mounted below it is (`remount,rw,bind`: only this
+    /// mount's flags), and the tmpfs above them stays read-only. No `exit`: with `start: cmd`
+    /// it runs in the container's own shell; its status is that of its last command.
+    static let cgroupRemount = """
+        if [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then
+          mount -o remount,rw /sys/fs/cgroup
+        else
+          dindlab_failed=0
+          while read -r _ _ _ _ dindlab_point _; do
+            case $dindlab_point in /sys/fs/cgroup/?*) mount -o remount,rw,bind "$dindlab_point" || dindlab_failed=1 ;; esac
+          done </proc/self/mountinfo
+          [ $dindlab_failed = 0 ]
+        fi
+        """
+
+    /// The number `setup.failed` holds when the harness's own step before the setup lines
+    /// (`commandStart(prelude:)`) failed.
+    static let preludeNumber = 0
+
     /// The outer container's own command for `start: cmd`: runs the setup lines in this
     /// shell (so `export` and mounts reach the daemon), then starts the daemon in the
     /// background — as the field report's start script did — and idles.
-    static func commandStart(setup: [String], daemon: [String]) -> [String] {
+    ///
+    /// - Parameter prelude: A script of dindlab's own run before the setup lines, in the same
+    ///   way (e.g. `cgroupRemount`); its failure is recorded as setup line 0.
+    static func commandStart(setup: [String], daemon: [String], prelude: String? = nil) -> [String] {
         var lines = ["mkdir -p \(stateDirectory)"]
-        for (index, line) in setup.enumerated() {
-            let number = index + 1
+        let numbered = (prelude.map { [(preludeNumber, $0)] } ?? []) + setup.enumerated().map { ($0.offset + 1, $0.element) }
+        for (number, line) in numbered {
             let prefix = "\(stateDirectory)/setup.\(number)"
             lines.append("if [ ! -e \(stateDirectory)/setup.failed ]; then { eval \(quote(line)); } >\(prefix).out 2>\(prefix).err </dev/null; rc=$?; echo $rc >\(prefix).rc; [ $rc -eq 0 ] || echo \(number) >\(stateDirectory)/setup.failed; fi")
         }
@@ -67,8 +92,42 @@ enum OuterScripts {
 
     /// The daemon started through a detached exec (`start: exec`): it records its pid, then
     /// becomes the daemon, so the pid is the daemon's own.
-    static func execDaemon(_ daemon: [String], appendLog: Bool = false) -> [String] {
-        ["sh", "-c", "mkdir -p \(stateDirectory); echo $$ >\(daemonPID); exec \(quote(daemon)) >\(appendLog ? ">" : "")\(daemonLog) 2>&1 </dev/null"]
+    ///
+    /// - Parameter held: Wait for `daemonGo` to exist before becoming the daemon, so dindlab can
+    ///   move the process into other cgroups first (`daemon.cgroup-divergence`) and everything
+    ///   the daemon starts inherits them.
+    static func execDaemon(_ daemon: [String], appendLog: Bool = false, held: Bool = false) -> [String] {
+        let wait = held ? "while [ ! -e \(daemonGo) ]; do sleep 0.01; done; " : ""
+        return ["sh", "-c", "mkdir -p \(stateDirectory); echo $$ >\(daemonPID); \(wait)exec \(quote(daemon)) >\(appendLog ? ">" : "")\(daemonLog) 2>&1 </dev/null"]
+    }
+
+    /// The file a held daemon exec waits for (`execDaemon(held:)`).
+    static let daemonGo = "\(stateDirectory)/daemon.go"
+
+    /// Remounts the engine's /sys/fs/cgroup tmpfs (cgroup v1) read-only or read-write
+    /// (`outer.cgroup-tmpfs`), only this mount's flags: the hierarchies below keep theirs.
+    /// Refuses where /sys/fs/cgroup is not a tmpfs.
+    static func cgroupTmpfsRemount(writable: Bool) -> String {
+        let mode = writable ? "rw" : "ro"
+        return """
+            if [ "$(stat -fc %T /sys/fs/cgroup)" = tmpfs ]; then
+              mount -o remount,\(mode),bind /sys/fs/cgroup
+            else
+              echo "outer.cgroup-tmpfs needs a tmpfs at /sys/fs/cgroup (a cgroup v1 engine); here it is $(stat -fc %T /sys/fs/cgroup)" >&2
+              false
+            fi
+            """
+    }
+
+    /// The placement check (`inner.check-placement`): PID 1's and the inner daemon's cgroup
+    /// lines, then an inner container's own, in sections.
+    static func placementCheck(image: String) -> [String] {
+        let script = """
+            echo "===== dindlab:proc1-cgroup ====="; cat /proc/1/cgroup
+            echo "===== dindlab:daemon-cgroup ====="; cat /proc/$(cat \(daemonPID))/cgroup
+            echo "===== dindlab:inner-cgroup ====="; docker run --rm --net=none \(quote(image)) cat /proc/self/cgroup
+            """
+        return ["sh", "-c", script]
     }
 
     /// Kills the inner daemon with SIGKILL (a fault), printing its pid.
