@@ -178,7 +178,29 @@ enum OuterScripts {
     }
 
     /// Sections of the forensics dump, in order.
-    static let forensicSections = ["proc1-cgroup", "daemon-cgroup", "exec-cgroup", "mountinfo", "docker-info", "docker-version", "daemon-log"]
+    static let forensicSections = [
+        "proc1-cgroup", "daemon-cgroup", "exec-cgroup", "cgroup-files", "mountinfo", "docker-info", "docker-version", "daemon-log",
+    ]
+
+    /// Prints what cgroup v2 says about the outer container's own cgroup (the one PID 1 is
+    /// in, found through the `0::` line of /proc/1/cgroup below the cgroup2 mount): its
+    /// cgroup.controllers, cgroup.subtree_control and cgroup.type, and those of the cgroups
+    /// below it (e.g. `init/` after the nesting step, `docker/`). On cgroup v1 it says so.
+    static let cgroupFilesScript = """
+        echo "/sys/fs/cgroup: $(grep ' /sys/fs/cgroup ' /proc/self/mountinfo | tail -n 1)"
+        if [ "$(stat -fc %T /sys/fs/cgroup 2>/dev/null)" != cgroup2fs ]; then
+          echo "/sys/fs/cgroup is $(stat -fc %T /sys/fs/cgroup 2>/dev/null || echo missing), not cgroup2: cgroup v1 (or none), so there are no cgroup.controllers, cgroup.subtree_control or cgroup.type files"
+        else
+          rel=$(sed -n 's/^0:://p' /proc/1/cgroup); d=/sys/fs/cgroup${rel%/}
+          [ -d "$d" ] || { echo "PID 1's cgroup ${rel:-?} is not below this mount; showing the mount's root"; d=/sys/fs/cgroup; }
+          for c in "$d" "$d"/*/; do
+            [ -f "$c/cgroup.type" ] || continue
+            echo "cgroup ${c#/sys/fs/cgroup}:"
+            for f in cgroup.controllers cgroup.subtree_control cgroup.type; do echo "  $f: $(cat "$c/$f" 2>&1)"; done
+            echo "  processes: $(wc -l < "$c/cgroup.procs" 2>/dev/null)"
+          done
+        fi
+        """
 
     /// Collects what explains a failure in one exec: the cgroup lines of PID 1, of the
     /// daemon and of this exec'd process (the field report's root cause was a difference
@@ -189,6 +211,8 @@ enum OuterScripts {
             s proc1-cgroup; cat /proc/1/cgroup
             s daemon-cgroup; p=$(cat \(daemonPID) 2>/dev/null); if [ -n "$p" ] && [ -e /proc/$p/cgroup ]; then cat /proc/$p/cgroup; else echo "(the daemon is not running)"; fi
             s exec-cgroup; cat /proc/self/cgroup
+            s cgroup-files
+            \(cgroupFilesScript)
             s mountinfo; cat /proc/self/mountinfo
             s docker-info; timeout 10 docker info 2>&1
             s docker-version; timeout 10 docker version 2>&1
