@@ -149,7 +149,7 @@ struct ScenarioErrorTests {
         #expect(Self.errors(text) == [
             "x.yaml:2:7: name: expected a name of lowercase letters, digits and dashes that starts with a letter or digit ([a-z0-9][a-z0-9-]*, at most 63 characters), got \"Bad\"",
             "x.yaml:3:9: repeat: expected an integer from 1 to 100000, got 0",
-            "x.yaml:6:12: outer.cgroups: expected one of bind, none, got \"both\"",
+            "x.yaml:6:12: outer.cgroups: expected one of bind, none, engine, private, got \"both\"",
             "x.yaml:8:10: daemon.start: expected one of cmd, exec, got \"exce\"",
             "x.yaml:10:20: matrix.inner.mode[1]: expected one of ti, d, got \"x\"",
             "x.yaml:11:1: colour: unknown key \"colour\"; allowed: \(Self.allowedTopLevel)",

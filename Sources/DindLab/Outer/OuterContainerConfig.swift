@@ -5,18 +5,23 @@ public struct OuterContainerRequest: Sendable {
     public var image: String
     public var command: [String]
     public var privileged: Bool
-    /// true: /sys/fs/cgroup bind-mounted writable (Docker >= 1.8); false: an empty tmpfs
-    /// over it (Docker 1.7's behaviour).
-    public var bindCgroups: Bool
+    /// What the container sees at /sys/fs/cgroup: `bind` bind-mounts the engine host's
+    /// writable (Docker >= 1.8), `none` puts an empty tmpfs over it (Docker 1.7's behaviour),
+    /// `engine` and `private` add nothing and leave the engine's own mounts (`private` is
+    /// made writable later, inside the container: `OuterScripts.cgroupRemount`).
+    public var cgroups: Scenario.Outer.Cgroups
+    /// The container's cgroup parent (`HostConfig.CgroupParent`); nil for the engine's default.
+    public var cgroupParent: String?
     public var network: String
     public var env: [String: String]
     public var labels: [String: String]
 
-    public init(image: String, command: [String], privileged: Bool, bindCgroups: Bool, network: String, env: [String: String], labels: [String: String]) {
+    public init(image: String, command: [String], privileged: Bool, cgroups: Scenario.Outer.Cgroups, cgroupParent: String? = nil, network: String, env: [String: String], labels: [String: String]) {
         self.image = image
         self.command = command
         self.privileged = privileged
-        self.bindCgroups = bindCgroups
+        self.cgroups = cgroups
+        self.cgroupParent = cgroupParent
         self.network = network
         self.env = env
         self.labels = labels
@@ -60,11 +65,15 @@ public struct OuterContainerRequest: Sendable {
                 if apiVersion >= APIVersion(1, 25) { host.deviceCgroupRules = ["a *:* rwm"] }
             }
         }
-        if bindCgroups {
+        switch cgroups {
+        case .bind:
             binds.append("/sys/fs/cgroup:/sys/fs/cgroup:rw")
-        } else if hasTmpfs {
-            tmpfs["/sys/fs/cgroup"] = "rw"
+        case .none:
+            if hasTmpfs { tmpfs["/sys/fs/cgroup"] = "rw" }
+        case .engine, .private:
+            break
         }
+        host.cgroupParent = cgroupParent
         host.binds = binds.isEmpty ? nil : binds
         host.tmpfs = tmpfs.isEmpty ? nil : tmpfs
         config.hostConfig = host

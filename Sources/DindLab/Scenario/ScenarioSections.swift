@@ -34,10 +34,23 @@ extension Scenario {
 
         /// What the outer container sees at /sys/fs/cgroup.
         public enum Cgroups: String, Sendable, Hashable, Codable, CaseIterable {
-            /// The host's hierarchies, visible and writable (what Docker does since 1.8).
+            /// The engine host's /sys/fs/cgroup bind-mounted read-write (what Docker does since
+            /// 1.8 on cgroup v1; on a v2 engine the host's whole unified hierarchy).
             case bind
             /// An empty tmpfs (what Docker 1.7 left an inner daemon with).
             case none
+            /// No cgroup mount of dindlab's: whatever the engine gives the container. On v1 a
+            /// read-only tmpfs with one read-only mount per hierarchy whose root is the
+            /// container's own cgroup; on v2 a read-only cgroup2 mount of its cgroup namespace.
+            case engine
+            /// The engine's own mounts made writable as `--privileged` would: on v1 each
+            /// hierarchy's submount is remounted read-write (the tmpfs above them stays
+            /// read-only), on v2 the cgroup2 mount is. dindlab does the remount inside the outer
+            /// container before the setup lines.
+            case `private`
+
+            /// Whether dindlab leaves the engine's own cgroup mounts in place (no bind, no tmpfs).
+            public var usesEngineMounts: Bool { self == .engine || self == .private }
         }
 
         /// The outer container's network mode.

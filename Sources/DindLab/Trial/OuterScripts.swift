@@ -39,13 +39,38 @@ enum OuterScripts {
     /// children; `sleep` in the background keeps `wait` interruptible by SIGTERM.
     static let idleLoop = "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"
 
+    /// Makes the engine's own cgroup mounts writable, as `--privileged` would (`cgroups:
+    /// private`). One snippet for both cgroup versions, which tells them apart itself: on v2
+    /// /sys/fs/cgroup is the cgroup2 mount (`stat -f` says cgroup2fs) and is remounted
+    /// read-write; on v1 each hierarchy mounted below it is (`remount,rw,bind`: only this
+    /// mount's flags), and the tmpfs above them stays read-only. No `exit`: with `start: cmd`
+    /// it runs in the container's own shell; its status is that of its last command.
+    static let cgroupRemount = """
+        if [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then
+          mount -o remount,rw /sys/fs/cgroup
+        else
+          dindlab_failed=0
+          while read -r _ _ _ _ dindlab_point _; do
+            case $dindlab_point in /sys/fs/cgroup/?*) mount -o remount,rw,bind "$dindlab_point" || dindlab_failed=1 ;; esac
+          done </proc/self/mountinfo
+          [ $dindlab_failed = 0 ]
+        fi
+        """
+
+    /// The number `setup.failed` holds when the harness's own step before the setup lines
+    /// (`commandStart(prelude:)`) failed.
+    static let preludeNumber = 0
+
     /// The outer container's own command for `start: cmd`: runs the setup lines in this
     /// shell (so `export` and mounts reach the daemon), then starts the daemon in the
     /// background — as the field report's start script did — and idles.
-    static func commandStart(setup: [String], daemon: [String]) -> [String] {
+    ///
+    /// - Parameter prelude: A script of dindlab's own run before the setup lines, in the same
+    ///   way (e.g. `cgroupRemount`); its failure is recorded as setup line 0.
+    static func commandStart(setup: [String], daemon: [String], prelude: String? = nil) -> [String] {
         var lines = ["mkdir -p \(stateDirectory)"]
-        for (index, line) in setup.enumerated() {
-            let number = index + 1
+        let numbered = (prelude.map { [(preludeNumber, $0)] } ?? []) + setup.enumerated().map { ($0.offset + 1, $0.element) }
+        for (number, line) in numbered {
             let prefix = "\(stateDirectory)/setup.\(number)"
             lines.append("if [ ! -e \(stateDirectory)/setup.failed ]; then { eval \(quote(line)); } >\(prefix).out 2>\(prefix).err </dev/null; rc=$?; echo $rc >\(prefix).rc; [ $rc -eq 0 ] || echo \(number) >\(stateDirectory)/setup.failed; fi")
         }

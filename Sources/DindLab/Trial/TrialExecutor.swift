@@ -125,13 +125,18 @@ struct TrialExecutor: Sendable {
         let scenario = attempt.trial.cell.scenario
         if session.containerID == nil {
             attempt.clock.enter(.outer)
+            // Files are checked at load time; a scenario built in code is checked here.
+            if let problem = ScenarioCombinations.problems(in: scenario).first {
+                throw TrialFailure.harness(.outer, "The cell cannot run: \(problem)")
+            }
             session.imageLabels = try await imageFacts.labels(of: scenario.outer.image, on: engine.client)
             let daemon = InnerDaemonCommand.make(scenarioCommand: scenario.daemon.command, imageLabels: session.imageLabels)
             session.daemonCommand = daemon
-            let command = scenario.daemon.start == .cmd ? OuterScripts.commandStart(setup: scenario.outer.setup, daemon: daemon) : OuterScripts.idleStart()
+            let remount = scenario.outer.cgroups == .private ? OuterScripts.cgroupRemount : nil
+            let command = scenario.daemon.start == .cmd ? OuterScripts.commandStart(setup: scenario.outer.setup, daemon: daemon, prelude: remount) : OuterScripts.idleStart()
             let request = OuterContainerRequest(
                 image: scenario.outer.image, command: command, privileged: scenario.outer.privileged,
-                bindCgroups: scenario.outer.cgroups == .bind, network: scenario.outer.network.rawValue,
+                cgroups: scenario.outer.cgroups, network: scenario.outer.network.rawValue,
                 env: scenario.outer.env, labels: labels(for: attempt.trial)
             )
             let created = try await engine.client.createContainer(request.containerConfig(apiVersion: engine.apiVersion, privilege: engine.privilege), timeout: try attempt.remaining(cappedAt: callTimeout))
@@ -140,6 +145,12 @@ struct TrialExecutor: Sendable {
 
             if scenario.daemon.start == .exec {
                 attempt.clock.enter(.setup)
+                if let remount {
+                    let result = try await exec(["sh", "-c", remount], in: created.id, title: Self.remountTitle, &attempt)
+                    guard result.exitCode == 0 else {
+                        throw TrialFailure.failed(.setup, "\(Self.remountTitle) exited with status \(result.exitCode): " + result.output.stderrText + result.output.stdoutText)
+                    }
+                }
                 for (number, line) in scenario.outer.setup.enumerated() {
                     let result = try await exec(OuterScripts.setupLine(line), in: created.id, title: "setup line \(number + 1)", &attempt)
                     guard result.exitCode == 0 else {
@@ -204,10 +215,11 @@ struct TrialExecutor: Sendable {
         case .setupFailed:
             let failed = try await exec(OuterScripts.failedSetup, in: container, title: "read the failed setup line", &attempt)
             let lines = failed.output.stdoutText.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
-            let number = Int(lines.first ?? "") ?? 0
+            let number = Int(lines.first ?? "") ?? -1
             let line = number > 0 && number <= scenario.outer.setup.count ? scenario.outer.setup[number - 1] : "?"
             attempt.clock.attribute(attempt.clock.durations[.daemon] ?? 0, to: .setup, from: .daemon)
-            throw TrialFailure.failed(.setup, "setup line \(number) (\(line)) failed: " + (lines.count > 1 ? String(lines[1]) : "") + failed.output.stderrText)
+            let step = number == OuterScripts.preludeNumber ? Self.remountTitle : "setup line \(number) (\(line))"
+            throw TrialFailure.failed(.setup, "\(step) failed: " + (lines.count > 1 ? String(lines[1]) : "") + failed.output.stderrText)
         case .daemonDied:
             throw TrialFailure.failed(.daemon, "the inner daemon exited before it answered", daemonDied: true)
         case .timedOut:
@@ -339,6 +351,9 @@ struct TrialExecutor: Sendable {
     }
 
     // MARK: Helpers
+
+    /// What the step that makes the engine's cgroup mounts writable is called in steps and errors.
+    static let remountTitle = "the remount of the engine's cgroup mounts read-write (outer.cgroups: private)"
 
     /// Bytes of output kept per stream of each command run in the outer container; the rest
     /// is counted and dropped, and the trial's notes say so.
