@@ -202,3 +202,101 @@ struct CgroupVersionTests {
     #expect(hybrid.rows.first { $0.controllers == "cpu" }?.paths == ["/", nil, "/"])
   }
 }
+
+@Suite("cgroup v2 outer containers: cgroup namespaces, the nesting step, old manifests")
+struct CgroupV2OuterTests {
+  static let emulated = PrivilegeSupport(
+    privileged: false, grantableCapabilities: ["SYS_ADMIN"], refusedCapabilities: ["SYS_RESOURCE"],
+    privilegedError: "caps")
+
+  @Test(
+    "the cgroup namespace goes with the cgroup mount on v2 engines only, from API 1.41",
+    arguments: [
+      (Scenario.Outer.Cgroups.private, String?("2"), "1.41", String?("private")),
+      (.bind, "2", "1.41", "host"),
+      (.engine, "2", "1.41", nil),
+      (.none, "2", "1.41", nil),
+      (.private, "1", "1.41", nil),
+      (.bind, nil, "1.43", nil),
+      (.private, "2", "1.40", nil),
+    ])
+  func cgroupNamespace(
+    cgroups: Scenario.Outer.Cgroups, version: String?, api: String, expected: String?
+  ) throws {
+    let request = OuterContainerRequest(
+      image: "i", command: ["sh"], privileged: true, cgroups: cgroups, network: "none", env: [:],
+      labels: [:])
+    let apiVersion = try #require(APIVersion(api))
+    let host = try #require(
+      request.containerConfig(
+        apiVersion: apiVersion, privilege: Self.emulated, engineCgroupVersion: version
+      ).hostConfig)
+    #expect(host.cgroupnsMode == expected)
+    let problem = OuterContainerRequest.cgroupProblem(
+      cgroups: cgroups, apiVersion: apiVersion, engineCgroupVersion: version)
+    #expect(
+      (problem != nil)
+        == (version == "2" && apiVersion < APIVersion(1, 41)
+          && (cgroups == .private || cgroups == .bind)))
+  }
+
+  @Test(
+    "the engine's API too old for a v2 engine's cgroup namespace is a sentence naming the option and the fix"
+  )
+  func problemSentence() throws {
+    let problem = try #require(
+      OuterContainerRequest.cgroupProblem(
+        cgroups: .private, apiVersion: APIVersion(1, 40), engineCgroupVersion: "2"))
+    #expect(
+      problem.contains("outer.cgroups: private") && problem.contains("API 1.40")
+        && problem.contains("DOCKER_API_VERSION"))
+  }
+
+  @Test(
+    "dindlab's cgroup steps: the remount before the nesting step, one title naming both",
+    arguments: [
+      (false, false), (true, false), (false, true), (true, true),
+    ])
+  func prelude(remount: Bool, nesting: Bool) throws {
+    guard let prelude = OuterScripts.cgroupPrelude(remount: remount, nesting: nesting) else {
+      #expect(!remount && !nesting)
+      return
+    }
+    #expect(prelude.title.contains("outer.cgroups: private") == remount)
+    #expect(prelude.title.contains("outer.cgroup-nesting") == nesting)
+    let remountAt = prelude.script.range(of: "mount -o remount,rw /sys/fs/cgroup")?.lowerBound
+    let nestingAt = prelude.script.range(of: "cgroup.subtree_control")?.lowerBound
+    #expect((remountAt != nil) == remount && (nestingAt != nil) == nesting)
+    if let remountAt, let nestingAt { #expect(remountAt < nestingAt) }
+    let path = NSTemporaryDirectory() + "dindlab-prelude-\(UUID().uuidString).sh"
+    try prelude.script.write(toFile: path, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    #expect(ShortCommand.run("/bin/sh", ["-n", path], timeout: .seconds(10)).exitStatus == 0)
+  }
+
+  @Test(
+    "outer.cgroup-nesting loads from a file and a matrix, defaults to false, and old manifests without it still read"
+  )
+  func nestingField() throws {
+    let scenario = try ScenarioLoader.load(
+      yaml: """
+        version: 1
+        name: n
+        outer:
+          image: i
+          cgroups: private
+          cgroup-nesting: true
+        matrix:
+          outer.cgroup-nesting: [false, true]
+        """, file: "n.yaml")
+    #expect(scenario.outer.cgroupNesting)
+    #expect(scenario.cells().map(\.scenario.outer.cgroupNesting) == [false, true])
+    let old =
+      #"{"image":"i","privileged":true,"cgroups":"bind","network":"none","env":{},"setup":[]}"#
+    let decoded = try JSONDecoder().decode(Scenario.Outer.self, from: Data(old.utf8))
+    #expect(!decoded.cgroupNesting && decoded.cgroups == .bind)
+    let roundTrip = try JSONDecoder().decode(
+      Scenario.Outer.self, from: JSONEncoder().encode(scenario.outer))
+    #expect(roundTrip == scenario.outer)
+  }
+}

@@ -156,6 +156,7 @@ public struct Runner: Sendable {
         }
 
         let planned = Self.units(of: plan, spreadOver: selections.spread, named: selections.named, skipping: Set(earlier.map(\.trialID)))
+        if let mismatch = EngineCombinationError.check(planned, engines: trialEngines) { throw mismatch }
         let (units, skippedCells) = try await Self.withoutMissingImages(planned, engines: trialEngines)
         if !skippedCells.isEmpty {
             manifest.skippedCells = (manifest.skippedCells ?? []) + skippedCells

@@ -17,7 +17,7 @@ enum ScenarioCombinations {
             return
                 "the remount that makes the engine's cgroup mounts writable runs inside the outer container and needs "
                 + "a privileged one; use cgroups: engine for the engine's read-only mounts, or privileged: true"
-        }
+        },
     ]
 
     /// The problems of one resolved scenario (a cell), as sentences; used where values come from

@@ -13,6 +13,9 @@ extension Scenario {
         public var env: [String: String]
         /// Shell lines run inside the container before the daemon starts, in order.
         public var setup: [String]
+        /// Whether dindlab does the docker:dind entrypoint's cgroup v2 nesting step before the
+        /// setup lines (`OuterScripts.cgroupNesting`); a no-op on cgroup v1 (default false).
+        public var cgroupNesting: Bool
 
         /// Creates outer-container settings; every parameter but the image has the file's default.
         /// - Parameters:
@@ -22,14 +25,33 @@ extension Scenario {
         ///   - network: The network mode.
         ///   - env: Environment variables.
         ///   - setup: Shell lines run before the daemon starts.
+        ///   - cgroupNesting: Whether to do the cgroup v2 nesting step before the setup lines.
         public init(image: String, privileged: Bool = true, cgroups: Cgroups = .bind, network: Network = .none,
-                    env: [String: String] = [:], setup: [String] = []) {
+                    env: [String: String] = [:], setup: [String] = [], cgroupNesting: Bool = false) {
             self.image = image
             self.privileged = privileged
             self.cgroups = cgroups
             self.network = network
             self.env = env
             self.setup = setup
+            self.cgroupNesting = cgroupNesting
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case image, privileged, cgroups, network, env, setup, cgroupNesting
+        }
+
+        // Written by hand so manifests of runs made before `cgroupNesting` existed still read.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(
+                image: try container.decode(String.self, forKey: .image),
+                privileged: try container.decode(Bool.self, forKey: .privileged),
+                cgroups: try container.decode(Cgroups.self, forKey: .cgroups),
+                network: try container.decode(Network.self, forKey: .network),
+                env: try container.decode([String: String].self, forKey: .env),
+                setup: try container.decode([String].self, forKey: .setup),
+                cgroupNesting: try container.decodeIfPresent(Bool.self, forKey: .cgroupNesting) ?? false)
         }
 
         /// What the outer container sees at /sys/fs/cgroup.

@@ -57,6 +57,58 @@ enum OuterScripts {
         fi
         """
 
+    /// The nesting step of the docker:dind entrypoint (`outer.cgroup-nesting: true`), in the
+    /// outer container's own cgroup (PID 1's, found through the `0::` line of /proc/1/cgroup
+    /// below the cgroup2 mount, so a bound host hierarchy is never touched above it): every
+    /// process of that cgroup moves into its child `init/` (cgroup v2 forbids enabling
+    /// controllers for the children of a cgroup that has processes), then every controller of
+    /// cgroup.controllers is enabled in cgroup.subtree_control. Without it an inner daemon on a
+    /// v2 host with controllers fails with "cannot enter cgroupv2 ... with domain controllers
+    /// -- it is in an invalid state". On cgroup v1 it does nothing and says so; where the
+    /// cgroup has no controllers (a simulated v2 engine) it moves the processes and says that
+    /// there was nothing to enable. Prints one line saying what it did.
+    static let cgroupNesting = """
+        dindlab_fs=$(stat -fc %T /sys/fs/cgroup 2>/dev/null || echo missing)
+        if [ "$dindlab_fs" != cgroup2fs ]; then
+          echo "cgroup nesting: nothing to do: /sys/fs/cgroup is $dindlab_fs, not cgroup v2 (the nesting step is for cgroup v2 only)"
+        else
+          dindlab_rel=$(sed -n 's/^0:://p' /proc/1/cgroup); dindlab_cg=/sys/fs/cgroup${dindlab_rel%/}
+          if [ ! -f "$dindlab_cg/cgroup.procs" ]; then
+            echo "cgroup nesting: PID 1's cgroup ${dindlab_rel:-?} (from /proc/1/cgroup) is not below the cgroup2 mount at /sys/fs/cgroup; nothing was moved" >&2
+            false
+          elif mkdir -p "$dindlab_cg/init"; then
+            dindlab_moved=0
+            for dindlab_p in $(cat "$dindlab_cg/cgroup.procs"); do
+              echo "$dindlab_p" >"$dindlab_cg/init/cgroup.procs" 2>/dev/null && dindlab_moved=$((dindlab_moved + 1))
+            done
+            dindlab_c=$(cat "$dindlab_cg/cgroup.controllers")
+            if [ -z "$dindlab_c" ]; then
+              echo "cgroup nesting: moved $dindlab_moved processes of ${dindlab_rel:-/} into init/; ${dindlab_rel:-/} has no controllers (cgroup.controllers is empty), so cgroup.subtree_control stays empty"
+            else
+              echo "$dindlab_c" | sed -e 's/ / +/g' -e 's/^/+/' >"$dindlab_cg/cgroup.subtree_control" &&
+                echo "cgroup nesting: moved $dindlab_moved processes of ${dindlab_rel:-/} into init/; enabled in cgroup.subtree_control: $(cat "$dindlab_cg/cgroup.subtree_control")"
+            fi
+          else
+            echo "cgroup nesting: could not create the child cgroup init/ in $dindlab_cg (is the cgroup2 mount read-only? see /proc/self/mountinfo)" >&2
+            false
+          fi
+        fi
+        """
+
+    /// dindlab's own cgroup steps before the setup lines, as one script, and what steps and
+    /// errors call it; nil when the scenario asks for none. The remount (`cgroups: private`)
+    /// comes before the nesting step, which needs a writable mount.
+    static func cgroupPrelude(remount: Bool, nesting: Bool) -> (script: String, title: String)? {
+        switch (remount, nesting) {
+        case (false, false): nil
+        case (true, false): (cgroupRemount, "the remount of the engine's cgroup mounts read-write (outer.cgroups: private)")
+        case (false, true): (cgroupNesting, "the cgroup nesting step (outer.cgroup-nesting: true)")
+        case (true, true):
+            ("{\n\(cgroupRemount)\n} && {\n\(cgroupNesting)\n}",
+             "the remount of the engine's cgroup mounts read-write (outer.cgroups: private) and the cgroup nesting step (outer.cgroup-nesting: true)")
+        }
+    }
+
     /// The number `setup.failed` holds when the harness's own step before the setup lines
     /// (`commandStart(prelude:)`) failed.
     static let preludeNumber = 0
@@ -220,7 +272,7 @@ enum OuterScripts {
           [ -d "$d" ] || { echo "PID 1's cgroup ${rel:-?} is not below this mount; showing the mount's root"; d=/sys/fs/cgroup; }
           for c in "$d" "$d"/*/; do
             [ -f "$c/cgroup.type" ] || continue
-            echo "cgroup ${c#/sys/fs/cgroup}:"
+            c=${c%/}; echo "cgroup ${c#/sys/fs/cgroup}/:"
             for f in cgroup.controllers cgroup.subtree_control cgroup.type; do echo "  $f: $(cat "$c/$f" 2>&1)"; done
             echo "  processes: $(wc -l < "$c/cgroup.procs" 2>/dev/null)"
           done

@@ -132,23 +132,24 @@ struct TrialExecutor: Sendable {
             session.imageLabels = try await imageFacts.labels(of: scenario.outer.image, on: engine.client)
             let daemon = InnerDaemonCommand.make(scenarioCommand: scenario.daemon.command, imageLabels: session.imageLabels)
             session.daemonCommand = daemon
-            let remount = scenario.outer.cgroups == .private ? OuterScripts.cgroupRemount : nil
-            let command = scenario.daemon.start == .cmd ? OuterScripts.commandStart(setup: scenario.outer.setup, daemon: daemon, prelude: remount) : OuterScripts.idleStart()
+            let prelude = OuterScripts.cgroupPrelude(remount: scenario.outer.cgroups == .private, nesting: scenario.outer.cgroupNesting)
+            session.preludeTitle = prelude?.title
+            let command = scenario.daemon.start == .cmd ? OuterScripts.commandStart(setup: scenario.outer.setup, daemon: daemon, prelude: prelude?.script) : OuterScripts.idleStart()
             let request = OuterContainerRequest(
                 image: scenario.outer.image, command: command, privileged: scenario.outer.privileged,
                 cgroups: scenario.outer.cgroups, network: scenario.outer.network.rawValue,
                 env: scenario.outer.env, labels: labels(for: attempt.trial)
             )
-            let created = try await engine.client.createContainer(request.containerConfig(apiVersion: engine.apiVersion, privilege: engine.privilege), timeout: try attempt.remaining(cappedAt: callTimeout))
+            let created = try await engine.client.createContainer(request.containerConfig(apiVersion: engine.apiVersion, privilege: engine.privilege, engineCgroupVersion: engine.fingerprint.cgroupVersion), timeout: try attempt.remaining(cappedAt: callTimeout))
             session.containerID = created.id
             try await engine.client.startContainer(created.id, timeout: try attempt.remaining(cappedAt: callTimeout))
 
             if scenario.daemon.start == .exec {
                 attempt.clock.enter(.setup)
-                if let remount {
-                    let result = try await exec(["sh", "-c", remount], in: created.id, title: Self.remountTitle, &attempt)
+                if let prelude {
+                    let result = try await exec(["sh", "-c", prelude.script], in: created.id, title: prelude.title, &attempt)
                     guard result.exitCode == 0 else {
-                        throw TrialFailure.failed(.setup, "\(Self.remountTitle) exited with status \(result.exitCode): " + result.output.stderrText + result.output.stdoutText)
+                        throw TrialFailure.failed(.setup, "\(prelude.title) exited with status \(result.exitCode): " + result.output.stderrText + result.output.stdoutText)
                     }
                 }
                 for (number, line) in scenario.outer.setup.enumerated() {
@@ -218,7 +219,7 @@ struct TrialExecutor: Sendable {
             let number = Int(lines.first ?? "") ?? -1
             let line = number > 0 && number <= scenario.outer.setup.count ? scenario.outer.setup[number - 1] : "?"
             attempt.clock.attribute(attempt.clock.durations[.daemon] ?? 0, to: .setup, from: .daemon)
-            let step = number == OuterScripts.preludeNumber ? Self.remountTitle : "setup line \(number) (\(line))"
+            let step = number == OuterScripts.preludeNumber ? session.preludeTitle ?? "dindlab's cgroup steps" : "setup line \(number) (\(line))"
             throw TrialFailure.failed(.setup, "\(step) failed: " + (lines.count > 1 ? String(lines[1]) : "") + failed.output.stderrText)
         case .daemonDied:
             throw TrialFailure.failed(.daemon, "the inner daemon exited before it answered", daemonDied: true)
@@ -351,9 +352,6 @@ struct TrialExecutor: Sendable {
     }
 
     // MARK: Helpers
-
-    /// What the step that makes the engine's cgroup mounts writable is called in steps and errors.
-    static let remountTitle = "the remount of the engine's cgroup mounts read-write (outer.cgroups: private)"
 
     /// Bytes of output kept per stream of each command run in the outer container; the rest
     /// is counted and dropped, and the trial's notes say so.
