@@ -258,7 +258,8 @@ struct CgroupV2OuterTests {
             (false, false), (true, false), (false, true), (true, true),
         ])
     func prelude(remount: Bool, nesting: Bool) throws {
-        guard let prelude = OuterScripts.cgroupPrelude(remount: remount, nesting: nesting) else {
+        let scenario = Scenario(name: "n", outer: Scenario.Outer(image: "i", cgroups: remount ? .private : .engine, cgroupNesting: nesting))
+        guard let prelude = TrialExecutor.cgroupSteps(for: scenario) else {
             #expect(!remount && !nesting)
             return
         }

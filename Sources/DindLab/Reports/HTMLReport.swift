@@ -143,7 +143,7 @@ public enum HTMLReport {
 
     private static func signatureTable(_ scenario: ScenarioTally, report: RunReport, runPath: String) -> String {
         let rows = scenario.cells.flatMap { cell in
-            cell.signatures.filter { $0.outcome != .pass }.map { (cell: cell, signature: $0) }
+            cell.signatures.filter { $0.outcome != .pass || $0.signature != SignatureCount.missing }.map { (cell: cell, signature: $0) }
         }.sorted { $0.signature.count > $1.signature.count }
         guard !rows.isEmpty else { return "<p class=\"none\">No trial failed, timed out or errored.</p>\n" }
         var html = "<table class=\"signatures\">\n<tr><th>count</th><th>outcome</th><th>signature</th><th>cell</th><th>example trial</th></tr>\n"

@@ -275,7 +275,9 @@ public struct Runner: Sendable {
             privilege = try await PrivilegeProbe(client: client, image: probeImage, labels: probeLabels, daemonPID: selection.localDaemonPID).run()
         }
         let fingerprint = try await FingerprintCollector(client: client).collect(privilege: privilege, daemonPID: selection.localDaemonPID)
-        return TrialEngine(name: selection.name, client: client, apiVersion: apiVersion, privilege: privilege, fingerprint: fingerprint)
+        var localPID = selection.localDaemonPID
+        if localPID == nil, case .unix(let socket) = selection.address.endpoint { localPID = peerProcessID(ofSocket: socket) }
+        return TrialEngine(name: selection.name, client: client, apiVersion: apiVersion, privilege: privilege, fingerprint: fingerprint, localDaemonPID: localPID)
     }
 
     /// A unit of work: trials that run one after another on one engine.

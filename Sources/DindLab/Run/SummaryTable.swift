@@ -58,9 +58,10 @@ public enum SummaryTable {
         return "\n" + table(rows)
     }
 
-    /// A cell's most frequent signatures, leaving out trials recorded without one.
+    /// A cell's most frequent signatures, leaving out trials recorded without one. Passes with a
+    /// signature (`misplaced: ...`) are listed too: "passed, but misplaced".
     static func topSignatures(of cell: CellTally, limit: Int) -> [SignatureCount] {
-        Array(cell.signatures.filter { $0.outcome != .pass && $0.signature != SignatureCount.missing }.prefix(limit))
+        Array(cell.signatures.filter { $0.signature != SignatureCount.missing }.prefix(limit))
     }
 
     static func rateText(_ rate: Double?, _ interval: ProportionInterval?) -> String {

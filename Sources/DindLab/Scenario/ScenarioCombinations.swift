@@ -18,6 +18,16 @@ enum ScenarioCombinations {
                 "the remount that makes the engine's cgroup mounts writable runs inside the outer container and needs "
                 + "a privileged one; use cgroups: engine for the engine's read-only mounts, or privileged: true"
         },
+        Rule(keys: ["outer.cgroup-tmpfs", "outer.cgroups"]) { scenario in
+            guard scenario.outer.cgroupTmpfs != nil, !scenario.outer.cgroups.usesEngineMounts else { return nil }
+            let what = scenario.outer.cgroups == .bind ? "binds the host's /sys/fs/cgroup" : "puts dindlab's own writable tmpfs there"
+            return "the tmpfs it sets is the one the engine mounts with cgroups: engine or private, and \(scenario.outer.cgroups.rawValue) \(what); "
+                + "remove cgroup-tmpfs or use cgroups: engine or private"
+        },
+        Rule(keys: ["outer.cgroup-tmpfs", "outer.privileged"]) { scenario in
+            guard scenario.outer.cgroupTmpfs != nil, !scenario.outer.privileged else { return nil }
+            return "dindlab sets the tmpfs with a remount inside the outer container, which needs a privileged one; use privileged: true"
+        },
     ]
 
     /// The problems of one resolved scenario (a cell), as sentences; used where values come from

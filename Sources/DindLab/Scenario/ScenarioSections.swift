@@ -16,6 +16,12 @@ extension Scenario {
         /// Whether dindlab does the docker:dind entrypoint's cgroup v2 nesting step before the
         /// setup lines (`OuterScripts.cgroupNesting`); a no-op on cgroup v1 (default false).
         public var cgroupNesting: Bool
+        /// The container's cgroup parent (`/f2.slice`); nil for the engine's default.
+        public var cgroupParent: String?
+        /// Whether dindlab remounts the engine's /sys/fs/cgroup tmpfs read-only or read-write
+        /// (with `cgroups: engine` or `private` on a cgroup v1 engine); nil leaves it as the
+        /// engine made it (writable with dockerd 20.10.24 and runc 1.1.5, though not privileged).
+        public var cgroupTmpfs: CgroupTmpfs?
 
         /// Creates outer-container settings; every parameter but the image has the file's default.
         /// - Parameters:
@@ -37,10 +43,6 @@ extension Scenario {
             self.cgroupNesting = cgroupNesting
         }
 
-        private enum CodingKeys: String, CodingKey {
-            case image, privileged, cgroups, network, env, setup, cgroupNesting
-        }
-
         // Written by hand so manifests of runs made before `cgroupNesting` existed still read.
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -52,6 +54,8 @@ extension Scenario {
                 env: try container.decode([String: String].self, forKey: .env),
                 setup: try container.decode([String].self, forKey: .setup),
                 cgroupNesting: try container.decodeIfPresent(Bool.self, forKey: .cgroupNesting) ?? false)
+            cgroupParent = try container.decodeIfPresent(String.self, forKey: .cgroupParent)
+            cgroupTmpfs = try container.decodeIfPresent(CgroupTmpfs.self, forKey: .cgroupTmpfs)
         }
 
         /// What the outer container sees at /sys/fs/cgroup.
@@ -75,6 +79,24 @@ extension Scenario {
             public var usesEngineMounts: Bool { self == .engine || self == .private }
         }
 
+        /// The engine's /sys/fs/cgroup tmpfs above the hierarchies (cgroup v1).
+        public enum CgroupTmpfs: String, Sendable, Hashable, Codable, CaseIterable {
+            /// Remounted read-only: what runc's error about a missing
+            /// `/sys/fs/cgroup/docker.service` needs.
+            case readOnly = "read-only"
+            /// Remounted read-write inside the outer container: runc then creates a path it
+            /// computed outside every hierarchy as a plain directory on the tmpfs, silently,
+            /// instead of failing (the misplacement `inner.check-placement` finds).
+            case writable
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case image, privileged, cgroups, network, env, setup
+            case cgroupParent = "cgroup-parent"
+            case cgroupTmpfs = "cgroup-tmpfs"
+            case cgroupNesting = "cgroup-nesting"
+        }
+
         /// The outer container's network mode.
         public enum Network: String, Sendable, Hashable, Codable, CaseIterable {
             /// No network at all (the default: nothing leaves the machine).
@@ -94,6 +116,12 @@ extension Scenario {
         public var command: [String]?
         /// How long the daemon may take to answer (default 60s).
         @DurationCoding public var readyTimeout: Duration
+        /// The hierarchies in which dindlab moves an exec-started daemon's process, from the
+        /// engine's host, into a sibling cgroup of the outer container's (`docker.service`),
+        /// as the engines of the field report's era did with exec'd processes; nil for none.
+        public var cgroupDivergence: CgroupDivergence?
+        /// The cgroup parent the inner daemon gives its containers; nil for its default.
+        public var cgroupParent: InnerCgroupParent?
 
         /// The ready timeout when the file gives none.
         public static let defaultReadyTimeout = Duration.seconds(60)
@@ -117,9 +145,24 @@ extension Scenario {
             case exec
         }
 
+        /// The cgroup parent of the inner daemon's containers.
+        public enum InnerCgroupParent: String, Sendable, Hashable, Codable, CaseIterable {
+            /// The daemon's own default: no flag (absolute `/docker` for Docker >= 1.10; the
+            /// relative `docker` before, which had no daemon flag to change it).
+            case `default`
+            /// `--cgroup-parent docker`, relative: below the daemon's own cgroup, as the Docker
+            /// 1.x of the field report did by default.
+            case relative
+
+            /// The flag value `relative` stands for.
+            public static let relativeValue = "docker"
+        }
+
         private enum CodingKeys: String, CodingKey {
             case start, command
             case readyTimeout = "ready-timeout"
+            case cgroupDivergence = "cgroup-divergence"
+            case cgroupParent = "cgroup-parent"
         }
     }
 
@@ -135,6 +178,10 @@ extension Scenario {
         public var runs: Int
         /// A regular expression the inner output must match; nil accepts any output.
         public var expectOutput: String?
+        /// After the inner runs pass, run one more inner container that prints its
+        /// /proc/self/cgroup and record a pass whose container did not get a cgroup of its own
+        /// in some hierarchy as misplaced; nil (the default) is false.
+        public var checkPlacement: Bool?
 
         /// The inner image when the file gives none.
         public static let defaultImage = "busybox"
@@ -170,6 +217,7 @@ extension Scenario {
         private enum CodingKeys: String, CodingKey {
             case image, mode, command, runs
             case expectOutput = "expect-output"
+            case checkPlacement = "check-placement"
         }
     }
 

@@ -95,20 +95,6 @@ enum OuterScripts {
         fi
         """
 
-    /// dindlab's own cgroup steps before the setup lines, as one script, and what steps and
-    /// errors call it; nil when the scenario asks for none. The remount (`cgroups: private`)
-    /// comes before the nesting step, which needs a writable mount.
-    static func cgroupPrelude(remount: Bool, nesting: Bool) -> (script: String, title: String)? {
-        switch (remount, nesting) {
-        case (false, false): nil
-        case (true, false): (cgroupRemount, "the remount of the engine's cgroup mounts read-write (outer.cgroups: private)")
-        case (false, true): (cgroupNesting, "the cgroup nesting step (outer.cgroup-nesting: true)")
-        case (true, true):
-            ("{\n\(cgroupRemount)\n} && {\n\(cgroupNesting)\n}",
-             "the remount of the engine's cgroup mounts read-write (outer.cgroups: private) and the cgroup nesting step (outer.cgroup-nesting: true)")
-        }
-    }
-
     /// The number `setup.failed` holds when the harness's own step before the setup lines
     /// (`commandStart(prelude:)`) failed.
     static let preludeNumber = 0
@@ -144,8 +130,42 @@ enum OuterScripts {
 
     /// The daemon started through a detached exec (`start: exec`): it records its pid, then
     /// becomes the daemon, so the pid is the daemon's own.
-    static func execDaemon(_ daemon: [String], appendLog: Bool = false) -> [String] {
-        ["sh", "-c", "mkdir -p \(stateDirectory); echo $$ >\(daemonPID); exec \(quote(daemon)) >\(appendLog ? ">" : "")\(daemonLog) 2>&1 </dev/null"]
+    ///
+    /// - Parameter held: Wait for `daemonGo` to exist before becoming the daemon, so dindlab can
+    ///   move the process into other cgroups first (`daemon.cgroup-divergence`) and everything
+    ///   the daemon starts inherits them.
+    static func execDaemon(_ daemon: [String], appendLog: Bool = false, held: Bool = false) -> [String] {
+        let wait = held ? "while [ ! -e \(daemonGo) ]; do sleep 0.01; done; " : ""
+        return ["sh", "-c", "mkdir -p \(stateDirectory); echo $$ >\(daemonPID); \(wait)exec \(quote(daemon)) >\(appendLog ? ">" : "")\(daemonLog) 2>&1 </dev/null"]
+    }
+
+    /// The file a held daemon exec waits for (`execDaemon(held:)`).
+    static let daemonGo = "\(stateDirectory)/daemon.go"
+
+    /// Remounts the engine's /sys/fs/cgroup tmpfs (cgroup v1) read-only or read-write
+    /// (`outer.cgroup-tmpfs`), only this mount's flags: the hierarchies below keep theirs.
+    /// Refuses where /sys/fs/cgroup is not a tmpfs.
+    static func cgroupTmpfsRemount(writable: Bool) -> String {
+        let mode = writable ? "rw" : "ro"
+        return """
+            if [ "$(stat -fc %T /sys/fs/cgroup)" = tmpfs ]; then
+              mount -o remount,\(mode),bind /sys/fs/cgroup
+            else
+              echo "outer.cgroup-tmpfs needs a tmpfs at /sys/fs/cgroup (a cgroup v1 engine); here it is $(stat -fc %T /sys/fs/cgroup)" >&2
+              false
+            fi
+            """
+    }
+
+    /// The placement check (`inner.check-placement`): PID 1's and the inner daemon's cgroup
+    /// lines, then an inner container's own, in sections.
+    static func placementCheck(image: String) -> [String] {
+        let script = """
+            echo "===== dindlab:proc1-cgroup ====="; cat /proc/1/cgroup
+            echo "===== dindlab:daemon-cgroup ====="; cat /proc/$(cat \(daemonPID))/cgroup
+            echo "===== dindlab:inner-cgroup ====="; docker run --rm --net=none \(quote(image)) cat /proc/self/cgroup
+            """
+        return ["sh", "-c", script]
     }
 
     /// Kills the inner daemon with SIGKILL (a fault), printing its pid.
