@@ -24,7 +24,7 @@ struct ScenarioErrorTests {
     }
 
     static let allowedTopLevel = "version, name, description, repeat, timeout, isolation, engine, forensics, outer, daemon, inner, faults, expect, matrix"
-    static let matrixKeys = "repeat, timeout, isolation, engine, forensics, outer.image, outer.privileged, outer.cgroups, "
+    static let matrixKeys = "repeat, timeout, isolation, engine, forensics, outer.image, outer.privileged, outer.cgroups, outer.cgroup-nesting, "
         + "outer.network, outer.setup, outer.cgroup-parent, outer.cgroup-tmpfs, daemon.start, daemon.command, daemon.ready-timeout, "
         + "daemon.cgroup-divergence, daemon.cgroup-parent, inner.image, inner.mode, "
         + "inner.command, inner.runs, inner.expect-output, inner.check-placement, faults.kill-daemon-at-trial, faults.kill-after, faults.restart-daemon, expect.success-rate, outer.env.NAME"

@@ -34,7 +34,18 @@ public struct OuterContainerRequest: Sendable {
     /// (where the API has device cgroup rules), and a writable cgroup mount. The inner
     /// daemon's data root is a tmpfs mounted exec (overlay inside overlay fails), or an
     /// anonymous volume on engines older than API 1.22, which have no tmpfs mounts.
-    public func containerConfig(apiVersion: APIVersion, privilege: PrivilegeSupport) -> ContainerConfig {
+    ///
+    /// On a cgroup v2 engine the cgroup namespace goes with the cgroup mount (API 1.41+):
+    /// `private` asks for a private one, as `--privileged` gets, so the remounted cgroup2 mount
+    /// is the container's own subtree; `bind` asks for the host's, so the paths in
+    /// /proc/self/cgroup match the bound hierarchy (with a private namespace they would not,
+    /// and an inner containerd fails with "cgroups: invalid group path").
+    ///
+    /// - Parameters:
+    ///   - apiVersion: The API version spoken with the engine.
+    ///   - privilege: What the engine grants.
+    ///   - engineCgroupVersion: The engine's cgroup version ("1", "2"), nil when unknown.
+    public func containerConfig(apiVersion: APIVersion, privilege: PrivilegeSupport, engineCgroupVersion: String? = nil) -> ContainerConfig {
         var config = ContainerConfig(image: image, cmd: command)
         config.labels = labels
         config.env = env.keys.sorted().map { "\($0)=\(env[$0] ?? "")" }
@@ -73,10 +84,30 @@ public struct OuterContainerRequest: Sendable {
         case .engine, .private:
             break
         }
+        if engineCgroupVersion == "2", apiVersion >= Self.cgroupNamespaceAPI {
+            switch cgroups {
+            case .private: host.cgroupnsMode = "private"
+            case .bind: host.cgroupnsMode = "host"
+            case .engine, .none: break
+            }
+        }
         host.cgroupParent = cgroupParent
         host.binds = binds.isEmpty ? nil : binds
         host.tmpfs = tmpfs.isEmpty ? nil : tmpfs
         config.hostConfig = host
         return config
+    }
+
+    /// The API version from which a create request can choose the cgroup namespace.
+    public static let cgroupNamespaceAPI = APIVersion(1, 41)
+
+    /// Why this request cannot be made as the scenario means it on an engine, or nil: on a
+    /// cgroup v2 engine, `private` and `bind` need the cgroup namespace chosen, which the API
+    /// allows from 1.41 (Docker 20.10, the first release that runs on cgroup v2, speaks it, so
+    /// only a client pinned to an older API version meets this).
+    public static func cgroupProblem(cgroups: Scenario.Outer.Cgroups, apiVersion: APIVersion, engineCgroupVersion: String?) -> String? {
+        guard engineCgroupVersion == "2", cgroups == .private || cgroups == .bind, apiVersion < cgroupNamespaceAPI else { return nil }
+        let namespace = cgroups == .private ? "a private cgroup namespace" : "the host's cgroup namespace"
+        return "outer.cgroups: \(cgroups.rawValue) on a cgroup v2 engine needs \(namespace) (HostConfig.CgroupnsMode, API 1.41), and the engine is spoken to with API \(apiVersion); unset DOCKER_API_VERSION or use cgroups: engine or none there"
     }
 }

@@ -167,6 +167,7 @@ public struct Runner: Sendable {
         }
 
         let planned = Self.units(of: plan, spreadOver: selections.spread, named: selections.named, skipping: Set(earlier.map(\.trialID)))
+        if let mismatch = EngineCombinationError.check(planned, engines: trialEngines) { throw mismatch }
         let (units, skippedCells) = try await Self.withoutMissingImages(planned, engines: trialEngines)
         if !skippedCells.isEmpty {
             // A resumed run meets the cells its earlier part skipped again: they replace those entries.

@@ -107,6 +107,7 @@ extension ScenarioField {
         .field("outer.image", \.outer.image) { node throws(YAMLError) in try node.string(allowEmpty: false) },
         .field("outer.privileged", \.outer.privileged) { node throws(YAMLError) in try node.boolean() },
         .field("outer.cgroups", \.outer.cgroups) { node throws(YAMLError) in try node.oneOf(Scenario.Outer.Cgroups.self) },
+        .field("outer.cgroup-nesting", \.outer.cgroupNesting) { node throws(YAMLError) in try node.boolean() },
         .field("outer.network", \.outer.network) { node throws(YAMLError) in try node.oneOf(Scenario.Outer.Network.self) },
         .field("outer.env", \.outer.env, matrix: false, decode: environment),
         .field("outer.setup", \.outer.setup, shape: .list) { node throws(YAMLError) in

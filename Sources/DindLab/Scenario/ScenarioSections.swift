@@ -13,6 +13,9 @@ extension Scenario {
         public var env: [String: String]
         /// Shell lines run inside the container before the daemon starts, in order.
         public var setup: [String]
+        /// Whether dindlab does the docker:dind entrypoint's cgroup v2 nesting step before the
+        /// setup lines (`OuterScripts.cgroupNesting`); a no-op on cgroup v1 (default false).
+        public var cgroupNesting: Bool
         /// The container's cgroup parent (`/f2.slice`); nil for the engine's default.
         public var cgroupParent: String?
         /// Whether dindlab remounts the engine's /sys/fs/cgroup tmpfs read-only or read-write
@@ -28,14 +31,31 @@ extension Scenario {
         ///   - network: The network mode.
         ///   - env: Environment variables.
         ///   - setup: Shell lines run before the daemon starts.
+        ///   - cgroupNesting: Whether to do the cgroup v2 nesting step before the setup lines.
         public init(image: String, privileged: Bool = true, cgroups: Cgroups = .bind, network: Network = .none,
-                    env: [String: String] = [:], setup: [String] = []) {
+                    env: [String: String] = [:], setup: [String] = [], cgroupNesting: Bool = false) {
             self.image = image
             self.privileged = privileged
             self.cgroups = cgroups
             self.network = network
             self.env = env
             self.setup = setup
+            self.cgroupNesting = cgroupNesting
+        }
+
+        // Written by hand so manifests of runs made before `cgroupNesting` existed still read.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(
+                image: try container.decode(String.self, forKey: .image),
+                privileged: try container.decode(Bool.self, forKey: .privileged),
+                cgroups: try container.decode(Cgroups.self, forKey: .cgroups),
+                network: try container.decode(Network.self, forKey: .network),
+                env: try container.decode([String: String].self, forKey: .env),
+                setup: try container.decode([String].self, forKey: .setup),
+                cgroupNesting: try container.decodeIfPresent(Bool.self, forKey: .cgroupNesting) ?? false)
+            cgroupParent = try container.decodeIfPresent(String.self, forKey: .cgroupParent)
+            cgroupTmpfs = try container.decodeIfPresent(CgroupTmpfs.self, forKey: .cgroupTmpfs)
         }
 
         /// What the outer container sees at /sys/fs/cgroup.
@@ -74,6 +94,7 @@ extension Scenario {
             case image, privileged, cgroups, network, env, setup
             case cgroupParent = "cgroup-parent"
             case cgroupTmpfs = "cgroup-tmpfs"
+            case cgroupNesting = "cgroup-nesting"
         }
 
         /// The outer container's network mode.

@@ -89,6 +89,10 @@ extension BenignErrorPattern {
             pattern: #"cleanup: failed to delete container from containerd: no such container"#,
             reason: "Logged while cleaning up after a container failed to start; the line that says why it failed follows."),
         BenignErrorPattern(
+            name: "shim-log-closed",
+            pattern: #"^copy shim log\b.*file already closed"#,
+            reason: "containerd logs this when a shim whose task could not be created goes away (e.g. runc refused the container's cgroup configuration); the handler's error line that says why follows."),
+        BenignErrorPattern(
             name: "client-wait-cancelled",
             pattern: #"^error waiting for container: context canceled"#,
             reason: "The docker client logs this after `docker run` has already printed why the container did not start."),

@@ -57,6 +57,44 @@ enum OuterScripts {
         fi
         """
 
+    /// The nesting step of the docker:dind entrypoint (`outer.cgroup-nesting: true`), in the
+    /// outer container's own cgroup (PID 1's, found through the `0::` line of /proc/1/cgroup
+    /// below the cgroup2 mount, so a bound host hierarchy is never touched above it): every
+    /// process of that cgroup moves into its child `init/` (cgroup v2 forbids enabling
+    /// controllers for the children of a cgroup that has processes), then every controller of
+    /// cgroup.controllers is enabled in cgroup.subtree_control. Without it an inner daemon on a
+    /// v2 host with controllers fails with "cannot enter cgroupv2 ... with domain controllers
+    /// -- it is in an invalid state". On cgroup v1 it does nothing and says so; where the
+    /// cgroup has no controllers (a simulated v2 engine) it moves the processes and says that
+    /// there was nothing to enable. Prints one line saying what it did.
+    static let cgroupNesting = """
+        dindlab_fs=$(stat -fc %T /sys/fs/cgroup 2>/dev/null || echo missing)
+        if [ "$dindlab_fs" != cgroup2fs ]; then
+          echo "cgroup nesting: nothing to do: /sys/fs/cgroup is $dindlab_fs, not cgroup v2 (the nesting step is for cgroup v2 only)"
+        else
+          dindlab_rel=$(sed -n 's/^0:://p' /proc/1/cgroup); dindlab_cg=/sys/fs/cgroup${dindlab_rel%/}
+          if [ ! -f "$dindlab_cg/cgroup.procs" ]; then
+            echo "cgroup nesting: PID 1's cgroup ${dindlab_rel:-?} (from /proc/1/cgroup) is not below the cgroup2 mount at /sys/fs/cgroup; nothing was moved" >&2
+            false
+          elif mkdir -p "$dindlab_cg/init"; then
+            dindlab_moved=0
+            for dindlab_p in $(cat "$dindlab_cg/cgroup.procs"); do
+              echo "$dindlab_p" >"$dindlab_cg/init/cgroup.procs" 2>/dev/null && dindlab_moved=$((dindlab_moved + 1))
+            done
+            dindlab_c=$(cat "$dindlab_cg/cgroup.controllers")
+            if [ -z "$dindlab_c" ]; then
+              echo "cgroup nesting: moved $dindlab_moved processes of ${dindlab_rel:-/} into init/; ${dindlab_rel:-/} has no controllers (cgroup.controllers is empty), so cgroup.subtree_control stays empty"
+            else
+              echo "$dindlab_c" | sed -e 's/ / +/g' -e 's/^/+/' >"$dindlab_cg/cgroup.subtree_control" &&
+                echo "cgroup nesting: moved $dindlab_moved processes of ${dindlab_rel:-/} into init/; enabled in cgroup.subtree_control: $(cat "$dindlab_cg/cgroup.subtree_control")"
+            fi
+          else
+            echo "cgroup nesting: could not create the child cgroup init/ in $dindlab_cg (is the cgroup2 mount read-only? see /proc/self/mountinfo)" >&2
+            false
+          fi
+        fi
+        """
+
     /// The number `setup.failed` holds when the harness's own step before the setup lines
     /// (`commandStart(prelude:)`) failed.
     static let preludeNumber = 0
@@ -239,7 +277,29 @@ enum OuterScripts {
     }
 
     /// Sections of the forensics dump, in order.
-    static let forensicSections = ["proc1-cgroup", "daemon-cgroup", "exec-cgroup", "mountinfo", "docker-info", "docker-version", "daemon-log"]
+    static let forensicSections = [
+        "proc1-cgroup", "daemon-cgroup", "exec-cgroup", "cgroup-files", "mountinfo", "docker-info", "docker-version", "daemon-log",
+    ]
+
+    /// Prints what cgroup v2 says about the outer container's own cgroup (the one PID 1 is
+    /// in, found through the `0::` line of /proc/1/cgroup below the cgroup2 mount): its
+    /// cgroup.controllers, cgroup.subtree_control and cgroup.type, and those of the cgroups
+    /// below it (e.g. `init/` after the nesting step, `docker/`). On cgroup v1 it says so.
+    static let cgroupFilesScript = """
+        echo "/sys/fs/cgroup: $(grep ' /sys/fs/cgroup ' /proc/self/mountinfo | tail -n 1)"
+        if [ "$(stat -fc %T /sys/fs/cgroup 2>/dev/null)" != cgroup2fs ]; then
+          echo "/sys/fs/cgroup is $(stat -fc %T /sys/fs/cgroup 2>/dev/null || echo missing), not cgroup2: cgroup v1 (or none), so there are no cgroup.controllers, cgroup.subtree_control or cgroup.type files"
+        else
+          rel=$(sed -n 's/^0:://p' /proc/1/cgroup); d=/sys/fs/cgroup${rel%/}
+          [ -d "$d" ] || { echo "PID 1's cgroup ${rel:-?} is not below this mount; showing the mount's root"; d=/sys/fs/cgroup; }
+          for c in "$d" "$d"/*/; do
+            [ -f "$c/cgroup.type" ] || continue
+            c=${c%/}; echo "cgroup ${c#/sys/fs/cgroup}/:"
+            for f in cgroup.controllers cgroup.subtree_control cgroup.type; do echo "  $f: $(cat "$c/$f" 2>&1)"; done
+            echo "  processes: $(wc -l < "$c/cgroup.procs" 2>/dev/null)"
+          done
+        fi
+        """
 
     /// Collects what explains a failure in one exec: the cgroup lines of PID 1, of the
     /// daemon and of this exec'd process (the field report's root cause was a difference
@@ -250,6 +310,8 @@ enum OuterScripts {
             s proc1-cgroup; cat /proc/1/cgroup
             s daemon-cgroup; p=$(cat \(daemonPID) 2>/dev/null); if [ -n "$p" ] && [ -e /proc/$p/cgroup ]; then cat /proc/$p/cgroup; else echo "(the daemon is not running)"; fi
             s exec-cgroup; cat /proc/self/cgroup
+            s cgroup-files
+            \(cgroupFilesScript)
             s mountinfo; cat /proc/self/mountinfo
             s docker-info; timeout 10 docker info 2>&1
             s docker-version; timeout 10 docker version 2>&1

@@ -144,24 +144,24 @@ struct TrialExecutor: Sendable {
             if let tmpfs = scenario.outer.cgroupTmpfs, engine.fingerprint.cgroupVersion == "2" {
                 throw TrialFailure.harness(.outer, "outer.cgroup-tmpfs: \(tmpfs.rawValue) needs a cgroup v1 engine (a tmpfs above the hierarchies at /sys/fs/cgroup); the engine \(engine.name) is cgroup v2, where /sys/fs/cgroup is the cgroup2 mount itself.")
             }
-            let remount = Self.cgroupRemount(for: scenario)
-            let command = scenario.daemon.start == .cmd ? OuterScripts.commandStart(setup: scenario.outer.setup, daemon: daemon, prelude: remount?.script) : OuterScripts.idleStart()
+            let cgroupSteps = Self.cgroupSteps(for: scenario)
+            let command = scenario.daemon.start == .cmd ? OuterScripts.commandStart(setup: scenario.outer.setup, daemon: daemon, prelude: cgroupSteps?.script) : OuterScripts.idleStart()
             let request = OuterContainerRequest(
                 image: scenario.outer.image, command: command, privileged: scenario.outer.privileged,
                 cgroups: scenario.outer.cgroups, cgroupParent: scenario.outer.cgroupParent, network: scenario.outer.network.rawValue,
                 env: scenario.outer.env, labels: labels(for: attempt.trial)
             )
             try await holdCgroupParent(scenario, session, &attempt)
-            let created = try await engine.client.createContainer(request.containerConfig(apiVersion: engine.apiVersion, privilege: engine.privilege), timeout: try attempt.remaining(cappedAt: callTimeout))
+            let created = try await engine.client.createContainer(request.containerConfig(apiVersion: engine.apiVersion, privilege: engine.privilege, engineCgroupVersion: engine.fingerprint.cgroupVersion), timeout: try attempt.remaining(cappedAt: callTimeout))
             session.containerID = created.id
             try await engine.client.startContainer(created.id, timeout: try attempt.remaining(cappedAt: callTimeout))
 
             if scenario.daemon.start == .exec {
                 attempt.clock.enter(.setup)
-                if let remount {
-                    let result = try await exec(["sh", "-c", remount.script], in: created.id, title: remount.title, &attempt)
+                if let cgroupSteps {
+                    let result = try await exec(["sh", "-c", cgroupSteps.script], in: created.id, title: cgroupSteps.title, &attempt)
                     guard result.exitCode == 0 else {
-                        throw TrialFailure.failed(.setup, "\(remount.title) exited with status \(result.exitCode): " + result.output.stderrText + result.output.stdoutText)
+                        throw TrialFailure.failed(.setup, "\(cgroupSteps.title) exited with status \(result.exitCode): " + result.output.stderrText + result.output.stdoutText)
                     }
                 }
                 for (number, line) in scenario.outer.setup.enumerated() {
@@ -238,7 +238,7 @@ struct TrialExecutor: Sendable {
             let number = Int(lines.first ?? "") ?? -1
             let line = number > 0 && number <= scenario.outer.setup.count ? scenario.outer.setup[number - 1] : "?"
             attempt.clock.attribute(attempt.clock.durations[.daemon] ?? 0, to: .setup, from: .daemon)
-            let step = number == OuterScripts.preludeNumber ? Self.cgroupRemount(for: scenario)?.title ?? "setup line 0" : "setup line \(number) (\(line))"
+            let step = number == OuterScripts.preludeNumber ? Self.cgroupSteps(for: scenario)?.title ?? "setup line 0" : "setup line \(number) (\(line))"
             throw TrialFailure.failed(.setup, "\(step) failed: " + (lines.count > 1 ? String(lines[1]) : "") + failed.output.stderrText)
         case .daemonDied:
             throw TrialFailure.failed(.daemon, "the inner daemon exited before it answered", daemonDied: true)
@@ -383,10 +383,11 @@ struct TrialExecutor: Sendable {
 
     // MARK: Helpers
 
-    /// The step before the setup lines that makes the engine's cgroup mounts writable
-    /// (`outer.cgroups: private`, `outer.cgroup-tmpfs: writable`), with its title; nil when
-    /// there is nothing to remount.
-    static func cgroupRemount(for scenario: Scenario) -> (script: String, title: String)? {
+    /// dindlab's own cgroup steps before the setup lines, as one script with its title; nil
+    /// when there are none: the remount that makes the engine's cgroup mounts writable
+    /// (`outer.cgroups: private`, `outer.cgroup-tmpfs`), then the nesting step
+    /// (`outer.cgroup-nesting: true`), which needs a writable mount.
+    static func cgroupSteps(for scenario: Scenario) -> (script: String, title: String)? {
         var scripts: [String] = []
         var what: [String] = []
         if scenario.outer.cgroups == .private {
@@ -397,9 +398,14 @@ struct TrialExecutor: Sendable {
             scripts.append(OuterScripts.cgroupTmpfsRemount(writable: tmpfs == .writable))
             what.append("outer.cgroup-tmpfs: \(tmpfs.rawValue)")
         }
+        var titles = what.isEmpty ? [] : ["the remount of the engine's cgroup mounts read-write (\(what.joined(separator: ", ")))"]
+        if scenario.outer.cgroupNesting {
+            scripts.append(OuterScripts.cgroupNesting)
+            titles.append("the cgroup nesting step (outer.cgroup-nesting: true)")
+        }
         guard !scripts.isEmpty else { return nil }
         let script = scripts.count == 1 ? scripts[0] : scripts.map { "{\n\($0)\n}" }.joined(separator: " &&\n")
-        return (script, "the remount of the engine's cgroup mounts read-write (\(what.joined(separator: ", ")))")
+        return (script, titles.joined(separator: " and "))
     }
 
     /// Bytes of output kept per stream of each command run in the outer container; the rest

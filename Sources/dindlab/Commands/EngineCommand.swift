@@ -49,6 +49,11 @@ extension EngineCommand {
             valueName: "controller:path"))
         var cgroups: [String] = []
 
+        @Option(help: ArgumentHelp(
+            "The cgroup version the daemon sees, 1 or 2 (default: the host's). 2 on a v1 or hybrid host is simulated in the engine's own namespaces; 1 on a v2 host is refused.",
+            valueName: "version"))
+        var cgroupVersion: String?
+
         @Option(help: ArgumentHelp("The daemon's storage driver (--storage-driver).", valueName: "driver"))
         var storageDriver: String?
 
@@ -72,16 +77,20 @@ extension EngineCommand {
 
         func validate() throws {
             guard readyTimeout > 0 else { throw ValidationError("--ready-timeout must be a positive number of seconds.") }
+            if let cgroupVersion, CgroupVersion(argument: cgroupVersion) == nil {
+                throw ValidationError("--cgroup-version \(cgroupVersion) is not a cgroup version: give 1 or 2.")
+            }
         }
 
         func run() async throws {
             let options = PrivateEngine.Options(
                 debug: debug, logFormat: logFormat, storageDriver: storageDriver, cgroupDriver: cgroupDriver,
                 cgroupParent: cgroupParent, cgroups: try cgroups.map(CgroupPlacement.init(parsing:)),
-                extraArguments: daemonArguments, readyTimeout: .seconds(readyTimeout))
+                cgroupVersion: cgroupVersion.flatMap(CgroupVersion.init(argument:)), extraArguments: daemonArguments, readyTimeout: .seconds(readyTimeout))
             let record = try await PrivateEngine().up(
                 name: engine.name, dir: engine.dir, binary: binary, options: options)
-            printError("Started the private engine \(record.name): Docker \(record.version) (\(record.era)) with pid \(record.pid); log \((record.directory as NSString).appendingPathComponent("daemon.log")).")
+            let cgroups = record.simulatedCgroupV2 == true ? ", cgroup v2 simulated on this v1 host" : ""
+            printError("Started the private engine \(record.name): Docker \(record.version) (\(record.era))\(cgroups) with pid \(record.pid); log \((record.directory as NSString).appendingPathComponent("daemon.log")).")
             print("export DOCKER_HOST=\(record.dockerHost)")
         }
     }
@@ -137,6 +146,9 @@ extension EngineCommand {
                 directory  \(status.layout.directory)
                 started    \(record.startedAt.formatted(.iso8601))
                 """)
+            if let version = record.cgroupVersion {
+                print("cgroups    v\(version)" + (record.simulatedCgroupV2 == true ? " (simulated on a v1 host, in the engine's namespaces only)" : ""))
+            }
             if !status.isRunning { throw ExitCode(1) }
         }
     }
