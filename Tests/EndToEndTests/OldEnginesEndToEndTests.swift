@@ -35,7 +35,7 @@ struct OldEngineCLI {
     let state: String
 
     func run(_ arguments: [String]) throws -> CommandLine.Result {
-        try CommandLine.run(arguments, environment: ["XDG_STATE_HOME": state])
+        try CommandLine.run(arguments, adding: ["XDG_STATE_HOME": state])
     }
 }
 

@@ -30,6 +30,15 @@ public struct FingerprintCollector: Sendable {
             cgroupVersion: info.cgroupVersion,
             daemonCgroupLines: daemonPID.flatMap(Self.cgroupLines(ofProcess:))
         )
+        fingerprint.cpuCount = info.cpus
+        let view = daemonPID.flatMap(DaemonCgroupView.read(pid:))
+        fingerprint.cgroupSimulated = view?.simulated
+        fingerprint.cgroupControllers = view?.controllers
+        // Engines before API 1.40 do not report their cgroup version: all of them are v1.
+        if fingerprint.cgroupVersion == nil, let view { fingerprint.cgroupVersion = view.version.rawValue }
+        fingerprint.cgroupNamespaceMode = DaemonCgroupView.defaultNamespaceMode(
+            apiVersion: version.apiVersion, cgroupVersion: fingerprint.cgroupVersion,
+            daemonArguments: daemonPID.flatMap(DaemonCgroupView.commandLine(ofProcess:)))
         if let privilege, let probeError = privilege.probeError {
             // The probe could not tell: no claim either way, and why.
             fingerprint.privilegedError = probeError

@@ -23,6 +23,9 @@ public struct PrivateEngine: Sendable {
         public var cgroupParent: String?
         /// cgroups the daemon itself is started in.
         public var cgroups: [CgroupPlacement]
+        /// The cgroup version the daemon should see; nil keeps the host's. v2 on a v1 or
+        /// hybrid host is simulated in the engine's namespaces (see `CgroupVersionSetup`).
+        public var cgroupVersion: CgroupVersion?
         /// Daemon arguments appended as given.
         public var extraArguments: [String]
         /// How long to wait for the daemon to answer.
@@ -31,7 +34,7 @@ public struct PrivateEngine: Sendable {
         public init(
             debug: Bool = false, logFormat: String? = nil, storageDriver: String? = nil,
             cgroupDriver: String? = nil, cgroupParent: String? = nil, cgroups: [CgroupPlacement] = [],
-            extraArguments: [String] = [], readyTimeout: Duration = .seconds(60)
+            cgroupVersion: CgroupVersion? = nil, extraArguments: [String] = [], readyTimeout: Duration = .seconds(60)
         ) {
             self.debug = debug
             self.logFormat = logFormat
@@ -39,6 +42,7 @@ public struct PrivateEngine: Sendable {
             self.cgroupDriver = cgroupDriver
             self.cgroupParent = cgroupParent
             self.cgroups = cgroups
+            self.cgroupVersion = cgroupVersion
             self.extraArguments = extraArguments
             self.readyTimeout = readyTimeout
         }
@@ -247,9 +251,15 @@ public struct PrivateEngine: Sendable {
         // Leftovers of an engine that died: a daemon of the 1.x era refuses to start over its old pid file.
         for stale in [layout.socket, layout.pidFile] { try? FileManager.default.removeItem(atPath: stale) }
 
-        let cgroups = try CgroupSetup.prepare(options.cgroups)
+        let cgroupVersion = try CgroupVersionSetup.plan(
+            requested: options.cgroupVersion, daemon: daemon.version, mounts: facts.mounts, placements: options.cgroups,
+            rootPath: CgroupVersionSetup.defaultRootPath(name: name, directory: layout.directory))
+        // The namespace root of a simulated v2 engine is joined last, so the cgroup namespace is rooted there.
+        let ordered = options.cgroups.filter { !$0.isUnified } + options.cgroups.filter(\.isUnified)
+        let cgroups = try CgroupSetup.prepare(cgroupVersion.placements(adding: ordered))
         let script = NamespaceLauncher.script(
-            name: name, layout: layout, unshare: unshare, cgroupProcsFiles: cgroups.map(\.procsFile), shadows: shadows)
+            name: name, layout: layout, unshare: unshare, cgroupProcsFiles: cgroups.map(\.procsFile), shadows: shadows,
+            simulatedCgroupV2: cgroupVersion.isSimulated)
         let logStart: UInt64
         let pid: pid_t
         do {
@@ -268,7 +278,8 @@ public struct PrivateEngine: Sendable {
             name: name, directory: layout.directory, binary: daemon.path, version: daemon.version, era: daemon.era,
             pid: pid, processStartTicks: ProcessTable.stat(pid)?.startTicks ?? 0, socket: layout.socket,
             startedAt: Date(), argv: argv, cgroups: options.cgroups,
-            createdCgroupDirectories: cgroups.flatMap(\.created))
+            createdCgroupDirectories: cgroups.flatMap(\.created), cgroupVersion: cgroupVersion.version,
+            simulatedCgroupV2: cgroupVersion.isSimulated)
         do {
             try record.write(to: layout.recordFile)
             try await waitUntilAnswering(record, layout: layout, logStart: logStart, timeout: options.readyTimeout)

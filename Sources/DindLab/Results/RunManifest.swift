@@ -72,13 +72,20 @@ public struct RunManifest: Sendable, Hashable, Codable {
         public var engine: String
         public var trials: Int
         public var reason: String
+        /// The cell's matrix values, for the reports' heat maps; nil in older manifests.
+        public var cellValues: CellValues?
+        /// The cell's index in its scenario's matrix, so reports keep matrix order; nil in
+        /// older manifests.
+        public var cellIndex: Int?
 
-        public init(scenario: String, cellID: String, engine: String, trials: Int, reason: String) {
+        public init(scenario: String, cellID: String, engine: String, trials: Int, reason: String, cellValues: CellValues? = nil, cellIndex: Int? = nil) {
             self.scenario = scenario
             self.cellID = cellID
             self.engine = engine
             self.trials = trials
             self.reason = reason
+            self.cellValues = cellValues
+            self.cellIndex = cellIndex
         }
     }
 
@@ -108,6 +115,12 @@ public struct RunManifest: Sendable, Hashable, Codable {
             self.binaryOrigin = labels?.binaryOrigin?.rawValue
         }
     }
+
+    /// The scenarios whose trials of a cell can meet what earlier ones left behind
+    /// (`isolation: cell`, or a fault injected): only for them does the failure rate after a
+    /// cell's first failure mean something, so only their tables show it. nil in older
+    /// manifests (every scenario then shows it where it has data).
+    public var cellStateScenarios: [String]?
 
     /// Trials of skipped cells.
     public var skippedTrialCount: Int { (skippedCells ?? []).reduce(0) { $0 + $1.trials } }
@@ -174,5 +187,8 @@ extension RunManifest {
         self.init(runID: runID, startedAt: startedAt, commandLine: commandLine, seed: plan.seed,
                   scenarioFiles: scenarioFiles, engines: engines, expectations: RunExpectations(of: plan),
                   shard: plan.shard, plannedTrials: plan.wholePlanTrialCount)
+        cellStateScenarios = plan.scenarios.filter { planned in
+            planned.scenario.isolation == .cell || planned.cells.contains { $0.scenario.faults.killDaemonAtTrial > 0 }
+        }.map(\.scenario.name)
     }
 }

@@ -39,7 +39,12 @@ public struct EngineSelection: Sendable, Hashable {
             return try privateEngine(named: argument, environment: environment, required: true)!
         }
         if let host = environment["DOCKER_HOST"], !host.isEmpty {
-            return EngineSelection(name: "default", address: try EngineAddress(parsing: host, tls: tls))
+            let address = try EngineAddress(parsing: host, tls: tls)
+            // Said here, where it is known that the address came from DOCKER_HOST.
+            if case .unix(let socket) = address.endpoint, !FileManager.default.fileExists(atPath: socket) {
+                throw EngineError.socketMissing(socket, from: "DOCKER_HOST (\(host))")
+            }
+            return EngineSelection(name: "default", address: address)
         }
         if let running = try privateEngine(named: PrivateEngine.defaultName, environment: environment, required: false) {
             return running

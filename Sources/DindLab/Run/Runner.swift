@@ -114,16 +114,18 @@ public struct Runner: Sendable {
     ///   - plan: The trials and their order.
     ///   - scenarioFiles: The files the scenarios came from, recorded with their sha256.
     /// - Returns: The records, summary and run folder.
-    /// - Throws: `EngineError` when an engine cannot be reached at the start, `ResultsError`
-    ///   when the results cannot be written.
+    /// - Throws: `EngineError` when an engine cannot be reached at the start (no run folder is
+    ///   made then), `ResultsError` when the results cannot be written.
     public func run(plan: Plan, scenarioFiles: [String]) async throws -> RunResult {
         let resume = options.resume
-        let store = try resume?.store ?? ResultStore(creatingIn: options.resultsRoot)
         let earlier = try resume?.recordedTrials(in: plan) ?? []
         let startedAt = Date()
-        ActiveRuns.shared.add(store.runID.rawValue)
-        defer { ActiveRuns.shared.remove(store.runID.rawValue) }
-        let ownership = Ownership.current(runID: store.runID, startedAt: startedAt).labels
+        // The run folder is made once every engine answered and the scenario files are read: a
+        // run that never reached its engine leaves no empty folder behind.
+        let runID = resume?.store.runID ?? RunID.generate(at: startedAt)
+        ActiveRuns.shared.add(runID.rawValue)
+        defer { ActiveRuns.shared.remove(runID.rawValue) }
+        let ownership = Ownership.current(runID: runID, startedAt: startedAt).labels
 
         // The matrix may set the image, so look at the cells' resolved scenarios.
         var probeImages: [String] = []
@@ -137,9 +139,14 @@ public struct Runner: Sendable {
             if let warning = await OrphanCheck.warning(client: engine.client, engineName: engine.name) {
                 await observer?.note("warning: " + warning)
             }
+            if let note = Self.concurrencyNote(jobs: options.jobs, engine: engine.name, cpus: engine.fingerprint.cpuCount) {
+                await observer?.note(note)
+            }
             trialEngines.append(engine)
         }
         let engineEntries = trialEngines.map { RunManifest.Engine(name: $0.name, endpoint: $0.client.address.description, fingerprint: $0.fingerprint) }
+        let files = resume == nil ? try scenarioFiles.map { path throws(ResultsError) in try RunManifest.ScenarioFile(reading: URL(fileURLWithPath: path), recordedAs: path) } : []
+        let store = try resume?.store ?? ResultStore(creatingIn: options.resultsRoot, runID: runID)
 
         var manifest: RunManifest
         if let resume {
@@ -150,8 +157,7 @@ public struct Runner: Sendable {
         } else {
             manifest = RunManifest(
                 runID: store.runID, startedAt: startedAt, commandLine: SecretMasker.maskArguments(options.commandLine), plan: plan,
-                scenarioFiles: try scenarioFiles.map { path throws(ResultsError) in try RunManifest.ScenarioFile(reading: URL(fileURLWithPath: path), recordedAs: path) },
-                engines: engineEntries
+                scenarioFiles: files, engines: engineEntries
             )
         }
         try await store.writeManifest(manifest)
@@ -161,9 +167,14 @@ public struct Runner: Sendable {
         }
 
         let planned = Self.units(of: plan, spreadOver: selections.spread, named: selections.named, skipping: Set(earlier.map(\.trialID)))
+        if let mismatch = EngineCombinationError.check(planned, engines: trialEngines) { throw mismatch }
         let (units, skippedCells) = try await Self.withoutMissingImages(planned, engines: trialEngines)
         if !skippedCells.isEmpty {
-            manifest.skippedCells = (manifest.skippedCells ?? []) + skippedCells
+            // A resumed run meets the cells its earlier part skipped again: they replace those entries.
+            let earlierSkipped = (manifest.skippedCells ?? []).filter { old in
+                !skippedCells.contains { $0.scenario == old.scenario && $0.cellID == old.cellID && $0.engine == old.engine }
+            }
+            manifest.skippedCells = earlierSkipped + skippedCells
             try await store.writeManifest(manifest)
             for cell in skippedCells {
                 await observer?.note("skipped: \(cell.scenario) \(cell.cellID) on \(cell.engine) (\(cell.trials) trial\(cell.trials == 1 ? "" : "s")): \(cell.reason)")
@@ -219,10 +230,21 @@ public struct Runner: Sendable {
             manifest.stoppedEarly = true  // by the stop condition: the trials not run are not missing
         }
         try await store.writeManifest(manifest)
-        let summary = RunSummary(runID: store.runID, tally: kept.counts.tally(expectations: manifest.expectations ?? RunExpectations()), corruptLines: resume?.corruptLines ?? [])
+        let expectations = manifest.expectations ?? RunExpectations()
+        let tally = kept.counts.tally(expectations: expectations).adding(skipped: manifest.skippedCells ?? [], expectations: expectations)
+            .keepingFollowingTrials(for: manifest.cellStateScenarios)
+        let summary = RunSummary(runID: store.runID, tally: tally, corruptLines: resume?.corruptLines ?? [])
         try await store.writeSummary(summary)
         return RunResult(directory: store.directory, records: records, recordCount: recordCount, summary: summary, manifest: manifest, skippedTrials: plan.trials.count - recordCount,
                          interruptedBy: options.interruption?.stopRequested == true ? options.interruption?.signal : nil)
+    }
+
+    /// One line when `--jobs` asks for more trials at once than the engine's host has CPUs: a
+    /// trial keeps about one CPU busy (the engine's and the inner daemon's processes), so the
+    /// rest wait for CPU and every phase takes longer than it would alone.
+    static func concurrencyNote(jobs: Int, engine: String, cpus: Int?) -> String? {
+        guard let cpus, cpus > 0, jobs > cpus else { return nil }
+        return "--jobs \(jobs) runs up to \(jobs) trials at once on the engine \(engine), whose host has \(cpus) CPU\(cpus == 1 ? "" : "s"): trials beyond \(cpus) wait for CPU, so their phase timings stretch and tight timeouts may fire; to measure timings, keep --jobs at \(cpus) or below"
     }
 
     /// Leaves out the units whose outer image is not on their engine: such cells are skipped
@@ -250,13 +272,9 @@ public struct Runner: Sendable {
                 cell.trials += unit.trials.count
                 skipped[cellKey] = cell
             } else {
-                let recipe = image.hasPrefix("dindlab/outer:") ? String(image.dropFirst("dindlab/outer:".count)) : nil
-                let how = recipe.map { recipe in
-                    let binary = ["1.7.1", "1.8.3", "1.9.1"].contains(recipe) ? " --binary PATH" : ""
-                    let note = binary.isEmpty ? "" : " (Docker's old static binaries are no longer published: keep your own)"
-                    return "build it with `dindlab images build \(recipe)\(binary) --engine \(engine.client.address)`\(note)"
-                } ?? "load it onto the engine"
-                skipped[cellKey] = RunManifest.SkippedCell(scenario: trial.scenarioName, cellID: trial.cell.id, engine: engine.name, trials: unit.trials.count, reason: "the outer image \(image) is not on the engine; \(how)")
+                let how = OuterImageCheck.howToGet(image, engine: engine.client.address.description)
+                skipped[cellKey] = RunManifest.SkippedCell(scenario: trial.scenarioName, cellID: trial.cell.id, engine: engine.name, trials: unit.trials.count, reason: "the outer image \(image) is not on the engine; \(how)",
+                                                             cellValues: CellValues(trial.cell.values.map { ($0.key, $0.value) }), cellIndex: trial.cell.index)
                 order.append(cellKey)
             }
         }
@@ -290,8 +308,10 @@ public struct Runner: Sendable {
                 if let instance, privilege.probeError == nil { factsCache?.store(privilege, of: instance) }
             }
         }
-        let fingerprint = try await FingerprintCollector(client: client).collect(privilege: privilege, daemonPID: selection.localDaemonPID)
-        return TrialEngine(name: selection.name, client: client, apiVersion: apiVersion, privilege: privilege, fingerprint: fingerprint)
+        // Without a probe the privilege facts are unknown, and the fingerprint leaves them out
+        // (privilegedSupported nil): every cell on this engine is skipped anyway.
+        let fingerprint = try await FingerprintCollector(client: client).collect(privilege: probeImage == nil ? nil : privilege, daemonPID: selection.localDaemonPID)
+        return TrialEngine(name: selection.name, client: client, apiVersion: apiVersion, privilege: privilege, fingerprint: fingerprint, localDaemonPID: selection.engineHostPID)
     }
 
     /// A unit of work: trials that run one after another on one engine.

@@ -54,6 +54,11 @@ extension EngineCommand {
             valueName: "controller:path"))
         var cgroups: [String] = []
 
+        @Option(help: ArgumentHelp(
+            "The cgroup version the daemon sees, 1 or 2 (default: the host's). 2 on a v1 or hybrid host is simulated in the engine's own namespaces; 1 on a v2 host is refused.",
+            valueName: "version"))
+        var cgroupVersion: String?
+
         @Option(help: ArgumentHelp("The daemon's storage driver (--storage-driver).", valueName: "driver"))
         var storageDriver: String?
 
@@ -77,19 +82,23 @@ extension EngineCommand {
 
         func validate() throws {
             guard readyTimeout > 0 else { throw ValidationError("--ready-timeout must be a positive number of seconds.") }
+            if let cgroupVersion, CgroupVersion(argument: cgroupVersion) == nil {
+                throw ValidationError("--cgroup-version \(cgroupVersion) is not a cgroup version: give 1 or 2.")
+            }
         }
 
         func run() async throws {
             let options = PrivateEngine.Options(
                 debug: debug, logFormat: logFormat, storageDriver: storageDriver, cgroupDriver: cgroupDriver,
                 cgroupParent: cgroupParent, cgroups: try cgroups.map(CgroupPlacement.init(parsing:)),
-                extraArguments: daemonArguments, readyTimeout: .seconds(readyTimeout))
+                cgroupVersion: cgroupVersion.flatMap(CgroupVersion.init(argument:)), extraArguments: daemonArguments, readyTimeout: .seconds(readyTimeout))
             let (record, reused) = try await PrivateEngine().upOrReuse(
                 name: engine.name, dir: engine.dir, binary: binary, options: options, registerName: true)
+            let cgroups = record.simulatedCgroupV2 == true ? ", cgroup v2 simulated on this v1 host" : ""
             if reused {
-                printError("The private engine \(record.name) already runs in \(record.directory): Docker \(record.version) (\(record.era)) with pid \(record.pid); reusing it, no second daemon was started.")
+                printError("The private engine \(record.name) already runs in \(record.directory): Docker \(record.version) (\(record.era))\(cgroups) with pid \(record.pid); reusing it, no second daemon was started.")
             } else {
-                printError("Started the private engine \(record.name): Docker \(record.version) (\(record.era)) with pid \(record.pid); log \((record.directory as NSString).appendingPathComponent("daemon.log")).")
+                printError("Started the private engine \(record.name): Docker \(record.version) (\(record.era))\(cgroups) with pid \(record.pid); log \((record.directory as NSString).appendingPathComponent("daemon.log")).")
             }
             print("export DOCKER_HOST=\(record.dockerHost)")
         }
@@ -122,7 +131,7 @@ extension EngineCommand {
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show whether a private engine runs, its pid, version and API version.",
-            discussion: "Exits with status 3 when the engine is not running.")
+            discussion: "Exits with status 1 when the engine is not running (see README, exit status).")
 
         @OptionGroup var engine: EngineNameOptions
 
@@ -130,7 +139,7 @@ extension EngineCommand {
             let status = try await PrivateEngine().status(name: engine.name, dir: engine.dir)
             guard let record = status.record else {
                 print("The private engine \(status.name) was never started in \(status.layout.directory).")
-                throw ExitCode(3)
+                throw ExitCode(1)
             }
             let state = status.isRunning
                 ? "running, pid \(record.pid), " + (status.isAnswering ? "answering" : "not answering")
@@ -146,7 +155,10 @@ extension EngineCommand {
                 directory  \(status.layout.directory)
                 started    \(record.startedAt.formatted(.iso8601))
                 """)
-            if !status.isRunning { throw ExitCode(3) }
+            if let version = record.cgroupVersion {
+                print("cgroups    v\(version)" + (record.simulatedCgroupV2 == true ? " (simulated on a v1 host, in the engine's namespaces only)" : ""))
+            }
+            if !status.isRunning { throw ExitCode(1) }
         }
     }
 

@@ -41,7 +41,7 @@ extension EngineCommand {
                     }
                 }
             } catch {
-                throw fail(error)
+                throw Usage.failure(error, otherwise: 2)
             }
         }
     }
