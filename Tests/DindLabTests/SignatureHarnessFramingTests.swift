@@ -84,6 +84,23 @@ struct SignatureHarnessFramingTests {
         #expect(!viaExec.signature.contains("exited with status"), "\(viaExec.signature)")
     }
 
+    @Test("a multi-line setup script is named by its first line: the mount error, not the script's last line, is the signature")
+    func multiLineSetup() {
+        let script = """
+            if [ "$MOUNT_CGROUPS_BY_HAND" = yes ]; then
+              for h in $(cut -d: -f2 /proc/self/cgroup); do mount -n -t cgroup -o "$h" cgroup "/sys/fs/cgroup/$h"; done
+            fi
+            """
+        let summary = OuterScripts.summary(ofSetupLine: script)
+        #expect(summary == #"if [ "$MOUNT_CGROUPS_BY_HAND" = yes ]; then …"#)
+        let viaExec = finder.diagnose(FailureEvidence(phase: .setup, stepOutput: "setup line 1 (\(summary)) exited with status 32: mount: /sys/fs/cgroup/systemd: mount point is busy.\n"))
+        let viaCmd = finder.diagnose(FailureEvidence(phase: .setup, stepOutput: "setup line 1 (\(summary)) failed: mount: /sys/fs/cgroup/systemd: mount point is busy."))
+        #expect(viaExec.signature == viaCmd.signature)
+        #expect(viaExec.signature.hasPrefix("setup: setup line <n> (if ["), "\(viaExec.signature)")
+        #expect(viaExec.signature.hasSuffix("failed: mount: /sys/fs/cgroup/systemd: mount point is busy."), "\(viaExec.signature)")
+        #expect(OuterScripts.summary(ofSetupLine: "mount -t tmpfs none /mnt") == "mount -t tmpfs none /mnt")
+    }
+
     @Test("framing is taken off only at the start: the same words inside an error stay", arguments: [
         "copying: inner run 2 exited with status 1: x",
         "the outer container's command exited with status 2 before the inner daemon was ready",

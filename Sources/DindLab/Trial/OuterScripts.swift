@@ -123,6 +123,15 @@ enum OuterScripts {
         ["sh", "-c", "mkdir -p \(stateDirectory) && touch \(stateDirectory)/setup.done; \(idleLoop)"]
     }
 
+    /// How a failure names a setup line: its first line, with " …" when more follow. A
+    /// multi-line setup script would otherwise put its own lines into the error (and its
+    /// signature), where only the failing step's output belongs.
+    static func summary(ofSetupLine line: String) -> String {
+        let lines = line.split(separator: "\n", omittingEmptySubsequences: true)
+        let first = lines.first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        return lines.count > 1 ? first + " …" : first
+    }
+
     /// One setup line run through exec (`start: exec`).
     static func setupLine(_ line: String) -> [String] {
         ["sh", "-c", line]

@@ -167,7 +167,7 @@ struct TrialExecutor: Sendable {
                 for (number, line) in scenario.outer.setup.enumerated() {
                     let result = try await exec(OuterScripts.setupLine(line), in: created.id, title: "setup line \(number + 1)", &attempt)
                     guard result.exitCode == 0 else {
-                        throw TrialFailure.failed(.setup, "setup line \(number + 1) (\(line)) exited with status \(result.exitCode): " + result.output.stderrText + result.output.stdoutText)
+                        throw TrialFailure.failed(.setup, "setup line \(number + 1) (\(OuterScripts.summary(ofSetupLine: line))) exited with status \(result.exitCode): " + result.output.stderrText + result.output.stdoutText)
                     }
                 }
                 attempt.clock.enter(.daemon)
@@ -238,7 +238,7 @@ struct TrialExecutor: Sendable {
             let number = Int(lines.first ?? "") ?? -1
             let line = number > 0 && number <= scenario.outer.setup.count ? scenario.outer.setup[number - 1] : "?"
             attempt.clock.attribute(attempt.clock.durations[.daemon] ?? 0, to: .setup, from: .daemon)
-            let step = number == OuterScripts.preludeNumber ? Self.cgroupSteps(for: scenario)?.title ?? "setup line 0" : "setup line \(number) (\(line))"
+            let step = number == OuterScripts.preludeNumber ? Self.cgroupSteps(for: scenario)?.title ?? "setup line 0" : "setup line \(number) (\(OuterScripts.summary(ofSetupLine: line)))"
             throw TrialFailure.failed(.setup, "\(step) failed: " + (lines.count > 1 ? String(lines[1]) : "") + failed.output.stderrText)
         case .daemonDied:
             throw TrialFailure.failed(.daemon, "the inner daemon exited before it answered", daemonDied: true)
