@@ -6,17 +6,21 @@ this script uses. It writes benchmarks/results.md (a Markdown table of ratios, e
 of several alternating repetitions, absolute numbers as context) and prints it, with
 "target holds: yes/no" per target.
 
-    benchmarks/bench.py [--reps N] [--trials N] [--quick] [--only ping,trials,memory,report,history]
+    benchmarks/bench.py [--reps N] [--max-trials N] [--quick] [--only ping,trials,memory,report,history]
 
 Rows:
   ping    API round trips: `dindlab engine ping --count N` against ping_floor (C, libcurl, one
           reused handle), docker-py's client.ping() loop, and N `docker version` invocations.
           Each is timed as a whole process (wall clock), so start-up counts too.
           Target: dindlab within 1.2x of the C floor.
-  trials  The one-cell scenario one-cell.yaml: dindlab --jobs 1 and --jobs 2 against
-          trial-cli.sh (bash + docker CLI) and trial-dockerpy.py, TRIALS trials each, timed as a
-          whole (dindlab's run start, probe and summary included). Targets: dindlab sequential
-          >= 1.25x the CLI script's trials/minute; --jobs 2 >= 1.6x --jobs 1.
+  trials  The one-cell scenario one-cell.yaml: dindlab --jobs 1 and --jobs 2 against the
+          reference peer ../shared/bench/peer-cli-trial.sh (the loop a competent user writes:
+          one exec loads, runs and waits), trial-cli.sh (one docker command per step) and
+          trial-dockerpy.py, at 10 and at 50 trials per process, each timed as a whole process
+          (dindlab's start-up, probe and reports included). Targets: dindlab sequential >= 1.25x
+          the peer's trials/minute at 10 trials, >= 1.4x at 50; from launch to the first
+          trial's start at most 0.3 s on an engine dindlab has seen; --jobs 2 keeps 95% of
+          the CPUs busy.
   memory  Peak RSS of `dindlab run` of the same scenario at 10 and 2,000 trials against
           dindlab-fake-engine (a fake engine process). Targets: at most +10%, under 64 MB.
   report  Rebuilding the summary of a run folder with 100,000 trial records: `dindlab report`
@@ -270,8 +274,22 @@ def bench_ping(args, watch, notes):
     return rows, details
 
 
+PEER = os.path.join(os.path.dirname(ROOT), "shared", "bench", "peer-cli-trial.sh")
+
+
+def first_trial_delay(results, launched):
+    """Seconds from launching `dindlab run` to its first trial's start (trials.jsonl's startedAt)."""
+    runs = sorted((os.path.join(results, name) for name in os.listdir(results)), key=os.path.getmtime)
+    starts = []
+    with open(os.path.join(runs[-1], "trials.jsonl")) as trials:
+        for line in trials:
+            stamp = json.loads(line)["startedAt"]
+            starts.append(datetime.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ")
+                          .replace(tzinfo=datetime.timezone.utc).timestamp())
+    return min(starts) - launched
+
+
 def bench_trials(args, watch, notes):
-    trials = args.trials
     facts = engine_facts()
     refused = set(facts.get("refusedCapabilities") or [])
     env = dict(os.environ, DOCKER_HOST=ENGINE, OUTER_IMAGE=OUTER_IMAGE)
@@ -282,78 +300,104 @@ def bench_trials(args, watch, notes):
         env["CAP_ADD"] = ",".join(cap for cap in ALL_CAPABILITIES if cap not in refused)
         notes.append("The engine refuses --privileged (" + (facts.get("privilegedError") or "?")[:200] +
                      "); dindlab emulates it and the peers use the same emulation: --cap-add every capability but "
-                     + ", ".join(sorted(refused)) + ", seccomp and AppArmor unconfined, --device-cgroup-rule 'a *:* rwm'.")
-    tools = ["dindlab", "cli"]
-    python = dockerpy_python()
+                     + ", ".join(sorted(refused)) + ", seccomp and AppArmor unconfined, --device-cgroup-rule 'a *:* rwm' "
+                     "(peer-cli-trial.sh: --cap-add ALL --cap-drop SYS_RESOURCE).")
     cli = docker_cli()
-    if not cli:
-        tools.remove("cli")
-        notes.append("The docker CLI is not installed: the bash peer cannot run, so the CLI ratio is left out.")
+    python = dockerpy_python()
+    tools = ["dindlab"]
+    if cli and os.path.exists(PEER):
+        tools.append("peer")
+    elif not os.path.exists(PEER):
+        notes.append(f"{PEER} is missing: the reference peer's rows are left out.")
+    if cli:
+        tools.append("cli")
+    else:
+        notes.append("The docker CLI is not installed: the bash peers cannot run, so their ratios are left out.")
     if python:
         tools.append("docker-py")
     else:
         notes.append("docker-py is not installed: its trials row is left out.")
     tools.append("dindlab-j2")
     results = tempfile.mkdtemp(prefix="dl-bench-results-")
-    cpu = {tool: [] for tool in tools}
+    cpu = {}
+    startup = []
 
-    def measure(tool, count=trials):
+    def measure(tool, count):
         remove_leftovers()
         if tool.startswith("dindlab"):
             jobs = "2" if tool == "dindlab-j2" else "1"
             argv = [DINDLAB, "run", SCENARIO, "--engine", ENGINE, "--repeat", str(count), "--jobs", jobs, "--out", results]
+        elif tool == "peer":
+            argv = ["bash", PEER, OUTER_IMAGE, str(count)]
         elif tool == "cli":
             argv = ["bash", os.path.join(BENCH, "trial-cli.sh"), str(count)]
         else:
             argv = [python, os.path.join(BENCH, "trial-dockerpy.py"), str(count)]
         busy_before = cpu_busy_seconds()
-        wall, _, _, _ = run_process(argv, env=env, timeout=60 * count + 300)
+        launched = time.time()
+        wall, stdout, _, _ = run_process(argv, env=env, timeout=60 * count + 300)
         busy = cpu_busy_seconds() - busy_before
+        if tool == "peer" and f"{count} passed, 0 failed" not in stdout:
+            raise BenchError(f"the peer script's trials failed: {stdout[-500:]}")
+        if tool == "dindlab":
+            startup.append(first_trial_delay(results, launched))
         # Whose CPU it is does not matter here: the engine's work for a trial, the docker CLIs
         # and the harness all count; what a trial costs the machine is what --jobs can share.
-        cpu[tool].append((busy / count, busy / wall))
+        cpu.setdefault((tool, count), []).append((busy / count, busy / wall))
         return count / wall * 60
 
     # One unmeasured trial per tool first: the first container of a fresh image is slow
-    # (layers read from disk), and that should not count against whoever comes first.
+    # (layers read from disk), and that should not count against whoever comes first. It also
+    # shows dindlab the engine, as any earlier run on it would (see EngineFactsCache).
     log("trials: one warm-up trial per tool")
     for tool in tools:
-        measure(tool, count=1)
-    cpu = {tool: [] for tool in tools}  # the warm-up's CPU does not count
-    log(f"trials: {trials} per run, {args.trial_reps} alternating repetitions of {', '.join(tools)}")
-    values = alternate(tools, args.trial_reps, measure, watch)
-    shutil.rmtree(results, ignore_errors=True)
-    rows = []
+        measure(tool, 1)
+    cpu, startup = {}, []  # the warm-up's figures do not count
     per_minute = lambda v: f"{statistics.median(v):.1f}/min"
-    context = f"dindlab {per_minute(values['dindlab'])}"
-    if "cli" in values:
-        ratio = paired_ratio(values["dindlab"], values["cli"])
-        context += f", bash + docker CLI {per_minute(values['cli'])}"
-        if "docker-py" in values:
-            context += f", docker-py {per_minute(values['docker-py'])} (dindlab {paired_ratio(values['dindlab'], values['docker-py']):.2f}x)"
-        rows.append((f"trials/minute, sequential: dindlab vs bash + docker CLI ({trials} trials per run)",
-                     f"{ratio:.2f}x", context, "≥ 1.25x", ratio >= 1.25))
-    ratio2 = paired_ratio(values["dindlab-j2"], values["dindlab"])
+    rows, details = [], []
+    sizes = [(count, target) for count, target in [(10, 1.25), (50, 1.4)] if count <= args.max_trials]
+    values = {}
+    for count, target in sizes:
+        log(f"trials: {count} per run, {args.trial_reps} alternating repetitions of {', '.join(tools)}")
+        values[count] = alternate(tools, args.trial_reps, lambda tool: measure(tool, count), watch)
+        got = values[count]
+        if "peer" in got:
+            ratio = paired_ratio(got["dindlab"], got["peer"])
+            rows.append((f"trials/minute, sequential, {count} trials per process: dindlab vs ../shared/bench/peer-cli-trial.sh",
+                         f"{ratio:.2f}x", f"dindlab {per_minute(got['dindlab'])}, peer script {per_minute(got['peer'])} "
+                         "(whole processes: dindlab's start-up, probe and reports included)", f"≥ {target}x", ratio >= target))
+        for peer, label in [("cli", "bash + docker CLI, one command per step (trial-cli.sh)"), ("docker-py", "docker-py (trial-dockerpy.py)")]:
+            if peer in got:
+                ratio = paired_ratio(got["dindlab"], got[peer])
+                rows.append((f"trials/minute, sequential, {count} trials: dindlab vs {label}", f"{ratio:.2f}x",
+                             f"dindlab {per_minute(got['dindlab'])}, {peer} {per_minute(got[peer])}", "—", True))
+        details += [(f"trials/min, {count} per run: {name}", spread(vals, unit=lambda v: f"{v:.1f}")) for name, vals in got.items()]
+    shutil.rmtree(results, ignore_errors=True)
+    delay = statistics.median(startup)
+    rows.append(("start-up: `dindlab run` launched → first trial started (engine seen before)", fmt_seconds(delay),
+                 f"median of {len(startup)} runs; {spread(startup)}", "≤ 0.3 s", delay <= 0.3))
+    count = sizes[-1][0]
+    got = values[count]
+    ratio2 = paired_ratio(got["dindlab-j2"], got["dindlab"])
     # --jobs 2 can at best keep every CPU busy; a sequential run already keeps `busy1` CPUs
     # busy (the engine's processes work in parallel within one trial), so the CPUs allow
     # at most cpus / busy1 times the sequential rate, less what contention costs.
-    busy1 = statistics.median(b for _, b in cpu["dindlab"])
-    busy2 = statistics.median(b for _, b in cpu["dindlab-j2"])
-    cost1 = statistics.median(c for c, _ in cpu["dindlab"])
-    cost2 = statistics.median(c for c, _ in cpu["dindlab-j2"])
+    busy1 = statistics.median(b for _, b in cpu[("dindlab", count)])
+    busy2 = statistics.median(b for _, b in cpu[("dindlab-j2", count)])
+    cost1 = statistics.median(c for c, _ in cpu[("dindlab", count)])
+    cost2 = statistics.median(c for c, _ in cpu[("dindlab-j2", count)])
     ceiling = os.cpu_count() / busy1
     # Two trials at once also cost more CPU each (they contend for caches and the engine).
     ceiling_contended = ceiling * cost1 / cost2
-    rows.append((f"trials/minute: dindlab --jobs 2 vs --jobs 1 ({os.cpu_count()} CPUs)", f"{ratio2:.2f}x",
-                 f"--jobs 2 {per_minute(values['dindlab-j2'])}, --jobs 1 {per_minute(values['dindlab'])}; "
-                 f"CPUs busy: {busy1:.2f} of {os.cpu_count()} with --jobs 1, {busy2:.2f} with --jobs 2; CPU per trial "
-                 f"{cost1:.2f} s with --jobs 1, {cost2:.2f} s with --jobs 2; so with every CPU busy the machine allows "
-                 f"at most {ceiling:.2f}x, {ceiling_contended:.2f}x at the CPU per trial of --jobs 2", "≥ 1.6x", ratio2 >= 1.6))
-    details = [(f"trials/min: {name}", spread(vals, unit=lambda v: f"{v:.1f}")) for name, vals in values.items()]
-    details += [(f"CPU seconds per trial (whole machine): {name}", spread([c for c, _ in pairs], unit=lambda v: f"{v:.2f}"))
-                for name, pairs in cpu.items()]
-    details += [(f"CPUs busy during the run: {name}", spread([b for _, b in pairs], unit=lambda v: f"{v:.2f}"))
-                for name, pairs in cpu.items()]
+    rows.append((f"CPUs busy with dindlab --jobs 2 ({os.cpu_count()} CPUs, {count} trials)", f"{busy2:.2f}",
+                 f"--jobs 2 {per_minute(got['dindlab-j2'])} = {ratio2:.2f}x --jobs 1 ({per_minute(got['dindlab'])}); "
+                 f"CPUs busy: {busy1:.2f} with --jobs 1; CPU per trial {cost1:.2f} s with --jobs 1, {cost2:.2f} s with --jobs 2; "
+                 f"so with every CPU busy the machine allows at most {ceiling:.2f}x, {ceiling_contended:.2f}x at the CPU per "
+                 "trial of --jobs 2", f"≥ {0.95 * os.cpu_count():.1f}", busy2 >= 0.95 * os.cpu_count()))
+    details += [(f"CPU seconds per trial (whole machine), {n} per run: {name}", spread([c for c, _ in pairs], unit=lambda v: f"{v:.2f}"))
+                for (name, n), pairs in cpu.items()]
+    details += [(f"CPUs busy during the run, {n} per run: {name}", spread([b for _, b in pairs], unit=lambda v: f"{v:.2f}"))
+                for (name, n), pairs in cpu.items()]
     return rows, details
 
 
@@ -551,7 +595,7 @@ def main():
     parser.add_argument("--reps", type=int, default=5, help="alternating repetitions of the ping and report rows")
     parser.add_argument("--trial-reps", type=int, default=3, help="alternating repetitions of the trial rows")
     parser.add_argument("--memory-reps", type=int, default=3, help="alternating repetitions of the memory rows")
-    parser.add_argument("--trials", type=int, default=20, help="trials per run in the trial rows")
+    parser.add_argument("--max-trials", type=int, default=50, help="the trial rows run 10 and 50 trials per process; a smaller bound leaves out the 50")
     parser.add_argument("--ping-count", type=int, default=10000, help="round trips per process (C, dindlab, docker-py)")
     parser.add_argument("--cli-count", type=int, default=100, help="docker version invocations per repetition")
     parser.add_argument("--scale-trials", type=int, default=2000, help="trials of the large memory run")
@@ -566,7 +610,7 @@ def main():
     args = parser.parse_args()
     if args.quick:
         args.reps, args.trial_reps, args.memory_reps = 3, 1, 1
-        args.trials, args.ping_count, args.cli_count, args.scale_trials = 4, 2000, 20, 200
+        args.max_trials, args.ping_count, args.cli_count, args.scale_trials = 10, 2000, 20, 200
         args.history_nights = 60
     only = set(args.only.split(","))
     # Only what the chosen rows run must be built (scripts/bench builds everything).

@@ -8,7 +8,7 @@ import Foundation
 public struct EngineError: Error, CustomStringConvertible, Sendable, Equatable {
     private enum Kind: Equatable, Sendable {
         case invalidAddress(address: String, reason: String)
-        case socketMissing(path: String)
+        case socketMissing(path: String, source: String?)
         case invalidAPIVersion(text: String)
         case transport(method: String, path: String, curlCode: Int, curlMessage: String, detail: String, duringAnswer: Bool)
         case timeout(method: String, path: String, seconds: Double)
@@ -37,7 +37,13 @@ public struct EngineError: Error, CustomStringConvertible, Sendable, Equatable {
 
     /// The Unix socket of the engine does not exist.
     public static func socketMissing(_ path: String) -> EngineError {
-        EngineError(.socketMissing(path: path))
+        EngineError(.socketMissing(path: path, source: nil))
+    }
+
+    /// The Unix socket of the engine does not exist, and its address came from `source` (an
+    /// environment variable such as DOCKER_HOST), which the message then names.
+    public static func socketMissing(_ path: String, from source: String) -> EngineError {
+        EngineError(.socketMissing(path: path, source: source))
     }
 
     /// libcurl failed to carry the request (connect, send, receive); `duringAnswer` when the
@@ -113,6 +119,14 @@ public struct EngineError: Error, CustomStringConvertible, Sendable, Equatable {
         default: return false
         }
     }
+    /// True when the address or API version given cannot be used at all (a mistyped
+    /// `--engine` or DOCKER_API_VERSION): the command line's fault, not the engine's.
+    public var isInvalidInput: Bool {
+        switch kind {
+        case .invalidAddress, .invalidAPIVersion: return true
+        default: return false
+        }
+    }
     /// True when the caller cancelled the call.
     public var isCancelled: Bool { if case .cancelled = kind { return true } else { return false } }
 
@@ -122,7 +136,9 @@ public struct EngineError: Error, CustomStringConvertible, Sendable, Equatable {
             return "The engine address \"\(address)\" is not valid: \(reason). Use unix:///path/to/docker.sock or tcp://host:port."
         case .invalidAPIVersion(let text):
             return "The API version \"\(text)\" is not valid: it must look like 1.41 (dindlab speaks \(APIVersion.oldestSupported) to \(APIVersion.newestSupported)). Pass such a version (--api-version or DOCKER_API_VERSION), or unset DOCKER_API_VERSION to let dindlab negotiate one."
-        case .socketMissing(let path):
+        case .socketMissing(let path, let source?):
+            return "The engine socket \(path) does not exist; the address came from \(source). Is the daemon running? Start it, point \(source) at a running engine (`dindlab engine up` prints the line for a private one), unset \(source) to use the private engine \"default\" or /var/run/docker.sock, or pass --engine."
+        case .socketMissing(let path, nil):
             return "The engine socket \(path) does not exist. Is the daemon running? Start a private engine with `dindlab engine up`, or pass --engine / set DOCKER_HOST."
         case .transport(let method, let path, let code, let curlMessage, let detail, let duringAnswer):
             let extra = detail.isEmpty || detail == curlMessage ? "" : " (\(detail))"

@@ -33,7 +33,8 @@ struct ImageDockerfileBuildTests {
         let builds = await engine.builds.values
         #expect(builds.count == 2)
         #expect(builds.first == "FROM centos:7\nCOPY start.sh /\n")
-        #expect(builds.last == "FROM dindlab/outer-partial:centos7-pid\(getpid())-stage\n")
+        // LABEL in the Dockerfile: engines before API 1.23 ignore the labels of POST /build.
+        #expect(builds.last?.hasPrefix("FROM dindlab/outer-partial:centos7-pid\(getpid())-stage\nLABEL dindlab.api.version=") == true)
 
         #expect(try await builder.build(recipe) == .upToDate(imageID: outcome.imageID, labels: outcome.labels))
         // Editing a file of the context changes the build key.

@@ -19,6 +19,8 @@ final class InMemoryImageStore: ImageStoreEngine, @unchecked Sendable {
     /// When set, imports fail with this message (after consuming the tarball, like a daemon
     /// that rejects the layer).
     var failImports: String?
+    /// Refuse LABEL in import changes as Docker 1.7 does (HTTP 500, plain text).
+    var refusesLabelChanges = false
     private(set) var importCount = 0
 
     init() throws {
@@ -34,6 +36,9 @@ final class InMemoryImageStore: ImageStoreEngine, @unchecked Sendable {
         try lock.withLock {
             importCount += 1
             if let failImports { throw ImportRejected(description: failImports) }
+            if refusesLabelChanges, changes.contains(where: { $0.hasPrefix("LABEL ") }) {
+                throw ImportRejected(description: #"POST /v1.19/images/create failed with HTTP 500: the daemon said "label is not a valid change command""#)
+            }
             counter += 1
             let id = "sha256:" + SHA256.hexDigest(of: Data("image \(counter)".utf8))
             let copy = storage.appendingPathComponent("\(counter).tar")
@@ -78,6 +83,20 @@ final class InMemoryImageStore: ImageStoreEngine, @unchecked Sendable {
     }
 
     /// Adds an image as a build would, with labels merged over its parent's (`FROM`).
+    private(set) var commitCount = 0
+
+    func commitLabelled(_ reference: String, labels: [String: String], command: [String], repository: String, tag: String, timeout: Duration) async throws -> String {
+        lock.withLock {
+            commitCount += 1
+            counter += 1
+            let id = "sha256:" + SHA256.hexDigest(of: Data("image \(counter)".utf8))
+            let parent = images[tags[reference] ?? reference]
+            images[id] = Image(id: id, labels: (parent?.labels ?? [:]).merging(labels) { $1 }, changes: ["CMD \(command)"], tarball: parent?.tarball)
+            tags["\(repository):\(tag)"] = id
+            return id
+        }
+    }
+
     func addBuiltImage(repository: String, tag: String, labels: [String: String], parent: String?) -> String {
         lock.withLock {
             counter += 1
@@ -199,6 +218,8 @@ extension Recipe {
 struct InMemoryBuildingEngine: ImageBuildingEngine {
     let store: InMemoryImageStore
     let versionOutput: String
+    /// Ignore the labels of POST /build, as engines before API 1.23 do.
+    var ignoresBuildLabels = false
     let builds = Recorder<String>()
 
     func importImage(tarFile: URL, repository: String, tag: String, changes: [String], timeout: Duration) async throws -> String {
@@ -210,16 +231,43 @@ struct InMemoryBuildingEngine: ImageBuildingEngine {
         try await store.tagImage(reference, repository: repository, tag: tag)
     }
     func removeImage(_ reference: String) async throws { try await store.removeImage(reference) }
+    func commitLabelled(_ reference: String, labels: [String: String], command: [String], repository: String, tag: String, timeout: Duration) async throws -> String {
+        try await store.commitLabelled(reference, labels: labels, command: command, repository: repository, tag: tag, timeout: timeout)
+    }
 
     func buildImage(contextTar: URL, dockerfile: String, repository: String, tag: String, labels: [String: String], timeout: Duration) async throws -> String {
         let text = try await BuildCommandForTests.run(["tar", "-xOf", contextTar.path, "./\(dockerfile)"])
         await builds.append(text)
         let parent = text.split(separator: "\n").first { $0.hasPrefix("FROM ") }.map { String($0.dropFirst(5)) }
-        return store.addBuiltImage(repository: repository, tag: tag, labels: labels, parent: parent)
+        return store.addBuiltImage(repository: repository, tag: tag, labels: Self.dockerfileLabels(text).merging(ignoresBuildLabels ? [:] : labels) { $1 }, parent: parent)
     }
 
     func runToCompletion(image: String, command: [String], timeout: Duration) async throws -> String {
         versionOutput
+    }
+
+    /// The labels of a Dockerfile's LABEL instructions (`key="value"` pairs, backslash line
+    /// continuations and escapes), as Docker's builder reads them.
+    static func dockerfileLabels(_ text: String) -> [String: String] {
+        var labels: [String: String] = [:]
+        let joined = text.replacingOccurrences(of: "\\\n", with: " ")
+        for line in joined.split(separator: "\n") where line.hasPrefix("LABEL ") {
+            var rest = Substring(line.dropFirst("LABEL ".count))
+            while let equals = rest.firstIndex(of: "=") {
+                let key = rest[..<equals].trimmingCharacters(in: .whitespaces)
+                rest = rest[rest.index(after: equals)...]
+                guard rest.first == "\"" else { break }
+                rest = rest.dropFirst()
+                var value = ""
+                var escaped = false
+                while let character = rest.first {
+                    rest = rest.dropFirst()
+                    if escaped { value.append(character); escaped = false } else if character == "\\" { escaped = true } else if character == "\"" { break } else { value.append(character) }
+                }
+                labels[key] = value
+            }
+        }
+        return labels
     }
 }
 

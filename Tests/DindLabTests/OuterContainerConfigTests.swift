@@ -8,8 +8,8 @@ struct OuterContainerConfigTests {
     static let emulated = PrivilegeSupport(privileged: false, grantableCapabilities: ["SYS_ADMIN", "NET_ADMIN"], refusedCapabilities: ["SYS_RESOURCE"], privilegedError: "unable to apply caps")
     static let granted = PrivilegeSupport(privileged: true, grantableCapabilities: [], refusedCapabilities: [], privilegedError: nil)
 
-    static func request(bindCgroups: Bool = true, privileged: Bool = true, network: String = "none") -> OuterContainerRequest {
-        OuterContainerRequest(image: "dindlab/outer:bookworm", command: ["sh"], privileged: privileged, bindCgroups: bindCgroups, network: network, env: ["B": "2", "A": "1"], labels: ["dindlab.run": "r"])
+    static func request(cgroups: Scenario.Outer.Cgroups = .bind, cgroupParent: String? = nil, privileged: Bool = true, network: String = "none") -> OuterContainerRequest {
+        OuterContainerRequest(image: "dindlab/outer:bookworm", command: ["sh"], privileged: privileged, cgroups: cgroups, cgroupParent: cgroupParent, network: network, env: ["B": "2", "A": "1"], labels: ["dindlab.run": "r"])
     }
 
     /// (API version, has tmpfs, has seccomp option, has device cgroup rules, security option separator)
@@ -54,11 +54,30 @@ struct OuterContainerConfigTests {
         #expect(host.capAdd == nil)
     }
 
-    @Test("cgroups: none puts an empty tmpfs over /sys/fs/cgroup")
-    func noCgroups() throws {
-        let host = try #require(Self.request(bindCgroups: false).containerConfig(apiVersion: APIVersion(1, 41), privilege: Self.granted).hostConfig)
-        #expect(host.binds == nil)
-        #expect(host.tmpfs?["/sys/fs/cgroup"] != nil)
+    /// (cgroups, binds the host's /sys/fs/cgroup, puts a tmpfs over it)
+    @Test("cgroups: bind binds, none puts an empty tmpfs, engine and private add no cgroup mount", arguments: [
+        (Scenario.Outer.Cgroups.bind, true, false),
+        (.none, false, true),
+        (.engine, false, false),
+        (.private, false, false),
+    ])
+    func cgroupMounts(cgroups: Scenario.Outer.Cgroups, binds: Bool, tmpfs: Bool) throws {
+        for privilege in [Self.granted, Self.emulated] {
+            let host = try #require(Self.request(cgroups: cgroups).containerConfig(apiVersion: APIVersion(1, 41), privilege: privilege).hostConfig)
+            #expect((host.binds?.contains("/sys/fs/cgroup:/sys/fs/cgroup:rw") == true) == binds)
+            #expect((host.tmpfs?["/sys/fs/cgroup"] != nil) == tmpfs)
+            // The inner daemon's data root is there whatever the cgroups.
+            #expect(host.tmpfs?["/var/lib/docker"] != nil)
+        }
+    }
+
+    @Test("a cgroup parent goes into HostConfig.CgroupParent; none leaves the engine's default")
+    func cgroupParent() throws {
+        let config = Self.request(cgroups: .private, cgroupParent: "/f2.slice").containerConfig(apiVersion: APIVersion(1, 41), privilege: Self.emulated)
+        #expect(config.hostConfig?.cgroupParent == "/f2.slice")
+        let json = String(decoding: try JSONEncoder().encode(config), as: UTF8.self)
+        #expect(json.contains(#""CgroupParent":"\/f2.slice""#) || json.contains(#""CgroupParent":"/f2.slice""#))
+        #expect(Self.request().containerConfig(apiVersion: APIVersion(1, 41), privilege: Self.emulated).hostConfig?.cgroupParent == nil)
     }
 
     @Test("an unprivileged outer container gets neither privileges nor the emulation")

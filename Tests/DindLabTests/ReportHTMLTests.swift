@@ -26,12 +26,58 @@ struct ReportHTMLTests {
         // modes: rows are daemon.start, columns inner.mode.
         #expect(html.contains("<th class=\"corner\">daemon.start \\ inner.mode</th><th>ti</th><th>d</th>"))
         #expect(html.contains("<tr><th>daemon.start=cmd</th><td class=\"cell\""))
-        // plain has no matrix: one row named default.
-        #expect(html.contains("<tr><th>default</th><td class=\"cell\""))
-        // Colour follows the rate; a failed expectation is outlined.
+        // plain has no matrix: one row named default, under a header.
+        #expect(html.contains("<tr><th class=\"corner\">cell</th><th>success rate</th></tr>\n<tr><th>default</th><td class=\"cell\""))
+        // Colour follows the judgement, then the rate; a failed expectation is outlined. The cell
+        // at 80% against >= 0.9 is orange, not the light green its rate alone would give.
         #expect(html.contains("class=\"cell failed\" style=\"background:hsl(0, 70%, 72%)\""))
+        #expect(html.contains("class=\"cell failed\" style=\"background:hsl(32, 70%, 72%)\""))
         #expect(html.contains("style=\"background:hsl(120, 70%, 72%)\""))
         #expect(html.contains("<span class=\"rate\">no rate</span><span class=\"n\">n=5, 5 err</span>"))
+    }
+
+    @Test("a cell's colour is its judgement: a failed cell is never green, a passed one always is", arguments: [
+        // (passes, fails, expectation): rate and verdict.
+        (9, 1, ">= 0.95"), (19, 1, ">= 0.99"), (1, 9, ">= 0.05"), (3, 1, ">= 0.9"), (10, 0, ">= 1"), (0, 10, "<= 0.5"), (5, 5, ""),
+    ])
+    func colourJudges(passes: Int, fails: Int, expectation: String) throws {
+        let records = (0..<(passes + fails)).map { index in
+            ResultsFixtures.record(index, outcome: index < passes ? .pass : .fail, signature: index < passes ? nil : "inner: x")
+        }
+        let expectations = expectation.isEmpty ? [:] : ["exec-vs-cmd": try SuccessRateExpectation(parsing: expectation)]
+        let cell = Tally(records: records, expectations: expectations).scenarios[0].cells[0]
+        let judgement = CellJudgement(cell, strict: false)
+        let colour = HTMLReport.colour(cell, judgement)
+        let hue = try #require(Int(colour.dropFirst(4).prefix { $0.isNumber }), "\(colour)")
+        if judgement.isFailure {
+            #expect(hue <= 40, "failed cell (\(judgement.explanation)) is \(colour)")
+        } else {
+            #expect(judgement.verdict == .passed)
+            #expect(hue >= 100, "passed cell (\(judgement.explanation)) is \(colour)")
+        }
+    }
+
+    @Test("a scenario with one matrix key heads its rows with the key; the signature link opens the example's forensics.md; phase medians per cell")
+    func oneKeyLinksAndPhases() async throws {
+        let root = try ResultsFixtures.TemporaryDirectory()
+        defer { root.remove() }
+        let (plan, files) = try ReportFixtures.plan(["version: 1\nname: one\nrepeat: 2\nouter: {image: dindlab/outer:bookworm}\nmatrix:\n  inner.mode: [ti, d]\n"], in: root.url)
+        let directory = try await ReportFixtures.writeRun(plan, files: files, in: root.url.appendingPathComponent("results"), runID: ResultsFixtures.runID) { trial in
+            trial.cell.id == "inner.mode=ti" ? (.fail, "inner: the input device is not a TTY") : (.pass, nil)
+        }
+        let failed = try #require(plan.trials.filter { $0.cell.id == "inner.mode=ti" }.min { $0.sequence < $1.sequence })
+        try "# forensics\n".write(to: directory.appendingPathComponent("artifacts/\(failed.id)/forensics.md"), atomically: true, encoding: .utf8)
+        // Phase durations in the records, as the executor writes them.
+        let store = try ResultStore(opening: directory)
+        let log = try await store.readTrials()
+        var records = log.records
+        for index in records.indices { records[index].phaseDurations = [.outer: 0.25, .daemon: records[index].trialID.hasSuffix("-t1") ? 2.5 : 1.5, .inner: 0.5] }
+        let report = RunReport(directory: directory, manifest: try await store.readManifest(), log: TrialLog(records: records, corruptLines: []), strict: false)
+        let html = HTMLReport.render(report)
+        #expect(html.contains("<tr><th class=\"corner\">inner.mode</th><th>success rate</th></tr>"), "\(html)")
+        #expect(html.contains("<a href=\"artifacts/\(failed.id)/forensics.md\">\(failed.id)</a>"))
+        #expect(html.contains("<h3>Median seconds per phase</h3>"))
+        #expect(html.contains("<tr><th>inner.mode=ti</th><td class=\"num\">0.25</td><td class=\"num\">—</td><td class=\"num\">2.00</td>"), "\(html)")
     }
 
     @Test("heat map layout: the last key's values are columns, the other keys' combinations rows")
@@ -105,25 +151,60 @@ struct ReportHTMLTests {
 
     static let chromium = ["chromium", "chromium-browser", "google-chrome"].lazy.compactMap { ReportFixtures.tool($0) }.first
 
-    @Test("report.html renders in headless Chromium: the screenshot is not blank and shows the heat map's colours",
-          .enabled(if: chromium != nil, "Chromium is not installed (Debian package chromium; scripts/setup installs it)"))
-    func rendersInChromium() async throws {
-        let root = try ResultsFixtures.TemporaryDirectory()
-        defer { root.remove() }
-        let report = try await report(in: root.url)
+    /// Writes the report and screenshots it in headless Chromium; returns the image's colours
+    /// and their pixel counts. DINDLAB_SCREENSHOT_DIR keeps a copy of the PNG, to look at.
+    func screenshot(_ report: RunReport, in root: URL, named name: String) throws -> [UInt32: Int] {
         try report.write()
-        let (image, _) = try PNGImage.screenshot(of: ReportFiles(in: report.directory).html, in: root.url)
+        let (image, _) = try PNGImage.screenshot(of: ReportFiles(in: report.directory).html, in: root, named: name)
         #expect(image.width == 1200 && image.height == 900)
         let colours = image.colourCounts()
         #expect(colours.count > 20, "a blank page has one colour; this one has \(colours.count)")
         let background = colours.max { $0.value < $1.value }!
         #expect(Double(background.value) < 0.97 * Double(image.width * image.height), "almost everything is background")
-        // The heat map's red (0%) and green (100%) cells, hsl(0/120, 70%, 72%).
-        func shows(_ red: Int, _ green: Int, _ blue: Int) -> Bool {
-            PNGImage.shows(colours, red, green, blue, atLeast: 201)
-        }
-        #expect(shows(235, 133, 133), "no red heat-map cell in the screenshot")
-        #expect(shows(133, 235, 133), "no green heat-map cell in the screenshot")
+        return colours
+    }
+
+    /// Whether more than `pixels` pixels have about this colour.
+    func shows(_ colours: [UInt32: Int], _ red: Int, _ green: Int, _ blue: Int, pixels: Int = 200) -> Bool {
+        PNGImage.shows(colours, red, green, blue, atLeast: pixels + 1)
+    }
+
+    @Test("a failing run renders in headless Chromium: red and orange for failed cells, grey for a skipped one, green only where a cell passed",
+          .enabled(if: chromium != nil, "Chromium is not installed (Debian package chromium; scripts/setup installs it)"))
+    func failingRunInChromium() async throws {
+        let root = try ResultsFixtures.TemporaryDirectory()
+        defer { root.remove() }
+        // The mixed run, and a cell of a 1.7-era scenario that was skipped.
+        let mixed = try await self.report(in: root.url)
+        var manifest = mixed.manifest
+        manifest.skippedCells = [RunManifest.SkippedCell(
+            scenario: "historic", cellID: "outer.image=dindlab/outer:1.7.1", engine: "default", trials: 3, reason: ReportSkippedCellsTests.reason,
+            cellValues: ["outer.image": "dindlab/outer:1.7.1"], cellIndex: 0)]
+        try await ResultStore(opening: mixed.directory).writeManifest(manifest)
+        let failing = try await RunReport.load(runDirectory: mixed.directory, strict: false)
+        #expect(failing.skippedCells.count == 1)
+        let colours = try screenshot(failing, in: root.url, named: "failing")
+        #expect(shows(colours, 235, 133, 133), "no red heat-map cell (0%, failed)")
+        #expect(shows(colours, 234, 187, 134), "no orange heat-map cell (80% against >= 0.9, failed)")
+        #expect(shows(colours, 226, 226, 226), "no grey skipped cell")
+        #expect(shows(colours, 133, 235, 133), "no green heat-map cell (100%, passed)")
+        // The 80% cell's rate alone would be light green, hsl(96, 70%, 72%): it must not be.
+        #expect(!shows(colours, 164, 235, 133, pixels: 50), "a failed cell is painted green")
+        #expect(shows(colours, 0xFD, 0xE2, 0xE1), "no red verdict box for exit status 1")
+    }
+
+    @Test("a passing run renders in headless Chromium: green cells and a green verdict, nothing red",
+          .enabled(if: chromium != nil, "Chromium is not installed (Debian package chromium; scripts/setup installs it)"))
+    func passingRunInChromium() async throws {
+        let root = try ResultsFixtures.TemporaryDirectory()
+        defer { root.remove() }
+        let passing = try await ReportSkippedCellsTests.run(in: root.url) { _ in false }
+        #expect(passing.verdict.exitCode == 0)
+        let colours = try screenshot(passing, in: root.url, named: "passing")
+        #expect(shows(colours, 133, 235, 133), "no green heat-map cell")
+        #expect(shows(colours, 0xE3, 0xF4, 0xE1), "no green verdict box for exit status 0")
+        #expect(!shows(colours, 235, 133, 133, pixels: 50), "a red cell in a passing run")
+        #expect(!shows(colours, 0xFD, 0xE2, 0xE1, pixels: 50), "a red verdict box in a passing run")
     }
 }
 
@@ -192,16 +273,20 @@ struct PNGImage {
     }
 
     /// A screenshot of a page in headless Chromium (`ReportHTMLTests.chromium`), 1200 × 900.
+    /// DINDLAB_SCREENSHOT_DIR keeps a copy of the PNG as `<name>.png`, to look at.
     /// - Returns: The image, and the PNG file (in `folder`).
-    static func screenshot(of page: URL, in folder: URL) throws -> (image: PNGImage, file: URL) {
+    static func screenshot(of page: URL, in folder: URL, named name: String) throws -> (image: PNGImage, file: URL) {
         guard let chromium = ReportHTMLTests.chromium else { throw TestFailure("Chromium is not installed") }
-        let file = folder.appendingPathComponent("screenshot-\(UUID().uuidString).png")
+        let file = folder.appendingPathComponent("\(name).png")
         let result = try ReportFixtures.run(chromium, [
             "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-            "--user-data-dir=\(folder.appendingPathComponent("profile").path)",
+            "--user-data-dir=\(folder.appendingPathComponent("profile-\(name)").path)",
             "--screenshot=\(file.path)", "--window-size=1200,900", page.absoluteString,
         ])
         guard result.status == 0 else { throw TestFailure("Chromium exited with \(result.status): \(result.output)") }
+        if let keep = ProcessInfo.processInfo.environment["DINDLAB_SCREENSHOT_DIR"] {
+            try? FileManager.default.copyItem(at: file, to: URL(fileURLWithPath: keep).appendingPathComponent("\(name).png"))
+        }
         return (try PNGImage(contentsOf: file), file)
     }
 

@@ -24,15 +24,16 @@ struct ScenarioErrorTests {
     }
 
     static let allowedTopLevel = "version, name, description, repeat, timeout, isolation, engine, forensics, outer, daemon, inner, faults, expect, matrix"
-    static let matrixKeys = "repeat, timeout, isolation, engine, forensics, outer.image, outer.privileged, outer.cgroups, "
-        + "outer.network, outer.setup, daemon.start, daemon.command, daemon.ready-timeout, inner.image, inner.mode, "
-        + "inner.command, inner.runs, inner.expect-output, faults.kill-daemon-at-trial, faults.kill-after, faults.restart-daemon, expect.success-rate, outer.env.NAME"
+    static let matrixKeys = "repeat, timeout, isolation, engine, forensics, outer.image, outer.privileged, outer.cgroups, outer.cgroup-nesting, "
+        + "outer.network, outer.setup, outer.cgroup-parent, outer.cgroup-tmpfs, daemon.start, daemon.command, daemon.ready-timeout, "
+        + "daemon.cgroup-divergence, daemon.cgroup-parent, inner.image, inner.mode, "
+        + "inner.command, inner.runs, inner.expect-output, inner.check-placement, faults.kill-daemon-at-trial, faults.kill-after, faults.restart-daemon, expect.success-rate, outer.env.NAME"
 
     @Test("a bad field is refused with its location, key path and what was expected", arguments: [
         // unknown keys
         ("repaet: 3", "x.yaml:5:1: repaet: unknown key \"repaet\" (did you mean repeat?); allowed: \(allowedTopLevel)"),
-        ("daemon:\n  strat: exec", "x.yaml:6:3: daemon.strat: unknown key \"strat\" (did you mean start?); allowed: start, command, ready-timeout"),
-        ("inner:\n  volumes: [a]", "x.yaml:6:3: inner.volumes: unknown key \"volumes\"; allowed: image, mode, command, runs, expect-output"),
+        ("daemon:\n  strat: exec", "x.yaml:6:3: daemon.strat: unknown key \"strat\" (did you mean start?); allowed: start, command, ready-timeout, cgroup-divergence, cgroup-parent"),
+        ("inner:\n  volumes: [a]", "x.yaml:6:3: inner.volumes: unknown key \"volumes\"; allowed: image, mode, command, runs, expect-output, check-placement"),
         // bad values of enumerations
         ("daemon:\n  start: exce", "x.yaml:6:10: daemon.start: expected one of cmd, exec, got \"exce\""),
         ("inner: {mode: it}", "x.yaml:5:15: inner.mode: expected one of ti, d, got \"it\""),
@@ -149,7 +150,7 @@ struct ScenarioErrorTests {
         #expect(Self.errors(text) == [
             "x.yaml:2:7: name: expected a name of lowercase letters, digits and dashes that starts with a letter or digit ([a-z0-9][a-z0-9-]*, at most 63 characters), got \"Bad\"",
             "x.yaml:3:9: repeat: expected an integer from 1 to 100000, got 0",
-            "x.yaml:6:12: outer.cgroups: expected one of bind, none, got \"both\"",
+            "x.yaml:6:12: outer.cgroups: expected one of bind, none, engine, private, got \"both\"",
             "x.yaml:8:10: daemon.start: expected one of cmd, exec, got \"exce\"",
             "x.yaml:10:20: matrix.inner.mode[1]: expected one of ti, d, got \"x\"",
             "x.yaml:11:1: colour: unknown key \"colour\"; allowed: \(Self.allowedTopLevel)",

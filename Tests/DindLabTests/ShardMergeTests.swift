@@ -94,6 +94,27 @@ struct ShardMergeTests {
         #expect(report.verdict.exitCode == 2, "\(report.verdict.description)")
     }
 
+    @Test("what a shard skipped stays skipped in the merged run, not missing")
+    func skippedShard() async throws {
+        let root = try ResultsFixtures.TemporaryDirectory()
+        defer { root.remove() }
+        let (plan, files) = try ReportFixtures.plan([ReportFixtures.plainYAML], in: root.url)
+        let shards = try await shardRuns(of: plan, files: files, in: root.url)
+        // Shard 2's machine lacked the outer image: no record, its trial skipped.
+        let store = try ResultStore(opening: shards[1])
+        var manifest = try await store.readManifest()
+        let skippedTrial = try plan.shard(2, of: 3).trials[0]
+        manifest.skippedCells = [RunManifest.SkippedCell(scenario: "plain", cellID: "default", engine: "default", trials: 1, reason: "the outer image is not on the engine")]
+        try await store.writeManifest(manifest)
+        try Data().write(to: shards[1].appendingPathComponent(ResultStore.trialsFileName))
+        let merged = try await RunMerger.merge(shards, into: root.url.appendingPathComponent("merged"))
+        #expect(merged.manifest.skippedCells?.count == 1)
+        let report = try await RunReport.load(runDirectory: merged.directory, strict: false)
+        #expect(report.missingTrials == 0, "the skipped trial \(skippedTrial.id) is not missing")
+        #expect(report.summary.skippedTrials == 1)
+        #expect(report.summary.scenarios.first?.cells.first?.skipped?.trials == 1)
+    }
+
     @Test("runs that are not parts of one plan are refused, naming what differs")
     func refusals() async throws {
         let root = try ResultsFixtures.TemporaryDirectory()

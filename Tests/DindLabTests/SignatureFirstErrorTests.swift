@@ -235,8 +235,10 @@ struct SignatureFirstErrorTests {
         ("containerd-plugin-skip", #"time="2020-01-31T12:27:15.538619228+01:00" level=warning msg="could not use snapshotter zfs in metadata plugin" error="path /var/lib/containerd/io.containerd.snapshotter.v1.zfs must be a zfs filesystem to be used with the zfs snapshotter: skip plugin""#),
         ("kernel-parameter", #"time="2021-03-31T15:12:47Z" level=error msg="error reading the kernel parameter net.ipv4.vs.expire_nodest_conn" error="open /proc/sys/net/ipv4/vs/expire_nodest_conn: no such file or directory""#),
         ("closed-fifo", #"time="2021-05-12T09:08:40.642410594+08:00" level=error msg="stream copy error: reading from a closed fifo""#),
+        ("copy-shim-log", #"time="2026-12-06T05:51:58.786455841Z" level=error msg="copy shim log" error="read /proc/self/fd/14: file already closed""#),
         ("containerd-cleanup", "ERRO[2023-04-27T21:55:29.123758880Z] 8f8518eaaf8552ef3b8ae2084cc3b0ea7ccc617b6eee3507b38501dd42925e13 cleanup: failed to delete container from containerd: no such container "),
         ("client-wait-cancelled", "ERRO[0000] error waiting for container: context canceled "),
+        ("shim-log-closed", #"time="2026-12-06T05:48:18.047652953Z" level=error msg="copy shim log" error="read /proc/self/fd/13: file already closed""#),
     ])
     func knownPatterns(name: String, line: String) throws {
         let pattern = try #require(BenignErrorPattern.known.first { $0.name == name })
@@ -249,6 +251,7 @@ struct SignatureFirstErrorTests {
         #"time="2016-05-27T04:53:45.324943484Z" level=error msg="There are no more loopback devices available.""#,
         #"time="2018-04-03T15:31:11.836350296+08:00" level=error msg="[graphdriver] prior storage driver devicemapper failed: exit status 1""#,
         "ERRO[0000] Handler for POST /containers/{name:.*}/start returned error: Cannot start container 1c3: [8] System error: mkdir /sys/fs/docker-daemon: no such file or directory",
+        #"time="2026-12-06T05:48:18.063291530Z" level=error msg="Handler for POST /v1.41/containers/1d20/start returned error: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: unable to apply cgroup configuration: mkdir /sys/fs/cgroup/docker: read-only file system: unknown""#,
         #"time="2016-10-14T15:36:07.434821004+08:00" level=error msg="leaving endpoint failed: a container has already joined the endpoint""#,
     ])
     func notBenign(line: String) {

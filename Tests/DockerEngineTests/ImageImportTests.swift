@@ -32,6 +32,14 @@ struct ImageImportTests {
             try await withTemporaryDirectory { folder in
                 let tarball = try Self.writeTarball(in: folder)
                 let size = try #require(try FileManager.default.attributesOfItem(atPath: tarball.path)[.size] as? Int)
+                guard APIVersion(persona.apiVersion)! >= APIVersion(1, 20) else {
+                    // Docker 1.7's import takes no LABEL in its changes (the real daemon's words).
+                    let error = await #expect(throws: EngineError.self) {
+                        try await client.importImage(tarFile: tarball, repository: "dindlab/outer", tag: "bookworm", changes: Self.changes)
+                    }
+                    #expect(error?.status == 500 && error?.daemonMessage == "label is not a valid change command", "\(String(describing: error))")
+                    return
+                }
                 let id = try await client.importImage(tarFile: tarball, repository: "dindlab/outer", tag: "bookworm", changes: Self.changes)
                 // Content-addressed ids since Docker 1.10 (API 1.22).
                 #expect(id.hasPrefix("sha256:") == (APIVersion(persona.apiVersion)! >= APIVersion(1, 22)))

@@ -54,6 +54,8 @@ struct EngineMatrixEndToEndTests {
             let versions = Dictionary(uniqueKeysWithValues: result.manifest.engines.map { ($0.name, $0.fingerprint.daemonVersion ?? "") })
             #expect(versions["old"]?.hasPrefix("20.10.5") == true)
             #expect(versions["modern"]?.hasPrefix("20.10.24") == true)
+
+            try await Self.factsSurviveOnlyTheDaemon(engines: engines, name: name, dockerd: dockerd.path, record: record, folder: folder)
         } catch {
             _ = try? await engines.down(name: name)
             throw error
@@ -61,6 +63,47 @@ struct EngineMatrixEndToEndTests {
         let report = try await engines.down(name: name)
         #expect(report.problems.isEmpty, "\(report.problems)")
         #expect(HostSnapshot.take() == hostBefore)
+    }
+
+    /// What a run learns about an engine is learnt once per daemon instance: a second run on
+    /// the same daemon starts no probe container, and after the daemon restarts (same
+    /// directory, same socket path) the next run probes again and records what it found.
+    static func factsSurviveOnlyTheDaemon(engines: PrivateEngine, name: String, dockerd: String, record: EngineRecord, folder: URL) async throws {
+        let cache = EngineFactsCache(folder: folder.appendingPathComponent("engine-facts"))
+        let scenario = try ScenarioLoader.load(yaml: """
+            version: 1
+            name: facts
+            repeat: 1
+            outer:
+              image: dindlab/outer:bookworm
+            inner:
+              command: [sh, -c, "echo ok"]
+            """, file: "facts.yaml")
+        /// Runs the scenario on the engine; returns its manifest's fingerprint and how many
+        /// privilege probe containers the engine saw during the run.
+        func run(on dockerHost: String) async throws -> (EngineFingerprint, Int) {
+            let client = EngineClient(address: try EngineAddress(parsing: dockerHost))
+            let since = Int(Date().timeIntervalSince1970) - 1
+            let selection = EngineSelection(name: "old", address: try EngineAddress(parsing: dockerHost))
+            var options = RunOptions(resultsRoot: folder.appendingPathComponent("facts-results"))
+            options.engineFactsCache = cache
+            let result = try await Runner(engines: [selection], options: options).run(plan: try Plan(scenarios: [scenario], seed: 1), scenarioFiles: [])
+            #expect(result.summary.scenarios.first?.cells.first?.passes == 1)
+            let events = try await client.events(since: since, until: Int(Date().timeIntervalSince1970) + 1, filters: ["type": ["container"], "event": ["create"], "label": ["dindlab.probe"]])
+            return (try #require(result.manifest.engines.first?.fingerprint), events.count)
+        }
+        let (first, firstProbes) = try await run(on: record.dockerHost)
+        #expect(firstProbes > 0, "the first run on a daemon probes it")
+        let (second, secondProbes) = try await run(on: record.dockerHost)
+        #expect(secondProbes == 0, "a second run on the same daemon reuses what the first learnt")
+        #expect(second == first)
+
+        _ = try await engines.down(name: name)
+        let restarted = try await engines.up(name: name, binary: dockerd)
+        #expect(restarted.dockerHost == record.dockerHost)
+        let (third, thirdProbes) = try await run(on: restarted.dockerHost)
+        #expect(thirdProbes > 0, "a restarted daemon is probed again, never served the facts of the one before")
+        #expect(third.privilegedSupported == first.privilegedSupported && third.refusedCapabilities == first.refusedCapabilities)
     }
 
     /// Copies one file out of an image through the Engine API (a created, never started container).

@@ -55,6 +55,9 @@ struct ReliabilityEndToEndTests {
         let status = try await run.wait()
         #expect(status == 130, "stderr: \(run.stderr)")
         #expect(run.stdout.contains("dindlab run --resume \(directory.path)"), "\(run.stdout)")
+        // The summary line states the status the process really ends with.
+        #expect(run.stdout.contains("exit status 130: SIGINT ended the run early"), "\(run.stdout)")
+        #expect(!run.stdout.split(separator: "\n").contains { $0.hasPrefix("exit status 2") }, "\(run.stdout)")
 
         let store = try ResultStore(opening: directory)
         let log = try await store.readTrials()
@@ -301,6 +304,7 @@ func recordCount(_ directory: URL) throws -> Int {
 }
 
 /// Polls until `probe` returns a value; fails after `limit`.
+@discardableResult
 func waitFor<T>(_ what: String, atMost limit: Duration = .seconds(120), _ probe: () async throws -> T?) async throws -> T {
     let deadline = ContinuousClock.now + limit
     while true {
@@ -327,8 +331,8 @@ final class DindlabChild: @unchecked Sendable {
     private init(_ arguments: [String]) throws {
         outputFolder = FileManager.default.temporaryDirectory.appendingPathComponent("dindlab-child-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: outputFolder, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: outputFolder.appendingPathComponent("stdout").path, contents: nil)
-        FileManager.default.createFile(atPath: outputFolder.appendingPathComponent("stderr").path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputFolder.appendingPathComponent("stdout").path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputFolder.appendingPathComponent("stderr").path, contents: nil)
         process.executableURL = Self.binary
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment

@@ -116,6 +116,13 @@ public final class FakeEngine: Sendable {
         state.access { $0.program = program }
     }
 
+    /// Makes the daemon unable to apply capabilities outside `capabilities` (nil: all), as a
+    /// dockerd that lacks CAP_SYS_RESOURCE on some VMs: starts that ask for another one, or for
+    /// `--privileged`, fail with the era's "operation not permitted".
+    public func setGrantableCapabilities(_ capabilities: Set<String>?) {
+        state.access { $0.grantableCapabilities = capabilities }
+    }
+
     // MARK: Observing and seeding
 
     /// The requests received so far, in the order their bodies were read.

@@ -30,7 +30,19 @@ public struct FingerprintCollector: Sendable {
             cgroupVersion: info.cgroupVersion,
             daemonCgroupLines: daemonPID.flatMap(Self.cgroupLines(ofProcess:))
         )
-        if let privilege {
+        fingerprint.cpuCount = info.cpus
+        let view = daemonPID.flatMap(DaemonCgroupView.read(pid:))
+        fingerprint.cgroupSimulated = view?.simulated
+        fingerprint.cgroupControllers = view?.controllers
+        // Engines before API 1.40 do not report their cgroup version: all of them are v1.
+        if fingerprint.cgroupVersion == nil, let view { fingerprint.cgroupVersion = view.version.rawValue }
+        fingerprint.cgroupNamespaceMode = DaemonCgroupView.defaultNamespaceMode(
+            apiVersion: version.apiVersion, cgroupVersion: fingerprint.cgroupVersion,
+            daemonArguments: daemonPID.flatMap(DaemonCgroupView.commandLine(ofProcess:)))
+        if let privilege, let probeError = privilege.probeError {
+            // The probe could not tell: no claim either way, and why.
+            fingerprint.privilegedError = probeError
+        } else if let privilege {
             fingerprint.privilegedSupported = privilege.privileged
             fingerprint.privilegedEmulated = privilege.emulated
             fingerprint.refusedCapabilities = privilege.refusedCapabilities
@@ -42,10 +54,12 @@ public struct FingerprintCollector: Sendable {
     /// Probes `--privileged` with a short-lived container (importing a tiny probe image when
     /// the engine has no outer image), then collects the fingerprint.
     ///
-    /// - Parameter daemonPID: The daemon's pid when it runs on this machine.
+    /// - Parameters:
+    ///   - daemonPID: The daemon's pid when it runs on this machine.
+    ///   - factsCache: Where to keep what the probe found for later runs on this daemon.
     /// - Returns: The fingerprint, privilege probe included.
     /// - Throws: `EngineError` when the engine does not answer or refuses the probe container.
-    public func probeAndCollect(daemonPID: Int32? = nil) async throws -> EngineFingerprint {
+    public func probeAndCollect(daemonPID: Int32? = nil, factsCache: EngineFactsCache? = nil) async throws -> EngineFingerprint {
         try await client.negotiate()
         let image = try await ProbeImage.ensure(on: client)
         // The probe's containers carry a run of their own, so `dindlab gc` can collect them
@@ -53,6 +67,10 @@ public struct FingerprintCollector: Sendable {
         var labels = Ownership.current(runID: RunID.generate(), startedAt: Date()).labels
         labels[Ownership.probeLabel] = "privilege"
         let privilege = try await PrivilegeProbe(client: client, image: image, labels: labels, daemonPID: daemonPID).run()
+        // What a probe finds, the next run on this daemon need not find again.
+        if let factsCache, privilege.probeError == nil, let instance = EngineInstance(address: client.address) {
+            factsCache.store(privilege, of: instance)
+        }
         return try await collect(privilege: privilege, daemonPID: daemonPID)
     }
 

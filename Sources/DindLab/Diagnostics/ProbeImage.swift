@@ -25,7 +25,12 @@ public enum ProbeImage {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let tar = scratch.appendingPathComponent("busybox.tar")
         try await BusyboxRootfs.writeTarball(busybox: busybox, to: tar, scratch: scratch.appendingPathComponent("tree"))
-        _ = try await client.importImage(tarFile: tar, repository: "dindlab/probe", tag: "busybox", changes: ["LABEL dindlab.probe=busybox", "CMD [\"true\"]"])
+        do {
+            _ = try await client.importImage(tarFile: tar, repository: "dindlab/probe", tag: "busybox", changes: ["LABEL dindlab.probe=busybox", "CMD [\"true\"]"])
+        } catch where OuterImageLabels.refusesLabelChanges(error) {
+            // Docker 1.7 takes no LABEL in import changes; the label only says what the image is.
+            _ = try await client.importImage(tarFile: tar, repository: "dindlab/probe", tag: "busybox", changes: ["CMD [\"true\"]"])
+        }
         return reference
     }
 }

@@ -129,9 +129,17 @@ enum CgroupSetup {
         removeDirectories(prepared.flatMap(\.created))
     }
 
+    /// Removes cgroup directories, innermost first, each after the empty cgroups below it (the
+    /// daemon's containers leave theirs, e.g. `docker/`, in a simulated v2 engine's cgroup).
     static func removeDirectories(_ directories: [String]) -> [String] {
         var problems: [String] = []
         for directory in directories.reversed() where FileManager.default.fileExists(atPath: directory) {
+            let below = FileManager.default.subpaths(atPath: directory) ?? []
+            for child in below.sorted(by: { $0.count > $1.count }) {
+                let path = (directory as NSString).appendingPathComponent(child)
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { rmdir(path) }
+            }
             if rmdir(directory) != 0 {
                 problems.append("Could not remove the cgroup \(directory) dindlab created: \(String(cString: strerror(errno))).")
             }

@@ -26,6 +26,10 @@ public struct EngineRecord: Codable, Sendable, Hashable {
     public var cgroups: [CgroupPlacement]
     /// cgroup directories dindlab created for it; `down` removes them.
     public var createdCgroupDirectories: [String]
+    /// The cgroup version the daemon sees (nil in records of engines started before it was kept).
+    public var cgroupVersion: CgroupVersion?
+    /// Whether cgroup v2 is simulated on a v1 or hybrid host (see `CgroupVersionSetup`).
+    public var simulatedCgroupV2: Bool?
 
     /// `unix://SOCKET`.
     public var dockerHost: String { "unix://" + socket }
@@ -37,6 +41,8 @@ public struct EngineRecord: Codable, Sendable, Hashable {
         case startedAt = "started-at"
         case argv, cgroups
         case createdCgroupDirectories = "created-cgroup-directories"
+        case cgroupVersion = "cgroup-version"
+        case simulatedCgroupV2 = "simulated-cgroup-v2"
     }
 
     static func read(from path: String) throws -> EngineRecord? {

@@ -101,9 +101,13 @@ enum NamespaceLauncher {
     ///   - unshare: The absolute path of util-linux `unshare`.
     ///   - cgroupProcsFiles: cgroup.procs files to join before anything else.
     ///   - shadows: The host paths to replace (see `shadows(for:)`).
+    ///   - simulatedCgroupV2: Give the daemon a cgroup namespace (rooted in the last cgroup
+    ///     joined) and the unified hierarchy at /sys/fs/cgroup instead of the host's v1 mounts
+    ///     (see `CgroupVersionSetup`).
     /// - Returns: The script text.
     static func script(
-        name: String, layout: EngineLayout, unshare: String, cgroupProcsFiles: [String], shadows: [Shadow]
+        name: String, layout: EngineLayout, unshare: String, cgroupProcsFiles: [String], shadows: [Shadow],
+        simulatedCgroupV2: Bool = false
     ) -> String {
         let scratch = layout.namespaceScratch
         var lines = [
@@ -119,7 +123,7 @@ enum NamespaceLauncher {
             lines += cgroupProcsFiles.map { "    echo $$ > \(shellQuoted($0))" }
         }
         lines += [
-            "    exec \(shellQuoted(unshare)) --mount --net --propagation private -- /bin/sh \"$0\" \(insideMarker) \"$@\"",
+            "    exec \(shellQuoted(unshare)) --mount --net\(simulatedCgroupV2 ? " --cgroup" : "") --propagation private -- /bin/sh \"$0\" \(insideMarker) \"$@\"",
             "fi",
             "shift",
             "# The new network namespace has only a loopback device, and it stays down: the API is a",
@@ -147,6 +151,14 @@ enum NamespaceLauncher {
                 lines.append("mount -n --rbind \(shellQuoted(kept)) \(shellQuoted(merged + relative))")
             }
             lines.append("mount -n --move \(shellQuoted(merged)) \(shellQuoted(shadow.target))")
+        }
+        if simulatedCgroupV2 {
+            lines += [
+                "# A simulated cgroup v2 host: the v1 tmpfs and its hierarchies go (in this namespace only),",
+                "# the unified hierarchy takes their place, seen from the daemon's own cgroup namespace.",
+                "umount -n -R /sys/fs/cgroup",
+                "mount -n -t cgroup2 cgroup2 /sys/fs/cgroup",
+            ]
         }
         lines.append("exec \"$@\"")
         return lines.joined(separator: "\n") + "\n"

@@ -23,6 +23,9 @@ public struct PrivateEngine: Sendable {
         public var cgroupParent: String?
         /// cgroups the daemon itself is started in.
         public var cgroups: [CgroupPlacement]
+        /// The cgroup version the daemon should see; nil keeps the host's. v2 on a v1 or
+        /// hybrid host is simulated in the engine's namespaces (see `CgroupVersionSetup`).
+        public var cgroupVersion: CgroupVersion?
         /// Daemon arguments appended as given.
         public var extraArguments: [String]
         /// How long to wait for the daemon to answer.
@@ -31,7 +34,7 @@ public struct PrivateEngine: Sendable {
         public init(
             debug: Bool = false, logFormat: String? = nil, storageDriver: String? = nil,
             cgroupDriver: String? = nil, cgroupParent: String? = nil, cgroups: [CgroupPlacement] = [],
-            extraArguments: [String] = [], readyTimeout: Duration = .seconds(60)
+            cgroupVersion: CgroupVersion? = nil, extraArguments: [String] = [], readyTimeout: Duration = .seconds(60)
         ) {
             self.debug = debug
             self.logFormat = logFormat
@@ -39,6 +42,7 @@ public struct PrivateEngine: Sendable {
             self.cgroupDriver = cgroupDriver
             self.cgroupParent = cgroupParent
             self.cgroups = cgroups
+            self.cgroupVersion = cgroupVersion
             self.extraArguments = extraArguments
             self.readyTimeout = readyTimeout
         }
@@ -74,9 +78,122 @@ public struct PrivateEngine: Sendable {
         if let dir {
             directory = dir.hasPrefix("/") ? dir : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(dir)
         } else {
-            directory = try EngineLayout.named(name, environment: environment).directory
+            // A name registered for a directory elsewhere is a symlink (see `register`); it is
+            // followed even when its target is gone, so `up --name` recreates the engine there.
+            let named = try registryEntry(name)
+            directory = Self.registeredDirectory(named) ?? named
         }
         return EngineLayout(directory: Self.resolvingSymlinks((directory as NSString).standardizingPath))
+    }
+
+    /// The path of `name` in the engines folder, as it is (`EngineLayout.named` standardizes
+    /// it, which follows a symlink there).
+    private func registryEntry(_ name: String) throws -> String {
+        try EngineLayout.validateName(name)
+        return (EngineLayout.enginesRoot(environment: environment) as NSString).appendingPathComponent(name)
+    }
+
+    /// The directory a registry entry (a symlink in the engines folder) points at, or nil
+    /// when the entry is no symlink.
+    static func registeredDirectory(_ entry: String) -> String? {
+        guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: entry) else { return nil }
+        return target.hasPrefix("/") ? target : ((entry as NSString).deletingLastPathComponent as NSString).appendingPathComponent(target)
+    }
+
+    // MARK: names of engines elsewhere
+
+    /// Makes `name` find the engine in `layout` wherever it lies: when the directory is not the
+    /// name's own folder in the engines folder (`--dir` elsewhere), that folder's entry becomes
+    /// a symlink to it. `engine list`, `--name` and `--engine NAME` then find it.
+    ///
+    /// - Parameter link: false only checks that the name can be recorded.
+    /// - Throws: `PrivateEngineError`: `.alreadyRunning` when the name designates another
+    ///   engine that runs, `.nameTaken` when it is the folder of an engine that does not run.
+    func register(name: String, layout: EngineLayout, link: Bool = true) throws {
+        let entry = try registryEntry(name)
+        let manager = FileManager.default
+        if let target = Self.registeredDirectory(entry) {
+            let current = EngineLayout(directory: Self.resolvingSymlinks(target))
+            if current == layout { return }
+            if let record = try? EngineRecord.read(from: current.recordFile),
+               ProcessTable.isRunning(record.pid, startTicks: record.processStartTicks) {
+                throw PrivateEngineError(
+                    .alreadyRunning,
+                    "The name \(name) belongs to the engine that runs in \(current.directory) (pid \(record.pid), Docker \(record.version)); stop it first with `dindlab engine down --name \(name)`, or pick another --name.")
+            }
+            guard link else { return }
+            try? manager.removeItem(atPath: entry)
+        } else if manager.fileExists(atPath: entry) {
+            if Self.resolvingSymlinks(entry) == layout.directory { return }
+            let own = EngineLayout(directory: entry)
+            if let record = try? EngineRecord.read(from: own.recordFile),
+               ProcessTable.isRunning(record.pid, startTicks: record.processStartTicks) {
+                throw PrivateEngineError(
+                    .alreadyRunning,
+                    "The name \(name) belongs to the engine that runs in \(entry) (pid \(record.pid), Docker \(record.version)); stop it first with `dindlab engine down --name \(name)`, or pick another --name.")
+            }
+            let isEmpty = (try? manager.contentsOfDirectory(atPath: entry))?.isEmpty ?? false
+            guard isEmpty else {
+                throw PrivateEngineError(
+                    .nameTaken,
+                    "The name \(name) belongs to the engine folder \(entry), which is not empty; pick another --name, or remove that folder if its engine is of no more use.")
+            }
+            guard link else { return }
+            rmdir(entry)
+        }
+        guard link else { return }
+        do {
+            try manager.createDirectory(atPath: (entry as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try manager.createSymbolicLink(atPath: entry, withDestinationPath: layout.directory)
+        } catch {
+            throw PrivateEngineError(.directoryNotUsable, "Could not record the name \(name) for the engine in \(layout.directory) as the symlink \(entry): \(error.localizedDescription).")
+        }
+    }
+
+    /// The record of the daemon that runs in the engine directory `name`/`dir` designate.
+    ///
+    /// - Returns: nil when no daemon recorded there runs.
+    /// - Throws: `PrivateEngineError` (`.invalidName`, `.stateUnreadable`).
+    public func running(name: String = defaultName, dir: String? = nil) throws -> EngineRecord? {
+        let layout = try layout(name: name, dir: dir)
+        guard let record = try EngineRecord.read(from: layout.recordFile),
+              ProcessTable.isRunning(record.pid, startTicks: record.processStartTicks)
+        else { return nil }
+        return record
+    }
+
+    /// `up`, or the engine that already runs there: a directory whose daemon is alive never
+    /// gets a second one.
+    ///
+    /// The running engine is reused when it is the one asked for: same directory, and the
+    /// same name (or no name given, i.e. "default") and, when `binary` is given, the same
+    /// binary. Otherwise this throws `.alreadyRunning`, saying which engine runs there.
+    ///
+    /// - Returns: The record, and whether it was already running.
+    public func upOrReuse(
+        name: String = defaultName, dir: String? = nil, binary: String? = nil, options: Options = Options(),
+        registerName: Bool = false
+    ) async throws -> (record: EngineRecord, reused: Bool) {
+        guard let record = try running(name: name, dir: dir) else {
+            return (try await up(name: name, dir: dir, binary: binary, options: options, registerName: registerName), false)
+        }
+        let layout = try layout(name: name, dir: dir)
+        let stop = "stop it first with `dindlab engine down \(downArguments(name: record.name, layout: layout))`"
+        guard name == Self.defaultName || name == record.name else {
+            throw PrivateEngineError(
+                .alreadyRunning,
+                "The engine directory \(layout.directory) already runs the private engine \(record.name) (pid \(record.pid), Docker \(record.version)), not \(name); \(stop), or pass --dir another directory.")
+        }
+        if let binary {
+            let asked = try DaemonBinary.inspect(binary, environment: environment)
+            guard Self.resolvingSymlinks(asked.path) == Self.resolvingSymlinks(record.binary) else {
+                throw PrivateEngineError(
+                    .alreadyRunning,
+                    "The private engine \(record.name) already runs in \(layout.directory) with pid \(record.pid), from \(record.binary) (Docker \(record.version)), not from \(asked.path) (Docker \(asked.version)); \(stop).")
+            }
+        }
+        if registerName, dir != nil, name != Self.defaultName { try register(name: name, layout: layout) }
+        return (record, true)
     }
 
     // MARK: up
@@ -98,11 +215,17 @@ public struct PrivateEngine: Sendable {
     ///   `.alreadyRunning` (with its pid), `.daemonExitedEarly` and `.daemonNotAnswering` (with
     ///   the daemon's last log lines), and the binary, directory and option errors.
     @discardableResult
+    ///   - registerName: With `dir`, record `name` in the engines folder as a symlink to it, so
+    ///     the name finds the engine (`engine up --name N --dir D` does).
     public func up(
-        name: String = defaultName, dir: String? = nil, binary: String? = nil, options: Options = Options()
+        name: String = defaultName, dir: String? = nil, binary: String? = nil, options: Options = Options(),
+        registerName: Bool = false
     ) async throws -> EngineRecord {
         let layout = try layout(name: name, dir: dir)
+        let registers = registerName && dir != nil && name != Self.defaultName
+        if registers { try register(name: name, layout: layout, link: false) }
         try await refuseIfRunning(name: name, layout: layout)
+        if registers { try register(name: name, layout: layout) }
 
         let daemon = try binary.map { try DaemonBinary.inspect($0, environment: environment) }
             ?? DaemonBinary.defaultDaemon(environment: environment)
@@ -128,9 +251,15 @@ public struct PrivateEngine: Sendable {
         // Leftovers of an engine that died: a daemon of the 1.x era refuses to start over its old pid file.
         for stale in [layout.socket, layout.pidFile] { try? FileManager.default.removeItem(atPath: stale) }
 
-        let cgroups = try CgroupSetup.prepare(options.cgroups)
+        let cgroupVersion = try CgroupVersionSetup.plan(
+            requested: options.cgroupVersion, daemon: daemon.version, mounts: facts.mounts, placements: options.cgroups,
+            rootPath: CgroupVersionSetup.defaultRootPath(name: name, directory: layout.directory))
+        // The namespace root of a simulated v2 engine is joined last, so the cgroup namespace is rooted there.
+        let ordered = options.cgroups.filter { !$0.isUnified } + options.cgroups.filter(\.isUnified)
+        let cgroups = try CgroupSetup.prepare(cgroupVersion.placements(adding: ordered))
         let script = NamespaceLauncher.script(
-            name: name, layout: layout, unshare: unshare, cgroupProcsFiles: cgroups.map(\.procsFile), shadows: shadows)
+            name: name, layout: layout, unshare: unshare, cgroupProcsFiles: cgroups.map(\.procsFile), shadows: shadows,
+            simulatedCgroupV2: cgroupVersion.isSimulated)
         let logStart: UInt64
         let pid: pid_t
         do {
@@ -149,7 +278,8 @@ public struct PrivateEngine: Sendable {
             name: name, directory: layout.directory, binary: daemon.path, version: daemon.version, era: daemon.era,
             pid: pid, processStartTicks: ProcessTable.stat(pid)?.startTicks ?? 0, socket: layout.socket,
             startedAt: Date(), argv: argv, cgroups: options.cgroups,
-            createdCgroupDirectories: cgroups.flatMap(\.created))
+            createdCgroupDirectories: cgroups.flatMap(\.created), cgroupVersion: cgroupVersion.version,
+            simulatedCgroupV2: cgroupVersion.isSimulated)
         do {
             try record.write(to: layout.recordFile)
             try await waitUntilAnswering(record, layout: layout, logStart: logStart, timeout: options.readyTimeout)
@@ -166,6 +296,16 @@ public struct PrivateEngine: Sendable {
             throw PrivateEngineError(
                 .alreadyRunning,
                 "The private engine \(record.name) already runs in \(layout.directory) with pid \(record.pid) (Docker \(record.version), DOCKER_HOST=\(record.dockerHost)); stop it first with `dindlab engine down \(downArguments(name: name, layout: layout))`.")
+        }
+        // The daemon's own pid file: a daemon of this directory that some other tool started
+        // (or whose engine.json was lost) still runs on its data root.
+        if let text = try? String(contentsOfFile: layout.pidFile, encoding: .utf8),
+           let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0, ProcessTable.isRunning(pid),
+           let commandLine = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8),
+           commandLine.contains(layout.pidFile) || commandLine.contains(layout.dataRoot) {
+            throw PrivateEngineError(
+                .alreadyRunning,
+                "A daemon with pid \(pid) still runs on \(layout.dataRoot) (its pid file is \(layout.pidFile)); stop it first with `dindlab engine down \(downArguments(name: name, layout: layout))`.")
         }
         let leftovers = ProcessTable.processes(markedBy: layout.namespaceScratch)
         if !leftovers.isEmpty {
@@ -398,13 +538,17 @@ public struct PrivateEngine: Sendable {
             isAnswering: answering, versions: versions)
     }
 
-    /// Every named engine in the engines folder that was ever started, by name.
+    /// Every named engine that was ever started, by name: those in the engines folder and
+    /// those registered there from directories elsewhere (`up --name N --dir D`).
     public func list() async -> [EngineStatus] {
         let root = EngineLayout.enginesRoot(environment: environment)
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).sorted()
         var result: [EngineStatus] = []
         for name in names {
-            guard let status = try? await status(name: name), status.record != nil else { continue }
+            // By the name it is listed under: an engine directory elsewhere may have been
+            // started under another name before.
+            guard var status = try? await status(name: name), status.record != nil else { continue }
+            status.name = name
             result.append(status)
         }
         return result

@@ -16,6 +16,7 @@ public struct PrivateEngineError: Error, CustomStringConvertible, Sendable {
             case directoryNotUsable
             case socketPathTooLong
             case alreadyRunning
+            case nameTaken
             case toolMissing
             case launchFailed
             case cgroupFailed
@@ -49,6 +50,8 @@ public struct PrivateEngineError: Error, CustomStringConvertible, Sendable {
         public static let socketPathTooLong = Code(.socketPathTooLong)
         /// An engine already runs in that directory.
         public static let alreadyRunning = Code(.alreadyRunning)
+        /// The engine name already designates another engine directory.
+        public static let nameTaken = Code(.nameTaken)
         /// A host tool dindlab needs (util-linux `unshare`, /bin/sh) is missing.
         public static let toolMissing = Code(.toolMissing)
         /// The daemon process could not be spawned or its files not written.

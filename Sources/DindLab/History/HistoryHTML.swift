@@ -7,7 +7,7 @@ import Foundation
 /// its header row and the cell names stay in view while it scrolls. An entry's colour is its
 /// success rate against the cell's expectation that night: green when it holds, orange when the
 /// rate misses it but the 95% interval does not, red when the whole interval misses; without an
-/// expectation, the rate itself from red (0%) to green (100%), as in report.html; grey where
+/// expectation, the rate itself from red (0%) to green (100%); grey where
 /// the cell was skipped, had only errors, or was not in that night. Each entry links to that
 /// night's report.html. Then each cell's class with the sentence that explains it, and every
 /// signature with the night it was first seen.
@@ -165,10 +165,15 @@ public enum HistoryHTML {
     /// The entry's colour: against its expectation when it has one, else by its rate.
     static func colour(_ entry: HistoryEntry) -> String {
         guard let rate = entry.successRate else { return grey }
-        guard let expectation = entry.expectation else { return HTMLReport.colour(rate) }
+        guard let expectation = entry.expectation else { return rateColour(rate) }
         if expectation.holds(rate: rate) { return holds }
         if let interval = entry.interval, !expectation.holds(interval: interval) { return missedByInterval }
         return missedByRate
+    }
+
+    /// Without an expectation: red (0%) through yellow to green (100%).
+    static func rateColour(_ rate: Double) -> String {
+        "hsl(\(Int((max(0, min(1, rate)) * 120).rounded())), 70%, 72%)"
     }
 
     /// The entry's colour as a class of the stylesheet (the fixed colours: h, m, x, g) or, by

@@ -5,7 +5,7 @@ import Foundation
 /// 1. the recipe's context is built under a temporary tag;
 /// 2. its Docker version is read by running the recipe's version command in a throwaway
 ///    container of that image (the version comes from the image, not the recipe);
-/// 3. a one-line Dockerfile `FROM <temporary tag>` is built with the dindlab labels, because
+/// 3. a Dockerfile `FROM <temporary tag>` + LABEL is built with the dindlab labels, because
 ///    labels cannot be added to an existing image otherwise, under a second temporary tag.
 ///
 /// The builder then tags the result and removes both temporary tags.
@@ -66,7 +66,8 @@ struct DockerfileRecipeBuild {
         await progress.report(.phase(recipe: name, phase: "labelling"))
         let labelContext = work.appendingPathComponent("label-context")
         try FileManager.default.createDirectory(at: labelContext, withIntermediateDirectories: true)
-        try Data("FROM \(stageReference)\n".utf8).write(to: labelContext.appendingPathComponent("Dockerfile"))
+        // LABEL in the Dockerfile too: engines before API 1.23 ignore the labels of POST /build.
+        try Data(labels.labellingDockerfile(from: stageReference).utf8).write(to: labelContext.appendingPathComponent("Dockerfile"))
         let labelTar = work.appendingPathComponent("label-context.tar")
         try await RootfsTarball.write(tree: labelContext, to: labelTar, normalizeOwnership: true)
         let id = try await builder.engineStep(recipe, "labelling the built image") {

@@ -33,6 +33,22 @@ public struct EngineImageStore: ImageBuildingEngine {
         try await client.removeImage(reference)
     }
 
+    public func commitLabelled(_ reference: String, labels: [String: String], command: [String], repository: String, tag: String, timeout: Duration) async throws -> String {
+        var config = ContainerConfig(image: reference, cmd: command)
+        config.networkDisabled = true
+        let container = try await client.createContainer(config)
+        do {
+            var image = ContainerConfig(image: reference, cmd: command)
+            image.labels = labels
+            let id = try await client.commitContainer(container.id, repository: repository, tag: tag, config: image, timeout: timeout)
+            try? await client.removeContainer(container.id)
+            return id
+        } catch {
+            await cleanUp { [client] in try? await client.removeContainer(container.id) }
+            throw error
+        }
+    }
+
     public func buildImage(
         contextTar: URL, dockerfile: String, repository: String, tag: String, labels: [String: String],
         timeout: Duration

@@ -111,7 +111,8 @@ public struct ImageBuildError: Error, Sendable, Hashable, CustomStringConvertibl
         case let .checksumMismatch(recipe, file, expected, actual):
             return "The Docker binary \(file) for recipe \(recipe) has sha256 \(actual), but the recipe "
                 + "expects \(expected). Pass --binary PATH with the file whose sha256 is \(expected), "
-                + "or correct `binary.sha256` in the recipe if you meant to use this file."
+                + "or, if this file is your own build of that release, add --own-build (its version and sha256 "
+                + "are then recorded in the image's labels)."
         case let .binaryUnavailable(recipe, url, reason):
             return "Recipe \(recipe) needs the Docker binary from \(url), which could not be downloaded "
                 + "(\(reason)). Pass --binary PATH with a local copy of that file."

@@ -46,6 +46,12 @@ public protocol ImageStoreEngine: Sendable {
     /// Removes a reference (DELETE /images/{name}): a tag is untagged, and the image deleted
     /// when nothing else refers to it.
     func removeImage(_ reference: String) async throws
+    /// Makes a new image of `reference` with these labels and default command, without
+    /// import changes or a build: a container of it is created (not started), committed with
+    /// that configuration (POST /commit) and removed. Works on every engine from Docker 1.6.
+    ///
+    /// - Returns: The new image's id.
+    func commitLabelled(_ reference: String, labels: [String: String], command: [String], repository: String, tag: String, timeout: Duration) async throws -> String
 }
 
 /// An engine that can also build Dockerfiles (POST /build) and run a command to completion in

@@ -3,8 +3,8 @@ import Foundation
 /// The inner images an outer image ships under `/dindlab/images/`, so the inner daemon can
 /// load them without a registry.
 ///
-/// Each is a plain root filesystem tarball that the inner daemon imports (`docker import FILE
-/// REFERENCE`, or POST /images/create?fromSrc=-): import works the same from Docker 1.7 to
+/// Each is a plain root filesystem tarball that the inner daemon imports (`docker import - REFERENCE
+/// < FILE`, or POST /images/create?fromSrc=-): import works the same from Docker 1.7 to
 /// today, where `docker save` formats changed over the years.
 public struct InnerImageIndex: Codable, Sendable, Hashable {
     /// Where inner images live inside every outer image.

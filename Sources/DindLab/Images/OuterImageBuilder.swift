@@ -19,11 +19,15 @@ public struct OuterImageBuilder: Sendable {
         public var binary: URL?
         /// The longest one engine import or build may take.
         public var engineTimeout: Duration
+        /// `binary` is the user's own build: used whatever its sha256, which is printed and
+        /// recorded in the image's labels with the version read from the binary.
+        public var ownBuild: Bool
 
-        public init(force: Bool = false, binary: URL? = nil, engineTimeout: Duration = .seconds(30 * 60)) {
+        public init(force: Bool = false, binary: URL? = nil, engineTimeout: Duration = .seconds(30 * 60), ownBuild: Bool = false) {
             self.force = force
             self.binary = binary
             self.engineTimeout = engineTimeout
+            self.ownBuild = ownBuild
         }
     }
 
@@ -181,7 +185,7 @@ public struct OuterImageBuilder: Sendable {
         case .debootstrap:
             return Inputs(buildKey: BuildKey.compute(recipe: recipe), binary: nil)
         case let .staticBinary(_, binary):
-            let choice = try binarySource.choose(recipe: recipe.name, binary: binary, override: options.binary)
+            let choice = try binarySource.choose(recipe: recipe.name, binary: binary, override: options.binary, ownBuild: options.ownBuild)
             return Inputs(buildKey: BuildKey.compute(recipe: recipe, binarySHA256: choice.sha256), binary: choice)
         case let .dockerfile(spec):
             let context = recipe.folder.appendingPathComponent(spec.context)
@@ -234,7 +238,15 @@ public struct OuterImageBuilder: Sendable {
             version = await DockerVersionProbe.version(ofTree: tree, tried: &tried)
         }
         guard let version else { throw ImageBuildError.versionUnreadable(recipe: name, tried: tried) }
-        let labels = try makeLabels(recipe, version: version, buildKey: inputs.buildKey)
+        var labels = try makeLabels(recipe, version: version, buildKey: inputs.buildKey)
+        if let choice = inputs.binary {
+            labels.binarySHA256 = choice.sha256
+            labels.binaryOrigin = choice.origin
+            if choice.origin == .ownBuild {
+                let published = choice.publishedSHA256.map { "; the recipe's published binary has sha256 \($0)" } ?? ""
+                await progress.report(.note(recipe: name, message: "your own build: Docker \(version.releaseText) (read from the binary), sha256 \(choice.sha256)\(published); both go into the image's labels (\(OuterImageLabels.binarySHA256Key), \(OuterImageLabels.binaryOriginKey)=own-build)"))
+            }
+        }
 
         await progress.report(.phase(recipe: name, phase: "making inner images"))
         guard let busybox = BusyboxRootfs.binary(in: tree) else {
@@ -249,13 +261,51 @@ public struct OuterImageBuilder: Sendable {
         try await RootfsTarball.write(base: tree, overlay: overlay, to: tarball)
 
         await progress.report(.phase(recipe: name, phase: "importing into the engine"))
-        let id = try await engineStep(recipe, "importing the root filesystem") {
-            try await engine.importImage(
-                tarFile: tarball, repository: Self.partialRepository, tag: partialTag,
-                changes: labels.importChanges(), timeout: options.engineTimeout)
+        let id: String
+        do {
+            id = try await engineStep(recipe, "importing the root filesystem") {
+                try await engine.importImage(
+                    tarFile: tarball, repository: Self.partialRepository, tag: partialTag,
+                    changes: labels.importChanges(), timeout: options.engineTimeout)
+            }
+        } catch where OuterImageLabels.refusesLabelChanges(error) {
+            // The commit that labels the image copies the layer on Docker 1.7's overlay driver,
+            // which fails on device nodes: a tarball without them.
+            try? FileManager.default.removeItem(at: tarball)
+            try await RootfsTarball.write(base: tree, overlay: overlay, to: tarball, withoutDeviceNodes: true)
+            id = try await importThenLabel(recipe, tarball: tarball, labels: labels, work: work, partialTag: partialTag, options: options)
         }
         return (id, labels)
     }
+
+    /// For engines whose import takes no LABEL (Docker 1.7): imports the tarball without
+    /// changes under a stage tag, then commits a container of it with the labels and the
+    /// command under `partialTag` (a Dockerfile build would do too, but the Docker 1.7.1
+    /// builds of today's Go fail every build: "Untar re-exec error").
+    private func importThenLabel(
+        _ recipe: Recipe, tarball: URL, labels: OuterImageLabels, work: URL, partialTag: String, options: Options
+    ) async throws -> String {
+        await progress.report(.note(recipe: recipe.name, message: "the engine takes no LABEL in import changes (Docker 1.7); importing without labels, then committing a container of it with them"))
+        let stageTag = "\(partialTag)-stage"
+        let stageReference = "\(Self.partialRepository):\(stageTag)"
+        _ = try await engineStep(recipe, "importing the root filesystem") {
+            try await engine.importImage(
+                tarFile: tarball, repository: Self.partialRepository, tag: stageTag, changes: [], timeout: options.engineTimeout)
+        }
+        do {
+            let id = try await engineStep(recipe, "labelling the imported image (commit)") {
+                try await engine.commitLabelled(
+                    stageReference, labels: labels.dictionary, command: OuterImageLabels.idleCommand,
+                    repository: Self.partialRepository, tag: partialTag, timeout: options.engineTimeout)
+            }
+            try? await engine.removeImage(stageReference)
+            return id
+        } catch {
+            await cleanUp { [engine] in try? await engine.removeImage(stageReference) }
+            throw error
+        }
+    }
+
 
     /// The labels of an image holding a given Docker version.
     func makeLabels(_ recipe: Recipe, version: DaemonVersion, buildKey: String) throws -> OuterImageLabels {

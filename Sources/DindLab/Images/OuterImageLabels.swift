@@ -13,6 +13,16 @@ public struct OuterImageLabels: Sendable, Hashable {
     public static let recipeKey = "dindlab.recipe"
     public static let recipeKindKey = "dindlab.recipe.kind"
     public static let buildKeyKey = "dindlab.build.key"
+    public static let binarySHA256Key = "dindlab.docker.binary.sha256"
+    public static let binaryOriginKey = "dindlab.docker.binary.origin"
+
+    /// Where a static-binary image's Docker binary came from.
+    public enum BinaryOrigin: String, Sendable, Hashable, Codable {
+        /// The recipe's published binary: its sha256 matched the recipe's.
+        case published
+        /// The user's own build (`--binary PATH --own-build`): not checked against the recipe.
+        case ownBuild = "own-build"
+    }
 
     /// The Docker version found in the image (`20.10.24`).
     public var dockerVersion: String
@@ -28,10 +38,15 @@ public struct OuterImageLabels: Sendable, Hashable {
     public var recipeKind: String
     /// The build key: recipe bytes plus every input (see `BuildKey`).
     public var buildKey: String
+    /// The sha256 of the Docker binary a static-binary image holds; nil for other recipes
+    /// and images built before it was recorded.
+    public var binarySHA256: String?
+    /// Whether that binary was the recipe's published one or the user's own build.
+    public var binaryOrigin: BinaryOrigin?
 
     public init(
         dockerVersion: String, daemonCommand: [String], apiVersion: String, recipeSHA256: String,
-        recipe: String, recipeKind: String, buildKey: String
+        recipe: String, recipeKind: String, buildKey: String, binarySHA256: String? = nil, binaryOrigin: BinaryOrigin? = nil
     ) {
         self.dockerVersion = dockerVersion
         self.daemonCommand = daemonCommand
@@ -40,6 +55,8 @@ public struct OuterImageLabels: Sendable, Hashable {
         self.recipe = recipe
         self.recipeKind = recipeKind
         self.buildKey = buildKey
+        self.binarySHA256 = binarySHA256
+        self.binaryOrigin = binaryOrigin
     }
 
     /// Reads the labels back from an image's labels.
@@ -59,7 +76,8 @@ public struct OuterImageLabels: Sendable, Hashable {
         else { return nil }
         self.init(
             dockerVersion: dockerVersion, daemonCommand: command, apiVersion: apiVersion,
-            recipeSHA256: recipeSHA256, recipe: recipe, recipeKind: recipeKind, buildKey: buildKey)
+            recipeSHA256: recipeSHA256, recipe: recipe, recipeKind: recipeKind, buildKey: buildKey,
+            binarySHA256: labels[Self.binarySHA256Key], binaryOrigin: labels[Self.binaryOriginKey].flatMap(BinaryOrigin.init(rawValue:)))
     }
 
     /// The daemon command as the JSON array stored in the label: `["docker","daemon"]`.
@@ -67,7 +85,7 @@ public struct OuterImageLabels: Sendable, Hashable {
 
     /// The labels as a dictionary, for POST /build's `labels`.
     public var dictionary: [String: String] {
-        [
+        var labels = [
             Self.dockerVersionKey: dockerVersion,
             Self.daemonCommandKey: daemonCommandJSON,
             Self.apiVersionKey: apiVersion,
@@ -76,6 +94,9 @@ public struct OuterImageLabels: Sendable, Hashable {
             Self.recipeKindKey: recipeKind,
             Self.buildKeyKey: buildKey,
         ]
+        if let binarySHA256 { labels[Self.binarySHA256Key] = binarySHA256 }
+        if let binaryOrigin { labels[Self.binaryOriginKey] = binaryOrigin.rawValue }
+        return labels
     }
 
     /// The `changes` for POST /images/create?fromSrc=-: one LABEL instruction per label, in a
@@ -89,6 +110,21 @@ public struct OuterImageLabels: Sendable, Hashable {
             "LABEL \(key)=\(Self.dockerfileQuoted(value))"
         }
         return labels + ["CMD \(Self.jsonArray(command))"]
+    }
+
+    /// A Dockerfile that gives `base` these labels: `FROM base` and one LABEL instruction.
+    /// LABEL in a Dockerfile works on every engine from Docker 1.6 on, where the labels of
+    /// POST /build (API 1.23) and LABEL in import changes (Docker 1.8) do not.
+    public func labellingDockerfile(from base: String) -> String {
+        let pairs = dictionary.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.dockerfileQuoted($0.value))" }
+        return "FROM \(base)\nLABEL " + pairs.joined(separator: " \\\n      ") + "\n"
+    }
+
+    /// Whether an engine's answer to an import says it does not take LABEL in `changes`, as
+    /// Docker 1.7 does ("label is not a valid change command").
+    public static func refusesLabelChanges(_ error: any Error) -> Bool {
+        let text = "\(error)".lowercased()
+        return text.contains("label is not a valid change command")
     }
 
     /// The default command of imported outer images: idle until stopped.

@@ -32,9 +32,13 @@ public enum RootfsTarball {
     ///   - tarFile: The tarball to write.
     /// - Throws: `ImageBuildError` when tar fails or the overlay would put a folder where the
     ///   base has a file or symlink (the base's subtree would be lost).
-    public static func write(base: URL, overlay: URL, to tarFile: URL) async throws {
+    ///   - withoutDeviceNodes: Leave the base's character and block devices out. Docker 1.7's
+    ///     overlay driver copies a parent layer file by file when it makes a child layer (a
+    ///     commit) and fails on a device node ("Unknown file type for .../dev/console"); a
+    ///     container's /dev is a fresh tmpfs anyway.
+    public static func write(base: URL, overlay: URL, to tarFile: URL, withoutDeviceNodes: Bool = false) async throws {
         let fileManager = FileManager.default
-        var replaced: [String] = []
+        var replaced: [String] = withoutDeviceNodes ? deviceNodes(in: base).map { "./\($0)" } : []
         var appended: [String] = []
         for path in (fileManager.subpaths(atPath: overlay.path) ?? []).sorted() {
             let overlayIsFolder = isFolder(overlay.appendingPathComponent(path))
@@ -65,6 +69,19 @@ public enum RootfsTarball {
     }
 
     /// The member names of a tarball (`./bin/busybox`), in order.
+    /// The paths of the character and block devices in a tree, relative to it.
+    static func deviceNodes(in tree: URL) -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: tree.path) else { return [] }
+        var devices: [String] = []
+        var status = stat()
+        while let path = enumerator.nextObject() as? String {
+            guard lstat(tree.appendingPathComponent(path).path, &status) == 0 else { continue }
+            let type = status.st_mode & S_IFMT
+            if type == S_IFCHR || type == S_IFBLK { devices.append(path) }
+        }
+        return devices.sorted()
+    }
+
     public static func members(of tarFile: URL) async throws -> [String] {
         try await BuildCommand(["tar", "-tf", tarFile.path]).run()
             .split(separator: "\n").map(String.init)

@@ -23,6 +23,10 @@ struct StaticBinarySource: Sendable {
         let localFile: URL?
         /// The sha256 the binary has (a local file) or must have (a download).
         let sha256: String
+        /// The recipe's published sha256, when the binary is an own build that differs from it.
+        var publishedSHA256: String? = nil
+        /// Published, or the user's own build.
+        var origin: OuterImageLabels.BinaryOrigin = .published
     }
 
     /// Decides which binary a build uses and its sha256, checking a local file against the
@@ -30,16 +34,21 @@ struct StaticBinarySource: Sendable {
     ///
     /// - Throws: `ImageBuildError` for a missing local file, a checksum mismatch, or a recipe
     ///   that gives neither a URL nor (for its URL) a sha256.
-    func choose(recipe: String, binary: StaticBinary, override: URL?) throws -> Choice {
+    /// - Parameter ownBuild: The local file is the user's own build: its sha256 is used as it
+    ///   is, not checked against the recipe's (downloads are always checked).
+    func choose(recipe: String, binary: StaticBinary, override: URL?, ownBuild: Bool = false) throws -> Choice {
         if let override {
             guard FileManager.default.fileExists(atPath: override.path) else {
                 throw ImageBuildError.missingFile(recipe: recipe, what: "the Docker binary given with --binary", path: override.path)
             }
             let actual = try SHA256.hexDigest(ofFileAt: override)
             if let expected = binary.sha256, expected != actual {
-                throw ImageBuildError.checksumMismatch(recipe: recipe, file: override.path, expected: expected, actual: actual)
+                guard ownBuild else {
+                    throw ImageBuildError.checksumMismatch(recipe: recipe, file: override.path, expected: expected, actual: actual)
+                }
+                return Choice(localFile: override, sha256: actual, publishedSHA256: expected, origin: .ownBuild)
             }
-            return Choice(localFile: override, sha256: actual)
+            return Choice(localFile: override, sha256: actual, origin: ownBuild && binary.sha256 == nil ? .ownBuild : .published)
         }
         guard let url = binary.url else { throw ImageBuildError.binaryNotDeclared(recipe: recipe) }
         guard let expected = binary.sha256 else {

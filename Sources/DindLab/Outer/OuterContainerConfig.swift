@@ -5,18 +5,23 @@ public struct OuterContainerRequest: Sendable {
     public var image: String
     public var command: [String]
     public var privileged: Bool
-    /// true: /sys/fs/cgroup bind-mounted writable (Docker >= 1.8); false: an empty tmpfs
-    /// over it (Docker 1.7's behaviour).
-    public var bindCgroups: Bool
+    /// What the container sees at /sys/fs/cgroup: `bind` bind-mounts the engine host's
+    /// writable (Docker >= 1.8), `none` puts an empty tmpfs over it (Docker 1.7's behaviour),
+    /// `engine` and `private` add nothing and leave the engine's own mounts (`private` is
+    /// made writable later, inside the container: `OuterScripts.cgroupRemount`).
+    public var cgroups: Scenario.Outer.Cgroups
+    /// The container's cgroup parent (`HostConfig.CgroupParent`); nil for the engine's default.
+    public var cgroupParent: String?
     public var network: String
     public var env: [String: String]
     public var labels: [String: String]
 
-    public init(image: String, command: [String], privileged: Bool, bindCgroups: Bool, network: String, env: [String: String], labels: [String: String]) {
+    public init(image: String, command: [String], privileged: Bool, cgroups: Scenario.Outer.Cgroups, cgroupParent: String? = nil, network: String, env: [String: String], labels: [String: String]) {
         self.image = image
         self.command = command
         self.privileged = privileged
-        self.bindCgroups = bindCgroups
+        self.cgroups = cgroups
+        self.cgroupParent = cgroupParent
         self.network = network
         self.env = env
         self.labels = labels
@@ -29,7 +34,18 @@ public struct OuterContainerRequest: Sendable {
     /// (where the API has device cgroup rules), and a writable cgroup mount. The inner
     /// daemon's data root is a tmpfs mounted exec (overlay inside overlay fails), or an
     /// anonymous volume on engines older than API 1.22, which have no tmpfs mounts.
-    public func containerConfig(apiVersion: APIVersion, privilege: PrivilegeSupport) -> ContainerConfig {
+    ///
+    /// On a cgroup v2 engine the cgroup namespace goes with the cgroup mount (API 1.41+):
+    /// `private` asks for a private one, as `--privileged` gets, so the remounted cgroup2 mount
+    /// is the container's own subtree; `bind` asks for the host's, so the paths in
+    /// /proc/self/cgroup match the bound hierarchy (with a private namespace they would not,
+    /// and an inner containerd fails with "cgroups: invalid group path").
+    ///
+    /// - Parameters:
+    ///   - apiVersion: The API version spoken with the engine.
+    ///   - privilege: What the engine grants.
+    ///   - engineCgroupVersion: The engine's cgroup version ("1", "2"), nil when unknown.
+    public func containerConfig(apiVersion: APIVersion, privilege: PrivilegeSupport, engineCgroupVersion: String? = nil) -> ContainerConfig {
         var config = ContainerConfig(image: image, cmd: command)
         config.labels = labels
         config.env = env.keys.sorted().map { "\($0)=\(env[$0] ?? "")" }
@@ -60,14 +76,38 @@ public struct OuterContainerRequest: Sendable {
                 if apiVersion >= APIVersion(1, 25) { host.deviceCgroupRules = ["a *:* rwm"] }
             }
         }
-        if bindCgroups {
+        switch cgroups {
+        case .bind:
             binds.append("/sys/fs/cgroup:/sys/fs/cgroup:rw")
-        } else if hasTmpfs {
-            tmpfs["/sys/fs/cgroup"] = "rw"
+        case .none:
+            if hasTmpfs { tmpfs["/sys/fs/cgroup"] = "rw" }
+        case .engine, .private:
+            break
         }
+        if engineCgroupVersion == "2", apiVersion >= Self.cgroupNamespaceAPI {
+            switch cgroups {
+            case .private: host.cgroupnsMode = "private"
+            case .bind: host.cgroupnsMode = "host"
+            case .engine, .none: break
+            }
+        }
+        host.cgroupParent = cgroupParent
         host.binds = binds.isEmpty ? nil : binds
         host.tmpfs = tmpfs.isEmpty ? nil : tmpfs
         config.hostConfig = host
         return config
+    }
+
+    /// The API version from which a create request can choose the cgroup namespace.
+    public static let cgroupNamespaceAPI = APIVersion(1, 41)
+
+    /// Why this request cannot be made as the scenario means it on an engine, or nil: on a
+    /// cgroup v2 engine, `private` and `bind` need the cgroup namespace chosen, which the API
+    /// allows from 1.41 (Docker 20.10, the first release that runs on cgroup v2, speaks it, so
+    /// only a client pinned to an older API version meets this).
+    public static func cgroupProblem(cgroups: Scenario.Outer.Cgroups, apiVersion: APIVersion, engineCgroupVersion: String?) -> String? {
+        guard engineCgroupVersion == "2", cgroups == .private || cgroups == .bind, apiVersion < cgroupNamespaceAPI else { return nil }
+        let namespace = cgroups == .private ? "a private cgroup namespace" : "the host's cgroup namespace"
+        return "outer.cgroups: \(cgroups.rawValue) on a cgroup v2 engine needs \(namespace) (HostConfig.CgroupnsMode, API 1.41), and the engine is spoken to with API \(apiVersion); unset DOCKER_API_VERSION or use cgroups: engine or none there"
     }
 }

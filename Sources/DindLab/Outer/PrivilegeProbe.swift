@@ -16,6 +16,20 @@ public struct PrivilegeSupport: Codable, Sendable, Equatable {
     public var refusedCapabilities: [String]
     /// The daemon's error for `--privileged`, when it failed.
     public var privilegedError: String?
+    /// Why the probe could not tell, when it could not: outer containers then ask for
+    /// `--privileged` as written, and the facts above are not the engine's.
+    public var probeError: String?
+
+    public init(
+        privileged: Bool, grantableCapabilities: [String], refusedCapabilities: [String], privilegedError: String?,
+        probeError: String? = nil
+    ) {
+        self.privileged = privileged
+        self.grantableCapabilities = grantableCapabilities
+        self.refusedCapabilities = refusedCapabilities
+        self.privilegedError = privilegedError
+        self.probeError = probeError
+    }
 
     /// True when outer containers that ask for privileged mode get the emulation.
     public var emulated: Bool { !privileged }
@@ -58,21 +72,36 @@ public struct PrivilegeProbe: Sendable {
     /// work, and the emulation is found while the attempt runs (only for the daemon's own
     /// words in the manifest): two container starts at once instead of one after the other.
     ///
+    /// A probe never aborts what called it: when the engine answers in a way the probe cannot
+    /// read (an error that is neither a refused nor an unknown capability), the result says
+    /// so in `probeError`, and outer containers ask for `--privileged` as written.
+    ///
     /// - Returns: What the engine supports.
-    /// - Throws: `EngineError` when the engine fails for reasons other than capabilities
-    ///   (image missing, engine unreachable).
+    /// - Throws: Only `CancellationError`.
     public func run() async throws -> PrivilegeSupport {
+        do {
+            return try await probe()
+        } catch where error is CancellationError || Task.isCancelled {
+            throw CancellationError()
+        } catch {
+            return PrivilegeSupport(
+                privileged: true, grantableCapabilities: [], refusedCapabilities: [], privilegedError: nil,
+                probeError: "The privilege probe with the image \(image) failed: \(error)")
+        }
+    }
+
+    private func probe() async throws -> PrivilegeSupport {
         var host = HostConfig()
         host.privileged = true
         let bounding = daemonPID.flatMap(Self.boundingCapabilities(ofProcess:))
         let failure: String?
         let emulation: (grantable: [String], refused: [String])?
         if let bounding, Self.allCapabilities.contains(where: { !bounding.contains($0) }) {
-            async let privilegedFailure = attempt(host)
+            async let privilegedFailure = attempt(host).failure
             emulation = try await grantableCapabilities(bounding: bounding)
             failure = try await privilegedFailure
         } else {
-            failure = try await attempt(host)
+            failure = try await attempt(host).failure
             emulation = failure == nil ? nil : try await grantableCapabilities(bounding: bounding)
         }
         guard let failure, let emulation else {
@@ -83,31 +112,29 @@ public struct PrivilegeProbe: Sendable {
     }
 
     /// The capabilities the engine can grant, and those it refuses or does not know.
+    ///
+    /// Daemons refuse capabilities they do not know by name, one at a time: today's at create
+    /// ("invalid CapAdd: unknown capability: \"CAP_BPF\""), Docker 1.7-1.9 at start ("Unknown
+    /// capability to add: \"PERFMON\""). Each named one is dropped and the rest asked again;
+    /// then the known ones runc cannot apply are found.
     private func grantableCapabilities(bounding: Set<String>?) async throws -> (grantable: [String], refused: [String]) {
-        // Daemons that do not know a capability refuse it at create time by name; drop
-        // those one by one, then find the ones runc cannot apply.
         var known = Self.allCapabilities
         var unknown: [String] = []
-        while let name = try await unknownCapability(in: known) {
-            known.removeAll { $0 == name }
-            unknown.append(name)
-        }
-        let refused = try await refusedCapabilities(known, bounding: bounding)
-        return (known.filter { !refused.contains($0) }, unknown + refused)
-    }
-
-    /// The capabilities the engine refuses among `capabilities`. A daemon cannot grant what
-    /// is outside its own bounding set (runc inherits it), so when that set is known, one
-    /// container with the rest confirms the answer; the search by halving is the fallback.
-    private func refusedCapabilities(_ capabilities: [String], bounding: Set<String>?) async throws -> [String] {
-        if let bounding {
-            var host = HostConfig()
-            host.capAdd = capabilities.filter { bounding.contains($0) }
-            if try await attempt(host) == nil {
-                return capabilities.filter { !bounding.contains($0) }
+        while true {
+            // Outside a known bounding set nothing can be granted: ask for the rest only.
+            let asked = bounding.map { bounding in known.filter { bounding.contains($0) } } ?? known
+            let outside = known.filter { !asked.contains($0) }
+            switch try await attempt(capAdd: asked) {
+            case .started:
+                return (asked, unknown + outside)
+            case let .unknownCapability(name?) where known.contains(name):
+                known.removeAll { $0 == name }
+                unknown.append(name)
+            case .unknownCapability, .refused:
+                let refused = try await refusedCapabilities(asked)
+                return (asked.filter { !refused.contains($0) }, unknown + outside + refused)
             }
         }
-        return try await refusedCapabilities(capabilities)
     }
 
     /// The capabilities in a local process's bounding set (`CapBnd` in /proc/PID/status), by
@@ -125,58 +152,87 @@ public struct PrivilegeProbe: Sendable {
         Set(allCapabilities.enumerated().filter { bit, _ in bit < 64 && mask & (1 << UInt64(bit)) != 0 }.map(\.element))
     }
 
+    /// The capabilities among `capabilities` the engine refuses, by halving the list.
     private func refusedCapabilities(_ capabilities: [String]) async throws -> [String] {
         guard !capabilities.isEmpty else { return [] }
-        var host = HostConfig()
-        host.capAdd = capabilities
-        guard try await attempt(host) != nil else { return [] }
+        guard try await attempt(capAdd: capabilities).failure != nil else { return [] }
         if capabilities.count == 1 { return capabilities }
         let middle = capabilities.count / 2
         return try await refusedCapabilities(Array(capabilities[..<middle])) + refusedCapabilities(Array(capabilities[middle...]))
     }
 
-    /// The capability a daemon names as unknown ("invalid CapAdd: unknown capability:
-    /// \"CAP_BPF\""), or nil when it accepts the list at create time.
-    private func unknownCapability(in capabilities: [String]) async throws -> String? {
-        var host = HostConfig()
-        host.capAdd = capabilities
-        host.networkMode = "none"
-        var config = ContainerConfig(image: image, cmd: ["true"])
-        config.labels = labels
-        config.hostConfig = host
-        do {
-            let created = try await client.createContainer(config)
-            try? await client.removeContainer(created.id)
-            return nil
-        } catch let error as EngineError where error.status == 400 || error.status == 500 {
-            let message = error.daemonMessage ?? ""
-            guard message.contains("unknown capability") else { throw error }
-            return capabilities.first { message.contains("\"CAP_\($0)\"") || message.contains("\"\($0)\"") }
+    /// How an engine answered a probe container.
+    enum Answer: Equatable {
+        /// It started (and ended).
+        case started
+        /// Starting it failed for want of permission; the daemon's words.
+        case refused(String)
+        /// The daemon does not know a capability it was asked for; its name when the message
+        /// names one of `allCapabilities`.
+        case unknownCapability(String?)
+
+        /// The daemon's words when the container did not start.
+        var failure: String? {
+            switch self {
+            case .started: nil
+            case let .refused(message): message
+            case let .unknownCapability(name): "unknown capability \(name ?? "(unnamed)")"
+            }
         }
     }
 
-    /// Creates and starts a container; returns the daemon's error when starting fails for a
-    /// permission reason, nil when it started.
-    private func attempt(_ host: HostConfig) async throws -> String? {
+    private func attempt(capAdd: [String]) async throws -> Answer {
+        var host = HostConfig()
+        host.capAdd = capAdd
+        return try await attempt(host)
+    }
+
+    /// Creates and starts a container and says how the engine answered.
+    ///
+    /// - Throws: `EngineError` when the engine fails for another reason.
+    private func attempt(_ host: HostConfig) async throws -> Answer {
         var host = host
         host.networkMode = "none"
         var config = ContainerConfig(image: image, cmd: ["true"])
         config.networkDisabled = true
         config.labels = labels
         config.hostConfig = host
-        let created = try await client.createContainer(config)
-        var failure: String?
+        let created: ContainerCreated
+        do {
+            created = try await client.createContainer(config)
+        } catch let error as EngineError where error.status != nil {
+            guard let name = Self.unknownCapability(in: error.daemonMessage ?? "") else { throw error }
+            return .unknownCapability(name.isEmpty ? nil : name)
+        }
+        var answer = Answer.started
         do {
             try await client.startContainer(created.id)
             _ = try await client.waitContainer(created.id)
-        } catch let error as EngineError where error.status != nil && Self.isPermissionFailure(error.daemonMessage ?? "") {
-            failure = error.daemonMessage
+        } catch let error as EngineError where error.status != nil {
+            let message = error.daemonMessage ?? ""
+            if let name = Self.unknownCapability(in: message) {
+                answer = .unknownCapability(name.isEmpty ? nil : name)
+            } else if Self.isPermissionFailure(message) {
+                answer = .refused(message)
+            } else {
+                try? await client.removeContainer(created.id)
+                throw error
+            }
         } catch {
             try? await client.removeContainer(created.id)
             throw error
         }
         try? await client.removeContainer(created.id)
-        return failure
+        return answer
+    }
+
+    /// The capability a daemon's error names as unknown: "" when the message is about an
+    /// unknown capability without naming one of `allCapabilities`, nil when it is about
+    /// something else. Today's daemons say `invalid CapAdd: unknown capability: "CAP_BPF"`,
+    /// Docker 1.7-1.9 `Cannot start container ID: Unknown capability to add: "PERFMON"`.
+    static func unknownCapability(in message: String) -> String? {
+        guard message.lowercased().contains("unknown capability") else { return nil }
+        return allCapabilities.first { message.contains("\"CAP_\($0)\"") || message.contains("\"\($0)\"") } ?? ""
     }
 
     static func isPermissionFailure(_ message: String) -> Bool {

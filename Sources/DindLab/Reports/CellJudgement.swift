@@ -6,6 +6,8 @@
 /// noise). Without an expectation, a cell fails when any trial failed or timed out; that is a
 /// failure in JUnit and the other reports, but the exit status only answers for expectations.
 /// A cell whose trials were all harness or engine errors has no success rate and is not judged.
+/// A cell the run skipped (its outer image is not on its engine) has no trial at all: it is
+/// shown as skipped, with the reason; with an expectation it cannot be judged either.
 public struct CellJudgement: Sendable, Hashable {
     public enum Verdict: Sendable, Hashable {
         /// The expectation holds or, without one, every counted trial passed.
@@ -16,6 +18,9 @@ public struct CellJudgement: Sendable, Hashable {
         case trialsFailed
         /// Every trial was an error, so there is no rate to judge: the exit status becomes 2.
         case notJudged
+        /// No trial ran (`CellTally.skipped` says why); with an expectation the exit status
+        /// becomes 2, since the expectation cannot be judged.
+        case skipped
     }
 
     public let verdict: Verdict
@@ -28,6 +33,13 @@ public struct CellJudgement: Sendable, Hashable {
     ///   - strict: Judge expectations by the 95% interval rather than the observed rate.
     public init(_ cell: CellTally, strict: Bool) {
         let counted = cell.passes + cell.fails + cell.timeouts
+        if cell.isSkipped, let skipped = cell.skipped {
+            verdict = .skipped
+            let trials = "\(skipped.trials) trial\(skipped.trials == 1 ? "" : "s")"
+            explanation = "skipped (\(trials) not run): \(skipped.reason)"
+                + (cell.expectation.map { "; its expectation \($0.expectation) cannot be judged" } ?? "")
+            return
+        }
         guard let rate = cell.successRate, let interval = cell.interval else {
             verdict = .notJudged
             explanation = "all \(cell.trials) trial\(cell.trials == 1 ? " was a harness or engine error" : "s were harness or engine errors"), so there is no success rate to judge"
@@ -64,5 +76,11 @@ public struct CellJudgement: Sendable, Hashable {
     /// Whether reports show the cell as failed (an expectation, or trials without one).
     public var isFailure: Bool {
         verdict == .expectationFailed || verdict == .trialsFailed
+    }
+
+    /// Whether the cell keeps the run from being judged (exit status 2): every trial was an
+    /// error, or it was skipped although it has an expectation.
+    public func preventsJudgement(of cell: CellTally) -> Bool {
+        verdict == .notJudged || (verdict == .skipped && cell.expectation != nil)
     }
 }

@@ -4,10 +4,13 @@ import Foundation
 /// or image fetched from anywhere (a Content-Security-Policy says so to the browser too), so it
 /// opens the same from a CI artifact, a mail attachment or a file share.
 ///
-/// Per scenario: a heat map of its cells (`HeatMapLayout`; colour = success rate from red to
-/// green, grey without a rate; text = rate and n; a failed expectation is outlined), a bar per
-/// cell with its 95% interval and the expectation's threshold, and the signature table with
-/// counts and a link to the artifacts of an example trial. All text from results is escaped.
+/// Per scenario: a heat map of its cells (`HeatMapLayout`, with a header for every axis; the
+/// colour is the cell's judgement: green only when it passed, red to orange by its rate when it
+/// failed its expectation or, without one, had failed trials, grey without a rate or when it was
+/// skipped; text = rate and n, or "skipped" and why; a failed expectation is outlined), a bar per
+/// cell with its 95% interval and the expectation's threshold, each cell's median seconds per
+/// phase, and the signature table with counts and a link to an example trial's forensics.md.
+/// All text from results is escaped.
 public enum HTMLReport {
     /// Renders the report.
     /// - Parameters:
@@ -39,14 +42,18 @@ public enum HTMLReport {
         let status = report.verdict.exitCode
         var html = "<div class=\"verdict status\(status)\"><strong>\(text(report.verdict.description))</strong>"
         let failed = report.failedExpectations
-        let unjudged = report.unjudgedCells
-        if !failed.isEmpty || !unjudged.isEmpty {
+        let unjudged = report.unjudgedCells.filter { $0.judgement.verdict == .notJudged }
+        let skipped = report.skippedCells
+        if !failed.isEmpty || !unjudged.isEmpty || !skipped.isEmpty {
             html += "<ul>"
             for entry in failed {
                 html += "<li>Expectation failed: <b>\(text(entry.scenario))</b> <code>\(text(report.name(of: entry.cell)))</code>: \(text(entry.judgement.explanation))</li>"
             }
             for entry in unjudged {
                 html += "<li>Not judged: <b>\(text(entry.scenario))</b> <code>\(text(report.name(of: entry.cell)))</code>: \(text(entry.judgement.explanation))</li>"
+            }
+            for entry in skipped {
+                html += "<li>Skipped: <b>\(text(entry.scenario))</b> <code>\(text(report.name(of: entry.cell)))</code>: \(text(entry.judgement.explanation))</li>"
             }
             html += "</ul>"
         }
@@ -66,6 +73,7 @@ public enum HTMLReport {
             html += heatMap(HeatMapLayout(cells: cells), report: report)
         }
         html += "<h3>Success rates with 95% intervals</h3>\n" + bars(scenario, report: report)
+        html += phaseTable(scenario, report: report)
         html += "<h3>Signatures</h3>\n" + signatureTable(scenario, report: report, runPath: runPath)
         return html + "</section>"
     }
@@ -79,6 +87,10 @@ public enum HTMLReport {
         if let columnKey = layout.columnKey {
             html += "<tr><th class=\"corner\">\(text(layout.rowKeys.joined(separator: ", "))) \\ \(text(columnKey))</th>"
                 + layout.columns.map { "<th>\(text($0))</th>" }.joined() + "</tr>\n"
+        } else {
+            // A list (one matrix key, or none): the rows' key heads them, the cells' column says what it shows.
+            let rowHeader = layout.rowKeys.isEmpty ? "cell" : layout.rowKeys.joined(separator: ", ")
+            html += "<tr><th class=\"corner\">\(text(rowHeader))</th><th>success rate</th></tr>\n"
         }
         for (row, label) in layout.rows.enumerated() {
             html += "<tr><th>\(text(label))</th>"
@@ -92,10 +104,14 @@ public enum HTMLReport {
 
     private static func heatCell(_ cell: CellTally, report: RunReport) -> String {
         let judgement = report.judgement(of: cell)
-        let classes = ["cell"] + (judgement.verdict == .expectationFailed ? ["failed"] : [])
+        let classes = ["cell"] + (judgement.verdict == .expectationFailed ? ["failed"] : []) + (judgement.verdict == .skipped ? ["skipped"] : [])
+        let title = "<td class=\"\(classes.joined(separator: " "))\" style=\"background:\(colour(cell, judgement))\" title=\"\(text(report.name(of: cell) + ": " + judgement.explanation))\">"
+        if judgement.verdict == .skipped, let skipped = cell.skipped {
+            return title + "<span class=\"rate\">skipped</span><span class=\"n\">\(skipped.trials) not run</span>"
+                + "<span class=\"why\">\(text(skipped.reason))</span></td>"
+        }
         let rate = cell.successRate.map(SummaryTable.percent) ?? "no rate"
-        return "<td class=\"\(classes.joined(separator: " "))\" style=\"background:\(colour(cell.successRate))\" title=\"\(text(report.name(of: cell) + ": " + judgement.explanation))\">"
-            + "<span class=\"rate\">\(text(rate))</span><span class=\"n\">n=\(cell.trials)\(cell.errors > 0 ? ", \(cell.errors) err" : "")</span></td>"
+        return title + "<span class=\"rate\">\(text(rate))</span><span class=\"n\">n=\(cell.trials)\(cell.errors > 0 ? ", \(cell.errors) err" : "")</span></td>"
     }
 
     private static func bars(_ scenario: ScenarioTally, report: RunReport) -> String {
@@ -106,7 +122,7 @@ public enum HTMLReport {
             var svg = "<svg width=\"\(Int(width))\" height=\"18\" viewBox=\"0 0 \(Int(width)) 18\" role=\"img\" aria-label=\"\(text(SummaryTable.rateText(cell.successRate, cell.interval)))\">"
             svg += "<rect x=\"0\" y=\"3\" width=\"\(Int(width))\" height=\"12\" fill=\"#eee\"/>"
             if let rate = cell.successRate {
-                svg += "<rect x=\"0\" y=\"3\" width=\"\(number(rate * width))\" height=\"12\" fill=\"\(colour(rate, strong: true))\"/>"
+                svg += "<rect x=\"0\" y=\"3\" width=\"\(number(rate * width))\" height=\"12\" fill=\"\(colour(cell, judgement, strong: true))\"/>"
             }
             if let interval = cell.interval {
                 let low = number(interval.lower * width), high = number(interval.upper * width)
@@ -120,7 +136,7 @@ public enum HTMLReport {
             }
             svg += "</svg>"
             html += "<tr\(judgement.verdict == .expectationFailed ? " class=\"failed\"" : "")><th>\(text(report.name(of: cell)))</th><td>\(svg)</td>"
-                + "<td class=\"num\">\(text(SummaryTable.rateText(cell.successRate, cell.interval)))</td><td class=\"num\">n=\(cell.trials)</td>"
+                + "<td class=\"num\">\(text(judgement.verdict == .skipped ? "skipped" : SummaryTable.rateText(cell.successRate, cell.interval)))</td><td class=\"num\">n=\(cell.trials)</td>"
                 + "<td>\(text(MarkdownReport.verdictText(judgement).replacingOccurrences(of: "*", with: "")))</td></tr>\n"
         }
         return html + "</table>\n"
@@ -128,18 +144,36 @@ public enum HTMLReport {
 
     private static func signatureTable(_ scenario: ScenarioTally, report: RunReport, runPath: String) -> String {
         let rows = scenario.cells.flatMap { cell in
-            cell.signatures.filter { $0.outcome != .pass }.map { (cell: cell, signature: $0) }
+            cell.signatures.filter { $0.outcome != .pass || $0.signature != SignatureCount.missing }.map { (cell: cell, signature: $0) }
         }.sorted { $0.signature.count > $1.signature.count }
         guard !rows.isEmpty else { return "<p class=\"none\">No trial failed, timed out or errored.</p>\n" }
         var html = "<table class=\"signatures\">\n<tr><th>count</th><th>outcome</th><th>signature</th><th>cell</th><th>example trial</th></tr>\n"
         for row in rows {
             let trial = row.signature.exampleTrialID
+            // The example's forensics.md: outcome, first error with its daemon.log line, what differs.
             let example = report.artifactsPath(of: trial).map { path in
-                let href = (runPath + path + "/").addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? runPath + path + "/"
+                let index = report.directory.appendingPathComponent(path).appendingPathComponent(ForensicsDigest.markdownFileName)
+                let target = runPath + path + "/" + (FileManager.default.fileExists(atPath: index.path) ? ForensicsDigest.markdownFileName : "")
+                let href = target.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? target
                 return "<a href=\"\(text(href))\">\(text(trial))</a>"
             } ?? "\(text(trial)) <span class=\"none\">(no artifacts)</span>"
             html += "<tr><td class=\"num\">\(row.signature.count)</td><td>\(text(row.signature.outcome.description))</td>"
                 + "<td class=\"sig\">\(text(row.signature.signature))</td><td>\(text(report.name(of: row.cell)))</td><td>\(example)</td></tr>\n"
+        }
+        return html + "</table>\n"
+    }
+
+    /// Each cell's median seconds per phase, as `run` prints them under its table.
+    private static func phaseTable(_ scenario: ScenarioTally, report: RunReport) -> String {
+        let cells = scenario.cells.filter { $0.phaseMedians != nil }
+        guard !cells.isEmpty else { return "" }
+        var html = "<h3>Median seconds per phase</h3>\n<table class=\"phases\">\n<tr><th>cell</th>"
+            + TrialPhase.allCases.map { "<th class=\"num\">\(text($0.rawValue))</th>" }.joined() + "</tr>\n"
+        for cell in cells {
+            let medians = cell.phaseMedians ?? [:]
+            html += "<tr><th>\(text(report.name(of: cell)))</th>"
+                + TrialPhase.allCases.map { phase in "<td class=\"num\">\(medians[phase].map { String(format: "%.2f", $0) } ?? "—")</td>" }.joined()
+                + "</tr>\n"
         }
         return html + "</table>\n"
     }
@@ -159,10 +193,19 @@ public enum HTMLReport {
 
     // MARK: - Helpers
 
-    /// Red (0%) through yellow to green (100%); grey without a rate. `strong` for bars on white.
-    static func colour(_ rate: Double?, strong: Bool = false) -> String {
-        guard let rate else { return "#d0d0d0" }
-        let hue = Int((max(0, min(1, rate)) * 120).rounded())
+    /// A cell's colour says its judgement, not only its rate, so a failed cell is never green:
+    /// green (a little paler the lower the rate) when it passed; red through orange by its rate
+    /// when it failed its expectation or, without one, had failed trials; grey without a rate;
+    /// a lighter grey when it was skipped. `strong` for bars on white.
+    static func colour(_ cell: CellTally, _ judgement: CellJudgement, strong: Bool = false) -> String {
+        guard let rate = cell.successRate, judgement.verdict != .skipped else { return judgement.verdict == .skipped ? "#e2e2e2" : "#d0d0d0" }
+        let clamped = max(0, min(1, rate))
+        let hue: Int
+        switch judgement.verdict {
+        case .passed: hue = 100 + Int((clamped * 20).rounded())  // 100 (yellow-green) to 120 (green)
+        case .expectationFailed, .trialsFailed: hue = Int((clamped * 40).rounded())  // 0 (red) to 40 (orange)
+        case .notJudged, .skipped: return "#d0d0d0"
+        }
         return strong ? "hsl(\(hue), 65%, 45%)" : "hsl(\(hue), 70%, 72%)"
     }
 
@@ -187,6 +230,8 @@ public enum HTMLReport {
         .heat td{width:120px;height:46px;text-align:center;border:2px solid #fff}\
         .heat .rate{display:block;font-weight:700;font-size:15px}.heat .n{display:block;font-size:11px;color:#333}\
         .heat td.failed{box-shadow:inset 0 0 0 3px #b00020}.heat td.empty{background:#fafafa}\
+        .heat td.skipped{color:#555;border:2px dashed #aaa}.heat .why{display:block;font-size:10px;color:#555;max-width:220px;word-break:break-word}\
+        .phases td,.phases th{border-bottom:1px solid #eee;font-size:12px}\
         .bars th{font-weight:400;font-size:12px}.bars tr.failed th{color:#b00020;font-weight:700}\
         .num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\
         .signatures td,.signatures th,.fingerprint td,.fingerprint th{border-bottom:1px solid #eee;font-size:12px}\

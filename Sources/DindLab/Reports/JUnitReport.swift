@@ -6,7 +6,9 @@ import Foundation
 /// One `testsuite` per scenario and one `testcase` per cell (named by its matrix values, and its
 /// engine when the run used several). A cell gets a `failure` when it violates its expectation
 /// or, without one, when any trial failed or timed out; an `error` when every trial was a harness
-/// or engine error and there is nothing to judge (`CellJudgement`). The failure text gives the
+/// or engine error and there is nothing to judge (`CellJudgement`); a `skipped` element, whose
+/// message gives the reason and the command that fixes it, when the run did not start any of its
+/// trials (its outer image is not on its engine). The failure text gives the
 /// rate, its 95% interval and the top signatures with an example trial each; `system-out` holds
 /// the counts. Every suite carries name, tests, failures, errors, skipped and time, as strict
 /// JUnit schemas require.
@@ -64,10 +66,13 @@ public enum JUnitReport {
         case .notJudged:
             let text = ([judgement.explanation + "."] + signatureLines(cell, report: report, limit: signatures)).joined(separator: "\n")
             body.append("      <error message=\"\(attribute(judgement.explanation))\" type=\"harness-or-engine-error\">\(content(text))</error>")
+        case .skipped:
+            body.append("      <skipped message=\"\(attribute(judgement.explanation))\"/>")
         case .passed:
             break
         }
-        let counts = "trials \(cell.trials), passes \(cell.passes), fails \(cell.fails), timeouts \(cell.timeouts), errors \(cell.errors); \(judgement.explanation)"
+        let skipped = cell.skipped.map { ", skipped \($0.trials)" } ?? ""
+        let counts = "trials \(cell.trials)\(skipped), passes \(cell.passes), fails \(cell.fails), timeouts \(cell.timeouts), errors \(cell.errors); \(judgement.explanation)"
         body.append("      <system-out>\(content(counts))</system-out>")
         return """
                 <testcase name="\(attribute(report.name(of: cell)))" classname="\(attribute("dindlab.\(scenario)"))" time="\(decimal(seconds))">
@@ -87,12 +92,13 @@ public enum JUnitReport {
     }
 
     private struct Counts {
-        var tests = 0, failures = 0, errors = 0, seconds = 0.0
+        var tests = 0, failures = 0, errors = 0, skipped = 0, seconds = 0.0
 
         mutating func add(_ judgement: CellJudgement, seconds: Double) {
             tests += 1
             if judgement.isFailure { failures += 1 }
             if judgement.verdict == .notJudged { errors += 1 }
+            if judgement.verdict == .skipped { skipped += 1 }
             self.seconds += seconds
         }
 
@@ -100,11 +106,12 @@ public enum JUnitReport {
             tests += other.tests
             failures += other.failures
             errors += other.errors
+            skipped += other.skipped
             seconds += other.seconds
         }
 
         var attributes: String {
-            "tests=\"\(tests)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"0\" time=\"\(decimal(seconds))\""
+            "tests=\"\(tests)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\" time=\"\(decimal(seconds))\""
         }
     }
 

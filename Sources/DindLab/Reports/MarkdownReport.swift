@@ -2,7 +2,7 @@ import Foundation
 
 /// `summary.md`: the run for a CI job's summary page (GitHub's `$GITHUB_STEP_SUMMARY`, a merge
 /// request comment). What needs attention comes first: the expectations that failed and the
-/// cells that could not be judged; then one table per scenario (cell, n, rate with its 95%
+/// cells that could not be judged, the cells skipped with the reason; then one table per scenario (cell, n, rate with its 95%
 /// interval, top signature); then the engines' fingerprints.
 public enum MarkdownReport {
     /// Renders the report. Text from results (names, signatures, fingerprints) is escaped; the
@@ -17,30 +17,29 @@ public enum MarkdownReport {
         lines.append("")
 
         let failed = report.failedExpectations
-        let unjudged = report.unjudgedCells
-        if failed.isEmpty && unjudged.isEmpty && (report.missingTrials ?? 0) == 0 {
+        let unjudged = report.unjudgedCells.filter { $0.judgement.verdict == .notJudged }
+        let skipped = report.skippedCells
+        if report.verdict.exitCode == 0 && report.verdict.notes.isEmpty {
             lines.append("**Every expectation holds** (\(report.verdict.description)).")
         } else {
             lines.append("**\(report.verdict.description)**")
         }
         lines.append("")
-        if !failed.isEmpty {
-            lines.append("## Expectations that failed")
+        // What needs attention: one list each, with what explains every cell.
+        func list(_ title: String, _ entries: [(scenario: String, cell: CellTally, judgement: CellJudgement)], _ text: (CellTally, CellJudgement) -> String) {
+            guard !entries.isEmpty else { return }
+            lines.append("## \(title)")
             lines.append("")
-            for entry in failed {
-                lines.append("- **\(cell(entry.scenario))** `\(code(report.name(of: entry.cell)))`: \(entry.judgement.explanation)")
+            for entry in entries {
+                lines.append("- **\(cell(entry.scenario))** `\(code(report.name(of: entry.cell)))`: \(text(entry.cell, entry.judgement))")
             }
             lines.append("")
         }
-        if !unjudged.isEmpty {
-            lines.append("## Cells that could not be judged")
-            lines.append("")
-            for entry in unjudged {
-                let top = report.topSignatures(of: entry.cell, limit: 1).first.map { "; first: \(cell($0.signature))" } ?? ""
-                lines.append("- **\(cell(entry.scenario))** `\(code(report.name(of: entry.cell)))`: \(entry.judgement.explanation)\(top)")
-            }
-            lines.append("")
+        list("Expectations that failed", failed) { _, judgement in judgement.explanation }
+        list("Cells that could not be judged", unjudged) { tally, judgement in
+            judgement.explanation + (report.topSignatures(of: tally, limit: 1).first.map { "; first: \(cell($0.signature))" } ?? "")
         }
+        list("Cells skipped (not run)", skipped) { _, judgement in cell(judgement.explanation) }
         if let missing = report.missingTrials, missing > 0 {
             lines.append("> \(missing) planned trial\(missing == 1 ? " has" : "s have") no record (a shard that did not report, or a run that stopped early).")
             lines.append("")
@@ -58,7 +57,8 @@ public enum MarkdownReport {
             for tally in scenario.cells {
                 let judgement = report.judgement(of: tally)
                 let top = report.topSignatures(of: tally, limit: 1).first.map { "\($0.count)× \(cell($0.signature))" } ?? ""
-                let row = ["`\(code(report.name(of: tally)))`", "\(tally.trials)", "\(tally.passes)", "\(tally.fails)", "\(tally.timeouts)", "\(tally.errors)",
+                let n = "\(tally.trials)" + (tally.skipped.map { " (+\($0.trials) skipped)" } ?? "")
+                let row = ["`\(code(report.name(of: tally)))`", n, "\(tally.passes)", "\(tally.fails)", "\(tally.timeouts)", "\(tally.errors)",
                            SummaryTable.rateText(tally.successRate, tally.interval), verdictText(judgement), top]
                 lines.append("| " + row.joined(separator: " | ") + " |")
             }
@@ -99,6 +99,7 @@ public enum MarkdownReport {
         case .expectationFailed: "**FAILED**"
         case .trialsFailed: "failures"
         case .notJudged: "not judged"
+        case .skipped: "skipped"
         }
     }
 

@@ -65,7 +65,7 @@ public enum RunMerger {
         if versions.count > 1 {
             warnings.append("the runs were made by different dindlab versions (\(versions.joined(separator: ", ")))")
         }
-        let manifest = RunManifest(
+        var manifest = RunManifest(
             runID: runID,
             startedAt: runs.map(\.manifest.startedAt).min()!,
             finishedAt: runs.allSatisfy { $0.manifest.finishedAt != nil } ? runs.compactMap(\.manifest.finishedAt).max() : nil,
@@ -79,6 +79,10 @@ public enum RunMerger {
             plannedTrials: first.plannedTrials,
             mergedFrom: runs.map { RunManifest.MergedRun(runID: $0.manifest.runID, shard: $0.manifest.shard, commandLine: $0.manifest.commandLine) }
         )
+        // What the shards skipped stays skipped (not missing) in the merged run.
+        let skipped = runs.flatMap { $0.manifest.skippedCells ?? [] }
+        manifest.skippedCells = skipped.isEmpty ? nil : skipped
+        manifest.cellStateScenarios = first.cellStateScenarios
         do {
             try await store.writeManifest(manifest)
             for record in records {

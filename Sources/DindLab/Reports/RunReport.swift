@@ -47,9 +47,17 @@ public struct RunReport: Sendable {
         self.manifest = manifest
         self.strict = strict
         trialCount = accumulator.trials
+        let expectations = manifest.expectations ?? RunExpectations()
+        let skipped = manifest.skippedCells ?? []
+        var cellIndices = accumulator.cellIndices
+        for cell in skipped where cellIndices["\(cell.scenario)/\(cell.cellID)"] == nil {
+            cellIndices["\(cell.scenario)/\(cell.cellID)"] = cell.cellIndex
+        }
         summary = RunSummary(runID: manifest.runID,
-                             tally: accumulator.tally.tally(expectations: manifest.expectations ?? RunExpectations())
-                                 .inMatrixOrder(cellIndices: accumulator.cellIndices),
+                             tally: accumulator.tally.tally(expectations: expectations)
+                                 .adding(skipped: skipped, expectations: expectations)
+                                 .keepingFollowingTrials(for: manifest.cellStateScenarios)
+                                 .inMatrixOrder(cellIndices: cellIndices),
                              corruptLines: corruptLines, generatedAt: generatedAt)
         missingTrials = manifest.shard == nil && manifest.stoppedEarly != true
             ? manifest.plannedTrials.map { max(0, $0 - accumulator.trials - manifest.skippedTrialCount) } : nil
@@ -149,11 +157,21 @@ public struct RunReport: Sendable {
         }
     }
 
-    /// The cells that could not be judged, in report order.
+    /// The cells that could not be judged, in report order: every trial an error, or skipped
+    /// with an expectation.
     public var unjudgedCells: [(scenario: String, cell: CellTally, judgement: CellJudgement)] {
         cells.compactMap { entry in
             let judgement = judgement(of: entry.cell)
-            return judgement.verdict == .notJudged ? (entry.scenario, entry.cell, judgement) : nil
+            return judgement.preventsJudgement(of: entry.cell) ? (entry.scenario, entry.cell, judgement) : nil
+        }
+    }
+
+    /// The cells no trial of which ran (their outer image is not on their engine), in report
+    /// order, those with an expectation included.
+    public var skippedCells: [(scenario: String, cell: CellTally, judgement: CellJudgement)] {
+        cells.compactMap { entry in
+            let judgement = judgement(of: entry.cell)
+            return judgement.verdict == .skipped ? (entry.scenario, entry.cell, judgement) : nil
         }
     }
 
@@ -169,6 +187,10 @@ public struct RunReport: Sendable {
             parts.append("shard \(shard)" + (manifest.plannedTrials.map { " of a \($0)-trial plan" } ?? ""))
         } else if let planned = manifest.plannedTrials, planned != trialCount {
             parts[0] += " of \(planned) planned"
+        }
+        if let skipped = summary.skippedTrials, skipped > 0 {
+            let cells = summary.skippedCells ?? 0
+            parts.append("\(skipped) skipped (\(cells) cell\(cells == 1 ? "" : "s") not run)")
         }
         if let sources = manifest.mergedFrom { parts.append("merged from \(sources.count) run\(sources.count == 1 ? "" : "s")") }
         if let seed = manifest.seed { parts.append("seed \(seed)") }

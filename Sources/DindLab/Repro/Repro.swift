@@ -17,9 +17,12 @@ public struct ReproOptions: Sendable {
     /// The folder that holds run folders.
     public var resultsRoot: URL
     public var commandLine: [String]
+    /// What earlier runs learnt about the engines' daemons; nil: every engine is probed anew.
+    public var engineFactsCache: EngineFactsCache?
 
     public init(cell: String? = nil, stop: ReproStop = .anyFailure, maxTrials: Int = 100, keep: Bool = false, jobs: Int = 1,
-                seed: UInt64? = nil, forensicsAlways: Bool = false, resultsRoot: URL, commandLine: [String] = CommandLine.arguments) {
+                seed: UInt64? = nil, forensicsAlways: Bool = false, resultsRoot: URL, commandLine: [String] = CommandLine.arguments,
+                engineFactsCache: EngineFactsCache? = nil) {
         self.cell = cell
         self.stop = stop
         self.maxTrials = maxTrials
@@ -29,6 +32,7 @@ public struct ReproOptions: Sendable {
         self.forensicsAlways = forensicsAlways
         self.resultsRoot = resultsRoot
         self.commandLine = commandLine
+        self.engineFactsCache = engineFactsCache
     }
 }
 
@@ -72,7 +76,7 @@ public struct Repro: Sendable {
         let runOptions = RunOptions(
             jobs: options.jobs, resultsRoot: options.resultsRoot, commandLine: options.commandLine,
             forensicsAlways: options.forensicsAlways, keepFailed: options.keep,
-            keepWhen: { stop.isSought($0) }, stopWhen: { stop.ends(after: $0) })
+            keepWhen: { stop.isSought($0) }, stopWhen: { stop.ends(after: $0) }, engineFactsCache: options.engineFactsCache)
         let result = try await Runner(engines: engines, options: runOptions, observer: observer).run(plan: plan, scenarioFiles: [scenarioFile])
         var kept: [KeptContainer] = []
         var problems: [String] = []

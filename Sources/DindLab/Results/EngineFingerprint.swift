@@ -21,6 +21,15 @@ public struct EngineFingerprint: Sendable, Hashable, Codable {
     public var cgroupDriver: String?
     /// "1" or "2".
     public var cgroupVersion: String?
+    /// Whether the engine's cgroup v2 is simulated on a v1 or hybrid host (dindlab's
+    /// `engine up --cgroup-version 2`); nil when unknown (a remote engine).
+    public var cgroupSimulated: Bool?
+    /// The cgroup namespace mode containers get by default: "private" or "host".
+    public var cgroupNamespaceMode: String?
+    /// The cgroup controllers the daemon can give containers (v2: its root's cgroup.controllers;
+    /// v1: the mounted hierarchies); nil when unknown (a remote engine). Empty on a simulated
+    /// v2 engine: the host's v1 hierarchies keep the resource controllers.
+    public var cgroupControllers: [String]?
     /// The daemon process's own `/proc/<pid>/cgroup` lines, nil when not readable.
     /// The field report's bad host differed from the good one only here.
     public var daemonCgroupLines: [String]?
@@ -32,12 +41,15 @@ public struct EngineFingerprint: Sendable, Hashable, Codable {
     public var refusedCapabilities: [String]?
     /// The daemon's error for `--privileged`, when it failed.
     public var privilegedError: String?
+    /// The CPUs of the engine's host (`NCPU` in its info); nil when it does not say.
+    public var cpuCount: Int?
 
     /// Every field may be left out; see the properties for their meaning.
     public init(
         daemonVersion: String? = nil, apiVersion: String? = nil, minAPIVersion: String? = nil,
         kernelVersion: String? = nil, operatingSystem: String? = nil, storageDriver: String? = nil,
-        cgroupDriver: String? = nil, cgroupVersion: String? = nil, daemonCgroupLines: [String]? = nil,
+        cgroupDriver: String? = nil, cgroupVersion: String? = nil, cgroupSimulated: Bool? = nil,
+        cgroupNamespaceMode: String? = nil, cgroupControllers: [String]? = nil, daemonCgroupLines: [String]? = nil,
         privilegedSupported: Bool? = nil, privilegedEmulated: Bool = false,
         refusedCapabilities: [String]? = nil, privilegedError: String? = nil
     ) {
@@ -49,11 +61,22 @@ public struct EngineFingerprint: Sendable, Hashable, Codable {
         self.storageDriver = storageDriver
         self.cgroupDriver = cgroupDriver
         self.cgroupVersion = cgroupVersion
+        self.cgroupSimulated = cgroupSimulated
+        self.cgroupNamespaceMode = cgroupNamespaceMode
+        self.cgroupControllers = cgroupControllers
         self.daemonCgroupLines = daemonCgroupLines
         self.privilegedSupported = privilegedSupported
         self.privilegedEmulated = privilegedEmulated
         self.refusedCapabilities = refusedCapabilities
         self.privilegedError = privilegedError
+    }
+
+    private var controllersText: String {
+        guard let cgroupControllers else { return "(unknown)" }
+        let listed = cgroupControllers.isEmpty ? "none" : cgroupControllers.joined(separator: " ")
+        guard cgroupSimulated == true else { return listed }
+        return listed + (cgroupControllers.allSatisfy { $0 == "hugetlb" || $0 == "misc" || $0 == "rdma" }
+            ? " (no resource controllers: on this simulated v2 host the v1 hierarchies keep cpu, memory, io and pids)" : "")
     }
 
     /// The fingerprint as "name: value" lines in a fixed order, for printing and for
@@ -68,9 +91,12 @@ public struct EngineFingerprint: Sendable, Hashable, Codable {
             ("operating system", text(operatingSystem)),
             ("storage driver", text(storageDriver)),
             ("cgroup driver", text(cgroupDriver)),
-            ("cgroup version", text(cgroupVersion)),
-            ("privileged", privilegedSupported.map { $0 ? "granted" : "refused" + (privilegedEmulated ? " (emulated)" : "") } ?? "(not probed)"),
+            ("cgroup version", text(cgroupVersion) + (cgroupSimulated == true ? " (simulated on a v1 host)" : "")),
+            ("cgroup namespace", text(cgroupNamespaceMode)),
+            ("cgroup controllers", controllersText),
+            ("privileged", privilegedSupported.map { $0 ? "granted" : "refused" + (privilegedEmulated ? " (emulated)" : "") } ?? (privilegedError.map { "(unknown: \($0))" } ?? "(not probed)")),
         ]
+        if let cpuCount { lines.append(("CPUs", String(cpuCount))) }
         if let refusedCapabilities { lines.append(("refused capabilities", refusedCapabilities.isEmpty ? "none" : refusedCapabilities.joined(separator: ", "))) }
         for (index, line) in (daemonCgroupLines ?? []).enumerated() {
             lines.append(("daemon cgroup[\(index)]", line))

@@ -76,15 +76,55 @@ public struct RunManifest: Sendable, Hashable, Codable {
         public var engine: String
         public var trials: Int
         public var reason: String
+        /// The cell's matrix values, for the reports' heat maps; nil in older manifests.
+        public var cellValues: CellValues?
+        /// The cell's index in its scenario's matrix, so reports keep matrix order; nil in
+        /// older manifests.
+        public var cellIndex: Int?
 
-        public init(scenario: String, cellID: String, engine: String, trials: Int, reason: String) {
+        public init(scenario: String, cellID: String, engine: String, trials: Int, reason: String, cellValues: CellValues? = nil, cellIndex: Int? = nil) {
             self.scenario = scenario
             self.cellID = cellID
             self.engine = engine
             self.trials = trials
             self.reason = reason
+            self.cellValues = cellValues
+            self.cellIndex = cellIndex
         }
     }
+
+    /// The outer images the run's cells use, per engine, as their labels describe them
+    /// (Docker version, and for static-binary images the binary's sha256 and whether it was
+    /// the recipe's published binary or the user's own build); nil in older manifests.
+    public var outerImages: [OuterImage]?
+
+    /// One outer image on one engine.
+    public struct OuterImage: Sendable, Hashable, Codable {
+        public var engine: String
+        public var image: String
+        public var imageID: String
+        public var dockerVersion: String?
+        public var recipe: String?
+        public var binarySHA256: String?
+        /// `published` or `own-build`.
+        public var binaryOrigin: String?
+
+        public init(engine: String, image: String, imageID: String, labels: OuterImageLabels?) {
+            self.engine = engine
+            self.image = image
+            self.imageID = imageID
+            self.dockerVersion = labels?.dockerVersion
+            self.recipe = labels?.recipe
+            self.binarySHA256 = labels?.binarySHA256
+            self.binaryOrigin = labels?.binaryOrigin?.rawValue
+        }
+    }
+
+    /// The scenarios whose trials of a cell can meet what earlier ones left behind
+    /// (`isolation: cell`, or a fault injected): only for them does the failure rate after a
+    /// cell's first failure mean something, so only their tables show it. nil in older
+    /// manifests (every scenario then shows it where it has data).
+    public var cellStateScenarios: [String]?
 
     /// Trials of skipped cells.
     public var skippedTrialCount: Int { (skippedCells ?? []).reduce(0) { $0 + $1.trials } }
@@ -157,5 +197,8 @@ extension RunManifest {
         self.init(runID: runID, startedAt: startedAt, commandLine: commandLine, seed: plan.seed,
                   scenarioFiles: named, engines: engines, expectations: RunExpectations(of: plan),
                   shard: plan.shard, plannedTrials: plan.wholePlanTrialCount)
+        cellStateScenarios = plan.scenarios.filter { planned in
+            planned.scenario.isolation == .cell || planned.cells.contains { $0.scenario.faults.killDaemonAtTrial > 0 }
+        }.map(\.scenario.name)
     }
 }

@@ -10,6 +10,11 @@ public struct RunSummary: Sendable, Hashable, Codable {
     public let violations: [ExpectationViolation]
     /// Lines of trials.jsonl that were skipped because they are not records.
     public let corruptLines: [CorruptLine]
+    /// Cells no trial of which ran (their outer image is not on their engine); each is in
+    /// `scenarios` with its reason (`CellTally.skipped`). nil in summaries written before.
+    public let skippedCells: Int?
+    /// The planned trials the run skipped, over all cells. nil in summaries written before.
+    public let skippedTrials: Int?
 
     /// - Parameters:
     ///   - runID: The run.
@@ -24,6 +29,9 @@ public struct RunSummary: Sendable, Hashable, Codable {
         self.scenarios = tally.scenarios
         self.violations = tally.violations
         self.corruptLines = corruptLines
+        let cells = tally.scenarios.flatMap(\.cells)
+        self.skippedCells = cells.count(where: \.isSkipped)
+        self.skippedTrials = cells.reduce(0) { $0 + ($1.skipped?.trials ?? 0) }
     }
 }
 

@@ -75,11 +75,14 @@ public struct CellTally: Sendable, Hashable, Codable {
     public let expectation: ExpectationCheck?
     /// The trials that started after the cell's first failed or timed-out trial, and how many
     /// of them did not pass: with `isolation: cell`, whether one failure breaks the rest.
-    /// nil when no trial failed.
-    public let afterFirstFailure: FollowingTrials?
+    /// nil when no trial failed, and for scenarios where it means nothing (`RunManifest.cellStateScenarios`).
+    public internal(set) var afterFirstFailure: FollowingTrials?
     /// The median seconds of each phase over the cell's trials (`PhaseDurations.medians`);
     /// nil when no trial recorded phase durations, and in summaries written before it existed.
     public let phaseMedians: PhaseDurations?
+    /// Trials of this cell the run did not start because it could not (the outer image is not
+    /// on the engine), with the reason and what fixes it; nil when none were skipped.
+    public internal(set) var skipped: SkippedTrials?
 
     init(_ cell: TallyAccumulator.CellState, expectation: SuccessRateExpectation?) {
         cellID = cell.cellID
@@ -104,6 +107,90 @@ public struct CellTally: Sendable, Hashable, Codable {
                              rateHolds: rate.map(expectation.holds(rate:)),
                              intervalHolds: interval.map(expectation.holds(interval:)))
         }
+    }
+
+    /// A cell the run skipped entirely: no trial, no rate, the reason in `skipped`.
+    init(skipped cell: RunManifest.SkippedCell, expectation: SuccessRateExpectation?) {
+        cellID = cell.cellID
+        cellValues = cell.cellValues ?? CellValues([])
+        engine = cell.engine
+        trials = 0
+        passes = 0
+        fails = 0
+        timeouts = 0
+        errors = 0
+        successRate = nil
+        interval = nil
+        signatures = []
+        afterFirstFailure = nil
+        phaseMedians = nil
+        skipped = SkippedTrials(trials: cell.trials, reason: cell.reason)
+        self.expectation = expectation.map { ExpectationCheck(expectation: $0, rateHolds: nil, intervalHolds: nil) }
+    }
+
+    /// True when the run started none of the cell's trials (see `skipped`).
+    public var isSkipped: Bool { skipped != nil && trials == 0 }
+}
+
+/// Planned trials of a cell that a run did not start, and why.
+public struct SkippedTrials: Sendable, Hashable, Codable {
+    /// How many of the cell's planned trials were skipped.
+    public let trials: Int
+    /// Why, with the command that fixes it (`the outer image ... is not on the engine; build
+    /// it with ...`).
+    public let reason: String
+}
+
+extension Tally {
+    /// The tally with the cells a run skipped (`RunManifest.skippedCells`) in it: a cell that
+    /// also has records gets the skipped count beside them; a cell without records is added
+    /// at the end of its scenario (a scenario every cell of which was skipped is added too).
+    ///
+    /// - Parameters:
+    ///   - skippedCells: The manifest's skipped cells.
+    ///   - expectations: The run's expectations, for the cells added.
+    /// - Returns: The tally with every skipped cell in it.
+    public func adding(skipped skippedCells: [RunManifest.SkippedCell], expectations: RunExpectations) -> Tally {
+        guard !skippedCells.isEmpty else { return self }
+        var scenarios = self.scenarios
+        for skipped in skippedCells {
+            var index = scenarios.firstIndex { $0.name == skipped.scenario }
+            if index == nil {
+                scenarios.append(ScenarioTally(name: skipped.scenario, expectation: expectations.expectation(scenario: skipped.scenario), cells: []))
+                index = scenarios.count - 1
+            }
+            var cells = scenarios[index!].cells
+            if let cellIndex = cells.firstIndex(where: { $0.cellID == skipped.cellID && $0.engine == skipped.engine }) {
+                let earlier = cells[cellIndex].skipped
+                cells[cellIndex].skipped = SkippedTrials(trials: (earlier?.trials ?? 0) + skipped.trials, reason: earlier?.reason ?? skipped.reason)
+            } else {
+                cells.append(CellTally(skipped: skipped, expectation: expectations.expectation(scenario: skipped.scenario, cellID: skipped.cellID)))
+            }
+            scenarios[index!] = ScenarioTally(name: scenarios[index!].name, expectation: scenarios[index!].expectation, cells: cells)
+        }
+        return Tally(scenarios: scenarios)
+    }
+
+    /// The tally with `afterFirstFailure` only for the scenarios named: where each trial has a
+    /// fresh outer container and no fault is injected, trials after a failure are no different
+    /// from the others, so that rate would only look like a finding.
+    /// - Parameter scenarios: `RunManifest.cellStateScenarios`; nil keeps every scenario's.
+    public func keepingFollowingTrials(for scenarios: [String]?) -> Tally {
+        guard let scenarios else { return self }
+        return Tally(scenarios: self.scenarios.map { scenario in
+            guard !scenarios.contains(scenario.name) else { return scenario }
+            let cells = scenario.cells.map { cell in
+                var cell = cell
+                cell.afterFirstFailure = nil
+                return cell
+            }
+            return ScenarioTally(name: scenario.name, expectation: scenario.expectation, cells: cells)
+        })
+    }
+
+    /// The cells no trial of which ran, in report order.
+    public var skippedCells: [(scenario: String, cell: CellTally)] {
+        scenarios.flatMap { scenario in scenario.cells.filter(\.isSkipped).map { (scenario.name, $0) } }
     }
 }
 

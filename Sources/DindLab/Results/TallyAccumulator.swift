@@ -128,7 +128,9 @@ public struct TallyAccumulator: TrialAccumulating {
                 cellValues = record.cellValues
             }
             outcomes[record.outcome, default: 0] += 1
-            if record.outcome != .pass { signatures.add(record, at: position) }
+            // A pass has a signature only when it is a finding of its own (a misplaced inner
+            // container, `inner.check-placement`); it is listed, and still counts as a pass.
+            if record.outcome != .pass || record.signature != nil { signatures.add(record, at: position) }
             phases.add(record.phaseDurations)
             timeline.append(FollowingTrials.Start(startedAt: record.startedAt, sequence: record.sequence, outcome: record.outcome))
         }

@@ -39,7 +39,12 @@ public struct EngineSelection: Sendable, Hashable {
             return try privateEngine(named: argument, environment: environment, required: true)!
         }
         if let host = environment["DOCKER_HOST"], !host.isEmpty {
-            return EngineSelection(name: "default", address: try EngineAddress(parsing: host, tls: tls))
+            let address = try EngineAddress(parsing: host, tls: tls)
+            // Said here, where it is known that the address came from DOCKER_HOST.
+            if case .unix(let socket) = address.endpoint, !FileManager.default.fileExists(atPath: socket) {
+                throw EngineError.socketMissing(socket, from: "DOCKER_HOST (\(host))")
+            }
+            return EngineSelection(name: "default", address: address)
         }
         if let running = try privateEngine(named: PrivateEngine.defaultName, environment: environment, required: false) {
             return running
@@ -50,7 +55,8 @@ public struct EngineSelection: Sendable, Hashable {
     private static func privateEngine(named name: String, environment: [String: String], required: Bool) throws -> EngineSelection? {
         let layout: EngineLayout
         do {
-            layout = try EngineLayout.named(name, environment: environment)
+            // Follows the name to its directory, wherever `engine up --name N --dir D` put it.
+            layout = try PrivateEngine(environment: environment).layout(name: name)
         } catch {
             throw EngineError.invalidAddress(name, reason: "it is neither an address (unix://, tcp://) nor a private engine name: \(error)")
         }

@@ -21,7 +21,12 @@ public actor ProgressPrinter: RunObserver {
         var text = "Run \(directory.lastPathComponent): \(plan.trials.count) trial\(plan.trials.count == 1 ? "" : "s"), seed \(plan.seed)\n"
         for engine in engines {
             text += "  engine \(engine.name): \(engine.client.address), Docker \(engine.fingerprint.daemonVersion ?? "?"), API \(engine.apiVersion)\n"
-            if engine.privilege.emulated {
+            if let probeError = engine.privilege.probeError {
+                text += "  privileged: unknown (\(probeError)); outer containers that ask for it run with --privileged\n"
+            } else if engine.fingerprint.privilegedSupported == nil {
+                // No outer image of the plan is on this engine, so no probe ran: say nothing about it.
+                text += "  privileged: not probed (no outer image of the plan is on this engine)\n"
+            } else if engine.privilege.emulated {
                 text += "  privileged: the engine refuses --privileged (\(engine.privilege.privilegedError ?? "")); outer containers that ask for it get an emulation: every capability but \(engine.privilege.refusedCapabilities.joined(separator: ", ")), seccomp and AppArmor unconfined, all devices, writable cgroups\n"
             } else {
                 text += "  privileged: outer containers that ask for it run with --privileged\n"

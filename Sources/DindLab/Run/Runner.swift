@@ -35,10 +35,15 @@ public struct RunOptions: Sendable {
     /// since the summary is counted as records come (`TallyAccumulator`) and trials.jsonl
     /// holds every record anyway.
     public var keepRecords: Bool
+    /// What earlier runs learnt about the engines' daemons (`EngineFactsCache`); nil: every
+    /// engine is probed anew.
+    public var engineFactsCache: EngineFactsCache?
 
     public init(jobs: Int = 1, resultsRoot: URL, commandLine: [String] = CommandLine.arguments, forensicsAlways: Bool = false, keepFailed: Bool = false, keepWhen: (@Sendable (TrialRecord) -> Bool)? = nil, stopWhen: (@Sendable (TrialRecord) -> Bool)? = nil,
-                interruption: RunInterruption? = nil, resume: ResumePoint? = nil, engineCallTimeout: Duration = .seconds(60), keepRecords: Bool = true) {
+                interruption: RunInterruption? = nil, resume: ResumePoint? = nil, engineCallTimeout: Duration = .seconds(60), keepRecords: Bool = true,
+                engineFactsCache: EngineFactsCache? = nil) {
         self.keepRecords = keepRecords
+        self.engineFactsCache = engineFactsCache
         self.jobs = max(1, jobs)
         self.resultsRoot = resultsRoot
         self.commandLine = commandLine
@@ -109,16 +114,18 @@ public struct Runner: Sendable {
     ///   - plan: The trials and their order.
     ///   - scenarioFiles: The files the scenarios came from, recorded with their sha256.
     /// - Returns: The records, summary and run folder.
-    /// - Throws: `EngineError` when an engine cannot be reached at the start, `ResultsError`
-    ///   when the results cannot be written.
+    /// - Throws: `EngineError` when an engine cannot be reached at the start (no run folder is
+    ///   made then), `ResultsError` when the results cannot be written.
     public func run(plan: Plan, scenarioFiles: [String]) async throws -> RunResult {
         let resume = options.resume
-        let store = try resume?.store ?? ResultStore(creatingIn: options.resultsRoot)
         let earlier = try resume?.recordedTrials(in: plan) ?? []
         let startedAt = Date()
-        ActiveRuns.shared.add(store.runID.rawValue)
-        defer { ActiveRuns.shared.remove(store.runID.rawValue) }
-        let ownership = Ownership.current(runID: store.runID, startedAt: startedAt).labels
+        // The run folder is made once every engine answered and the scenario files are read: a
+        // run that never reached its engine leaves no empty folder behind.
+        let runID = resume?.store.runID ?? RunID.generate(at: startedAt)
+        ActiveRuns.shared.add(runID.rawValue)
+        defer { ActiveRuns.shared.remove(runID.rawValue) }
+        let ownership = Ownership.current(runID: runID, startedAt: startedAt).labels
 
         // The matrix may set the image, so look at the cells' resolved scenarios.
         var probeImages: [String] = []
@@ -128,13 +135,18 @@ public struct Runner: Sendable {
         let selections = try Self.engineSelections(given: engines, plan: plan)
         var trialEngines: [TrialEngine] = []
         for selection in selections.all {
-            let engine = try await Self.prepare(selection, probeImages: probeImages, labels: ownership)
+            let engine = try await Self.prepare(selection, probeImages: probeImages, labels: ownership, factsCache: options.engineFactsCache)
             if let warning = await OrphanCheck.warning(client: engine.client, engineName: engine.name) {
                 await observer?.note("warning: " + warning)
+            }
+            if let note = Self.concurrencyNote(jobs: options.jobs, engine: engine.name, cpus: engine.fingerprint.cpuCount) {
+                await observer?.note(note)
             }
             trialEngines.append(engine)
         }
         let engineEntries = trialEngines.map { RunManifest.Engine(name: $0.name, endpoint: $0.client.address.description, fingerprint: $0.fingerprint) }
+        let files = resume == nil ? try scenarioFiles.map { path throws(ResultsError) in try RunManifest.ScenarioFile(reading: URL(fileURLWithPath: path), recordedAs: path) } : []
+        let store = try resume?.store ?? ResultStore(creatingIn: options.resultsRoot, runID: runID)
 
         var manifest: RunManifest
         if let resume {
@@ -145,8 +157,7 @@ public struct Runner: Sendable {
         } else {
             manifest = RunManifest(
                 runID: store.runID, startedAt: startedAt, commandLine: SecretMasker.maskArguments(options.commandLine), plan: plan,
-                scenarioFiles: try scenarioFiles.map { path throws(ResultsError) in try RunManifest.ScenarioFile(reading: URL(fileURLWithPath: path), recordedAs: path) },
-                engines: engineEntries
+                scenarioFiles: files, engines: engineEntries
             )
         }
         try await store.writeManifest(manifest)
@@ -156,14 +167,21 @@ public struct Runner: Sendable {
         }
 
         let planned = Self.units(of: plan, spreadOver: selections.spread, named: selections.named, skipping: Set(earlier.map(\.trialID)))
+        if let mismatch = EngineCombinationError.check(planned, engines: trialEngines) { throw mismatch }
         let (units, skippedCells) = try await Self.withoutMissingImages(planned, engines: trialEngines)
         if !skippedCells.isEmpty {
-            manifest.skippedCells = (manifest.skippedCells ?? []) + skippedCells
+            // A resumed run meets the cells its earlier part skipped again: they replace those entries.
+            let earlierSkipped = (manifest.skippedCells ?? []).filter { old in
+                !skippedCells.contains { $0.scenario == old.scenario && $0.cellID == old.cellID && $0.engine == old.engine }
+            }
+            manifest.skippedCells = earlierSkipped + skippedCells
             try await store.writeManifest(manifest)
             for cell in skippedCells {
                 await observer?.note("skipped: \(cell.scenario) \(cell.cellID) on \(cell.engine) (\(cell.trials) trial\(cell.trials == 1 ? "" : "s")): \(cell.reason)")
             }
         }
+        manifest.outerImages = await Self.outerImages(of: units, engines: trialEngines)
+        try await store.writeManifest(manifest)
         let imageFacts = trialEngines.map { _ in OuterImageFacts() }
         let health = trialEngines.map { _ in EngineHealth() }
         let collector = RecordCollector(earlier: earlier, keepingAll: options.keepRecords, stopWhen: options.stopWhen, interruption: options.interruption, engineHealth: health)
@@ -212,10 +230,21 @@ public struct Runner: Sendable {
             manifest.stoppedEarly = true  // by the stop condition: the trials not run are not missing
         }
         try await store.writeManifest(manifest)
-        let summary = RunSummary(runID: store.runID, tally: kept.counts.tally(expectations: manifest.expectations ?? RunExpectations()), corruptLines: resume?.corruptLines ?? [])
+        let expectations = manifest.expectations ?? RunExpectations()
+        let tally = kept.counts.tally(expectations: expectations).adding(skipped: manifest.skippedCells ?? [], expectations: expectations)
+            .keepingFollowingTrials(for: manifest.cellStateScenarios)
+        let summary = RunSummary(runID: store.runID, tally: tally, corruptLines: resume?.corruptLines ?? [])
         try await store.writeSummary(summary)
         return RunResult(directory: store.directory, records: records, recordCount: recordCount, summary: summary, manifest: manifest, skippedTrials: plan.trials.count - recordCount,
                          interruptedBy: options.interruption?.stopRequested == true ? options.interruption?.signal : nil)
+    }
+
+    /// One line when `--jobs` asks for more trials at once than the engine's host has CPUs: a
+    /// trial keeps about one CPU busy (the engine's and the inner daemon's processes), so the
+    /// rest wait for CPU and every phase takes longer than it would alone.
+    static func concurrencyNote(jobs: Int, engine: String, cpus: Int?) -> String? {
+        guard let cpus, cpus > 0, jobs > cpus else { return nil }
+        return "--jobs \(jobs) runs up to \(jobs) trials at once on the engine \(engine), whose host has \(cpus) CPU\(cpus == 1 ? "" : "s"): trials beyond \(cpus) wait for CPU, so their phase timings stretch and tight timeouts may fire; to measure timings, keep --jobs at \(cpus) or below"
     }
 
     /// Leaves out the units whose outer image is not on their engine: such cells are skipped
@@ -243,13 +272,9 @@ public struct Runner: Sendable {
                 cell.trials += unit.trials.count
                 skipped[cellKey] = cell
             } else {
-                let recipe = image.hasPrefix("dindlab/outer:") ? String(image.dropFirst("dindlab/outer:".count)) : nil
-                let how = recipe.map { recipe in
-                    let binary = ["1.7.1", "1.8.3", "1.9.1"].contains(recipe) ? " --binary PATH" : ""
-                    let note = binary.isEmpty ? "" : " (Docker's old static binaries are no longer published: keep your own)"
-                    return "build it with `dindlab images build \(recipe)\(binary) --engine \(engine.client.address)`\(note)"
-                } ?? "load it onto the engine"
-                skipped[cellKey] = RunManifest.SkippedCell(scenario: trial.scenarioName, cellID: trial.cell.id, engine: engine.name, trials: unit.trials.count, reason: "the outer image \(image) is not on the engine; \(how)")
+                let how = OuterImageCheck.howToGet(image, engine: engine.client.address.description)
+                skipped[cellKey] = RunManifest.SkippedCell(scenario: trial.scenarioName, cellID: trial.cell.id, engine: engine.name, trials: unit.trials.count, reason: "the outer image \(image) is not on the engine; \(how)",
+                                                             cellValues: CellValues(trial.cell.values.map { ($0.key, $0.value) }), cellIndex: trial.cell.index)
                 order.append(cellKey)
             }
         }
@@ -258,8 +283,9 @@ public struct Runner: Sendable {
 
     /// Connects to an engine, negotiates, probes privileged mode and fingerprints it.
     ///
-    /// The probe uses the first of `probeImages` the engine has (an engine may lack some).
-    static func prepare(_ selection: EngineSelection, probeImages: [String], labels: [String: String]) async throws -> TrialEngine {
+    /// The probe uses the first of `probeImages` the engine has (an engine may lack some); a
+    /// daemon instance probed before is not probed again (`factsCache`).
+    static func prepare(_ selection: EngineSelection, probeImages: [String], labels: [String: String], factsCache: EngineFactsCache?) async throws -> TrialEngine {
         let client = EngineClient(address: selection.address, apiVersion: ProcessInfo.processInfo.environment["DOCKER_API_VERSION"].flatMap(APIVersion.init))
         let apiVersion = try await client.negotiate()
         var privilege = PrivilegeSupport(privileged: true, grantableCapabilities: [], refusedCapabilities: [], privilegedError: nil)
@@ -269,12 +295,23 @@ public struct Runner: Sendable {
             break
         }
         if let probeImage {
-            var probeLabels = labels
-            probeLabels["dindlab.probe"] = "privilege"
-            privilege = try await PrivilegeProbe(client: client, image: probeImage, labels: probeLabels, daemonPID: selection.localDaemonPID).run()
+            // A daemon cannot change what it grants while it runs: what a probe of this very
+            // daemon instance found is reused (see EngineFactsCache).
+            let instance = factsCache == nil ? nil : EngineInstance(address: client.address)
+            if let instance, let known = factsCache?.privilege(of: instance) {
+                privilege = known
+            } else {
+                var probeLabels = labels
+                probeLabels["dindlab.probe"] = "privilege"
+                privilege = try await PrivilegeProbe(client: client, image: probeImage, labels: probeLabels, daemonPID: selection.localDaemonPID).run()
+                // A probe that could not tell is asked again next time.
+                if let instance, privilege.probeError == nil { factsCache?.store(privilege, of: instance) }
+            }
         }
-        let fingerprint = try await FingerprintCollector(client: client).collect(privilege: privilege, daemonPID: selection.localDaemonPID)
-        return TrialEngine(name: selection.name, client: client, apiVersion: apiVersion, privilege: privilege, fingerprint: fingerprint)
+        // Without a probe the privilege facts are unknown, and the fingerprint leaves them out
+        // (privilegedSupported nil): every cell on this engine is skipped anyway.
+        let fingerprint = try await FingerprintCollector(client: client).collect(privilege: probeImage == nil ? nil : privilege, daemonPID: selection.localDaemonPID)
+        return TrialEngine(name: selection.name, client: client, apiVersion: apiVersion, privilege: privilege, fingerprint: fingerprint, localDaemonPID: selection.engineHostPID)
     }
 
     /// A unit of work: trials that run one after another on one engine.

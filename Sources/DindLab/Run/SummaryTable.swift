@@ -19,9 +19,15 @@ public enum SummaryTable {
             let showFollowing = scenario.cells.contains { ($0.afterFirstFailure?.trials ?? 0) > 0 }
             var rows: [[String]] = [["cell"] + (showEngine ? ["engine"] : []) + ["n", "pass", "fail", "t/o", "err", "rate [95% CI]"] + (showFollowing ? ["fail rate after 1st fail"] : []) + ["top signatures"]]
             for cell in scenario.cells {
+                if cell.isSkipped, let skipped = cell.skipped {
+                    // A skipped cell is a row too, so a matrix cannot shrink without a word.
+                    rows.append([cell.cellID] + (showEngine ? [cell.engine] : []) + ["0", "—", "—", "—", "—", "skipped (\(skipped.trials) not run)"]
+                        + (showFollowing ? ["—"] : []) + [skipped.reason])
+                    continue
+                }
                 let top = topSignatures(of: cell, limit: signatures).map { "\($0.count)× \($0.signature)" }
                 rows.append([cell.cellID] + (showEngine ? [cell.engine] : []) + [
-                    "\(cell.trials)", "\(cell.passes)", "\(cell.fails)", "\(cell.timeouts)", "\(cell.errors)",
+                    "\(cell.trials)" + (cell.skipped.map { " (+\($0.trials) skipped)" } ?? ""), "\(cell.passes)", "\(cell.fails)", "\(cell.timeouts)", "\(cell.errors)",
                     rateText(cell.successRate, cell.interval),
                 ] + (showFollowing ? [cell.afterFirstFailure.map { following in following.failureRate.map { "\(percent($0)) of \(following.trials)" } ?? "—" } ?? "—"] : []) + [top.first ?? ""])
                 for more in top.dropFirst() {
@@ -58,9 +64,10 @@ public enum SummaryTable {
         return "\n" + table(rows)
     }
 
-    /// A cell's most frequent signatures, leaving out trials recorded without one.
+    /// A cell's most frequent signatures, leaving out trials recorded without one. Passes with a
+    /// signature (`misplaced: ...`) are listed too: "passed, but misplaced".
     static func topSignatures(of cell: CellTally, limit: Int) -> [SignatureCount] {
-        Array(cell.signatures.filter { $0.outcome != .pass && $0.signature != SignatureCount.missing }.prefix(limit))
+        Array(cell.signatures.filter { $0.signature != SignatureCount.missing }.prefix(limit))
     }
 
     static func rateText(_ rate: Double?, _ interval: ProportionInterval?) -> String {

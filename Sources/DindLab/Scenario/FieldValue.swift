@@ -104,3 +104,6 @@ extension Scenario.Outer.Cgroups: FieldValueConvertible {}
 extension Scenario.Outer.Network: FieldValueConvertible {}
 extension Scenario.Daemon.Start: FieldValueConvertible {}
 extension Scenario.Inner.Mode: FieldValueConvertible {}
+extension Scenario.Outer.CgroupTmpfs: FieldValueConvertible {}
+extension Scenario.Daemon.InnerCgroupParent: FieldValueConvertible {}
+extension CgroupDivergence: FieldValueConvertible {}

@@ -107,17 +107,22 @@ extension ScenarioField {
         .field("outer.image", \.outer.image) { node throws(YAMLError) in try node.string(allowEmpty: false) },
         .field("outer.privileged", \.outer.privileged) { node throws(YAMLError) in try node.boolean() },
         .field("outer.cgroups", \.outer.cgroups) { node throws(YAMLError) in try node.oneOf(Scenario.Outer.Cgroups.self) },
+        .field("outer.cgroup-nesting", \.outer.cgroupNesting) { node throws(YAMLError) in try node.boolean() },
         .field("outer.network", \.outer.network) { node throws(YAMLError) in try node.oneOf(Scenario.Outer.Network.self) },
         .field("outer.env", \.outer.env, matrix: false, decode: environment),
         .field("outer.setup", \.outer.setup, shape: .list) { node throws(YAMLError) in
             try node.stringList(hint: "write the lines as a list, one shell line per item")
         },
+        .optionalField("outer.cgroup-parent", \.outer.cgroupParent, decode: cgroupParent),
+        .optionalField("outer.cgroup-tmpfs", \.outer.cgroupTmpfs) { node throws(YAMLError) in try node.oneOf(Scenario.Outer.CgroupTmpfs.self) },
 
         .field("daemon.start", \.daemon.start) { node throws(YAMLError) in try node.oneOf(Scenario.Daemon.Start.self) },
         .optionalField("daemon.command", \.daemon.command, shape: .list) { node throws(YAMLError) in
             try node.stringList(allowEmpty: false, hint: "write a command as a list, e.g. [dockerd, --debug]")
         },
         .field("daemon.ready-timeout", \.daemon.readyTimeout) { node throws(YAMLError) in try node.duration(in: limitsOfTimeouts) },
+        .optionalField("daemon.cgroup-divergence", \.daemon.cgroupDivergence, decode: cgroupDivergence),
+        .optionalField("daemon.cgroup-parent", \.daemon.cgroupParent) { node throws(YAMLError) in try node.oneOf(Scenario.Daemon.InnerCgroupParent.self) },
 
         .field("inner.image", \.inner.image) { node throws(YAMLError) in try node.string(allowEmpty: false) },
         .field("inner.mode", \.inner.mode) { node throws(YAMLError) in try node.oneOf(Scenario.Inner.Mode.self) },
@@ -126,6 +131,7 @@ extension ScenarioField {
         },
         .field("inner.runs", \.inner.runs) { node throws(YAMLError) in try node.integer(in: 1...Scenario.Inner.maxRuns) },
         .optionalField("inner.expect-output", \.inner.expectOutput, decode: regularExpression),
+        .optionalField("inner.check-placement", \.inner.checkPlacement) { node throws(YAMLError) in try node.boolean() },
 
         .field("faults.kill-daemon-at-trial", \.faults.killDaemonAtTrial) { node throws(YAMLError) in try node.integer(in: 0...Scenario.maxRepeat) },
         .field("faults.kill-after", \.faults.killAfter) { node throws(YAMLError) in try node.duration(in: limitsOfTimeouts) },
@@ -213,6 +219,46 @@ extension ScenarioField {
             variables[entry.key] = try entry.value.string()
         }
         return variables
+    }
+
+    /// A cgroup parent: an absolute path of plain names (`/f2.slice`, `/ci/dind`), or a systemd
+    /// slice (`f2.slice`) for engines with the systemd cgroup driver.
+    private static func cgroupParent(_ node: YAMLNode) throws(YAMLError) -> String {
+        let text = try node.string(allowEmpty: false)
+        let isPlain = { (part: Substring) in
+            !part.isEmpty && part != "." && part != ".."
+                && part.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_.-@".unicodeScalars.contains($0)) }
+        }
+        let slice = !text.contains("/") && text.hasSuffix(".slice") && isPlain(Substring(text))
+        let path = text.hasPrefix("/") && text.count > 1 && text.dropFirst().split(separator: "/", omittingEmptySubsequences: false).allSatisfy(isPlain)
+        guard slice || path else {
+            throw .badValue(node, "expected a cgroup parent: an absolute path of names (letters, digits, '_', '.', '-', '@') such as /f2.slice, or a systemd slice such as f2.slice, got \(node.kindDescription)")
+        }
+        return text
+    }
+
+    /// `none`, one hierarchy, or a list of hierarchies (`[name=systemd, cpu]`).
+    private static func cgroupDivergence(_ node: YAMLNode) throws(YAMLError) -> CgroupDivergence {
+        let words: [YAMLNode]
+        switch node.content {
+        case .scalar:
+            words = [node]
+        default:
+            words = try node.list(allowEmpty: false, hint: "write none, one hierarchy such as name=systemd, or a list of them")
+        }
+        var hierarchies: [String] = []
+        for word in words {
+            let text = try word.string(allowEmpty: false)
+            if text == "none", words.count == 1 { return .none }
+            for part in text.split(whereSeparator: \.isWhitespace).map(String.init) {
+                if let problem = CgroupDivergence.problem(with: part) {
+                    throw .badValue(word, "expected none or cgroup hierarchies such as name=systemd, cpu or unified (\(problem)), got \(word.kindDescription)")
+                }
+                guard !hierarchies.contains(part) else { throw .badValue(word, "the hierarchy \(part) is listed twice") }
+                hierarchies.append(part)
+            }
+        }
+        return CgroupDivergence(hierarchies: hierarchies)
     }
 
     private static func regularExpression(_ node: YAMLNode) throws(YAMLError) -> String {

@@ -80,14 +80,20 @@ public enum ScenarioLoader {
         }
 
         var scenario = Scenario(name: "", outer: Scenario.Outer(image: ""), source: document.file)
+        var fieldNodes: [String: YAMLNode] = [:]
         for field in ScenarioField.all {
             let container = field.components.count == 1 ? root : sections[field.components[0]]
             guard let node = container?[field.components[field.components.count - 1]] else { continue }
             if let value = diagnostics.attempt({ () throws(YAMLError) in try field.decode(node) }) {
                 field.apply(value, &scenario)
+                fieldNodes[field.key] = node
             }
         }
-        scenario.matrix = matrix(in: root, diagnostics: &diagnostics)
+        var matrixNodes: [String: [(FieldValue, YAMLNode)]] = [:]
+        scenario.matrix = matrix(in: root, diagnostics: &diagnostics, nodes: &matrixNodes)
+        if diagnostics.errors.isEmpty {
+            diagnostics.record(ScenarioCombinations.check(scenario, fieldNodes: fieldNodes, matrixNodes: matrixNodes, root: root.node))
+        }
 
         for key in ["version", "name"] where root[key] == nil {
             diagnostics.record(.missingKey(key, in: root.node))
@@ -107,7 +113,7 @@ public enum ScenarioLoader {
     /// Reads `matrix:`: each key must name a field that takes a scalar or a list, each value must
     /// be a valid value of that field (checked by the field's own decoder), and nothing may be
     /// empty or repeated.
-    private static func matrix(in root: YAMLMapping, diagnostics: inout YAMLDiagnostics) -> [MatrixDimension] {
+    private static func matrix(in root: YAMLMapping, diagnostics: inout YAMLDiagnostics, nodes: inout [String: [(FieldValue, YAMLNode)]]) -> [MatrixDimension] {
         guard let node = root["matrix"],
               let matrix = diagnostics.attempt({ () throws(YAMLError) in try node.mapping() }) else { return [] }
         guard !matrix.entries.isEmpty else {
@@ -138,6 +144,7 @@ public enum ScenarioLoader {
                     continue
                 }
                 values.append(value)
+                nodes[entry.key, default: []].append((value, item))
             }
             dimensions.append(MatrixDimension(key: entry.key, fieldValues: values))
         }

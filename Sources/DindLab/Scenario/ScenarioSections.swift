@@ -13,6 +13,15 @@ extension Scenario {
         public var env: [String: String]
         /// Shell lines run inside the container before the daemon starts, in order.
         public var setup: [String]
+        /// Whether dindlab does the docker:dind entrypoint's cgroup v2 nesting step before the
+        /// setup lines (`OuterScripts.cgroupNesting`); a no-op on cgroup v1 (default false).
+        public var cgroupNesting: Bool
+        /// The container's cgroup parent (`/f2.slice`); nil for the engine's default.
+        public var cgroupParent: String?
+        /// Whether dindlab remounts the engine's /sys/fs/cgroup tmpfs read-only or read-write
+        /// (with `cgroups: engine` or `private` on a cgroup v1 engine); nil leaves it as the
+        /// engine made it (writable with dockerd 20.10.24 and runc 1.1.5, though not privileged).
+        public var cgroupTmpfs: CgroupTmpfs?
 
         /// Creates outer-container settings; every parameter but the image has the file's default.
         /// - Parameters:
@@ -22,22 +31,70 @@ extension Scenario {
         ///   - network: The network mode.
         ///   - env: Environment variables.
         ///   - setup: Shell lines run before the daemon starts.
+        ///   - cgroupNesting: Whether to do the cgroup v2 nesting step before the setup lines.
         public init(image: String, privileged: Bool = true, cgroups: Cgroups = .bind, network: Network = .none,
-                    env: [String: String] = [:], setup: [String] = []) {
+                    env: [String: String] = [:], setup: [String] = [], cgroupNesting: Bool = false) {
             self.image = image
             self.privileged = privileged
             self.cgroups = cgroups
             self.network = network
             self.env = env
             self.setup = setup
+            self.cgroupNesting = cgroupNesting
+        }
+
+        // Written by hand so manifests of runs made before `cgroupNesting` existed still read.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(
+                image: try container.decode(String.self, forKey: .image),
+                privileged: try container.decode(Bool.self, forKey: .privileged),
+                cgroups: try container.decode(Cgroups.self, forKey: .cgroups),
+                network: try container.decode(Network.self, forKey: .network),
+                env: try container.decode([String: String].self, forKey: .env),
+                setup: try container.decode([String].self, forKey: .setup),
+                cgroupNesting: try container.decodeIfPresent(Bool.self, forKey: .cgroupNesting) ?? false)
+            cgroupParent = try container.decodeIfPresent(String.self, forKey: .cgroupParent)
+            cgroupTmpfs = try container.decodeIfPresent(CgroupTmpfs.self, forKey: .cgroupTmpfs)
         }
 
         /// What the outer container sees at /sys/fs/cgroup.
         public enum Cgroups: String, Sendable, Hashable, Codable, CaseIterable {
-            /// The host's hierarchies, visible and writable (what Docker does since 1.8).
+            /// The engine host's /sys/fs/cgroup bind-mounted read-write (what Docker does since
+            /// 1.8 on cgroup v1; on a v2 engine the host's whole unified hierarchy).
             case bind
             /// An empty tmpfs (what Docker 1.7 left an inner daemon with).
             case none
+            /// No cgroup mount of dindlab's: whatever the engine gives the container. On v1 a
+            /// read-only tmpfs with one read-only mount per hierarchy whose root is the
+            /// container's own cgroup; on v2 a read-only cgroup2 mount of its cgroup namespace.
+            case engine
+            /// The engine's own mounts made writable as `--privileged` would: on v1 each
+            /// hierarchy's submount is remounted read-write (the tmpfs above them stays
+            /// read-only), on v2 the cgroup2 mount is. dindlab does the remount inside the outer
+            /// container before the setup lines.
+            case `private`
+
+            /// Whether dindlab leaves the engine's own cgroup mounts in place (no bind, no tmpfs).
+            public var usesEngineMounts: Bool { self == .engine || self == .private }
+        }
+
+        /// The engine's /sys/fs/cgroup tmpfs above the hierarchies (cgroup v1).
+        public enum CgroupTmpfs: String, Sendable, Hashable, Codable, CaseIterable {
+            /// Remounted read-only: what runc's error about a missing
+            /// `/sys/fs/cgroup/docker.service` needs.
+            case readOnly = "read-only"
+            /// Remounted read-write inside the outer container: runc then creates a path it
+            /// computed outside every hierarchy as a plain directory on the tmpfs, silently,
+            /// instead of failing (the misplacement `inner.check-placement` finds).
+            case writable
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case image, privileged, cgroups, network, env, setup
+            case cgroupParent = "cgroup-parent"
+            case cgroupTmpfs = "cgroup-tmpfs"
+            case cgroupNesting = "cgroup-nesting"
         }
 
         /// The outer container's network mode.
@@ -59,6 +116,12 @@ extension Scenario {
         public var command: [String]?
         /// How long the daemon may take to answer (default 60s).
         @DurationCoding public var readyTimeout: Duration
+        /// The hierarchies in which dindlab moves an exec-started daemon's process, from the
+        /// engine's host, into a sibling cgroup of the outer container's (`docker.service`),
+        /// as the engines of the field report's era did with exec'd processes; nil for none.
+        public var cgroupDivergence: CgroupDivergence?
+        /// The cgroup parent the inner daemon gives its containers; nil for its default.
+        public var cgroupParent: InnerCgroupParent?
 
         /// The ready timeout when the file gives none.
         public static let defaultReadyTimeout = Duration.seconds(60)
@@ -82,9 +145,24 @@ extension Scenario {
             case exec
         }
 
+        /// The cgroup parent of the inner daemon's containers.
+        public enum InnerCgroupParent: String, Sendable, Hashable, Codable, CaseIterable {
+            /// The daemon's own default: no flag (absolute `/docker` for Docker >= 1.10; the
+            /// relative `docker` before, which had no daemon flag to change it).
+            case `default`
+            /// `--cgroup-parent docker`, relative: below the daemon's own cgroup, as the Docker
+            /// 1.x of the field report did by default.
+            case relative
+
+            /// The flag value `relative` stands for.
+            public static let relativeValue = "docker"
+        }
+
         private enum CodingKeys: String, CodingKey {
             case start, command
             case readyTimeout = "ready-timeout"
+            case cgroupDivergence = "cgroup-divergence"
+            case cgroupParent = "cgroup-parent"
         }
     }
 
@@ -100,6 +178,10 @@ extension Scenario {
         public var runs: Int
         /// A regular expression the inner output must match; nil accepts any output.
         public var expectOutput: String?
+        /// After the inner runs pass, run one more inner container that prints its
+        /// /proc/self/cgroup and record a pass whose container did not get a cgroup of its own
+        /// in some hierarchy as misplaced; nil (the default) is false.
+        public var checkPlacement: Bool?
 
         /// The inner image when the file gives none.
         public static let defaultImage = "busybox"
@@ -135,6 +217,7 @@ extension Scenario {
         private enum CodingKeys: String, CodingKey {
             case image, mode, command, runs
             case expectOutput = "expect-output"
+            case checkPlacement = "check-placement"
         }
     }
 

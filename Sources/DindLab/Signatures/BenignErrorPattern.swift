@@ -81,9 +81,17 @@ extension BenignErrorPattern {
             pattern: #"^stream copy error: reading from a closed fifo"#,
             reason: "Logged whenever a container's stdio FIFOs close, including after every failed start: a consequence, never a cause."),
         BenignErrorPattern(
+            name: "copy-shim-log",
+            pattern: #"^copy shim log"#,
+            reason: "containerd logs this when a shim whose task failed to start closes its log pipe (`read /proc/self/fd/N: file already closed`); the runtime's own error, which `docker run` prints, says why."),
+        BenignErrorPattern(
             name: "containerd-cleanup",
             pattern: #"cleanup: failed to delete container from containerd: no such container"#,
             reason: "Logged while cleaning up after a container failed to start; the line that says why it failed follows."),
+        BenignErrorPattern(
+            name: "shim-log-closed",
+            pattern: #"^copy shim log\b.*file already closed"#,
+            reason: "containerd logs this when a shim whose task could not be created goes away (e.g. runc refused the container's cgroup configuration); the handler's error line that says why follows."),
         BenignErrorPattern(
             name: "client-wait-cancelled",
             pattern: #"^error waiting for container: context canceled"#,

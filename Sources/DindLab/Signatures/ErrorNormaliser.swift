@@ -24,6 +24,13 @@ import Foundation
 /// good runs from bad in the field report this tool was born from.
 /// Ids inside `/var/lib/docker/...` paths become `<id>` while the rest of the path stays,
 /// so `/var/lib/docker/containers/<id>/shm` still says which mount was busy.
+///
+/// First of all, what the harness writes around a step's own error is taken off
+/// (`harnessFraming`), so one failure reads the same whichever way it was run: in mode `ti`
+/// the inner command's output comes after "inner run 2 exited with status 1: ", in mode `d`
+/// its stderr stands alone; a setup line that fails says "exited with status 1" through exec
+/// and "failed" in the container's command. The exit status itself stays in the trial record
+/// (`innerResults`, steps.txt), not in the signature.
 public struct ErrorNormaliser: Sendable {
     /// The longest normalised text returned; from longer text the middle is cut out
     /// and replaced by " … ", keeping the start (what failed) and the end (the root cause).
@@ -38,8 +45,8 @@ public struct ErrorNormaliser: Sendable {
     /// The normalised form of `message`: placeholders for what varies, whitespace
     /// collapsed to single spaces, cut to `maximumLength`.
     public func normalise(_ message: String) -> String {
-        var text = Self.whitespace.replacingMatches(in: message, with: " ")
-        for rule in Self.rules {
+        var text = Self.whitespace.replacingMatches(in: message, with: " ").trimmingCharacters(in: .whitespaces)
+        for rule in Self.harnessFraming + Self.rules {
             text = rule.pattern.replacingMatches(in: text, with: rule.replacement)
         }
         text = text.trimmingCharacters(in: .whitespaces)
@@ -65,6 +72,25 @@ public struct ErrorNormaliser: Sendable {
     private static func fixed(_ pattern: String, _ replacement: String, caseInsensitive: Bool = false) -> Rule {
         Rule(pattern: TextPattern(pattern, caseInsensitive: caseInsensitive)) { _, _ in replacement }
     }
+
+    /// What the trial executor writes around a step's own output, as one failure is worded in
+    /// every mode and way of starting the daemon (see the type's documentation):
+    ///
+    /// | text                                                        | becomes                    |
+    /// |-------------------------------------------------------------|----------------------------|
+    /// | `inner run 2 exited with status 1: flaky: drew 7`           | `flaky: drew 7`            |
+    /// | `inner run 2 exited with status 1:` (nothing after it)      | `inner run <n> exited with status <n>` |
+    /// | `setup line 1 (mount x) exited with status 32: mount: ...`  | `setup line <n> (mount x) failed: mount: ...` |
+    /// | `setup line 1 (mount x) failed: mount: ...`                 | `setup line <n> (mount x) failed: mount: ...` |
+    private static let harnessFraming: [Rule] = [
+        fixed(#"^inner run \d+ exited with status \d+: (?=\S)"#, ""),
+        fixed(#"^inner run \d+ exited with status \d+:?$"#, "inner run <n> exited with status <n>"),
+        Rule(pattern: TextPattern(#"^setup line \d+ (\(.*?\)) (?:exited with status \d+|failed):"#)) { range, text in
+            let matched = String(text[range])
+            guard let open = matched.firstIndex(of: "("), let close = matched.range(of: ") ", options: .backwards)?.lowerBound else { return nil }
+            return "setup line <n> \(matched[open...close]) failed:"
+        },
+    ]
 
     private static let rules: [Rule] = [
         fixed(#"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?"#, "<time>"),

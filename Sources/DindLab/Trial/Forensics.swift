@@ -70,6 +70,7 @@ struct Forensics: Sendable {
         put("daemon.log", marked.text)
         put("steps.txt", steps.rendered)
         if let cgroups { put("cgroups.txt", cgroups.rendered) }
+        if let files = sections["cgroup-files"] { put("cgroup-files.txt", files) }
         put("mountinfo.txt", sections["mountinfo"] ?? "")
         put("docker-mounts.txt", dockerMounts.joined(separator: "\n") + "\n")
         put("docker-info.txt", sections["docker-info"] ?? "")
@@ -260,6 +261,7 @@ public struct ForensicsDigest: Sendable, Hashable, Codable {
         ("daemon.log", "the inner daemon's whole log; the first error is marked `>>> `"),
         ("steps.txt", "every command run in the outer container, with its status and output"),
         ("cgroups.txt", "`/proc/1/cgroup`, the daemon's and an exec'd process's cgroup lines side by side; `*` marks hierarchies that differ"),
+        ("cgroup-files.txt", "the outer container's /sys/fs/cgroup mount and, on cgroup v2, `cgroup.controllers`, `cgroup.subtree_control` and `cgroup.type` of its cgroup and the cgroups below it"),
         ("mountinfo.txt", "`/proc/self/mountinfo` in the outer container"),
         ("docker-mounts.txt", "mounts left under `/var/lib/docker` after the inner container ended"),
         ("docker-info.txt", "`docker info` of the inner daemon"),

@@ -4,9 +4,19 @@ import Foundation
 /// `dindlab.daemon.command`, else `dockerd`, always with networking that cannot reach
 /// the host switched off, in the flags the daemon's era knows.
 enum InnerDaemonCommand {
-    static func make(scenarioCommand: [String]?, imageLabels: [String: String]) -> [String] {
+    ///
+    /// `cgroupParent: relative` adds `--cgroup-parent docker` for daemons that have the flag
+    /// (1.10 and later, and daemons of unknown version); older daemons have no such flag and
+    /// use the relative parent `docker` by default, so they get nothing.
+    static func make(scenarioCommand: [String]?, imageLabels: [String: String], cgroupParent: Scenario.Daemon.InnerCgroupParent? = nil) -> [String] {
         var command = scenarioCommand ?? labelCommand(imageLabels) ?? ["dockerd"]
         let version = imageLabels["dindlab.docker.version"].flatMap(DaemonVersion.init(versionText:))
+        let flag = DaemonOption.cgroupParent.rawValue
+        if cgroupParent == .relative, version.map({ $0.supports(.cgroupParent) }) ?? true,
+            !command.contains(where: { $0 == flag || $0.hasPrefix(flag + "=") })
+        {
+            command += [flag, Scenario.Daemon.InnerCgroupParent.relativeValue]
+        }
         var safety = DaemonCommandLine.networkingOff
         if version.map({ $0.supports(.ip6tables) }) ?? false {
             safety.append("--ip6tables=false")

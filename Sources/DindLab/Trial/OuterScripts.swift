@@ -39,13 +39,76 @@ enum OuterScripts {
     /// children; `sleep` in the background keeps `wait` interruptible by SIGTERM.
     static let idleLoop = "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"
 
+    /// Makes the engine's own cgroup mounts writable, as `--privileged` would (`cgroups:
+    /// private`). One snippet for both cgroup versions, which tells them apart itself: on v2
+    /// /sys/fs/cgroup is the cgroup2 mount (`stat -f` says cgroup2fs) and is remounted
+    /// read-write; on v1 each hierarchy mounted below it is (`remount,rw,bind`: only this
+    /// mount's flags), and the tmpfs above them stays read-only. No `exit`: with `start: cmd`
+    /// it runs in the container's own shell; its status is that of its last command.
+    static let cgroupRemount = """
+        if [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then
+          mount -o remount,rw /sys/fs/cgroup
+        else
+          dindlab_failed=0
+          while read -r _ _ _ _ dindlab_point _; do
+            case $dindlab_point in /sys/fs/cgroup/?*) mount -o remount,rw,bind "$dindlab_point" || dindlab_failed=1 ;; esac
+          done </proc/self/mountinfo
+          [ $dindlab_failed = 0 ]
+        fi
+        """
+
+    /// The nesting step of the docker:dind entrypoint (`outer.cgroup-nesting: true`), in the
+    /// outer container's own cgroup (PID 1's, found through the `0::` line of /proc/1/cgroup
+    /// below the cgroup2 mount, so a bound host hierarchy is never touched above it): every
+    /// process of that cgroup moves into its child `init/` (cgroup v2 forbids enabling
+    /// controllers for the children of a cgroup that has processes), then every controller of
+    /// cgroup.controllers is enabled in cgroup.subtree_control. Without it an inner daemon on a
+    /// v2 host with controllers fails with "cannot enter cgroupv2 ... with domain controllers
+    /// -- it is in an invalid state". On cgroup v1 it does nothing and says so; where the
+    /// cgroup has no controllers (a simulated v2 engine) it moves the processes and says that
+    /// there was nothing to enable. Prints one line saying what it did.
+    static let cgroupNesting = """
+        dindlab_fs=$(stat -fc %T /sys/fs/cgroup 2>/dev/null || echo missing)
+        if [ "$dindlab_fs" != cgroup2fs ]; then
+          echo "cgroup nesting: nothing to do: /sys/fs/cgroup is $dindlab_fs, not cgroup v2 (the nesting step is for cgroup v2 only)"
+        else
+          dindlab_rel=$(sed -n 's/^0:://p' /proc/1/cgroup); dindlab_cg=/sys/fs/cgroup${dindlab_rel%/}
+          if [ ! -f "$dindlab_cg/cgroup.procs" ]; then
+            echo "cgroup nesting: PID 1's cgroup ${dindlab_rel:-?} (from /proc/1/cgroup) is not below the cgroup2 mount at /sys/fs/cgroup; nothing was moved" >&2
+            false
+          elif mkdir -p "$dindlab_cg/init"; then
+            dindlab_moved=0
+            for dindlab_p in $(cat "$dindlab_cg/cgroup.procs"); do
+              echo "$dindlab_p" >"$dindlab_cg/init/cgroup.procs" 2>/dev/null && dindlab_moved=$((dindlab_moved + 1))
+            done
+            dindlab_c=$(cat "$dindlab_cg/cgroup.controllers")
+            if [ -z "$dindlab_c" ]; then
+              echo "cgroup nesting: moved $dindlab_moved processes of ${dindlab_rel:-/} into init/; ${dindlab_rel:-/} has no controllers (cgroup.controllers is empty), so cgroup.subtree_control stays empty"
+            else
+              echo "$dindlab_c" | sed -e 's/ / +/g' -e 's/^/+/' >"$dindlab_cg/cgroup.subtree_control" &&
+                echo "cgroup nesting: moved $dindlab_moved processes of ${dindlab_rel:-/} into init/; enabled in cgroup.subtree_control: $(cat "$dindlab_cg/cgroup.subtree_control")"
+            fi
+          else
+            echo "cgroup nesting: could not create the child cgroup init/ in $dindlab_cg (is the cgroup2 mount read-only? see /proc/self/mountinfo)" >&2
+            false
+          fi
+        fi
+        """
+
+    /// The number `setup.failed` holds when the harness's own step before the setup lines
+    /// (`commandStart(prelude:)`) failed.
+    static let preludeNumber = 0
+
     /// The outer container's own command for `start: cmd`: runs the setup lines in this
     /// shell (so `export` and mounts reach the daemon), then starts the daemon in the
     /// background — as the field report's start script did — and idles.
-    static func commandStart(setup: [String], daemon: [String]) -> [String] {
+    ///
+    /// - Parameter prelude: A script of dindlab's own run before the setup lines, in the same
+    ///   way (e.g. `cgroupRemount`); its failure is recorded as setup line 0.
+    static func commandStart(setup: [String], daemon: [String], prelude: String? = nil) -> [String] {
         var lines = ["mkdir -p \(stateDirectory)"]
-        for (index, line) in setup.enumerated() {
-            let number = index + 1
+        let numbered = (prelude.map { [(preludeNumber, $0)] } ?? []) + setup.enumerated().map { ($0.offset + 1, $0.element) }
+        for (number, line) in numbered {
             let prefix = "\(stateDirectory)/setup.\(number)"
             lines.append("if [ ! -e \(stateDirectory)/setup.failed ]; then { eval \(quote(line)); } >\(prefix).out 2>\(prefix).err </dev/null; rc=$?; echo $rc >\(prefix).rc; [ $rc -eq 0 ] || echo \(number) >\(stateDirectory)/setup.failed; fi")
         }
@@ -60,6 +123,15 @@ enum OuterScripts {
         ["sh", "-c", "mkdir -p \(stateDirectory) && touch \(stateDirectory)/setup.done; \(idleLoop)"]
     }
 
+    /// How a failure names a setup line: its first line, with " …" when more follow. A
+    /// multi-line setup script would otherwise put its own lines into the error (and its
+    /// signature), where only the failing step's output belongs.
+    static func summary(ofSetupLine line: String) -> String {
+        let lines = line.split(separator: "\n", omittingEmptySubsequences: true)
+        let first = lines.first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        return lines.count > 1 ? first + " …" : first
+    }
+
     /// One setup line run through exec (`start: exec`).
     static func setupLine(_ line: String) -> [String] {
         ["sh", "-c", line]
@@ -67,8 +139,42 @@ enum OuterScripts {
 
     /// The daemon started through a detached exec (`start: exec`): it records its pid, then
     /// becomes the daemon, so the pid is the daemon's own.
-    static func execDaemon(_ daemon: [String], appendLog: Bool = false) -> [String] {
-        ["sh", "-c", "mkdir -p \(stateDirectory); echo $$ >\(daemonPID); exec \(quote(daemon)) >\(appendLog ? ">" : "")\(daemonLog) 2>&1 </dev/null"]
+    ///
+    /// - Parameter held: Wait for `daemonGo` to exist before becoming the daemon, so dindlab can
+    ///   move the process into other cgroups first (`daemon.cgroup-divergence`) and everything
+    ///   the daemon starts inherits them.
+    static func execDaemon(_ daemon: [String], appendLog: Bool = false, held: Bool = false) -> [String] {
+        let wait = held ? "while [ ! -e \(daemonGo) ]; do sleep 0.01; done; " : ""
+        return ["sh", "-c", "mkdir -p \(stateDirectory); echo $$ >\(daemonPID); \(wait)exec \(quote(daemon)) >\(appendLog ? ">" : "")\(daemonLog) 2>&1 </dev/null"]
+    }
+
+    /// The file a held daemon exec waits for (`execDaemon(held:)`).
+    static let daemonGo = "\(stateDirectory)/daemon.go"
+
+    /// Remounts the engine's /sys/fs/cgroup tmpfs (cgroup v1) read-only or read-write
+    /// (`outer.cgroup-tmpfs`), only this mount's flags: the hierarchies below keep theirs.
+    /// Refuses where /sys/fs/cgroup is not a tmpfs.
+    static func cgroupTmpfsRemount(writable: Bool) -> String {
+        let mode = writable ? "rw" : "ro"
+        return """
+            if [ "$(stat -fc %T /sys/fs/cgroup)" = tmpfs ]; then
+              mount -o remount,\(mode),bind /sys/fs/cgroup
+            else
+              echo "outer.cgroup-tmpfs needs a tmpfs at /sys/fs/cgroup (a cgroup v1 engine); here it is $(stat -fc %T /sys/fs/cgroup)" >&2
+              false
+            fi
+            """
+    }
+
+    /// The placement check (`inner.check-placement`): PID 1's and the inner daemon's cgroup
+    /// lines, then an inner container's own, in sections.
+    static func placementCheck(image: String) -> [String] {
+        let script = """
+            echo "===== dindlab:proc1-cgroup ====="; cat /proc/1/cgroup
+            echo "===== dindlab:daemon-cgroup ====="; cat /proc/$(cat \(daemonPID))/cgroup
+            echo "===== dindlab:inner-cgroup ====="; docker run --rm --net=none \(quote(image)) cat /proc/self/cgroup
+            """
+        return ["sh", "-c", script]
     }
 
     /// Kills the inner daemon with SIGKILL (a fault), printing its pid.
@@ -128,7 +234,9 @@ enum OuterScripts {
         let reference = name.contains(":") ? name : name + ":latest"
         let load = [
             "[ -f \(quote(file)) ] || { echo \"the outer image ships no \(file) for the inner image \(name)\" >&2; exit 1; }",
-            "docker import \(quote(file)) \(quote(reference)) >/dev/null",
+            // From standard input: Docker 1.7's CLI takes `docker import PATH` for a URL
+            // ("invalid URL escape"); `docker import - REF` works with the CLI of every era.
+            "docker import - \(quote(reference)) <\(quote(file)) >/dev/null",
         ]
         guard checkFirst else { return load }
         return ["if ! docker inspect \(quote(reference)) >/dev/null 2>&1; then"] + load + ["fi"]
@@ -160,11 +268,13 @@ enum OuterScripts {
     ///
     /// `docker logs --follow` runs beside `docker wait` rather than `docker logs` after it: it
     /// prints the same, complete output (it ends when the container does), and the two docker
-    /// CLIs start at once instead of one after the other (15 ms a trial here).
+    /// CLIs start at once instead of one after the other (15 ms a trial here). Its stderr goes
+    /// to stdout, so the inner command's output comes in one stream, in order, as a TTY gives
+    /// it in mode ti: one failure then has one signature in both modes.
     static func innerDetached(image: String, command: [String]) -> [String] {
         let script = """
             id=$(docker run -d --net=none \(quote(image)) \(quote(command))) || exit 125
-            docker logs --follow "$id" & logs=$!
+            docker logs --follow "$id" 2>&1 & logs=$!
             rc=$(docker wait "$id") || { echo "docker wait $id failed" >&2; kill $logs 2>/dev/null; exit 126; }
             wait $logs
             exit "$rc"
@@ -178,7 +288,29 @@ enum OuterScripts {
     }
 
     /// Sections of the forensics dump, in order.
-    static let forensicSections = ["proc1-cgroup", "daemon-cgroup", "exec-cgroup", "mountinfo", "docker-info", "docker-version", "daemon-log"]
+    static let forensicSections = [
+        "proc1-cgroup", "daemon-cgroup", "exec-cgroup", "cgroup-files", "mountinfo", "docker-info", "docker-version", "daemon-log",
+    ]
+
+    /// Prints what cgroup v2 says about the outer container's own cgroup (the one PID 1 is
+    /// in, found through the `0::` line of /proc/1/cgroup below the cgroup2 mount): its
+    /// cgroup.controllers, cgroup.subtree_control and cgroup.type, and those of the cgroups
+    /// below it (e.g. `init/` after the nesting step, `docker/`). On cgroup v1 it says so.
+    static let cgroupFilesScript = """
+        echo "/sys/fs/cgroup: $(grep ' /sys/fs/cgroup ' /proc/self/mountinfo | tail -n 1)"
+        if [ "$(stat -fc %T /sys/fs/cgroup 2>/dev/null)" != cgroup2fs ]; then
+          echo "/sys/fs/cgroup is $(stat -fc %T /sys/fs/cgroup 2>/dev/null || echo missing), not cgroup2: cgroup v1 (or none), so there are no cgroup.controllers, cgroup.subtree_control or cgroup.type files"
+        else
+          rel=$(sed -n 's/^0:://p' /proc/1/cgroup); d=/sys/fs/cgroup${rel%/}
+          [ -d "$d" ] || { echo "PID 1's cgroup ${rel:-?} is not below this mount; showing the mount's root"; d=/sys/fs/cgroup; }
+          for c in "$d" "$d"/*/; do
+            [ -f "$c/cgroup.type" ] || continue
+            c=${c%/}; echo "cgroup ${c#/sys/fs/cgroup}/:"
+            for f in cgroup.controllers cgroup.subtree_control cgroup.type; do echo "  $f: $(cat "$c/$f" 2>&1)"; done
+            echo "  processes: $(wc -l < "$c/cgroup.procs" 2>/dev/null)"
+          done
+        fi
+        """
 
     /// Collects what explains a failure in one exec: the cgroup lines of PID 1, of the
     /// daemon and of this exec'd process (the field report's root cause was a difference
@@ -189,6 +321,8 @@ enum OuterScripts {
             s proc1-cgroup; cat /proc/1/cgroup
             s daemon-cgroup; p=$(cat \(daemonPID) 2>/dev/null); if [ -n "$p" ] && [ -e /proc/$p/cgroup ]; then cat /proc/$p/cgroup; else echo "(the daemon is not running)"; fi
             s exec-cgroup; cat /proc/self/cgroup
+            s cgroup-files
+            \(cgroupFilesScript)
             s mountinfo; cat /proc/self/mountinfo
             s docker-info; timeout 10 docker info 2>&1
             s docker-version; timeout 10 docker version 2>&1

@@ -18,4 +18,7 @@ final class OuterSession: @unchecked Sendable {
     var imageLabels: [String: String] = [:]
     /// The inner daemon's command line, to restart it after a fault.
     var daemonCommand: [String] = []
+    /// cgroup directories on the engine's host this session holds (`HostCgroupLedger`),
+    /// released once the outer container is removed.
+    var heldCgroups: [String] = []
 }

@@ -12,6 +12,8 @@ struct StepLog: Sendable {
         var output: CollectedOutput?
         var error: String?
         var seconds: Double
+        /// What a step done from the engine's host (not in the container) did, line by line.
+        var detail: String? = nil
     }
 
     private(set) var steps: [Step] = []
@@ -25,7 +27,9 @@ struct StepLog: Sendable {
         var text = ""
         for (number, step) in steps.enumerated() {
             text += "## \(number + 1). [\(step.phase)] \(step.title) (\(String(format: "%.3f", step.seconds)) s)\n"
-            text += "$ \(OuterScripts.quote(step.command))\n"
+            // A step done from the engine's host runs no command in the container.
+            if !step.command.isEmpty { text += "$ \(OuterScripts.quote(step.command))\n" }
+            if let detail = step.detail { text += detail + (detail.hasSuffix("\n") ? "" : "\n") }
             if let exitCode = step.exitCode { text += "exit status: \(exitCode)\n" }
             if let error = step.error { text += "error: \(error)\n" }
             if let output = step.output {

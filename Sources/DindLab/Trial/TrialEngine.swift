@@ -9,13 +9,18 @@ public struct TrialEngine: Sendable {
     public var apiVersion: APIVersion
     public var privilege: PrivilegeSupport
     public var fingerprint: EngineFingerprint
+    /// The engine daemon's pid when it runs on this machine (a Unix socket whose server dindlab
+    /// can see), so cgroups can be changed from the engine's host (`daemon.cgroup-divergence`,
+    /// the cleanup of `outer.cgroup-parent`); nil for remote engines.
+    public var localDaemonPID: Int32?
 
-    public init(name: String, client: EngineClient, apiVersion: APIVersion, privilege: PrivilegeSupport, fingerprint: EngineFingerprint) {
+    public init(name: String, client: EngineClient, apiVersion: APIVersion, privilege: PrivilegeSupport, fingerprint: EngineFingerprint, localDaemonPID: Int32? = nil) {
         self.name = name
         self.client = client
         self.apiVersion = apiVersion
         self.privilege = privilege
         self.fingerprint = fingerprint
+        self.localDaemonPID = localDaemonPID
     }
 }
 

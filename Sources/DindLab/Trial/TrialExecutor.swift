@@ -72,6 +72,9 @@ struct TrialExecutor: Sendable {
             }
             try await setUp(session, &attempt)
             try await innerRuns(session, &attempt)
+            if scenario.inner.checkPlacement == true {
+                try await checkPlacement(session, &attempt)
+            }
         } catch {
             failure = await classify(error, attempt: attempt)
         }
@@ -84,6 +87,12 @@ struct TrialExecutor: Sendable {
         )
         record.innerRuns = attempt.innerResults
         record.notes = attempt.notes
+        if failure == nil, let placement = attempt.placement, placement.isMisplaced {
+            // Still a pass (the inner container ran), with a signature of its own: the tables
+            // list it as "passed, but misplaced" instead of a plain green cell.
+            record.signature = ErrorNormaliser(maximumLength: 300).normalise(placement.signature)
+            record.firstError = placement.signature
+        }
 
         if let container = session.containerID, !Task.isCancelled, failure != nil || forensicsAlways || scenario.forensics == .always {
             var forensics = await Forensics.collect(from: container, client: engine.client, steps: attempt.steps, logOffset: logOffset)
@@ -125,32 +134,54 @@ struct TrialExecutor: Sendable {
         let scenario = attempt.trial.cell.scenario
         if session.containerID == nil {
             attempt.clock.enter(.outer)
+            // Files are checked at load time; a scenario built in code is checked here.
+            if let problem = ScenarioCombinations.problems(in: scenario).first {
+                throw TrialFailure.harness(.outer, "The cell cannot run: \(problem)")
+            }
             session.imageLabels = try await imageFacts.labels(of: scenario.outer.image, on: engine.client)
-            let daemon = InnerDaemonCommand.make(scenarioCommand: scenario.daemon.command, imageLabels: session.imageLabels)
+            let daemon = InnerDaemonCommand.make(scenarioCommand: scenario.daemon.command, imageLabels: session.imageLabels, cgroupParent: scenario.daemon.cgroupParent)
             session.daemonCommand = daemon
-            let command = scenario.daemon.start == .cmd ? OuterScripts.commandStart(setup: scenario.outer.setup, daemon: daemon) : OuterScripts.idleStart()
+            if let tmpfs = scenario.outer.cgroupTmpfs, engine.fingerprint.cgroupVersion == "2" {
+                throw TrialFailure.harness(.outer, "outer.cgroup-tmpfs: \(tmpfs.rawValue) needs a cgroup v1 engine (a tmpfs above the hierarchies at /sys/fs/cgroup); the engine \(engine.name) is cgroup v2, where /sys/fs/cgroup is the cgroup2 mount itself.")
+            }
+            let cgroupSteps = Self.cgroupSteps(for: scenario)
+            let command = scenario.daemon.start == .cmd ? OuterScripts.commandStart(setup: scenario.outer.setup, daemon: daemon, prelude: cgroupSteps?.script) : OuterScripts.idleStart()
             let request = OuterContainerRequest(
                 image: scenario.outer.image, command: command, privileged: scenario.outer.privileged,
-                bindCgroups: scenario.outer.cgroups == .bind, network: scenario.outer.network.rawValue,
+                cgroups: scenario.outer.cgroups, cgroupParent: scenario.outer.cgroupParent, network: scenario.outer.network.rawValue,
                 env: scenario.outer.env, labels: labels(for: attempt.trial)
             )
-            let created = try await engine.client.createContainer(request.containerConfig(apiVersion: engine.apiVersion, privilege: engine.privilege), timeout: try attempt.remaining(cappedAt: callTimeout))
+            try await holdCgroupParent(scenario, session, &attempt)
+            let created = try await engine.client.createContainer(request.containerConfig(apiVersion: engine.apiVersion, privilege: engine.privilege, engineCgroupVersion: engine.fingerprint.cgroupVersion), timeout: try attempt.remaining(cappedAt: callTimeout))
             session.containerID = created.id
             try await engine.client.startContainer(created.id, timeout: try attempt.remaining(cappedAt: callTimeout))
 
             if scenario.daemon.start == .exec {
                 attempt.clock.enter(.setup)
+                if let cgroupSteps {
+                    let result = try await exec(["sh", "-c", cgroupSteps.script], in: created.id, title: cgroupSteps.title, &attempt)
+                    guard result.exitCode == 0 else {
+                        throw TrialFailure.failed(.setup, "\(cgroupSteps.title) exited with status \(result.exitCode): " + result.output.stderrText + result.output.stdoutText)
+                    }
+                }
                 for (number, line) in scenario.outer.setup.enumerated() {
                     let result = try await exec(OuterScripts.setupLine(line), in: created.id, title: "setup line \(number + 1)", &attempt)
                     guard result.exitCode == 0 else {
-                        throw TrialFailure.failed(.setup, "setup line \(number + 1) (\(line)) exited with status \(result.exitCode): " + result.output.stderrText + result.output.stdoutText)
+                        throw TrialFailure.failed(.setup, "setup line \(number + 1) (\(OuterScripts.summary(ofSetupLine: line))) exited with status \(result.exitCode): " + result.output.stderrText + result.output.stdoutText)
                     }
                 }
                 attempt.clock.enter(.daemon)
-                let execID = try await engine.client.createExec(in: created.id, ExecConfig(cmd: OuterScripts.execDaemon(daemon), attach: false), timeout: try attempt.remaining(cappedAt: callTimeout))
+                let divergence = scenario.daemon.cgroupDivergence.flatMap { $0.isNone ? nil : $0 }
+                let execID = try await engine.client.createExec(in: created.id, ExecConfig(cmd: OuterScripts.execDaemon(daemon, held: divergence != nil), attach: false), timeout: try attempt.remaining(cappedAt: callTimeout))
                 try await engine.client.startExecDetached(execID, timeout: try attempt.remaining(cappedAt: callTimeout))
+                if let divergence {
+                    try await diverge(execID, divergence, session, &attempt)
+                }
             } else {
                 attempt.clock.enter(.daemon)
+                if let divergence = scenario.daemon.cgroupDivergence, !divergence.isNone {
+                    attempt.notes.append("daemon.cgroup-divergence \(divergence) moves an exec-started daemon; with start: cmd the daemon is born from PID 1, so nothing was moved.")
+                }
             }
             try await waitUntilReady(session, &attempt)
             session.daemonReady = true
@@ -204,10 +235,11 @@ struct TrialExecutor: Sendable {
         case .setupFailed:
             let failed = try await exec(OuterScripts.failedSetup, in: container, title: "read the failed setup line", &attempt)
             let lines = failed.output.stdoutText.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
-            let number = Int(lines.first ?? "") ?? 0
+            let number = Int(lines.first ?? "") ?? -1
             let line = number > 0 && number <= scenario.outer.setup.count ? scenario.outer.setup[number - 1] : "?"
             attempt.clock.attribute(attempt.clock.durations[.daemon] ?? 0, to: .setup, from: .daemon)
-            throw TrialFailure.failed(.setup, "setup line \(number) (\(line)) failed: " + (lines.count > 1 ? String(lines[1]) : "") + failed.output.stderrText)
+            let step = number == OuterScripts.preludeNumber ? Self.cgroupSteps(for: scenario)?.title ?? "setup line 0" : "setup line \(number) (\(OuterScripts.summary(ofSetupLine: line)))"
+            throw TrialFailure.failed(.setup, "\(step) failed: " + (lines.count > 1 ? String(lines[1]) : "") + failed.output.stderrText)
         case .daemonDied:
             throw TrialFailure.failed(.daemon, "the inner daemon exited before it answered", daemonDied: true)
         case .timedOut:
@@ -249,11 +281,8 @@ struct TrialExecutor: Sendable {
             let matched = pattern.map { $0.firstMatch(in: output, range: NSRange(output.startIndex..., in: output)) != nil }
             attempt.innerResults.append(InnerRunResult(index: index, exitCode: result.exitCode, outputMatched: matched, durationSeconds: (ContinuousClock.now - began).inSeconds))
             if result.exitCode != 0 {
-                let stderr = result.output.stderrText
                 let daemonDied = daemonKilled ? true : await !daemonIsAlive(in: container)
-                // A dead daemon explains the failure better than what the docker CLI said.
-                let death = daemonDied ? "the inner daemon failed: it died during inner run \(index + 1)\n" : ""
-                throw TrialFailure.failed(.inner, death + (stderr.isEmpty ? "" : stderr + "\n") + "inner run \(index + 1) exited with status \(result.exitCode): " + result.output.stdoutText, daemonDied: daemonDied)
+                throw TrialFailure.innerRunFailed(index + 1, status: result.exitCode, stderr: result.output.stderrText, stdout: result.output.stdoutText, daemonDied: daemonDied)
             }
             if matched == false {
                 throw TrialFailure.failed(.inner, "inner run \(index + 1): the output does not match expect-output /\(inner.expectOutput ?? "")/: \(output.prefix(500))")
@@ -318,7 +347,8 @@ struct TrialExecutor: Sendable {
     private func release(_ session: OuterSession, keep: Bool) async -> String? {
         guard let container = session.containerID else { return nil }
         if keep {
-            return "The outer container \(container) was kept for inspection (label \(KeptContainer.label)=true)."
+            let cgroups = session.heldCgroups.isEmpty ? "" : " The cgroups dindlab made for it stay too: \(session.heldCgroups.joined(separator: ", ")) (rmdir them, innermost first, once it is removed)."
+            return "The outer container \(container) was kept for inspection (label \(KeptContainer.label)=true)." + cgroups
         }
         // Removal must happen even when the trial was cancelled (a second SIGINT): an
         // unstructured task does not inherit the cancellation.
@@ -326,25 +356,63 @@ struct TrialExecutor: Sendable {
         let removal = Task.detached {
             try await client.removeContainer(container, force: true, volumes: true, timeout: .seconds(60))
         }
+        let removed: String?
         do {
             try await removal.value
             session.containerID = nil
-            return nil
+            removed = nil
         } catch let error as EngineError where error.isNotFound {
             session.containerID = nil
-            return nil
+            removed = nil
         } catch {
-            return "Removing the outer container \(container) failed: \(error). `dindlab gc` removes it."
+            removed = "Removing the outer container \(container) failed: \(error). `dindlab gc` removes it."
         }
+        let notes = [removed, await releaseCgroups(session)].compactMap { $0 }
+        return notes.isEmpty ? nil : notes.joined(separator: " ")
+    }
+
+    /// Lets go of the cgroups the session held on the engine's host; the last holder removes
+    /// them. Detached, like the removal, so a cancelled trial still cleans up.
+    private func releaseCgroups(_ session: OuterSession) async -> String? {
+        guard !session.heldCgroups.isEmpty else { return nil }
+        let held = session.heldCgroups
+        session.heldCgroups = []
+        let problems = await Task.detached { await HostCgroupLedger.shared.release(held) }.value
+        return problems.isEmpty ? nil : problems.joined(separator: " ")
     }
 
     // MARK: Helpers
+
+    /// dindlab's own cgroup steps before the setup lines, as one script with its title; nil
+    /// when there are none: the remount that makes the engine's cgroup mounts writable
+    /// (`outer.cgroups: private`, `outer.cgroup-tmpfs`), then the nesting step
+    /// (`outer.cgroup-nesting: true`), which needs a writable mount.
+    static func cgroupSteps(for scenario: Scenario) -> (script: String, title: String)? {
+        var scripts: [String] = []
+        var what: [String] = []
+        if scenario.outer.cgroups == .private {
+            scripts.append(OuterScripts.cgroupRemount)
+            what.append("outer.cgroups: private")
+        }
+        if let tmpfs = scenario.outer.cgroupTmpfs {
+            scripts.append(OuterScripts.cgroupTmpfsRemount(writable: tmpfs == .writable))
+            what.append("outer.cgroup-tmpfs: \(tmpfs.rawValue)")
+        }
+        var titles = what.isEmpty ? [] : ["the remount of the engine's cgroup mounts read-write (\(what.joined(separator: ", ")))"]
+        if scenario.outer.cgroupNesting {
+            scripts.append(OuterScripts.cgroupNesting)
+            titles.append("the cgroup nesting step (outer.cgroup-nesting: true)")
+        }
+        guard !scripts.isEmpty else { return nil }
+        let script = scripts.count == 1 ? scripts[0] : scripts.map { "{\n\($0)\n}" }.joined(separator: " &&\n")
+        return (script, titles.joined(separator: " and "))
+    }
 
     /// Bytes of output kept per stream of each command run in the outer container; the rest
     /// is counted and dropped, and the trial's notes say so.
     static let outputLimit = 1 << 20
 
-    private func exec(_ command: [String], in container: String, tty: Bool = false, title: String, _ attempt: inout TrialAttempt) async throws -> ExecResult {
+    func exec(_ command: [String], in container: String, tty: Bool = false, title: String, _ attempt: inout TrialAttempt) async throws -> ExecResult {
         let began = ContinuousClock.now
         let phase = attempt.clock.current
         do {
@@ -431,6 +499,8 @@ struct TrialAttempt: Sendable {
     var cleanupNotes: [String] = []
     /// When the failure was seen, if the daemon was restarted after it (a fault).
     var failureSeenAt: Date?
+    /// What `inner.check-placement` found.
+    var placement: InnerPlacement?
 
     init(trial: PlannedTrial, deadline: ContinuousClock.Instant) {
         self.trial = trial

@@ -15,6 +15,17 @@ struct TrialFailure: Error, Sendable {
         TrialFailure(outcome: .fail, phase: phase, stepOutput: output, daemonDied: daemonDied)
     }
 
+    /// Inner run `number` (from 1) exited with `status`: what the docker CLI wrote to stderr
+    /// (mode d: `docker run -d` itself failing), then the harness's line with the run's output
+    /// (mode d: the inner command's output, stderr merged; mode ti: everything the TTY showed).
+    /// `ErrorNormaliser` takes the harness's words off again, so the signature is the inner
+    /// command's own error in either mode.
+    static func innerRunFailed(_ number: Int, status: Int, stderr: String, stdout: String, daemonDied: Bool) -> TrialFailure {
+        // A dead daemon explains the failure better than what the docker CLI said.
+        let death = daemonDied ? "the inner daemon failed: it died during inner run \(number)\n" : ""
+        return .failed(.inner, death + (stderr.isEmpty ? "" : stderr + "\n") + "inner run \(number) exited with status \(status): " + stdout, daemonDied: daemonDied)
+    }
+
     /// The harness or the engine failed: reported, never counted as the scenario's failure.
     static func harness(_ phase: TrialPhase, _ error: Error) -> TrialFailure {
         TrialFailure(outcome: .error, phase: phase, stepOutput: "\(error)")

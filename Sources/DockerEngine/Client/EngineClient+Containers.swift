@@ -8,15 +8,63 @@ extension EngineClient {
     ///   - name: A container name, or nil for a generated one.
     /// - Returns: The new container's id and the daemon's warnings.
     /// - Throws: `EngineError` (404 when the image is missing).
+    ///
+    /// A daemon that cannot decode a HostConfig at create gets it with start instead, as clients
+    /// of API versions before 1.24 could send it: Docker 1.7 built with Go 1.10 or later fails
+    /// every create that has one ("json: cannot set embedded pointer to unexported struct:
+    /// runconfig.hostConfigWrapper"). The client learns that from the first refusal.
     public func createContainer(_ config: ContainerConfig, name: String? = nil, timeout: Duration? = nil) async throws -> ContainerCreated {
+        if let host = config.hostConfig, startHostConfigs.engineRefusesAtCreate {
+            return try await createWithHostConfigAtStart(config, host: host, name: name, timeout: timeout)
+        }
         let body = try JSONEncoder().encode(config)
-        return try decode(await request("POST", "/containers/create", query: [("name", name)], body: .data(body, contentType: "application/json"), timeout: timeout))
+        do {
+            return try decode(await request("POST", "/containers/create", query: [("name", name)], body: .data(body, contentType: "application/json"), timeout: timeout))
+        } catch let error as EngineError where config.hostConfig != nil && Self.cannotDecodeHostConfigAtCreate(error) {
+            startHostConfigs.engineRefusesAtCreate = true
+            return try await createWithHostConfigAtStart(config, host: config.hostConfig!, name: name, timeout: timeout)
+        }
+    }
+
+    private func createWithHostConfigAtStart(_ config: ContainerConfig, host: HostConfig, name: String?, timeout: Duration?) async throws -> ContainerCreated {
+        var bare = config
+        bare.hostConfig = nil
+        let body = try JSONEncoder().encode(bare)
+        let created: ContainerCreated = try decode(await request("POST", "/containers/create", query: [("name", name)], body: .data(body, contentType: "application/json"), timeout: timeout))
+        startHostConfigs.keep(host, for: created.id)
+        return created
+    }
+
+    /// Whether a create failed because the daemon cannot decode its HostConfig (see `createContainer`).
+    static func cannotDecodeHostConfigAtCreate(_ error: EngineError) -> Bool {
+        (error.daemonMessage ?? "").contains("cannot set embedded pointer to unexported struct")
     }
 
     /// POST /containers/{id}/start, with no body: host configuration travels with create
-    /// on every API version dindlab speaks, and newer daemons reject a start body.
+    /// on every API version dindlab speaks, and newer daemons reject a start body. The one
+    /// exception is a daemon that cannot decode it at create (see `createContainer`).
     public func startContainer(_ id: String, timeout: Duration? = nil) async throws {
+        if let host = startHostConfigs.take(for: id) {
+            let body = try JSONEncoder().encode(host)
+            _ = try await request("POST", "/containers/\(id)/start", body: .data(body, contentType: "application/json"), timeout: timeout)
+            return
+        }
         _ = try await request("POST", "/containers/\(id)/start", timeout: timeout)
+    }
+
+    /// POST /commit: a new image of a container's file system, with `config` (labels, command)
+    /// as its configuration. Every engine era has it; labels need API 1.18 (Docker 1.6).
+    ///
+    /// - Returns: The new image's id.
+    public func commitContainer(_ id: String, repository: String, tag: String, config: ContainerConfig, timeout: Duration? = nil) async throws -> String {
+        struct Committed: Decodable {
+            var Id: String
+        }
+        let body = try JSONEncoder().encode(config)
+        let committed: Committed = try decode(await request(
+            "POST", "/commit", query: [("container", id), ("repo", repository), ("tag", tag)],
+            body: .data(body, contentType: "application/json"), timeout: timeout))
+        return committed.Id
     }
 
     /// GET /containers/{id}/json.
@@ -104,5 +152,27 @@ extension EngineClient {
             throw EngineError.apiVersionUnsupported(daemonVersion: version.description, reason: "copying files into a container needs API 1.20 (Docker 1.8) or newer")
         }
         _ = try await request("PUT", "/containers/\(id)/archive", query: [("path", path)], body: .data(tar, contentType: "application/x-tar"), timeout: timeout)
+    }
+}
+
+/// Host configurations kept for start, by container id, for a daemon that cannot decode them
+/// at create (see `EngineClient.createContainer`).
+final class StartHostConfigs: @unchecked Sendable {
+    private let lock = NSLock()
+    private var refuses = false
+    private var pending: [String: HostConfig] = [:]
+
+    /// The engine refused a HostConfig at create once: later creates send it with start at once.
+    var engineRefusesAtCreate: Bool {
+        get { lock.withLock { refuses } }
+        set { lock.withLock { refuses = newValue } }
+    }
+
+    func keep(_ host: HostConfig, for id: String) {
+        lock.withLock { pending[id] = host }
+    }
+
+    func take(for id: String) -> HostConfig? {
+        lock.withLock { pending.removeValue(forKey: id) }
     }
 }

@@ -12,6 +12,8 @@ public final class EngineClient: Sendable {
     public let defaultTimeout: Duration
     let transport: CurlTransport
     private let negotiation: NegotiationState
+    /// Host configurations that travel with start (Docker 1.7 builds that cannot decode them at create).
+    let startHostConfigs = StartHostConfigs()
 
     /// Creates a client. Nothing is sent until the first call.
     ///

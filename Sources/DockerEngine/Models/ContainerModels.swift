@@ -58,6 +58,8 @@ public struct HostConfig: Encodable, Sendable {
     public var deviceCgroupRules: [String]?
     public var networkMode: String?
     public var cgroupParent: String?
+    /// Since API 1.41: "private" or "host" (the container's cgroup namespace).
+    public var cgroupnsMode: String?
     public var autoRemove: Bool?
     /// Since API 1.25: `--init`.
     public var initProcess: Bool?
@@ -73,6 +75,7 @@ public struct HostConfig: Encodable, Sendable {
         case deviceCgroupRules = "DeviceCgroupRules"
         case networkMode = "NetworkMode"
         case cgroupParent = "CgroupParent"
+        case cgroupnsMode = "CgroupnsMode"
         case autoRemove = "AutoRemove"
         case initProcess = "Init"
     }

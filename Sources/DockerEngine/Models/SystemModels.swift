@@ -51,8 +51,11 @@ public struct EngineInfo: Decodable, Sendable {
     public var images: Int?
     public var name: String?
     public var loggingDriver: String?
+    /// The CPUs of the engine's host (NCPU).
+    public var cpus: Int?
 
     enum CodingKeys: String, CodingKey {
+        case cpus = "NCPU"
         case id = "ID"
         case serverVersion = "ServerVersion"
         case driver = "Driver"

@@ -14,7 +14,8 @@ struct CompareCommand: AsyncParsableCommand {
             compared with the baseline level (the first in the scenario's matrix, or --baseline). \
             Each pair shows both success rates with Wilson 95% intervals, the difference, Fisher's \
             exact two-sided p-value and Holm's adjustment over all pairs (* marks adjusted p < 0.05), \
-            then signatures seen on one side only and cells without a partner. Exit status 0, or \
+            then signatures seen on one side only and cells without a partner. Two runs of scenario \
+            files that differ (by sha256) are compared with a warning on standard error. Exit status 0, or \
             1 with --fail-on-difference when some cell differs significantly.
             """
     )
@@ -53,6 +54,9 @@ struct CompareCommand: AsyncParsableCommand {
             if let by {
                 comparison = try Comparison(loaded[0], by: by, baseline: baseline)
             } else {
+                for difference in ScenarioFileCheck.differences(loaded[0], loaded[1]) {
+                    FileHandle.standardError.write(Data("warning: \(difference).\n".utf8))
+                }
                 comparison = Comparison(loaded[0], loaded[1])
             }
             if let markdown {

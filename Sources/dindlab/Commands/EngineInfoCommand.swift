@@ -24,7 +24,8 @@ extension EngineCommand {
             do {
                 let selection = try engine.selection()
                 let client = try engine.client()
-                let fingerprint = try await FingerprintCollector(client: client).probeAndCollect(daemonPID: selection.localDaemonPID)
+                let fingerprint = try await FingerprintCollector(client: client).probeAndCollect(
+                    daemonPID: selection.localDaemonPID, factsCache: EngineFactsCache(folder: EngineFactsCache.defaultFolder()))
                 if json {
                     let encoder = JSONEncoder()
                     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -40,7 +41,7 @@ extension EngineCommand {
                     }
                 }
             } catch {
-                throw fail(error)
+                throw Usage.failure(error, otherwise: 2)
             }
         }
     }

@@ -11,11 +11,11 @@ extension EngineCommand {
 
         @OptionGroup var engine: EngineOptions
 
-        @Option(name: [.short, .long], help: "How many round trips.")
+        @Option(name: [.short, .long], parsing: .unconditional, help: "How many round trips (at least 1).")
         var count = 10
 
         func validate() throws {
-            guard count >= 1 else { throw ValidationError("--count must be at least 1.") }
+            try Usage.check(count, "--count", counts: "round trips")
         }
 
         func run() async throws {
@@ -26,7 +26,7 @@ extension EngineCommand {
                 print("PING \(client.address) (API \(client.apiVersion?.description ?? "?"))")
                 print(measurement.summary)
             } catch {
-                throw fail(error)
+                throw Usage.failure(error, otherwise: 2)
             }
         }
     }

@@ -43,6 +43,11 @@ struct ImagesCommand: AsyncParsableCommand {
         @Option(help: "The Docker binary for the one static-binary recipe being built, instead of downloading its URL.")
         var binary: String?
 
+        @Flag(help: ArgumentHelp(
+            "--binary is your own build (or patch) of that release: use it whatever its sha256.",
+            discussion: "The version read from the binary and its sha256 are printed and recorded in the image's labels (dindlab.docker.binary.sha256, dindlab.docker.binary.origin=own-build). Without it, a binary whose sha256 differs from the recipe's published one is refused."))
+        var ownBuild = false
+
         @Option(help: "The build cache folder; default: $XDG_CACHE_HOME/dindlab/images, else ~/.cache/dindlab/images.")
         var cache: String?
 
@@ -51,6 +56,7 @@ struct ImagesCommand: AsyncParsableCommand {
         func validate() throws {
             if all && !names.isEmpty { throw ValidationError("Name recipes or pass --all, not both.") }
             if !all && names.isEmpty { throw ValidationError("Name the recipes to build, or pass --all.") }
+            if ownBuild && binary == nil { throw ValidationError("--own-build says what --binary PATH is; pass the binary with --binary.") }
         }
 
         func run() async throws {
@@ -67,7 +73,7 @@ struct ImagesCommand: AsyncParsableCommand {
                 engine: try common.imageStore(),
                 cache: ImageCache(root: cache.map { URL(fileURLWithPath: $0) } ?? ImageCache.defaultRoot()),
                 progress: BuildProgressDisplay())
-            let options = OuterImageBuilder.Options(force: force, binary: binaryFile)
+            let options = OuterImageBuilder.Options(force: force, binary: binaryFile, ownBuild: ownBuild)
             let failures: Int
             do {
                 // The display shows each failure as it happens; only the count is left to report.

@@ -3,21 +3,23 @@ import DindLab
 
 /// `dindlab plan FILE... [--repeat N] [--seed S] [--only key=value ...]`: shows what a run would
 /// do, running nothing.
-struct PlanCommand: ParsableCommand {
+struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "Show the cells and trials a run would make, without running anything.",
         discussion: """
             Trials of all cells are interleaved in an order drawn from the seed; the same seed \
             gives the same order. --only filters on the same key are alternatives; on different \
-            keys, all must hold.
+            keys, all must hold. With --engine, also checks that every outer image is on that \
+            engine and names each missing one with the command that builds it (exit status 1 then; \
+            2 when the engine cannot be asked; 64 for a usage error).
             """
     )
 
     @Argument(help: "Scenario files (YAML, schema version 1).")
     var files: [String]
 
-    @Option(name: .customLong("repeat"), help: "Trials per cell, replacing each scenario's repeat.")
+    @Option(name: .customLong("repeat"), parsing: .unconditional, help: "Trials per cell, replacing each scenario's repeat (at least 1).")
     var repeatCount: Int?
 
     @Option(help: "The seed of the trial order (a 64-bit unsigned integer); drawn at random if not given.")
@@ -26,14 +28,27 @@ struct PlanCommand: ParsableCommand {
     @Option(name: .customLong("only"), help: ArgumentHelp("Keep only cells where a matrix key has a value.", valueName: "key=value"))
     var only: [String] = []
 
+    @Option(help: ArgumentHelp("Also check that every outer image is on this engine (an address or a private engine's name).", valueName: "engine"))
+    var engine: String?
+
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("Give at least one scenario file.") }
+        try Usage.check(repeatCount, "--repeat", counts: "trials per cell")
     }
 
-    func run() throws {
-        let filters = try only.map { argument throws(PlanError) in try CellFilter(parsing: argument) }
-        let scenarios = try ScenarioLoader.load(files: files)
-        let plan = try Plan(scenarios: scenarios, repeatOverride: repeatCount, seed: seed, only: filters)
-        print(plan.report())
+    func run() async throws {
+        let plan: Plan
+        do {
+            let filters = try only.map { argument throws(PlanError) in try CellFilter(parsing: argument) }
+            let scenarios = try ScenarioLoader.load(files: files)
+            plan = try Plan(scenarios: scenarios, repeatOverride: repeatCount, seed: seed, only: filters)
+            print(plan.report())
+        } catch {
+            throw Usage.failure(error, otherwise: 2)
+        }
+        if let engine {
+            // The plan's own cells (after --only), each scenario with just those.
+            try await checkOuterImages(of: plan.scenarios.map { ($0.scenario.name, $0.cells) }, engine: engine)
+        }
     }
 }

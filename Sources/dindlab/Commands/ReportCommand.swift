@@ -55,13 +55,21 @@ struct ReportCommand: AsyncParsableCommand {
 
 /// Writes a run's reports, prints its per-cell table (as `run` does), where the files went and
 /// the verdict, and returns the exit status the run earns. `run`, `report` and `merge` end here.
-func publish(_ report: RunReport, to files: ReportFiles) throws -> ExitCode {
+///
+/// A run a signal ended early exits 128 + the signal (130, 143), and its verdict line says so,
+/// with the judgement of what ran after it, so the line always states the real exit status.
+func publish(_ report: RunReport, to files: ReportFiles, interruptedBy signal: Int32? = nil) throws -> ExitCode {
     for line in report.summary.corruptLines {
         FileHandle.standardError.write(Data("dindlab: \(line)\n".utf8))
     }
     try report.write(to: files)
     print(SummaryTable.render(report.summary, strict: report.strict), terminator: "")
     print("\nReports: " + files.all.map(\.path).joined(separator: ", "))
-    print(report.verdict.description)
-    return ExitCode(report.verdict.exitCode)
+    guard let signal else {
+        print(report.verdict.description)
+        return ExitCode(report.verdict.exitCode)
+    }
+    let name = signal == SIGTERM ? "SIGTERM" : "SIGINT"
+    print("exit status \(128 + signal): \(name) ended the run early; what ran alone would give \(report.verdict.description)")
+    return ExitCode(128 + signal)
 }

@@ -31,13 +31,13 @@ struct ReproCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Stop at the first failure whose signature or first error matches this regular expression.", valueName: "regex"))
     var untilSignature: String?
 
-    @Option(help: "At most this many trials.")
+    @Option(parsing: .unconditional, help: "At most this many trials (at least 1).")
     var max = 100
 
     @Flag(help: "Leave the failing outer container running and print how to enter it.")
     var keep = false
 
-    @Option(help: "Trials running at once.")
+    @Option(parsing: .unconditional, help: "Trials running at once (at least 1).")
     var jobs = 1
 
     @Option(help: "The seed of the run, recorded in the manifest.")
@@ -56,8 +56,8 @@ struct ReproCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard !(untilFail && untilSignature != nil) else { throw ValidationError("Give --until-fail or --until-signature, not both.") }
-        guard max >= 1 else { throw ValidationError("--max must be at least 1.") }
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1.") }
+        try Usage.check(max, "--max", counts: "trials")
+        try Usage.check(jobs, "--jobs", counts: "trials running at once")
         guard ["always", "on-failure"].contains(forensics) else { throw ValidationError("--forensics takes always or on-failure.") }
     }
 
@@ -67,12 +67,14 @@ struct ReproCommand: AsyncParsableCommand {
             let scenario = try ScenarioLoader.load(file: file)
             let stop = try untilSignature.map { pattern throws(ReproError) in try ReproStop(signatureMatching: pattern) } ?? .anyFailure
             let options = ReproOptions(cell: cell, stop: stop, maxTrials: max, keep: keep, jobs: jobs, seed: seed,
-                                       forensicsAlways: forensics == "always", resultsRoot: URL(fileURLWithPath: out))
+                                       forensicsAlways: forensics == "always", resultsRoot: URL(fileURLWithPath: out),
+                                       engineFactsCache: EngineFactsCache(folder: EngineFactsCache.defaultFolder()))
             let repro = try Repro(scenario: scenario, scenarioFile: file, options: options)
-            let selections = try (engines.isEmpty ? [nil] : engines.map(Optional.some)).map { try EngineSelection.resolve($0) }
+            // None given: the runner takes the engine a cell names (`engine: v17`), else the default.
+            let selections = try engines.map { try EngineSelection.resolve($0) }
             outcome = try await repro.run(engines: selections, observer: ProgressPrinter())
         } catch {
-            throw fail(error, code: 2)
+            throw Usage.failure(error, otherwise: 2)
         }
         print(outcome.rendered, terminator: "")
         throw ExitCode(outcome.exitCode)

@@ -27,10 +27,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Continue an interrupted run in its folder: the same scenario files, options and seed from its manifest, skipping the trials it recorded. --engine and --jobs may be given again.", valueName: "run dir"))
     var resume: String?
 
-    @Option(name: .customLong("repeat"), help: "Trials per cell, replacing each scenario's repeat.")
+    // .unconditional: `--repeat -1` is a value to refuse by name, not a missing one.
+    @Option(name: .customLong("repeat"), parsing: .unconditional, help: "Trials per cell, replacing each scenario's repeat (at least 1).")
     var repeatCount: Int?
 
-    @Option(help: "Trials (or cells, with isolation: cell) running at once (default 1).")
+    @Option(parsing: .unconditional, help: "Trials (or cells, with isolation: cell) running at once (default 1).")
     var jobs: Int?
 
     @Option(help: "The seed of the trial order; drawn at random and printed if not given.")
@@ -64,7 +65,8 @@ struct RunCommand: AsyncParsableCommand {
         } else {
             guard !files.isEmpty else { throw ValidationError("Give at least one scenario file.") }
         }
-        if let jobs { guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1.") } }
+        try Usage.check(repeatCount, "--repeat", counts: "trials per cell")
+        try Usage.check(jobs, "--jobs", counts: "trials running at once")
         guard ["always", "on-failure"].contains(forensics) else { throw ValidationError("--forensics takes always or on-failure.") }
         if shard != nil {
             _ = try shardNumbers()
@@ -118,7 +120,7 @@ struct RunCommand: AsyncParsableCommand {
             let options = RunOptions(
                 jobs: invocation.jobs ?? 1, resultsRoot: URL(fileURLWithPath: invocation.out),
                 forensicsAlways: invocation.forensics == "always", interruption: interruption, resume: resumePoint,
-                keepRecords: false
+                keepRecords: false, engineFactsCache: EngineFactsCache(folder: EngineFactsCache.defaultFolder())
             )
             let runner = Runner(engines: selections, options: options, observer: printer)
             let files = invocation.files
@@ -133,13 +135,13 @@ struct RunCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("dindlab: interrupted before the run could finish: \(error)\n".utf8))
                 throw ExitCode(code)
             }
-            throw fail(error, code: 2)
+            throw Usage.failure(error, otherwise: 2)
         }
         // The reports are made from the run folder, exactly as `dindlab report` makes them.
         let status: ExitCode
         do {
             let report = try await RunReport.load(runDirectory: result.directory, strict: invocation.strict)
-            status = try publish(report, to: ReportFiles(in: result.directory))
+            status = try publish(report, to: ReportFiles(in: result.directory), interruptedBy: result.interruptedBy)
         } catch {
             throw fail(error, code: 2)
         }
@@ -147,7 +149,6 @@ struct RunCommand: AsyncParsableCommand {
         if let signal = result.interruptedBy {
             let name = signal == SIGTERM ? "SIGTERM" : "SIGINT"
             print("Interrupted by \(name): \(result.recordCount) of \(result.recordCount + result.skippedTrials) trials are recorded. Run the rest with: dindlab run --resume \(result.directory.path)")
-            throw ExitCode(128 + signal)
         }
         throw status
     }

@@ -21,6 +21,13 @@ public struct DaemonPersona: Sendable, Hashable, CustomStringConvertible {
     public var cgroupVersion: String
     /// What `GET /info` lists as SecurityOptions (daemons with API 1.24 or later).
     public var securityOptions: [String]
+    /// The capability names the daemon knows (without CAP_), nil for every capability of
+    /// Linux 6.x. Docker 1.7-1.9 knew none after AUDIT_READ.
+    public var knownCapabilities: Set<String>?
+    /// The daemon fails every create whose body has a HostConfig, and takes it with start:
+    /// Docker 1.7.1 built with Go 1.10 or later ("json: cannot set embedded pointer to
+    /// unexported struct: runconfig.hostConfigWrapper").
+    public var refusesHostConfigAtCreate = false
 
     /// Creates a persona; the versions must be dotted numbers such as "1.41".
     public init(
@@ -34,7 +41,8 @@ public struct DaemonPersona: Sendable, Hashable, CustomStringConvertible {
         storageDriver: String = "overlay2",
         cgroupDriver: String = "cgroupfs",
         cgroupVersion: String = "1",
-        securityOptions: [String] = []
+        securityOptions: [String] = [],
+        knownCapabilities: Set<String>? = nil
     ) {
         self.version = version
         self.apiVersion = apiVersion
@@ -47,21 +55,54 @@ public struct DaemonPersona: Sendable, Hashable, CustomStringConvertible {
         self.cgroupDriver = cgroupDriver
         self.cgroupVersion = cgroupVersion
         self.securityOptions = securityOptions
+        self.knownCapabilities = knownCapabilities
     }
+
+    /// The capabilities Docker 1.7-1.9 knew (libcontainer's list of 2015): up to AUDIT_READ.
+    public static let legacyCapabilities: Set<String> = [
+        "CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID",
+        "SETPCAP", "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST", "NET_ADMIN", "NET_RAW",
+        "IPC_LOCK", "IPC_OWNER", "SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT",
+        "SYS_ADMIN", "SYS_BOOT", "SYS_NICE", "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD",
+        "LEASE", "AUDIT_WRITE", "AUDIT_CONTROL", "SETFCAP", "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG",
+        "WAKE_ALARM", "BLOCK_SUSPEND", "AUDIT_READ",
+    ]
 
     /// Docker 1.7.1 on CentOS 7: the era of the field report (no cgroup bind mounts).
     public static let docker1_7 = DaemonPersona(
         version: "1.7.1", apiVersion: "1.19", minAPIVersion: "1.12",
         gitCommit: "786b29d", goVersion: "go1.4.2",
         kernelVersion: "3.10.0-229.el7.x86_64", operatingSystem: "CentOS Linux 7 (Core)",
-        storageDriver: "devicemapper")
+        storageDriver: "devicemapper", knownCapabilities: legacyCapabilities)
+
+    /// Docker 1.7.1 built from its source tag with today's Go (as old releases are rebuilt
+    /// now that their binaries are no longer published): it cannot decode a HostConfig at
+    /// create, and takes it with start.
+    public static let docker1_7BuiltWithModernGo: DaemonPersona = {
+        var persona = DaemonPersona(
+            version: "1.7.1", apiVersion: "1.19", minAPIVersion: "1.12",
+            gitCommit: "786b29d", goVersion: "go1.19.8", operatingSystem: "Debian GNU/Linux 12 (bookworm)",
+            storageDriver: "overlay", knownCapabilities: legacyCapabilities)
+        persona.refusesHostConfigAtCreate = true
+        return persona
+    }()
+
+    /// Docker 1.8.3 on CentOS 7: the first release that bind-mounts the cgroups.
+    public static let docker1_8 = DaemonPersona(
+        version: "1.8.3", apiVersion: "1.20", minAPIVersion: "1.12",
+        gitCommit: "f4bf5c7", goVersion: "go1.4.2",
+        kernelVersion: "3.10.0-229.el7.x86_64", operatingSystem: "CentOS Linux 7 (Core)",
+        storageDriver: "devicemapper", knownCapabilities: legacyCapabilities)
 
     /// Docker 1.9.1 on CentOS 7.
     public static let docker1_9 = DaemonPersona(
         version: "1.9.1", apiVersion: "1.21", minAPIVersion: "1.12",
         gitCommit: "a34a1d5", goVersion: "go1.4.3",
         kernelVersion: "3.10.0-327.el7.x86_64", operatingSystem: "CentOS Linux 7 (Core)",
-        storageDriver: "devicemapper")
+        storageDriver: "devicemapper", knownCapabilities: legacyCapabilities)
+
+    /// The personas of the field report's era, oldest first.
+    public static let oldEra: [DaemonPersona] = [.docker1_7, .docker1_7BuiltWithModernGo, .docker1_8, .docker1_9]
 
     /// Docker 20.10.24 as Debian bookworm ships it, on cgroup v1.
     public static let docker20_10 = DaemonPersona(
@@ -140,6 +181,11 @@ enum DaemonFeature: CaseIterable {
     case infoContainerStates
     /// `GET /info` reports ServerVersion.
     case infoServerVersion
+    /// Import `changes` take LABEL (Docker 1.8); before, "label is not a valid change command".
+    case labelImportChanges
+    /// Unknown capabilities are refused at create ("invalid CapAdd: unknown capability");
+    /// before, at start ("Unknown capability to add").
+    case capabilitiesCheckedAtCreate
 
     /// The first API version with the feature.
     var since: APIVersion {
@@ -169,6 +215,8 @@ enum DaemonFeature: CaseIterable {
         case .versionComponents: "1.35"
         case .infoContainerStates: "1.22"
         case .infoServerVersion: "1.21"
+        case .labelImportChanges: "1.20"
+        case .capabilitiesCheckedAtCreate: "1.40"
         }
     }
 }

@@ -15,7 +15,19 @@ enum ContainerRoutes {
         Route("DELETE", "/containers/{id}", remove),
         Route("GET", "/containers/{id}/logs", logs),
         Route("GET", "/containers/{id}/top", top),
+        Route("POST", "/commit", commit),
     ]
+
+    static func commit(_ context: RequestContext) throws -> Reply {
+        let body = try context.jsonBody()
+        guard let container = context.query["container"], !container.isEmpty else {
+            throw APIError.badRequest("Missing container parameter")
+        }
+        let id = try context.state.access {
+            try $0.commitContainer(container, repository: context.query["repo"].flatMap { $0.isEmpty ? nil : $0 }, tag: context.query["tag"], config: body)
+        }
+        return .json(["Id": JSON(id)], status: 201)
+    }
 
     static func create(_ context: RequestContext) throws -> Reply {
         let body = try context.jsonBody()

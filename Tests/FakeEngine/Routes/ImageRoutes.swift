@@ -8,6 +8,7 @@ enum ImageRoutes {
         Route("POST", "/images/load", load),
         Route("GET", "/images/json", list),
         Route("GET", "/images/{name*}/json", inspect),
+        Route("POST", "/images/{name*}/tag", tag),
         Route("DELETE", "/images/{name*}", remove),
     ]
 
@@ -33,6 +34,10 @@ enum ImageRoutes {
         let changes = context.query.all("changes")
         var received = 0
         while let chunk = try context.body.nextChunk() { received += chunk.count }
+        if !context.persona.has(.labelImportChanges), changes.contains(where: { $0.trimmingCharacters(in: .whitespaces).uppercased().hasPrefix("LABEL ") }) {
+            // Docker 1.7's import takes CMD, ENTRYPOINT, ENV, EXPOSE, ONBUILD, USER, VOLUME, WORKDIR.
+            throw APIError(status: 500, message: "label is not a valid change command")
+        }
 
         try context.beginJSONMessageStream()
         let step = max(1 << 20, received / 100)
@@ -176,6 +181,15 @@ enum ImageRoutes {
             "VirtualSize": JSON(image.size),
             "RootFS": ["Type": "layers", "Layers": [JSON("sha256:" + image.hexID)]],
         ])
+    }
+
+    /// `POST /images/{name}/tag?repo=&tag=`: moves the tag to the image.
+    static func tag(_ context: RequestContext) throws -> Reply {
+        let name = context.parameter("name")
+        guard let repository = context.query["repo"], !repository.isEmpty else { throw APIError.badRequest("repository name must have at least one component") }
+        let tag = context.query["tag"].flatMap { $0.isEmpty ? nil : $0 } ?? "latest"
+        try context.state.access { try $0.tagImage(name, as: "\(repository):\(tag)") }
+        return .empty(status: 201)
     }
 
     static func remove(_ context: RequestContext) throws -> Reply {

@@ -23,6 +23,12 @@ extension EngineModel {
         }
         guard let imageIndex = imageIndex(reference) else { throw .noSuchImage(reference) }
         let image = images[imageIndex]
+        if persona.refusesHostConfigAtCreate, body["HostConfig"]?.fields != nil {
+            throw APIError(status: 500, message: "json: cannot set embedded pointer to unexported struct: runconfig.hostConfigWrapper")
+        }
+        if persona.has(.capabilitiesCheckedAtCreate), let unknown = unknownCapability(in: body["HostConfig"] ?? [:]) {
+            throw .badRequest("invalid CapAdd: unknown capability: \"CAP_\(unknown)\"")
+        }
         let name: String
         if let requestedName, !requestedName.isEmpty {
             name = requestedName.hasPrefix("/") ? String(requestedName.dropFirst()) : requestedName
@@ -80,6 +86,7 @@ extension EngineModel {
         let index = try existingContainerIndex(id)
         guard !containers[index].isRunning else { return }
         if let hostConfig, hostConfig.fields?.isEmpty == false { containers[index].hostConfig = hostConfig }
+        try checkCapabilities(containers[index])
         let now = Date()
         containers[index].lastRun = ContainerRun(
             startedAt: now, plannedExit: now.addingTimeInterval(process.runningFor.timeInterval),
@@ -87,6 +94,45 @@ extension EngineModel {
         if !process.stdout.isEmpty { containers[index].logs.append(LogRecord(stream: .stdout, data: process.stdout)) }
         if !process.stderr.isEmpty { containers[index].logs.append(LogRecord(stream: .stderr, data: process.stderr)) }
         record("start", container: containers[index], at: now)
+    }
+
+    /// The first capability of a HostConfig's CapAdd the daemon does not know, without CAP_.
+    func unknownCapability(in hostConfig: JSON) -> String? {
+        guard let known = persona.knownCapabilities else { return nil }
+        let asked = (hostConfig["CapAdd"]?.stringArray ?? []).map { $0.hasPrefix("CAP_") ? String($0.dropFirst(4)) : $0 }
+        return asked.first { $0 != "ALL" && !known.contains($0.uppercased()) }
+    }
+
+    /// What starting a container asks of the daemon's capabilities, with the era's errors:
+    /// unknown names (Docker before 19.03 checks them at start) and capabilities the daemon
+    /// cannot apply itself.
+    func checkCapabilities(_ container: ContainerRecord) throws(APIError) {
+        let hostConfig = container.hostConfig
+        if !persona.has(.capabilitiesCheckedAtCreate), let unknown = unknownCapability(in: hostConfig) {
+            throw APIError(status: 500, message: "Cannot start container \(container.id): Unknown capability to add: \"\(unknown)\"")
+        }
+        guard let grantable = grantableCapabilities else { return }
+        let asked: [String] = hostConfig["Privileged"]?.bool == true
+            ? Array(persona.knownCapabilities ?? DaemonPersona.legacyCapabilities.union(["PERFMON", "BPF", "CHECKPOINT_RESTORE"]))
+            : (hostConfig["CapAdd"]?.stringArray ?? []).map { $0.hasPrefix("CAP_") ? String($0.dropFirst(4)) : $0 }
+        guard asked.contains(where: { !grantable.contains($0) }) else { return }
+        if persona.has(.capabilitiesCheckedAtCreate) {
+            throw APIError(status: 500, message: "failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: unable to apply caps: operation not permitted: unknown")
+        }
+        throw APIError(status: 500, message: "Cannot start container \(container.id): [8] System error: operation not permitted")
+    }
+
+    /// Makes an image of a container (POST /commit): the container's image with the given
+    /// configuration's labels and command, or the container's own.
+    /// - Returns: the new image's id.
+    mutating func commitContainer(_ reference: String, repository: String?, tag: String?, config: JSON) throws(APIError) -> String {
+        let container = containers[try existingContainerIndex(reference)]
+        let image = images.first { $0.id == container.imageID }
+        let labels = config["Labels"]?.stringMap ?? container.labels
+        let cmd = Self.words(config["Cmd"]) ?? container.config["Cmd"]?.stringArray ?? image?.cmd
+        return addImage(
+            reference: repository.map { "\($0):\(tag.flatMap { $0.isEmpty ? nil : $0 } ?? "latest")" }, labels: labels, cmd: cmd,
+            entrypoint: image?.entrypoint, env: image?.env ?? [], size: image?.size ?? 0)
     }
 
     /// Ends a running container as a signal would.

@@ -30,6 +30,14 @@ extension EngineModel {
         return image.id
     }
 
+    /// Points `tag` ("repo:tag") at an image, moving it from any other.
+    mutating func tagImage(_ reference: String, as tag: String) throws(APIError) {
+        guard let index = imageIndex(reference) else { throw .noSuchImage(reference) }
+        let normalized = ImageReference.normalize(tag)
+        untag(normalized)
+        images[index].repoTags.append(normalized)
+    }
+
     private mutating func untag(_ tag: String) {
         for index in images.indices { images[index].repoTags.removeAll { $0 == tag } }
     }
@@ -95,15 +103,20 @@ extension EngineModel {
         return ["/bin/sh", "-c", argument]
     }
 
-    /// `k=v k2="v 2"` pairs, quotes removed.
+    /// `k=v k2="v 2"` pairs, quotes removed; in double quotes a backslash escapes the next
+    /// character, as Docker's Dockerfile parser reads them.
     private static func keyValuePairs(_ text: String) -> [(String, String)] {
         var pairs: [(String, String)] = []
         var current = ""
         var quote: Character?
+        var escaped = false
         var words: [String] = []
         for character in text {
-            if let open = quote {
-                if character == open { quote = nil } else { current.append(character) }
+            if escaped {
+                current.append(character)
+                escaped = false
+            } else if let open = quote {
+                if open == "\"" && character == "\\" { escaped = true } else if character == open { quote = nil } else { current.append(character) }
             } else if character == "\"" || character == "'" {
                 quote = character
             } else if character.isWhitespace {

@@ -13,6 +13,9 @@ struct EngineModel {
     var requests: [RecordedRequest] = []
     var faults = FaultTable()
     var program: @Sendable ([String], Bool) -> ScriptedProcess = ScriptedProcess.defaultProgram
+    /// The capabilities the daemon can apply (nil: all): a daemon that itself lacks one fails
+    /// every start that asks for it, `--privileged` included.
+    var grantableCapabilities: Set<String>?
     private var nextPID = 4242
     private var nextNameNumber = 1
 
