@@ -13,8 +13,8 @@ struct CommandLineTests {
         (["engine", "ping", "--engine", "no-such-private-engine"], "no private engine of that name is running", 64),
         (["engine", "ping", "--api-version", "one"], "must look like 1.41", 64),
     ])
-    func badEngines(arguments: [String], message: String, status: Int32) throws {
-        let result = try CommandLine.run(arguments)
+    func badEngines(arguments: [String], message: String, status: Int32) async throws {
+        let result = try await CommandLine.run(arguments)
         #expect(result.status == status, "\(result.stderr)")
         #expect(result.stderr.contains(message), "\(result.stderr)")
     }
@@ -22,7 +22,7 @@ struct CommandLineTests {
     @Test("a daemon that refuses the API version: its own words, and what to do")
     func refusedVersion() async throws {
         try await FakeEngine.withRunning(.docker26) { engine in
-            let result = try CommandLine.run(["engine", "ping", "--engine", engine.address, "--api-version", "1.19"])
+            let result = try await CommandLine.run(["engine", "ping", "--engine", engine.address, "--api-version", "1.19"])
             #expect(result.status != 0)
             #expect(result.stderr.contains("client version 1.19 is too old"), "\(result.stderr)")
             #expect(result.stderr.contains("unset DOCKER_API_VERSION"))
@@ -33,7 +33,7 @@ struct CommandLineTests {
     func hangingDaemon() async throws {
         try await FakeEngine.withRunning(.docker20_10) { engine in
             engine.setFault(.hang, forPathContaining: "/_ping")
-            let result = try CommandLine.run(["engine", "ping", "--engine", engine.address, "--api-version", "1.41"])
+            let result = try await CommandLine.run(["engine", "ping", "--engine", engine.address, "--api-version", "1.41"])
             #expect(result.status != 0)
             #expect(result.stderr.contains("timed out"), "\(result.stderr)")
             #expect(result.stderr.contains("/_ping"))
@@ -66,10 +66,10 @@ struct CommandLineTests {
         (["run", "/nonexistent/dindlab.yaml"], "/nonexistent/dindlab.yaml"),
         (["run", "SCENARIO", "--no-such-option"], "Unknown option '--no-such-option'"),
     ])
-    func usageErrors(arguments: [String], message: String) throws {
+    func usageErrors(arguments: [String], message: String) async throws {
         let (folder, scenario) = try Self.workspace()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let result = try CommandLine.run(arguments.map { $0 == "SCENARIO" ? scenario.path : $0 }, in: folder)
+        let result = try await CommandLine.run(arguments.map { $0 == "SCENARIO" ? scenario.path : $0 }, in: folder)
         #expect(result.status == 64, "\(arguments): \(result.stderr)")
         #expect(result.stderr.contains(message), "\(result.stderr)")
         // Nothing ran, so nothing was written.
@@ -81,11 +81,11 @@ struct CommandLineTests {
         (["--engine", "tcp://127.0.0.1:1"], [String: String](), "127.0.0.1:1"),
         ([String](), ["DOCKER_HOST": "unix:///tmp/dindlab-no-such-engine.sock"], "the address came from DOCKER_HOST (unix:///tmp/dindlab-no-such-engine.sock)"),
     ])
-    func unreachableEngine(arguments: [String], environment: [String: String], message: String) throws {
+    func unreachableEngine(arguments: [String], environment: [String: String], message: String) async throws {
         let (folder, scenario) = try Self.workspace()
         defer { try? FileManager.default.removeItem(at: folder) }
         let results = folder.appendingPathComponent("results")
-        let result = try CommandLine.run(["run", scenario.path, "--out", results.path] + arguments, adding: environment, in: folder)
+        let result = try await CommandLine.run(["run", scenario.path, "--out", results.path] + arguments, adding: environment, in: folder)
         #expect(result.status == 2, "\(result.stderr)")
         #expect(result.stderr.contains(message), "\(result.stderr)")
         let left = (try? FileManager.default.contentsOfDirectory(atPath: results.path)) ?? []
@@ -93,11 +93,11 @@ struct CommandLineTests {
     }
 
     @Test("scenario files with mistakes fail validate with file:line:column")
-    func badScenario() throws {
+    func badScenario() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("dindlab-bad-\(UUID().uuidString).yaml")
         try "version: 1\nname: bad\nouter: {image: x}\ndaemon:\n  start: exce\n".write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let result = try CommandLine.run(["validate", file.path])
+        let result = try await CommandLine.run(["validate", file.path])
         #expect(result.status == 1)
         #expect((result.stdout + result.stderr).contains("\(file.path):5:10: daemon.start: expected one of cmd, exec, got \"exce\""), "\(result.stdout)\(result.stderr)")
     }
@@ -115,8 +115,14 @@ extension CommandLine {
         var text: String { stdout + stderr }
     }
 
-    /// Runs dindlab with no DOCKER_* variables (but `adding`) and a timeout, capturing its output.
-    static func run(_ arguments: [String], adding extra: [String: String] = [:], in directory: URL? = nil) throws -> Result {
+    /// Runs dindlab with no DOCKER_* variables (but `adding`), capturing its output, off the
+    /// cooperative pool (see `offThePool`).
+    static func run(_ arguments: [String], adding extra: [String: String] = [:], in directory: URL? = nil) async throws -> Result {
+        try await offThePool { try runBlocking(arguments, adding: extra, in: directory) }
+    }
+
+    /// `run`, on the calling thread: for `defer` blocks, which cannot await.
+    static func runBlocking(_ arguments: [String], adding extra: [String: String] = [:], in directory: URL? = nil) throws -> Result {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments

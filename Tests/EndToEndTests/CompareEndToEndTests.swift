@@ -16,7 +16,11 @@ enum DindlabBinary {
     static let missingReason: Comment = "the dindlab executable was not found next to the test bundle (swift build builds it)"
 
     /// Runs dindlab and returns its exit status and standard output.
-    static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    static func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        try await offThePool { try runBlocking(arguments) }
+    }
+
+    private static func runBlocking(_ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
@@ -63,10 +67,10 @@ struct CompareEndToEndTests {
         let b = try await Self.makeRun(in: root, failRates: ["d": 0.1, "ti": 0.6], signature: "inner: umount shm: device or resource busy")
         let markdown = root.appendingPathComponent("compare.md")
 
-        let plain = try DindlabBinary.run(["compare", a.path, b.path, "--markdown", markdown.path])
+        let plain = try await DindlabBinary.run(["compare", a.path, b.path, "--markdown", markdown.path])
         #expect(plain.status == 0)
         #expect(plain.output.contains("1 cell(s) differ significantly"))
-        let strict = try DindlabBinary.run(["compare", a.path, b.path, "--fail-on-difference"])
+        let strict = try await DindlabBinary.run(["compare", a.path, b.path, "--fail-on-difference"])
         #expect(strict.status == 1)
 
         let table = try String(contentsOf: markdown, encoding: .utf8)
@@ -88,8 +92,8 @@ struct CompareEndToEndTests {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("dindlab-e2e-compare-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         let run = try await Self.makeRun(in: root, failRates: ["d": 0.1, "ti": 0.5], trials: 20, signature: "inner: x")
-        #expect(try DindlabBinary.run(["compare", run.path, "--by", "outer.image"]).status == 2)
-        let byMode = try DindlabBinary.run(["compare", run.path, "--by", "inner.mode"])
+        #expect(try await DindlabBinary.run(["compare", run.path, "--by", "outer.image"]).status == 2)
+        let byMode = try await DindlabBinary.run(["compare", run.path, "--by", "inner.mode"])
         #expect(byMode.status == 0)
         #expect(byMode.output.contains("baseline inner.mode=d"))
     }
@@ -177,17 +181,17 @@ struct CompareEnginesEndToEndTests {
         // The engines' fingerprints differ in the daemons' own cgroup lines.
         let diff = FingerprintDiff(result.manifest.engines.map { ($0.name, $0.fingerprint) })
         #expect(diff.differing.contains { $0.name.hasPrefix("daemon cgroup") }, "\(diff.rendered)")
-        let fromRun = try DindlabBinary.run(["fingerprint", "diff", result.directory.path])
+        let fromRun = try await DindlabBinary.run(["fingerprint", "diff", result.directory.path])
         #expect(fromRun.status == 1)
         #expect(fromRun.output.contains("daemon cgroup"))
-        let live = try DindlabBinary.run(["fingerprint", "diff", "--engine", "a=\(RealEngine.address!)", "--engine", "b=\(second.dockerHost)"])
+        let live = try await DindlabBinary.run(["fingerprint", "diff", "--engine", "a=\(RealEngine.address!)", "--engine", "b=\(second.dockerHost)"])
         #expect(live.status == 1)
         #expect(live.output.contains("daemon cgroup"))
-        let same = try DindlabBinary.run(["fingerprint", "diff", "--engine", "a=\(RealEngine.address!)", "--engine", "again=\(RealEngine.address!)"])
+        let same = try await DindlabBinary.run(["fingerprint", "diff", "--engine", "a=\(RealEngine.address!)", "--engine", "again=\(RealEngine.address!)"])
         #expect(same.status == 0, "\(same.output)")
 
         // compare --by engine reads the same run.
-        let byEngine = try DindlabBinary.run(["compare", result.directory.path, "--by", "engine"])
+        let byEngine = try await DindlabBinary.run(["compare", result.directory.path, "--by", "engine"])
         #expect(byEngine.status == 0)
         #expect(byEngine.output.contains("engine=b"))
 

@@ -28,7 +28,7 @@ struct EngineMatrixEndToEndTests {
             #expect(listed.contains { $0.name == name && $0.isRunning })
 
             // The outer image on the second engine: a rebuild from the cached rootfs.
-            try Self.dindlab(["images", "build", "bookworm", "--engine", record.dockerHost])
+            try await Self.dindlab(["images", "build", "bookworm", "--engine", record.dockerHost])
 
             let scenario = try ScenarioLoader.load(yaml: """
                 version: 1
@@ -116,17 +116,22 @@ struct EngineMatrixEndToEndTests {
         try await client.removeContainer(container.id)
         let tarFile = folder.appendingPathComponent("extract.tar")
         try tar.write(to: tarFile)
-        try run("/bin/tar", ["-xf", tarFile.path, "-C", folder.path])
+        try await run("/bin/tar", ["-xf", tarFile.path, "-C", folder.path])
         return folder.appendingPathComponent((path as NSString).lastPathComponent)
     }
 
     /// Runs the dindlab executable this package built.
-    static func dindlab(_ arguments: [String]) throws {
+    static func dindlab(_ arguments: [String]) async throws {
         let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/dindlab").standardized
-        try run(binary.path, arguments)
+        try await run(binary.path, arguments)
     }
 
-    static func run(_ executable: String, _ arguments: [String]) throws {
+    /// Runs a program off the cooperative pool (see `offThePool`); throws unless it exits 0.
+    static func run(_ executable: String, _ arguments: [String]) async throws {
+        try await offThePool { try runBlocking(executable, arguments) }
+    }
+
+    private static func runBlocking(_ executable: String, _ arguments: [String]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments

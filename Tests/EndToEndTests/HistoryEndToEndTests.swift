@@ -59,7 +59,7 @@ struct HistoryEndToEndTests {
     }
 
     @Test("five nights of dindlab run: the cell that failed 6 of 10 on the fifth night regressed (with its p-value), the one failing 3 of 10 every night is flaky; --fail-on-regression exits 1")
-    func fiveRealNights() throws {
+    func fiveRealNights() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("dindlab-e2e-history-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         let results = root.appendingPathComponent("results")
@@ -67,7 +67,7 @@ struct HistoryEndToEndTests {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         for night in 1...5 {
             try Self.scenario(steadyFailFrom: night == 5 ? 5 : 99).write(to: file, atomically: true, encoding: .utf8)
-            let run = try DindlabBinary.run(["run", file.path, "--engine", RealEngine.address!, "--out", results.path, "--seed", "\(night)", "--jobs", "2"])
+            let run = try await DindlabBinary.run(["run", file.path, "--engine", RealEngine.address!, "--out", results.path, "--seed", "\(night)", "--jobs", "2"])
             // Exit 1: the flaky cell misses its expectation every night.
             #expect(run.status == 1, "night \(night): \(run.output)")
         }
@@ -75,10 +75,10 @@ struct HistoryEndToEndTests {
         #expect(runs.count == 5)
 
         let json = root.appendingPathComponent("site/history.json"), html = root.appendingPathComponent("site/history.html")
-        let gate = try DindlabBinary.run(["history", results.path, "--json", json.path, "--html", html.path, "--fail-on-regression"])
+        let gate = try await DindlabBinary.run(["history", results.path, "--json", json.path, "--html", html.path, "--fail-on-regression"])
         #expect(gate.status == 1, "\(gate.output)")
         #expect(gate.output.contains("1 cell regressed: exit 1 (--fail-on-regression)"))
-        let plain = try DindlabBinary.run(["history", results.path])
+        let plain = try await DindlabBinary.run(["history", results.path])
         #expect(plain.status == 0, "\(plain.output)")
 
         let document = try ResultsJSON.decoder().decode(HistoryJSON.self, from: Data(contentsOf: json))
@@ -119,14 +119,14 @@ struct HistoryEndToEndTests {
 @Suite(.enabled(if: DindlabBinary.url != nil, DindlabBinary.missingReason))
 struct HistoryCommandLineTests {
     @Test("a path that does not exist or holds no run exits 2; a bad --last or --window is a usage error (64)")
-    func exitStatus() throws {
+    func exitStatus() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("dindlab-e2e-history-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: root) }
-        #expect(try DindlabBinary.run(["history", root.appendingPathComponent("missing").path]).status == 2)
-        #expect(try DindlabBinary.run(["history", root.path]).status == 2)
-        #expect(try DindlabBinary.run(["history", root.path, "--last", "0"]).status == 64)
-        #expect(try DindlabBinary.run(["history", root.path, "--window", "0"]).status == 64)
-        #expect(try DindlabBinary.run(["history"]).status == 64)
+        #expect(try await DindlabBinary.run(["history", root.appendingPathComponent("missing").path]).status == 2)
+        #expect(try await DindlabBinary.run(["history", root.path]).status == 2)
+        #expect(try await DindlabBinary.run(["history", root.path, "--last", "0"]).status == 64)
+        #expect(try await DindlabBinary.run(["history", root.path, "--window", "0"]).status == 64)
+        #expect(try await DindlabBinary.run(["history"]).status == 64)
     }
 }

@@ -34,8 +34,12 @@ struct OldEngineCLI {
     static var binary: URL { CommandLine.binary }
     let state: String
 
-    func run(_ arguments: [String]) throws -> CommandLine.Result {
-        try CommandLine.run(arguments, adding: ["XDG_STATE_HOME": state])
+    func run(_ arguments: [String]) async throws -> CommandLine.Result {
+        try await CommandLine.run(arguments, adding: ["XDG_STATE_HOME": state])
+    }
+
+    func runBlocking(_ arguments: [String]) throws -> CommandLine.Result {
+        try CommandLine.runBlocking(arguments, adding: ["XDG_STATE_HOME": state])
     }
 }
 
@@ -55,22 +59,22 @@ struct OldEnginesEndToEndTests {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let cli = OldEngineCLI(state: root + "/state")
         defer {
-            for (name, _, _) in Self.engines { _ = try? cli.run(["engine", "down", "--name", name]) }
+            for (name, _, _) in Self.engines { _ = try? cli.runBlocking(["engine", "down", "--name", name]) }
         }
 
         // Up side by side, each in a directory of its own outside the engines folder.
         for (name, version, _) in Self.engines {
-            let up = try cli.run(["engine", "up", "--name", name, "--dir", "\(root)/\(name)", "--binary", OldDockerBinaries.binary(version)])
+            let up = try await cli.run(["engine", "up", "--name", name, "--dir", "\(root)/\(name)", "--binary", OldDockerBinaries.binary(version)])
             #expect(up.status == 0, "\(up.text)")
             #expect(up.stdout == "export DOCKER_HOST=unix://\(root)/\(name)/docker.sock\n")
         }
         // A second up of a running engine starts no second daemon: it reuses the first.
-        let again = try cli.run(["engine", "up", "--dir", "\(root)/v17"])
+        let again = try await cli.run(["engine", "up", "--dir", "\(root)/v17"])
         #expect(again.status == 0 && again.stderr.contains("reusing it, no second daemon"), "\(again.text)")
-        let env = try cli.run(["engine", "env", "--name", "v19"])
+        let env = try await cli.run(["engine", "env", "--name", "v19"])
         #expect(env.stdout == "export DOCKER_HOST=unix://\(root)/v19/docker.sock\n", "\(env.text)")
 
-        let list = try cli.run(["engine", "list"])
+        let list = try await cli.run(["engine", "list"])
         for (name, version, api) in Self.engines {
             let row = list.stdout.split(separator: "\n").first { $0.hasPrefix(name + " ") }.map(String.init) ?? ""
             let columns = row.split(separator: " ").map(String.init)
@@ -79,20 +83,20 @@ struct OldEnginesEndToEndTests {
 
         for (name, version, _) in Self.engines {
             // engine info answers with a privilege probe that learnt what the engine grants.
-            let info = try cli.run(["engine", "info", "--engine", name])
+            let info = try await cli.run(["engine", "info", "--engine", name])
             #expect(info.status == 0, "\(info.text)")
             #expect(info.stdout.contains("daemon version        \(version)") || info.stdout.contains("daemon version       \(version)"), "\(info.text)")
             #expect(!info.stdout.contains("(unknown: The privilege probe"), "the probe failed on \(name): \(info.text)")
-            let build = try cli.run(["images", "build", "bookworm", "--engine", name])
+            let build = try await cli.run(["images", "build", "bookworm", "--engine", name])
             #expect(build.status == 0, "\(build.text)")
-            let images = try cli.run(["images", "list", "--engine", name])
+            let images = try await cli.run(["images", "list", "--engine", name])
             #expect(images.stdout.split(separator: "\n").contains { $0.hasPrefix("bookworm ") && $0.contains(" built ") && $0.contains("dockerd") }, "\(images.text)")
         }
 
         // A scenario over the three engines: trials recorded on each.
         let scenario = root + "/engines.yaml"
         try Self.scenario.write(toFile: scenario, atomically: true, encoding: .utf8)
-        let run = try cli.run(["run", scenario, "--repeat", "1", "--jobs", "2", "--seed", "1", "--out", root + "/results"])
+        let run = try await cli.run(["run", scenario, "--repeat", "1", "--jobs", "2", "--seed", "1", "--out", root + "/results"])
         let runDirectory = try #require(run.text.split(separator: "\n").last { $0.hasPrefix("Results: ") }.map { String($0.dropFirst("Results: ".count)) }, "\(run.text)")
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: runDirectory + "/summary.json"))) as? [String: Any]
         let cells = ((summary?["scenarios"] as? [[String: Any]])?.first?["cells"] as? [[String: Any]]) ?? []
@@ -111,7 +115,7 @@ struct OldEnginesEndToEndTests {
         }
 
         for (name, _, _) in Self.engines {
-            let down = try cli.run(["engine", "down", "--name", name])
+            let down = try await cli.run(["engine", "down", "--name", name])
             #expect(down.status == 0 && down.stderr.contains("Stopped the private engine \(name)"), "\(down.text)")
         }
         #expect(HostSnapshot.take() == hostBefore)

@@ -70,6 +70,16 @@ actor TestImages {
     }
 }
 
+/// Runs blocking work (a child process and its pipes) on a thread of its own. Tests run at once
+/// on the cooperative pool, which has one thread per CPU: a test that waited for a child process
+/// on it would hold up every other test for as long as the child runs, and a test that polls
+/// (waiting for a run's first record before it sends SIGINT) would look too late.
+func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
+}
+
 struct TestSetupError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }

@@ -52,7 +52,7 @@ struct ReportCommandLineTests {
         let run = try await Self.writeRun(plan, file: file, in: root.appendingPathComponent("results"))
         let junit = root.appendingPathComponent("ci/junit.xml")
 
-        let result = try CommandLine.run(["report", run.path, "--junit", junit.path])
+        let result = try await CommandLine.run(["report", run.path, "--junit", junit.path])
         #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("inner.mode=ti  3  0     3"), "\(result.stdout)")
         #expect(result.stdout.contains("exit status 1: 1 cell failed its expectation"))
@@ -61,7 +61,7 @@ struct ReportCommandLineTests {
             #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent(name).path), "\(name) missing")
         }
 
-        let missing = try CommandLine.run(["report", root.appendingPathComponent("nothing").path])
+        let missing = try await CommandLine.run(["report", root.appendingPathComponent("nothing").path])
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("is not a run's results directory"), "\(missing.stderr)")
     }
@@ -76,28 +76,28 @@ struct ReportCommandLineTests {
         for index in 1...3 {
             shards.append(try await Self.writeRun(try plan.shard(index, of: 3), file: file, in: root.appendingPathComponent("shard-\(index)")).path)
         }
-        let merged = try CommandLine.run(["merge"] + shards + ["--out", root.appendingPathComponent("merged/nightly-9").path])
+        let merged = try await CommandLine.run(["merge"] + shards + ["--out", root.appendingPathComponent("merged/nightly-9").path])
         #expect(merged.status == 1, "\(merged.stdout)\(merged.stderr)")
         #expect(merged.stdout.contains("Merged 6 trials from 3 runs"))
         #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("merged/nightly-9/report.html").path))
 
         let other = try await Self.writeRun(try Plan(scenarios: plan.scenarios.map(\.scenario), seed: 10).shard(2, of: 3), file: file,
                                             in: root.appendingPathComponent("other"))
-        let refused = try CommandLine.run(["merge", shards[0], other.path, "--out", root.appendingPathComponent("merged/bad").path])
+        let refused = try await CommandLine.run(["merge", shards[0], other.path, "--out", root.appendingPathComponent("merged/bad").path])
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("different seeds"), "\(refused.stderr)")
     }
 
     @Test("run --shard without --seed is refused before anything runs")
-    func shardNeedsSeed() throws {
+    func shardNeedsSeed() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("dindlab-shard-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: root) }
         let (file, _) = try scenarioFile(in: root)
-        let result = try CommandLine.run(["run", file.path, "--shard", "1/3", "--out", root.path])
+        let result = try await CommandLine.run(["run", file.path, "--shard", "1/3", "--out", root.path])
         #expect(result.status == 64)
         #expect(result.stderr.contains("--shard needs --seed"), "\(result.stderr)")
-        let bad = try CommandLine.run(["run", file.path, "--shard", "3/2", "--seed", "1", "--out", root.path])
+        let bad = try await CommandLine.run(["run", file.path, "--shard", "3/2", "--seed", "1", "--out", root.path])
         #expect(bad.status == 64)
         #expect(bad.stderr.contains("expected K/N with 1 <= K <= N"), "\(bad.stderr)")
     }

@@ -36,7 +36,7 @@ struct SignatureEndToEndTests {
         // The exit status stays in the record.
         #expect(result.records.allSatisfy { $0.innerRuns.first?.exitCode == 3 }, "\(result.records.map(\.innerRuns))")
 
-        let compare = try DindlabBinary.run(["compare", result.directory.path, "--by", "inner.mode"])
+        let compare = try await DindlabBinary.run(["compare", result.directory.path, "--by", "inner.mode"])
         #expect(compare.status == 0, "\(compare.output)")
         #expect(!compare.output.contains("one side only"), "\(compare.output)")
     }
