@@ -22,6 +22,9 @@ struct EngineFactsCacheTests {
         try Self.bindSocket(at: socket)
         let first = try #require(EngineInstance(address: address))
         #expect(cache.privilege(of: first) == nil)
+        // A probe that could not tell is not kept: the next run asks again.
+        cache.store(PrivilegeSupport(privileged: true, grantableCapabilities: [], refusedCapabilities: [], privilegedError: nil, probeError: "the probe container cannot be created"), of: first)
+        #expect(cache.privilege(of: first) == nil)
         cache.store(Self.emulated, of: first)
         #expect(cache.privilege(of: first) == Self.emulated)
         #expect(cache.privilege(of: try #require(EngineInstance(address: address))) == Self.emulated)

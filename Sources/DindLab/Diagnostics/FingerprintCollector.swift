@@ -68,7 +68,7 @@ public struct FingerprintCollector: Sendable {
         labels[Ownership.probeLabel] = "privilege"
         let privilege = try await PrivilegeProbe(client: client, image: image, labels: labels, daemonPID: daemonPID).run()
         // What a probe finds, the next run on this daemon need not find again.
-        if let factsCache, privilege.probeError == nil, let instance = EngineInstance(address: client.address) {
+        if let factsCache, let instance = EngineInstance(address: client.address) {
             factsCache.store(privilege, of: instance)
         }
         return try await collect(privilege: privilege, daemonPID: daemonPID)

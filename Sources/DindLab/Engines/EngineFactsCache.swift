@@ -70,8 +70,10 @@ public struct EngineFactsCache: Sendable {
     }
 
     /// Keeps what a probe of `instance` found, replacing the facts of an earlier instance on
-    /// the same socket. Best effort: a cache that cannot be written costs only time.
+    /// the same socket. A probe that could not tell (`probeError`) is not kept: the next run
+    /// asks again. Best effort: a cache that cannot be written costs only time.
     public func store(_ privilege: PrivilegeSupport, of instance: EngineInstance) {
+        guard privilege.probeError == nil else { return }
         let entry = Entry(instance: instance, privilege: privilege, learntAt: Date())
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

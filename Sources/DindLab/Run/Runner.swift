@@ -302,10 +302,9 @@ public struct Runner: Sendable {
                 privilege = known
             } else {
                 var probeLabels = labels
-                probeLabels["dindlab.probe"] = "privilege"
+                probeLabels[Ownership.probeLabel] = "privilege"
                 privilege = try await PrivilegeProbe(client: client, image: probeImage, labels: probeLabels, daemonPID: selection.localDaemonPID).run()
-                // A probe that could not tell is asked again next time.
-                if let instance, privilege.probeError == nil { factsCache?.store(privilege, of: instance) }
+                if let instance { factsCache?.store(privilege, of: instance) }
             }
         }
         // Without a probe the privilege facts are unknown, and the fingerprint leaves them out
