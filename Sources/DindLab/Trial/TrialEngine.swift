@@ -35,8 +35,8 @@ actor OuterImageFacts {
     func labels(of image: String, on client: EngineClient) async throws -> [String: String] {
         if let known = labels[image] { return known }
         guard let inspect = try await client.inspectImage(image) else {
-            let name = image.hasPrefix("dindlab/outer:") ? String(image.dropFirst("dindlab/outer:".count)) : image
-            throw TrialFailure(outcome: .error, phase: .outer, stepOutput: "The outer image \(image) is not on the engine \(client.address). Build it with `dindlab images build \(name)` (images come from Images/<name>/).")
+            let how = OuterImageCheck.howToGet(image, engine: client.address.description)
+            throw TrialFailure(outcome: .error, phase: .outer, stepOutput: "The outer image \(image) is not on the engine \(client.address): \(how).")
         }
         labels[image] = inspect.labels
         return inspect.labels
