@@ -6,7 +6,9 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "dindlab", targets: ["dindlab"]),
-        .library(name: "DindLab", targets: ["DindLab"]),
+        .library(name: "DindLabCore", targets: ["DindLabCore"]),
+        .library(name: "DindLabEngines", targets: ["DindLabEngines"]),
+        .library(name: "DindLabRunner", targets: ["DindLabRunner"]),
         .library(name: "DockerEngine", targets: ["DockerEngine"]),
     ],
     dependencies: [
@@ -28,20 +30,39 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Scenarios, images, runner, results, statistics, reports, private engines.
+        // The pure core: scenarios, YAML, plan, results, statistics, signatures, reports,
+        // compare, history. No engine, no process, no socket: testable from values alone.
         .target(
-            name: "DindLab",
+            name: "DindLabCore",
             dependencies: [
-                "DockerEngine",
                 .product(name: "Yams", package: "Yams"),
-                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // What touches engines and the host: private engines (namespaces, daemon eras),
+        // outer images, fingerprints and probes, the ownership labels of engine objects.
+        .target(
+            name: "DindLabEngines",
+            dependencies: [
+                "DindLabCore",
+                "DockerEngine",
+            ]
+        ),
+        // Running trials: the trial lifecycle, the runner, repro, forensics, reliability.
+        .target(
+            name: "DindLabRunner",
+            dependencies: [
+                "DindLabCore",
+                "DindLabEngines",
+                "DockerEngine",
             ]
         ),
         // Argument parsing only: one file per subcommand.
         .executableTarget(
             name: "dindlab",
             dependencies: [
-                "DindLab",
+                "DindLabCore",
+                "DindLabEngines",
+                "DindLabRunner",
                 "DockerEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -65,21 +86,34 @@ let package = Package(
         ),
         .executableTarget(
             name: "dindlab-report-bench",
-            dependencies: ["DindLab"],
+            dependencies: ["DindLabCore"],
             path: "benchmarks/ReportBenchmark"
         ),
         .testTarget(
             name: "DockerEngineTests",
             dependencies: ["DockerEngine", "FakeEngine"]
         ),
+        // Fixtures the test targets share (trial records, plans, temporary folders): values
+        // of the core only.
+        .target(
+            name: "DindLabTestSupport",
+            dependencies: ["DindLabCore"],
+            path: "Tests/DindLabTestSupport"
+        ),
+        // Core tests from values alone: no engine, fake or real.
         .testTarget(
-            name: "DindLabTests",
-            dependencies: ["DindLab", "DockerEngine", "FakeEngine"]
+            name: "DindLabCoreTests",
+            dependencies: ["DindLabCore", "DindLabTestSupport"]
+        ),
+        // Tests of the engine side (DindLabEngines, DindLabRunner), most against the fake engine.
+        .testTarget(
+            name: "DindLabEngineSideTests",
+            dependencies: ["DindLabCore", "DindLabEngines", "DindLabRunner", "DockerEngine", "FakeEngine", "DindLabTestSupport"]
         ),
         // Tests against a real engine (the private dockerd that scripts/test starts).
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["DindLab", "DockerEngine", "FakeEngine"]
+            dependencies: ["DindLabCore", "DindLabEngines", "DindLabRunner", "DockerEngine", "FakeEngine"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -58,7 +58,7 @@ ENGINE_DIR = "/tmp/dl-bench"
 ENGINE = f"unix://{ENGINE_DIR}/docker.sock"
 OUTER_IMAGE = "dindlab/outer:bookworm"
 
-# Every Linux capability in bit order, as Sources/DindLab/Outer/PrivilegeProbe.swift lists them:
+# Every Linux capability in bit order, as Sources/DindLabEngines/Outer/PrivilegeProbe.swift lists them:
 # the peers' emulation of --privileged is this list minus what the engine refuses.
 ALL_CAPABILITIES = [
     "CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID",

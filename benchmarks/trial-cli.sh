@@ -6,7 +6,7 @@
 #   1. docker run -d: the outer container, with dindlab's create options (network none, the
 #      inner /var/lib/docker on a tmpfs mounted exec, /sys/fs/cgroup bound writable, and
 #      privileged mode or dindlab's emulation of it), its own command starting the inner
-#      daemon with dindlab's flags (Sources/DindLab/Trial/OuterScripts.swift, commandStart);
+#      daemon with dindlab's flags (Sources/DindLabRunner/Trial/OuterScripts.swift, commandStart);
 #   2. wait until the inner daemon answers: `docker exec OUTER docker version` every 0.1 s;
 #   3. load the inner image from the tar the outer image ships (dindlab's prepare phase);
 #   4. docker run -d busybox inside, docker wait for it, docker logs (dindlab's mode: d);

@@ -2,7 +2,9 @@ import DockerEngine
 import Foundation
 import Testing
 
-@testable import DindLab
+@testable import DindLabCore
+@testable import DindLabEngines
+@testable import DindLabRunner
 
 /// The second engine of the cgroup v2 tests: a private engine that scripts/test starts with
 /// `--cgroup-version 2` (simulated on this v1 host, the host's own on a v2 host), with the

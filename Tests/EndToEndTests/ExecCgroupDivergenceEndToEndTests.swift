@@ -2,7 +2,9 @@ import DockerEngine
 import Foundation
 import Testing
 
-@testable import DindLab
+@testable import DindLabCore
+@testable import DindLabEngines
+@testable import DindLabRunner
 
 /// Scenarios/exec-cgroup-divergence.yaml on the private engine scripts/test starts: the field
 /// report's second finding replayed, and the engine host's cgroup hierarchies left as found.

@@ -1,4 +1,6 @@
-import DindLab
+import DindLabCore
+import DindLabEngines
+import DindLabRunner
 import Foundation
 import Testing
 

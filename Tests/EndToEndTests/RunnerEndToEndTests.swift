@@ -1,4 +1,6 @@
-import DindLab
+import DindLabCore
+import DindLabEngines
+import DindLabRunner
 import DockerEngine
 import Foundation
 import Testing

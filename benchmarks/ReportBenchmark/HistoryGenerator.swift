@@ -1,4 +1,4 @@
-import DindLab
+import DindLabCore
 import Foundation
 
 /// Writes `nights` run folders into `root`, one a day at 03:17 UTC, each a run of one scenario

@@ -1,4 +1,4 @@
-import DindLab
+import DindLabCore
 import Foundation
 
 /// A trial record shaped like a nightly matrix's: phase durations and one inner run; a failed

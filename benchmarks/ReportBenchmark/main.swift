@@ -8,7 +8,7 @@
 //     dindlab-report-bench read RUN_DIR                 # reads, tallies, renders; prints timing
 //     dindlab-report-bench generate-history DIR NIGHTS CELLS TRIALS
 //                                                       # NIGHTS run folders for the history row
-import DindLab
+import DindLabCore
 import Foundation
 
 func fail(_ message: String) -> Never {

@@ -1,5 +1,7 @@
 import ArgumentParser
-import DindLab
+import DindLabCore
+import DindLabEngines
+import DindLabRunner
 import Foundation
 
 /// `dindlab compare RUN_A RUN_B` or `dindlab compare RUN --by KEY`.

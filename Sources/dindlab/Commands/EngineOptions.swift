@@ -1,5 +1,7 @@
 import ArgumentParser
-import DindLab
+import DindLabCore
+import DindLabEngines
+import DindLabRunner
 import DockerEngine
 import Foundation
 
@@ -13,8 +15,8 @@ struct EngineOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Use this Engine API version as given instead of negotiating (like DOCKER_API_VERSION).", valueName: "version"))
     var apiVersion: String?
 
-    func selection() throws -> DindLab.EngineSelection {
-        try DindLab.EngineSelection.resolve(engine)
+    func selection() throws -> DindLabEngines.EngineSelection {
+        try DindLabEngines.EngineSelection.resolve(engine)
     }
 
     func client(timeout: Duration = .seconds(60)) throws -> EngineClient {

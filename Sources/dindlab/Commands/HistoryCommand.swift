@@ -1,5 +1,7 @@
 import ArgumentParser
-import DindLab
+import DindLabCore
+import DindLabEngines
+import DindLabRunner
 import Foundation
 
 /// `dindlab history DIR...`: many nights' run folders as one grid of cells × nights, each cell

@@ -1,5 +1,7 @@
 import ArgumentParser
-import DindLab
+import DindLabCore
+import DindLabEngines
+import DindLabRunner
 import Foundation
 
 /// `dindlab merge RUN_DIR... --out DIR`: combines the shards of one plan into one run folder.

@@ -1,5 +1,7 @@
 import ArgumentParser
-import DindLab
+import DindLabCore
+import DindLabEngines
+import DindLabRunner
 
 /// `dindlab plan FILE... [--repeat N] [--seed S] [--only key=value ...]`: shows what a run would
 /// do, running nothing.

@@ -1,5 +1,7 @@
 import ArgumentParser
-import DindLab
+import DindLabCore
+import DindLabEngines
+import DindLabRunner
 import Foundation
 
 /// `dindlab report RUN_DIR`: rebuilds a run's summary.json, junit.xml, summary.md and report.html

@@ -1,5 +1,7 @@
 import ArgumentParser
-import DindLab
+import DindLabCore
+import DindLabEngines
+import DindLabRunner
 import Foundation
 
 /// `dindlab validate FILE... [--engine E]`: checks scenario files without running anything.

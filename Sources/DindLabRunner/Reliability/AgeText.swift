@@ -1,0 +1,36 @@
+/// Ages as `gc --older-than` takes them: the scenario durations (`500ms`, `90s`, `30m`) plus
+/// hours and days (`12h`, `2d`), which is what ages of leftovers are measured in.
+import DindLabCore
+
+public enum AgeText {
+    /// Reads an age.
+    /// - Parameter text: `30m`, `12h`, `2d`, `1.5h`, or anything `DurationText` reads.
+    /// - Returns: The age, or nil when the text is not of that form.
+    public static func parse(_ text: String) -> Duration? {
+        for (suffix, minutes) in [("h", 60.0), ("d", 24 * 60.0)] where text.hasSuffix(suffix) {
+            // Reuse the scenario parser's strict number rules by reading the number as minutes.
+            return DurationText.parse(text.dropLast().description + "m").map { $0 * minutes }
+        }
+        return DurationText.parse(text)
+    }
+
+    /// Writes an age in the largest whole unit: `2d`, `12h`, `30m`, `90s`.
+    public static func format(_ duration: Duration) -> String {
+        let milliseconds = DurationText.milliseconds(of: duration)
+        for (suffix, unit) in [("d", Int64(86_400_000)), ("h", 3_600_000)] where milliseconds != 0 && milliseconds % unit == 0 {
+            return "\(milliseconds / unit)\(suffix)"
+        }
+        return DurationText.format(duration)
+    }
+
+    /// A rough age for listings: `45 s`, `12 min`, `3 h`, `2 d`.
+    public static func describe(seconds: Double) -> String {
+        let seconds = max(0, seconds)
+        switch seconds {
+        case ..<120: return "\(Int(seconds)) s"
+        case ..<7200: return "\(Int(seconds / 60)) min"
+        case ..<172_800: return "\(Int(seconds / 3600)) h"
+        default: return "\(Int(seconds / 86_400)) d"
+        }
+    }
+}

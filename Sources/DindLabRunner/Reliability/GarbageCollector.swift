@@ -1,0 +1,173 @@
+import DindLabEngines
+import DockerEngine
+import Foundation
+
+/// Finds and removes what dead dindlab runs left on an engine (`dindlab gc`).
+///
+/// Only containers labelled `dindlab.run` and `dindlab.owner` are considered. One is garbage
+/// when its run is over: its owner process is gone (same host; pid reuse is caught by the
+/// owner's recorded start time), or its owner is this process and the run has ended. A run of
+/// another live process is never touched. Containers of owners on other hosts cannot be
+/// judged and are left alone unless `olderThan` is given and they are older. Containers
+/// labelled `dindlab.kept=true` are kept unless `includeKept`.
+public struct GarbageCollector: Sendable {
+    /// What to collect.
+    public struct Options: Sendable, Hashable {
+        /// Only containers of this run.
+        public var runID: String?
+        /// Only containers at least this old; also the age after which containers of owners on
+        /// other hosts, whose liveness cannot be checked, are taken for dead.
+        public var olderThan: Duration?
+        /// Remove containers labelled `dindlab.kept=true` too.
+        public var includeKept: Bool
+        /// Say what would be removed, remove nothing.
+        public var dryRun: Bool
+
+        public init(runID: String? = nil, olderThan: Duration? = nil, includeKept: Bool = false, dryRun: Bool = false) {
+            self.runID = runID
+            self.olderThan = olderThan
+            self.includeKept = includeKept
+            self.dryRun = dryRun
+        }
+    }
+
+    /// What gc decided for one container, and why.
+    public struct Decision: Sendable, Hashable {
+        public var container: OwnedContainer
+        /// True when it is to be removed.
+        public var remove: Bool
+        /// Why, in a clause: "its owner process 4242 is gone".
+        public var reason: String
+        /// True when its run is known to be over, whatever gc does with it.
+        public var runIsOver: Bool
+    }
+
+    let client: EngineClient
+
+    public init(client: EngineClient) {
+        self.client = client
+    }
+
+    /// Decides, for every dindlab container on the engine, whether it is garbage.
+    ///
+    /// - Returns: One decision per container, oldest first.
+    /// - Throws: `EngineError` when the engine cannot be asked.
+    public func survey(_ options: Options = Options(), now: Date = Date()) async throws -> [Decision] {
+        let containers = try await OwnedContainer.list(on: client)
+        return containers
+            .filter { options.runID == nil || $0.ownership.runID == options.runID }
+            .map { Self.decide($0, options: options, now: now) }
+            .sorted { ($0.container.created ?? .distantPast, $0.container.id) < ($1.container.created ?? .distantPast, $1.container.id) }
+    }
+
+    /// The decision for one container.
+    static func decide(_ container: OwnedContainer, options: Options, now: Date) -> Decision {
+        let age = container.age(now: now)
+        let oldEnough = options.olderThan.map { limit in age.map { $0 >= limit.inSeconds } ?? false } ?? true
+        let ageText = options.olderThan.map { "older than \(AgeText.format($0))" } ?? ""
+        switch container.ownership.runLiveness() {
+        case .running:
+            return Decision(container: container, remove: false, reason: "its run goes on (owner \(container.ownership.owner.ownerText) runs)", runIsOver: false)
+        case .unknown(let why):
+            guard options.olderThan != nil, oldEnough else {
+                return Decision(container: container, remove: false, reason: "\(why), so whether its run goes on is unknown; --older-than removes such containers by age", runIsOver: false)
+            }
+            return Decision(container: container, remove: true, reason: "\(why), and it is \(ageText)", runIsOver: false)
+        case .gone(let why):
+            if container.isKept && !options.includeKept {
+                return Decision(container: container, remove: false, reason: "it is labelled \(Ownership.keptLabel)=true (kept for inspection); --include-kept removes it", runIsOver: true)
+            }
+            guard oldEnough else {
+                return Decision(container: container, remove: false, reason: "\(why), but it is not \(ageText)", runIsOver: true)
+            }
+            return Decision(container: container, remove: true, reason: why, runIsOver: true)
+        }
+    }
+
+    /// Removes the garbage (or, with `dryRun`, only says what it would remove).
+    ///
+    /// - Returns: What was decided and done.
+    /// - Throws: `EngineError` when the engine cannot be asked for its containers; a container
+    ///   that cannot be removed is reported in the result instead.
+    public func collect(_ options: Options = Options(), now: Date = Date()) async throws -> Report {
+        let decisions = try await survey(options, now: now)
+        var report = Report(decisions: decisions, dryRun: options.dryRun)
+        guard !options.dryRun else { return report }
+        for decision in decisions where decision.remove {
+            do {
+                try await client.removeContainer(decision.container.id, force: true, volumes: true, timeout: .seconds(60))
+                report.removed.append(decision.container)
+            } catch let error as EngineError where error.isNotFound {
+                report.removed.append(decision.container)  // gone meanwhile: nothing left either way
+            } catch {
+                report.failures.append(Failure(container: decision.container, error: "\(error)"))
+            }
+        }
+        return report
+    }
+
+    /// A container gc could not remove.
+    public struct Failure: Sendable, Hashable {
+        public var container: OwnedContainer
+        public var error: String
+    }
+
+    /// What a collection decided and did.
+    public struct Report: Sendable, Hashable {
+        public var decisions: [Decision]
+        public var dryRun: Bool
+        public var removed: [OwnedContainer] = []
+        public var failures: [Failure] = []
+
+        /// Readable lines: what was removed (or would be), what was left and why.
+        public func rendered(now: Date = Date()) -> String {
+            var text = ""
+            let garbage = decisions.filter(\.remove)
+            let left = decisions.filter { !$0.remove }
+            if decisions.isEmpty {
+                return "No dindlab containers on this engine.\n"
+            }
+            if garbage.isEmpty {
+                text += "Nothing to remove.\n"
+            } else if dryRun {
+                text += "Would remove \(garbage.count) container\(garbage.count == 1 ? "" : "s"):\n"
+                for decision in garbage { text += Self.line(decision, now: now) }
+            } else {
+                let removedIDs = Set(removed.map(\.id))
+                let done = garbage.filter { removedIDs.contains($0.container.id) }
+                text += "Removed \(done.count) container\(done.count == 1 ? "" : "s"):\n"
+                for decision in done { text += Self.line(decision, now: now) }
+                for failure in failures {
+                    text += "Could not remove \(failure.container.shortID) (\(failure.container.role), run \(failure.container.ownership.runID)): \(failure.error)\n"
+                }
+            }
+            if !left.isEmpty {
+                text += "Left \(left.count) container\(left.count == 1 ? "" : "s") alone:\n"
+                for decision in left { text += Self.line(decision, now: now) }
+            }
+            return text
+        }
+
+        private static func line(_ decision: Decision, now: Date) -> String {
+            let container = decision.container
+            let age = container.age(now: now).map { ", created \(AgeText.describe(seconds: $0)) ago" } ?? ""
+            return "  \(container.shortID)  run \(container.ownership.runID)  \(container.role)\(age): \(decision.reason)\n"
+        }
+    }
+}
+
+/// The containers of runs that are over, found at the start of a command: "3 containers of
+/// dead runs are left: run `dindlab gc`".
+public enum OrphanCheck {
+    /// Finds the containers of dead runs on an engine; never throws (the check must not stop a run).
+    ///
+    /// - Returns: The warning to print, or nil when there is nothing to say.
+    public static func warning(client: EngineClient, engineName: String) async -> String? {
+        guard let decisions = try? await GarbageCollector(client: client).survey() else { return nil }
+        let orphans = decisions.filter(\.remove)
+        guard !orphans.isEmpty else { return nil }
+        let runs = Set(orphans.map(\.container.ownership.runID)).sorted()
+        let shown = runs.prefix(3).joined(separator: ", ") + (runs.count > 3 ? ", ..." : "")
+        return "\(orphans.count) container\(orphans.count == 1 ? "" : "s") of dead runs \(orphans.count == 1 ? "is" : "are") left on the engine \(engineName) (run\(runs.count == 1 ? "" : "s") \(shown)): run `dindlab gc`"
+    }
+}

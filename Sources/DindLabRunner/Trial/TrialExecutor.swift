@@ -1,0 +1,534 @@
+import DindLabCore
+import DindLabEngines
+import DockerEngine
+import Foundation
+
+/// Runs trials through the phases outer, setup, daemon, prepare, inner and cleanup, and
+/// turns what happened into a `TrialRecord`.
+///
+/// Every engine call gets the time left until the trial's deadline, so a hung step ends
+/// as a timeout at the deadline, and cleanup still runs.
+struct TrialExecutor: Sendable {
+    let runID: RunID
+    let engine: TrialEngine
+    let store: ResultStore
+    let imageFacts: OuterImageFacts
+    /// Labels every outer container of this run carries (run id, owner, start time).
+    let ownership: [String: String]
+    /// Collect forensics for passing trials too (`--forensics always`).
+    let forensicsAlways: Bool
+    /// Leave the outer container of a failed trial running (`repro --keep`).
+    let keepFailed: Bool
+    /// Which failed trials to keep; nil keeps all of them.
+    var keepWhen: (@Sendable (TrialRecord) -> Bool)? = nil
+    /// The longest one short engine call may take (see `RunOptions.engineCallTimeout`).
+    var callTimeout: Duration = .seconds(60)
+    /// Marked when a trial finds the engine gone; the runner then starts no further trial.
+    var health = EngineHealth()
+    let finder = FirstErrorFinder()
+
+    /// Runs a cell's trials. With `isolation: trial` each gets its own outer container;
+    /// with `isolation: cell` one container serves them all, in order.
+    ///
+    /// A trial cut short by Task cancellation (a second SIGINT) is not recorded: it did not
+    /// run to an outcome, and a resumed run runs it again. Its outer container is removed all
+    /// the same.
+    ///
+    /// - Parameters:
+    ///   - trials: Trials of one cell, in the order to run them.
+    ///   - shouldStop: Asked between trials: true ends the unit there (a repro found its
+    ///     failure, or the run was interrupted), leaving or removing a cell's shared container
+    ///     as its last trial asks.
+    ///   - onRecord: Called with each trial's record as soon as it ends.
+    func run(_ trials: [PlannedTrial], shouldStop: @Sendable () async -> Bool = { false }, onRecord: @Sendable (TrialRecord) async -> Void) async {
+        guard let first = trials.first else { return }
+        let sharesSession = first.cell.scenario.isolation == .cell
+        let session = OuterSession()
+        for (index, trial) in trials.enumerated() {
+            let last = index == trials.count - 1
+            let record = await execute(trial, session: sharesSession ? session : OuterSession(), endsSession: !sharesSession || last)
+            if Task.isCancelled {
+                _ = await release(session, keep: false)
+                return
+            }
+            await onRecord(record)
+            if !last, await shouldStop() {
+                _ = await release(session, keep: keeps(record))
+                return
+            }
+        }
+    }
+
+    /// Runs one trial in `session`.
+    func execute(_ trial: PlannedTrial, session: OuterSession, endsSession: Bool) async -> TrialRecord {
+        let scenario = trial.cell.scenario
+        let startedAt = Date()
+        var attempt = TrialAttempt(trial: trial, deadline: .now + scenario.timeout)
+        session.trialIDs.append(trial.id)
+
+        var failure: TrialFailure?
+        var logOffset = 0
+        do {
+            if session.containerID != nil, session.daemonReady {
+                logOffset = try await daemonLogSize(session, &attempt)
+            }
+            try await setUp(session, &attempt)
+            try await innerRuns(session, &attempt)
+            if scenario.inner.checkPlacement == true {
+                try await checkPlacement(session, &attempt)
+            }
+        } catch {
+            failure = await classify(error, attempt: attempt)
+        }
+        let masker = SecretMasker(environment: scenario.outer.env)
+
+        var record = TrialRecord(
+            runID: runID, trialID: trial.id, sequence: trial.sequence, scenario: trial.scenarioName,
+            cellID: trial.cell.id, cellValues: CellValues(trial.cell.values.map { ($0.key, $0.value) }),
+            engine: engine.name, outcome: failure?.outcome ?? .pass, startedAt: startedAt, finishedAt: startedAt
+        )
+        record.innerRuns = attempt.innerResults
+        record.notes = attempt.notes
+        if failure == nil, let placement = attempt.placement, placement.isMisplaced {
+            // Still a pass (the inner container ran), with a signature of its own: the tables
+            // list it as "passed, but misplaced" instead of a plain green cell.
+            record.signature = ErrorNormaliser(maximumLength: 300).normalise(placement.signature)
+            record.firstError = placement.signature
+        }
+
+        if let container = session.containerID, !Task.isCancelled, failure != nil || forensicsAlways || scenario.forensics == .always {
+            var forensics = await Forensics.collect(from: container, client: engine.client, steps: attempt.steps, logOffset: logOffset)
+            if let failure {
+                let daemonLog = DaemonLogWindow.lines(forensics.daemonLogLines, failedIn: failure.phase, clock: attempt.clock, until: attempt.failureSeenAt)
+                let diagnosis = finder.diagnose(FailureEvidence(phase: failure.phase, daemonLog: daemonLog, stepOutput: failure.stepOutput, daemonDied: failure.daemonDied))
+                record.record(diagnosis)
+                forensics.firstError = diagnosis.firstError
+            }
+            forensics.mask(with: masker)
+            record.mask(with: masker)
+            if let folder = try? await store.artifactsDirectory(for: trial.id) {
+                forensics.write(to: folder, record: record)
+                record.artifactsPath = try? ResultStore.artifactsPath(for: trial.id)
+            }
+            if forensics.cgroups?.anyDifference == true {
+                record.notes.append("The daemon's or an exec'd process's cgroups differ from PID 1's (see cgroups.txt).")
+            }
+        } else if let failure {
+            record.record(finder.diagnose(FailureEvidence(phase: failure.phase, stepOutput: failure.stepOutput, daemonDied: failure.daemonDied)))
+        }
+
+        if endsSession || (failure != nil && scenario.isolation == .trial) {
+            await cleanUp(session, keep: keeps(record), attempt: &attempt)
+        }
+        record.notes += attempt.cleanupNotes
+        record.mask(with: masker)
+        attempt.clock.finish()
+        record.phaseDurations = attempt.clock.durations
+        record.finishedAt = Timestamp.rounded(Date())
+        record.durationSeconds = record.finishedAt.timeIntervalSince(record.startedAt)
+        return record
+    }
+
+    // MARK: Phases
+
+    /// outer, setup, daemon, prepare: everything up to a ready daemon with its image loaded.
+    private func setUp(_ session: OuterSession, _ attempt: inout TrialAttempt) async throws {
+        let scenario = attempt.trial.cell.scenario
+        if session.containerID == nil {
+            attempt.clock.enter(.outer)
+            // Files are checked at load time; a scenario built in code is checked here.
+            if let problem = ScenarioCombinations.problems(in: scenario).first {
+                throw TrialFailure.harness(.outer, "The cell cannot run: \(problem)")
+            }
+            session.imageLabels = try await imageFacts.labels(of: scenario.outer.image, on: engine.client)
+            let daemon = InnerDaemonCommand.make(scenarioCommand: scenario.daemon.command, imageLabels: session.imageLabels, cgroupParent: scenario.daemon.cgroupParent)
+            session.daemonCommand = daemon
+            if let tmpfs = scenario.outer.cgroupTmpfs, engine.fingerprint.cgroupVersion == "2" {
+                throw TrialFailure.harness(.outer, "outer.cgroup-tmpfs: \(tmpfs.rawValue) needs a cgroup v1 engine (a tmpfs above the hierarchies at /sys/fs/cgroup); the engine \(engine.name) is cgroup v2, where /sys/fs/cgroup is the cgroup2 mount itself.")
+            }
+            let cgroupSteps = Self.cgroupSteps(for: scenario)
+            let command = scenario.daemon.start == .cmd ? OuterScripts.commandStart(setup: scenario.outer.setup, daemon: daemon, prelude: cgroupSteps?.script) : OuterScripts.idleStart()
+            let request = OuterContainerRequest(
+                image: scenario.outer.image, command: command, privileged: scenario.outer.privileged,
+                cgroups: scenario.outer.cgroups, cgroupParent: scenario.outer.cgroupParent, network: scenario.outer.network.rawValue,
+                env: scenario.outer.env, labels: labels(for: attempt.trial)
+            )
+            try await holdCgroupParent(scenario, session, &attempt)
+            let created = try await engine.client.createContainer(request.containerConfig(apiVersion: engine.apiVersion, privilege: engine.privilege, engineCgroupVersion: engine.fingerprint.cgroupVersion), timeout: try attempt.remaining(cappedAt: callTimeout))
+            session.containerID = created.id
+            try await engine.client.startContainer(created.id, timeout: try attempt.remaining(cappedAt: callTimeout))
+
+            if scenario.daemon.start == .exec {
+                attempt.clock.enter(.setup)
+                if let cgroupSteps {
+                    let result = try await exec(["sh", "-c", cgroupSteps.script], in: created.id, title: cgroupSteps.title, &attempt)
+                    guard result.exitCode == 0 else {
+                        throw TrialFailure.failed(.setup, "\(cgroupSteps.title) exited with status \(result.exitCode): " + result.output.stderrText + result.output.stdoutText)
+                    }
+                }
+                for (number, line) in scenario.outer.setup.enumerated() {
+                    let result = try await exec(OuterScripts.setupLine(line), in: created.id, title: "setup line \(number + 1)", &attempt)
+                    guard result.exitCode == 0 else {
+                        throw TrialFailure.failed(.setup, "setup line \(number + 1) (\(OuterScripts.summary(ofSetupLine: line))) exited with status \(result.exitCode): " + result.output.stderrText + result.output.stdoutText)
+                    }
+                }
+                attempt.clock.enter(.daemon)
+                let divergence = scenario.daemon.cgroupDivergence.flatMap { $0.isNone ? nil : $0 }
+                let execID = try await engine.client.createExec(in: created.id, ExecConfig(cmd: OuterScripts.execDaemon(daemon, held: divergence != nil), attach: false), timeout: try attempt.remaining(cappedAt: callTimeout))
+                try await engine.client.startExecDetached(execID, timeout: try attempt.remaining(cappedAt: callTimeout))
+                if let divergence {
+                    try await diverge(execID, divergence, session, &attempt)
+                }
+            } else {
+                attempt.clock.enter(.daemon)
+                if let divergence = scenario.daemon.cgroupDivergence, !divergence.isNone {
+                    attempt.notes.append("daemon.cgroup-divergence \(divergence) moves an exec-started daemon; with start: cmd the daemon is born from PID 1, so nothing was moved.")
+                }
+            }
+            try await waitUntilReady(session, &attempt)
+            session.daemonReady = true
+        } else {
+            // A later trial of the cell: the daemon may have died since (and an earlier trial's
+            // load may have failed, so the image may still be missing).
+            attempt.clock.enter(.daemon)
+            try await waitUntilReady(session, &attempt)
+        }
+    }
+
+    /// Waits for the inner daemon; while the session's inner image is not loaded, loads it in the
+    /// same exec as soon as the daemon answers (phase `prepare` from then on) and marks the
+    /// session prepared.
+    private func waitUntilReady(_ session: OuterSession, _ attempt: inout TrialAttempt) async throws {
+        let scenario = attempt.trial.cell.scenario
+        let container = session.containerID!
+        let readySeconds = Int(scenario.daemon.readyTimeout.inSeconds.rounded(.up))
+        let image = session.prepared ? nil : scenario.inner.image
+        var then: [String] = []
+        if let image {
+            // An inner daemon on a fresh tmpfs (API 1.22 and later) has no images to check for.
+            let fresh = session.trialIDs.count == 1 && engine.apiVersion >= APIVersion(1, 22)
+            then = OuterScripts.loadInnerImageLines(image, checkFirst: !fresh)
+        }
+        let title = image.map { "wait for the inner daemon, then load inner image \($0)" } ?? "wait for the inner daemon"
+        let result: ExecResult
+        do {
+            result = try await exec(OuterScripts.waitReady(timeoutSeconds: readySeconds, then: then), in: container, title: title, &attempt)
+        } catch let error as EngineError where error.status == 409 {
+            throw await outerContainerEnded(container, phase: attempt.clock.current, error: error)
+        }
+        let status = OuterScripts.ReadyStatus(rawValue: Int32(result.exitCode))
+        if image != nil, status == .ready || status == .thenFailed {
+            let (readyAt, output) = OuterScripts.readyInstant(in: result.output.stdoutText)
+            if let readyAt {
+                attempt.clock.enter(.prepare, since: readyAt)
+            } else {
+                // Without the marker (a `date` without %N) the load's time stays in `daemon`.
+                attempt.clock.enter(.prepare)
+            }
+            guard status == .ready else {
+                throw TrialFailure.failed(.prepare, result.output.stderrText + output)
+            }
+            session.prepared = true
+            return
+        }
+        switch status {
+        case .ready:
+            return
+        case .setupFailed:
+            let failed = try await exec(OuterScripts.failedSetup, in: container, title: "read the failed setup line", &attempt)
+            let lines = failed.output.stdoutText.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+            let number = Int(lines.first ?? "") ?? -1
+            let line = number > 0 && number <= scenario.outer.setup.count ? scenario.outer.setup[number - 1] : "?"
+            attempt.clock.attribute(attempt.clock.durations[.daemon] ?? 0, to: .setup, from: .daemon)
+            let step = number == OuterScripts.preludeNumber ? Self.cgroupSteps(for: scenario)?.title ?? "setup line 0" : "setup line \(number) (\(OuterScripts.summary(ofSetupLine: line)))"
+            throw TrialFailure.failed(.setup, "\(step) failed: " + (lines.count > 1 ? String(lines[1]) : "") + failed.output.stderrText)
+        case .daemonDied:
+            throw TrialFailure.failed(.daemon, "the inner daemon exited before it answered", daemonDied: true)
+        case .timedOut:
+            throw TrialFailure.failed(.daemon, "the inner daemon did not answer within the ready-timeout of \(readySeconds) s")
+        case nil, .thenFailed:
+            throw TrialFailure.harness(.daemon, "waiting for the inner daemon failed with status \(result.exitCode): \(result.output.stderrText)")
+        }
+    }
+
+    /// The inner runs of one trial; the first one that fails ends the trial.
+    private func innerRuns(_ session: OuterSession, _ attempt: inout TrialAttempt) async throws {
+        let inner = attempt.trial.cell.scenario.inner
+        let container = session.containerID!
+        let pattern = try inner.expectOutput.map { try NSRegularExpression(pattern: $0, options: [.anchorsMatchLines]) }
+        attempt.clock.enter(.inner)
+        for index in 0..<inner.runs {
+            let began = ContinuousClock.now
+            let tty = inner.mode == .ti
+            let command = tty ? OuterScripts.innerInteractive(image: inner.image, command: inner.command) : OuterScripts.innerDetached(image: inner.image, command: inner.command)
+            let fault = index == 0 && attempt.trial.cell.scenario.faults.killDaemonAtTrial == attempt.trial.index + 1 ? injectDaemonKill(in: container, after: attempt.trial.cell.scenario.faults.killAfter) : nil
+            let outcome: Result<ExecResult, Error>
+            do {
+                outcome = .success(try await exec(command, in: container, tty: tty, title: "inner run \(index + 1) (\(tty ? "run -ti" : "run -d"))", &attempt))
+            } catch {
+                outcome = .failure(error)
+            }
+            let daemonKilled = fault != nil
+            if let fault {
+                // The restarted daemon's start-up lines come after the failure and explain nothing.
+                attempt.failureSeenAt = Date()
+                attempt.notes.append(await fault.value)
+                if attempt.trial.cell.scenario.faults.restartDaemon {
+                    try await restartDaemon(session, &attempt)
+                }
+            }
+            let result = try outcome.get()
+            // A TTY turns "\n" into "\r\n".
+            let output = (result.output.stdoutText + result.output.stderrText).replacingOccurrences(of: "\r\n", with: "\n")
+            let matched = pattern.map { $0.firstMatch(in: output, range: NSRange(output.startIndex..., in: output)) != nil }
+            attempt.innerResults.append(InnerRunResult(index: index, exitCode: result.exitCode, outputMatched: matched, durationSeconds: (ContinuousClock.now - began).inSeconds))
+            if result.exitCode != 0 {
+                let daemonDied = daemonKilled ? true : await !daemonIsAlive(in: container)
+                throw TrialFailure.innerRunFailed(index + 1, status: result.exitCode, stderr: result.output.stderrText, stdout: result.output.stdoutText, daemonDied: daemonDied)
+            }
+            if matched == false {
+                throw TrialFailure.failed(.inner, "inner run \(index + 1): the output does not match expect-output /\(inner.expectOutput ?? "")/: \(output.prefix(500))")
+            }
+        }
+    }
+
+    /// The failure of a trial whose outer container stopped on its own (its command exited:
+    /// with `start: cmd`, a setup line that runs `exit` ends the container's shell).
+    private func outerContainerEnded(_ container: String, phase: TrialPhase, error: EngineError) async -> TrialFailure {
+        guard let state = try? await engine.client.inspectContainer(container, timeout: .seconds(15)), !state.state.running else {
+            return .harness(phase, error)
+        }
+        let logs = (try? await engine.client.containerLogs(container, tty: false, tail: 50, timeout: .seconds(15))).map { $0.stderrText + $0.stdoutText } ?? ""
+        return .failed(phase, "the outer container's command exited with status \(state.state.exitCode) before the inner daemon was ready (a setup line that runs `exit` ends it with start: cmd)\n" + logs)
+    }
+
+    /// Whether the inner daemon's process still exists (true when that cannot be told).
+    private func daemonIsAlive(in container: String) async -> Bool {
+        let check = ["sh", "-c", "kill -0 $(cat \(OuterScripts.daemonPID)) 2>/dev/null"]
+        guard let result = try? await engine.client.exec(in: container, check, timeout: .seconds(15)) else { return true }
+        return result.exitCode == 0
+    }
+
+    /// SIGKILLs the inner daemon after `delay`, while an inner run is in flight.
+    private func injectDaemonKill(in container: String, after delay: Duration) -> Task<String, Never> {
+        let client = engine.client
+        return Task {
+            try? await Task.sleep(for: delay)
+            do {
+                let result = try await client.exec(in: container, OuterScripts.killDaemon, timeout: .seconds(30))
+                let pid = result.output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+                return result.exitCode == 0 ? "Fault: the inner daemon (pid \(pid)) was killed with SIGKILL \(DurationText.format(delay)) into the inner run." : "Fault: killing the inner daemon failed: \(result.output.stderrText)"
+            } catch {
+                return "Fault: killing the inner daemon failed: \(error)"
+            }
+        }
+    }
+
+    /// Starts the inner daemon again after a fault, through a detached exec (so it is an
+    /// exec-born process now, whatever `daemon.start` says), appending to its log.
+    private func restartDaemon(_ session: OuterSession, _ attempt: inout TrialAttempt) async throws {
+        let container = session.containerID!
+        let execID = try await engine.client.createExec(in: container, ExecConfig(cmd: OuterScripts.execDaemon(session.daemonCommand, appendLog: true), attach: false), timeout: try attempt.remaining(cappedAt: callTimeout))
+        try await engine.client.startExecDetached(execID, timeout: try attempt.remaining(cappedAt: callTimeout))
+        try await waitUntilReady(session, &attempt)
+        attempt.notes.append("Fault: the inner daemon was started again (through exec).")
+    }
+
+    private func cleanUp(_ session: OuterSession, keep: Bool, attempt: inout TrialAttempt) async {
+        attempt.clock.enter(.cleanup)
+        if let note = await release(session, keep: keep) { attempt.cleanupNotes.append(note) }
+    }
+
+    /// Whether the outer container of a finished trial is to be left running (`repro --keep`).
+    private func keeps(_ record: TrialRecord) -> Bool {
+        keepFailed && record.outcome != .pass && (keepWhen?(record) ?? true)
+    }
+
+    /// Removes the session's outer container, or leaves it running when `keep` is true.
+    /// - Returns: A note for the trial record, if there is something to say.
+    private func release(_ session: OuterSession, keep: Bool) async -> String? {
+        guard let container = session.containerID else { return nil }
+        if keep {
+            let cgroups = session.heldCgroups.isEmpty ? "" : " The cgroups dindlab made for it stay too: \(session.heldCgroups.joined(separator: ", ")) (rmdir them, innermost first, once it is removed)."
+            return "The outer container \(container) was kept for inspection (label \(KeptContainer.label)=true)." + cgroups
+        }
+        // Removal must happen even when the trial was cancelled (a second SIGINT): an
+        // unstructured task does not inherit the cancellation.
+        let client = engine.client
+        let removal = Task.detached {
+            try await client.removeContainer(container, force: true, volumes: true, timeout: .seconds(60))
+        }
+        let removed: String?
+        do {
+            try await removal.value
+            session.containerID = nil
+            removed = nil
+        } catch let error as EngineError where error.isNotFound {
+            session.containerID = nil
+            removed = nil
+        } catch {
+            removed = "Removing the outer container \(container) failed: \(error). `dindlab gc` removes it."
+        }
+        let notes = [removed, await releaseCgroups(session)].compactMap { $0 }
+        return notes.isEmpty ? nil : notes.joined(separator: " ")
+    }
+
+    /// Lets go of the cgroups the session held on the engine's host; the last holder removes
+    /// them. Detached, like the removal, so a cancelled trial still cleans up.
+    private func releaseCgroups(_ session: OuterSession) async -> String? {
+        guard !session.heldCgroups.isEmpty else { return nil }
+        let held = session.heldCgroups
+        session.heldCgroups = []
+        let problems = await Task.detached { await HostCgroupLedger.shared.release(held) }.value
+        return problems.isEmpty ? nil : problems.joined(separator: " ")
+    }
+
+    // MARK: Helpers
+
+    /// dindlab's own cgroup steps before the setup lines, as one script with its title; nil
+    /// when there are none: the remount that makes the engine's cgroup mounts writable
+    /// (`outer.cgroups: private`, `outer.cgroup-tmpfs`), then the nesting step
+    /// (`outer.cgroup-nesting: true`), which needs a writable mount.
+    static func cgroupSteps(for scenario: Scenario) -> (script: String, title: String)? {
+        var scripts: [String] = []
+        var what: [String] = []
+        if scenario.outer.cgroups == .private {
+            scripts.append(OuterScripts.cgroupRemount)
+            what.append("outer.cgroups: private")
+        }
+        if let tmpfs = scenario.outer.cgroupTmpfs {
+            scripts.append(OuterScripts.cgroupTmpfsRemount(writable: tmpfs == .writable))
+            what.append("outer.cgroup-tmpfs: \(tmpfs.rawValue)")
+        }
+        var titles = what.isEmpty ? [] : ["the remount of the engine's cgroup mounts read-write (\(what.joined(separator: ", ")))"]
+        if scenario.outer.cgroupNesting {
+            scripts.append(OuterScripts.cgroupNesting)
+            titles.append("the cgroup nesting step (outer.cgroup-nesting: true)")
+        }
+        guard !scripts.isEmpty else { return nil }
+        let script = scripts.count == 1 ? scripts[0] : scripts.map { "{\n\($0)\n}" }.joined(separator: " &&\n")
+        return (script, titles.joined(separator: " and "))
+    }
+
+    /// Bytes of output kept per stream of each command run in the outer container; the rest
+    /// is counted and dropped, and the trial's notes say so.
+    static let outputLimit = 1 << 20
+
+    func exec(_ command: [String], in container: String, tty: Bool = false, title: String, _ attempt: inout TrialAttempt) async throws -> ExecResult {
+        let began = ContinuousClock.now
+        let phase = attempt.clock.current
+        do {
+            let result = try await engine.client.exec(in: container, command, tty: tty, limit: Self.outputLimit, timeout: try attempt.remaining(), callTimeout: callTimeout)
+            attempt.steps.append(.init(phase: phase, title: title, command: command, exitCode: result.exitCode, output: result.output, seconds: (ContinuousClock.now - began).inSeconds))
+            if let note = result.output.truncationNote {
+                attempt.notes.append("\(title): \(note)")
+            }
+            return result
+        } catch {
+            attempt.steps.append(.init(phase: phase, title: title, command: command, error: "\(error)", seconds: (ContinuousClock.now - began).inSeconds))
+            throw error
+        }
+    }
+
+    private func daemonLogSize(_ session: OuterSession, _ attempt: inout TrialAttempt) async throws -> Int {
+        let result = try await engine.client.exec(in: session.containerID!, ["sh", "-c", "wc -c < \(OuterScripts.daemonLog)"], timeout: try attempt.remaining(), callTimeout: callTimeout)
+        return Int(result.output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+    }
+
+    private func labels(for trial: PlannedTrial) -> [String: String] {
+        var labels = ownership
+        labels["dindlab.trial"] = trial.id
+        labels["dindlab.scenario"] = trial.scenarioName
+        labels["dindlab.cell"] = trial.cell.id
+        // Decided at creation, since labels cannot be added later: see RunOptions.keepFailed.
+        if keepFailed { labels[KeptContainer.label] = "true" }
+        return labels
+    }
+
+    /// What an error thrown by a phase means for the trial.
+    ///
+    /// The trial's deadline passing is a timeout. An engine call that times out before it, or
+    /// a broken connection, is the engine's failure (`error`), named with the call. So is a
+    /// failure of the system under test while the engine no longer answers: a stopping engine
+    /// kills the outer container, which looks like the inner daemon dying. When a ping after
+    /// the failure finds the engine gone, it is marked lost and the run starts no more trials.
+    private func classify(_ error: Error, attempt: TrialAttempt) async -> TrialFailure {
+        let phase = attempt.clock.current
+        let timeoutText = "the trial did not finish within its timeout of \(Int(attempt.trial.cell.scenario.timeout.inSeconds)) s"
+        switch error {
+        case let failure as TrialFailure where failure.outcome == .fail:
+            if let lost = await engineLoss() { return .harness(phase, lost + " (the trial had failed: \(failure.stepOutput.prefix(300)))") }
+            return failure
+        case let failure as TrialFailure:
+            return failure
+        case let error as EngineError where error.isTimeout && attempt.isNearDeadline:
+            return .timedOut(phase, "\(timeoutText) (\(error))")
+        case let error as EngineError where error.isTimeout:
+            if let lost = await engineLoss() { return .harness(phase, lost) }
+            return .harness(phase, "the engine did not answer in time: \(error)")
+        case let error as EngineError where error.isTransport:
+            if let lost = await engineLoss(after: error) { return .harness(phase, lost) }
+            return .harness(phase, "the connection to the engine \(engine.name) broke, though it still answers: \(error)")
+        default:
+            return .harness(phase, error)
+        }
+    }
+
+    /// Why the engine is lost, when a quick ping fails (and marks it lost); nil when it answers.
+    ///
+    /// - Parameter failure: The error that made the trial ask, named in the reason.
+    private func engineLoss(after failure: Error? = nil) async -> String? {
+        guard !Task.isCancelled else { return nil }
+        do {
+            _ = try await engine.client.ping(timeout: .seconds(5))
+            return nil
+        } catch {
+            let reason = "the engine \(engine.name) stopped answering: \(failure ?? error)"
+            health.markLost(reason)
+            return reason
+        }
+    }
+}
+
+/// The mutable state of one trial while it runs.
+struct TrialAttempt: Sendable {
+    let trial: PlannedTrial
+    let deadline: ContinuousClock.Instant
+    var clock = PhaseClock()
+    var steps = StepLog()
+    var innerResults: [InnerRunResult] = []
+    var notes: [String] = []
+    var cleanupNotes: [String] = []
+    /// When the failure was seen, if the daemon was restarted after it (a fault).
+    var failureSeenAt: Date?
+    /// What `inner.check-placement` found.
+    var placement: InnerPlacement?
+
+    init(trial: PlannedTrial, deadline: ContinuousClock.Instant) {
+        self.trial = trial
+        self.deadline = deadline
+    }
+
+    var isPastDeadline: Bool { ContinuousClock.now >= deadline }
+
+    /// True from shortly before the deadline: an engine call given the time left ends a
+    /// little early, and that is the trial's timeout, not the engine's failure.
+    var isNearDeadline: Bool { deadline - .now < .milliseconds(250) }
+
+    /// The time left for the next engine call, at most `cap`.
+    ///
+    /// - Throws: A timeout failure once the deadline has passed.
+    func remaining(cappedAt cap: Duration? = nil) throws -> Duration {
+        let left = deadline - .now
+        guard left > .milliseconds(50) else {
+            throw TrialFailure.timedOut(clock.current, "the trial did not finish within its timeout of \(Int(trial.cell.scenario.timeout.inSeconds)) s")
+        }
+        return cap.map { min($0, left) } ?? left
+    }
+}
+
+extension TrialFailure {
+    static func harness(_ phase: TrialPhase, _ message: String) -> TrialFailure {
+        TrialFailure(outcome: .error, phase: phase, stepOutput: message)
+    }
+}
