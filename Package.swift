@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "dindlab",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],  // the transport uses Synchronization.Atomic (macOS 15)
     products: [
         .executable(name: "dindlab", targets: ["dindlab"]),
         .library(name: "DindLabCore", targets: ["DindLabCore"]),
@@ -14,7 +14,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // The only C in the project: typed, non-variadic wrappers around libcurl.
@@ -25,15 +24,15 @@ let package = Package(
         // Engine API client. Knows nothing of scenarios.
         .target(
             name: "DockerEngine",
-            dependencies: [
-                "CCurl",
-                .product(name: "Logging", package: "swift-log"),
-            ]
+            dependencies: ["CCurl"]
         ),
         // The pure core: scenarios, YAML, plan, results, statistics, signatures, reports,
         // compare, history. No engine, no process, no socket: testable from values alone.
         .target(
             name: "DindLabCore",
+            // YAML/YAMLPreflight.swift also imports CYaml (libyaml), a target of the Yams package
+            // that Yams does not offer as a product, so it cannot be named here; SwiftPM makes
+            // the C modules of a dependency's targets visible to its dependents.
             dependencies: [
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -65,7 +64,6 @@ let package = Package(
                 "DindLabRunner",
                 "DockerEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // An in-process HTTP/1.1 server on a temporary Unix socket that plays Docker daemons.
@@ -118,3 +116,13 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Every Swift target: `any` before existential types, imports internal unless a public
+// signature needs them (`public import`), members visible only from modules a file imports.
+for target in package.targets where target.name != "CCurl" {
+    target.swiftSettings = (target.swiftSettings ?? []) + [
+        .enableUpcomingFeature("ExistentialAny"),
+        .enableUpcomingFeature("InternalImportsByDefault"),
+        .enableUpcomingFeature("MemberImportVisibility"),
+    ]
+}

@@ -1,5 +1,5 @@
-import Foundation
-import DindLabCore
+public import Foundation
+public import DindLabCore
 
 /// Run folders made without an engine: a plan from scenario YAML, records synthesised for its
 /// trials the way TrialExecutor makes them, written through ResultStore.

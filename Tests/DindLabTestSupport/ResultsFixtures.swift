@@ -1,5 +1,5 @@
-import DindLabCore
-import Foundation
+public import DindLabCore
+public import Foundation
 
 /// Builders and helpers shared by the Results tests.
 public enum ResultsFixtures {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// An in-process fake Docker Engine on a temporary Unix socket, for HTTP-level tests of
 /// Engine API clients. It plays a daemon of a given release (`DaemonPersona`): version

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// What differs between the forensics of a failed trial and a passing trial of the same cell:
 /// the field report's "compare a good host with a bad one line by line", for two trials.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A finished run read back from its folder: the manifest (when readable) and every trial
 /// record, tallied afresh from trials.jsonl (summary.json may be older than the trials).

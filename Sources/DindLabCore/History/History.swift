@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Many nights of a nightly matrix read together (`dindlab history`): one row per cell, one
 /// column per night, each cell classified by how its latest night compares with the nights

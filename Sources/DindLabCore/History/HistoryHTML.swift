@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// `history.html`: every cell across the nights in one self-contained file, in the style of
 /// report.html (no script, no fetch; a Content-Security-Policy says so to the browser too).

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// `dindlab history --json F`: the whole history for dashboards. Nights oldest first; each
 /// cell's `entries` has one element per night, in the same order, `null` where the cell was

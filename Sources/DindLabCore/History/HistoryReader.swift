@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Reads run folders into a `History`.
 ///

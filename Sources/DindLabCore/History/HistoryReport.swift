@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A history as a terminal table or as Markdown (for a CI job's summary page): one row per
 /// cell with its class and adjusted p-value, one column per night, the latest first, each

@@ -193,11 +193,11 @@ final class SharedCell: Sendable, Hashable, Codable {
         self.cell = cell
     }
 
-    init(from decoder: Decoder) throws {
+    init(from decoder: any Decoder) throws {
         cell = try decoder.singleValueContainer().decode(Cell.self)
     }
 
-    func encode(to encoder: Encoder) throws {
+    func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(cell)
     }

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// `report.html`: the run at a glance, in one self-contained file: no script, no stylesheet, font
 /// or image fetched from anywhere (a Content-Security-Policy says so to the browser too), so it

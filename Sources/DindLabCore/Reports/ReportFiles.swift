@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Where a run's derived files go: by default into the run folder (summary.json, junit.xml,
 /// summary.md, report.html), each movable with `dindlab report --json/--junit/--markdown/--html`.

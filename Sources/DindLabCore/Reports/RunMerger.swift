@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// `dindlab merge`: combines the run folders of a sharded run (`run --shard K/N` on N machines)
 /// into one run folder, as if one machine had run the whole plan.

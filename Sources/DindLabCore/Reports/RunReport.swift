@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// What every report of a run is made from: the manifest and the trial records, tallied and
 /// judged. Nothing else is read (no scenario file, no engine), so a report can be made later,

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A mount under `/var/lib/docker` that was still there after the inner container ended:
 /// the field report's stale shm and mqueue mounts and devicemapper devices broke every later

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The JSON conventions of every file under `results/`: ISO 8601 times in UTC with
 /// milliseconds (`2026-11-29T11:22:33.123Z`), sorted keys so files diff cleanly,

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The id of a run, which names its directory: `results/<run id>/`.
 ///

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// `manifest.json`: what a run was, so that it can be understood and repeated later.
 public struct RunManifest: Sendable, Hashable, Codable {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// `summary.json`: a run's tally, derived from trials.jsonl and rebuilt by `dindlab report`.
 public struct RunSummary: Sendable, Hashable, Codable {

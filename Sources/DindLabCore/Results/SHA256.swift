@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// SHA-256 (FIPS 180-4), for the digests of scenario files in run manifests.
 ///

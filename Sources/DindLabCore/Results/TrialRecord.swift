@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// One finished trial: a line of `trials.jsonl`.
 public struct TrialRecord: Sendable, Hashable, Codable {

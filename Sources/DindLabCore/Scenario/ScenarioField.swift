@@ -30,7 +30,7 @@ struct ScenarioField: Sendable {
 
     /// A field whose Swift property always has a value.
     static func field<T: FieldValueConvertible>(
-        _ key: String, _ keyPath: WritableKeyPath<Scenario, T> & Sendable, shape: Shape = .scalar, matrix: Bool = true,
+        _ key: String, _ keyPath: any WritableKeyPath<Scenario, T> & Sendable, shape: Shape = .scalar, matrix: Bool = true,
         decode: @escaping @Sendable (YAMLNode) throws(YAMLError) -> T
     ) -> ScenarioField {
         ScenarioField(
@@ -45,7 +45,7 @@ struct ScenarioField: Sendable {
 
     /// A field whose Swift property is nil when the file leaves it out.
     static func optionalField<T: FieldValueConvertible>(
-        _ key: String, _ keyPath: WritableKeyPath<Scenario, T?> & Sendable, shape: Shape = .scalar, matrix: Bool = true,
+        _ key: String, _ keyPath: any WritableKeyPath<Scenario, T?> & Sendable, shape: Shape = .scalar, matrix: Bool = true,
         decode: @escaping @Sendable (YAMLNode) throws(YAMLError) -> T
     ) -> ScenarioField {
         ScenarioField(

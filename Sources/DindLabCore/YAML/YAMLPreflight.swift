@@ -1,6 +1,7 @@
 // libyaml's event API, which Yams wraps but does not expose. Yams itself depends on this module,
 // so it is always built alongside it.
 import CYaml
+import Foundation
 
 /// A first pass over libyaml's event stream that decides whether Yams may safely build a tree.
 ///

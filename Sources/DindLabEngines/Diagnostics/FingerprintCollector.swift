@@ -1,5 +1,5 @@
-import DindLabCore
-import DockerEngine
+public import DindLabCore
+public import DockerEngine
 import Foundation
 
 /// Gathers an engine's fingerprint: what it says about itself, how it treats privileged

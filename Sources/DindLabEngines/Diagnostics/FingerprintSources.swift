@@ -1,6 +1,6 @@
-import DindLabCore
+public import DindLabCore
 import DockerEngine
-import Foundation
+public import Foundation
 
 /// Where fingerprints to compare come from: the manifests of runs, or engines asked now.
 public enum FingerprintSources {

@@ -1,4 +1,4 @@
-import DockerEngine
+public import DockerEngine
 import Foundation
 
 /// Round-trip latencies of GET /_ping, like `ping -c` for an engine.

@@ -1,5 +1,5 @@
 import DindLabCore
-import DockerEngine
+public import DockerEngine
 import Foundation
 
 /// An image to probe an engine with: an outer image when the engine has one, else a tiny

@@ -1,6 +1,6 @@
 import DindLabCore
-import DockerEngine
-import Foundation
+public import DockerEngine
+public import Foundation
 
 /// What identifies one running daemon behind an address: a daemon that restarts, or another
 /// daemon started on the same socket, has another identity.

@@ -1,4 +1,4 @@
-import DockerEngine
+public import DockerEngine
 import Foundation
 
 /// How the private engine asks a daemon whether it answers. Injected so tests can stand in

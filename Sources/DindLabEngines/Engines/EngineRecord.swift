@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// What `engine up` started, as written to DIR/engine.json. It stays after `down` (with the
 /// log), so one can see later which binary and command line an engine had.

@@ -1,5 +1,5 @@
-import DockerEngine
-import Foundation
+public import DockerEngine
+public import Foundation
 
 /// Which engine a command talks to, and the name trials record for it.
 public struct EngineSelection: Sendable, Hashable {

@@ -1,4 +1,4 @@
-import DockerEngine
+public import DockerEngine
 
 /// What `engine status` and `engine list` report about one private engine.
 public struct EngineStatus: Sendable {

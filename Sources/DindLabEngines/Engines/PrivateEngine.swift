@@ -1,5 +1,5 @@
 import DockerEngine
-import Foundation
+public import Foundation
 
 /// Private Docker engines: daemons of any era that dindlab starts, isolated from the host,
 /// each in a directory of its own (see `EngineLayout`), side by side under names.

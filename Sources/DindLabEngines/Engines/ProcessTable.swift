@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 
 /// What /proc/PID/stat says about a process.
 package struct ProcessStat: Sendable, Hashable {

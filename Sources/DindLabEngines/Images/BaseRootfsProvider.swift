@@ -1,5 +1,5 @@
 import DindLabCore
-import Foundation
+public import Foundation
 
 /// The Debian root filesystem an outer image starts from: a tree of files on this machine.
 public struct BaseRootfsRequest: Sendable, Hashable {

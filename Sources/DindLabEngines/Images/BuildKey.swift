@@ -1,5 +1,5 @@
 import DindLabCore
-import Foundation
+public import Foundation
 
 /// The content address of an outer image: a sha256 over the recipe file's bytes and every
 /// input that can change the image without changing the recipe file.

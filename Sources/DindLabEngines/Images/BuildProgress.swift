@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// What happens during image builds, as the builder reports it.
 public enum BuildEvent: Sendable, Hashable {

@@ -1,4 +1,4 @@
-import DockerEngine
+public import DockerEngine
 
 /// What outer images need to know about a Docker release beyond its start command: the Engine
 /// API version it serves, and its version as a label shows it. The API table lives here and

@@ -1,6 +1,6 @@
 import DindLabCore
-import DockerEngine
-import Foundation
+public import DockerEngine
+public import Foundation
 
 /// The image builder's view of a real engine, over `DockerEngine.EngineClient`.
 public struct EngineImageStore: ImageBuildingEngine {

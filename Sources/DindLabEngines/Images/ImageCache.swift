@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The build cache, outside the repository: `$XDG_CACHE_HOME/dindlab/images`, else
 /// `~/.cache/dindlab/images`.

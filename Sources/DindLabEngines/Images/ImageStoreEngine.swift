@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// An image as the image store reports it.
 public struct StoredImage: Sendable, Hashable {

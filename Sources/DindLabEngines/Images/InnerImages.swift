@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The inner images an outer image ships under `/dindlab/images/`, so the inner daemon can
 /// load them without a registry.

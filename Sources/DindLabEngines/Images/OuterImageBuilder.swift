@@ -1,5 +1,6 @@
-import DindLabCore
-import Foundation
+public import DindLabCore
+import DockerEngine
+public import Foundation
 
 /// Builds outer images from recipes and tags them `dindlab/outer:NAME`.
 ///

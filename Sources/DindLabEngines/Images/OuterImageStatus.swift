@@ -1,4 +1,4 @@
-import DindLabCore
+public import DindLabCore
 import Foundation
 
 /// What `images list` shows: each recipe and what the engine has built from it.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A recipe for an outer image: the folder `Images/<name>/` with its `recipe.yaml`.
 ///

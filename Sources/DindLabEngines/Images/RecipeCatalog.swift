@@ -1,5 +1,5 @@
 import DindLabCore
-import Foundation
+public import Foundation
 
 /// The recipes of an `Images/` folder: every subfolder that holds a `recipe.yaml`.
 public struct RecipeCatalog: Sendable {

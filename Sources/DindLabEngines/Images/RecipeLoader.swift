@@ -1,5 +1,5 @@
-import DindLabCore
-import Foundation
+public import DindLabCore
+public import Foundation
 
 /// Loads and validates `Images/<name>/recipe.yaml` files.
 ///

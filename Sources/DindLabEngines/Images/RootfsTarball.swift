@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Writes root filesystem tarballs with the system's GNU tar, which keeps device nodes,
 /// hard links, extended attributes and numeric owners exactly as debootstrap made them.

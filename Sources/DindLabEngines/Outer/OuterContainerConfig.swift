@@ -1,5 +1,5 @@
-import DindLabCore
-import DockerEngine
+public import DindLabCore
+public import DockerEngine
 
 /// How an outer container is asked for, before it is turned into an Engine API request.
 public struct OuterContainerRequest: Sendable {

@@ -1,4 +1,4 @@
-import DockerEngine
+public import DockerEngine
 import Foundation
 
 /// What an engine can grant an outer container, found by trying.

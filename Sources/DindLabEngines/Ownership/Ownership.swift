@@ -1,5 +1,5 @@
-import DindLabCore
-import Foundation
+public import DindLabCore
+public import Foundation
 
 /// The labels that mark an object on an engine as dindlab's, and say which run and which
 /// process made it. dindlab stops or removes only containers that carry them.

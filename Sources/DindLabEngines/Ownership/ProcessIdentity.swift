@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// One process on one machine, named so that a later process that happens to get the same
 /// pid is not mistaken for it: host name, pid, the process's start time in clock ticks after

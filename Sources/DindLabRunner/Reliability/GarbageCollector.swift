@@ -1,6 +1,6 @@
 import DindLabEngines
-import DockerEngine
-import Foundation
+public import DockerEngine
+public import Foundation
 
 /// Finds and removes what dead dindlab runs left on an engine (`dindlab gc`).
 ///

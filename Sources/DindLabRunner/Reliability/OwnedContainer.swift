@@ -1,6 +1,6 @@
-import DindLabEngines
-import DockerEngine
-import Foundation
+public import DindLabEngines
+public import DockerEngine
+public import Foundation
 
 /// A container that carries dindlab's ownership labels, as `gc` and the orphan check see it.
 public struct OwnedContainer: Sendable, Hashable {

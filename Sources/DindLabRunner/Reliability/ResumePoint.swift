@@ -1,5 +1,5 @@
-import DindLabCore
-import Foundation
+public import DindLabCore
+public import Foundation
 
 /// An interrupted run to continue (`dindlab run --resume RUN_DIR`): its folder, its
 /// manifest (command line, seed, scenario files with their digests) and the trials it

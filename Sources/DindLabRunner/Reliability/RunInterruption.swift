@@ -1,5 +1,5 @@
 import Dispatch
-import Foundation
+public import Foundation
 
 /// A run's request to end early, in two steps: first stop starting trials and let the running
 /// ones finish (they end at their own timeout at the latest), then cancel the running ones.

@@ -1,4 +1,4 @@
-import DockerEngine
+public import DockerEngine
 
 /// Warnings dindlab prints before it acts, so that a user sees the risk before it is taken.
 public enum SafetyNotices {

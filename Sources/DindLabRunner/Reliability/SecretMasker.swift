@@ -1,5 +1,6 @@
 import DindLabCore
-import Foundation
+import DockerEngine
+public import Foundation
 
 /// Masks the values of secret environment variables in text dindlab writes: artifacts
 /// (steps.txt, outer-inspect.json, the daemon log), trial records and manifests.

@@ -1,6 +1,6 @@
-import DindLabCore
+public import DindLabCore
 import DindLabEngines
-import DockerEngine
+public import DockerEngine
 import Foundation
 
 /// An outer container `repro --keep` left running after its trial failed, and the commands

@@ -1,7 +1,7 @@
-import DindLabCore
-import DindLabEngines
+public import DindLabCore
+public import DindLabEngines
 import DockerEngine
-import Foundation
+public import Foundation
 
 /// How a repro runs, beyond its scenario.
 public struct ReproOptions: Sendable {

@@ -1,4 +1,4 @@
-import DindLabCore
+public import DindLabCore
 import Foundation
 
 /// What a repro found: the failing trial and how many trials it took, or that none failed.

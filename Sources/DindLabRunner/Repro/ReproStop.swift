@@ -1,4 +1,4 @@
-import DindLabCore
+public import DindLabCore
 import Foundation
 
 /// What a repro is looking for: the first failure, or the first failure whose signature (or

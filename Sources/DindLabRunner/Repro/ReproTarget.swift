@@ -1,4 +1,4 @@
-import DindLabCore
+public import DindLabCore
 import Foundation
 
 /// The one cell a repro runs, chosen from a scenario by `--cell key=value,...`.

@@ -1,5 +1,6 @@
 /// Cells that cannot run as written on the engine they were given to, found once the
 /// engines are known (their cgroup version and API version), before any trial runs.
+import DindLabCore
 import DindLabEngines
 
 public struct EngineCombinationError: Error, Sendable, CustomStringConvertible {

@@ -1,5 +1,5 @@
-import DindLabCore
-import DindLabEngines
+public import DindLabCore
+public import DindLabEngines
 import DockerEngine
 import Foundation
 

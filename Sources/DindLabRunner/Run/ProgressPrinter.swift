@@ -1,5 +1,7 @@
-import DindLabCore
-import Foundation
+public import DindLabCore
+import DindLabEngines
+import DockerEngine
+public import Foundation
 
 /// Prints a run's progress: one rewritten line on a terminal, a plain line every ten
 /// seconds (and at the end) otherwise, so CI logs stay readable.

@@ -1,7 +1,7 @@
-import DindLabCore
-import DindLabEngines
+public import DindLabCore
+public import DindLabEngines
 import DockerEngine
-import Foundation
+public import Foundation
 
 /// How a run goes, beyond its plan.
 public struct RunOptions: Sendable {
@@ -408,7 +408,7 @@ struct KeptRecords: Sendable {
 actor RecordCollector {
     /// What is kept of them, a resumed run's earlier ones included.
     private(set) var kept: KeptRecords
-    private(set) var writeFailure: Error?
+    private(set) var writeFailure: (any Error)?
     /// True once the stop condition (repro) held for a record.
     private(set) var stoppedByCondition = false
     let stopWhen: (@Sendable (TrialRecord) -> Bool)?
@@ -438,7 +438,7 @@ actor RecordCollector {
         return kept.done
     }
 
-    func noteWriteFailure(_ error: Error) {
+    func noteWriteFailure(_ error: any Error) {
         if writeFailure == nil { writeFailure = error }
     }
 }

@@ -1,4 +1,5 @@
 import DindLabEngines
+import DockerEngine
 import Foundation
 
 #if canImport(Glibc)

@@ -1,6 +1,6 @@
-import DindLabCore
-import DindLabEngines
-import DockerEngine
+public import DindLabCore
+public import DindLabEngines
+public import DockerEngine
 import Foundation
 
 /// An engine trials run on, with what the run learned about it once at its start.

@@ -262,7 +262,7 @@ struct TrialExecutor: Sendable {
             let tty = inner.mode == .ti
             let command = tty ? OuterScripts.innerInteractive(image: inner.image, command: inner.command) : OuterScripts.innerDetached(image: inner.image, command: inner.command)
             let fault = index == 0 && attempt.trial.cell.scenario.faults.killDaemonAtTrial == attempt.trial.index + 1 ? injectDaemonKill(in: container, after: attempt.trial.cell.scenario.faults.killAfter) : nil
-            let outcome: Result<ExecResult, Error>
+            let outcome: Result<ExecResult, any Error>
             do {
                 outcome = .success(try await exec(command, in: container, tty: tty, title: "inner run \(index + 1) (\(tty ? "run -ti" : "run -d"))", &attempt))
             } catch {
@@ -452,7 +452,7 @@ struct TrialExecutor: Sendable {
     /// failure of the system under test while the engine no longer answers: a stopping engine
     /// kills the outer container, which looks like the inner daemon dying. When a ping after
     /// the failure finds the engine gone, it is marked lost and the run starts no more trials.
-    private func classify(_ error: Error, attempt: TrialAttempt) async -> TrialFailure {
+    private func classify(_ error: any Error, attempt: TrialAttempt) async -> TrialFailure {
         let phase = attempt.clock.current
         let timeoutText = "the trial did not finish within its timeout of \(Int(attempt.trial.cell.scenario.timeout.inSeconds)) s"
         switch error {
@@ -477,7 +477,7 @@ struct TrialExecutor: Sendable {
     /// Why the engine is lost, when a quick ping fails (and marks it lost); nil when it answers.
     ///
     /// - Parameter failure: The error that made the trial ask, named in the reason.
-    private func engineLoss(after failure: Error? = nil) async -> String? {
+    private func engineLoss(after failure: (any Error)? = nil) async -> String? {
         guard !Task.isCancelled else { return nil }
         do {
             _ = try await engine.client.ping(timeout: .seconds(5))

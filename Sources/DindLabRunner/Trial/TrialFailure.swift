@@ -1,4 +1,5 @@
 import DindLabCore
+import DindLabEngines
 import DockerEngine
 import Foundation
 
@@ -28,7 +29,7 @@ struct TrialFailure: Error, Sendable {
     }
 
     /// The harness or the engine failed: reported, never counted as the scenario's failure.
-    static func harness(_ phase: TrialPhase, _ error: Error) -> TrialFailure {
+    static func harness(_ phase: TrialPhase, _ error: any Error) -> TrialFailure {
         TrialFailure(outcome: .error, phase: phase, stepOutput: "\(error)")
     }
 

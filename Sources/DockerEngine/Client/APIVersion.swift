@@ -42,7 +42,7 @@ public struct APIVersion: Sendable, Hashable, Comparable, Codable, CustomStringC
         self.init(major, minor)
     }
 
-    public init(from decoder: Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let version = APIVersion(text) else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "\"\(text)\" is not an API version"))
@@ -50,7 +50,7 @@ public struct APIVersion: Sendable, Hashable, Comparable, Codable, CustomStringC
         self = version
     }
 
-    public func encode(to encoder: Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)
     }

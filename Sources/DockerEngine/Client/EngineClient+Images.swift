@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 extension EngineClient {
     /// POST /images/create?fromSrc=-: imports a root filesystem tarball as an image, streamed

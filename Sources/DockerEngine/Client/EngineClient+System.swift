@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 extension EngineClient {
     /// GET /_ping, unversioned, so it works before negotiation and on every daemon.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A client of one Docker Engine's HTTP API, from API 1.19 (Docker 1.7) to 1.51 (Docker 28).
 ///
@@ -164,7 +164,7 @@ public final class EngineClient: Sendable {
 
 /// A decoding error as a sentence that names the key path.
 func describe<T>(_ error: DecodingError, type: T.Type) -> String {
-    func pathText(_ path: [CodingKey]) -> String {
+    func pathText(_ path: [any CodingKey]) -> String {
         path.isEmpty ? "the top level" : path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
     }
     switch error {

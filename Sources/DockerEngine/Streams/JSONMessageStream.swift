@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Splits a stream of JSON objects (progress of image import/load/build, events) into
 /// whole objects, whatever the chunk boundaries.
@@ -76,7 +76,7 @@ public struct JSONMessage: Decodable, Sendable {
         case status, stream, id, error, errorDetail, aux
     }
 
-    public init(from decoder: Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         status = try? container.decodeIfPresent(String.self, forKey: .status)
         stream = try? container.decodeIfPresent(String.self, forKey: .stream)

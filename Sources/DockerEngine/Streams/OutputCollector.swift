@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Collects a process's stdout and stderr up to a cap, counting what it drops.
 ///

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Which stream a piece of a container's output belongs to.
 public enum OutputStream: UInt8, Sendable, Codable {

@@ -226,7 +226,7 @@ final class Exchange: @unchecked Sendable {
     @exclusivity(unchecked) var headers = HTTPHeaders()
     @exclusivity(unchecked) var body = Data()
     let onChunk: (@Sendable (Data) throws -> Void)?
-    var callbackError: Error?
+    var callbackError: (any Error)?
     var upload: FileHandle?
     private let cancellation = CancellationFlag()
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import DindLabCore
 import DindLabEngines
 import DindLabRunner
+import DockerEngine
 import Foundation
 
 /// `dindlab engine ...`: private engines. Each subcommand is a nested type; a new one is a new

@@ -36,7 +36,7 @@ struct EngineOptions: ParsableArguments {
 }
 
 /// Prints an error in a full sentence to standard error and exits with `code`.
-func fail(_ error: Error, code: Int32 = 1) -> ExitCode {
+func fail(_ error: any Error, code: Int32 = 1) -> ExitCode {
     FileHandle.standardError.write(Data("dindlab: \(error)\n".utf8))
     return ExitCode(code)
 }

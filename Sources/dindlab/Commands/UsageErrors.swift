@@ -28,7 +28,7 @@ enum Usage {
     /// file that does not load or validate, an `--only` filter or `--repeat` the plan cannot
     /// take, an `--engine` that is no address or engine name), else `otherwise`: so a mistyped
     /// command gets 64, never the 1 or 2 that judge a run.
-    static func failure(_ error: Error, otherwise code: Int32) -> ExitCode {
+    static func failure(_ error: any Error, otherwise code: Int32) -> ExitCode {
         let usage = error is YAMLErrors || error is YAMLError || error is PlanError || error is ReproError || error is ValidationError
             || (error as? EngineError)?.isInvalidInput == true
         return fail(error, code: usage ? exitCode : code)

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A request as the fake engine received it, recorded before it was answered.
 public struct RecordedRequest: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// What a container's or exec instance's process "does": the output it produces at once,
 /// how long it then keeps running, and its exit code.

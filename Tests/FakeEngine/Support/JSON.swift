@@ -151,7 +151,7 @@ enum JSON: Sendable, Equatable {
 }
 
 extension JSON: Decodable {
-    init(from decoder: Decoder) throws {
+    init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
