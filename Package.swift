@@ -6,9 +6,6 @@ let package = Package(
     platforms: [.macOS(.v15)],  // the transport uses Synchronization.Atomic (macOS 15)
     products: [
         .executable(name: "dindlab", targets: ["dindlab"]),
-        .library(name: "DindLabCore", targets: ["DindLabCore"]),
-        .library(name: "DindLabEngines", targets: ["DindLabEngines"]),
-        .library(name: "DindLabRunner", targets: ["DindLabRunner"]),
         .library(name: "DockerEngine", targets: ["DockerEngine"]),
     ],
     dependencies: [

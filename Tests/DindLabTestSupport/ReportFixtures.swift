@@ -1,11 +1,11 @@
-public import Foundation
-public import DindLabCore
+package import Foundation
+package import DindLabCore
 
 /// Run folders made without an engine: a plan from scenario YAML, records synthesised for its
 /// trials the way TrialExecutor makes them, written through ResultStore.
-public enum ReportFixtures {
+package enum ReportFixtures {
     /// A 2 × 2 matrix with an expectation, repeat 5: 4 cells, 20 trials.
-    public static let modesYAML = """
+    package static let modesYAML = """
         version: 1
         name: modes
         repeat: 5
@@ -19,7 +19,7 @@ public enum ReportFixtures {
         """
 
     /// One cell, no expectation, repeat 3.
-    public static let plainYAML = """
+    package static let plainYAML = """
         version: 1
         name: plain
         repeat: 3
@@ -29,7 +29,7 @@ public enum ReportFixtures {
 
     /// A signature with everything that needs escaping somewhere: markup, quotes, a table
     /// pipe, an ampersand and a terminal escape.
-    public static let nastySignature = "daemon: failed to start daemon: Devices cgroup isn't mounted <&> \"x\" | \u{1B}[31m"
+    package static let nastySignature = "daemon: failed to start daemon: Devices cgroup isn't mounted <&> \"x\" | \u{1B}[31m"
 
     /// What each trial of the mixed fixture does, so that its cells get every judgement:
     /// - `cmd,ti`: all pass (passes);
@@ -38,7 +38,7 @@ public enum ReportFixtures {
     /// - `exec,ti`: all fail with `nastySignature` (fails by rate and interval);
     /// - `exec,d`: all harness errors (not judged);
     /// - `plain`: trial 1 times out (a failure without an expectation).
-    public static func mixedOutcome(_ trial: PlannedTrial) -> (TrialOutcome, String?) {
+    package static func mixedOutcome(_ trial: PlannedTrial) -> (TrialOutcome, String?) {
         switch (trial.scenarioName, trial.cell.id, trial.index) {
         case ("modes", "daemon.start=cmd,inner.mode=d", 0): (.fail, "inner: exit status 1")
         case ("modes", "daemon.start=exec,inner.mode=ti", _): (.fail, nastySignature)
@@ -49,7 +49,7 @@ public enum ReportFixtures {
     }
 
     /// Writes scenario files into `folder` (created if missing) and plans them.
-    public static func plan(_ yamls: [String], in folder: URL, seed: UInt64 = 42) throws -> (plan: Plan, files: [URL]) {
+    package static func plan(_ yamls: [String], in folder: URL, seed: UInt64 = 42) throws -> (plan: Plan, files: [URL]) {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var files: [URL] = []
         var scenarios: [Scenario] = []
@@ -63,7 +63,7 @@ public enum ReportFixtures {
     }
 
     /// A record of a planned trial, as TrialExecutor would make it.
-    public static func record(_ trial: PlannedTrial, runID: RunID, engine: String = "default", outcome: TrialOutcome, signature: String?) -> TrialRecord {
+    package static func record(_ trial: PlannedTrial, runID: RunID, engine: String = "default", outcome: TrialOutcome, signature: String?) -> TrialRecord {
         let start = ResultsFixtures.start.addingTimeInterval(Double(trial.sequence) * 2)
         return TrialRecord(
             runID: runID, trialID: trial.id, sequence: trial.sequence, scenario: trial.scenarioName,
@@ -73,7 +73,7 @@ public enum ReportFixtures {
             artifactsPath: outcome == .pass ? nil : "artifacts/\(trial.id)")
     }
 
-    public static let engine = RunManifest.Engine(
+    package static let engine = RunManifest.Engine(
         name: "default", endpoint: "unix:///tmp/dl/docker.sock",
         fingerprint: EngineFingerprint(daemonVersion: "20.10.24", apiVersion: "1.41", kernelVersion: "6.1.0-18-amd64",
                                        storageDriver: "overlay2", cgroupDriver: "cgroupfs", cgroupVersion: "2",
@@ -82,7 +82,7 @@ public enum ReportFixtures {
     /// Writes a run folder for `plan` (whole or a shard) as the runner would: manifest, one
     /// record per trial, an artifacts folder for each trial that did not pass.
     @discardableResult
-    public static func writeRun(
+    package static func writeRun(
         _ plan: Plan, files: [URL], in root: URL, runID: RunID, engine: RunManifest.Engine = engine,
         outcome: (PlannedTrial) -> (TrialOutcome, String?) = mixedOutcome
     ) async throws -> URL {
@@ -105,20 +105,20 @@ public enum ReportFixtures {
     }
 
     /// The mixed fixture: `modes` and `plain`, whole plan, in a fresh run folder.
-    public static func mixedRun(in root: URL, runID: RunID = ResultsFixtures.runID) async throws -> URL {
+    package static func mixedRun(in root: URL, runID: RunID = ResultsFixtures.runID) async throws -> URL {
         let (plan, files) = try plan([modesYAML, plainYAML], in: root)
         return try await writeRun(plan, files: files, in: root.appendingPathComponent("results"), runID: runID)
     }
 
     /// Runs a command line tool; nil when it is not installed.
-    public static func tool(_ name: String) -> URL? {
+    package static func tool(_ name: String) -> URL? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         return path.split(separator: ":").map { URL(fileURLWithPath: String($0)).appendingPathComponent(name) }
             .first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }
 
     /// Runs a program to its end and returns its status and output (stdout and stderr together).
-    public static func run(_ program: URL, _ arguments: [String], timeout: Duration = .seconds(120)) throws -> (status: Int32, output: String) {
+    package static func run(_ program: URL, _ arguments: [String], timeout: Duration = .seconds(120)) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = program
         process.arguments = arguments

@@ -1,13 +1,13 @@
-public import DindLabCore
-public import Foundation
+package import DindLabCore
+package import Foundation
 
 /// Builders and helpers shared by the Results tests.
-public enum ResultsFixtures {
-    public static let runID = RunID("20261129T112233Z-ab12")!
+package enum ResultsFixtures {
+    package static let runID = RunID("20261129T112233Z-ab12")!
     /// A whole number of milliseconds, which survives the ISO 8601 round trip exactly.
-    public static let start = Date(timeIntervalSince1970: 1_795_000_000.125)
+    package static let start = Date(timeIntervalSince1970: 1_795_000_000.125)
 
-    public static func record(
+    package static func record(
         _ sequence: Int, scenario: String = "exec-vs-cmd", cell: String = "c1",
         values: CellValues = ["daemon.start": "exec", "inner.mode": "ti"], engine: String = "host",
         outcome: TrialOutcome = .pass, signature: String? = nil
@@ -22,25 +22,25 @@ public enum ResultsFixtures {
 
     /// A fresh directory under the system's temporary directory; `defer { x.remove() }`
     /// right after creating it (a deinit could run before the test is done with it).
-    public struct TemporaryDirectory: Sendable {
-        public let url: URL
+    package struct TemporaryDirectory: Sendable {
+        package let url: URL
 
-        public init() throws {
+        package init() throws {
             url = FileManager.default.temporaryDirectory
                 .appendingPathComponent("dindlab-tests-\(UUID().uuidString)", isDirectory: true)
             try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         }
 
-        public func remove() {
+        package func remove() {
             try? FileManager.default.removeItem(at: url)
         }
     }
 
     /// A deterministic generator (SplitMix64) for tests.
-    public struct SeededGenerator: RandomNumberGenerator {
+    package struct SeededGenerator: RandomNumberGenerator {
         private var state: UInt64
-        public init(seed: UInt64) { state = seed }
-        public mutating func next() -> UInt64 {
+        package init(seed: UInt64) { state = seed }
+        package mutating func next() -> UInt64 {
             state &+= 0x9E37_79B9_7F4A_7C15
             var z = state
             z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

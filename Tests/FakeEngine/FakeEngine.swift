@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 
 /// An in-process fake Docker Engine on a temporary Unix socket, for HTTP-level tests of
 /// Engine API clients. It plays a daemon of a given release (`DaemonPersona`): version
@@ -12,16 +12,16 @@ public import Foundation
 ///         let client = EngineClient(address: engine.address)
 ///         ...
 ///     }
-public final class FakeEngine: Sendable {
+package final class FakeEngine: Sendable {
     /// The daemon this engine plays.
-    public let persona: DaemonPersona
+    package let persona: DaemonPersona
     /// The socket's path, e.g. "/tmp/fake-engine-AbC123/docker.sock".
-    public let socketPath: String
+    package let socketPath: String
     private let state: EngineState
     private let server: UnixSocketServer
 
     /// "unix:///tmp/fake-engine-.../docker.sock", as DOCKER_HOST would say it.
-    public var address: String { "unix://" + socketPath }
+    package var address: String { "unix://" + socketPath }
 
     private init(persona: DaemonPersona, state: EngineState, server: UnixSocketServer) {
         self.persona = persona
@@ -34,7 +34,7 @@ public final class FakeEngine: Sendable {
     /// - Parameter persona: the daemon to play.
     /// - Returns: the running engine; call `stop()` when done.
     /// - Throws: `FakeEngineError` when the persona's versions are not versions or the socket cannot be set up.
-    public static func start(_ persona: DaemonPersona) throws -> FakeEngine {
+    package static func start(_ persona: DaemonPersona) throws -> FakeEngine {
         for (field, value) in [("apiVersion", persona.apiVersion), ("minAPIVersion", persona.minAPIVersion)]
         where APIVersion(value) == nil {
             throw FakeEngineError.invalidPersona(persona, field: field, value: value)
@@ -56,7 +56,7 @@ public final class FakeEngine: Sendable {
     ///   - body: the test, given the running engine.
     /// - Returns: what `body` returns.
     /// - Throws: what `body` throws, or `FakeEngineError` when the engine cannot start.
-    public static func withRunning<T: Sendable>(
+    package static func withRunning<T: Sendable>(
         _ persona: DaemonPersona,
         _ body: (FakeEngine) async throws -> T
     ) async throws -> T {
@@ -85,7 +85,7 @@ public final class FakeEngine: Sendable {
     /// Stops serving: closes the listening socket and every open connection (hung and
     /// streaming ones included), waits for their threads, removes the socket and its folder.
     /// Idempotent.
-    public func stop() {
+    package func stop() {
         state.markStopping()
         server.stop()
     }
@@ -99,37 +99,37 @@ public final class FakeEngine: Sendable {
     /// - Parameters:
     ///   - fault: the misbehaviour; nil clears the fault set for this fragment.
     ///   - fragment: a substring of the request target, e.g. "/_ping" or "/exec/".
-    public func setFault(_ fault: Fault?, forPathContaining fragment: String) {
+    package func setFault(_ fault: Fault?, forPathContaining fragment: String) {
         state.access { $0.faults.set(fault, forPathContaining: fragment, times: nil) }
     }
 
     /// Like `setFault(_:forPathContaining:)`, for the next `times` matching requests only
     /// (to test retries).
-    public func setFault(_ fault: Fault, forPathContaining fragment: String, times: Int) {
+    package func setFault(_ fault: Fault, forPathContaining fragment: String, times: Int) {
         state.access { $0.faults.set(fault, forPathContaining: fragment, times: max(1, times)) }
     }
 
     /// Sets what containers and exec instances "run": called with the argv (entrypoint and
     /// command) and whether the process has a TTY, when the container or exec starts.
     /// Until set, `ScriptedProcess.defaultProgram` runs.
-    public func setProgram(_ program: @escaping @Sendable (_ command: [String], _ tty: Bool) -> ScriptedProcess) {
+    package func setProgram(_ program: @escaping @Sendable (_ command: [String], _ tty: Bool) -> ScriptedProcess) {
         state.access { $0.program = program }
     }
 
     /// Makes the daemon unable to apply capabilities outside `capabilities` (nil: all), as a
     /// dockerd that lacks CAP_SYS_RESOURCE on some VMs: starts that ask for another one, or for
     /// `--privileged`, fail with the era's "operation not permitted".
-    public func setGrantableCapabilities(_ capabilities: Set<String>?) {
+    package func setGrantableCapabilities(_ capabilities: Set<String>?) {
         state.access { $0.grantableCapabilities = capabilities }
     }
 
     // MARK: Observing and seeding
 
     /// The requests received so far, in the order their bodies were read.
-    public var requests: [RecordedRequest] { state.access { $0.requests } }
+    package var requests: [RecordedRequest] { state.access { $0.requests } }
 
     /// Forgets the requests received so far.
-    public func clearRequests() { state.access { $0.requests.removeAll() } }
+    package func clearRequests() { state.access { $0.requests.removeAll() } }
 
     /// Makes an image known, as if pulled; "busybox:latest" is known from the start.
     /// - Parameters:
@@ -139,7 +139,7 @@ public final class FakeEngine: Sendable {
     ///   - entrypoint: the image's entrypoint.
     /// - Returns: the image id ("sha256:..." for personas with API 1.22 or later).
     @discardableResult
-    public func addImage(_ reference: String, labels: [String: String] = [:], cmd: [String]? = ["sh"],
+    package func addImage(_ reference: String, labels: [String: String] = [:], cmd: [String]? = ["sh"],
                          entrypoint: [String]? = nil) -> String {
         state.access { $0.addImage(reference: reference, labels: labels, cmd: cmd, entrypoint: entrypoint, size: 1_000_000) }
     }
@@ -151,7 +151,7 @@ public final class FakeEngine: Sendable {
     ///   - mode: permission bits.
     ///   - container: the container's id, id prefix or name.
     /// - Throws: `FakeEngineError` when there is no such container.
-    public func addFile(_ contents: Data, at path: String, mode: Int = 0o644, inContainer container: String) throws {
+    package func addFile(_ contents: Data, at path: String, mode: Int = 0o644, inContainer container: String) throws {
         do {
             try state.access { try $0.addFile(contents, at: path, mode: mode, container: container) }
         } catch let error as APIError {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Why a fake engine could not start or do what a test asked.
-public struct FakeEngineError: Error, CustomStringConvertible, Sendable {
+package struct FakeEngineError: Error, CustomStringConvertible, Sendable {
     private enum Kind: Sendable {
         case systemCall(String, path: String, errno: Int32)
         case pathTooLong(String)
@@ -25,7 +25,7 @@ public struct FakeEngineError: Error, CustomStringConvertible, Sendable {
         FakeEngineError(kind: .rejected(status: error.status, message: error.message))
     }
 
-    public var description: String {
+    package var description: String {
         switch kind {
         case .systemCall(let name, let path, let code):
             "The fake engine could not set up its socket at \(path): \(name) failed with \(String(cString: strerror(code))) (errno \(code))."

@@ -1,42 +1,42 @@
 /// One cell in two conditions (two runs, two engines, two values of a matrix key): both
 /// success rates with their Wilson intervals, the difference, Fisher's exact test, and the
 /// signatures seen in only one of them.
-public struct CellComparison: Sendable, Hashable {
+package struct CellComparison: Sendable, Hashable {
     /// One side of the comparison.
-    public struct Side: Sendable, Hashable {
+    package struct Side: Sendable, Hashable {
         /// What this side is: a run's name, an engine, `outer.image=dindlab/outer:trixie`.
-        public var label: String
-        public var tally: CellTally
+        package var label: String
+        package var tally: CellTally
 
-        public init(label: String, tally: CellTally) {
+        package init(label: String, tally: CellTally) {
             self.label = label
             self.tally = tally
         }
 
         /// passes + fails + timeouts: the trials the success rate counts.
-        public var counted: Int { tally.passes + tally.fails + tally.timeouts }
+        package var counted: Int { tally.passes + tally.fails + tally.timeouts }
     }
 
-    public let scenario: String
+    package let scenario: String
     /// What the two sides have in common: the cell id for two runs, the other keys' values for `--by`.
-    public let group: String
-    public let baseline: Side
-    public let other: Side
+    package let group: String
+    package let baseline: Side
+    package let other: Side
     /// Two-sided Fisher exact p-value of passes vs fails-or-timeouts; nil when a side has no counted trial.
-    public let pValue: Double?
+    package let pValue: Double?
     /// The p-value after Holm's adjustment over every comparison of the report.
-    public internal(set) var adjustedPValue: Double?
+    package internal(set) var adjustedPValue: Double?
     /// Failure signatures (fail and timeout) seen on the baseline side only, most frequent first.
-    public let signaturesOnlyInBaseline: [SignatureCount]
+    package let signaturesOnlyInBaseline: [SignatureCount]
     /// Failure signatures seen on the other side only.
-    public let signaturesOnlyInOther: [SignatureCount]
+    package let signaturesOnlyInOther: [SignatureCount]
 
     /// - Parameters:
     ///   - scenario: The scenario both cells belong to.
     ///   - group: What the two cells share.
     ///   - baseline: The side the other is compared with.
     ///   - other: The other side.
-    public init(scenario: String, group: String, baseline: Side, other: Side) {
+    package init(scenario: String, group: String, baseline: Side, other: Side) {
         self.scenario = scenario
         self.group = group
         self.baseline = baseline
@@ -52,24 +52,24 @@ public struct CellComparison: Sendable, Hashable {
     }
 
     /// The other side's success rate minus the baseline's; nil when either has none.
-    public var difference: Double? {
+    package var difference: Double? {
         guard let a = baseline.tally.successRate, let b = other.tally.successRate else { return nil }
         return b - a
     }
 
     /// Whether the (adjusted) p-value is below `level`.
-    public func isSignificant(at level: Double = 0.05) -> Bool {
+    package func isSignificant(at level: Double = 0.05) -> Bool {
         (adjustedPValue ?? 1) < level
     }
 }
 
 /// A cell of one side that has no counterpart on the other.
-public struct UnmatchedCell: Sendable, Hashable {
-    public var scenario: String
-    public var cellID: String
-    public var engine: String
+package struct UnmatchedCell: Sendable, Hashable {
+    package var scenario: String
+    package var cellID: String
+    package var engine: String
     /// Which side it is on.
-    public var side: String
-    public var trials: Int
-    public var successRate: Double?
+    package var side: String
+    package var trials: Int
+    package var successRate: Double?
 }

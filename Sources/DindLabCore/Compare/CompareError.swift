@@ -1,5 +1,5 @@
 /// Why a comparison could not be made.
-public struct CompareError: Error, Hashable, CustomStringConvertible {
+package struct CompareError: Error, Hashable, CustomStringConvertible {
     private enum Code: Hashable {
         case unknownKey(key: String, keys: [String])
         case unknownBaseline(key: String, value: String, levels: [String])
@@ -10,26 +10,26 @@ public struct CompareError: Error, Hashable, CustomStringConvertible {
     private let code: Code
 
     /// `--by KEY` names neither a matrix key of the run's cells nor `engine`.
-    public static func unknownKey(_ key: String, keys: [String]) -> CompareError {
+    package static func unknownKey(_ key: String, keys: [String]) -> CompareError {
         CompareError(code: .unknownKey(key: key, keys: keys))
     }
 
     /// `--baseline VALUE` is not a level of the key.
-    public static func unknownBaseline(_ value: String, key: String, levels: [String]) -> CompareError {
+    package static func unknownBaseline(_ value: String, key: String, levels: [String]) -> CompareError {
         CompareError(code: .unknownBaseline(key: key, value: value, levels: levels))
     }
 
     /// A run folder has no readable manifest.json (fingerprints live there).
-    public static func noManifest(_ path: String, reason: String) -> CompareError {
+    package static func noManifest(_ path: String, reason: String) -> CompareError {
         CompareError(code: .noManifest(path: path, reason: reason))
     }
 
     /// Fewer than two engines to compare.
-    public static func tooFewEngines(_ count: Int) -> CompareError {
+    package static func tooFewEngines(_ count: Int) -> CompareError {
         CompareError(code: .tooFewEngines(count: count))
     }
 
-    public var description: String {
+    package var description: String {
         switch code {
         case .unknownKey(let key, let keys):
             "The run's cells have no key \"\(key)\" to compare by; use one of: \(keys.joined(separator: ", "))."

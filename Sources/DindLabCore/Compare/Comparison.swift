@@ -12,20 +12,20 @@ import Foundation
 ///   level: the first in the scenario's matrix order (or in the manifest's engine order for
 ///   `--by engine`), or the one `--baseline` names. Comparing with one baseline rather than
 ///   every pair keeps the number of tests (and of false alarms) down to levels - 1 per group.
-public struct Comparison: Sendable {
+package struct Comparison: Sendable {
     /// e.g. "runA vs runB" or "by outer.image in runA".
-    public let title: String
-    public let baselineLabel: String
-    public let otherLabel: String
+    package let title: String
+    package let baselineLabel: String
+    package let otherLabel: String
     /// The pairs, in report order.
-    public private(set) var rows: [CellComparison]
+    package private(set) var rows: [CellComparison]
     /// Cells with no partner: only in one run, or a group without the baseline level.
-    public let unmatched: [UnmatchedCell]
+    package let unmatched: [UnmatchedCell]
     /// The key compared by, for `--by`.
-    public let key: String?
+    package let key: String?
 
     /// The significance level rows are marked at (after Holm's adjustment).
-    public static let significanceLevel = 0.05
+    package static let significanceLevel = 0.05
 
     init(title: String, baselineLabel: String, otherLabel: String, rows: [CellComparison], unmatched: [UnmatchedCell], key: String?) {
         self.title = title
@@ -45,7 +45,7 @@ public struct Comparison: Sendable {
     /// - Parameters:
     ///   - a: The baseline run.
     ///   - b: The other run.
-    public init(_ a: RunRecords, _ b: RunRecords) {
+    package init(_ a: RunRecords, _ b: RunRecords) {
         let ignoreEngine = a.engineNames.count <= 1 && b.engineNames.count <= 1
         func key(_ scenario: String, _ cell: CellTally) -> String {
             ignoreEngine ? "\(scenario)\u{0}\(cell.cellID)" : "\(scenario)\u{0}\(cell.cellID)\u{0}\(cell.engine)"
@@ -85,7 +85,7 @@ public struct Comparison: Sendable {
     ///   - key: A matrix key of its cells (`outer.image`), or `engine`.
     ///   - baseline: The level the others are compared with; by default the first.
     /// - Throws: `CompareError` when no cell has the key or the baseline is not one of its levels.
-    public init(_ run: RunRecords, by key: String, baseline: String? = nil) throws(CompareError) {
+    package init(_ run: RunRecords, by key: String, baseline: String? = nil) throws(CompareError) {
         struct Coordinates {
             var scenario: String
             var cell: CellTally
@@ -157,7 +157,7 @@ public struct Comparison: Sendable {
     }
 
     /// Rows whose adjusted p-value is below the significance level.
-    public var significantRows: [CellComparison] {
+    package var significantRows: [CellComparison] {
         rows.filter { $0.isSignificant(at: Self.significanceLevel) }
     }
 }

@@ -3,9 +3,9 @@ import Foundation
 /// A comparison as a terminal table or as Markdown: per pair both rates with their Wilson
 /// 95% intervals, the difference, Fisher's p and Holm's adjusted p (a `*` marks adjusted
 /// p < 0.05); then the signatures seen on one side only, and the cells without a partner.
-public enum ComparisonReport {
+package enum ComparisonReport {
     /// Text for a terminal.
-    public static func terminal(_ comparison: Comparison) -> String {
+    package static func terminal(_ comparison: Comparison) -> String {
         var text = "\(comparison.title)\n"
         if comparison.key == nil { text += "A = \(comparison.baselineLabel), B = \(comparison.otherLabel)\n" }
         text += "\n" + SummaryTable.table([header(comparison)] + comparison.rows.map { cells($0, comparison) })
@@ -14,7 +14,7 @@ public enum ComparisonReport {
     }
 
     /// A Markdown document.
-    public static func markdown(_ comparison: Comparison) -> String {
+    package static func markdown(_ comparison: Comparison) -> String {
         var text = "# Comparison: \(escape(comparison.title))\n\n"
         if comparison.key == nil { text += "A = `\(comparison.baselineLabel)`, B = `\(comparison.otherLabel)`\n\n" }
         let header = header(comparison)

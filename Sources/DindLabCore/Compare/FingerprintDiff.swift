@@ -1,25 +1,25 @@
 /// The lines of several engines' fingerprints that differ: the field report's bad host
 /// differed from the good one only in its daemon's cgroup lines, with the same kernel,
 /// versions and command line.
-public struct FingerprintDiff: Sendable, Hashable {
+package struct FingerprintDiff: Sendable, Hashable {
     /// One fingerprint line and each engine's value ("(absent)" where an engine has no such line).
-    public struct Line: Sendable, Hashable {
-        public var name: String
-        public var values: [String]
+    package struct Line: Sendable, Hashable {
+        package var name: String
+        package var values: [String]
     }
 
     /// The engines' labels, in the order given.
-    public let engines: [String]
+    package let engines: [String]
     /// Lines whose values differ between the engines, in fingerprint order.
-    public let differing: [Line]
+    package let differing: [Line]
     /// How many lines are the same on every engine.
-    public let sameCount: Int
+    package let sameCount: Int
 
     /// Placeholder for a line one engine's fingerprint does not have.
-    public static let absent = "(absent)"
+    package static let absent = "(absent)"
 
     /// - Parameter fingerprints: Labelled fingerprints, at least two to be useful.
-    public init(_ fingerprints: [(label: String, fingerprint: EngineFingerprint)]) {
+    package init(_ fingerprints: [(label: String, fingerprint: EngineFingerprint)]) {
         engines = fingerprints.map(\.label)
         let tables = fingerprints.map { entry in
             Dictionary(entry.fingerprint.lines.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
@@ -43,10 +43,10 @@ public struct FingerprintDiff: Sendable, Hashable {
     }
 
     /// True when no line differs.
-    public var identical: Bool { differing.isEmpty }
+    package var identical: Bool { differing.isEmpty }
 
     /// A table of the differing lines, one column per engine.
-    public var rendered: String {
+    package var rendered: String {
         guard !identical else {
             return "The fingerprints of \(engines.joined(separator: ", ")) are identical (\(sameCount) lines).\n"
         }

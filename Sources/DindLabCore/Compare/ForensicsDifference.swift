@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 
 /// What differs between the forensics of a failed trial and a passing trial of the same cell:
 /// the field report's "compare a good host with a bad one line by line", for two trials.
@@ -7,41 +7,41 @@ public import Foundation
 /// they change from trial to trial), the kinds of mounts left under /var/lib/docker, and the
 /// inner daemon's `docker info` lines, less those that differ on every trial (see
 /// `volatileInfoKeys`).
-public struct ForensicsDifference: Sendable, Hashable {
+package struct ForensicsDifference: Sendable, Hashable {
     /// One hierarchy of one process where the two trials disagree.
-    public struct CgroupLine: Sendable, Hashable {
-        public var process: String
-        public var hierarchy: String
-        public var failed: String?
-        public var passed: String?
+    package struct CgroupLine: Sendable, Hashable {
+        package var process: String
+        package var hierarchy: String
+        package var failed: String?
+        package var passed: String?
     }
 
     /// How many mounts of one kind each trial left behind.
-    public struct MountCount: Sendable, Hashable {
-        public var kind: LeftoverMount.Kind
-        public var failed: Int
-        public var passed: Int
+    package struct MountCount: Sendable, Hashable {
+        package var kind: LeftoverMount.Kind
+        package var failed: Int
+        package var passed: Int
     }
 
-    public let failedTrialID: String
-    public let passingTrialID: String
+    package let failedTrialID: String
+    package let passingTrialID: String
     /// The passing trial's engine, which may differ from the failed trial's.
-    public let passingEngine: String
-    public let sameEngine: Bool
-    public let cgroupLines: [CgroupLine]
-    public let mountCounts: [MountCount]
-    public let infoOnlyInFailed: [String]
-    public let infoOnlyInPassing: [String]
+    package let passingEngine: String
+    package let sameEngine: Bool
+    package let cgroupLines: [CgroupLine]
+    package let mountCounts: [MountCount]
+    package let infoOnlyInFailed: [String]
+    package let infoOnlyInPassing: [String]
 
     /// `docker info` keys whose values change on every trial (ids, names, clocks, counters of
     /// the daemon's own goroutines and descriptors); their lines are not compared. Lines are
     /// compared with their words in any order (see `canonical`).
-    public static let volatileInfoKeys: Set<String> = ["ID", "Name", "System Time", "File Descriptors", "Goroutines", "EventsListeners"]
+    package static let volatileInfoKeys: Set<String> = ["ID", "Name", "System Time", "File Descriptors", "Goroutines", "EventsListeners"]
 
     /// - Parameters:
     ///   - failed: The failed trial's digest.
     ///   - passing: The passing trial's digest.
-    public init(failed: ForensicsDigest, passing: ForensicsDigest) {
+    package init(failed: ForensicsDigest, passing: ForensicsDigest) {
         failedTrialID = failed.trialID
         passingTrialID = passing.trialID
         passingEngine = passing.engine
@@ -82,7 +82,7 @@ public struct ForensicsDifference: Sendable, Hashable {
     }
 
     /// True when nothing compared differs.
-    public var isEmpty: Bool {
+    package var isEmpty: Bool {
         cgroupLines.isEmpty && mountCounts.isEmpty && infoOnlyInFailed.isEmpty && infoOnlyInPassing.isEmpty
     }
 
@@ -106,7 +106,7 @@ public struct ForensicsDifference: Sendable, Hashable {
     }
 
     /// A section of forensics.md.
-    public var markdown: String {
+    package var markdown: String {
         var text = "## Compared with passing trial \(passingTrialID)\n\n"
         text += "The passing trial ran in the same cell" + (sameEngine ? " on the same engine" : " on engine \(passingEngine)") + "; see [its artifacts](../\(passingTrialID)/forensics.md).\n\n"
         if isEmpty {
@@ -147,7 +147,7 @@ public struct ForensicsDifference: Sendable, Hashable {
 /// After a run: the forensics.md of each failed trial gets a section on what differs from a
 /// passing trial of the same cell, when the run collected forensics of one (`--forensics
 /// always`, or a scenario with `forensics: always`).
-public enum ForensicsCrossReference {
+package enum ForensicsCrossReference {
     /// Rewrites the forensics.md of failed trials that have a passing counterpart. Passing
     /// trials on the same engine are preferred, then the nearest in run order. Never throws:
     /// what cannot be read is left as it is.
@@ -157,7 +157,7 @@ public enum ForensicsCrossReference {
     ///   - records: The run's trial records.
     /// - Returns: The failed trials whose index now has a comparison, by trial id.
     @discardableResult
-    public static func annotate(runDirectory: URL, records: [TrialRecord]) -> [String: String] {
+    package static func annotate(runDirectory: URL, records: [TrialRecord]) -> [String: String] {
         let passing = records.filter { $0.outcome == .pass && $0.artifactsPath != nil }
         guard !passing.isEmpty else { return [:] }
         var compared: [String: String] = [:]

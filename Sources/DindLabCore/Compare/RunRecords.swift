@@ -1,21 +1,21 @@
-public import Foundation
+package import Foundation
 
 /// A finished run read back from its folder: the manifest (when readable) and every trial
 /// record, tallied afresh from trials.jsonl (summary.json may be older than the trials).
-public struct RunRecords: Sendable {
-    public let directory: URL
-    public let manifest: RunManifest?
-    public let records: [TrialRecord]
+package struct RunRecords: Sendable {
+    package let directory: URL
+    package let manifest: RunManifest?
+    package let records: [TrialRecord]
     /// Lines of trials.jsonl that are not records (skipped, and said so).
-    public let corruptLines: [CorruptLine]
-    public let tally: Tally
+    package let corruptLines: [CorruptLine]
+    package let tally: Tally
 
     /// - Parameters:
     ///   - directory: The run folder.
     ///   - manifest: Its manifest, if readable.
     ///   - records: Its trial records.
     ///   - corruptLines: Lines of trials.jsonl that were skipped.
-    public init(directory: URL, manifest: RunManifest?, records: [TrialRecord], corruptLines: [CorruptLine] = []) {
+    package init(directory: URL, manifest: RunManifest?, records: [TrialRecord], corruptLines: [CorruptLine] = []) {
         self.directory = directory
         self.manifest = manifest
         self.records = records
@@ -26,7 +26,7 @@ public struct RunRecords: Sendable {
     /// Reads a run folder.
     /// - Parameter directory: `results/<run id>/`.
     /// - Throws: `ResultsError` when it is not a run folder or trials.jsonl cannot be read.
-    public static func load(_ directory: URL) async throws -> RunRecords {
+    package static func load(_ directory: URL) async throws -> RunRecords {
         let store = try ResultStore(opening: directory)
         let log = try await store.readTrials()
         let manifest = try? await store.readManifest()
@@ -34,10 +34,10 @@ public struct RunRecords: Sendable {
     }
 
     /// A short name for tables: the folder's name (the run id).
-    public var label: String { directory.standardizedFileURL.lastPathComponent }
+    package var label: String { directory.standardizedFileURL.lastPathComponent }
 
     /// The engines in manifest order, then any others the records name.
-    public var engineNames: [String] {
+    package var engineNames: [String] {
         var names = manifest?.engines.map(\.name) ?? []
         for record in records where !names.contains(record.engine) { names.append(record.engine) }
         return names

@@ -1,14 +1,14 @@
 /// Whether two runs read the same scenario files: `compare A B` pairs cells by scenario and cell
 /// id, so runs of edited files (another command, another setup line) pair cells that are not the
 /// same experiment. Files are matched by the path the manifests recorded, then by digest.
-public enum ScenarioFileCheck {
+package enum ScenarioFileCheck {
     /// One sentence per difference, without a final period; empty when both runs read the same
     /// files (by sha256) or a manifest is missing.
     ///
     /// - Parameters:
     ///   - a: The first run.
     ///   - b: The second run.
-    public static func differences(_ a: RunRecords, _ b: RunRecords) -> [String] {
+    package static func differences(_ a: RunRecords, _ b: RunRecords) -> [String] {
         guard let first = a.manifest?.scenarioFiles, let second = b.manifest?.scenarioFiles else { return [] }
         let firstDigests = Set(first.map(\.sha256)), secondDigests = Set(second.map(\.sha256))
         guard firstDigests != secondDigests else { return [] }

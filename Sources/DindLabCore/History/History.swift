@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 
 /// Many nights of a nightly matrix read together (`dindlab history`): one row per cell, one
 /// column per night, each cell classified by how its latest night compares with the nights
@@ -6,33 +6,33 @@ public import Foundation
 ///
 /// Made by `HistoryReader` from run folders; rendered by `HistoryReport` (terminal, Markdown),
 /// `HistoryHTML` and `HistoryJSON`.
-public struct History: Sendable {
+package struct History: Sendable {
     /// The nights, oldest first (a night's `index` is its position here).
-    public let nights: [HistoryNight]
+    package let nights: [HistoryNight]
     /// Every cell seen in any night, by scenario name, then in matrix order.
-    public let cells: [HistoryCell]
+    package let cells: [HistoryCell]
     /// Every signature of a trial that did not pass, newest first seen first.
-    public let signatures: [HistorySignature]
+    package let signatures: [HistorySignature]
     /// Per scenario, the nights on which its file's sha256 differed from the night before.
-    public let scenarioChanges: [ScenarioFileChange]
+    package let scenarioChanges: [ScenarioFileChange]
     /// How many nights before the latest one a cell's latest night is compared with.
-    public let window: Int
+    package let window: Int
     /// True when cells are told apart by engine too (some night ran on several engines).
-    public let showsEngines: Bool
+    package let showsEngines: Bool
     /// What reading found worth saying that did not stop it: unreadable manifests, lines of
     /// trials.jsonl that are not records, runs read through the merged run that holds them.
-    public let warnings: [String]
+    package let warnings: [String]
 
     /// The significance level a cell is called regressed or recovered at, after Holm's
     /// adjustment over every tested cell (as `compare` marks differences).
-    public static let significanceLevel = Comparison.significanceLevel
+    package static let significanceLevel = Comparison.significanceLevel
 
     /// Fewer counted trials than this over a cell's recent nights do not make it flaky on their
     /// own: the latest night alone then decides.
-    public static let flakyMinimumTrials = 10
+    package static let flakyMinimumTrials = 10
 
     /// The default number of earlier nights a latest night is compared with: a week.
-    public static let defaultWindow = 7
+    package static let defaultWindow = 7
 
     init(nights: [HistoryNight], cells: [HistoryCell], signatures: [HistorySignature], scenarioChanges: [ScenarioFileChange],
          window: Int, showsEngines: Bool, warnings: [String]) {
@@ -46,13 +46,13 @@ public struct History: Sendable {
     }
 
     /// The newest night; nil only for an empty history.
-    public var latestNight: HistoryNight? { nights.last }
+    package var latestNight: HistoryNight? { nights.last }
 
     /// The cells that regressed, in row order.
-    public var regressedCells: [HistoryCell] { cells.filter { $0.trend.classification == .regressed } }
+    package var regressedCells: [HistoryCell] { cells.filter { $0.trend.classification == .regressed } }
 
     /// How many cells are in each class.
-    public var classCounts: [(classification: HistoryClass, count: Int)] {
+    package var classCounts: [(classification: HistoryClass, count: Int)] {
         HistoryClass.allCases.compactMap { kind in
             let count = cells.count { $0.trend.classification == kind }
             return count > 0 ? (kind, count) : nil
@@ -60,23 +60,23 @@ public struct History: Sendable {
     }
 
     /// The scenario names, in row order.
-    public var scenarioNames: [String] {
+    package var scenarioNames: [String] {
         cells.reduce(into: [String]()) { if $0.last != $1.scenario { $0.append($1.scenario) } }
     }
 
     /// Signatures first seen in one of the `count` latest nights (the latest night and its window by default).
-    public func recentSignatures(nights count: Int? = nil) -> [HistorySignature] {
+    package func recentSignatures(nights count: Int? = nil) -> [HistorySignature] {
         let first = nights.count - (count ?? window + 1)
         return signatures.filter { $0.firstNight >= first }
     }
 
     /// The file changes of one scenario.
-    public func changes(of scenario: String) -> [ScenarioFileChange] {
+    package func changes(of scenario: String) -> [ScenarioFileChange] {
         scenarioChanges.filter { $0.scenario == scenario }
     }
 
     /// One sentence on why a cell has its class, with the counts and the test it was judged by.
-    public func explanation(of cell: HistoryCell) -> String {
+    package func explanation(of cell: HistoryCell) -> String {
         let trend = cell.trend
         let latestText = trend.latest.map(\.failedText) ?? ""
         let windowText = trend.window.map { "\($0.failedText) in the \($0.nights == 1 ? "night" : "\($0.nights) nights") before" } ?? ""
@@ -104,7 +104,7 @@ public struct History: Sendable {
 
     /// Each night's column header, by night index: `12-05 03:17`, with seconds where two nights
     /// started in the same minute, and the night's number where even those agree.
-    public var columnLabels: [String] {
+    package var columnLabels: [String] {
         let short = nights.map(\.shortLabel)
         if Set(short).count == short.count { return short }
         let long = nights.map { String(Timestamp.format($0.startedAt).dropFirst(5).prefix(14)).replacingOccurrences(of: "T", with: " ") }
@@ -113,69 +113,69 @@ public struct History: Sendable {
     }
 
     /// A cell's name in tables: its cell id, with its engine when cells are told apart by engine.
-    public func name(of cell: HistoryCell) -> String {
+    package func name(of cell: HistoryCell) -> String {
         cell.engine.map { "\(cell.cellID) [\($0)]" } ?? cell.cellID
     }
 }
 
 /// One column of the history: one night's run. The shards of one plan that were never merged
 /// make one night together; a merged run stands for the shards it was merged from.
-public struct HistoryNight: Sendable, Hashable {
+package struct HistoryNight: Sendable, Hashable {
     /// Its position in `History.nights`, oldest first.
-    public let index: Int
+    package let index: Int
     /// The run folders read for this night (one, or one per shard).
-    public let directories: [URL]
+    package let directories: [URL]
     /// Their run ids, in the same order.
-    public let runIDs: [RunID]
+    package let runIDs: [RunID]
     /// When the (first) run started.
-    public let startedAt: Date
+    package let startedAt: Date
     /// When the (last) run finished; nil while one is still running.
-    public let finishedAt: Date?
-    public let seed: UInt64?
+    package let finishedAt: Date?
+    package let seed: UInt64?
     /// The dindlab versions that made the runs.
-    public let harnessVersion: String
+    package let harnessVersion: String
     /// e.g. "merged from 3 shards", "shards 1/3, 3/3 (not merged)"; nil for a plain run.
-    public let provenance: String?
+    package let provenance: String?
     /// Trial records read.
-    public let trialCount: Int
+    package let trialCount: Int
     /// Lines of trials.jsonl that were not records (skipped, and said so in the warnings).
-    public let corruptLineCount: Int
+    package let corruptLineCount: Int
     /// Each scenario's file digest that night, by scenario name (where the manifest says which
     /// file holds which scenario).
-    public let scenarioDigests: [String: String]
+    package let scenarioDigests: [String: String]
 
     /// The folder whose report.html the night links to: the run's own, or the first shard's.
-    public var directory: URL { directories[0] }
+    package var directory: URL { directories[0] }
 
     /// The run id the night is known by.
-    public var runID: RunID { runIDs[0] }
+    package var runID: RunID { runIDs[0] }
 
     /// `12-05 03:17` (UTC), short enough for a column header.
-    public var shortLabel: String {
+    package var shortLabel: String {
         let text = Timestamp.format(startedAt)
         return String(text.dropFirst(5).prefix(11)).replacingOccurrences(of: "T", with: " ")
     }
 
     /// `2026-12-05 03:17 UTC`.
-    public var dateLabel: String {
+    package var dateLabel: String {
         String(Timestamp.format(startedAt).prefix(16)).replacingOccurrences(of: "T", with: " ") + " UTC"
     }
 }
 
 /// One cell in one night.
-public struct HistoryEntry: Sendable, Hashable {
-    public var passes = 0
-    public var fails = 0
-    public var timeouts = 0
-    public var errors = 0
+package struct HistoryEntry: Sendable, Hashable {
+    package var passes = 0
+    package var fails = 0
+    package var timeouts = 0
+    package var errors = 0
     /// Why the cell could not run that night (its outer image missing on its engine); nil when it ran.
-    public var skippedReason: String?
+    package var skippedReason: String?
     /// The night's most frequent signature of the cell's trials that did not pass.
-    public var topSignature: String?
+    package var topSignature: String?
     /// The expectation the cell had that night, from the night's manifest.
-    public var expectation: SuccessRateExpectation?
+    package var expectation: SuccessRateExpectation?
 
-    public init(passes: Int = 0, fails: Int = 0, timeouts: Int = 0, errors: Int = 0, skippedReason: String? = nil,
+    package init(passes: Int = 0, fails: Int = 0, timeouts: Int = 0, errors: Int = 0, skippedReason: String? = nil,
                 topSignature: String? = nil, expectation: SuccessRateExpectation? = nil) {
         self.passes = passes
         self.fails = fails
@@ -187,17 +187,17 @@ public struct HistoryEntry: Sendable, Hashable {
     }
 
     /// Every trial recorded.
-    public var trials: Int { passes + fails + timeouts + errors }
+    package var trials: Int { passes + fails + timeouts + errors }
     /// The trials the success rate counts: passes, fails and timeouts (errors are left out).
-    public var counted: Int { passes + fails + timeouts }
+    package var counted: Int { passes + fails + timeouts }
     /// Fails and timeouts.
-    public var failures: Int { fails + timeouts }
+    package var failures: Int { fails + timeouts }
     /// passes / counted; nil when nothing was counted.
-    public var successRate: Double? { counted > 0 ? Double(passes) / Double(counted) : nil }
+    package var successRate: Double? { counted > 0 ? Double(passes) / Double(counted) : nil }
     /// The Wilson 95% interval of the success rate.
-    public var interval: ProportionInterval? { ProportionInterval.wilson(successes: passes, trials: counted) }
+    package var interval: ProportionInterval? { ProportionInterval.wilson(successes: passes, trials: counted) }
     /// The night's expectation judged on its observed rate; nil without an expectation or a rate.
-    public var expectationHolds: Bool? {
+    package var expectationHolds: Bool? {
         guard let expectation, let rate = successRate else { return nil }
         return expectation.holds(rate: rate)
     }
@@ -215,14 +215,14 @@ public struct HistoryEntry: Sendable, Hashable {
 }
 
 /// Passes and failures pooled over some nights.
-public struct HistoryCounts: Sendable, Hashable, Codable {
-    public var passes: Int
+package struct HistoryCounts: Sendable, Hashable, Codable {
+    package var passes: Int
     /// Fails and timeouts.
-    public var failures: Int
+    package var failures: Int
     /// How many nights were pooled.
-    public var nights: Int
+    package var nights: Int
 
-    public init(passes: Int = 0, failures: Int = 0, nights: Int = 0) {
+    package init(passes: Int = 0, failures: Int = 0, nights: Int = 0) {
         self.passes = passes
         self.failures = failures
         self.nights = nights
@@ -232,51 +232,51 @@ public struct HistoryCounts: Sendable, Hashable, Codable {
         self.init(passes: entries.reduce(0) { $0 + $1.passes }, failures: entries.reduce(0) { $0 + $1.failures }, nights: entries.count)
     }
 
-    public var counted: Int { passes + failures }
+    package var counted: Int { passes + failures }
     /// failures / counted; nil when nothing was counted.
-    public var failureRate: Double? { counted > 0 ? Double(failures) / Double(counted) : nil }
+    package var failureRate: Double? { counted > 0 ? Double(failures) / Double(counted) : nil }
     /// `6 of 10 failed`.
-    public var failedText: String { "\(failures) of \(counted) failed" }
+    package var failedText: String { "\(failures) of \(counted) failed" }
 }
 
 /// A cell across the nights.
-public struct HistoryCell: Sendable {
-    public let scenario: String
-    public let cellID: String
-    public let cellValues: CellValues
+package struct HistoryCell: Sendable {
+    package let scenario: String
+    package let cellID: String
+    package let cellValues: CellValues
     /// The engine, when cells are told apart by engine (`History.showsEngines`); nil otherwise.
-    public let engine: String?
+    package let engine: String?
     /// One entry per night, oldest first; nil where the cell was neither run nor skipped.
-    public let entries: [HistoryEntry?]
+    package let entries: [HistoryEntry?]
     /// How the latest night compares with the ones before.
-    public internal(set) var trend: CellTrend
+    package internal(set) var trend: CellTrend
 
     /// The cell's latest expectation.
-    public var expectation: SuccessRateExpectation? {
+    package var expectation: SuccessRateExpectation? {
         entries.reversed().lazy.compactMap { $0?.expectation }.first
     }
 }
 
 /// What a cell's history says: its class, the counts it was judged on, and the test.
-public struct CellTrend: Sendable, Hashable {
-    public var classification: HistoryClass
+package struct CellTrend: Sendable, Hashable {
+    package var classification: HistoryClass
     /// The latest night's counts; nil when the cell was not in it.
-    public var latest: HistoryCounts?
+    package var latest: HistoryCounts?
     /// The pooled counts of the earlier nights the latest one is compared with (up to
     /// `History.window` nights in which the cell had counted trials); nil when there were none.
-    public var window: HistoryCounts?
+    package var window: HistoryCounts?
     /// Fisher's exact two-sided p-value of the latest night against the window; nil when not tested.
-    public var pValue: Double?
+    package var pValue: Double?
     /// The p-value after Holm's adjustment over every tested cell of the history.
-    public var adjustedPValue: Double?
+    package var adjustedPValue: Double?
     /// How many cells the adjustment was over.
-    public var testedCells: Int = 0
+    package var testedCells: Int = 0
     /// The index of the last night that had the cell, for `gone`.
-    public var lastSeenNight: Int?
+    package var lastSeenNight: Int?
 }
 
 /// How a cell's history reads; see README "History across nights" for the rules.
-public enum HistoryClass: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
+package enum HistoryClass: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
     /// The latest night failed significantly more often than the window before it.
     case regressed
     /// No pass in the latest night and its window.
@@ -294,37 +294,37 @@ public enum HistoryClass: String, Sendable, Hashable, Codable, CaseIterable, Cus
     /// In the latest night, but without a counted trial: skipped, or only errors.
     case noRate = "no-rate"
 
-    public var description: String { rawValue == "no-rate" ? "no rate" : rawValue }
+    package var description: String { rawValue == "no-rate" ? "no rate" : rawValue }
 }
 
 /// A signature of trials that did not pass, across the history.
-public struct HistorySignature: Sendable, Hashable {
-    public let scenario: String
-    public let outcome: TrialOutcome
-    public let signature: String
+package struct HistorySignature: Sendable, Hashable {
+    package let scenario: String
+    package let outcome: TrialOutcome
+    package let signature: String
     /// The night it was first seen (an index into `History.nights`).
-    public let firstNight: Int
+    package let firstNight: Int
     /// The night it was last seen.
-    public let lastNight: Int
+    package let lastNight: Int
     /// In how many nights it was seen.
-    public let nightCount: Int
+    package let nightCount: Int
     /// How many trials had it, over all nights.
-    public let count: Int
+    package let count: Int
     /// The cells (their names in tables) that had it, in row order.
-    public let cells: [String]
+    package let cells: [String]
     /// The first trial with it in its first night, and that trial's artifacts folder relative to
     /// the run folder (nil when it kept none).
-    public let exampleTrialID: String
-    public let exampleArtifactsPath: String?
+    package let exampleTrialID: String
+    package let exampleArtifactsPath: String?
     /// The run folder the example trial is in.
-    public let exampleRunDirectory: URL
+    package let exampleRunDirectory: URL
 }
 
 /// A scenario whose file differed from the night before (by sha256).
-public struct ScenarioFileChange: Sendable, Hashable {
-    public let scenario: String
+package struct ScenarioFileChange: Sendable, Hashable {
+    package let scenario: String
     /// The night the new file was first used.
-    public let night: Int
-    public let previousSHA256: String
-    public let sha256: String
+    package let night: Int
+    package let previousSHA256: String
+    package let sha256: String
 }

@@ -1,5 +1,5 @@
 /// Why a history could not be read.
-public struct HistoryError: Error, Hashable, CustomStringConvertible {
+package struct HistoryError: Error, Hashable, CustomStringConvertible {
     private enum Code: Hashable {
         case noSuchPath(path: String)
         case noRuns(paths: [String])
@@ -11,31 +11,31 @@ public struct HistoryError: Error, Hashable, CustomStringConvertible {
     private let code: Code
 
     /// A path given does not exist.
-    public static func noSuchPath(_ path: String) -> HistoryError {
+    package static func noSuchPath(_ path: String) -> HistoryError {
         HistoryError(code: .noSuchPath(path: path))
     }
 
     /// No run folder was found under the paths given.
-    public static func noRuns(_ paths: [String]) -> HistoryError {
+    package static func noRuns(_ paths: [String]) -> HistoryError {
         HistoryError(code: .noRuns(paths: paths))
     }
 
     /// Run folders were found, but none recorded a trial or skipped a cell.
-    public static func noTrials(_ paths: [String]) -> HistoryError {
+    package static func noTrials(_ paths: [String]) -> HistoryError {
         HistoryError(code: .noTrials(paths: paths))
     }
 
     /// A window of fewer than one night.
-    public static func badWindow(_ value: Int) -> HistoryError {
+    package static func badWindow(_ value: Int) -> HistoryError {
         HistoryError(code: .badWindow(value: value))
     }
 
     /// `--last` of fewer than one night.
-    public static func badLast(_ value: Int) -> HistoryError {
+    package static func badLast(_ value: Int) -> HistoryError {
         HistoryError(code: .badLast(value: value))
     }
 
-    public var description: String {
+    package var description: String {
         switch code {
         case .noSuchPath(let path):
             "\(path) does not exist: give run folders (results/<run id>/) or folders that hold them."

@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 
 /// `history.html`: every cell across the nights in one self-contained file, in the style of
 /// report.html (no script, no fetch; a Content-Security-Policy says so to the browser too).
@@ -11,14 +11,14 @@ public import Foundation
 /// the cell was skipped, had only errors, or was not in that night. Each entry links to that
 /// night's report.html. Then each cell's class with the sentence that explains it, and every
 /// signature with the night it was first seen.
-public enum HistoryHTML {
+package enum HistoryHTML {
     /// Renders the page.
     /// - Parameters:
     ///   - history: The history.
     ///   - location: The folder the file will be written to; links to the nights' reports are
     ///     relative from there.
     /// - Returns: The HTML document.
-    public static func render(_ history: History, location: URL) -> String {
+    package static func render(_ history: History, location: URL) -> String {
         let links = history.nights.map { night in
             href(RelativePath.from(location, to: night.directory) + ReportFiles.htmlFileName)
         }

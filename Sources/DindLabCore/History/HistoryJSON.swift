@@ -1,91 +1,91 @@
-public import Foundation
+package import Foundation
 
 /// `dindlab history --json F`: the whole history for dashboards. Nights oldest first; each
 /// cell's `entries` has one element per night, in the same order, `null` where the cell was
 /// neither run nor skipped. Times are ISO 8601 in UTC, as in every results file.
-public struct HistoryJSON: Sendable, Codable {
-    public struct Night: Sendable, Codable {
-        public var index: Int
-        public var runIDs: [String]
-        public var directories: [String]
-        public var startedAt: Date
-        public var finishedAt: Date?
-        public var seed: UInt64?
-        public var harnessVersion: String
-        public var provenance: String?
-        public var trials: Int
-        public var corruptLines: Int
+package struct HistoryJSON: Sendable, Codable {
+    package struct Night: Sendable, Codable {
+        package var index: Int
+        package var runIDs: [String]
+        package var directories: [String]
+        package var startedAt: Date
+        package var finishedAt: Date?
+        package var seed: UInt64?
+        package var harnessVersion: String
+        package var provenance: String?
+        package var trials: Int
+        package var corruptLines: Int
         /// The night's report.html, relative to the JSON file.
-        public var report: String
+        package var report: String
     }
 
-    public struct Entry: Sendable, Codable {
-        public var passes: Int
-        public var fails: Int
-        public var timeouts: Int
-        public var errors: Int
-        public var successRate: Double?
+    package struct Entry: Sendable, Codable {
+        package var passes: Int
+        package var fails: Int
+        package var timeouts: Int
+        package var errors: Int
+        package var successRate: Double?
         /// Why the cell could not run that night.
-        public var skipped: String?
-        public var topSignature: String?
+        package var skipped: String?
+        package var topSignature: String?
         /// The night's expectation (the cell's `expectation` unless the scenario changed it) judged on its rate.
-        public var expectationHolds: Bool?
+        package var expectationHolds: Bool?
     }
 
-    public struct Cell: Sendable, Codable {
-        public var scenario: String
-        public var cellID: String
-        public var cellValues: CellValues
-        public var engine: String?
-        public var classification: HistoryClass
-        public var explanation: String
-        public var latest: HistoryCounts?
-        public var window: HistoryCounts?
-        public var pValue: Double?
-        public var adjustedPValue: Double?
-        public var expectation: SuccessRateExpectation?
-        public var entries: [Entry?]
+    package struct Cell: Sendable, Codable {
+        package var scenario: String
+        package var cellID: String
+        package var cellValues: CellValues
+        package var engine: String?
+        package var classification: HistoryClass
+        package var explanation: String
+        package var latest: HistoryCounts?
+        package var window: HistoryCounts?
+        package var pValue: Double?
+        package var adjustedPValue: Double?
+        package var expectation: SuccessRateExpectation?
+        package var entries: [Entry?]
     }
 
-    public struct Signature: Sendable, Codable {
-        public var scenario: String
-        public var outcome: TrialOutcome
-        public var signature: String
-        public var firstNight: Int
-        public var firstRunID: String
-        public var firstStartedAt: Date
-        public var lastNight: Int
-        public var nights: Int
-        public var count: Int
-        public var cells: [String]
-        public var exampleTrialID: String
+    package struct Signature: Sendable, Codable {
+        package var scenario: String
+        package var outcome: TrialOutcome
+        package var signature: String
+        package var firstNight: Int
+        package var firstRunID: String
+        package var firstStartedAt: Date
+        package var lastNight: Int
+        package var nights: Int
+        package var count: Int
+        package var cells: [String]
+        package var exampleTrialID: String
         /// The example trial's artifacts folder, relative to the JSON file; nil when it kept none.
-        public var exampleArtifacts: String?
+        package var exampleArtifacts: String?
     }
 
-    public struct FileChange: Sendable, Codable {
-        public var scenario: String
-        public var night: Int
-        public var runID: String
-        public var previousSHA256: String
-        public var sha256: String
+    package struct FileChange: Sendable, Codable {
+        package var scenario: String
+        package var night: Int
+        package var runID: String
+        package var previousSHA256: String
+        package var sha256: String
     }
 
-    public var generatedAt: Date
-    public var harnessVersion: String
-    public var window: Int
-    public var significanceLevel: Double
-    public var nights: [Night]
-    public var cells: [Cell]
-    public var signatures: [Signature]
-    public var scenarioFileChanges: [FileChange]
-    public var warnings: [String]
+    package var generatedAt: Date
+    package var harnessVersion: String
+    package var window: Int
+    package var significanceLevel: Double
+    package var nights: [Night]
+    package var cells: [Cell]
+    package var signatures: [Signature]
+    package var scenarioFileChanges: [FileChange]
+    package var warnings: [String]
 
     /// - Parameters:
     ///   - history: The history.
     ///   - location: The folder the JSON file is written to; paths are relative from there.
     ///   - generatedAt: When it was made.
-    public init(_ history: History, location: URL, generatedAt: Date = Date()) {
+    package init(_ history: History, location: URL, generatedAt: Date = Date()) {
         func relative(_ directory: URL, _ tail: String) -> String {
             RelativePath.from(location, to: directory) + tail
         }
@@ -128,7 +128,7 @@ public struct HistoryJSON: Sendable, Codable {
 
     /// The document as key-sorted JSON on one line (a year of nights is megabytes: indentation
     /// would add a third).
-    public func encoded() throws(ResultsError) -> Data {
+    package func encoded() throws(ResultsError) -> Data {
         do {
             return try ResultsJSON.encoder(pretty: false).encode(self)
         } catch {

@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 
 /// Reads run folders into a `History`.
 ///
@@ -14,10 +14,10 @@ public import Foundation
 /// - shards of one plan that were never merged (same seed, shard count, plan size and scenario
 ///   files) make one night together;
 /// - a run found twice (the same run id in two folders) is read once.
-public enum HistoryReader {
+package enum HistoryReader {
     /// How deep below a given folder run folders are looked for (`history/` → `nightly-1/`, or
     /// `shards/` → `dindlab-shard-1/` → `<run id>/`).
-    public static let searchDepth = 4
+    package static let searchDepth = 4
 
     /// Reads the run folders in and below `paths`.
     /// - Parameters:
@@ -26,7 +26,7 @@ public enum HistoryReader {
     ///   - last: Keep only the newest `last` nights; all when nil.
     /// - Returns: The history.
     /// - Throws: `HistoryError` when a path does not exist or no run folder is found.
-    public static func read(_ paths: [URL], window: Int = History.defaultWindow, last: Int? = nil) throws(HistoryError) -> History {
+    package static func read(_ paths: [URL], window: Int = History.defaultWindow, last: Int? = nil) throws(HistoryError) -> History {
         guard window >= 1 else { throw .badWindow(window) }
         if let last, last < 1 { throw .badLast(last) }
         var warnings: [String] = []

@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 
 /// A history as a terminal table or as Markdown (for a CI job's summary page): one row per
 /// cell with its class and adjusted p-value, one column per night, the latest first, each
@@ -7,12 +7,12 @@ public import Foundation
 ///
 /// A year of nights does not fit a terminal: both show the latest `columns` nights and say
 /// so; history.html and the JSON have every night.
-public enum HistoryReport {
+package enum HistoryReport {
     /// Nights shown as columns by default.
-    public static let defaultColumns = 10
+    package static let defaultColumns = 10
 
     /// Text for a terminal.
-    public static func terminal(_ history: History, columns: Int = defaultColumns) -> String {
+    package static func terminal(_ history: History, columns: Int = defaultColumns) -> String {
         var text = headline(history, columns: columns) + "\n"
         let shown = shownNights(history, columns: columns)
         let labels = history.columnLabels
@@ -33,7 +33,7 @@ public enum HistoryReport {
     }
 
     /// A Markdown document.
-    public static func markdown(_ history: History, columns: Int = defaultColumns) -> String {
+    package static func markdown(_ history: History, columns: Int = defaultColumns) -> String {
         var text = "# dindlab history\n\n" + headline(history, columns: columns) + "\n"
         let shown = shownNights(history, columns: columns)
         let labels = history.columnLabels
@@ -137,7 +137,7 @@ extension History {
     ///   - markdown: The Markdown summary.
     ///   - columns: Nights shown as columns in the Markdown table.
     /// - Throws: `ResultsError` when a file cannot be written.
-    public func write(html: URL? = nil, json: URL? = nil, markdown: URL? = nil, columns: Int = HistoryReport.defaultColumns) throws(ResultsError) {
+    package func write(html: URL? = nil, json: URL? = nil, markdown: URL? = nil, columns: Int = HistoryReport.defaultColumns) throws(ResultsError) {
         var outputs: [(URL, Data)] = []
         if let html { outputs.append((html, Data(HistoryHTML.render(self, location: html.deletingLastPathComponent()).utf8))) }
         if let json { outputs.append((json, try HistoryJSON(self, location: json.deletingLastPathComponent()).encoded())) }

@@ -5,18 +5,18 @@
 /// all cells instead of biasing the cell that happened to run last. The same scenarios, options
 /// and seed give the same plan on every machine. Within a cell, trial indices follow run order,
 /// so `isolation: cell` serves a cell's trials t0, t1, ... in that order.
-public struct Plan: Sendable, Hashable, Codable {
+package struct Plan: Sendable, Hashable, Codable {
     /// The seed the order was drawn from; print it and store it to reproduce the run.
-    public let seed: UInt64
+    package let seed: UInt64
     /// Each scenario with the cells selected from it, in the order given.
-    public let scenarios: [PlannedScenario]
+    package let scenarios: [PlannedScenario]
     /// Every trial, in run order (`trials[i].sequence == i` for a whole plan).
-    public let trials: [PlannedTrial]
+    package let trials: [PlannedTrial]
     /// Which part of a larger plan this is, when it is a shard.
-    public let shard: Shard?
+    package let shard: Shard?
     /// How many trials the whole plan has: `trials.count`, or for a shard the count of the plan
     /// it was cut from (so a shard's manifest can say what the shards add up to).
-    public let wholePlanTrialCount: Int
+    package let wholePlanTrialCount: Int
 
     /// Plans the trials of some scenarios.
     /// - Parameters:
@@ -27,7 +27,7 @@ public struct Plan: Sendable, Hashable, Codable {
     /// - Throws: `PlanError` when no scenario is given, two share a name, `repeatOverride` is
     ///   below 1, or a filter is malformed, names no matrix key, names a value never taken, or
     ///   leaves nothing.
-    public init(scenarios: [Scenario], repeatOverride: Int? = nil, seed: UInt64? = nil, only: [CellFilter] = []) throws(PlanError) {
+    package init(scenarios: [Scenario], repeatOverride: Int? = nil, seed: UInt64? = nil, only: [CellFilter] = []) throws(PlanError) {
         guard !scenarios.isEmpty else { throw .noScenarios }
         if let repeatOverride, repeatOverride < 1 { throw .invalidRepeat(repeatOverride) }
         for (index, scenario) in scenarios.enumerated() {
@@ -80,7 +80,7 @@ public struct Plan: Sendable, Hashable, Codable {
     ///   - cell: A cell of this plan.
     ///   - scenarioName: The cell's scenario.
     /// - Returns: The cell's trials.
-    public func trials(of cell: Cell, in scenarioName: String) -> [PlannedTrial] {
+    package func trials(of cell: Cell, in scenarioName: String) -> [PlannedTrial] {
         trials.filter { $0.scenarioName == scenarioName && $0.cell.index == cell.index }
     }
 
@@ -96,7 +96,7 @@ public struct Plan: Sendable, Hashable, Codable {
     ///   - count: How many shards, at least 1.
     /// - Returns: The shard's plan (same seed and scenarios, only the cells it runs).
     /// - Throws: `PlanError` when `index` is not in 1...count.
-    public func shard(_ index: Int, of count: Int) throws(PlanError) -> Plan {
+    package func shard(_ index: Int, of count: Int) throws(PlanError) -> Plan {
         guard count >= 1, (1...count).contains(index) else { throw .invalidShard(index, of: count) }
         var load = Array(repeating: 0, count: count)
         var assigned: [String: Int] = [:]  // cell key -> shard, for isolation: cell
@@ -126,38 +126,38 @@ public struct Plan: Sendable, Hashable, Codable {
     }
 
     /// Which part of a larger plan a shard is.
-    public struct Shard: Sendable, Hashable, Codable, CustomStringConvertible {
+    package struct Shard: Sendable, Hashable, Codable, CustomStringConvertible {
         /// The shard, from 1 to `count`.
-        public let index: Int
+        package let index: Int
         /// How many shards the plan was split into.
-        public let count: Int
+        package let count: Int
 
         /// `2/3`.
-        public var description: String { "\(index)/\(count)" }
+        package var description: String { "\(index)/\(count)" }
     }
 }
 
 /// A scenario in a plan, with the cells selected from it.
-public struct PlannedScenario: Sendable, Hashable, Codable {
+package struct PlannedScenario: Sendable, Hashable, Codable {
     /// The scenario as loaded (with its matrix).
-    public let scenario: Scenario
+    package let scenario: Scenario
     /// The selected cells, in expansion order (their `index` is from the full expansion).
-    public let cells: [Cell]
+    package let cells: [Cell]
 }
 
 /// One trial of a plan: which cell, which repetition, and when.
-public struct PlannedTrial: Sendable, Hashable, Codable, Identifiable {
+package struct PlannedTrial: Sendable, Hashable, Codable, Identifiable {
     /// `<scenario>-c<cell index>-t<trial index>`, e.g. `exec-vs-cmd-c3-t7`: unique within a run
     /// (scenario names are unique), and the same for the same plan.
-    public let id: String
+    package let id: String
     /// The scenario's name.
-    public let scenarioName: String
+    package let scenarioName: String
     /// The cell, with its resolved scenario.
-    public var cell: Cell { sharedCell.cell }
+    package var cell: Cell { sharedCell.cell }
     /// The trial's index within its cell, from 0, in run order.
-    public let index: Int
+    package let index: Int
     /// The trial's position in the whole plan's run order, from 0.
-    public let sequence: Int
+    package let sequence: Int
     /// The cell, one copy for all of its trials: a `Cell` is about 300 bytes inline, and a
     /// plan of 20,000 trials held a copy per trial, twice (the plan and the runner's units).
     private let sharedCell: SharedCell
@@ -168,7 +168,7 @@ public struct PlannedTrial: Sendable, Hashable, Codable, Identifiable {
 
     /// The cell index in a trial id (`exec-vs-cmd-c3-t7` gives 3), so that results can be put
     /// back in matrix order without the scenario file; nil for an id of another form.
-    public static func cellIndex(ofTrialID id: String) -> Int? {
+    package static func cellIndex(ofTrialID id: String) -> Int? {
         let parts = id.split(separator: "-")
         guard parts.count >= 3, parts[parts.count - 1].first == "t", Int(parts[parts.count - 1].dropFirst()) != nil,
               parts[parts.count - 2].first == "c" else { return nil }

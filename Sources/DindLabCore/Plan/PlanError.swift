@@ -1,5 +1,5 @@
 /// Why a plan (or a selection of cells) could not be made from the scenarios and options given.
-public struct PlanError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct PlanError: Error, Sendable, Hashable, CustomStringConvertible {
     private enum Kind: Sendable, Hashable {
         case malformedFilter(String)
         case unknownFilterKey(CellFilter, matrixKeys: [String])
@@ -17,24 +17,24 @@ public struct PlanError: Error, Sendable, Hashable, CustomStringConvertible {
     private init(_ kind: Kind) { self.kind = kind }
 
     /// Tells the kinds of problem apart. Compare with `==` against the static members.
-    public struct Code: Sendable, Hashable {
+    package struct Code: Sendable, Hashable {
         fileprivate let name: String
         /// An `--only` argument is not `key=value`, or its key or value doesn't fit the scenarios.
-        public static let badFilter = Code(name: "bad filter")
+        package static let badFilter = Code(name: "bad filter")
         /// The filters together leave no cell.
-        public static let nothingSelected = Code(name: "nothing selected")
+        package static let nothingSelected = Code(name: "nothing selected")
         /// `--repeat` is below 1.
-        public static let invalidRepeat = Code(name: "invalid repeat")
+        package static let invalidRepeat = Code(name: "invalid repeat")
         /// Two scenarios share a name, so their trial ids would clash.
-        public static let duplicateScenarioName = Code(name: "duplicate scenario name")
+        package static let duplicateScenarioName = Code(name: "duplicate scenario name")
         /// No scenario was given.
-        public static let noScenarios = Code(name: "no scenarios")
+        package static let noScenarios = Code(name: "no scenarios")
         /// A shard number outside 1...count.
-        public static let invalidShard = Code(name: "invalid shard")
+        package static let invalidShard = Code(name: "invalid shard")
     }
 
     /// Which kind of problem this is.
-    public var code: Code {
+    package var code: Code {
         switch kind {
         case .malformedFilter, .unknownFilterKey, .badFilterValue, .filterValueNeverTaken: return .badFilter
         case .nothingSelected: return .nothingSelected
@@ -46,7 +46,7 @@ public struct PlanError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The problem in a full sentence, naming the argument at fault.
-    public var description: String {
+    package var description: String {
         switch kind {
         case .malformedFilter(let argument):
             return "--only \(YAMLQuoting.quoted(argument)): expected key=value, e.g. --only inner.mode=ti."

@@ -8,7 +8,7 @@ extension Plan {
     ///     total: 1 scenario, 12 cells, 120 trials
     ///     seed: 8841 (reproduce the order with --seed 8841)
     /// - Returns: The report, lines joined by newlines, without a final newline.
-    public func report() -> String {
+    package func report() -> String {
         var lines: [String] = []
         var cellCount = 0
         for entry in scenarios {

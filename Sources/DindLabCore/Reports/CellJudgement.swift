@@ -8,8 +8,8 @@
 /// A cell whose trials were all harness or engine errors has no success rate and is not judged.
 /// A cell the run skipped (its outer image is not on its engine) has no trial at all: it is
 /// shown as skipped, with the reason; with an expectation it cannot be judged either.
-public struct CellJudgement: Sendable, Hashable {
-    public enum Verdict: Sendable, Hashable {
+package struct CellJudgement: Sendable, Hashable {
+    package enum Verdict: Sendable, Hashable {
         /// The expectation holds or, without one, every counted trial passed.
         case passed
         /// The expectation is violated: the run's exit status becomes 1.
@@ -23,15 +23,15 @@ public struct CellJudgement: Sendable, Hashable {
         case skipped
     }
 
-    public let verdict: Verdict
+    package let verdict: Verdict
     /// The judgement in one sentence without a final period, e.g. `success rate 40.0% [16.8%,
     /// 68.7%] over 10 trials does not satisfy >= 0.95`.
-    public let explanation: String
+    package let explanation: String
 
     /// - Parameters:
     ///   - cell: The cell's tally (with its expectation checked).
     ///   - strict: Judge expectations by the 95% interval rather than the observed rate.
-    public init(_ cell: CellTally, strict: Bool) {
+    package init(_ cell: CellTally, strict: Bool) {
         let counted = cell.passes + cell.fails + cell.timeouts
         if cell.isSkipped, let skipped = cell.skipped {
             verdict = .skipped
@@ -74,13 +74,13 @@ public struct CellJudgement: Sendable, Hashable {
     }
 
     /// Whether reports show the cell as failed (an expectation, or trials without one).
-    public var isFailure: Bool {
+    package var isFailure: Bool {
         verdict == .expectationFailed || verdict == .trialsFailed
     }
 
     /// Whether the cell keeps the run from being judged (exit status 2): every trial was an
     /// error, or it was skipped although it has an expectation.
-    public func preventsJudgement(of cell: CellTally) -> Bool {
+    package func preventsJudgement(of cell: CellTally) -> Bool {
         verdict == .notJudged || (verdict == .skipped && cell.expectation != nil)
     }
 }

@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 
 /// `report.html`: the run at a glance, in one self-contained file: no script, no stylesheet, font
 /// or image fetched from anywhere (a Content-Security-Policy says so to the browser too), so it
@@ -11,14 +11,14 @@ public import Foundation
 /// cell with its 95% interval and the expectation's threshold, each cell's median seconds per
 /// phase, and the signature table with counts and a link to an example trial's forensics.md.
 /// All text from results is escaped.
-public enum HTMLReport {
+package enum HTMLReport {
     /// Renders the report.
     /// - Parameters:
     ///   - report: The run.
     ///   - location: The folder the HTML file will be written to; artifact links are relative
     ///     from there to the run folder. By default the run folder itself.
     /// - Returns: The HTML document.
-    public static func render(_ report: RunReport, location: URL? = nil) -> String {
+    package static func render(_ report: RunReport, location: URL? = nil) -> String {
         let runPath = RelativePath.from(location ?? report.directory, to: report.directory)
         var body: [String] = []
         body.append("<h1>dindlab run \(text(report.manifest.runID.description))</h1>")

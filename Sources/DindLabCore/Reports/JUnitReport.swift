@@ -12,13 +12,13 @@ import Foundation
 /// rate, its 95% interval and the top signatures with an example trial each; `system-out` holds
 /// the counts. Every suite carries name, tests, failures, errors, skipped and time, as strict
 /// JUnit schemas require.
-public enum JUnitReport {
+package enum JUnitReport {
     /// Renders the report.
     /// - Parameters:
     ///   - report: The run.
     ///   - signatures: How many signatures a failure lists.
     /// - Returns: The XML document.
-    public static func render(_ report: RunReport, signatures: Int = 5) -> String {
+    package static func render(_ report: RunReport, signatures: Int = 5) -> String {
         var suites: [String] = []
         var total = Counts()
         for (index, scenario) in report.summary.scenarios.enumerated() {

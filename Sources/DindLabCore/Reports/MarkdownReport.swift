@@ -4,12 +4,12 @@ import Foundation
 /// request comment). What needs attention comes first: the expectations that failed and the
 /// cells that could not be judged, the cells skipped with the reason; then one table per scenario (cell, n, rate with its 95%
 /// interval, top signature); then the engines' fingerprints.
-public enum MarkdownReport {
+package enum MarkdownReport {
     /// Renders the report. Text from results (names, signatures, fingerprints) is escaped; the
     /// report's own sentences (rates, expectations, verdicts) are written as they are.
     /// - Parameter report: The run.
     /// - Returns: GitHub-flavoured Markdown.
-    public static func render(_ report: RunReport) -> String {
+    package static func render(_ report: RunReport) -> String {
         var lines: [String] = []
         lines.append("# dindlab run \(cell(report.manifest.runID.description))")
         lines.append("")

@@ -1,5 +1,5 @@
 /// Why `dindlab merge` refused to combine some runs.
-public struct MergeError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct MergeError: Error, Sendable, Hashable, CustomStringConvertible {
     private enum Code: Sendable, Hashable {
         case noRuns
         case seedsDiffer([String])
@@ -14,7 +14,7 @@ public struct MergeError: Error, Sendable, Hashable, CustomStringConvertible {
     private let code: Code
 
     /// No run folder was given.
-    public static let noRuns = MergeError(code: .noRuns)
+    package static let noRuns = MergeError(code: .noRuns)
 
     /// The runs were planned from different seeds; `runs` are `"<run>: seed <s>"` entries.
     static func seedsDiffer(_ runs: [String]) -> MergeError { MergeError(code: .seedsDiffer(runs)) }
@@ -39,7 +39,7 @@ public struct MergeError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The output folder's name cannot be a run id.
     static func invalidDestination(_ path: String) -> MergeError { MergeError(code: .invalidDestination(path: path)) }
 
-    public var description: String {
+    package var description: String {
         switch code {
         case .noRuns:
             return "No run folder was given, so there is nothing to merge."

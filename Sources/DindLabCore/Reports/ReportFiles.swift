@@ -1,20 +1,20 @@
-public import Foundation
+package import Foundation
 
 /// Where a run's derived files go: by default into the run folder (summary.json, junit.xml,
 /// summary.md, report.html), each movable with `dindlab report --json/--junit/--markdown/--html`.
-public struct ReportFiles: Sendable, Hashable {
-    public static let junitFileName = "junit.xml"
-    public static let markdownFileName = "summary.md"
-    public static let htmlFileName = "report.html"
+package struct ReportFiles: Sendable, Hashable {
+    package static let junitFileName = "junit.xml"
+    package static let markdownFileName = "summary.md"
+    package static let htmlFileName = "report.html"
 
-    public var summaryJSON: URL
-    public var junit: URL
-    public var markdown: URL
-    public var html: URL
+    package var summaryJSON: URL
+    package var junit: URL
+    package var markdown: URL
+    package var html: URL
 
     /// The four files in the run folder.
     /// - Parameter directory: `results/<run id>/`.
-    public init(in directory: URL) {
+    package init(in directory: URL) {
         summaryJSON = directory.appendingPathComponent(ResultStore.summaryFileName)
         junit = directory.appendingPathComponent(Self.junitFileName)
         markdown = directory.appendingPathComponent(Self.markdownFileName)
@@ -22,7 +22,7 @@ public struct ReportFiles: Sendable, Hashable {
     }
 
     /// Every file, in the order they are written.
-    public var all: [URL] { [summaryJSON, junit, markdown, html] }
+    package var all: [URL] { [summaryJSON, junit, markdown, html] }
 }
 
 extension RunReport {
@@ -30,7 +30,7 @@ extension RunReport {
     /// sees the old file or the new one).
     /// - Parameter files: Where to; by default the run folder.
     /// - Throws: `ResultsError` when a file cannot be written.
-    public func write(to files: ReportFiles? = nil) throws(ResultsError) {
+    package func write(to files: ReportFiles? = nil) throws(ResultsError) {
         let files = files ?? ReportFiles(in: directory)
         let summaryData: Data
         do {

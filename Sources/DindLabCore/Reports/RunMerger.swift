@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 
 /// `dindlab merge`: combines the run folders of a sharded run (`run --shard K/N` on N machines)
 /// into one run folder, as if one machine had run the whole plan.
@@ -9,16 +9,16 @@ public import Foundation
 /// fingerprint) and the runs it came from; trials.jsonl holds every record (each keeps the run id
 /// of the run that made it); artifacts are copied; the reports are rebuilt by the caller from the
 /// merged folder, like `dindlab report` does.
-public enum RunMerger {
+package enum RunMerger {
     /// What a merge made.
-    public struct Result: Sendable {
+    package struct Result: Sendable {
         /// The merged run folder.
-        public let directory: URL
-        public let manifest: RunManifest
+        package let directory: URL
+        package let manifest: RunManifest
         /// How many trial records it holds.
-        public let trialCount: Int
+        package let trialCount: Int
         /// Things worth knowing that did not stop the merge (missing shards, unreadable lines).
-        public let warnings: [String]
+        package let warnings: [String]
     }
 
     /// Merges run folders into a new one.
@@ -29,7 +29,7 @@ public enum RunMerger {
     /// - Returns: The merged folder, its manifest and warnings.
     /// - Throws: `MergeError` when the runs are not parts of one plan, `ResultsError` when a run
     ///   cannot be read or the merged one cannot be written.
-    public static func merge(_ sources: [URL], into destination: URL, commandLine: [String] = CommandLine.arguments) async throws -> Result {
+    package static func merge(_ sources: [URL], into destination: URL, commandLine: [String] = CommandLine.arguments) async throws -> Result {
         guard !sources.isEmpty else { throw MergeError.noRuns }
         var runs: [Source] = []
         for directory in sources {

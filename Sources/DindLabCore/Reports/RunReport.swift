@@ -1,24 +1,24 @@
-public import Foundation
+package import Foundation
 
 /// What every report of a run is made from: the manifest and the trial records, tallied and
 /// judged. Nothing else is read (no scenario file, no engine), so a report can be made later,
 /// elsewhere, from a copied run folder.
-public struct RunReport: Sendable {
+package struct RunReport: Sendable {
     /// The run folder, `results/<run id>/`; links to artifacts are relative to it.
-    public let directory: URL
-    public let manifest: RunManifest
+    package let directory: URL
+    package let manifest: RunManifest
     /// The tally, with each cell's expectation from the manifest, in matrix order.
-    public let summary: RunSummary
+    package let summary: RunSummary
     /// Expectations are judged by the 95% interval rather than the observed rate.
-    public let strict: Bool
+    package let strict: Bool
     /// The exit status the run earns.
-    public let verdict: RunVerdict
+    package let verdict: RunVerdict
     /// How many trial records the run has.
-    public let trialCount: Int
+    package let trialCount: Int
     /// Planned trials without a record; nil when the manifest does not say how many were planned,
     /// for a shard (compared with the whole plan only once merged), and for a run a stop
     /// condition ended on purpose.
-    public let missingTrials: Int?
+    package let missingTrials: Int?
     private let artifactsByTrial: [String: String]
     private let secondsByCell: [CellKey: Double]
 
@@ -34,7 +34,7 @@ public struct RunReport: Sendable {
     ///   - log: Its trial records and the lines of trials.jsonl that are not records.
     ///   - strict: Judge expectations by the 95% interval.
     ///   - generatedAt: When the summary is made.
-    public init(directory: URL, manifest: RunManifest, log: TrialLog, strict: Bool, generatedAt: Date = Date()) {
+    package init(directory: URL, manifest: RunManifest, log: TrialLog, strict: Bool, generatedAt: Date = Date()) {
         var accumulator = ReportAccumulator()
         for record in log.records { accumulator.add(TalliedTrial(record)) }
         self.init(directory: directory, manifest: manifest, accumulator: accumulator, corruptLines: log.corruptLines,
@@ -75,7 +75,7 @@ public struct RunReport: Sendable {
     ///   - strict: Judge expectations by the 95% interval.
     /// - Returns: The report's contents.
     /// - Throws: `ResultsError` when the folder is not a run's or its manifest cannot be read.
-    public static func load(runDirectory directory: URL, strict: Bool) async throws(ResultsError) -> RunReport {
+    package static func load(runDirectory directory: URL, strict: Bool) async throws(ResultsError) -> RunReport {
         let store = try ResultStore(opening: directory)
         let manifest = try await store.readManifest()
         let (accumulator, corrupt) = try await store.accumulateTrials(into: ReportAccumulator.self)
@@ -119,38 +119,38 @@ public struct RunReport: Sendable {
     }
 
     /// The judgement of a cell.
-    public func judgement(of cell: CellTally) -> CellJudgement {
+    package func judgement(of cell: CellTally) -> CellJudgement {
         CellJudgement(cell, strict: strict)
     }
 
     /// Every cell with its scenario's name, in report order.
-    public var cells: [(scenario: String, cell: CellTally)] {
+    package var cells: [(scenario: String, cell: CellTally)] {
         summary.scenarios.flatMap { scenario in scenario.cells.map { (scenario.name, $0) } }
     }
 
     /// Whether the run used more than one engine, so cells are shown with theirs.
-    public var showsEngines: Bool {
+    package var showsEngines: Bool {
         Set(summary.scenarios.flatMap { $0.cells.map(\.engine) }).count > 1
     }
 
     /// A cell's name in reports: its matrix values, and its engine when the run used several.
-    public func name(of cell: CellTally) -> String {
+    package func name(of cell: CellTally) -> String {
         showsEngines ? "\(cell.cellID) [\(cell.engine)]" : cell.cellID
     }
 
     /// The seconds a cell's trials took, summed.
-    public func seconds(of cell: CellTally, in scenario: String) -> Double {
+    package func seconds(of cell: CellTally, in scenario: String) -> Double {
         secondsByCell[CellKey(scenario: scenario, cellID: cell.cellID, engine: cell.engine)] ?? 0
     }
 
     /// The artifacts folder of a trial relative to the run folder (`artifacts/<trial id>`), or nil
     /// when the trial kept none.
-    public func artifactsPath(of trialID: String) -> String? {
+    package func artifactsPath(of trialID: String) -> String? {
         artifactsByTrial[trialID]
     }
 
     /// The failed expectations, each with its scenario and judgement, in report order.
-    public var failedExpectations: [(scenario: String, cell: CellTally, judgement: CellJudgement)] {
+    package var failedExpectations: [(scenario: String, cell: CellTally, judgement: CellJudgement)] {
         cells.compactMap { entry in
             let judgement = judgement(of: entry.cell)
             return judgement.verdict == .expectationFailed ? (entry.scenario, entry.cell, judgement) : nil
@@ -159,7 +159,7 @@ public struct RunReport: Sendable {
 
     /// The cells that could not be judged, in report order: every trial an error, or skipped
     /// with an expectation.
-    public var unjudgedCells: [(scenario: String, cell: CellTally, judgement: CellJudgement)] {
+    package var unjudgedCells: [(scenario: String, cell: CellTally, judgement: CellJudgement)] {
         cells.compactMap { entry in
             let judgement = judgement(of: entry.cell)
             return judgement.preventsJudgement(of: entry.cell) ? (entry.scenario, entry.cell, judgement) : nil
@@ -168,7 +168,7 @@ public struct RunReport: Sendable {
 
     /// The cells no trial of which ran (their outer image is not on their engine), in report
     /// order, those with an expectation included.
-    public var skippedCells: [(scenario: String, cell: CellTally, judgement: CellJudgement)] {
+    package var skippedCells: [(scenario: String, cell: CellTally, judgement: CellJudgement)] {
         cells.compactMap { entry in
             let judgement = judgement(of: entry.cell)
             return judgement.verdict == .skipped ? (entry.scenario, entry.cell, judgement) : nil
@@ -176,7 +176,7 @@ public struct RunReport: Sendable {
     }
 
     /// A cell's most frequent signatures, as the terminal table lists them.
-    public func topSignatures(of cell: CellTally, limit: Int = 3) -> [SignatureCount] {
+    package func topSignatures(of cell: CellTally, limit: Int = 3) -> [SignatureCount] {
         SummaryTable.topSignatures(of: cell, limit: limit)
     }
 

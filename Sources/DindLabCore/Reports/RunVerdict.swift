@@ -9,16 +9,16 @@
 ///
 /// A failed expectation wins over missing judgement: it is a finding about the system under
 /// test, which is what a nightly job is for.
-public struct RunVerdict: Sendable, Hashable {
-    public let exitCode: Int32
+package struct RunVerdict: Sendable, Hashable {
+    package let exitCode: Int32
     /// Why, in sentences without a final period; empty when the exit status is 0.
-    public let reasons: [String]
+    package let reasons: [String]
 
     /// - Parameters:
     ///   - summary: The run's summary.
     ///   - strict: Judge expectations by the 95% interval rather than the observed rate.
     ///   - missingTrials: Planned trials that have no record (0 when all are there or unknown).
-    public init(_ summary: RunSummary, strict: Bool = false, missingTrials: Int = 0) {
+    package init(_ summary: RunSummary, strict: Bool = false, missingTrials: Int = 0) {
         var failed = 0
         var unjudged = 0
         var skippedWithExpectation = 0
@@ -62,12 +62,12 @@ public struct RunVerdict: Sendable, Hashable {
 
     /// What the reader should know that does not change the exit status: cells without an
     /// expectation that were skipped, and that no trial ran at all.
-    public let notes: [String]
+    package let notes: [String]
 
     /// `exit status 1: 2 cells failed their expectation`, or `exit status 0: every expectation holds`.
     /// With skipped cells that do not change the status, it says so: `exit status 0: no
     /// expectation failed; 4 cells without an expectation were skipped (not run); no trial ran`.
-    public var description: String {
+    package var description: String {
         let main = reasons.isEmpty ? (notes.isEmpty ? ["every expectation holds"] : ["no expectation failed"]) : reasons
         return "exit status \(exitCode): " + (main + notes).joined(separator: "; ")
     }

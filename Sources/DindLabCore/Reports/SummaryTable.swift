@@ -2,7 +2,7 @@ import Foundation
 
 /// The per-scenario tables `run` and `report` print: cell, n, pass rate with its 95%
 /// interval, and the top signatures.
-public enum SummaryTable {
+package enum SummaryTable {
     /// Renders the tables, then the expectations that failed.
     ///
     /// - Parameters:
@@ -10,7 +10,7 @@ public enum SummaryTable {
     ///   - signatures: How many top signatures to list per cell.
     ///   - strict: List only the expectations that fail by the whole 95% interval (`--strict`).
     /// - Returns: Text for a terminal.
-    public static func render(_ summary: RunSummary, signatures: Int = 2, strict: Bool = false) -> String {
+    package static func render(_ summary: RunSummary, signatures: Int = 2, strict: Bool = false) -> String {
         var text = ""
         let showEngine = Set(summary.scenarios.flatMap { $0.cells.map(\.engine) }).count > 1
         for scenario in summary.scenarios {

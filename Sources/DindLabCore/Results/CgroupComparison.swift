@@ -3,22 +3,22 @@
 /// The field report's root cause was here: a daemon started through `docker exec` sat in
 /// other cgroups than one born from the container's command, and runc derives cgroup
 /// paths from `/proc/1/cgroup` vs `/proc/self/cgroup`.
-public struct CgroupComparison: Sendable, Equatable {
-    public struct Row: Sendable, Equatable {
+package struct CgroupComparison: Sendable, Equatable {
+    package struct Row: Sendable, Equatable {
         /// "cpu,cpuacct", "name=systemd", or "" for the unified (v2) hierarchy.
-        public var controllers: String
+        package var controllers: String
         /// The path per process, nil where the process has no line for the hierarchy.
-        public var paths: [String?]
+        package var paths: [String?]
         /// True when the processes that have a line for this hierarchy disagree on it (a
         /// process that is gone has no lines and does not count).
-        public var differs: Bool { Set(paths.compactMap { $0 }).count > 1 }
+        package var differs: Bool { Set(paths.compactMap { $0 }).count > 1 }
     }
 
-    public var columns: [String]
-    public var rows: [Row]
+    package var columns: [String]
+    package var rows: [Row]
 
     /// - Parameter processes: (column title, contents of its cgroup file) pairs.
-    public init(_ processes: [(title: String, cgroupFile: String)]) {
+    package init(_ processes: [(title: String, cgroupFile: String)]) {
         columns = processes.map(\.title)
         let parsed = processes.map { Self.parse($0.cgroupFile) }
         var order: [String] = []
@@ -33,7 +33,7 @@ public struct CgroupComparison: Sendable, Equatable {
     }
 
     /// True when any hierarchy differs between the processes.
-    public var anyDifference: Bool { rows.contains(where: \.differs) }
+    package var anyDifference: Bool { rows.contains(where: \.differs) }
 
     /// "hierarchy-id:controllers:path" lines as (controllers, path), in file order.
     package static func parse(_ text: String) -> [(String, String)] {
@@ -45,7 +45,7 @@ public struct CgroupComparison: Sendable, Equatable {
     }
 
     /// A fixed-width table; rows that differ start with "*".
-    public var rendered: String {
+    package var rendered: String {
         let header = ["hierarchy"] + columns
         let body = rows.map { row in [row.controllers.isEmpty ? "(unified)" : row.controllers] + row.paths.map { $0 ?? "(none)" } }
         let widths = header.indices.map { column in ([header] + body).map { $0[column].count }.max() ?? 0 }

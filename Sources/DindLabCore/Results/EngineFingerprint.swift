@@ -4,48 +4,48 @@
 /// Every field is optional because engines of different eras report different things
 /// (Docker 1.7 has no cgroup driver in its info, a remote engine's daemon cgroup lines
 /// are not readable). The harness fills it; results only store it.
-public struct EngineFingerprint: Sendable, Hashable, Codable {
+package struct EngineFingerprint: Sendable, Hashable, Codable {
     /// e.g. "20.10.24" or "1.7.1".
-    public var daemonVersion: String?
+    package var daemonVersion: String?
     /// The API version the engine speaks, e.g. "1.41".
-    public var apiVersion: String?
+    package var apiVersion: String?
     /// The oldest API version the engine accepts, e.g. "1.12".
-    public var minAPIVersion: String?
+    package var minAPIVersion: String?
     /// e.g. "6.1.0-18-amd64".
-    public var kernelVersion: String?
+    package var kernelVersion: String?
     /// e.g. "Debian GNU/Linux 12 (bookworm)".
-    public var operatingSystem: String?
+    package var operatingSystem: String?
     /// e.g. "overlay2", "vfs", "devicemapper".
-    public var storageDriver: String?
+    package var storageDriver: String?
     /// "cgroupfs" or "systemd".
-    public var cgroupDriver: String?
+    package var cgroupDriver: String?
     /// "1" or "2".
-    public var cgroupVersion: String?
+    package var cgroupVersion: String?
     /// Whether the engine's cgroup v2 is simulated on a v1 or hybrid host (dindlab's
     /// `engine up --cgroup-version 2`); nil when unknown (a remote engine).
-    public var cgroupSimulated: Bool?
+    package var cgroupSimulated: Bool?
     /// The cgroup namespace mode containers get by default: "private" or "host".
-    public var cgroupNamespaceMode: String?
+    package var cgroupNamespaceMode: String?
     /// The cgroup controllers the daemon can give containers (v2: its root's cgroup.controllers;
     /// v1: the mounted hierarchies); nil when unknown (a remote engine). Empty on a simulated
     /// v2 engine: the host's v1 hierarchies keep the resource controllers.
-    public var cgroupControllers: [String]?
+    package var cgroupControllers: [String]?
     /// The daemon process's own `/proc/<pid>/cgroup` lines, nil when not readable.
     /// The field report's bad host differed from the good one only here.
-    public var daemonCgroupLines: [String]?
+    package var daemonCgroupLines: [String]?
     /// Whether the engine grants `--privileged` (it fails on hosts without every capability).
-    public var privilegedSupported: Bool?
+    package var privilegedSupported: Bool?
     /// Whether `privileged: true` is emulated with the capabilities the engine has.
-    public var privilegedEmulated: Bool
+    package var privilegedEmulated: Bool
     /// Capabilities the engine could not grant (e.g. SYS_RESOURCE), when it was probed.
-    public var refusedCapabilities: [String]?
+    package var refusedCapabilities: [String]?
     /// The daemon's error for `--privileged`, when it failed.
-    public var privilegedError: String?
+    package var privilegedError: String?
     /// The CPUs of the engine's host (`NCPU` in its info); nil when it does not say.
-    public var cpuCount: Int?
+    package var cpuCount: Int?
 
     /// Every field may be left out; see the properties for their meaning.
-    public init(
+    package init(
         daemonVersion: String? = nil, apiVersion: String? = nil, minAPIVersion: String? = nil,
         kernelVersion: String? = nil, operatingSystem: String? = nil, storageDriver: String? = nil,
         cgroupDriver: String? = nil, cgroupVersion: String? = nil, cgroupSimulated: Bool? = nil,
@@ -81,7 +81,7 @@ public struct EngineFingerprint: Sendable, Hashable, Codable {
 
     /// The fingerprint as "name: value" lines in a fixed order, for printing and for
     /// comparing two engines line by line.
-    public var lines: [(name: String, value: String)] {
+    package var lines: [(name: String, value: String)] {
         func text(_ value: String?) -> String { value ?? "(unknown)" }
         var lines: [(String, String)] = [
             ("daemon version", text(daemonVersion)),

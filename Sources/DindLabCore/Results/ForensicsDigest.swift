@@ -1,20 +1,20 @@
-public import Foundation
+package import Foundation
 
 /// A mount under `/var/lib/docker` that was still there after the inner container ended:
 /// the field report's stale shm and mqueue mounts and devicemapper devices broke every later
 /// inner run.
-public struct LeftoverMount: Sendable, Hashable, Codable {
+package struct LeftoverMount: Sendable, Hashable, Codable {
     /// What the mount is, by its mount point, file system and source.
-    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+    package enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
         case shm, mqueue, overlay, devicemapper, other
     }
 
-    public var kind: Kind
-    public var mountPoint: String
-    public var fileSystem: String
-    public var source: String
+    package var kind: Kind
+    package var mountPoint: String
+    package var fileSystem: String
+    package var source: String
 
-    public init(kind: Kind, mountPoint: String, fileSystem: String, source: String) {
+    package init(kind: Kind, mountPoint: String, fileSystem: String, source: String) {
         self.kind = kind
         self.mountPoint = mountPoint
         self.fileSystem = fileSystem
@@ -24,7 +24,7 @@ public struct LeftoverMount: Sendable, Hashable, Codable {
     /// Reads a line of /proc/<pid>/mountinfo:
     /// `id parent major:minor root mount-point options [optional fields] - fstype source super-options`.
     /// Returns nil for a line that does not have that shape.
-    public init?(mountinfoLine line: String) {
+    package init?(mountinfoLine line: String) {
         let fields = line.split(separator: " ").map(String.init)
         guard fields.count >= 7, let separator = fields.firstIndex(of: "-"), separator >= 6, separator + 2 < fields.count else { return nil }
         mountPoint = Self.unescape(fields[4])
@@ -62,42 +62,42 @@ public struct LeftoverMount: Sendable, Hashable, Codable {
 
 /// What `forensics.md` indexes, also kept as `forensics.json` so that a failed trial can be
 /// compared with a passing trial of the same cell from the run folder alone, after the run.
-public struct ForensicsDigest: Sendable, Hashable, Codable {
+package struct ForensicsDigest: Sendable, Hashable, Codable {
     /// One process's `/proc/<pid>/cgroup`, as "controllers:path" lines.
-    public struct ProcessCgroups: Sendable, Hashable, Codable {
-        public var process: String
-        public var lines: [String]
+    package struct ProcessCgroups: Sendable, Hashable, Codable {
+        package var process: String
+        package var lines: [String]
 
-        public init(process: String, lines: [String]) {
+        package init(process: String, lines: [String]) {
             self.process = process
             self.lines = lines
         }
     }
 
-    public var trialID: String
-    public var scenario: String
-    public var cellID: String
-    public var engine: String
-    public var outcome: TrialOutcome
-    public var phase: TrialPhase?
-    public var signature: String?
-    public var firstError: String?
+    package var trialID: String
+    package var scenario: String
+    package var cellID: String
+    package var engine: String
+    package var outcome: TrialOutcome
+    package var phase: TrialPhase?
+    package var signature: String?
+    package var firstError: String?
     /// The line of daemon.log marked as the first error (from 1), when it came from the log.
-    public var firstErrorLine: Int?
+    package var firstErrorLine: Int?
     /// PID 1's, the daemon's and an exec'd process's cgroups.
-    public var cgroups: [ProcessCgroups]
-    public var dockerMounts: [LeftoverMount]
+    package var cgroups: [ProcessCgroups]
+    package var dockerMounts: [LeftoverMount]
     /// `docker info` of the inner daemon, line by line.
-    public var dockerInfo: [String]
+    package var dockerInfo: [String]
     /// The files of the artifacts folder.
-    public var files: [String]
+    package var files: [String]
     /// What could not be collected.
-    public var problems: [String]
+    package var problems: [String]
 
-    public static let jsonFileName = "forensics.json"
-    public static let markdownFileName = "forensics.md"
+    package static let jsonFileName = "forensics.json"
+    package static let markdownFileName = "forensics.md"
 
-    public init(
+    package init(
         trialID: String, scenario: String, cellID: String, engine: String, outcome: TrialOutcome,
         phase: TrialPhase? = nil, signature: String? = nil, firstError: String? = nil, firstErrorLine: Int? = nil,
         cgroups: [ProcessCgroups] = [], dockerMounts: [LeftoverMount] = [], dockerInfo: [String] = [],
@@ -120,12 +120,12 @@ public struct ForensicsDigest: Sendable, Hashable, Codable {
     }
 
     /// The cgroup lines side by side.
-    public var cgroupComparison: CgroupComparison? {
+    package var cgroupComparison: CgroupComparison? {
         cgroups.isEmpty ? nil : CgroupComparison(cgroups.map { ($0.process, $0.lines.map { "0:" + $0 }.joined(separator: "\n")) })
     }
 
     /// Reads `forensics.json` from an artifacts folder, or nil when it is missing or unreadable.
-    public static func read(from folder: URL) -> ForensicsDigest? {
+    package static func read(from folder: URL) -> ForensicsDigest? {
         guard let data = try? Data(contentsOf: folder.appendingPathComponent(jsonFileName)) else { return nil }
         return try? ResultsJSON.decoder().decode(ForensicsDigest.self, from: data)
     }
@@ -134,7 +134,7 @@ public struct ForensicsDigest: Sendable, Hashable, Codable {
     /// - Parameters:
     ///   - folder: The trial's artifacts folder.
     ///   - difference: What differs from a passing trial of the same cell, when one was found.
-    public func write(to folder: URL, difference: ForensicsDifference? = nil) {
+    package func write(to folder: URL, difference: ForensicsDifference? = nil) {
         if let data = try? ResultsJSON.encoder(pretty: true).encode(self) {
             try? data.write(to: folder.appendingPathComponent(Self.jsonFileName), options: .atomic)
         }
@@ -158,7 +158,7 @@ public struct ForensicsDigest: Sendable, Hashable, Codable {
 
     /// The index: outcome, first error, cgroups, leftover mounts, the files, and what differs
     /// from a passing trial of the same cell.
-    public func markdown(difference: ForensicsDifference? = nil) -> String {
+    package func markdown(difference: ForensicsDifference? = nil) -> String {
         var text = "# Forensics of trial \(trialID)\n\n"
         text += "- scenario: \(scenario), cell: `\(cellID)`, engine: \(engine)\n"
         text += "- outcome: **\(outcome)**" + (phase.map { " in phase **\($0)**" } ?? "") + "\n"

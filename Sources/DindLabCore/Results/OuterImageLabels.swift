@@ -5,19 +5,19 @@ import Foundation
 /// The runner reads `dindlab.daemon.command` to start the inner daemon when a scenario gives
 /// no command; `images list` reads the rest. Values are read from the built image itself, not
 /// copied from the recipe.
-public struct OuterImageLabels: Sendable, Hashable {
-    public static let dockerVersionKey = "dindlab.docker.version"
-    public static let daemonCommandKey = "dindlab.daemon.command"
-    public static let apiVersionKey = "dindlab.api.version"
-    public static let recipeSHA256Key = "dindlab.recipe.sha256"
-    public static let recipeKey = "dindlab.recipe"
-    public static let recipeKindKey = "dindlab.recipe.kind"
-    public static let buildKeyKey = "dindlab.build.key"
-    public static let binarySHA256Key = "dindlab.docker.binary.sha256"
-    public static let binaryOriginKey = "dindlab.docker.binary.origin"
+package struct OuterImageLabels: Sendable, Hashable {
+    package static let dockerVersionKey = "dindlab.docker.version"
+    package static let daemonCommandKey = "dindlab.daemon.command"
+    package static let apiVersionKey = "dindlab.api.version"
+    package static let recipeSHA256Key = "dindlab.recipe.sha256"
+    package static let recipeKey = "dindlab.recipe"
+    package static let recipeKindKey = "dindlab.recipe.kind"
+    package static let buildKeyKey = "dindlab.build.key"
+    package static let binarySHA256Key = "dindlab.docker.binary.sha256"
+    package static let binaryOriginKey = "dindlab.docker.binary.origin"
 
     /// Where a static-binary image's Docker binary came from.
-    public enum BinaryOrigin: String, Sendable, Hashable, Codable {
+    package enum BinaryOrigin: String, Sendable, Hashable, Codable {
         /// The recipe's published binary: its sha256 matched the recipe's.
         case published
         /// The user's own build (`--binary PATH --own-build`): not checked against the recipe.
@@ -25,26 +25,26 @@ public struct OuterImageLabels: Sendable, Hashable {
     }
 
     /// The Docker version found in the image (`20.10.24`).
-    public var dockerVersion: String
+    package var dockerVersion: String
     /// The command that starts the image's daemon, without flags (`["docker", "daemon"]`).
-    public var daemonCommand: [String]
+    package var daemonCommand: [String]
     /// The Engine API version the image's daemon serves (`1.41`).
-    public var apiVersion: String
+    package var apiVersion: String
     /// The sha256 of the recipe file the image was built from.
-    public var recipeSHA256: String
+    package var recipeSHA256: String
     /// The recipe's name.
-    public var recipe: String
+    package var recipe: String
     /// The recipe's kind (`debootstrap`, `static-binary`, `dockerfile`).
-    public var recipeKind: String
+    package var recipeKind: String
     /// The build key: recipe bytes plus every input (see `BuildKey`).
-    public var buildKey: String
+    package var buildKey: String
     /// The sha256 of the Docker binary a static-binary image holds; nil for other recipes
     /// and images built before it was recorded.
-    public var binarySHA256: String?
+    package var binarySHA256: String?
     /// Whether that binary was the recipe's published one or the user's own build.
-    public var binaryOrigin: BinaryOrigin?
+    package var binaryOrigin: BinaryOrigin?
 
-    public init(
+    package init(
         dockerVersion: String, daemonCommand: [String], apiVersion: String, recipeSHA256: String,
         recipe: String, recipeKind: String, buildKey: String, binarySHA256: String? = nil, binaryOrigin: BinaryOrigin? = nil
     ) {
@@ -64,7 +64,7 @@ public struct OuterImageLabels: Sendable, Hashable {
     /// - Parameter labels: The image's `Config.Labels`.
     /// - Returns: `nil` when the image lacks any dindlab label or its daemon command is not a
     ///   JSON array of strings (an image not built by dindlab).
-    public init?(labels: [String: String]) {
+    package init?(labels: [String: String]) {
         guard let dockerVersion = labels[Self.dockerVersionKey],
               let commandJSON = labels[Self.daemonCommandKey],
               let command = try? JSONDecoder().decode([String].self, from: Data(commandJSON.utf8)),
@@ -81,10 +81,10 @@ public struct OuterImageLabels: Sendable, Hashable {
     }
 
     /// The daemon command as the JSON array stored in the label: `["docker","daemon"]`.
-    public var daemonCommandJSON: String { Self.jsonArray(daemonCommand) }
+    package var daemonCommandJSON: String { Self.jsonArray(daemonCommand) }
 
     /// The labels as a dictionary, for POST /build's `labels`.
-    public var dictionary: [String: String] {
+    package var dictionary: [String: String] {
         var labels = [
             Self.dockerVersionKey: dockerVersion,
             Self.daemonCommandKey: daemonCommandJSON,
@@ -105,7 +105,7 @@ public struct OuterImageLabels: Sendable, Hashable {
     /// - Parameter command: The image's default command; the runner overrides it, so an idle
     ///   command that keeps the container alive is right.
     /// - Returns: Dockerfile instructions.
-    public func importChanges(command: [String] = OuterImageLabels.idleCommand) -> [String] {
+    package func importChanges(command: [String] = OuterImageLabels.idleCommand) -> [String] {
         let labels = dictionary.sorted { $0.key < $1.key }.map { key, value in
             "LABEL \(key)=\(Self.dockerfileQuoted(value))"
         }
@@ -115,20 +115,20 @@ public struct OuterImageLabels: Sendable, Hashable {
     /// A Dockerfile that gives `base` these labels: `FROM base` and one LABEL instruction.
     /// LABEL in a Dockerfile works on every engine from Docker 1.6 on, where the labels of
     /// POST /build (API 1.23) and LABEL in import changes (Docker 1.8) do not.
-    public func labellingDockerfile(from base: String) -> String {
+    package func labellingDockerfile(from base: String) -> String {
         let pairs = dictionary.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.dockerfileQuoted($0.value))" }
         return "FROM \(base)\nLABEL " + pairs.joined(separator: " \\\n      ") + "\n"
     }
 
     /// Whether an engine's answer to an import says it does not take LABEL in `changes`, as
     /// Docker 1.7 does ("label is not a valid change command").
-    public static func refusesLabelChanges(_ error: any Error) -> Bool {
+    package static func refusesLabelChanges(_ error: any Error) -> Bool {
         let text = "\(error)".lowercased()
         return text.contains("label is not a valid change command")
     }
 
     /// The default command of imported outer images: idle until stopped.
-    public static let idleCommand = ["sleep", "infinity"]
+    package static let idleCommand = ["sleep", "infinity"]
 
     /// Quotes a value for a Dockerfile LABEL instruction: double quotes, with backslash, double
     /// quote and dollar (LABEL expands variables) escaped.

@@ -35,12 +35,12 @@ extension PhaseDurations {
     ///
     /// - Parameter durations: The trials' phase durations.
     /// - Returns: One median per phase that any trial ran; empty when none ran any.
-    public static func medians(of durations: some Sequence<PhaseDurations>) -> PhaseDurations {
+    package static func medians(of durations: some Sequence<PhaseDurations>) -> PhaseDurations {
         var samples = PhaseSamples()
         for trial in durations { samples.add(trial) }
         return samples.medians
     }
 
     /// True when no phase has a duration.
-    public var isEmpty: Bool { seconds.isEmpty }
+    package var isEmpty: Bool { seconds.isEmpty }
 }

@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -15,16 +15,16 @@ import Darwin
 /// An actor, so the runner's concurrent trials can append without coordinating; each
 /// append is also a single O_APPEND write, so other processes appending to the same
 /// file do not break lines either.
-public actor ResultStore {
+package actor ResultStore {
     /// File and folder names inside a run directory (DESIGN.md, Results).
-    public static let manifestFileName = "manifest.json"
-    public static let trialsFileName = "trials.jsonl"
-    public static let summaryFileName = "summary.json"
-    public static let artifactsFolderName = "artifacts"
+    package static let manifestFileName = "manifest.json"
+    package static let trialsFileName = "trials.jsonl"
+    package static let summaryFileName = "summary.json"
+    package static let artifactsFolderName = "artifacts"
 
-    public nonisolated let runID: RunID
+    package nonisolated let runID: RunID
     /// `results/<run id>/`.
-    public nonisolated let directory: URL
+    package nonisolated let directory: URL
 
     /// Creates the directory of a new run.
     /// - Parameters:
@@ -32,7 +32,7 @@ public actor ResultStore {
     ///   - runID: The run's id; a fresh one by default.
     /// - Throws: `ResultsError.runExists` when the run's directory exists already, or
     ///   when a directory cannot be created.
-    public init(creatingIn resultsRoot: URL, runID: RunID = .generate()) throws(ResultsError) {
+    package init(creatingIn resultsRoot: URL, runID: RunID = .generate()) throws(ResultsError) {
         let directory = resultsRoot.appendingPathComponent(runID.rawValue, isDirectory: true)
         try ResultFiles.createDirectory(resultsRoot)
         // mkdir(2) rather than FileManager so that an existing run is an error, not reused.
@@ -47,7 +47,7 @@ public actor ResultStore {
     /// Opens an existing run's directory, e.g. for `dindlab report`.
     /// - Parameter directory: `results/<run id>/`; its name must be a valid run id.
     /// - Throws: `ResultsError.notARunDirectory` when it is not a directory or not so named.
-    public init(opening directory: URL) throws(ResultsError) {
+    package init(opening directory: URL) throws(ResultsError) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue,
               let runID = RunID(directory.standardizedFileURL.lastPathComponent) else {
@@ -57,34 +57,34 @@ public actor ResultStore {
         self.directory = directory
     }
 
-    public nonisolated var manifestURL: URL { directory.appendingPathComponent(Self.manifestFileName) }
-    public nonisolated var trialsURL: URL { directory.appendingPathComponent(Self.trialsFileName) }
-    public nonisolated var summaryURL: URL { directory.appendingPathComponent(Self.summaryFileName) }
+    package nonisolated var manifestURL: URL { directory.appendingPathComponent(Self.manifestFileName) }
+    package nonisolated var trialsURL: URL { directory.appendingPathComponent(Self.trialsFileName) }
+    package nonisolated var summaryURL: URL { directory.appendingPathComponent(Self.summaryFileName) }
 
     // MARK: - Manifest
 
     /// Writes manifest.json, replacing any earlier version atomically (it is written at
     /// the start of a run and again with its end time).
-    public func writeManifest(_ manifest: RunManifest) throws(ResultsError) {
+    package func writeManifest(_ manifest: RunManifest) throws(ResultsError) {
         try ResultFiles.writeAtomically(encode(manifest, what: "run manifest", pretty: true), to: manifestURL)
     }
 
     /// Reads manifest.json.
     /// - Throws: `ResultsError` when it is missing or not a manifest.
-    public func readManifest() throws(ResultsError) -> RunManifest {
+    package func readManifest() throws(ResultsError) -> RunManifest {
         try decode(RunManifest.self, from: manifestURL)
     }
 
     // MARK: - Trials
 
     /// Appends one record to trials.jsonl as a single line, flushed to disk before returning.
-    public func append(_ record: TrialRecord) throws(ResultsError) {
+    package func append(_ record: TrialRecord) throws(ResultsError) {
         try ResultFiles.appendLine(encode(record, what: "record of trial \(record.trialID)", pretty: false), to: trialsURL)
     }
 
     /// Reads trials.jsonl back. Lines that are not records are reported with their line
     /// numbers and skipped; a missing file means no trial has finished yet.
-    public func readTrials() throws(ResultsError) -> TrialLog {
+    package func readTrials() throws(ResultsError) -> TrialLog {
         var records: [TrialRecord] = []
         let corrupt = try forEachTrial { records.append($0) }
         return TrialLog(records: records, corruptLines: corrupt)
@@ -98,7 +98,7 @@ public actor ResultStore {
     /// - Returns: The lines that are not records, in file order.
     /// - Throws: `ResultsError.cannotRead` when the file cannot be read.
     @discardableResult
-    public func forEachTrial(_ body: (TrialRecord) -> Void) throws(ResultsError) -> [CorruptLine] {
+    package func forEachTrial(_ body: (TrialRecord) -> Void) throws(ResultsError) -> [CorruptLine] {
         try Self.decodeLines(of: TrialRecord.self, in: trialsURL, range: nil, body).corrupt
     }
 
@@ -129,14 +129,14 @@ public actor ResultStore {
 
     /// Creates (if needed) and returns `artifacts/<trial id>/`.
     /// - Throws: `ResultsError.invalidName` when the trial id cannot name a directory.
-    public func artifactsDirectory(for trialID: String) throws(ResultsError) -> URL {
+    package func artifactsDirectory(for trialID: String) throws(ResultsError) -> URL {
         let url = directory.appendingPathComponent(try Self.artifactsPath(for: trialID), isDirectory: true)
         try ResultFiles.createDirectory(url)
         return url
     }
 
     /// `artifacts/<trial id>`, the path a TrialRecord stores (relative to the run directory).
-    public nonisolated static func artifactsPath(for trialID: String) throws(ResultsError) -> String {
+    package nonisolated static func artifactsPath(for trialID: String) throws(ResultsError) -> String {
         guard SafeName.isValid(trialID) else { throw .invalidName("trial id", trialID) }
         return "\(artifactsFolderName)/\(trialID)"
     }
@@ -144,13 +144,13 @@ public actor ResultStore {
     // MARK: - Summary
 
     /// Writes summary.json atomically.
-    public func writeSummary(_ summary: RunSummary) throws(ResultsError) {
+    package func writeSummary(_ summary: RunSummary) throws(ResultsError) {
         try ResultFiles.writeAtomically(encode(summary, what: "run summary", pretty: true), to: summaryURL)
     }
 
     /// Reads summary.json.
     /// - Throws: `ResultsError` when it is missing or not a summary.
-    public func readSummary() throws(ResultsError) -> RunSummary {
+    package func readSummary() throws(ResultsError) -> RunSummary {
         try decode(RunSummary.self, from: summaryURL)
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A failure to create, write or read a run's results.
-public struct ResultsError: Error, Hashable, CustomStringConvertible {
+package struct ResultsError: Error, Hashable, CustomStringConvertible {
     private enum Code: Hashable {
         case runExists(path: String)
         case notARunDirectory(path: String)
@@ -16,42 +16,42 @@ public struct ResultsError: Error, Hashable, CustomStringConvertible {
     private let code: Code
 
     /// A run directory with that run id exists already; runs are never overwritten.
-    public static func runExists(_ path: String) -> ResultsError {
+    package static func runExists(_ path: String) -> ResultsError {
         ResultsError(code: .runExists(path: path))
     }
 
     /// The directory does not exist or is not a run's results directory.
-    public static func notARunDirectory(_ path: String) -> ResultsError {
+    package static func notARunDirectory(_ path: String) -> ResultsError {
         ResultsError(code: .notARunDirectory(path: path))
     }
 
     /// A run id or trial id that cannot name a directory (empty, `..`, a slash, ...).
-    public static func invalidName(_ kind: String, _ name: String) -> ResultsError {
+    package static func invalidName(_ kind: String, _ name: String) -> ResultsError {
         ResultsError(code: .invalidName(kind: kind, name: name))
     }
 
     /// A directory could not be created; `reason` says why (e.g. strerror).
-    public static func cannotCreateDirectory(_ path: String, reason: String) -> ResultsError {
+    package static func cannotCreateDirectory(_ path: String, reason: String) -> ResultsError {
         ResultsError(code: .cannotCreateDirectory(path: path, reason: clause(reason)))
     }
 
     /// A file could not be written; `reason` says why.
-    public static func cannotWrite(_ path: String, reason: String) -> ResultsError {
+    package static func cannotWrite(_ path: String, reason: String) -> ResultsError {
         ResultsError(code: .cannotWrite(path: path, reason: clause(reason)))
     }
 
     /// A file could not be read; `reason` says why.
-    public static func cannotRead(_ path: String, reason: String) -> ResultsError {
+    package static func cannotRead(_ path: String, reason: String) -> ResultsError {
         ResultsError(code: .cannotRead(path: path, reason: clause(reason)))
     }
 
     /// A value could not be encoded; `what` names it ("run manifest").
-    public static func cannotEncode(_ what: String, reason: String) -> ResultsError {
+    package static func cannotEncode(_ what: String, reason: String) -> ResultsError {
         ResultsError(code: .cannotEncode(what: what, reason: clause(reason)))
     }
 
     /// A file's JSON is not what it should be; `reason` says what and where.
-    public static func cannotDecode(_ path: String, reason: String) -> ResultsError {
+    package static func cannotDecode(_ path: String, reason: String) -> ResultsError {
         ResultsError(code: .cannotDecode(path: path, reason: clause(reason)))
     }
 
@@ -62,7 +62,7 @@ public struct ResultsError: Error, Hashable, CustomStringConvertible {
         return text
     }
 
-    public var description: String {
+    package var description: String {
         switch code {
         case .runExists(let path):
             "The run directory \(path) exists already; a run's results are never overwritten, so choose another run id."

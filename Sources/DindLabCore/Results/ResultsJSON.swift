@@ -1,12 +1,12 @@
-public import Foundation
+package import Foundation
 
 /// The JSON conventions of every file under `results/`: ISO 8601 times in UTC with
 /// milliseconds (`2026-11-29T11:22:33.123Z`), sorted keys so files diff cleanly,
 /// unescaped slashes so paths stay readable.
-public enum ResultsJSON {
+package enum ResultsJSON {
     /// An encoder for results files.
     /// - Parameter pretty: Indent (for manifest.json and summary.json); trials.jsonl needs one line per record.
-    public static func encoder(pretty: Bool = false) -> JSONEncoder {
+    package static func encoder(pretty: Bool = false) -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = pretty ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted] : [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
@@ -18,7 +18,7 @@ public enum ResultsJSON {
 
     /// A decoder for results files; reads times with any number of fractional digits
     /// (milliseconds are kept) and any UTC offset.
-    public static func decoder() -> JSONDecoder {
+    package static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()

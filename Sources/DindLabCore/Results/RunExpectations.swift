@@ -9,26 +9,26 @@
 ///       "smoke": {"successRate": ">= 1"},
 ///       "modes": {"successRate": ">= 0.9", "cells": {"expect.success-rate=>= 0.5": ">= 0.5"}}
 ///     }
-public struct RunExpectations: Sendable, Hashable, Codable {
+package struct RunExpectations: Sendable, Hashable, Codable {
     /// One scenario's expectation and the cells that differ from it.
-    public struct ScenarioExpectations: Sendable, Hashable, Codable {
+    package struct ScenarioExpectations: Sendable, Hashable, Codable {
         /// The scenario's own `expect.success-rate`; nil when the file has none.
-        public var successRate: SuccessRateExpectation?
+        package var successRate: SuccessRateExpectation?
         /// Cells (by cell id) whose matrix sets another expectation.
-        public var cells: [String: SuccessRateExpectation]
+        package var cells: [String: SuccessRateExpectation]
 
-        public init(successRate: SuccessRateExpectation?, cells: [String: SuccessRateExpectation] = [:]) {
+        package init(successRate: SuccessRateExpectation?, cells: [String: SuccessRateExpectation] = [:]) {
             self.successRate = successRate
             self.cells = cells
         }
 
-        public init(from decoder: any Decoder) throws {
+        package init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             successRate = try container.decodeIfPresent(SuccessRateExpectation.self, forKey: .successRate)
             cells = try container.decodeIfPresent([String: SuccessRateExpectation].self, forKey: .cells) ?? [:]
         }
 
-        public func encode(to encoder: any Encoder) throws {
+        package func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(successRate, forKey: .successRate)
             if !cells.isEmpty { try container.encode(cells, forKey: .cells) }
@@ -40,23 +40,23 @@ public struct RunExpectations: Sendable, Hashable, Codable {
     }
 
     /// By scenario name.
-    public var scenarios: [String: ScenarioExpectations]
+    package var scenarios: [String: ScenarioExpectations]
 
     /// - Parameter scenarios: Each scenario's expectations, by scenario name.
-    public init(scenarios: [String: ScenarioExpectations] = [:]) {
+    package init(scenarios: [String: ScenarioExpectations] = [:]) {
         self.scenarios = scenarios
     }
 
     /// One expectation per scenario, the same for all its cells.
     /// - Parameter byScenario: Each scenario's expectation, by scenario name.
-    public init(byScenario: [String: SuccessRateExpectation]) {
+    package init(byScenario: [String: SuccessRateExpectation]) {
         self.init(scenarios: byScenario.mapValues { ScenarioExpectations(successRate: $0) })
     }
 
     /// The expectations of a plan's scenarios. Every cell of each scenario's matrix is looked
     /// at, not only the plan's, so that the shards of one plan record the same expectations.
     /// - Parameter plan: A plan, whole or a shard.
-    public init(of plan: Plan) {
+    package init(of plan: Plan) {
         var scenarios: [String: ScenarioExpectations] = [:]
         for planned in plan.scenarios {
             let own = planned.scenario.expect.successRate
@@ -72,12 +72,12 @@ public struct RunExpectations: Sendable, Hashable, Codable {
     }
 
     /// The scenario's own expectation.
-    public func expectation(scenario: String) -> SuccessRateExpectation? {
+    package func expectation(scenario: String) -> SuccessRateExpectation? {
         scenarios[scenario]?.successRate
     }
 
     /// A cell's expectation: its own when its matrix sets one, else its scenario's.
-    public func expectation(scenario: String, cellID: String) -> SuccessRateExpectation? {
+    package func expectation(scenario: String, cellID: String) -> SuccessRateExpectation? {
         guard let entry = scenarios[scenario] else { return nil }
         return entry.cells[cellID] ?? entry.successRate
     }

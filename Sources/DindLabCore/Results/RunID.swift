@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 
 /// The id of a run, which names its directory: `results/<run id>/`.
 ///
@@ -6,12 +6,12 @@ public import Foundation
 /// `20261129T112233Z-ab12`, so they sort by time and two runs started in the same
 /// second still differ. Ids given by users are accepted when they can safely name a
 /// directory.
-public struct RunID: Sendable, Hashable, Codable, Comparable, LosslessStringConvertible {
-    public let rawValue: String
+package struct RunID: Sendable, Hashable, Codable, Comparable, LosslessStringConvertible {
+    package let rawValue: String
 
     /// Accepts an id made of letters, digits, '.', '_' and '-', not starting with '.',
     /// at most 100 characters; nil otherwise.
-    public init?(_ description: String) {
+    package init?(_ description: String) {
         guard SafeName.isValid(description) else { return nil }
         rawValue = description
     }
@@ -20,7 +20,7 @@ public struct RunID: Sendable, Hashable, Codable, Comparable, LosslessStringConv
     /// - Parameters:
     ///   - date: The run's start.
     ///   - generator: The source of the random suffix (a seeded one in tests).
-    public static func generate(at date: Date = Date(), using generator: inout some RandomNumberGenerator) -> RunID {
+    package static func generate(at date: Date = Date(), using generator: inout some RandomNumberGenerator) -> RunID {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
@@ -33,16 +33,16 @@ public struct RunID: Sendable, Hashable, Codable, Comparable, LosslessStringConv
     }
 
     /// A new id for a run starting at `date`, with a system-random suffix.
-    public static func generate(at date: Date = Date()) -> RunID {
+    package static func generate(at date: Date = Date()) -> RunID {
         var generator = SystemRandomNumberGenerator()
         return generate(at: date, using: &generator)
     }
 
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 
-    public static func < (lhs: RunID, rhs: RunID) -> Bool { lhs.rawValue < rhs.rawValue }
+    package static func < (lhs: RunID, rhs: RunID) -> Bool { lhs.rawValue < rhs.rawValue }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let id = RunID(text) else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
@@ -51,7 +51,7 @@ public struct RunID: Sendable, Hashable, Codable, Comparable, LosslessStringConv
         self = id
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(rawValue)
     }

@@ -1,18 +1,18 @@
-public import Foundation
+package import Foundation
 
 /// `manifest.json`: what a run was, so that it can be understood and repeated later.
-public struct RunManifest: Sendable, Hashable, Codable {
+package struct RunManifest: Sendable, Hashable, Codable {
     /// A scenario file the run read, with the digest of its contents.
-    public struct ScenarioFile: Sendable, Hashable, Codable {
+    package struct ScenarioFile: Sendable, Hashable, Codable {
         /// The path as given on the command line.
-        public var path: String
+        package var path: String
         /// 64 lowercase hex digits.
-        public var sha256: String
+        package var sha256: String
         /// The name of the scenario the file holds, so that `dindlab history` can tell on which
         /// night a scenario's file changed; nil in manifests written before it was recorded.
-        public var scenario: String?
+        package var scenario: String?
 
-        public init(path: String, sha256: String, scenario: String? = nil) {
+        package init(path: String, sha256: String, scenario: String? = nil) {
             self.path = path
             self.sha256 = sha256
             self.scenario = scenario
@@ -23,66 +23,66 @@ public struct RunManifest: Sendable, Hashable, Codable {
         ///   - url: The file.
         ///   - path: The path to record; by default the URL's path.
         /// - Throws: `ResultsError` when the file cannot be read.
-        public init(reading url: URL, recordedAs path: String? = nil) throws(ResultsError) {
+        package init(reading url: URL, recordedAs path: String? = nil) throws(ResultsError) {
             self.init(path: path ?? url.path, sha256: try SHA256.hexDigest(ofFileAt: url))
         }
     }
 
     /// An engine the run used.
-    public struct Engine: Sendable, Hashable, Codable {
+    package struct Engine: Sendable, Hashable, Codable {
         /// The name trial records refer to.
-        public var name: String
+        package var name: String
         /// Where it was reached, e.g. `unix:///var/run/docker.sock`.
-        public var endpoint: String?
-        public var fingerprint: EngineFingerprint
+        package var endpoint: String?
+        package var fingerprint: EngineFingerprint
 
-        public init(name: String, endpoint: String? = nil, fingerprint: EngineFingerprint) {
+        package init(name: String, endpoint: String? = nil, fingerprint: EngineFingerprint) {
             self.name = name
             self.endpoint = endpoint
             self.fingerprint = fingerprint
         }
     }
 
-    public var runID: RunID
-    public var startedAt: Date
+    package var runID: RunID
+    package var startedAt: Date
     /// Nil while the run is in progress (the manifest is rewritten when it ends).
-    public var finishedAt: Date?
-    public var harnessVersion: String
+    package var finishedAt: Date?
+    package var harnessVersion: String
     /// The command line, argument by argument.
-    public var commandLine: [String]
+    package var commandLine: [String]
     /// The seed that ordered the run's trials, if it was shuffled.
-    public var seed: UInt64?
-    public var scenarioFiles: [ScenarioFile]
-    public var engines: [Engine]
+    package var seed: UInt64?
+    package var scenarioFiles: [ScenarioFile]
+    package var engines: [Engine]
     /// The expectations the run is judged by; nil in manifests written before they were recorded.
-    public var expectations: RunExpectations?
+    package var expectations: RunExpectations?
     /// Which part of the plan this run is, when it ran with `--shard K/N`.
-    public var shard: Plan.Shard?
+    package var shard: Plan.Shard?
     /// How many trials the whole plan has (all shards together); nil in older manifests.
-    public var plannedTrials: Int?
+    package var plannedTrials: Int?
     /// The runs `dindlab merge` combined into this one; nil for a run that ran trials itself.
-    public var mergedFrom: [MergedRun]?
+    package var mergedFrom: [MergedRun]?
     /// True when a stop condition (repro's `--until-fail`) ended the run before its plan was
     /// done, so the trials it did not run are not missing; nil otherwise.
-    public var stoppedEarly: Bool?
+    package var stoppedEarly: Bool?
     /// Cells not run because their outer image is not on their engine (e.g. the 1.7-era
     /// images, which need the user's own binaries); their trials are not missing.
-    public var skippedCells: [SkippedCell]?
+    package var skippedCells: [SkippedCell]?
 
     /// A cell left out of a run, and why.
-    public struct SkippedCell: Sendable, Hashable, Codable {
-        public var scenario: String
-        public var cellID: String
-        public var engine: String
-        public var trials: Int
-        public var reason: String
+    package struct SkippedCell: Sendable, Hashable, Codable {
+        package var scenario: String
+        package var cellID: String
+        package var engine: String
+        package var trials: Int
+        package var reason: String
         /// The cell's matrix values, for the reports' heat maps; nil in older manifests.
-        public var cellValues: CellValues?
+        package var cellValues: CellValues?
         /// The cell's index in its scenario's matrix, so reports keep matrix order; nil in
         /// older manifests.
-        public var cellIndex: Int?
+        package var cellIndex: Int?
 
-        public init(scenario: String, cellID: String, engine: String, trials: Int, reason: String, cellValues: CellValues? = nil, cellIndex: Int? = nil) {
+        package init(scenario: String, cellID: String, engine: String, trials: Int, reason: String, cellValues: CellValues? = nil, cellIndex: Int? = nil) {
             self.scenario = scenario
             self.cellID = cellID
             self.engine = engine
@@ -96,20 +96,20 @@ public struct RunManifest: Sendable, Hashable, Codable {
     /// The outer images the run's cells use, per engine, as their labels describe them
     /// (Docker version, and for static-binary images the binary's sha256 and whether it was
     /// the recipe's published binary or the user's own build); nil in older manifests.
-    public var outerImages: [OuterImage]?
+    package var outerImages: [OuterImage]?
 
     /// One outer image on one engine.
-    public struct OuterImage: Sendable, Hashable, Codable {
-        public var engine: String
-        public var image: String
-        public var imageID: String
-        public var dockerVersion: String?
-        public var recipe: String?
-        public var binarySHA256: String?
+    package struct OuterImage: Sendable, Hashable, Codable {
+        package var engine: String
+        package var image: String
+        package var imageID: String
+        package var dockerVersion: String?
+        package var recipe: String?
+        package var binarySHA256: String?
         /// `published` or `own-build`.
-        public var binaryOrigin: String?
+        package var binaryOrigin: String?
 
-        public init(engine: String, image: String, imageID: String, labels: OuterImageLabels?) {
+        package init(engine: String, image: String, imageID: String, labels: OuterImageLabels?) {
             self.engine = engine
             self.image = image
             self.imageID = imageID
@@ -124,19 +124,19 @@ public struct RunManifest: Sendable, Hashable, Codable {
     /// (`isolation: cell`, or a fault injected): only for them does the failure rate after a
     /// cell's first failure mean something, so only their tables show it. nil in older
     /// manifests (every scenario then shows it where it has data).
-    public var cellStateScenarios: [String]?
+    package var cellStateScenarios: [String]?
 
     /// Trials of skipped cells.
-    public var skippedTrialCount: Int { (skippedCells ?? []).reduce(0) { $0 + $1.trials } }
+    package var skippedTrialCount: Int { (skippedCells ?? []).reduce(0) { $0 + $1.trials } }
 
     /// A run that `dindlab merge` took trials from.
-    public struct MergedRun: Sendable, Hashable, Codable {
-        public var runID: RunID
-        public var shard: Plan.Shard?
+    package struct MergedRun: Sendable, Hashable, Codable {
+        package var runID: RunID
+        package var shard: Plan.Shard?
         /// Its command line, from its manifest.
-        public var commandLine: [String]
+        package var commandLine: [String]
 
-        public init(runID: RunID, shard: Plan.Shard?, commandLine: [String]) {
+        package init(runID: RunID, shard: Plan.Shard?, commandLine: [String]) {
             self.runID = runID
             self.shard = shard
             self.commandLine = commandLine
@@ -156,7 +156,7 @@ public struct RunManifest: Sendable, Hashable, Codable {
     ///   - shard: The part of the plan, for a sharded run.
     ///   - plannedTrials: The whole plan's trial count.
     ///   - mergedFrom: The runs merged into this one.
-    public init(
+    package init(
         runID: RunID, startedAt: Date, finishedAt: Date? = nil, harnessVersion: String = Harness.version,
         commandLine: [String], seed: UInt64? = nil, scenarioFiles: [ScenarioFile] = [], engines: [Engine] = [],
         expectations: RunExpectations? = nil, shard: Plan.Shard? = nil, plannedTrials: Int? = nil,
@@ -187,7 +187,7 @@ extension RunManifest {
     ///   - plan: The plan (whole or a shard) the run makes.
     ///   - scenarioFiles: The scenario files read, with digests.
     ///   - engines: The engines used, with fingerprints.
-    public init(runID: RunID, startedAt: Date, commandLine: [String], plan: Plan, scenarioFiles: [ScenarioFile], engines: [Engine]) {
+    package init(runID: RunID, startedAt: Date, commandLine: [String], plan: Plan, scenarioFiles: [ScenarioFile], engines: [Engine]) {
         // Each file names the scenario it holds (a plan's scenarios know their source file).
         let named = scenarioFiles.map { file in
             var file = file

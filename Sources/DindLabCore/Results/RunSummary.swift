@@ -1,27 +1,27 @@
-public import Foundation
+package import Foundation
 
 /// `summary.json`: a run's tally, derived from trials.jsonl and rebuilt by `dindlab report`.
-public struct RunSummary: Sendable, Hashable, Codable {
-    public let runID: RunID
-    public let generatedAt: Date
-    public let harnessVersion: String
-    public let scenarios: [ScenarioTally]
+package struct RunSummary: Sendable, Hashable, Codable {
+    package let runID: RunID
+    package let generatedAt: Date
+    package let harnessVersion: String
+    package let scenarios: [ScenarioTally]
     /// Cells whose observed rate misses the expectation (see `provenByInterval` for the strict reading).
-    public let violations: [ExpectationViolation]
+    package let violations: [ExpectationViolation]
     /// Lines of trials.jsonl that were skipped because they are not records.
-    public let corruptLines: [CorruptLine]
+    package let corruptLines: [CorruptLine]
     /// Cells no trial of which ran (their outer image is not on their engine); each is in
     /// `scenarios` with its reason (`CellTally.skipped`). nil in summaries written before.
-    public let skippedCells: Int?
+    package let skippedCells: Int?
     /// The planned trials the run skipped, over all cells. nil in summaries written before.
-    public let skippedTrials: Int?
+    package let skippedTrials: Int?
 
     /// - Parameters:
     ///   - runID: The run.
     ///   - tally: Its counts.
     ///   - corruptLines: What reading trials.jsonl skipped.
     ///   - generatedAt: When the summary was made.
-    public init(runID: RunID, tally: Tally, corruptLines: [CorruptLine] = [], generatedAt: Date = Date()) {
+    package init(runID: RunID, tally: Tally, corruptLines: [CorruptLine] = [], generatedAt: Date = Date()) {
         self.runID = runID
         // Whole milliseconds, the precision results files keep, so a summary reads back equal.
         self.generatedAt = Timestamp.rounded(generatedAt)
@@ -40,7 +40,7 @@ extension ResultStore {
     /// - Parameter expectations: Each scenario's `expect.success-rate`, by scenario name.
     /// - Returns: The summary written.
     @discardableResult
-    public func summarize(expectations: [String: SuccessRateExpectation] = [:]) throws(ResultsError) -> RunSummary {
+    package func summarize(expectations: [String: SuccessRateExpectation] = [:]) throws(ResultsError) -> RunSummary {
         try summarize(expectations: RunExpectations(byScenario: expectations))
     }
 
@@ -48,7 +48,7 @@ extension ResultStore {
     /// - Parameter expectations: The run's expectations (e.g. the manifest's).
     /// - Returns: The summary written.
     @discardableResult
-    public func summarize(expectations: RunExpectations) throws(ResultsError) -> RunSummary {
+    package func summarize(expectations: RunExpectations) throws(ResultsError) -> RunSummary {
         let summary = try tallyTrials(expectations: expectations)
         try writeSummary(summary)
         return summary
@@ -63,7 +63,7 @@ extension ResultStore {
     ///
     /// - Parameter expectations: The run's expectations, per scenario and cell.
     /// - Returns: The summary (not written).
-    public func tallyTrials(expectations: RunExpectations = RunExpectations()) throws(ResultsError) -> RunSummary {
+    package func tallyTrials(expectations: RunExpectations = RunExpectations()) throws(ResultsError) -> RunSummary {
         try tallyTrials(expectations: expectations, parts: ProcessInfo.processInfo.activeProcessorCount)
     }
 

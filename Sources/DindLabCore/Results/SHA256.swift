@@ -1,11 +1,11 @@
-public import Foundation
+package import Foundation
 
 /// SHA-256 (FIPS 180-4), for the digests of scenario files in run manifests.
 ///
 /// Foundation on Linux has no hash functions and the project takes no new packages,
 /// so this is a compact, dependency-free implementation, checked against the NIST
 /// test vectors.
-public struct SHA256: Sendable {
+package struct SHA256: Sendable {
     private var state: [UInt32] = [
         0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
     ]
@@ -14,11 +14,11 @@ public struct SHA256: Sendable {
     private var byteCount: UInt64 = 0
 
     /// A hasher with nothing fed yet.
-    public init() {}
+    package init() {}
 
     /// Feeds more bytes.
     /// - Parameter bytes: The next bytes of the message.
-    public mutating func update(_ bytes: some DataProtocol) {
+    package mutating func update(_ bytes: some DataProtocol) {
         byteCount &+= UInt64(bytes.count)
         pending.append(contentsOf: bytes)
         let whole = pending.count / 64 * 64
@@ -32,7 +32,7 @@ public struct SHA256: Sendable {
     }
 
     /// The 32-byte digest of everything fed so far.
-    public func finalize() -> [UInt8] {
+    package func finalize() -> [UInt8] {
         var copy = self
         let bitLength = byteCount &* 8
         var tail: [UInt8] = [0x80]
@@ -44,21 +44,21 @@ public struct SHA256: Sendable {
     }
 
     /// The digest of `bytes`.
-    public static func hash(_ bytes: some DataProtocol) -> [UInt8] {
+    package static func hash(_ bytes: some DataProtocol) -> [UInt8] {
         var hasher = SHA256()
         hasher.update(bytes)
         return hasher.finalize()
     }
 
     /// The digest of `bytes` as 64 lowercase hex digits, as `sha256sum` prints it.
-    public static func hexDigest(of bytes: some DataProtocol) -> String {
+    package static func hexDigest(of bytes: some DataProtocol) -> String {
         hex(hash(bytes))
     }
 
     /// The digest of a file's contents as 64 lowercase hex digits, read in chunks.
     /// - Parameter url: A file URL.
     /// - Throws: `ResultsError` when the file cannot be read.
-    public static func hexDigest(ofFileAt url: URL) throws(ResultsError) -> String {
+    package static func hexDigest(ofFileAt url: URL) throws(ResultsError) -> String {
         do {
             let handle = try FileHandle(forReadingFrom: url)
             defer { try? handle.close() }

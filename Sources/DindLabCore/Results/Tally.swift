@@ -7,14 +7,14 @@ import Foundation
 /// on purpose: an error is the harness or the engine failing (engine unreachable,
 /// image missing), which says nothing about the system under test, so it neither
 /// helps nor hurts a cell. A cell with only errors has no rate and no interval.
-public struct Tally: Sendable, Hashable, Codable {
-    public let scenarios: [ScenarioTally]
+package struct Tally: Sendable, Hashable, Codable {
+    package let scenarios: [ScenarioTally]
 
     /// Counts the records, with one expectation per scenario.
     /// - Parameters:
     ///   - records: Trial records, in any order.
     ///   - expectations: Each scenario's `expect.success-rate`, by scenario name.
-    public init(records: some Sequence<TrialRecord>, expectations: [String: SuccessRateExpectation] = [:]) {
+    package init(records: some Sequence<TrialRecord>, expectations: [String: SuccessRateExpectation] = [:]) {
         self.init(records: records, expectations: RunExpectations(byScenario: expectations))
     }
 
@@ -22,7 +22,7 @@ public struct Tally: Sendable, Hashable, Codable {
     /// - Parameters:
     ///   - records: Trial records, in any order.
     ///   - expectations: The run's expectations, per scenario and cell (as the manifest records them).
-    public init(records: some Sequence<TrialRecord>, expectations: RunExpectations) {
+    package init(records: some Sequence<TrialRecord>, expectations: RunExpectations) {
         var accumulator = TallyAccumulator()
         for record in records { accumulator.add(record) }
         self = accumulator.tally(expectations: expectations)
@@ -34,7 +34,7 @@ public struct Tally: Sendable, Hashable, Codable {
     }
 
     /// Every cell whose observed rate misses its scenario's expectation, in report order.
-    public var violations: [ExpectationViolation] {
+    package var violations: [ExpectationViolation] {
         scenarios.flatMap { scenario in
             scenario.cells.compactMap { cell -> ExpectationViolation? in
                 guard let check = cell.expectation, check.rateHolds == false,
@@ -48,41 +48,41 @@ public struct Tally: Sendable, Hashable, Codable {
 }
 
 /// One scenario's cells.
-public struct ScenarioTally: Sendable, Hashable, Codable {
-    public let name: String
+package struct ScenarioTally: Sendable, Hashable, Codable {
+    package let name: String
     /// The scenario's own expectation; a cell whose matrix sets another has it in its `expectation`.
-    public let expectation: SuccessRateExpectation?
-    public let cells: [CellTally]
+    package let expectation: SuccessRateExpectation?
+    package let cells: [CellTally]
 }
 
 /// One cell on one engine.
-public struct CellTally: Sendable, Hashable, Codable {
-    public let cellID: String
-    public let cellValues: CellValues
-    public let engine: String
-    public let trials: Int
-    public let passes: Int
-    public let fails: Int
-    public let timeouts: Int
-    public let errors: Int
+package struct CellTally: Sendable, Hashable, Codable {
+    package let cellID: String
+    package let cellValues: CellValues
+    package let engine: String
+    package let trials: Int
+    package let passes: Int
+    package let fails: Int
+    package let timeouts: Int
+    package let errors: Int
     /// passes / (passes + fails + timeouts); nil when that is 0 (no trial counted).
-    public let successRate: Double?
+    package let successRate: Double?
     /// The Wilson 95 % interval of the success rate; nil when the rate is nil.
-    public let interval: ProportionInterval?
+    package let interval: ProportionInterval?
     /// Distinct signatures of the trials that did not pass, most frequent first.
-    public let signatures: [SignatureCount]
+    package let signatures: [SignatureCount]
     /// The scenario's expectation checked on this cell; nil when it has none.
-    public let expectation: ExpectationCheck?
+    package let expectation: ExpectationCheck?
     /// The trials that started after the cell's first failed or timed-out trial, and how many
     /// of them did not pass: with `isolation: cell`, whether one failure breaks the rest.
     /// nil when no trial failed, and for scenarios where it means nothing (`RunManifest.cellStateScenarios`).
-    public internal(set) var afterFirstFailure: FollowingTrials?
+    package internal(set) var afterFirstFailure: FollowingTrials?
     /// The median seconds of each phase over the cell's trials (`PhaseDurations.medians`);
     /// nil when no trial recorded phase durations, and in summaries written before it existed.
-    public let phaseMedians: PhaseDurations?
+    package let phaseMedians: PhaseDurations?
     /// Trials of this cell the run did not start because it could not (the outer image is not
     /// on the engine), with the reason and what fixes it; nil when none were skipped.
-    public internal(set) var skipped: SkippedTrials?
+    package internal(set) var skipped: SkippedTrials?
 
     init(_ cell: TallyAccumulator.CellState, expectation: SuccessRateExpectation?) {
         cellID = cell.cellID
@@ -129,16 +129,16 @@ public struct CellTally: Sendable, Hashable, Codable {
     }
 
     /// True when the run started none of the cell's trials (see `skipped`).
-    public var isSkipped: Bool { skipped != nil && trials == 0 }
+    package var isSkipped: Bool { skipped != nil && trials == 0 }
 }
 
 /// Planned trials of a cell that a run did not start, and why.
-public struct SkippedTrials: Sendable, Hashable, Codable {
+package struct SkippedTrials: Sendable, Hashable, Codable {
     /// How many of the cell's planned trials were skipped.
-    public let trials: Int
+    package let trials: Int
     /// Why, with the command that fixes it (`the outer image ... is not on the engine; build
     /// it with ...`).
-    public let reason: String
+    package let reason: String
 }
 
 extension Tally {
@@ -150,7 +150,7 @@ extension Tally {
     ///   - skippedCells: The manifest's skipped cells.
     ///   - expectations: The run's expectations, for the cells added.
     /// - Returns: The tally with every skipped cell in it.
-    public func adding(skipped skippedCells: [RunManifest.SkippedCell], expectations: RunExpectations) -> Tally {
+    package func adding(skipped skippedCells: [RunManifest.SkippedCell], expectations: RunExpectations) -> Tally {
         guard !skippedCells.isEmpty else { return self }
         var scenarios = self.scenarios
         for skipped in skippedCells {
@@ -175,7 +175,7 @@ extension Tally {
     /// fresh outer container and no fault is injected, trials after a failure are no different
     /// from the others, so that rate would only look like a finding.
     /// - Parameter scenarios: `RunManifest.cellStateScenarios`; nil keeps every scenario's.
-    public func keepingFollowingTrials(for scenarios: [String]?) -> Tally {
+    package func keepingFollowingTrials(for scenarios: [String]?) -> Tally {
         guard let scenarios else { return self }
         return Tally(scenarios: self.scenarios.map { scenario in
             guard !scenarios.contains(scenario.name) else { return scenario }
@@ -189,23 +189,23 @@ extension Tally {
     }
 
     /// The cells no trial of which ran, in report order.
-    public var skippedCells: [(scenario: String, cell: CellTally)] {
+    package var skippedCells: [(scenario: String, cell: CellTally)] {
         scenarios.flatMap { scenario in scenario.cells.filter(\.isSkipped).map { (scenario.name, $0) } }
     }
 }
 
 /// How often one signature occurred in a cell.
-public struct SignatureCount: Sendable, Hashable, Codable {
+package struct SignatureCount: Sendable, Hashable, Codable {
     /// The signature; trials recorded without one count under `SignatureCount.missing`.
-    public let signature: String
+    package let signature: String
     /// fail, timeout or error: the same text under two outcomes counts twice.
-    public let outcome: TrialOutcome
-    public let count: Int
+    package let outcome: TrialOutcome
+    package let count: Int
     /// The earliest trial (by sequence) with this signature, to open its artifacts.
-    public let exampleTrialID: String
+    package let exampleTrialID: String
 
     /// What trials without a signature are counted as.
-    public static let missing = "(no signature)"
+    package static let missing = "(no signature)"
 
     /// Groups records by (outcome, signature), most frequent first; ties by outcome,
     /// then signature, so the order never depends on input order.
@@ -217,24 +217,24 @@ public struct SignatureCount: Sendable, Hashable, Codable {
 }
 
 /// A cell's expectation and whether it holds.
-public struct ExpectationCheck: Sendable, Hashable, Codable {
-    public let expectation: SuccessRateExpectation
+package struct ExpectationCheck: Sendable, Hashable, Codable {
+    package let expectation: SuccessRateExpectation
     /// `expectation.holds(rate:)`; nil when the cell has no rate.
-    public let rateHolds: Bool?
+    package let rateHolds: Bool?
     /// `expectation.holds(interval:)`, the strict check; nil when the cell has no rate.
-    public let intervalHolds: Bool?
+    package let intervalHolds: Bool?
 }
 
 /// A cell whose observed success rate misses its scenario's expectation.
-public struct ExpectationViolation: Sendable, Hashable, Codable {
-    public let scenario: String
-    public let cellID: String
-    public let engine: String
-    public let expectation: SuccessRateExpectation
-    public let successRate: Double
-    public let interval: ProportionInterval
+package struct ExpectationViolation: Sendable, Hashable, Codable {
+    package let scenario: String
+    package let cellID: String
+    package let engine: String
+    package let expectation: SuccessRateExpectation
+    package let successRate: Double
+    package let interval: ProportionInterval
     /// True when even the whole Wilson interval misses it (the strict check fails too).
-    public let provenByInterval: Bool
+    package let provenByInterval: Bool
 }
 
 extension FisherExactTest {
@@ -243,21 +243,21 @@ extension FisherExactTest {
     /// - Parameters:
     ///   - first: One cell.
     ///   - second: The other.
-    public init(comparing first: CellTally, with second: CellTally) {
+    package init(comparing first: CellTally, with second: CellTally) {
         self.init(a: first.passes, b: first.fails + first.timeouts,
                   c: second.passes, d: second.fails + second.timeouts)
     }
 }
 
 /// Trials after a cell's first failure, in the order they started.
-public struct FollowingTrials: Sendable, Hashable, Codable {
+package struct FollowingTrials: Sendable, Hashable, Codable {
     /// Trials that started after the first failed or timed-out one (errors left out).
-    public let trials: Int
+    package let trials: Int
     /// Of those, the ones that failed or timed out.
-    public let failures: Int
+    package let failures: Int
 
     /// The failure rate after the first failure; nil when no trial followed it.
-    public var failureRate: Double? { trials > 0 ? Double(failures) / Double(trials) : nil }
+    package var failureRate: Double? { trials > 0 ? Double(failures) / Double(trials) : nil }
 
     /// When one trial of a cell started, and how it ended: what `FollowingTrials` needs of
     /// each, kept by `TallyAccumulator` instead of the records.

@@ -6,13 +6,13 @@ import Foundation
 /// into an accumulator instead of holding every record: what it keeps grows with the cells
 /// and distinct signatures, plus, per trial, its phase durations (for exact per-cell medians)
 /// and its start and outcome (for `FollowingTrials`): a few dozen bytes.
-public struct TallyAccumulator: TrialAccumulating {
+package struct TallyAccumulator: TrialAccumulating {
     private var scenarios: [String: ScenarioState] = [:]
 
-    public init() {}
+    package init() {}
 
     /// Counts one record.
-    public mutating func add(_ record: TrialRecord) {
+    package mutating func add(_ record: TrialRecord) {
         add(TalliedTrial(record))
     }
 
@@ -38,7 +38,7 @@ public struct TallyAccumulator: TrialAccumulating {
     /// of their first trial), each cell checked against its own expectation.
     ///
     /// - Parameter expectations: The run's expectations, per scenario and cell.
-    public func tally(expectations: RunExpectations = RunExpectations()) -> Tally {
+    package func tally(expectations: RunExpectations = RunExpectations()) -> Tally {
         Tally(scenarios: scenarios.sorted { $0.value.first < $1.value.first }.map { name, state in
             let cells = state.cells.values.sorted { $0.first < $1.first }.map { cell in
                 CellTally(cell, expectation: expectations.expectation(scenario: name, cellID: cell.cellID))
@@ -49,7 +49,7 @@ public struct TallyAccumulator: TrialAccumulating {
 
     /// The tally, with one expectation per scenario.
     /// - Parameter expectations: Each scenario's `expect.success-rate`, by scenario name.
-    public func tally(expectations: [String: SuccessRateExpectation]) -> Tally {
+    package func tally(expectations: [String: SuccessRateExpectation]) -> Tally {
         tally(expectations: RunExpectations(byScenario: expectations))
     }
 

@@ -1,5 +1,5 @@
 /// The phases of a trial, in the order they run (DESIGN.md, "Trial lifecycle and outcomes").
-public enum TrialPhase: String, Sendable, Hashable, Codable, CaseIterable, Comparable, CustomStringConvertible {
+package enum TrialPhase: String, Sendable, Hashable, Codable, CaseIterable, Comparable, CustomStringConvertible {
     /// Create and start the outer container.
     case outer
     /// The scenario's setup lines inside the outer container.
@@ -13,15 +13,15 @@ public enum TrialPhase: String, Sendable, Hashable, Codable, CaseIterable, Compa
     /// Remove what the trial created.
     case cleanup
 
-    public static func < (lhs: TrialPhase, rhs: TrialPhase) -> Bool {
+    package static func < (lhs: TrialPhase, rhs: TrialPhase) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }
 
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 }
 
 /// How a trial ended.
-public enum TrialOutcome: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
+package enum TrialOutcome: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
     /// Every phase succeeded.
     case pass
     /// The system under test failed in some phase.
@@ -32,5 +32,5 @@ public enum TrialOutcome: String, Sendable, Hashable, Codable, CaseIterable, Cus
     /// never counted as a scenario failure.
     case error
 
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 }

@@ -1,48 +1,48 @@
-public import Foundation
+package import Foundation
 
 /// One finished trial: a line of `trials.jsonl`.
-public struct TrialRecord: Sendable, Hashable, Codable {
-    public var runID: RunID
+package struct TrialRecord: Sendable, Hashable, Codable {
+    package var runID: RunID
     /// Unique within the run; names the trial's artifacts folder.
-    public var trialID: String
+    package var trialID: String
     /// The trial's position in the run's plan, from 1.
-    public var sequence: Int
+    package var sequence: Int
     /// The scenario's name.
-    public var scenario: String
+    package var scenario: String
     /// The cell's id within its scenario.
-    public var cellID: String
+    package var cellID: String
     /// The cell's matrix values, in matrix order.
-    public var cellValues: CellValues
+    package var cellValues: CellValues
     /// The name of the engine the trial ran on.
-    public var engine: String
-    public var outcome: TrialOutcome
+    package var engine: String
+    package var outcome: TrialOutcome
     /// The phase the trial failed, timed out or errored in; nil for a pass.
-    public var failingPhase: TrialPhase?
+    package var failingPhase: TrialPhase?
     /// `"<phase>: <normalised first error>"`; nil for a pass.
-    public var signature: String?
-    public var firstError: String?
-    public var lastError: String?
+    package var signature: String?
+    package var firstError: String?
+    package var lastError: String?
     /// How many error lines the trial produced (all of them are in its artifacts).
-    public var errorLineCount: Int
-    public var startedAt: Date
-    public var finishedAt: Date
-    public var durationSeconds: Double
+    package var errorLineCount: Int
+    package var startedAt: Date
+    package var finishedAt: Date
+    package var durationSeconds: Double
     /// Seconds spent in each phase that ran.
-    public var phaseDurations: PhaseDurations
+    package var phaseDurations: PhaseDurations
     /// Each inner run, in order.
-    public var innerRuns: [InnerRunResult]
+    package var innerRuns: [InnerRunResult]
     /// The trial's artifacts folder relative to the run directory (`artifacts/<trial id>`),
     /// or nil when none was kept.
-    public var artifactsPath: String?
+    package var artifactsPath: String?
     /// Free remarks from the harness (e.g. "privileged emulated").
-    public var notes: [String]
+    package var notes: [String]
 
     /// Creates a record; failure fields can be filled later with `record(_:)`.
     /// - Parameters:
     ///   - durationSeconds: By default the time from `startedAt` to `finishedAt`.
     ///   - startedAt: Kept to the millisecond, like every time in results files.
     ///   - finishedAt: Kept to the millisecond.
-    public init(
+    package init(
         runID: RunID, trialID: String, sequence: Int, scenario: String, cellID: String,
         cellValues: CellValues, engine: String, outcome: TrialOutcome, failingPhase: TrialPhase? = nil,
         signature: String? = nil, firstError: String? = nil, lastError: String? = nil, errorLineCount: Int = 0,
@@ -75,7 +75,7 @@ public struct TrialRecord: Sendable, Hashable, Codable {
 
     /// Records what `FirstErrorFinder` read in the trial: failing phase, signature,
     /// first and last error, and the number of error lines.
-    public mutating func record(_ diagnosis: FailureDiagnosis) {
+    package mutating func record(_ diagnosis: FailureDiagnosis) {
         failingPhase = diagnosis.phase
         signature = diagnosis.signature
         firstError = diagnosis.firstError
@@ -85,22 +85,22 @@ public struct TrialRecord: Sendable, Hashable, Codable {
 }
 
 /// One inner run of a trial.
-public struct InnerRunResult: Sendable, Hashable, Codable {
+package struct InnerRunResult: Sendable, Hashable, Codable {
     /// 1 for the first inner run of the trial.
-    public var index: Int
+    package var index: Int
     /// The inner container's exit code; nil when it never exited (it did not start, or
     /// the trial timed out).
-    public var exitCode: Int?
+    package var exitCode: Int?
     /// Whether the output matched the scenario's `expect-output`; nil when there is none.
-    public var outputMatched: Bool?
-    public var durationSeconds: Double?
+    package var outputMatched: Bool?
+    package var durationSeconds: Double?
 
     /// - Parameters:
     ///   - index: 1 for the first inner run.
     ///   - exitCode: The inner container's exit code, nil when it never exited.
     ///   - outputMatched: Whether the output matched `expect-output`, nil without one.
     ///   - durationSeconds: How long the run took.
-    public init(index: Int, exitCode: Int?, outputMatched: Bool? = nil, durationSeconds: Double? = nil) {
+    package init(index: Int, exitCode: Int?, outputMatched: Bool? = nil, durationSeconds: Double? = nil) {
         self.index = index
         self.exitCode = exitCode
         self.outputMatched = outputMatched
@@ -109,24 +109,24 @@ public struct InnerRunResult: Sendable, Hashable, Codable {
 }
 
 /// Seconds spent per phase, encoded as `{"outer": 1.2, "daemon": 3.4}`.
-public struct PhaseDurations: Sendable, Hashable, Codable, ExpressibleByDictionaryLiteral {
-    public private(set) var seconds: [TrialPhase: Double]
+package struct PhaseDurations: Sendable, Hashable, Codable, ExpressibleByDictionaryLiteral {
+    package private(set) var seconds: [TrialPhase: Double]
 
-    public init(_ seconds: [TrialPhase: Double]) {
+    package init(_ seconds: [TrialPhase: Double]) {
         self.seconds = seconds
     }
 
-    public init(dictionaryLiteral elements: (TrialPhase, Double)...) {
+    package init(dictionaryLiteral elements: (TrialPhase, Double)...) {
         self.init(Dictionary(elements) { _, last in last })
     }
 
-    public subscript(phase: TrialPhase) -> Double? {
+    package subscript(phase: TrialPhase) -> Double? {
         get { seconds[phase] }
         set { seconds[phase] = newValue }
     }
 
     /// The phases that ran, in lifecycle order, with their seconds.
-    public var inOrder: [(phase: TrialPhase, seconds: Double)] {
+    package var inOrder: [(phase: TrialPhase, seconds: Double)] {
         TrialPhase.allCases.compactMap { phase in seconds[phase].map { (phase, $0) } }
     }
 
@@ -137,7 +137,7 @@ public struct PhaseDurations: Sendable, Hashable, Codable, ExpressibleByDictiona
         init?(intValue: Int) { nil }
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: PhaseKey.self)
         var seconds: [TrialPhase: Double] = [:]
         for key in container.allKeys {
@@ -151,7 +151,7 @@ public struct PhaseDurations: Sendable, Hashable, Codable, ExpressibleByDictiona
         self.seconds = seconds
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: PhaseKey.self)
         for (phase, value) in inOrder {
             try container.encode(value, forKey: PhaseKey(stringValue: phase.rawValue))

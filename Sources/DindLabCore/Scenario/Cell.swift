@@ -1,16 +1,16 @@
 /// One point of a scenario's matrix: every matrix key fixed to one value.
-public struct Cell: Sendable, Hashable, Codable, Identifiable {
+package struct Cell: Sendable, Hashable, Codable, Identifiable {
     /// The cell's position in the scenario's full expansion (0-based). It does not change when
     /// `--only` leaves other cells out, so trial ids stay comparable between runs.
-    public let index: Int
+    package let index: Int
     /// The matrix values, in the order of the matrix's keys.
-    public let values: [MatrixAssignment]
+    package let values: [MatrixAssignment]
     /// The scenario with this cell's values applied and no matrix left.
-    public let scenario: Scenario
+    package let scenario: Scenario
 
     /// `daemon.start=cmd,inner.mode=ti`, or `default` for a scenario without a matrix. Stable for
     /// the same file, and unique within the scenario.
-    public var id: String {
+    package var id: String {
         values.isEmpty ? "default" : values.map(\.description).joined(separator: ",")
     }
 
@@ -19,7 +19,7 @@ public struct Cell: Sendable, Hashable, Codable, Identifiable {
     ///   - index: The position in the scenario's full expansion.
     ///   - values: The matrix values, in the order of the matrix's keys.
     ///   - scenario: The resolved scenario.
-    public init(index: Int, values: [MatrixAssignment], scenario: Scenario) {
+    package init(index: Int, values: [MatrixAssignment], scenario: Scenario) {
         self.index = index
         self.values = values
         self.scenario = scenario
@@ -27,23 +27,23 @@ public struct Cell: Sendable, Hashable, Codable, Identifiable {
 }
 
 /// One matrix key fixed to one value: `inner.mode=ti`.
-public struct MatrixAssignment: Sendable, Hashable, Codable, CustomStringConvertible {
+package struct MatrixAssignment: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The matrix key.
-    public let key: String
+    package let key: String
     /// The value as users see it (`ti`, `90s`, `[sh, -c, "echo ok"]`).
-    public let value: String
+    package let value: String
 
     /// Creates an assignment.
     /// - Parameters:
     ///   - key: The matrix key.
     ///   - value: The value as users see it.
-    public init(key: String, value: String) {
+    package init(key: String, value: String) {
         self.key = key
         self.value = value
     }
 
     /// `key=value`.
-    public var description: String { "\(key)=\(value)" }
+    package var description: String { "\(key)=\(value)" }
 }
 
 extension Scenario {
@@ -51,7 +51,7 @@ extension Scenario {
     /// keys in file order, values in file order. A scenario without a matrix has one cell,
     /// `default`.
     /// - Returns: The cells, in that order; each cell's `scenario` is resolved.
-    public func cells() -> [Cell] {
+    package func cells() -> [Cell] {
         var base = self
         base.matrix = []
         var points: [(values: [MatrixAssignment], scenario: Scenario)] = [([], base)]
@@ -73,7 +73,7 @@ extension Scenario {
     /// - Returns: The selected cells, in expansion order.
     /// - Throws: `PlanError` when a filter's key is not in this scenario's matrix, its value is
     ///   never taken, or no cell is left.
-    public func cells(only filters: [CellFilter]) throws(PlanError) -> [Cell] {
+    package func cells(only filters: [CellFilter]) throws(PlanError) -> [Cell] {
         let selection = try CellSelection(filters: filters, scenarios: [self])
         let selected = cells().filter(selection.includes)
         guard !selected.isEmpty else { throw .nothingSelected(filters) }

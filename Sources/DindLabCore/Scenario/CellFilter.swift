@@ -1,15 +1,15 @@
 /// `--only key=value`: keep only cells whose field `key` has `value`.
-public struct CellFilter: Sendable, Hashable, CustomStringConvertible {
+package struct CellFilter: Sendable, Hashable, CustomStringConvertible {
     /// A matrix key, e.g. `inner.mode`.
-    public let key: String
+    package let key: String
     /// The value as the user wrote it, e.g. `ti` or `1.5m` or `[sh, -c, "echo ok"]`.
-    public let value: String
+    package let value: String
 
     /// Creates a filter.
     /// - Parameters:
     ///   - key: A matrix key.
     ///   - value: The value as the user wrote it.
-    public init(key: String, value: String) {
+    package init(key: String, value: String) {
         self.key = key
         self.value = value
     }
@@ -17,7 +17,7 @@ public struct CellFilter: Sendable, Hashable, CustomStringConvertible {
     /// Reads `key=value` (split at the first `=`).
     /// - Parameter argument: The command-line argument.
     /// - Throws: `PlanError` when there is no `=` or the key is empty.
-    public init(parsing argument: String) throws(PlanError) {
+    package init(parsing argument: String) throws(PlanError) {
         guard let equals = argument.firstIndex(of: "="), equals != argument.startIndex else {
             throw .malformedFilter(argument)
         }
@@ -25,7 +25,7 @@ public struct CellFilter: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// `key=value`.
-    public var description: String { "\(key)=\(value)" }
+    package var description: String { "\(key)=\(value)" }
 }
 
 /// What a set of `--only` filters selects among the cells of some scenarios.

@@ -9,30 +9,30 @@
 ///
 /// Written as `none`, one hierarchy (`name=systemd`, `cpu`, `unified` for cgroup v2), or a list
 /// of them; its text form (cell ids, `--only`) is `none` or the hierarchies separated by spaces.
-public struct CgroupDivergence: Sendable, Hashable, Codable, CustomStringConvertible, RawRepresentable {
+package struct CgroupDivergence: Sendable, Hashable, Codable, CustomStringConvertible, RawRepresentable {
     /// The hierarchies, as written: a v1 controller (`cpu`), a named hierarchy
     /// (`name=systemd`), or `unified`. Empty for none.
-    public let hierarchies: [String]
+    package let hierarchies: [String]
 
     /// The cgroup the daemon is moved into, a sibling of the outer container's own.
-    public static let siblingName = "docker.service"
+    package static let siblingName = "docker.service"
 
     /// - Parameter hierarchies: The hierarchies; empty for none.
-    public init(hierarchies: [String]) {
+    package init(hierarchies: [String]) {
         self.hierarchies = hierarchies
     }
 
     /// No divergence.
-    public static let none = CgroupDivergence(hierarchies: [])
+    package static let none = CgroupDivergence(hierarchies: [])
 
-    public var isNone: Bool { hierarchies.isEmpty }
+    package var isNone: Bool { hierarchies.isEmpty }
 
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 
-    public var rawValue: String { isNone ? "none" : hierarchies.joined(separator: " ") }
+    package var rawValue: String { isNone ? "none" : hierarchies.joined(separator: " ") }
 
     /// Reads the text form; nil when a word is not a hierarchy name (see `problem(with:)`).
-    public init?(rawValue: String) {
+    package init?(rawValue: String) {
         let words = rawValue.split(whereSeparator: \.isWhitespace).map(String.init)
         if words == ["none"] {
             self = .none
@@ -57,7 +57,7 @@ public struct CgroupDivergence: Sendable, Hashable, Codable, CustomStringConvert
         return isName(Substring(word)) && !word.contains(".") ? nil : "a hierarchy is a v1 controller (cpu, memory, ...), name=NAME, or unified"
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let value = CgroupDivergence(rawValue: text) else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "\"\(text)\" is not a cgroup divergence"))
@@ -65,7 +65,7 @@ public struct CgroupDivergence: Sendable, Hashable, Codable, CustomStringConvert
         self = value
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(rawValue)
     }

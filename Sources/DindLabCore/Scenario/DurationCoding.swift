@@ -1,19 +1,19 @@
 /// Writes a `Duration` into JSON as people read it (`"120s"`) rather than as Swift's pair of
 /// integers, so manifests show timeouts the way scenario files spell them.
 @propertyWrapper
-public struct DurationCoding: Sendable, Hashable, Codable {
+package struct DurationCoding: Sendable, Hashable, Codable {
     /// The duration.
-    public var wrappedValue: Duration
+    package var wrappedValue: Duration
 
     /// Wraps a duration.
     /// - Parameter wrappedValue: The duration.
-    public init(wrappedValue: Duration) {
+    package init(wrappedValue: Duration) {
         self.wrappedValue = wrappedValue
     }
 
     /// Reads text such as `"120s"`.
     /// - Throws: `DecodingError.dataCorrupted` when the text is not a duration.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let duration = DurationText.parse(text) else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
@@ -23,7 +23,7 @@ public struct DurationCoding: Sendable, Hashable, Codable {
     }
 
     /// Writes text such as `"120s"`.
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(DurationText.format(wrappedValue))
     }

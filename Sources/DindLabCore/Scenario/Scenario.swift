@@ -3,44 +3,44 @@
 /// A scenario loaded from a file still holds its `matrix`; `cells()` expands it into the points
 /// to run, each with a fully resolved scenario (the matrix values applied, `matrix` empty).
 /// Fields the file leaves out hold the defaults below.
-public struct Scenario: Sendable, Hashable, Codable {
+package struct Scenario: Sendable, Hashable, Codable {
     /// The schema version; always 1.
-    public var version: Int
+    package var version: Int
     /// The scenario's name, `[a-z0-9][a-z0-9-]*`; it prefixes trial ids.
-    public var name: String
+    package var name: String
     /// Free text.
-    public var description: String?
+    package var description: String?
     /// Trials per cell (`repeat`, default 10).
-    public var repeatCount: Int
+    package var repeatCount: Int
     /// The time one trial may take, end to end (default 300s).
-    @DurationCoding public var timeout: Duration
+    @DurationCoding package var timeout: Duration
     /// Whether each trial gets a fresh outer container, or a cell's trials share one.
-    public var isolation: Isolation
+    package var isolation: Isolation
     /// The engine to run on (a name or an address); nil means the run's engine.
-    public var engine: String?
+    package var engine: String?
     /// When to collect the environment of a trial.
-    public var forensics: Forensics
+    package var forensics: Forensics
     /// The outer container.
-    public var outer: Outer
+    package var outer: Outer
     /// The daemon inside the outer container.
-    public var daemon: Daemon
+    package var daemon: Daemon
     /// What runs on the inner daemon.
-    public var inner: Inner
+    package var inner: Inner
     /// What the results must show.
-    public var expect: Expect
+    package var expect: Expect
     /// Faults to inject (none by default).
-    public var faults: Faults
+    package var faults: Faults
     /// The matrix's dimensions in file order; empty for a resolved (cell) scenario.
-    public var matrix: [MatrixDimension]
+    package var matrix: [MatrixDimension]
     /// The file the scenario came from, as the user named it; nil when built in code.
-    public var source: String?
+    package var source: String?
 
     /// Trials per cell when the file gives no `repeat`.
-    public static let defaultRepeat = 10
+    package static let defaultRepeat = 10
     /// The largest `repeat` accepted.
-    public static let maxRepeat = 100_000
+    package static let maxRepeat = 100_000
     /// The per-trial timeout when the file gives none.
-    public static let defaultTimeout = Duration.seconds(300)
+    package static let defaultTimeout = Duration.seconds(300)
 
     /// Creates a scenario; every parameter but the name and the outer container has the file's default.
     /// - Parameters:
@@ -58,7 +58,7 @@ public struct Scenario: Sendable, Hashable, Codable {
     ///   - faults: Faults to inject.
     ///   - matrix: The matrix's dimensions.
     ///   - source: The file it came from.
-    public init(
+    package init(
         name: String,
         description: String? = nil,
         repeatCount: Int = Scenario.defaultRepeat,
@@ -92,7 +92,7 @@ public struct Scenario: Sendable, Hashable, Codable {
     }
 
     /// How trials of a cell share state.
-    public enum Isolation: String, Sendable, Hashable, Codable, CaseIterable {
+    package enum Isolation: String, Sendable, Hashable, Codable, CaseIterable {
         /// A fresh outer container (and so a fresh inner daemon) for every trial.
         case trial
         /// One outer container and inner daemon serve all trials of a cell, in order, so state
@@ -101,7 +101,7 @@ public struct Scenario: Sendable, Hashable, Codable {
     }
 
     /// When to record a trial's environment (cgroup files, mounts, daemon log).
-    public enum Forensics: String, Sendable, Hashable, Codable, CaseIterable {
+    package enum Forensics: String, Sendable, Hashable, Codable, CaseIterable {
         /// For failed, timed-out and errored trials.
         case onFailure = "on-failure"
         /// For every trial, so a good run can be compared with a bad one line by line.

@@ -2,14 +2,14 @@
 ///
 /// Every problem in a file is reported at once, each naming the file, line, column and key
 /// path: unknown keys, wrong types, bad values, missing keys, bad matrix keys and values.
-public enum ScenarioLoader {
+package enum ScenarioLoader {
     /// Loads one scenario file.
     /// - Parameters:
     ///   - path: The file's path; errors and `Scenario.source` show it as given.
     ///   - limits: Bounds on the YAML's size, depth and node count.
     /// - Returns: The scenario, defaults applied, matrix checked.
     /// - Throws: `YAMLErrors` with every problem found.
-    public static func load(file path: String, limits: YAMLLimits = .default) throws(YAMLErrors) -> Scenario {
+    package static func load(file path: String, limits: YAMLLimits = .default) throws(YAMLErrors) -> Scenario {
         let document: YAMLDocument
         do {
             document = try YAMLDocument.load(contentsOfFile: path, limits: limits)
@@ -25,7 +25,7 @@ public enum ScenarioLoader {
     ///   - limits: Bounds on each file's YAML.
     /// - Returns: The scenarios, in the order of `paths`.
     /// - Throws: `YAMLErrors` with every problem in every file.
-    public static func load(files paths: [String], limits: YAMLLimits = .default) throws(YAMLErrors) -> [Scenario] {
+    package static func load(files paths: [String], limits: YAMLLimits = .default) throws(YAMLErrors) -> [Scenario] {
         var scenarios: [Scenario] = []
         var errors: [YAMLError] = []
         for path in paths {
@@ -46,7 +46,7 @@ public enum ScenarioLoader {
     ///   - limits: Bounds on the YAML's size, depth and node count.
     /// - Returns: The scenario.
     /// - Throws: `YAMLErrors` with every problem found.
-    public static func load(yaml: String, file: String, limits: YAMLLimits = .default) throws(YAMLErrors) -> Scenario {
+    package static func load(yaml: String, file: String, limits: YAMLLimits = .default) throws(YAMLErrors) -> Scenario {
         let document: YAMLDocument
         do {
             document = try YAMLDocument.parse(yaml, file: file, limits: limits)
@@ -60,7 +60,7 @@ public enum ScenarioLoader {
     /// - Parameter document: The document.
     /// - Returns: The scenario.
     /// - Throws: `YAMLErrors` with every problem found.
-    public static func decode(_ document: YAMLDocument) throws(YAMLErrors) -> Scenario {
+    package static func decode(_ document: YAMLDocument) throws(YAMLErrors) -> Scenario {
         let root: YAMLMapping
         do {
             root = try document.root.mapping()

@@ -1,27 +1,27 @@
 extension Scenario {
     /// The outer container: a container on the engine that runs its own Docker daemon.
-    public struct Outer: Sendable, Hashable, Codable {
+    package struct Outer: Sendable, Hashable, Codable {
         /// The image, e.g. `dindlab/outer:bookworm`. Required (in the file or through the matrix).
-        public var image: String
+        package var image: String
         /// Whether the container runs privileged (default true).
-        public var privileged: Bool
+        package var privileged: Bool
         /// What the container sees at /sys/fs/cgroup.
-        public var cgroups: Cgroups
+        package var cgroups: Cgroups
         /// The container's network mode.
-        public var network: Network
+        package var network: Network
         /// Environment variables for the container.
-        public var env: [String: String]
+        package var env: [String: String]
         /// Shell lines run inside the container before the daemon starts, in order.
-        public var setup: [String]
+        package var setup: [String]
         /// Whether dindlab does the docker:dind entrypoint's cgroup v2 nesting step before the
         /// setup lines (`OuterScripts.cgroupNesting`); a no-op on cgroup v1 (default false).
-        public var cgroupNesting: Bool
+        package var cgroupNesting: Bool
         /// The container's cgroup parent (`/f2.slice`); nil for the engine's default.
-        public var cgroupParent: String?
+        package var cgroupParent: String?
         /// Whether dindlab remounts the engine's /sys/fs/cgroup tmpfs read-only or read-write
         /// (with `cgroups: engine` or `private` on a cgroup v1 engine); nil leaves it as the
         /// engine made it (writable with dockerd 20.10.24 and runc 1.1.5, though not privileged).
-        public var cgroupTmpfs: CgroupTmpfs?
+        package var cgroupTmpfs: CgroupTmpfs?
 
         /// Creates outer-container settings; every parameter but the image has the file's default.
         /// - Parameters:
@@ -32,7 +32,7 @@ extension Scenario {
         ///   - env: Environment variables.
         ///   - setup: Shell lines run before the daemon starts.
         ///   - cgroupNesting: Whether to do the cgroup v2 nesting step before the setup lines.
-        public init(image: String, privileged: Bool = true, cgroups: Cgroups = .bind, network: Network = .none,
+        package init(image: String, privileged: Bool = true, cgroups: Cgroups = .bind, network: Network = .none,
                     env: [String: String] = [:], setup: [String] = [], cgroupNesting: Bool = false) {
             self.image = image
             self.privileged = privileged
@@ -44,7 +44,7 @@ extension Scenario {
         }
 
         // Written by hand so manifests of runs made before `cgroupNesting` existed still read.
-        public init(from decoder: any Decoder) throws {
+        package init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             self.init(
                 image: try container.decode(String.self, forKey: .image),
@@ -59,7 +59,7 @@ extension Scenario {
         }
 
         /// What the outer container sees at /sys/fs/cgroup.
-        public enum Cgroups: String, Sendable, Hashable, Codable, CaseIterable {
+        package enum Cgroups: String, Sendable, Hashable, Codable, CaseIterable {
             /// The engine host's /sys/fs/cgroup bind-mounted read-write (what Docker does since
             /// 1.8 on cgroup v1; on a v2 engine the host's whole unified hierarchy).
             case bind
@@ -76,11 +76,11 @@ extension Scenario {
             case `private`
 
             /// Whether dindlab leaves the engine's own cgroup mounts in place (no bind, no tmpfs).
-            public var usesEngineMounts: Bool { self == .engine || self == .private }
+            package var usesEngineMounts: Bool { self == .engine || self == .private }
         }
 
         /// The engine's /sys/fs/cgroup tmpfs above the hierarchies (cgroup v1).
-        public enum CgroupTmpfs: String, Sendable, Hashable, Codable, CaseIterable {
+        package enum CgroupTmpfs: String, Sendable, Hashable, Codable, CaseIterable {
             /// Remounted read-only: what runc's error about a missing
             /// `/sys/fs/cgroup/docker.service` needs.
             case readOnly = "read-only"
@@ -98,7 +98,7 @@ extension Scenario {
         }
 
         /// The outer container's network mode.
-        public enum Network: String, Sendable, Hashable, Codable, CaseIterable {
+        package enum Network: String, Sendable, Hashable, Codable, CaseIterable {
             /// No network at all (the default: nothing leaves the machine).
             case none
             /// The engine host's network.
@@ -109,36 +109,36 @@ extension Scenario {
     }
 
     /// The daemon inside the outer container.
-    public struct Daemon: Sendable, Hashable, Codable {
+    package struct Daemon: Sendable, Hashable, Codable {
         /// How the daemon is started.
-        public var start: Start
+        package var start: Start
         /// The daemon's command line; nil means the image's `dindlab.daemon.command` label.
-        public var command: [String]?
+        package var command: [String]?
         /// How long the daemon may take to answer (default 60s).
-        @DurationCoding public var readyTimeout: Duration
+        @DurationCoding package var readyTimeout: Duration
         /// The hierarchies in which dindlab moves an exec-started daemon's process, from the
         /// engine's host, into a sibling cgroup of the outer container's (`docker.service`),
         /// as the engines of the field report's era did with exec'd processes; nil for none.
-        public var cgroupDivergence: CgroupDivergence?
+        package var cgroupDivergence: CgroupDivergence?
         /// The cgroup parent the inner daemon gives its containers; nil for its default.
-        public var cgroupParent: InnerCgroupParent?
+        package var cgroupParent: InnerCgroupParent?
 
         /// The ready timeout when the file gives none.
-        public static let defaultReadyTimeout = Duration.seconds(60)
+        package static let defaultReadyTimeout = Duration.seconds(60)
 
         /// Creates daemon settings with the file's defaults unless given.
         /// - Parameters:
         ///   - start: How the daemon is started.
         ///   - command: The daemon's command line, or nil for the image's label.
         ///   - readyTimeout: How long the daemon may take to answer.
-        public init(start: Start = .cmd, command: [String]? = nil, readyTimeout: Duration = Daemon.defaultReadyTimeout) {
+        package init(start: Start = .cmd, command: [String]? = nil, readyTimeout: Duration = Daemon.defaultReadyTimeout) {
             self.start = start
             self.command = command
             self.readyTimeout = readyTimeout
         }
 
         /// How the inner daemon is started: the field report's decisive difference.
-        public enum Start: String, Sendable, Hashable, Codable, CaseIterable {
+        package enum Start: String, Sendable, Hashable, Codable, CaseIterable {
             /// The outer container's own command starts the daemon (it is born from PID 1).
             case cmd
             /// The outer container idles; an exec instance starts the daemon.
@@ -146,7 +146,7 @@ extension Scenario {
         }
 
         /// The cgroup parent of the inner daemon's containers.
-        public enum InnerCgroupParent: String, Sendable, Hashable, Codable, CaseIterable {
+        package enum InnerCgroupParent: String, Sendable, Hashable, Codable, CaseIterable {
             /// The daemon's own default: no flag (absolute `/docker` for Docker >= 1.10; the
             /// relative `docker` before, which had no daemon flag to change it).
             case `default`
@@ -155,7 +155,7 @@ extension Scenario {
             case relative
 
             /// The flag value `relative` stands for.
-            public static let relativeValue = "docker"
+            package static let relativeValue = "docker"
         }
 
         private enum CodingKeys: String, CodingKey {
@@ -167,28 +167,28 @@ extension Scenario {
     }
 
     /// What runs on the inner daemon in each trial.
-    public struct Inner: Sendable, Hashable, Codable {
+    package struct Inner: Sendable, Hashable, Codable {
         /// The inner image, shipped by the outer image as a tar (default busybox).
-        public var image: String
+        package var image: String
         /// How the inner container is run.
-        public var mode: Mode
+        package var mode: Mode
         /// The inner container's command (default `sh -c "echo ok"`).
-        public var command: [String]
+        package var command: [String]
         /// Inner runs per trial (default 1).
-        public var runs: Int
+        package var runs: Int
         /// A regular expression the inner output must match; nil accepts any output.
-        public var expectOutput: String?
+        package var expectOutput: String?
         /// After the inner runs pass, run one more inner container that prints its
         /// /proc/self/cgroup and record a pass whose container did not get a cgroup of its own
         /// in some hierarchy as misplaced; nil (the default) is false.
-        public var checkPlacement: Bool?
+        package var checkPlacement: Bool?
 
         /// The inner image when the file gives none.
-        public static let defaultImage = "busybox"
+        package static let defaultImage = "busybox"
         /// The inner command when the file gives none.
-        public static let defaultCommand = ["sh", "-c", "echo ok"]
+        package static let defaultCommand = ["sh", "-c", "echo ok"]
         /// The largest `runs` accepted.
-        public static let maxRuns = 10_000
+        package static let maxRuns = 10_000
 
         /// Creates inner-run settings with the file's defaults unless given.
         /// - Parameters:
@@ -197,7 +197,7 @@ extension Scenario {
         ///   - command: Its command.
         ///   - runs: Inner runs per trial.
         ///   - expectOutput: A regular expression the output must match.
-        public init(image: String = Inner.defaultImage, mode: Mode = .d, command: [String] = Inner.defaultCommand,
+        package init(image: String = Inner.defaultImage, mode: Mode = .d, command: [String] = Inner.defaultCommand,
                     runs: Int = 1, expectOutput: String? = nil) {
             self.image = image
             self.mode = mode
@@ -207,7 +207,7 @@ extension Scenario {
         }
 
         /// How the inner container is run.
-        public enum Mode: String, Sendable, Hashable, Codable, CaseIterable {
+        package enum Mode: String, Sendable, Hashable, Codable, CaseIterable {
             /// `docker run -ti` inside an exec that has a real TTY.
             case ti
             /// `docker run -d`, then wait for it and collect its logs.
@@ -222,13 +222,13 @@ extension Scenario {
     }
 
     /// What the results must show; a violation makes `dindlab run` exit 1.
-    public struct Expect: Sendable, Hashable, Codable {
+    package struct Expect: Sendable, Hashable, Codable {
         /// The success rate each cell must reach, if any.
-        public var successRate: SuccessRateExpectation?
+        package var successRate: SuccessRateExpectation?
 
         /// Creates expectations.
         /// - Parameter successRate: The success rate each cell must reach, if any.
-        public init(successRate: SuccessRateExpectation? = nil) {
+        package init(successRate: SuccessRateExpectation? = nil) {
             self.successRate = successRate
         }
 
@@ -239,25 +239,25 @@ extension Scenario {
 
     /// Faults dindlab injects, for experiments about daemons that break mid-run (the field
     /// report's "a crashed daemon leaves mounts behind, later runs fail").
-    public struct Faults: Sendable, Hashable, Codable {
+    package struct Faults: Sendable, Hashable, Codable {
         /// SIGKILL the inner daemon while the inner run of the cell's N-th trial (1-based) is in
         /// flight; 0, the default, injects nothing.
-        public var killDaemonAtTrial: Int
+        package var killDaemonAtTrial: Int
         /// How long after that inner run starts the daemon is killed.
-        @DurationCoding public var killAfter: Duration
+        @DurationCoding package var killAfter: Duration
         /// Start the daemon again after the kill, with the same command, so later trials of
         /// the cell (with `isolation: cell`) meet what the dead daemon left behind.
-        public var restartDaemon: Bool
+        package var restartDaemon: Bool
 
         /// The delay of the kill when the file gives none.
-        public static let defaultKillAfter = Duration.milliseconds(300)
+        package static let defaultKillAfter = Duration.milliseconds(300)
 
         /// Creates faults; the defaults inject nothing.
         /// - Parameters:
         ///   - killDaemonAtTrial: The trial of the cell (1-based) whose inner run sees the kill; 0 for none.
         ///   - killAfter: Delay after the inner run starts.
         ///   - restartDaemon: Start the daemon again afterwards.
-        public init(killDaemonAtTrial: Int = 0, killAfter: Duration = Faults.defaultKillAfter, restartDaemon: Bool = true) {
+        package init(killDaemonAtTrial: Int = 0, killAfter: Duration = Faults.defaultKillAfter, restartDaemon: Bool = true) {
             self.killDaemonAtTrial = killDaemonAtTrial
             self.killAfter = killAfter
             self.restartDaemon = restartDaemon

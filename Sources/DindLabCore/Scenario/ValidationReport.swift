@@ -1,29 +1,29 @@
 /// What `dindlab validate` finds in scenario files: per file, either the scenario with its cell
 /// and trial counts, or every problem.
-public struct ValidationReport: Sendable {
+package struct ValidationReport: Sendable {
     /// The outcome for one file.
-    public struct FileResult: Sendable {
+    package struct FileResult: Sendable {
         /// The file as the user named it.
-        public let file: String
+        package let file: String
         /// The scenario, when the file is valid.
-        public let scenario: Scenario?
+        package let scenario: Scenario?
         /// The problems, when it is not.
-        public let errors: [YAMLError]
+        package let errors: [YAMLError]
 
         /// The number of cells the matrix expands to (0 for an invalid file).
-        public var cellCount: Int { scenario?.cells().count ?? 0 }
+        package var cellCount: Int { scenario?.cells().count ?? 0 }
         /// The number of trials a run would make: each cell's `repeat`, summed.
-        public var trialCount: Int { scenario?.cells().reduce(0) { $0 + $1.scenario.repeatCount } ?? 0 }
+        package var trialCount: Int { scenario?.cells().reduce(0) { $0 + $1.scenario.repeatCount } ?? 0 }
     }
 
     /// One result per file, in the order given.
-    public let results: [FileResult]
+    package let results: [FileResult]
 
     /// Loads and checks each file.
     /// - Parameters:
     ///   - files: The files' paths.
     ///   - limits: Bounds on each file's YAML.
-    public init(files: [String], limits: YAMLLimits = .default) {
+    package init(files: [String], limits: YAMLLimits = .default) {
         results = files.map { file in
             do throws(YAMLErrors) {
                 return FileResult(file: file, scenario: try ScenarioLoader.load(file: file, limits: limits), errors: [])
@@ -34,11 +34,11 @@ public struct ValidationReport: Sendable {
     }
 
     /// Whether every file is valid.
-    public var isValid: Bool { results.allSatisfy { $0.errors.isEmpty } }
+    package var isValid: Bool { results.allSatisfy { $0.errors.isEmpty } }
 
     /// `FILE: ok (N cells, M trials)` per valid file; each problem, then `FILE: invalid (K problems)`,
     /// per invalid file.
-    public var text: String {
+    package var text: String {
         results.map { result in
             if result.errors.isEmpty {
                 let cells = result.cellCount, trials = result.trialCount

@@ -7,11 +7,11 @@ import Foundation
 /// one (or dies with its real, fatal error). Reading the first error must skip these.
 /// The list is short and each entry says why it is harmless; a line matching none of
 /// them is taken at its word.
-public struct BenignErrorPattern: Sendable {
+package struct BenignErrorPattern: Sendable {
     /// A short name for reports and tests.
-    public let name: String
+    package let name: String
     /// Why a line matching the pattern explains nothing.
-    public let reason: String
+    package let reason: String
     private let pattern: TextPattern
 
     /// - Parameters:
@@ -19,14 +19,14 @@ public struct BenignErrorPattern: Sendable {
     ///   - pattern: An ICU regular expression searched for in a line's explanation
     ///     (its message and attached error).
     ///   - reason: Why such a line is harmless.
-    public init(name: String, pattern: String, reason: String) {
+    package init(name: String, pattern: String, reason: String) {
         self.name = name
         self.reason = reason
         self.pattern = TextPattern(pattern)
     }
 
     /// Whether `explanation` (a line's message with its attached error) matches.
-    public func matches(_ explanation: String) -> Bool {
+    package func matches(_ explanation: String) -> Bool {
         pattern.matches(explanation)
     }
 }
@@ -34,7 +34,7 @@ public struct BenignErrorPattern: Sendable {
 extension BenignErrorPattern {
     /// The known benign errors, found in real startup logs of Docker 1.7-1.9, 20.10,
     /// 23.x and 26.x daemons run inside containers.
-    public static let known: [BenignErrorPattern] = [
+    package static let known: [BenignErrorPattern] = [
         // Networking set-up inside an outer container, where /proc/sys is read-only.
         BenignErrorPattern(
             name: "ipv6-forwarding-readonly",

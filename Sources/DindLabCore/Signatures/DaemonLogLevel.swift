@@ -1,11 +1,11 @@
 /// The level of a Docker daemon log line, from logrus (every Docker version dindlab knows).
-public enum DaemonLogLevel: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
+package enum DaemonLogLevel: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
     case trace, debug, info, warning, error, fatal, panic
 
     /// Reads a level as the daemon writes it: `error` (logfmt, JSON), `ERRO` (text on a
     /// terminal), `warn`/`WARN` as well as `warning`. Case-insensitive.
     /// - Parameter name: The level's spelling in the log.
-    public init?(logName name: some StringProtocol) {
+    package init?(logName name: some StringProtocol) {
         switch name.lowercased() {
         case "trace", "trac": self = .trace
         case "debug", "debu": self = .debug
@@ -19,9 +19,9 @@ public enum DaemonLogLevel: String, Sendable, Hashable, Codable, CaseIterable, C
     }
 
     /// Error, fatal and panic: the levels a signature may come from.
-    public var isError: Bool { self >= .error }
+    package var isError: Bool { self >= .error }
 
-    public static func < (lhs: DaemonLogLevel, rhs: DaemonLogLevel) -> Bool {
+    package static func < (lhs: DaemonLogLevel, rhs: DaemonLogLevel) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }
 }

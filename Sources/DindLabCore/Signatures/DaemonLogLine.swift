@@ -1,11 +1,11 @@
 import Foundation
 
 /// One `key=value` field of a structured log line, in the order the line gave it.
-public struct LogField: Sendable, Hashable, Codable {
-    public let key: String
-    public let value: String
+package struct LogField: Sendable, Hashable, Codable {
+    package let key: String
+    package let value: String
 
-    public init(key: String, value: String) {
+    package init(key: String, value: String) {
         self.key = key
         self.value = value
     }
@@ -26,27 +26,27 @@ public struct LogField: Sendable, Hashable, Codable {
 ///   the lines that end a daemon: `failed to start daemon: ...` (dockerd 17.06 and later
 ///   print this without logrus), `Error starting daemon: ...`, Go's `panic: ...` and
 ///   `fatal error: ...`; other plain lines have no level.
-public struct DaemonLogLine: Sendable, Hashable {
+package struct DaemonLogLine: Sendable, Hashable {
     /// The log format a line was written in.
-    public enum Format: String, Sendable, Hashable, Codable {
+    package enum Format: String, Sendable, Hashable, Codable {
         case logfmt, json, bracketed, plain
     }
 
     /// The line as read, without its line break.
-    public let raw: String
-    public let format: Format
+    package let raw: String
+    package let format: Format
     /// The level, or nil for plain lines that say nothing of it.
-    public let level: DaemonLogLevel?
+    package let level: DaemonLogLevel?
     /// The time as written (RFC 3339, or `0000` seconds since start in the 1.x terminal format).
-    public let time: String?
+    package let time: String?
     /// The `msg` of a structured line, or the text of a plain one (colour codes removed).
-    public let message: String
+    package let message: String
     /// Every other field, in order.
-    public let fields: [LogField]
+    package let fields: [LogField]
 
     /// Parses one line; never fails (an unrecognised line is `plain`).
     /// - Parameter line: One line of the daemon's log or a step's output.
-    public init(parsing line: some StringProtocol) {
+    package init(parsing line: some StringProtocol) {
         raw = String(line.trimmingSuffix(while: \.isNewline))
         let text = Self.ansiEscape.replacingMatches(in: raw, with: "").trimmingCharacters(in: .whitespaces)
         if let parsed = Self.parseJSON(text) ?? Self.parseBracketed(text) ?? Self.parseLogfmt(text) {
@@ -58,7 +58,7 @@ public struct DaemonLogLine: Sendable, Hashable {
     }
 
     /// The value of the first field named `key`.
-    public func field(_ key: String) -> String? {
+    package func field(_ key: String) -> String? {
         fields.first { $0.key == key }?.value
     }
 
@@ -66,14 +66,14 @@ public struct DaemonLogLine: Sendable, Hashable {
     /// `msg="failed to load plugin" error="devmapper not configured"` reads
     /// `failed to load plugin: devmapper not configured`. 1.7-1.9's `msg="HTTP Error"
     /// err="Cannot start container ..."` likewise.
-    public var explanation: String {
+    package var explanation: String {
         guard let error = field("error") ?? field("err"), !error.isEmpty, error != "<nil>",
               !message.contains(error) else { return message }
         return message.isEmpty ? error : "\(message): \(error)"
     }
 
     /// Whether the line is at error, fatal or panic level.
-    public var isError: Bool { level?.isError ?? false }
+    package var isError: Bool { level?.isError ?? false }
 
     // MARK: - Formats
 

@@ -31,20 +31,20 @@ import Foundation
 /// its stderr stands alone; a setup line that fails says "exited with status 1" through exec
 /// and "failed" in the container's command. The exit status itself stays in the trial record
 /// (`innerResults`, steps.txt), not in the signature.
-public struct ErrorNormaliser: Sendable {
+package struct ErrorNormaliser: Sendable {
     /// The longest normalised text returned; from longer text the middle is cut out
     /// and replaced by " … ", keeping the start (what failed) and the end (the root cause).
-    public let maximumLength: Int
+    package let maximumLength: Int
 
     /// - Parameter maximumLength: The longest text `normalise` returns (at least 10).
-    public init(maximumLength: Int = 200) {
+    package init(maximumLength: Int = 200) {
         precondition(maximumLength >= 10, "A normalised message needs room for its start, its end and the elision mark; \(maximumLength) characters is too few.")
         self.maximumLength = maximumLength
     }
 
     /// The normalised form of `message`: placeholders for what varies, whitespace
     /// collapsed to single spaces, cut to `maximumLength`.
-    public func normalise(_ message: String) -> String {
+    package func normalise(_ message: String) -> String {
         var text = Self.whitespace.replacingMatches(in: message, with: " ").trimmingCharacters(in: .whitespaces)
         for rule in Self.harnessFraming + Self.rules {
             text = rule.pattern.replacingMatches(in: text, with: rule.replacement)

@@ -12,16 +12,16 @@ import Foundation
 ///    failing that, its first non-empty line that is not a usage hint.
 /// The last error is the last non-benign error of the same lines, daemon lines first,
 /// since the step reports its failure after the daemon logged its cause.
-public struct FirstErrorFinder: Sendable {
+package struct FirstErrorFinder: Sendable {
     /// Error lines that explain nothing and are skipped.
-    public let benignPatterns: [BenignErrorPattern]
+    package let benignPatterns: [BenignErrorPattern]
     /// How the first error becomes a signature.
-    public let normaliser: ErrorNormaliser
+    package let normaliser: ErrorNormaliser
 
     /// - Parameters:
     ///   - benignPatterns: Error lines to skip; by default `BenignErrorPattern.known`.
     ///   - normaliser: The normaliser for signatures.
-    public init(benignPatterns: [BenignErrorPattern] = BenignErrorPattern.known, normaliser: ErrorNormaliser = ErrorNormaliser()) {
+    package init(benignPatterns: [BenignErrorPattern] = BenignErrorPattern.known, normaliser: ErrorNormaliser = ErrorNormaliser()) {
         self.benignPatterns = benignPatterns
         self.normaliser = normaliser
     }
@@ -29,7 +29,7 @@ public struct FirstErrorFinder: Sendable {
     /// Reads a failed trial's evidence.
     /// - Parameter evidence: The phase, daemon log, step output and whether the daemon died.
     /// - Returns: The first and last errors, every error line, and the signature.
-    public func diagnose(_ evidence: FailureEvidence) -> FailureDiagnosis {
+    package func diagnose(_ evidence: FailureEvidence) -> FailureDiagnosis {
         let daemonLines = evidence.daemonLog.map { DaemonLogLine(parsing: $0) }
         let daemonErrors = daemonLines.filter(\.isError)
         let stepLines = evidence.stepOutput.split(whereSeparator: \.isNewline).map { DaemonLogLine(parsing: $0) }
@@ -61,7 +61,7 @@ public struct FirstErrorFinder: Sendable {
     }
 
     /// Whether a line matches one of the benign patterns.
-    public func isBenign(_ line: DaemonLogLine) -> Bool {
+    package func isBenign(_ line: DaemonLogLine) -> Bool {
         let explanation = line.explanation
         return benignPatterns.contains { $0.matches(explanation) }
     }

@@ -6,11 +6,11 @@ import Foundation
 ///                 pass   fail
 ///     first        a      b
 ///     second       c      d
-public struct FisherExactTest: Sendable, Hashable {
-    public let a: Int
-    public let b: Int
-    public let c: Int
-    public let d: Int
+package struct FisherExactTest: Sendable, Hashable {
+    package let a: Int
+    package let b: Int
+    package let c: Int
+    package let d: Int
 
     /// Creates the test for a table of non-negative counts.
     /// - Parameters:
@@ -18,7 +18,7 @@ public struct FisherExactTest: Sendable, Hashable {
     ///   - b: Row 1, column 2 (e.g. fails of the first cell).
     ///   - c: Row 2, column 1 (e.g. passes of the second cell).
     ///   - d: Row 2, column 2 (e.g. fails of the second cell).
-    public init(a: Int, b: Int, c: Int, d: Int) {
+    package init(a: Int, b: Int, c: Int, d: Int) {
         precondition(a >= 0 && b >= 0 && c >= 0 && d >= 0,
                      "A contingency table holds counts, got [[\(a), \(b)], [\(c), \(d)]].")
         self.a = a
@@ -29,7 +29,7 @@ public struct FisherExactTest: Sendable, Hashable {
 
     /// Relative tolerance under which two tables count as equally likely, as in R and scipy:
     /// without it, rounding makes ties (symmetric tables) drop out of the sum at random.
-    public static let tieTolerance = 1e-7
+    package static let tieTolerance = 1e-7
 
     /// The two-sided p-value: the probability, given the margins, of a table as likely
     /// as or less likely than the observed one.
@@ -37,7 +37,7 @@ public struct FisherExactTest: Sendable, Hashable {
     /// Probabilities come from log-factorials so large tables neither overflow nor
     /// lose all precision. The value matches R's `fisher.test` and
     /// `scipy.stats.fisher_exact`.
-    public var twoSidedPValue: Double {
+    package var twoSidedPValue: Double {
         let row1 = a + b, row2 = c + d, column1 = a + c
         let total = row1 + row2
         let lowest = max(0, column1 - row2), highest = min(row1, column1)

@@ -1,17 +1,17 @@
 import Foundation
 
 /// A confidence interval for a proportion (a success rate), with both bounds in [0, 1].
-public struct ProportionInterval: Sendable, Hashable, Codable {
+package struct ProportionInterval: Sendable, Hashable, Codable {
     /// The lower bound, in [0, 1].
-    public let lower: Double
+    package let lower: Double
     /// The upper bound, in [lower, 1].
-    public let upper: Double
+    package let upper: Double
 
     /// Creates an interval from its bounds.
     /// - Parameters:
     ///   - lower: The lower bound; must be in [0, 1].
     ///   - upper: The upper bound; must be in [lower, 1].
-    public init(lower: Double, upper: Double) {
+    package init(lower: Double, upper: Double) {
         precondition(0 <= lower && lower <= upper && upper <= 1,
                      "A proportion interval needs 0 <= lower <= upper <= 1, got [\(lower), \(upper)].")
         self.lower = lower
@@ -19,7 +19,7 @@ public struct ProportionInterval: Sendable, Hashable, Codable {
     }
 
     /// Whether `rate` lies inside the interval, bounds included.
-    public func contains(_ rate: Double) -> Bool {
+    package func contains(_ rate: Double) -> Bool {
         lower <= rate && rate <= upper
     }
 
@@ -37,7 +37,7 @@ public struct ProportionInterval: Sendable, Hashable, Codable {
     ///   - trials: The number of trials.
     ///   - z: The standard normal quantile for the confidence level; the default gives 95 %.
     /// - Returns: The interval, or nil when `trials` is 0 (no data, no interval).
-    public static func wilson(successes: Int, trials: Int, z: Double = z95) -> ProportionInterval? {
+    package static func wilson(successes: Int, trials: Int, z: Double = z95) -> ProportionInterval? {
         precondition(trials >= 0 && (0...max(trials, 0)).contains(successes),
                      "Wilson interval needs 0 <= successes <= trials, got \(successes) of \(trials).")
         guard trials > 0 else { return nil }
@@ -54,5 +54,5 @@ public struct ProportionInterval: Sendable, Hashable, Codable {
     }
 
     /// The 0.975 quantile of the standard normal distribution (two-sided 95 %).
-    public static let z95 = 1.959963984540054
+    package static let z95 = 1.959963984540054
 }

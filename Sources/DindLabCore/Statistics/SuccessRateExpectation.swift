@@ -6,9 +6,9 @@ import Foundation
 /// `holds(interval:)` is the strict, statistical reading: a cell fails only when its
 /// whole Wilson interval lies on the wrong side of the threshold, so that ten lucky
 /// or unlucky trials do not decide a verdict the data cannot support.
-public struct SuccessRateExpectation: Sendable, Hashable, Codable, CustomStringConvertible {
+package struct SuccessRateExpectation: Sendable, Hashable, Codable, CustomStringConvertible {
     /// How the observed rate is compared with the threshold.
-    public enum Comparison: String, Sendable, Hashable, CaseIterable, Codable {
+    package enum Comparison: String, Sendable, Hashable, CaseIterable, Codable {
         case atLeast = ">="
         case greaterThan = ">"
         case atMost = "<="
@@ -16,13 +16,13 @@ public struct SuccessRateExpectation: Sendable, Hashable, Codable, CustomStringC
         case equal = "=="
     }
 
-    public let comparison: Comparison
+    package let comparison: Comparison
     /// The threshold, in [0, 1].
-    public let threshold: Double
+    package let threshold: Double
 
     /// Creates an expectation from its parts.
     /// - Throws: `ExpectationError.thresholdOutOfRange` when `threshold` is not in [0, 1].
-    public init(_ comparison: Comparison, _ threshold: Double) throws(ExpectationError) {
+    package init(_ comparison: Comparison, _ threshold: Double) throws(ExpectationError) {
         guard threshold.isFinite, (0...1).contains(threshold) else {
             throw .thresholdOutOfRange(String(threshold), in: "\(comparison.rawValue) \(threshold)")
         }
@@ -34,7 +34,7 @@ public struct SuccessRateExpectation: Sendable, Hashable, Codable, CustomStringC
     /// spaces, and a decimal number in [0, 1].
     /// - Parameter text: The expectation as written in the scenario file.
     /// - Throws: `ExpectationError` naming what is wrong with `text`.
-    public init(parsing text: String) throws(ExpectationError) {
+    package init(parsing text: String) throws(ExpectationError) {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         // Longest operators first, so ">=" is not read as ">" followed by "=0.9".
         let byLength = Comparison.allCases.sorted { $0.rawValue.count > $1.rawValue.count }
@@ -51,7 +51,7 @@ public struct SuccessRateExpectation: Sendable, Hashable, Codable, CustomStringC
     }
 
     /// Whether an observed success rate meets the expectation.
-    public func holds(rate: Double) -> Bool {
+    package func holds(rate: Double) -> Bool {
         switch comparison {
         case .atLeast: rate >= threshold
         case .greaterThan: rate > threshold
@@ -63,7 +63,7 @@ public struct SuccessRateExpectation: Sendable, Hashable, Codable, CustomStringC
 
     /// The strict check: false only when the whole interval lies on the wrong side
     /// of the threshold, i.e. when the data show the expectation is violated.
-    public func holds(interval: ProportionInterval) -> Bool {
+    package func holds(interval: ProportionInterval) -> Bool {
         switch comparison {
         case .atLeast: interval.upper >= threshold
         case .greaterThan: interval.upper > threshold
@@ -74,13 +74,13 @@ public struct SuccessRateExpectation: Sendable, Hashable, Codable, CustomStringC
     }
 
     /// The canonical spelling, e.g. `">= 0.95"`.
-    public var description: String {
+    package var description: String {
         let number = threshold == threshold.rounded() ? String(Int(threshold)) : String(threshold)
         return "\(comparison.rawValue) \(number)"
     }
 
     // Encoded as its text so that summaries read like the scenario file.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         do {
             try self.init(parsing: text)
@@ -90,7 +90,7 @@ public struct SuccessRateExpectation: Sendable, Hashable, Codable, CustomStringC
         }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)
     }
@@ -105,7 +105,7 @@ public struct SuccessRateExpectation: Sendable, Hashable, Codable, CustomStringC
 }
 
 /// A success-rate expectation that cannot be parsed.
-public struct ExpectationError: Error, Hashable, CustomStringConvertible {
+package struct ExpectationError: Error, Hashable, CustomStringConvertible {
     private enum Code: Hashable {
         case missingOperator(text: String)
         case notANumber(number: String, text: String)
@@ -115,21 +115,21 @@ public struct ExpectationError: Error, Hashable, CustomStringConvertible {
     private let code: Code
 
     /// The text does not start with one of >=, >, <=, <, ==.
-    public static func missingOperator(_ text: String) -> ExpectationError {
+    package static func missingOperator(_ text: String) -> ExpectationError {
         ExpectationError(code: .missingOperator(text: text))
     }
 
     /// What follows the operator is not a plain decimal number.
-    public static func notANumber(_ number: String, in text: String) -> ExpectationError {
+    package static func notANumber(_ number: String, in text: String) -> ExpectationError {
         ExpectationError(code: .notANumber(number: number, text: text))
     }
 
     /// The threshold is a number outside [0, 1].
-    public static func thresholdOutOfRange(_ number: String, in text: String) -> ExpectationError {
+    package static func thresholdOutOfRange(_ number: String, in text: String) -> ExpectationError {
         ExpectationError(code: .thresholdOutOfRange(number: number, text: text))
     }
 
-    public var description: String {
+    package var description: String {
         let operators = SuccessRateExpectation.Comparison.allCases.map(\.rawValue).joined(separator: ", ")
         switch code {
         case .missingOperator(let text):

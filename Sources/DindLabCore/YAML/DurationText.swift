@@ -1,6 +1,6 @@
 /// Durations as people write them in configuration files: a number and a unit, `500ms`, `120s`,
 /// `1.5m`. Millisecond precision; units ms, s and m.
-public enum DurationText {
+package enum DurationText {
     /// The units, with their length in milliseconds.
     private static let units: [(suffix: String, milliseconds: Int64)] = [("ms", 1), ("s", 1_000), ("m", 60_000)]
 
@@ -9,7 +9,7 @@ public enum DurationText {
     ///   `ms`, `s` or `m`: `500ms`, `120s`, `1.5m`, `0.25s`.
     /// - Returns: The duration, or nil when the text is not of that form or is not a whole number
     ///   of milliseconds (`0.5ms`).
-    public static func parse(_ text: String) -> Duration? {
+    package static func parse(_ text: String) -> Duration? {
         // "ms" is tried first: "500ms" also ends in "s".
         guard let unit = units.first(where: { text.hasSuffix($0.suffix) }) else { return nil }
         let number = text.dropLast(unit.suffix.count)
@@ -33,7 +33,7 @@ public enum DurationText {
     /// Writes a duration in the largest unit that keeps it whole: `90s`, `2m`, `1500ms`.
     /// - Parameter duration: A duration (sub-millisecond parts are dropped).
     /// - Returns: Text that `parse` reads back as the same duration.
-    public static func format(_ duration: Duration) -> String {
+    package static func format(_ duration: Duration) -> String {
         let milliseconds = milliseconds(of: duration)
         for unit in units.reversed() where milliseconds % unit.milliseconds == 0 && milliseconds != 0 {
             return "\(milliseconds / unit.milliseconds)\(unit.suffix)"
@@ -44,7 +44,7 @@ public enum DurationText {
     /// A duration in whole milliseconds, rounded toward zero.
     /// - Parameter duration: A duration.
     /// - Returns: Its length in milliseconds.
-    public static func milliseconds(of duration: Duration) -> Int64 {
+    package static func milliseconds(of duration: Duration) -> Int64 {
         let (seconds, attoseconds) = duration.components
         return seconds * 1_000 + attoseconds / 1_000_000_000_000_000
     }

@@ -6,11 +6,11 @@ import Yams
 /// Loading is where the untrusted bytes are checked: size, UTF-8, syntax, nesting depth, alias
 /// expansion, duplicate keys. What is left for a decoder is the schema. Every input either loads
 /// or throws one `YAMLError` that says where and why; none crashes or hangs.
-public struct YAMLDocument: Sendable {
+package struct YAMLDocument: Sendable {
     /// The file as the user named it; every node's location carries it too.
-    public let file: String
+    package let file: String
     /// The document's root node.
-    public let root: YAMLNode
+    package let root: YAMLNode
 
     /// Reads and loads a file.
     /// - Parameters:
@@ -19,7 +19,7 @@ public struct YAMLDocument: Sendable {
     /// - Returns: The loaded document.
     /// - Throws: `YAMLError` when the file can't be read or isn't a single, well-formed YAML
     ///   document within the limits (an empty file is an error too).
-    public static func load(contentsOfFile path: String, limits: YAMLLimits = .default) throws(YAMLError) -> YAMLDocument {
+    package static func load(contentsOfFile path: String, limits: YAMLLimits = .default) throws(YAMLError) -> YAMLDocument {
         try parse(bytes: read(path, limits: limits), file: path, limits: limits)
     }
 
@@ -30,7 +30,7 @@ public struct YAMLDocument: Sendable {
     ///   - limits: Bounds on size, depth and node count.
     /// - Returns: The loaded document.
     /// - Throws: `YAMLError` as `load(contentsOfFile:limits:)` does.
-    public static func parse(_ text: String, file: String, limits: YAMLLimits = .default) throws(YAMLError) -> YAMLDocument {
+    package static func parse(_ text: String, file: String, limits: YAMLLimits = .default) throws(YAMLError) -> YAMLDocument {
         try parse(bytes: Array(text.utf8), file: file, limits: limits)
     }
 
@@ -41,7 +41,7 @@ public struct YAMLDocument: Sendable {
     ///   - limits: Bounds on size, depth and node count.
     /// - Returns: The loaded document.
     /// - Throws: `YAMLError` as `load(contentsOfFile:limits:)` does.
-    public static func parse(bytes: [UInt8], file: String, limits: YAMLLimits = .default) throws(YAMLError) -> YAMLDocument {
+    package static func parse(bytes: [UInt8], file: String, limits: YAMLLimits = .default) throws(YAMLError) -> YAMLDocument {
         guard bytes.count <= limits.maxBytes else {
             throw .tooComplex("the file is larger than \(limits.maxBytes) bytes", file: file, at: nil)
         }

@@ -7,20 +7,20 @@
 /// Decoders build errors through the static functions below (`unknownKey`, `wrongType`,
 /// `notOneOf`, ...) so every loader built on this layer words the same problem the same way;
 /// `code` tells the kinds apart without parsing text.
-public struct YAMLError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct YAMLError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The file as the user named it.
-    public let file: String
+    package let file: String
     /// Where in the file, when the problem has a place (a file that can't be read has none).
-    public let location: YAMLLocation?
+    package let location: YAMLLocation?
     /// The key path of the node at fault; the root's path when the problem is the whole document.
-    public let path: YAMLPath
+    package let path: YAMLPath
     /// What is wrong, without location and path: `expected one of cmd, exec, got "exce"`.
-    public let message: String
+    package let message: String
     /// Which kind of problem this is.
-    public let code: Code
+    package let code: Code
 
     /// `file:line:column: path: message` (parts that don't apply are left out).
-    public var description: String {
+    package var description: String {
         var text = location.map { "\($0)" } ?? file
         if !path.isRoot { text += ": \(path)" }
         return text + ": " + message
@@ -39,7 +39,7 @@ public struct YAMLError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Tells the kinds of problem apart. Compare with `==` against the static members.
-    public struct Code: Sendable, Hashable, CustomStringConvertible {
+    package struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Kind: String, Sendable, Hashable {
             case unreadable = "unreadable file"
             case invalidEncoding = "invalid encoding"
@@ -57,30 +57,30 @@ public struct YAMLError: Error, Sendable, Hashable, CustomStringConvertible {
         private init(_ kind: Kind) { self.kind = kind }
 
         /// The file could not be read.
-        public static let unreadable = Code(.unreadable)
+        package static let unreadable = Code(.unreadable)
         /// The bytes are not UTF-8 text.
-        public static let invalidEncoding = Code(.invalidEncoding)
+        package static let invalidEncoding = Code(.invalidEncoding)
         /// YAML itself could not parse the text.
-        public static let syntax = Code(.syntax)
+        package static let syntax = Code(.syntax)
         /// The file holds no document.
-        public static let empty = Code(.empty)
+        package static let empty = Code(.empty)
         /// The document exceeds the loader's limits (size, nesting depth, node count).
-        public static let tooComplex = Code(.tooComplex)
+        package static let tooComplex = Code(.tooComplex)
         /// The document uses a YAML feature this loader refuses (non-scalar keys, merge keys).
-        public static let unsupported = Code(.unsupported)
+        package static let unsupported = Code(.unsupported)
         /// A mapping repeats a key.
-        public static let duplicateKey = Code(.duplicateKey)
+        package static let duplicateKey = Code(.duplicateKey)
         /// A mapping has a key the schema doesn't know.
-        public static let unknownKey = Code(.unknownKey)
+        package static let unknownKey = Code(.unknownKey)
         /// A mapping lacks a required key.
-        public static let missingKey = Code(.missingKey)
+        package static let missingKey = Code(.missingKey)
         /// A node has the wrong shape or type (a list where a string belongs, text where a number belongs).
-        public static let wrongType = Code(.wrongType)
+        package static let wrongType = Code(.wrongType)
         /// A node has the right type but a value the schema doesn't accept.
-        public static let badValue = Code(.badValue)
+        package static let badValue = Code(.badValue)
 
         /// The kind in words: `unknown key`.
-        public var description: String { kind.rawValue }
+        package var description: String { kind.rawValue }
     }
 }
 
@@ -91,13 +91,13 @@ extension YAMLError {
     /// - Parameters:
     ///   - file: The file as the user named it.
     ///   - reason: Why, e.g. `no such file`.
-    public static func unreadable(file: String, reason: String) -> YAMLError {
+    package static func unreadable(file: String, reason: String) -> YAMLError {
         YAMLError(code: .unreadable, file: file, location: nil, path: .root, message: "cannot read the file: \(reason)")
     }
 
     /// The bytes are not valid UTF-8.
     /// - Parameter location: Where the first invalid byte is.
-    public static func invalidUTF8(at location: YAMLLocation) -> YAMLError {
+    package static func invalidUTF8(at location: YAMLLocation) -> YAMLError {
         YAMLError(code: .invalidEncoding, file: location.file, location: location, path: .root,
                   message: "the file is not valid UTF-8 text (the first invalid byte is here)")
     }
@@ -107,13 +107,13 @@ extension YAMLError {
     ///   - problem: libyaml's words for the problem.
     ///   - location: Where libyaml found it.
     ///   - path: The key path of the enclosing node, when known.
-    public static func syntax(_ problem: String, at location: YAMLLocation, path: YAMLPath = .root) -> YAMLError {
+    package static func syntax(_ problem: String, at location: YAMLLocation, path: YAMLPath = .root) -> YAMLError {
         YAMLError(code: .syntax, file: location.file, location: location, path: path, message: "YAML syntax error: \(problem)")
     }
 
     /// The file holds no YAML document (it is empty or only comments).
     /// - Parameter file: The file as the user named it.
-    public static func empty(file: String) -> YAMLError {
+    package static func empty(file: String) -> YAMLError {
         YAMLError(code: .empty, file: file, location: YAMLLocation(file: file, line: 1, column: 1), path: .root,
                   message: "the file is empty; expected a YAML mapping")
     }
@@ -124,7 +124,7 @@ extension YAMLError {
     ///   - location: Where the limit was crossed, when known.
     ///   - file: The file as the user named it.
     ///   - path: The key path where the limit was crossed.
-    public static func tooComplex(_ reason: String, file: String, at location: YAMLLocation?, path: YAMLPath = .root) -> YAMLError {
+    package static func tooComplex(_ reason: String, file: String, at location: YAMLLocation?, path: YAMLPath = .root) -> YAMLError {
         YAMLError(code: .tooComplex, file: file, location: location, path: path, message: "\(reason); refusing to load it")
     }
 
@@ -133,7 +133,7 @@ extension YAMLError {
     ///   - problem: What is not supported, and what to write instead.
     ///   - location: Where it is used.
     ///   - path: The key path where it is used.
-    public static func unsupported(_ problem: String, at location: YAMLLocation, path: YAMLPath) -> YAMLError {
+    package static func unsupported(_ problem: String, at location: YAMLLocation, path: YAMLPath) -> YAMLError {
         YAMLError(code: .unsupported, file: location.file, location: location, path: path, message: problem)
     }
 
@@ -143,7 +143,7 @@ extension YAMLError {
     ///   - location: Where it is repeated.
     ///   - path: The path of the repeated key.
     ///   - first: Where the key first appears.
-    public static func duplicateKey(_ key: String, at location: YAMLLocation, path: YAMLPath, first: YAMLLocation) -> YAMLError {
+    package static func duplicateKey(_ key: String, at location: YAMLLocation, path: YAMLPath, first: YAMLLocation) -> YAMLError {
         YAMLError(code: .duplicateKey, file: location.file, location: location, path: path,
                   message: "duplicate key \(YAMLQuoting.quoted(key)) (first given at line \(first.line), column \(first.column))")
     }
@@ -157,7 +157,7 @@ extension YAMLError {
     ///   - entry: The entry with the unknown key.
     ///   - allowed: The keys the mapping accepts, in the order the schema lists them.
     ///   - what: What the key is in words, when not just `key` (e.g. `matrix key`).
-    public static func unknownKey(_ entry: YAMLEntry, allowed: [String], what: String = "key") -> YAMLError {
+    package static func unknownKey(_ entry: YAMLEntry, allowed: [String], what: String = "key") -> YAMLError {
         var message = "unknown \(what) \(YAMLQuoting.quoted(entry.key))"
         if let suggestion = closestMatch(to: entry.key, among: allowed) {
             message += " (did you mean \(suggestion)?)"
@@ -172,7 +172,7 @@ extension YAMLError {
     ///   - key: The missing key.
     ///   - mapping: The mapping that should hold it.
     ///   - note: An optional explanation appended in parentheses.
-    public static func missingKey(_ key: String, in mapping: YAMLNode, note: String? = nil) -> YAMLError {
+    package static func missingKey(_ key: String, in mapping: YAMLNode, note: String? = nil) -> YAMLError {
         var message = "missing required key \(YAMLQuoting.quoted(key))"
         if let note { message += " (\(note))" }
         return YAMLError(code: .missingKey, file: mapping.location.file, location: mapping.location,
@@ -184,7 +184,7 @@ extension YAMLError {
     ///   - node: The node.
     ///   - expected: What belongs there, with its article: `a list`, `an integer`.
     ///   - hint: An optional hint appended after a semicolon.
-    public static func wrongType(_ node: YAMLNode, expected: String, hint: String? = nil) -> YAMLError {
+    package static func wrongType(_ node: YAMLNode, expected: String, hint: String? = nil) -> YAMLError {
         var message = "expected \(expected), got \(node.kindDescription)"
         if let hint { message += "; \(hint)" }
         return YAMLError(code: .wrongType, at: node, message)
@@ -194,7 +194,7 @@ extension YAMLError {
     /// - Parameters:
     ///   - node: The node.
     ///   - allowed: The allowed words.
-    public static func notOneOf(_ node: YAMLNode, allowed: [String]) -> YAMLError {
+    package static func notOneOf(_ node: YAMLNode, allowed: [String]) -> YAMLError {
         YAMLError(code: .badValue, at: node, "expected one of \(allowed.joined(separator: ", ")), got \(node.kindDescription)")
     }
 
@@ -202,7 +202,7 @@ extension YAMLError {
     /// - Parameters:
     ///   - node: The node.
     ///   - message: What is wrong, in the same style: `expected ..., got ...`.
-    public static func badValue(_ node: YAMLNode, _ message: String) -> YAMLError {
+    package static func badValue(_ node: YAMLNode, _ message: String) -> YAMLError {
         YAMLError(code: .badValue, at: node, message)
     }
 
@@ -210,7 +210,7 @@ extension YAMLError {
     /// - Parameters:
     ///   - label: What to show in place of `file:line:column`, e.g. `--only inner.mode=x`.
     ///   - message: What is wrong, in the same style: `expected ..., got ...`.
-    public static func badArgument(_ label: String, _ message: String) -> YAMLError {
+    package static func badArgument(_ label: String, _ message: String) -> YAMLError {
         YAMLError(code: .badValue, file: label, location: nil, path: .root, message: message)
     }
 
@@ -249,13 +249,13 @@ extension YAMLError {
 
 /// All problems found in one or more YAML files, in file order: a loader reports every problem
 /// it can find at once rather than one per attempt.
-public struct YAMLErrors: Error, Sendable, Hashable, CustomStringConvertible {
+package struct YAMLErrors: Error, Sendable, Hashable, CustomStringConvertible {
     /// The problems, sorted by file, line and column.
-    public let errors: [YAMLError]
+    package let errors: [YAMLError]
 
     /// Creates the list: files in the order they first appear, each file's problems by line and column.
     /// - Parameter errors: The problems, in any order.
-    public init(_ errors: [YAMLError]) {
+    package init(_ errors: [YAMLError]) {
         var files: [String] = []
         for error in errors where !files.contains(error.file) { files.append(error.file) }
         self.errors = files.flatMap { file in
@@ -270,36 +270,36 @@ public struct YAMLErrors: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// One problem per line.
-    public var description: String { errors.map(\.description).joined(separator: "\n") }
+    package var description: String { errors.map(\.description).joined(separator: "\n") }
 }
 
 /// Collects problems while a decoder carries on, so one pass reports all of them.
-public struct YAMLDiagnostics: Sendable {
+package struct YAMLDiagnostics: Sendable {
     /// The problems so far, in the order they were found.
-    public private(set) var errors: [YAMLError] = []
+    package private(set) var errors: [YAMLError] = []
     /// The same problems, to drop repeats in constant time: a file may hold tens of thousands
     /// of problems (one per unknown key), and a linear search per problem would hang on it.
     private var recorded: Set<YAMLError> = []
 
     /// Creates an empty collection.
-    public init() {}
+    package init() {}
 
     /// Records a problem.
     /// - Parameter error: The problem.
-    public mutating func record(_ error: YAMLError) {
+    package mutating func record(_ error: YAMLError) {
         if recorded.insert(error).inserted { errors.append(error) }
     }
 
     /// Records problems.
     /// - Parameter errors: The problems.
-    public mutating func record(_ errors: [YAMLError]) {
+    package mutating func record(_ errors: [YAMLError]) {
         errors.forEach { record($0) }
     }
 
     /// Runs a decoding step, recording its error instead of stopping.
     /// - Parameter step: The step.
     /// - Returns: The step's result, or nil when it failed.
-    public mutating func attempt<T>(_ step: () throws(YAMLError) -> T) -> T? {
+    package mutating func attempt<T>(_ step: () throws(YAMLError) -> T) -> T? {
         do {
             return try step()
         } catch {
@@ -310,7 +310,7 @@ public struct YAMLDiagnostics: Sendable {
 
     /// Throws everything recorded, if anything was.
     /// - Throws: `YAMLErrors` with every recorded problem.
-    public func check() throws(YAMLErrors) {
+    package func check() throws(YAMLErrors) {
         if !errors.isEmpty { throw YAMLErrors(errors) }
     }
 }

@@ -2,34 +2,34 @@
 ///
 /// Columns count Unicode scalars, as libyaml does, so a column points at the same character an
 /// editor shows for plain text.
-public struct YAMLLocation: Sendable, Hashable, Codable, CustomStringConvertible {
+package struct YAMLLocation: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The file as the user named it (e.g. `Scenarios/smoke.yaml`).
-    public let file: String
+    package let file: String
     /// The line, starting at 1.
-    public let line: Int
+    package let line: Int
     /// The column, starting at 1.
-    public let column: Int
+    package let column: Int
 
     /// Creates a location.
     /// - Parameters:
     ///   - file: The file as the user named it.
     ///   - line: The line, starting at 1.
     ///   - column: The column, starting at 1.
-    public init(file: String, line: Int, column: Int) {
+    package init(file: String, line: Int, column: Int) {
         self.file = file
         self.line = line
         self.column = column
     }
 
     /// `file:line:column`, the form compilers use, so editors and terminals can jump to it.
-    public var description: String { "\(file):\(line):\(column)" }
+    package var description: String { "\(file):\(line):\(column)" }
 }
 
 /// The position of a node inside a document, as a user would write it: `daemon.start`,
 /// `outer.setup[2]`, `matrix.inner.mode[0]`. The root has the empty path.
-public struct YAMLPath: Sendable, Hashable, CustomStringConvertible {
+package struct YAMLPath: Sendable, Hashable, CustomStringConvertible {
     /// One step from a container to a child.
-    public enum Component: Sendable, Hashable {
+    package enum Component: Sendable, Hashable {
         /// The value of a mapping key.
         case key(String)
         /// The element of a list at a 0-based index.
@@ -37,42 +37,42 @@ public struct YAMLPath: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The steps from the root.
-    public let components: [Component]
+    package let components: [Component]
 
     /// The path of the document's root node.
-    public static let root = YAMLPath(components: [])
+    package static let root = YAMLPath(components: [])
 
     /// Creates a path from its steps.
     /// - Parameter components: The steps from the root.
-    public init(components: [Component]) {
+    package init(components: [Component]) {
         self.components = components
     }
 
     /// Creates a path of mapping keys only, e.g. `YAMLPath(keys: "daemon", "start")`.
     /// - Parameter keys: The keys from the root.
-    public init(keys: String...) {
+    package init(keys: String...) {
         self.components = keys.map(Component.key)
     }
 
     /// Whether this is the root's path.
-    public var isRoot: Bool { components.isEmpty }
+    package var isRoot: Bool { components.isEmpty }
 
     /// This path extended by a mapping key.
     /// - Parameter key: The key of the child.
     /// - Returns: The child's path.
-    public func appending(key: String) -> YAMLPath {
+    package func appending(key: String) -> YAMLPath {
         YAMLPath(components: components + [.key(key)])
     }
 
     /// This path extended by a list index.
     /// - Parameter index: The 0-based index of the child.
     /// - Returns: The child's path.
-    public func appending(index: Int) -> YAMLPath {
+    package func appending(index: Int) -> YAMLPath {
         YAMLPath(components: components + [.index(index)])
     }
 
     /// Keys joined by dots, indices in brackets: `outer.setup[2]`; the root is the empty string.
-    public var description: String {
+    package var description: String {
         var text = ""
         for component in components {
             switch component {

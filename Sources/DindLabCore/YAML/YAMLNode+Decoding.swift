@@ -3,7 +3,7 @@
 extension YAMLNode {
     /// This node as a mapping.
     /// - Throws: `YAMLError` (wrong type) when it is not a mapping.
-    public func mapping() throws(YAMLError) -> YAMLMapping {
+    package func mapping() throws(YAMLError) -> YAMLMapping {
         guard case .mapping(let entries) = content else { throw .wrongType(self, expected: "a mapping") }
         return YAMLMapping(node: self, entries: entries)
     }
@@ -13,7 +13,7 @@ extension YAMLNode {
     ///   - allowEmpty: Whether `[]` is acceptable.
     ///   - hint: Appended to the error when the node is not a list, e.g. how to write one.
     /// - Throws: `YAMLError` when it is not a list, or is empty and must not be.
-    public func list(allowEmpty: Bool = true, hint: String? = nil) throws(YAMLError) -> [YAMLNode] {
+    package func list(allowEmpty: Bool = true, hint: String? = nil) throws(YAMLError) -> [YAMLNode] {
         guard case .list(let items) = content else {
             throw .wrongType(self, expected: allowEmpty ? "a list" : "a non-empty list", hint: hint)
         }
@@ -25,7 +25,7 @@ extension YAMLNode {
     /// `[sleep, 10]` is a list of two strings).
     /// - Parameter allowEmpty: Whether `""` is acceptable.
     /// - Throws: `YAMLError` when it is not a scalar, is null, or is empty and must not be.
-    public func string(allowEmpty: Bool = true) throws(YAMLError) -> String {
+    package func string(allowEmpty: Bool = true) throws(YAMLError) -> String {
         guard case .scalar(let scalar) = content, !scalar.isNull else {
             let hint = isMapping ? "quote the text if it contains \": \"" : nil
             throw .wrongType(self, expected: "a string", hint: hint)
@@ -39,7 +39,7 @@ extension YAMLNode {
     ///   - allowEmpty: Whether `[]` is acceptable.
     ///   - hint: Appended to the error when the node is not a list.
     /// - Throws: `YAMLError` for the first element that is not a string, or as `list` does.
-    public func stringList(allowEmpty: Bool = true, hint: String? = nil) throws(YAMLError) -> [String] {
+    package func stringList(allowEmpty: Bool = true, hint: String? = nil) throws(YAMLError) -> [String] {
         var strings: [String] = []
         for item in try list(allowEmpty: allowEmpty, hint: hint) {
             strings.append(try item.string())
@@ -50,7 +50,7 @@ extension YAMLNode {
     /// This node as a decimal integer, written without quotes.
     /// - Parameter range: The accepted values.
     /// - Throws: `YAMLError` when it is not an integer or lies outside `range`.
-    public func integer(in range: ClosedRange<Int> = Int.min...Int.max) throws(YAMLError) -> Int {
+    package func integer(in range: ClosedRange<Int> = Int.min...Int.max) throws(YAMLError) -> Int {
         guard case .scalar(let scalar) = content, scalar.style == .plain, let value = Int(scalar.text) else {
             throw .wrongType(self, expected: "an integer")
         }
@@ -65,7 +65,7 @@ extension YAMLNode {
 
     /// This node as a boolean: `true` or `false` (any capitalisation YAML accepts), without quotes.
     /// - Throws: `YAMLError` when it is anything else.
-    public func boolean() throws(YAMLError) -> Bool {
+    package func boolean() throws(YAMLError) -> Bool {
         if case .scalar(let scalar) = content, scalar.style == .plain {
             if ["true", "True", "TRUE"].contains(scalar.text) { return true }
             if ["false", "False", "FALSE"].contains(scalar.text) { return false }
@@ -76,7 +76,7 @@ extension YAMLNode {
     /// This node as one of an enumeration's raw values, e.g. `cmd` or `exec`.
     /// - Parameter type: The enumeration; its cases, in declaration order, are the allowed words.
     /// - Throws: `YAMLError` naming the allowed words when the node is not one of them.
-    public func oneOf<Choice: CaseIterable & RawRepresentable>(_ type: Choice.Type) throws(YAMLError) -> Choice
+    package func oneOf<Choice: CaseIterable & RawRepresentable>(_ type: Choice.Type) throws(YAMLError) -> Choice
     where Choice.RawValue == String {
         if case .scalar(let scalar) = content, !scalar.isNull, let choice = Choice(rawValue: scalar.text) {
             return choice
@@ -87,7 +87,7 @@ extension YAMLNode {
     /// This node as a duration: `500ms`, `120s`, `1.5m`.
     /// - Parameter range: The accepted durations.
     /// - Throws: `YAMLError` when the text is not a duration or lies outside `range`.
-    public func duration(in range: ClosedRange<Duration>) throws(YAMLError) -> Duration {
+    package func duration(in range: ClosedRange<Duration>) throws(YAMLError) -> Duration {
         guard case .scalar(let scalar) = content, !scalar.isNull else {
             throw .wrongType(self, expected: "a duration such as 500ms, 120s or 1.5m")
         }
@@ -109,22 +109,22 @@ extension YAMLNode {
 }
 
 /// A mapping node, with lookups by key and a check for keys the schema doesn't know.
-public struct YAMLMapping: Sendable {
+package struct YAMLMapping: Sendable {
     /// The mapping node itself (for its location and path).
-    public let node: YAMLNode
+    package let node: YAMLNode
     /// The entries, in file order.
-    public let entries: [YAMLEntry]
+    package let entries: [YAMLEntry]
 
     /// The value of a key, if present.
     /// - Parameter key: The key.
-    public subscript(key: String) -> YAMLNode? {
+    package subscript(key: String) -> YAMLNode? {
         entries.first { $0.key == key }?.value
     }
 
     /// The value of a key that must be present.
     /// - Parameter key: The key.
     /// - Throws: `YAMLError` (missing key), located at this mapping.
-    public func required(_ key: String) throws(YAMLError) -> YAMLNode {
+    package func required(_ key: String) throws(YAMLError) -> YAMLNode {
         guard let value = self[key] else { throw .missingKey(key, in: node) }
         return value
     }
@@ -134,7 +134,7 @@ public struct YAMLMapping: Sendable {
     ///   - allowed: The keys the schema accepts, in the order to list them.
     ///   - what: What a key is called in the message (`key`, `matrix key`).
     /// - Returns: The errors; empty when every key is allowed.
-    public func unknownKeys(allowed: [String], what: String = "key") -> [YAMLError] {
+    package func unknownKeys(allowed: [String], what: String = "key") -> [YAMLError] {
         entries.filter { !allowed.contains($0.key) }.map { .unknownKey($0, allowed: allowed, what: what) }
     }
 }

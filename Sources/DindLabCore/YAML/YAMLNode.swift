@@ -5,9 +5,9 @@
 /// them, and report precise errors long after the file was parsed. A node reached through an
 /// alias carries the location of the anchored node (where its text is written) and the path of
 /// the place the alias put it.
-public struct YAMLNode: Sendable, Hashable {
+package struct YAMLNode: Sendable, Hashable {
     /// What the node holds.
-    public enum Content: Sendable, Hashable {
+    package enum Content: Sendable, Hashable {
         /// A scalar: any text, including numbers, booleans and null.
         case scalar(YAMLScalar)
         /// A list (a YAML sequence).
@@ -17,32 +17,32 @@ public struct YAMLNode: Sendable, Hashable {
     }
 
     /// What the node holds.
-    public let content: Content
+    package let content: Content
     /// Where the node starts in its file.
-    public let location: YAMLLocation
+    package let location: YAMLLocation
     /// The key path from the document's root to this node.
-    public let path: YAMLPath
+    package let path: YAMLPath
 
     /// Creates a node.
     /// - Parameters:
     ///   - content: What the node holds.
     ///   - location: Where the node starts.
     ///   - path: The key path from the root.
-    public init(_ content: Content, location: YAMLLocation, path: YAMLPath) {
+    package init(_ content: Content, location: YAMLLocation, path: YAMLPath) {
         self.content = content
         self.location = location
         self.path = path
     }
 
     /// Whether this node is a null scalar (`~`, `null`, or nothing at all after a key).
-    public var isNull: Bool {
+    package var isNull: Bool {
         if case .scalar(let scalar) = content { return scalar.isNull }
         return false
     }
 
     /// How error messages name what this node is: `a mapping`, `a list`, `null`, or the scalar's
     /// text in quotes (shortened when long).
-    public var kindDescription: String {
+    package var kindDescription: String {
         switch content {
         case .mapping: return "a mapping"
         case .list: return "a list"
@@ -52,9 +52,9 @@ public struct YAMLNode: Sendable, Hashable {
 }
 
 /// A scalar's text and how it was written.
-public struct YAMLScalar: Sendable, Hashable {
+package struct YAMLScalar: Sendable, Hashable {
     /// How a scalar was written; only plain scalars can be null, numbers or booleans.
-    public enum Style: Sendable, Hashable {
+    package enum Style: Sendable, Hashable {
         /// Unquoted: `cmd`, `10`, `true`, `~`.
         case plain
         /// Single- or double-quoted: `"10"`, `'on'`.
@@ -64,41 +64,41 @@ public struct YAMLScalar: Sendable, Hashable {
     }
 
     /// The text, after YAML has removed quotes and resolved escapes.
-    public let text: String
+    package let text: String
     /// How the scalar was written.
-    public let style: Style
+    package let style: Style
 
     /// Creates a scalar.
     /// - Parameters:
     ///   - text: The text.
     ///   - style: How it was written.
-    public init(text: String, style: Style) {
+    package init(text: String, style: Style) {
         self.text = text
         self.style = style
     }
 
     /// Whether YAML reads this scalar as null: a plain `~`, `null`, `Null`, `NULL` or empty text.
     /// (Explicit tags such as `!!str` are not honoured: configuration files don't need them.)
-    public var isNull: Bool {
+    package var isNull: Bool {
         style == .plain && ["", "~", "null", "Null", "NULL"].contains(text)
     }
 }
 
 /// One key and its value in a mapping.
-public struct YAMLEntry: Sendable, Hashable {
+package struct YAMLEntry: Sendable, Hashable {
     /// The key's text.
-    public let key: String
+    package let key: String
     /// Where the key is written.
-    public let keyLocation: YAMLLocation
+    package let keyLocation: YAMLLocation
     /// The value (its path ends in `key`).
-    public let value: YAMLNode
+    package let value: YAMLNode
 
     /// Creates an entry.
     /// - Parameters:
     ///   - key: The key's text.
     ///   - keyLocation: Where the key is written.
     ///   - value: The value.
-    public init(key: String, keyLocation: YAMLLocation, value: YAMLNode) {
+    package init(key: String, keyLocation: YAMLLocation, value: YAMLNode) {
         self.key = key
         self.keyLocation = keyLocation
         self.value = value

@@ -1,12 +1,12 @@
 /// Writes text the way YAML's double-quoted and flow styles read it back, for error messages
 /// and for values shown to users (a list value in a matrix cell's id, for instance).
-public enum YAMLQuoting {
+package enum YAMLQuoting {
     /// The text in double quotes, with `"`, `\` and control characters escaped.
     /// - Parameters:
     ///   - text: Any text.
     ///   - limit: When set, text longer than this many characters is cut and ends in `…`.
     /// - Returns: A double-quoted YAML (and JSON) string.
-    public static func quoted(_ text: String, limit: Int? = nil) -> String {
+    package static func quoted(_ text: String, limit: Int? = nil) -> String {
         var body = text
         if let limit, body.count > limit {
             body = String(body.prefix(limit)) + "…"
@@ -35,14 +35,14 @@ public enum YAMLQuoting {
     /// (`dindlab/outer:bookworm`, `-c`), quoted otherwise (`"echo ok"`, `""`, `"null"`).
     /// - Parameter text: Any text.
     /// - Returns: Text that a YAML flow context reads back as exactly `text`.
-    public static func flowScalar(_ text: String) -> String {
+    package static func flowScalar(_ text: String) -> String {
         isSafePlain(text) ? text : quoted(text)
     }
 
     /// The strings as a YAML flow list: `[sh, -c, "echo ok"]`.
     /// - Parameter items: The list's strings.
     /// - Returns: Text that YAML reads back as the same list of strings.
-    public static func flowList(_ items: [String]) -> String {
+    package static func flowList(_ items: [String]) -> String {
         "[" + items.map(flowScalar).joined(separator: ", ") + "]"
     }
 

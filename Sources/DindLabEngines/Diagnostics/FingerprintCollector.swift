@@ -1,13 +1,13 @@
-public import DindLabCore
-public import DockerEngine
+package import DindLabCore
+package import DockerEngine
 import Foundation
 
 /// Gathers an engine's fingerprint: what it says about itself, how it treats privileged
 /// containers, and, for a daemon on this machine, its own cgroup lines.
-public struct FingerprintCollector: Sendable {
+package struct FingerprintCollector: Sendable {
     let client: EngineClient
 
-    public init(client: EngineClient) {
+    package init(client: EngineClient) {
         self.client = client
     }
 
@@ -17,7 +17,7 @@ public struct FingerprintCollector: Sendable {
     ///     its `/proc/<pid>/cgroup` can be read.
     /// - Returns: The fingerprint.
     /// - Throws: `EngineError` when the engine does not answer.
-    public func collect(privilege: PrivilegeSupport?, daemonPID: Int32? = nil) async throws -> EngineFingerprint {
+    package func collect(privilege: PrivilegeSupport?, daemonPID: Int32? = nil) async throws -> EngineFingerprint {
         let version = try await client.version()
         let info = try await client.info()
         var fingerprint = EngineFingerprint(
@@ -60,7 +60,7 @@ public struct FingerprintCollector: Sendable {
     ///   - factsCache: Where to keep what the probe found for later runs on this daemon.
     /// - Returns: The fingerprint, privilege probe included.
     /// - Throws: `EngineError` when the engine does not answer or refuses the probe container.
-    public func probeAndCollect(daemonPID: Int32? = nil, factsCache: EngineFactsCache? = nil) async throws -> EngineFingerprint {
+    package func probeAndCollect(daemonPID: Int32? = nil, factsCache: EngineFactsCache? = nil) async throws -> EngineFingerprint {
         try await client.negotiate()
         let image = try await ProbeImage.ensure(on: client)
         // The probe's containers carry a run of their own, so `dindlab gc` can collect them
@@ -76,7 +76,7 @@ public struct FingerprintCollector: Sendable {
     }
 
     /// The `/proc/<pid>/cgroup` lines of a local process, or nil when not readable.
-    public static func cgroupLines(ofProcess pid: Int32) -> [String]? {
+    package static func cgroupLines(ofProcess pid: Int32) -> [String]? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/cgroup", encoding: .utf8) else { return nil }
         return text.split(separator: "\n").map(String.init)
     }

@@ -1,16 +1,16 @@
-public import DindLabCore
+package import DindLabCore
 import DockerEngine
-public import Foundation
+package import Foundation
 
 /// Where fingerprints to compare come from: the manifests of runs, or engines asked now.
-public enum FingerprintSources {
+package enum FingerprintSources {
     /// Every engine of a run, from its manifest.json.
     /// - Parameters:
     ///   - directory: The run folder.
     ///   - labelled: Prefix each engine's name with the run id (when several runs are compared).
     /// - Returns: (label, fingerprint) per engine, in manifest order.
     /// - Throws: `ResultsError` when it is not a run folder, `CompareError` when its manifest cannot be read.
-    public static func engines(ofRun directory: URL, labelled: Bool) async throws -> [(label: String, fingerprint: EngineFingerprint)] {
+    package static func engines(ofRun directory: URL, labelled: Bool) async throws -> [(label: String, fingerprint: EngineFingerprint)] {
         let store = try ResultStore(opening: directory)
         let manifest: RunManifest
         do {
@@ -28,7 +28,7 @@ public enum FingerprintSources {
     /// - Parameter selection: The engine.
     /// - Returns: Its fingerprint.
     /// - Throws: `EngineError` when the engine cannot be reached or the probe fails.
-    public static func probe(_ selection: EngineSelection) async throws -> EngineFingerprint {
+    package static func probe(_ selection: EngineSelection) async throws -> EngineFingerprint {
         let client = EngineClient(address: selection.address, apiVersion: ProcessInfo.processInfo.environment["DOCKER_API_VERSION"].flatMap(APIVersion.init))
         return try await FingerprintCollector(client: client).probeAndCollect(daemonPID: selection.localDaemonPID)
     }

@@ -1,12 +1,12 @@
-public import DockerEngine
+package import DockerEngine
 import Foundation
 
 /// Round-trip latencies of GET /_ping, like `ping -c` for an engine.
-public struct PingMeasurement: Sendable {
+package struct PingMeasurement: Sendable {
     /// Each round trip, in order.
-    public var latencies: [Duration]
+    package var latencies: [Duration]
     /// Wall time of the whole series.
-    public var total: Duration
+    package var total: Duration
 
     /// Sends `count` pings one after another on one client (so on one reused connection).
     ///
@@ -15,7 +15,7 @@ public struct PingMeasurement: Sendable {
     /// and back costs as much as the round trip itself and would double the latencies shown.
     ///
     /// - Throws: The first `EngineError`.
-    public static func run(client: EngineClient, count: Int) async throws -> PingMeasurement {
+    package static func run(client: EngineClient, count: Int) async throws -> PingMeasurement {
         try await DedicatedEngineThread.run(named: "dindlab-ping") {
             let clock = ContinuousClock()
             var latencies: [Duration] = []
@@ -31,7 +31,7 @@ public struct PingMeasurement: Sendable {
     }
 
     /// The latency below which the given fraction of round trips fall (nearest rank).
-    public func percentile(_ fraction: Double) -> Duration {
+    package func percentile(_ fraction: Double) -> Duration {
         Self.percentile(fraction, ofSorted: latencies.sorted())
     }
 
@@ -42,7 +42,7 @@ public struct PingMeasurement: Sendable {
     }
 
     /// One line like ping's summary.
-    public var summary: String {
+    package var summary: String {
         func ms(_ duration: Duration) -> String {
             String(format: "%.3f", duration.inMilliseconds)
         }
@@ -56,10 +56,10 @@ public struct PingMeasurement: Sendable {
 
 extension Duration {
     /// Fractional seconds.
-    public var inSeconds: Double {
+    package var inSeconds: Double {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 
     /// Fractional milliseconds.
-    public var inMilliseconds: Double { inSeconds * 1000 }
+    package var inMilliseconds: Double { inSeconds * 1000 }
 }

@@ -1,16 +1,16 @@
 import DindLabCore
-public import DockerEngine
+package import DockerEngine
 import Foundation
 
 /// An image to probe an engine with: an outer image when the engine has one, else a tiny
 /// busybox image made from this machine's busybox-static and imported once.
-public enum ProbeImage {
-    public static let reference = "dindlab/probe:busybox"
+package enum ProbeImage {
+    package static let reference = "dindlab/probe:busybox"
 
     /// The reference of an image that has `true`, importing the busybox probe image if needed.
     ///
     /// - Throws: `EngineError`, or an error saying to install busybox-static.
-    public static func ensure(on client: EngineClient) async throws -> String {
+    package static func ensure(on client: EngineClient) async throws -> String {
         if let outer = try await client.listImages(labels: ["dindlab.docker.version"]).first(where: { !($0.repoTags ?? []).isEmpty }),
             let tag = outer.repoTags?.first(where: { $0 != "<none>:<none>" })
         {

@@ -6,16 +6,16 @@ import Foundation
 /// dependency sat in other cgroups than one started alone, and that alone changed the outcome.
 /// CONTROLLER names a cgroup v1 hierarchy by one of its controllers (`cpuset`, `freezer`,
 /// `perf_event`) or its name (`name=systemd`); `unified` (or an empty controller) is cgroup v2.
-public struct CgroupPlacement: Sendable, Hashable, Codable, CustomStringConvertible {
-    public let controller: String
+package struct CgroupPlacement: Sendable, Hashable, Codable, CustomStringConvertible {
+    package let controller: String
     /// The cgroup's path inside its hierarchy, absolute ("/docker-daemon").
-    public let path: String
+    package let path: String
 
     /// Parses `CONTROLLER:PATH`.
     ///
     /// - Parameter spec: e.g. "cpuset:/docker-daemon" or "unified:/dindlab/v17".
     /// - Throws: `PrivateEngineError` (`.invalidCgroup`) for anything else.
-    public init(parsing spec: String) throws {
+    package init(parsing spec: String) throws {
         let parts = spec.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
         guard parts.count == 2, parts[1].hasPrefix("/"), parts[1].count > 1,
               !parts[1].split(separator: "/").contains(".."), !parts[0].contains("/")
@@ -29,14 +29,14 @@ public struct CgroupPlacement: Sendable, Hashable, Codable, CustomStringConverti
         path = (String(parts[1]) as NSString).standardizingPath
     }
 
-    public var description: String { "\(controller):\(path)" }
+    package var description: String { "\(controller):\(path)" }
 
     // Stored as written on the command line: "cpuset:/docker-daemon".
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         self = try CgroupPlacement(parsing: try decoder.singleValueContainer().decode(String.self))
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)
     }

@@ -2,7 +2,7 @@ import DindLabCore
 import Foundation
 
 /// The cgroup version a private engine runs with (`engine up --cgroup-version`).
-public enum CgroupVersion: String, Sendable, Hashable, Codable, CaseIterable,
+package enum CgroupVersion: String, Sendable, Hashable, Codable, CaseIterable,
     CustomStringConvertible
 {
     /// cgroup v1: a tmpfs at /sys/fs/cgroup with one mount per hierarchy (also the hybrid layout).
@@ -10,10 +10,10 @@ public enum CgroupVersion: String, Sendable, Hashable, Codable, CaseIterable,
     /// cgroup v2: the unified hierarchy mounted at /sys/fs/cgroup.
     case v2 = "2"
 
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 
     /// Parses "1", "2", "v1" or "v2".
-    public init?(argument: String) {
+    package init?(argument: String) {
         let text = argument.lowercased().hasPrefix("v") ? String(argument.dropFirst()) : argument
         self.init(rawValue: text)
     }

@@ -1,20 +1,20 @@
 import Foundation
 
 /// A Docker daemon binary of any era and the version it reports.
-public struct DaemonBinary: Sendable, Hashable, Codable {
+package struct DaemonBinary: Sendable, Hashable, Codable {
     /// The absolute path of the binary that runs the daemon (`dockerd`, or `docker` before 1.12).
-    public let path: String
+    package let path: String
     /// The version the binary reports.
-    public let version: DaemonVersion
+    package let version: DaemonVersion
     /// How this binary is started as a daemon.
-    public var era: DaemonEra { version.era }
+    package var era: DaemonEra { version.era }
 
     /// Creates a binary description without looking at the file (for tests and known binaries).
     ///
     /// - Parameters:
     ///   - path: The binary's path.
     ///   - version: Its version.
-    public init(path: String, version: DaemonVersion) {
+    package init(path: String, version: DaemonVersion) {
         self.path = path
         self.version = version
     }
@@ -27,7 +27,7 @@ public struct DaemonBinary: Sendable, Hashable, Codable {
     ///   - environment: The environment whose PATH is searched for bare names.
     /// - Returns: The binary that runs the daemon, with its version.
     /// - Throws: `PrivateEngineError` with `.binaryNotUsable`, `.versionUnreadable` or `.dockerdMissing`.
-    public static func inspect(_ path: String, environment: [String: String]) throws -> DaemonBinary {
+    package static func inspect(_ path: String, environment: [String: String]) throws -> DaemonBinary {
         guard let resolved = ExecutableSearch.resolve(path, environment: environment) else {
             throw PrivateEngineError(
                 .binaryNotUsable,
@@ -55,7 +55,7 @@ public struct DaemonBinary: Sendable, Hashable, Codable {
     /// - Parameter environment: The environment whose PATH is searched.
     /// - Returns: The default daemon binary with its version.
     /// - Throws: `PrivateEngineError` (`.daemonNotFound`) when there is no dockerd, saying how to install it.
-    public static func defaultDaemon(environment: [String: String]) throws -> DaemonBinary {
+    package static func defaultDaemon(environment: [String: String]) throws -> DaemonBinary {
         try defaultDaemon(environment: environment, fallbackDirectories: ExecutableSearch.fallbackDirectories)
     }
 
@@ -79,7 +79,7 @@ public struct DaemonBinary: Sendable, Hashable, Codable {
     /// - Parameter path: The binary's absolute path.
     /// - Returns: The version the binary reports.
     /// - Throws: `PrivateEngineError` (`.versionUnreadable`) with what the binary printed.
-    public static func readVersion(of path: String) throws -> DaemonVersion {
+    package static func readVersion(of path: String) throws -> DaemonVersion {
         var outputs: [String] = []
         for flag in ["--version", "-v"] {
             let result = ShortCommand.run(path, [flag], timeout: .seconds(10))

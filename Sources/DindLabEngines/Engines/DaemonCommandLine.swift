@@ -1,25 +1,25 @@
 /// What a private daemon is asked to do, independent of the flags its era spells it with.
-public struct DaemonSettings: Sendable, Hashable {
+package struct DaemonSettings: Sendable, Hashable {
     /// The unix socket the API listens on.
-    public var socket: String
+    package var socket: String
     /// Images, containers, volumes (`--data-root`, `--graph` before 17.05).
-    public var dataRoot: String
+    package var dataRoot: String
     /// Runtime state (`--exec-root`); daemons before 1.7 keep it in /var/run/docker.
-    public var execRoot: String
+    package var execRoot: String
     /// The daemon's pid file (`--pidfile`).
-    public var pidFile: String
+    package var pidFile: String
     /// `--debug`: debug-level daemon log.
-    public var debug: Bool
+    package var debug: Bool
     /// `--log-format` (text or json) for the daemon's own log; 25.0 and later.
-    public var logFormat: String?
+    package var logFormat: String?
     /// `--storage-driver`, passed through (overlay2, vfs, devicemapper, ...).
-    public var storageDriver: String?
+    package var storageDriver: String?
     /// `--exec-opt native.cgroupdriver=...` (cgroupfs or systemd); 1.7 and later.
-    public var cgroupDriver: String?
+    package var cgroupDriver: String?
     /// `--cgroup-parent`, the default parent cgroup of containers; 1.10 and later.
-    public var cgroupParent: String?
+    package var cgroupParent: String?
     /// Further daemon arguments, appended as given.
-    public var extraArguments: [String]
+    package var extraArguments: [String]
 
     /// Creates daemon settings.
     ///
@@ -34,7 +34,7 @@ public struct DaemonSettings: Sendable, Hashable {
     ///   - cgroupDriver: The cgroup driver, or nil for the daemon's default.
     ///   - cgroupParent: The containers' default parent cgroup, or nil for the daemon's default.
     ///   - extraArguments: Arguments appended after everything else.
-    public init(
+    package init(
         socket: String, dataRoot: String, execRoot: String, pidFile: String,
         debug: Bool = false, logFormat: String? = nil, storageDriver: String? = nil,
         cgroupDriver: String? = nil, cgroupParent: String? = nil, extraArguments: [String] = []
@@ -53,10 +53,10 @@ public struct DaemonSettings: Sendable, Hashable {
 }
 
 /// Builds a daemon's command line the way its era expects it.
-public enum DaemonCommandLine {
+package enum DaemonCommandLine {
     /// Networking that must never reach the host: no bridge, no iptables rules, no forwarding,
     /// no masquerading. Every era has these four flags.
-    public static let networkingOff = ["--bridge=none", "--iptables=false", "--ip-forward=false", "--ip-masq=false"]
+    package static let networkingOff = ["--bridge=none", "--iptables=false", "--ip-forward=false", "--ip-masq=false"]
 
     /// The full argv (binary first) that starts `binary` as a daemon with `settings`.
     ///
@@ -66,7 +66,7 @@ public enum DaemonCommandLine {
     /// - Returns: The argv, e.g. `["/opt/docker-1.7.1", "-d", "-H", "unix:///e/docker.sock", "--graph", ...]`.
     /// - Throws: `PrivateEngineError` (`.optionUnsupported`) when a setting asks for an option the
     ///   version lacks (`--log-format` before 25.0, `--cgroup-parent` before 1.10, ...).
-    public static func arguments(for binary: DaemonBinary, settings: DaemonSettings) throws -> [String] {
+    package static func arguments(for binary: DaemonBinary, settings: DaemonSettings) throws -> [String] {
         let version = binary.version
         var argv = [binary.path] + binary.era.daemonArguments
         argv += ["-H", "unix://" + settings.socket]

@@ -1,6 +1,6 @@
 /// How a Docker daemon binary of a given version is started: Docker moved its daemon
 /// from a flag (`docker -d`) to a subcommand (`docker daemon`) to its own binary (`dockerd`).
-public enum DaemonEra: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
+package enum DaemonEra: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
     /// Up to 1.7: the daemon is the `docker` binary with the `-d` flag.
     case dockerDashD = "docker -d"
     /// 1.8 to 1.11: the daemon is the `docker daemon` subcommand.
@@ -11,7 +11,7 @@ public enum DaemonEra: String, Sendable, Codable, CaseIterable, CustomStringConv
     /// The era a daemon of this version belongs to.
     ///
     /// - Parameter version: The version the binary reports.
-    public init(version: DaemonVersion) {
+    package init(version: DaemonVersion) {
         if version < DaemonVersion(1, 8) {
             self = .dockerDashD
         } else if version < DaemonVersion(1, 12) {
@@ -22,7 +22,7 @@ public enum DaemonEra: String, Sendable, Codable, CaseIterable, CustomStringConv
     }
 
     /// The arguments that come right after the binary to make it a daemon.
-    public var daemonArguments: [String] {
+    package var daemonArguments: [String] {
         switch self {
         case .dockerDashD: ["-d"]
         case .dockerDaemon: ["daemon"]
@@ -30,13 +30,13 @@ public enum DaemonEra: String, Sendable, Codable, CaseIterable, CustomStringConv
         }
     }
 
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 }
 
 /// Daemon options that exist only from some version on. Everything dindlab passes that is not
 /// listed here (`-H`, `--pidfile`, `--bridge`, `--iptables`, `--ip-forward`, `--ip-masq`,
 /// `--storage-driver`, `--debug`, `--graph`) exists in every version dindlab starts.
-public enum DaemonOption: String, Sendable, CaseIterable, CustomStringConvertible {
+package enum DaemonOption: String, Sendable, CaseIterable, CustomStringConvertible {
     /// `--exec-root`: in `docker -d --help` of 1.7 ("Root of the Docker execdriver"), absent in 1.6.
     case execRoot = "--exec-root"
     /// `--exec-opt` (for `native.cgroupdriver=...`): added with `--exec-root` in 1.7.
@@ -52,7 +52,7 @@ public enum DaemonOption: String, Sendable, CaseIterable, CustomStringConvertibl
     case logFormat = "--log-format"
 
     /// The first version whose daemon accepts the option.
-    public var introducedIn: DaemonVersion {
+    package var introducedIn: DaemonVersion {
         switch self {
         case .execRoot, .execOpt: DaemonVersion(1, 7)
         case .cgroupParent: DaemonVersion(1, 10)
@@ -62,7 +62,7 @@ public enum DaemonOption: String, Sendable, CaseIterable, CustomStringConvertibl
         }
     }
 
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 }
 
 extension DaemonVersion {
@@ -70,10 +70,10 @@ extension DaemonVersion {
     ///
     /// - Parameter option: A daemon option that exists only from some version on.
     /// - Returns: True from the version that introduced the option.
-    public func supports(_ option: DaemonOption) -> Bool {
+    package func supports(_ option: DaemonOption) -> Bool {
         self >= option.introducedIn
     }
 
     /// The era (start command) of a daemon of this version.
-    public var era: DaemonEra { DaemonEra(version: self) }
+    package var era: DaemonEra { DaemonEra(version: self) }
 }

@@ -3,12 +3,12 @@
 ///
 /// Versions order by their numbers only: the suffix ("+dfsg1", "-ce") is kept for display
 /// but never decides which flags a daemon understands.
-public struct DaemonVersion: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
-    public let major: Int
-    public let minor: Int
-    public let patch: Int
+package struct DaemonVersion: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    package let major: Int
+    package let minor: Int
+    package let patch: Int
     /// The version exactly as the binary printed it, e.g. "17.03.2-ce" or "26.1.5+dfsg1".
-    public let text: String
+    package let text: String
 
     /// Creates a version from its numbers.
     ///
@@ -17,7 +17,7 @@ public struct DaemonVersion: Sendable, Hashable, Comparable, Codable, CustomStri
     ///   - minor: The second number.
     ///   - patch: The third number (0 when the binary printed none).
     ///   - text: The version as printed; defaults to "MAJOR.MINOR.PATCH".
-    public init(_ major: Int, _ minor: Int, _ patch: Int = 0, text: String? = nil) {
+    package init(_ major: Int, _ minor: Int, _ patch: Int = 0, text: String? = nil) {
         self.major = major
         self.minor = minor
         self.patch = patch
@@ -28,7 +28,7 @@ public struct DaemonVersion: Sendable, Hashable, Comparable, Codable, CustomStri
     ///
     /// - Parameter output: The command's output, e.g. "Docker version 1.7.1, build 786b29d".
     /// - Returns: The version, or nil when the output names none.
-    public init?(versionOutput output: String) {
+    package init?(versionOutput output: String) {
         // The word "version" followed by N.N[.N] and an optional suffix up to a comma or space.
         let words = output.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "," })
         guard let keyword = words.firstIndex(where: { $0.lowercased() == "version" }),
@@ -43,7 +43,7 @@ public struct DaemonVersion: Sendable, Hashable, Comparable, Codable, CustomStri
     ///
     /// - Parameter text: The version text.
     /// - Returns: The version, or nil when the text does not start with MAJOR.MINOR.
-    public init?(versionText text: String) {
+    package init?(versionText text: String) {
         let numbersEnd = text.firstIndex(where: { !($0.isASCII && ($0.isNumber || $0 == ".")) }) ?? text.endIndex
         let numbers = text[..<numbersEnd].split(separator: ".", omittingEmptySubsequences: false)
         guard numbers.count >= 2, numbers.count <= 3,
@@ -57,24 +57,24 @@ public struct DaemonVersion: Sendable, Hashable, Comparable, Codable, CustomStri
         self.init(major, minor, patch, text: text)
     }
 
-    public var description: String { text }
+    package var description: String { text }
 
-    public static func < (lhs: DaemonVersion, rhs: DaemonVersion) -> Bool {
+    package static func < (lhs: DaemonVersion, rhs: DaemonVersion) -> Bool {
         (lhs.major, lhs.minor, lhs.patch) < (rhs.major, rhs.minor, rhs.patch)
     }
 
-    public static func == (lhs: DaemonVersion, rhs: DaemonVersion) -> Bool {
+    package static func == (lhs: DaemonVersion, rhs: DaemonVersion) -> Bool {
         (lhs.major, lhs.minor, lhs.patch) == (rhs.major, rhs.minor, rhs.patch)
     }
 
-    public func hash(into hasher: inout Hasher) {
+    package func hash(into hasher: inout Hasher) {
         hasher.combine(major)
         hasher.combine(minor)
         hasher.combine(patch)
     }
 
     // Stored as the text the binary printed ("20.10.24+dfsg1"), which is what people grep for.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
         guard let version = DaemonVersion(versionText: text) else {
@@ -84,7 +84,7 @@ public struct DaemonVersion: Sendable, Hashable, Comparable, Codable, CustomStri
         self = version
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(text)
     }

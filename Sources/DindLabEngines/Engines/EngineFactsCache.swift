@@ -1,6 +1,6 @@
 import DindLabCore
-public import DockerEngine
-public import Foundation
+package import DockerEngine
+package import Foundation
 
 /// What identifies one running daemon behind an address: a daemon that restarts, or another
 /// daemon started on the same socket, has another identity.
@@ -9,19 +9,19 @@ public import Foundation
 /// starts, so the socket's inode and change time (to the nanosecond) tell one daemon start
 /// from the next. Remote (tcp://) engines have none, and their facts are learnt anew by every
 /// run.
-public struct EngineInstance: Codable, Sendable, Hashable {
+package struct EngineInstance: Codable, Sendable, Hashable {
     /// The socket path.
-    public var socket: String
+    package var socket: String
     /// The socket's inode number.
-    public var inode: UInt64
+    package var inode: UInt64
     /// The socket's status change time, nanoseconds since 1970.
-    public var changeTimeNanoseconds: Int64
+    package var changeTimeNanoseconds: Int64
 
     /// The instance behind a Unix socket, or nil when the address is not a local socket or the
     /// socket cannot be looked at.
     ///
     /// - Parameter address: The engine's address.
-    public init?(address: EngineAddress) {
+    package init?(address: EngineAddress) {
         guard case .unix(let path) = address.endpoint else { return nil }
         var status = stat()
         guard stat(path, &status) == 0 else { return nil }
@@ -38,31 +38,31 @@ public struct EngineInstance: Codable, Sendable, Hashable {
 /// holding the instance it was learnt from: a daemon that restarted has another instance, so
 /// its facts are learnt again and the file replaced. Nothing stale is ever served: facts are
 /// returned only for the very instance they were learnt from.
-public struct EngineFactsCache: Sendable {
+package struct EngineFactsCache: Sendable {
     /// The cached facts of one daemon instance.
-    public struct Entry: Codable, Sendable, Equatable {
-        public var instance: EngineInstance
+    package struct Entry: Codable, Sendable, Equatable {
+        package var instance: EngineInstance
         /// What the privilege probe found.
-        public var privilege: PrivilegeSupport
+        package var privilege: PrivilegeSupport
         /// When the probe ran.
-        public var learntAt: Date
+        package var learntAt: Date
     }
 
     /// The folder that holds the entries.
-    public let folder: URL
+    package let folder: URL
 
     /// - Parameter folder: The cache folder; created on first store.
-    public init(folder: URL) {
+    package init(folder: URL) {
         self.folder = folder
     }
 
     /// The default folder from the environment, beside the image cache.
-    public static func defaultFolder(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+    package static func defaultFolder(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
         ImageCache.defaultRoot(environment: environment).deletingLastPathComponent().appendingPathComponent("engines")
     }
 
     /// The privilege facts learnt from exactly this instance, if any.
-    public func privilege(of instance: EngineInstance) -> PrivilegeSupport? {
+    package func privilege(of instance: EngineInstance) -> PrivilegeSupport? {
         guard let data = FileManager.default.contents(atPath: file(for: instance).path),
               let entry = try? Self.decoder().decode(Entry.self, from: data),
               entry.instance == instance
@@ -73,7 +73,7 @@ public struct EngineFactsCache: Sendable {
     /// Keeps what a probe of `instance` found, replacing the facts of an earlier instance on
     /// the same socket. A probe that could not tell (`probeError`) is not kept: the next run
     /// asks again. Best effort: a cache that cannot be written costs only time.
-    public func store(_ privilege: PrivilegeSupport, of instance: EngineInstance) {
+    package func store(_ privilege: PrivilegeSupport, of instance: EngineInstance) {
         guard privilege.probeError == nil else { return }
         let entry = Entry(instance: instance, privilege: privilege, learntAt: Date())
         let encoder = JSONEncoder()

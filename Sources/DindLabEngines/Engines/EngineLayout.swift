@@ -11,28 +11,28 @@ import Foundation
 ///     DIR/start.sh      the launcher that isolates the daemon (see NamespaceLauncher)
 ///     DIR/ns/           mount point of the engine's private scratch tmpfs, only visible inside
 ///                       its mount namespace; it also marks the engine's processes
-public struct EngineLayout: Sendable, Hashable {
+package struct EngineLayout: Sendable, Hashable {
     /// The engine directory, absolute.
-    public let directory: String
+    package let directory: String
 
     /// The layout of the engine in `directory`.
     ///
     /// - Parameter directory: An absolute path; `.` and `..` are resolved.
-    public init(directory: String) {
+    package init(directory: String) {
         self.directory = (directory as NSString).standardizingPath
     }
 
-    public var socket: String { path("docker.sock") }
-    public var dataRoot: String { path("data") }
-    public var execRoot: String { path("exec") }
-    public var pidFile: String { path("docker.pid") }
-    public var logFile: String { path("daemon.log") }
-    public var recordFile: String { path("engine.json") }
-    public var launchScript: String { path("start.sh") }
-    public var namespaceScratch: String { path("ns") }
+    package var socket: String { path("docker.sock") }
+    package var dataRoot: String { path("data") }
+    package var execRoot: String { path("exec") }
+    package var pidFile: String { path("docker.pid") }
+    package var logFile: String { path("daemon.log") }
+    package var recordFile: String { path("engine.json") }
+    package var launchScript: String { path("start.sh") }
+    package var namespaceScratch: String { path("ns") }
 
     /// The address clients use: `unix://DIR/docker.sock`.
-    public var dockerHost: String { "unix://" + socket }
+    package var dockerHost: String { "unix://" + socket }
 
     private func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
 
@@ -43,7 +43,7 @@ public struct EngineLayout: Sendable, Hashable {
     ///
     /// - Parameter environment: The environment to read XDG_STATE_HOME and HOME from.
     /// - Returns: The absolute path of the engines folder.
-    public static func enginesRoot(environment: [String: String]) -> String {
+    package static func enginesRoot(environment: [String: String]) -> String {
         if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") {
             return (state as NSString).appendingPathComponent("dindlab/engines")
         }
@@ -58,7 +58,7 @@ public struct EngineLayout: Sendable, Hashable {
     ///   - environment: The environment that locates the engines folder.
     /// - Returns: The engine's layout.
     /// - Throws: `PrivateEngineError` (`.invalidName`) for names that are not plain directory names.
-    public static func named(_ name: String, environment: [String: String]) throws -> EngineLayout {
+    package static func named(_ name: String, environment: [String: String]) throws -> EngineLayout {
         try validateName(name)
         return EngineLayout(directory: (enginesRoot(environment: environment) as NSString).appendingPathComponent(name))
     }
@@ -68,7 +68,7 @@ public struct EngineLayout: Sendable, Hashable {
     ///
     /// - Parameter name: The engine name.
     /// - Throws: `PrivateEngineError` (`.invalidName`).
-    public static func validateName(_ name: String) throws {
+    package static func validateName(_ name: String) throws {
         let allowed = name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
         guard allowed, (1...64).contains(name.count), let first = name.first, first.isLetter || first.isNumber else {
             throw PrivateEngineError(
@@ -82,7 +82,7 @@ public struct EngineLayout: Sendable, Hashable {
 
     /// The kernel's limit for a unix socket path: sockaddr_un.sun_path is 108 bytes with the
     /// terminating NUL, so 107 bytes of path.
-    public static let maximumSocketPathBytes = 107
+    package static let maximumSocketPathBytes = 107
 
     /// Unix sockets the daemon and the containerd it starts create under DIR, across eras
     /// (1.11–17.03 libcontainerd, 17.06–18.06 docker-containerd, 18.09+ containerd with ttrpc).
@@ -99,7 +99,7 @@ public struct EngineLayout: Sendable, Hashable {
     /// so an overlong directory fails here, clearly, instead of deep inside containerd.
     ///
     /// - Throws: `PrivateEngineError` (`.socketPathTooLong`) naming the longest path and the limit.
-    public func validateSocketPaths() throws {
+    package func validateSocketPaths() throws {
         let paths = Self.socketSuffixes.map(path)
         guard let longest = paths.max(by: { $0.utf8.count < $1.utf8.count }),
               longest.utf8.count > Self.maximumSocketPathBytes

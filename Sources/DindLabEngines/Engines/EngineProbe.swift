@@ -1,9 +1,9 @@
-public import DockerEngine
+package import DockerEngine
 import Foundation
 
 /// How the private engine asks a daemon whether it answers. Injected so tests can stand in
 /// for a daemon; `EngineClientProbe` is the real one.
-public protocol EngineProbe: Sendable {
+package protocol EngineProbe: Sendable {
     /// Whether the daemon on `socket` answers GET /_ping.
     func isAnswering(socket: String) async -> Bool
     /// The daemon's GET /version answer, or nil when it does not answer.
@@ -12,20 +12,20 @@ public protocol EngineProbe: Sendable {
 
 /// Asks through the Engine API client, with a short deadline per call: a daemon that is
 /// still starting must not hold up the readiness loop.
-public struct EngineClientProbe: EngineProbe {
+package struct EngineClientProbe: EngineProbe {
     /// The deadline of one call.
-    public var timeout: Duration
+    package var timeout: Duration
 
     /// - Parameter timeout: The deadline of one call.
-    public init(timeout: Duration = .seconds(3)) {
+    package init(timeout: Duration = .seconds(3)) {
         self.timeout = timeout
     }
 
-    public func isAnswering(socket: String) async -> Bool {
+    package func isAnswering(socket: String) async -> Bool {
         (try? await client(socket).ping(timeout: timeout)) != nil
     }
 
-    public func versions(socket: String) async -> EngineVersion? {
+    package func versions(socket: String) async -> EngineVersion? {
         try? await client(socket).version()
     }
 

@@ -1,38 +1,38 @@
-public import Foundation
+package import Foundation
 
 /// What `engine up` started, as written to DIR/engine.json. It stays after `down` (with the
 /// log), so one can see later which binary and command line an engine had.
-public struct EngineRecord: Codable, Sendable, Hashable {
-    public var name: String
+package struct EngineRecord: Codable, Sendable, Hashable {
+    package var name: String
     /// The engine directory.
-    public var directory: String
+    package var directory: String
     /// The daemon binary that was started.
-    public var binary: String
+    package var binary: String
     /// The version the binary reported.
-    public var version: DaemonVersion
+    package var version: DaemonVersion
     /// How the binary was started (`docker -d`, `docker daemon`, `dockerd`).
-    public var era: DaemonEra
+    package var era: DaemonEra
     /// The daemon's pid.
-    public var pid: Int32
+    package var pid: Int32
     /// When the pid's process started (clock ticks after boot): tells the daemon apart from a
     /// later process that got the same pid.
-    public var processStartTicks: UInt64
+    package var processStartTicks: UInt64
     /// The API socket path.
-    public var socket: String
-    public var startedAt: Date
+    package var socket: String
+    package var startedAt: Date
     /// The daemon's command line.
-    public var argv: [String]
+    package var argv: [String]
     /// The cgroups the daemon was started in (`--cgroup`).
-    public var cgroups: [CgroupPlacement]
+    package var cgroups: [CgroupPlacement]
     /// cgroup directories dindlab created for it; `down` removes them.
-    public var createdCgroupDirectories: [String]
+    package var createdCgroupDirectories: [String]
     /// The cgroup version the daemon sees (nil in records of engines started before it was kept).
-    public var cgroupVersion: CgroupVersion?
+    package var cgroupVersion: CgroupVersion?
     /// Whether cgroup v2 is simulated on a v1 or hybrid host (see `CgroupVersionSetup`).
-    public var simulatedCgroupV2: Bool?
+    package var simulatedCgroupV2: Bool?
 
     /// `unix://SOCKET`.
-    public var dockerHost: String { "unix://" + socket }
+    package var dockerHost: String { "unix://" + socket }
 
     enum CodingKeys: String, CodingKey {
         case name, directory, binary, version, era, pid

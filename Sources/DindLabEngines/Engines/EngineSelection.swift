@@ -1,12 +1,12 @@
-public import DockerEngine
-public import Foundation
+package import DockerEngine
+import Foundation
 
 /// Which engine a command talks to, and the name trials record for it.
-public struct EngineSelection: Sendable, Hashable {
-    public var name: String
-    public var address: EngineAddress
+package struct EngineSelection: Sendable, Hashable {
+    package var name: String
+    package var address: EngineAddress
 
-    public init(name: String, address: EngineAddress) {
+    package init(name: String, address: EngineAddress) {
         self.name = name
         self.address = address
     }
@@ -21,7 +21,7 @@ public struct EngineSelection: Sendable, Hashable {
     /// - Returns: The engine's name and address.
     /// - Throws: `EngineError.invalidAddress` for malformed addresses and names of private
     ///   engines that do not exist.
-    public static func resolve(_ argument: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> EngineSelection {
+    package static func resolve(_ argument: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> EngineSelection {
         let tls = TLSConfiguration(environment: environment)
         if let argument, !argument.isEmpty {
             // NAME=ADDRESS when an "=" comes before any "://" (the address may be a URL).
@@ -71,7 +71,7 @@ public struct EngineSelection: Sendable, Hashable {
 
     /// The pid of the daemon when the selection is a private engine on this machine (its
     /// folder has engine.json), so its own cgroup lines can be read.
-    public var localDaemonPID: Int32? {
+    package var localDaemonPID: Int32? {
         guard case .unix(let socket) = address.endpoint else { return nil }
         let record = URL(fileURLWithPath: socket).deletingLastPathComponent().appendingPathComponent("engine.json")
         guard let data = FileManager.default.contents(atPath: record.path),

@@ -1,5 +1,5 @@
 import DockerEngine
-public import Foundation
+import Foundation
 
 /// Private Docker engines: daemons of any era that dindlab starts, isolated from the host,
 /// each in a directory of its own (see `EngineLayout`), side by side under names.
@@ -8,30 +8,30 @@ public import Foundation
 ///     let record = try await engines.up(name: "v17", binary: "/opt/docker-1.7.1/docker")
 ///     // DOCKER_HOST=record.dockerHost
 ///     try await engines.down(name: "v17")
-public struct PrivateEngine: Sendable {
+package struct PrivateEngine: Sendable {
     /// Options for `up` beyond which binary and where.
-    public struct Options: Sendable {
+    package struct Options: Sendable {
         /// `--debug` for the daemon.
-        public var debug: Bool
+        package var debug: Bool
         /// The daemon's own log format (`--log-format`, 25.0+).
-        public var logFormat: String?
+        package var logFormat: String?
         /// `--storage-driver`.
-        public var storageDriver: String?
+        package var storageDriver: String?
         /// `--exec-opt native.cgroupdriver=...` (cgroupfs, systemd).
-        public var cgroupDriver: String?
+        package var cgroupDriver: String?
         /// `--cgroup-parent` for containers (1.10+).
-        public var cgroupParent: String?
+        package var cgroupParent: String?
         /// cgroups the daemon itself is started in.
-        public var cgroups: [CgroupPlacement]
+        package var cgroups: [CgroupPlacement]
         /// The cgroup version the daemon should see; nil keeps the host's. v2 on a v1 or
         /// hybrid host is simulated in the engine's namespaces (see `CgroupVersionSetup`).
-        public var cgroupVersion: CgroupVersion?
+        package var cgroupVersion: CgroupVersion?
         /// Daemon arguments appended as given.
-        public var extraArguments: [String]
+        package var extraArguments: [String]
         /// How long to wait for the daemon to answer.
-        public var readyTimeout: Duration
+        package var readyTimeout: Duration
 
-        public init(
+        package init(
             debug: Bool = false, logFormat: String? = nil, storageDriver: String? = nil,
             cgroupDriver: String? = nil, cgroupParent: String? = nil, cgroups: [CgroupPlacement] = [],
             cgroupVersion: CgroupVersion? = nil, extraArguments: [String] = [], readyTimeout: Duration = .seconds(60)
@@ -49,17 +49,17 @@ public struct PrivateEngine: Sendable {
     }
 
     /// The name used when none is given.
-    public static let defaultName = "default"
+    package static let defaultName = "default"
 
     /// Asks daemons whether they answer.
-    public let probe: any EngineProbe
+    package let probe: any EngineProbe
     /// The environment: PATH (to find dockerd and unshare), HOME and XDG_STATE_HOME (engines folder).
-    public let environment: [String: String]
+    package let environment: [String: String]
 
     /// - Parameters:
     ///   - probe: How to ask a daemon whether it answers (a stand-in in tests).
     ///   - environment: The environment to search binaries and the engines folder in.
-    public init(probe: any EngineProbe = EngineClientProbe(), environment: [String: String] = ProcessInfo.processInfo.environment) {
+    package init(probe: any EngineProbe = EngineClientProbe(), environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.probe = probe
         self.environment = environment
     }
@@ -72,7 +72,7 @@ public struct PrivateEngine: Sendable {
     ///   - dir: An explicit engine directory (absolute or relative to the current directory).
     /// - Returns: The layout.
     /// - Throws: `PrivateEngineError` (`.invalidName`).
-    public func layout(name: String = defaultName, dir: String? = nil) throws -> EngineLayout {
+    package func layout(name: String = defaultName, dir: String? = nil) throws -> EngineLayout {
         try EngineLayout.validateName(name)
         let directory: String
         if let dir {
@@ -154,7 +154,7 @@ public struct PrivateEngine: Sendable {
     ///
     /// - Returns: nil when no daemon recorded there runs.
     /// - Throws: `PrivateEngineError` (`.invalidName`, `.stateUnreadable`).
-    public func running(name: String = defaultName, dir: String? = nil) throws -> EngineRecord? {
+    package func running(name: String = defaultName, dir: String? = nil) throws -> EngineRecord? {
         let layout = try layout(name: name, dir: dir)
         guard let record = try EngineRecord.read(from: layout.recordFile),
               ProcessTable.isRunning(record.pid, startTicks: record.processStartTicks)
@@ -170,7 +170,7 @@ public struct PrivateEngine: Sendable {
     /// binary. Otherwise this throws `.alreadyRunning`, saying which engine runs there.
     ///
     /// - Returns: The record, and whether it was already running.
-    public func upOrReuse(
+    package func upOrReuse(
         name: String = defaultName, dir: String? = nil, binary: String? = nil, options: Options = Options(),
         registerName: Bool = false
     ) async throws -> (record: EngineRecord, reused: Bool) {
@@ -217,7 +217,7 @@ public struct PrivateEngine: Sendable {
     @discardableResult
     ///   - registerName: With `dir`, record `name` in the engines folder as a symlink to it, so
     ///     the name finds the engine (`engine up --name N --dir D` does).
-    public func up(
+    package func up(
         name: String = defaultName, dir: String? = nil, binary: String? = nil, options: Options = Options(),
         registerName: Bool = false
     ) async throws -> EngineRecord {
@@ -452,7 +452,7 @@ public struct PrivateEngine: Sendable {
     /// - Throws: `PrivateEngineError`: `.engineNotFound` when the directory does not exist,
     ///   `.processesLeft` when processes survive SIGKILL.
     @discardableResult
-    public func down(name: String = defaultName, dir: String? = nil, stopTimeout: Duration = .seconds(20)) async throws -> DownReport {
+    package func down(name: String = defaultName, dir: String? = nil, stopTimeout: Duration = .seconds(20)) async throws -> DownReport {
         let layout = try layout(name: name, dir: dir)
         guard FileManager.default.fileExists(atPath: layout.directory) else {
             throw PrivateEngineError(.engineNotFound, "There is no private engine \(name): its directory \(layout.directory) does not exist.")
@@ -523,7 +523,7 @@ public struct PrivateEngine: Sendable {
     ///   - dir: The engine directory, when it is not the named engine's folder.
     /// - Returns: The status; `record` is nil when no engine was ever started there.
     /// - Throws: `PrivateEngineError` (`.invalidName`, `.stateUnreadable`).
-    public func status(name: String = defaultName, dir: String? = nil) async throws -> EngineStatus {
+    package func status(name: String = defaultName, dir: String? = nil) async throws -> EngineStatus {
         let layout = try layout(name: name, dir: dir)
         let record = try EngineRecord.read(from: layout.recordFile)
         let running = record.map { ProcessTable.isRunning($0.pid, startTicks: $0.processStartTicks) } ?? false
@@ -540,7 +540,7 @@ public struct PrivateEngine: Sendable {
 
     /// Every named engine that was ever started, by name: those in the engines folder and
     /// those registered there from directories elsewhere (`up --name N --dir D`).
-    public func list() async -> [EngineStatus] {
+    package func list() async -> [EngineStatus] {
         let root = EngineLayout.enginesRoot(environment: environment)
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).sorted()
         var result: [EngineStatus] = []

@@ -2,9 +2,9 @@
 ///
 /// `description` is a full sentence with the context (paths, pids, versions, the daemon's
 /// last log lines); `code` says which kind of failure it was, for callers that react to it.
-public struct PrivateEngineError: Error, CustomStringConvertible, Sendable {
+package struct PrivateEngineError: Error, CustomStringConvertible, Sendable {
     /// The kind of failure. New kinds may be added; match the ones you handle.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    package struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case daemonNotFound
             case binaryNotUsable
@@ -31,51 +31,51 @@ public struct PrivateEngineError: Error, CustomStringConvertible, Sendable {
         private init(_ base: Base) { self.base = base }
 
         /// No daemon binary was given and none was found on PATH.
-        public static let daemonNotFound = Code(.daemonNotFound)
+        package static let daemonNotFound = Code(.daemonNotFound)
         /// The given binary does not exist or is not executable.
-        public static let binaryNotUsable = Code(.binaryNotUsable)
+        package static let binaryNotUsable = Code(.binaryNotUsable)
         /// The binary's `--version` / `-v` output names no version.
-        public static let versionUnreadable = Code(.versionUnreadable)
+        package static let versionUnreadable = Code(.versionUnreadable)
         /// A `docker` binary of 1.12 or later has no `dockerd` beside it.
-        public static let dockerdMissing = Code(.dockerdMissing)
+        package static let dockerdMissing = Code(.dockerdMissing)
         /// An option was asked for that the daemon's version does not have.
-        public static let optionUnsupported = Code(.optionUnsupported)
+        package static let optionUnsupported = Code(.optionUnsupported)
         /// The engine name is not usable as a directory name.
-        public static let invalidName = Code(.invalidName)
+        package static let invalidName = Code(.invalidName)
         /// A `--cgroup CONTROLLER:PATH` value is malformed or names no mounted hierarchy.
-        public static let invalidCgroup = Code(.invalidCgroup)
+        package static let invalidCgroup = Code(.invalidCgroup)
         /// The engine directory cannot be used (relative, not creatable, hidden by the isolation).
-        public static let directoryNotUsable = Code(.directoryNotUsable)
+        package static let directoryNotUsable = Code(.directoryNotUsable)
         /// A unix socket path under the engine directory exceeds the kernel's sun_path limit.
-        public static let socketPathTooLong = Code(.socketPathTooLong)
+        package static let socketPathTooLong = Code(.socketPathTooLong)
         /// An engine already runs in that directory.
-        public static let alreadyRunning = Code(.alreadyRunning)
+        package static let alreadyRunning = Code(.alreadyRunning)
         /// The engine name already designates another engine directory.
-        public static let nameTaken = Code(.nameTaken)
+        package static let nameTaken = Code(.nameTaken)
         /// A host tool dindlab needs (util-linux `unshare`, /bin/sh) is missing.
-        public static let toolMissing = Code(.toolMissing)
+        package static let toolMissing = Code(.toolMissing)
         /// The daemon process could not be spawned or its files not written.
-        public static let launchFailed = Code(.launchFailed)
+        package static let launchFailed = Code(.launchFailed)
         /// The daemon could not be placed into a requested cgroup.
-        public static let cgroupFailed = Code(.cgroupFailed)
+        package static let cgroupFailed = Code(.cgroupFailed)
         /// The daemon exited before it answered.
-        public static let daemonExitedEarly = Code(.daemonExitedEarly)
+        package static let daemonExitedEarly = Code(.daemonExitedEarly)
         /// The daemon kept running but did not answer before the deadline.
-        public static let daemonNotAnswering = Code(.daemonNotAnswering)
+        package static let daemonNotAnswering = Code(.daemonNotAnswering)
         /// There is no engine of that name or in that directory.
-        public static let engineNotFound = Code(.engineNotFound)
+        package static let engineNotFound = Code(.engineNotFound)
         /// engine.json exists but cannot be read.
-        public static let stateUnreadable = Code(.stateUnreadable)
+        package static let stateUnreadable = Code(.stateUnreadable)
         /// Processes of the engine survived SIGKILL.
-        public static let processesLeft = Code(.processesLeft)
+        package static let processesLeft = Code(.processesLeft)
 
-        public var description: String { base.rawValue }
+        package var description: String { base.rawValue }
     }
 
     /// The kind of failure.
-    public let code: Code
+    package let code: Code
     /// A full sentence saying what happened, with its context.
-    public let description: String
+    package let description: String
 
     init(_ code: Code, _ description: String) {
         self.code = code

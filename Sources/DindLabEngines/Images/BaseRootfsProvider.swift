@@ -1,19 +1,19 @@
 import DindLabCore
-public import Foundation
+package import Foundation
 
 /// The Debian root filesystem an outer image starts from: a tree of files on this machine.
-public struct BaseRootfsRequest: Sendable, Hashable {
-    public let base: DebianBase
+package struct BaseRootfsRequest: Sendable, Hashable {
+    package let base: DebianBase
     /// Every package to install, sorted (the recipe's `rootfsPackages`).
-    public let packages: [String]
+    package let packages: [String]
 
-    public init(base: DebianBase, packages: [String]) {
+    package init(base: DebianBase, packages: [String]) {
         self.base = base
         self.packages = packages
     }
 
     /// Names the tree in the cache: the same suite, mirror and package set give the same key.
-    public var cacheKey: String {
+    package var cacheKey: String {
         let description = "debootstrap --variant=minbase\n\(base.suite.rawValue)\n\(base.mirror)\n"
             + packages.joined(separator: ",")
         return "\(base.suite.rawValue)-\(SHA256.hexDigest(of: Data(description.utf8)).prefix(16))"
@@ -22,7 +22,7 @@ public struct BaseRootfsRequest: Sendable, Hashable {
 
 /// Makes (or finds) base root filesystem trees. The builder only reads the tree it gets back;
 /// it never changes it, so one tree serves every build with the same request.
-public protocol BaseRootfsProvider: Sendable {
+package protocol BaseRootfsProvider: Sendable {
     /// The tree for a request if it is already made, without making it.
     func existingRootfs(for request: BaseRootfsRequest) -> URL?
 
@@ -34,20 +34,20 @@ public protocol BaseRootfsProvider: Sendable {
 }
 
 /// Makes base trees with `debootstrap --variant=minbase` into the image cache.
-public struct DebootstrapRootfsProvider: BaseRootfsProvider {
-    public let cache: ImageCache
+package struct DebootstrapRootfsProvider: BaseRootfsProvider {
+    package let cache: ImageCache
 
-    public init(cache: ImageCache) {
+    package init(cache: ImageCache) {
         self.cache = cache
     }
 
-    public func existingRootfs(for request: BaseRootfsRequest) -> URL? {
+    package func existingRootfs(for request: BaseRootfsRequest) -> URL? {
         let tree = treeFolder(for: request)
         return FileManager.default.fileExists(atPath: tree.appendingPathComponent("var/lib/dpkg/status").path)
             ? tree : nil
     }
 
-    public func makeRootfs(for request: BaseRootfsRequest) async throws -> URL {
+    package func makeRootfs(for request: BaseRootfsRequest) async throws -> URL {
         let fileManager = FileManager.default
         let tree = treeFolder(for: request)
         let partial = ImageCache.partialName(of: tree)

@@ -1,15 +1,15 @@
 import DindLabCore
-public import Foundation
+package import Foundation
 
 /// The content address of an outer image: a sha256 over the recipe file's bytes and every
 /// input that can change the image without changing the recipe file.
 ///
 /// Each built image carries its key as the label `dindlab.build.key`; `images build` skips a
 /// recipe whose image already has the key it would get now.
-public enum BuildKey {
+package enum BuildKey {
     /// Bump when the builder starts making different images from the same inputs (another
     /// layout under /dindlab, other labels, other default packages), so old images rebuild.
-    public static let builderVersion = "dindlab-images/1"
+    package static let builderVersion = "dindlab-images/1"
 
     /// The inputs that go into a recipe's key, as sorted name/value pairs.
     ///
@@ -18,7 +18,7 @@ public enum BuildKey {
     ///   - binarySHA256: The sha256 of the Docker binary a static-binary build uses.
     ///   - contextDigest: The digest of a dockerfile recipe's build context (`contextDigest(of:)`).
     /// - Returns: Name/value pairs, sorted by name.
-    public static func inputs(recipe: Recipe, binarySHA256: String? = nil, contextDigest: String? = nil) -> [(String, String)] {
+    package static func inputs(recipe: Recipe, binarySHA256: String? = nil, contextDigest: String? = nil) -> [(String, String)] {
         var inputs: [String: String] = [
             "builder": builderVersion,
             "recipe.sha256": recipe.fileSHA256,
@@ -43,7 +43,7 @@ public enum BuildKey {
     /// The build key of a recipe with its inputs.
     ///
     /// - Returns: The sha256, lowercase hex, of `name=value` lines of `inputs(...)`.
-    public static func compute(recipe: Recipe, binarySHA256: String? = nil, contextDigest: String? = nil) -> String {
+    package static func compute(recipe: Recipe, binarySHA256: String? = nil, contextDigest: String? = nil) -> String {
         let lines = inputs(recipe: recipe, binarySHA256: binarySHA256, contextDigest: contextDigest).map { name, value in
             "\(name.utf8.count):\(name)=\(value.utf8.count):\(value)\n"
         }
@@ -55,7 +55,7 @@ public enum BuildKey {
     ///
     /// - Parameter folder: The folder (a dockerfile recipe's build context).
     /// - Throws: File system errors.
-    public static func contextDigest(of folder: URL) throws -> String {
+    package static func contextDigest(of folder: URL) throws -> String {
         let fileManager = FileManager.default
         let paths = (fileManager.subpaths(atPath: folder.path) ?? []).sorted()
         var digest = SHA256()

@@ -1,7 +1,7 @@
-public import Foundation
+package import Foundation
 
 /// What happens during image builds, as the builder reports it.
-public enum BuildEvent: Sendable, Hashable {
+package enum BuildEvent: Sendable, Hashable {
     /// A recipe entered a phase (`debootstrap`, `tar`, `import`, ...); the previous phase ended.
     case phase(recipe: String, phase: String)
     /// A remark worth a line of its own (`reusing cached bookworm tree`).
@@ -13,14 +13,14 @@ public enum BuildEvent: Sendable, Hashable {
 }
 
 /// Receives build events; the command line shows them, tests record them.
-public protocol BuildProgressReporter: Sendable {
+package protocol BuildProgressReporter: Sendable {
     func report(_ event: BuildEvent) async
 }
 
 /// Shows build events on a stream: on a terminal as one line rewritten in place with the
 /// phase and its elapsed time, ticking every second; otherwise as plain lines, one per event,
 /// with elapsed times when a phase ends.
-public actor BuildProgressDisplay: BuildProgressReporter {
+package actor BuildProgressDisplay: BuildProgressReporter {
     private let handle: FileHandle
     private let isTerminal: Bool
     private let clock = ContinuousClock()
@@ -31,12 +31,12 @@ public actor BuildProgressDisplay: BuildProgressReporter {
     /// - Parameters:
     ///   - handle: Where to write (standard error by default, keeping standard output for results).
     ///   - isTerminal: Whether to rewrite one line; by default, whether the handle is a terminal.
-    public init(handle: FileHandle = .standardError, isTerminal: Bool? = nil) {
+    package init(handle: FileHandle = .standardError, isTerminal: Bool? = nil) {
         self.handle = handle
         self.isTerminal = isTerminal ?? (isatty(handle.fileDescriptor) == 1)
     }
 
-    public func report(_ event: BuildEvent) {
+    package func report(_ event: BuildEvent) {
         let now = clock.now
         switch event {
         case let .phase(recipe, phase):

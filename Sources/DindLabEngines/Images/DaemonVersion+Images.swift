@@ -1,4 +1,4 @@
-public import DockerEngine
+package import DockerEngine
 
 /// What outer images need to know about a Docker release beyond its start command: the Engine
 /// API version it serves, and its version as a label shows it. The API table lives here and
@@ -29,14 +29,14 @@ extension DaemonVersion {
     ///
     /// - Returns: The API version, or `nil` before Docker 1.7 (API 1.19), which dindlab does
     ///   not drive.
-    public var apiVersion: APIVersion? {
+    package var apiVersion: APIVersion? {
         let line = (major, minor)
         return Self.apiVersionTable.last { $0.line <= line }?.api
     }
 
     /// The version without a distribution's packaging suffix, as image labels show it:
     /// `20.10.24` for Debian's `20.10.24+dfsg1`; Docker's own suffixes (`17.03.2-ce`) stay.
-    public var releaseText: String {
+    package var releaseText: String {
         text.split(separator: "+", maxSplits: 1).first.map(String.init) ?? text
     }
 }
@@ -44,7 +44,7 @@ extension DaemonVersion {
 extension DaemonEra {
     /// The command that starts a daemon of this era from the binaries on PATH, without flags:
     /// `docker -d`, `docker daemon` or `dockerd`.
-    public var daemonCommand: [String] {
+    package var daemonCommand: [String] {
         switch self {
         case .dockerDashD, .dockerDaemon: ["docker"] + daemonArguments
         case .dockerd: ["dockerd"]

@@ -1,40 +1,40 @@
 import DindLabCore
-public import DockerEngine
-public import Foundation
+package import DockerEngine
+package import Foundation
 
 /// The image builder's view of a real engine, over `DockerEngine.EngineClient`.
-public struct EngineImageStore: ImageBuildingEngine {
-    public let client: EngineClient
+package struct EngineImageStore: ImageBuildingEngine {
+    package let client: EngineClient
 
-    public init(client: EngineClient) {
+    package init(client: EngineClient) {
         self.client = client
     }
 
-    public func importImage(tarFile: URL, repository: String, tag: String, changes: [String], timeout: Duration) async throws -> String {
+    package func importImage(tarFile: URL, repository: String, tag: String, changes: [String], timeout: Duration) async throws -> String {
         try await client.importImage(tarFile: tarFile, repository: repository, tag: tag, changes: changes, timeout: timeout)
     }
 
-    public func inspectImage(_ reference: String) async throws -> StoredImage? {
+    package func inspectImage(_ reference: String) async throws -> StoredImage? {
         try await client.inspectImage(reference).map {
             StoredImage(id: $0.id, repoTags: $0.repoTags ?? [], labels: $0.labels)
         }
     }
 
-    public func listImages(labelFilters: [String]) async throws -> [StoredImage] {
+    package func listImages(labelFilters: [String]) async throws -> [StoredImage] {
         try await client.listImages(labels: labelFilters).map {
             StoredImage(id: $0.id, repoTags: $0.repoTags ?? [], labels: $0.labels ?? [:])
         }
     }
 
-    public func tagImage(_ reference: String, repository: String, tag: String) async throws {
+    package func tagImage(_ reference: String, repository: String, tag: String) async throws {
         try await client.tagImage(reference, repository: repository, tag: tag)
     }
 
-    public func removeImage(_ reference: String) async throws {
+    package func removeImage(_ reference: String) async throws {
         try await client.removeImage(reference)
     }
 
-    public func commitLabelled(_ reference: String, labels: [String: String], command: [String], repository: String, tag: String, timeout: Duration) async throws -> String {
+    package func commitLabelled(_ reference: String, labels: [String: String], command: [String], repository: String, tag: String, timeout: Duration) async throws -> String {
         var config = ContainerConfig(image: reference, cmd: command)
         config.networkDisabled = true
         let container = try await client.createContainer(config)
@@ -50,7 +50,7 @@ public struct EngineImageStore: ImageBuildingEngine {
         }
     }
 
-    public func buildImage(
+    package func buildImage(
         contextTar: URL, dockerfile: String, repository: String, tag: String, labels: [String: String],
         timeout: Duration
     ) async throws -> String {
@@ -58,7 +58,7 @@ public struct EngineImageStore: ImageBuildingEngine {
             contextTar: contextTar, tag: "\(repository):\(tag)", dockerfile: dockerfile, labels: labels, timeout: timeout)
     }
 
-    public func runToCompletion(image: String, command: [String], timeout: Duration) async throws -> String {
+    package func runToCompletion(image: String, command: [String], timeout: Duration) async throws -> String {
         var config = ContainerConfig(image: image, cmd: command)
         // The image's own entrypoint would wrap the command (the centos7 recipe's starts a daemon).
         config.entrypoint = [""]

@@ -2,7 +2,7 @@ import Foundation
 
 /// An error of building or listing outer images. Every description is a full sentence that
 /// names the recipe and, where there is one, what the user can pass to get past it.
-public struct ImageBuildError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct ImageBuildError: Error, Sendable, Hashable, CustomStringConvertible {
     private enum Reason: Sendable, Hashable {
         case commandFailed(command: [String], status: Int32, outputTail: String, log: String?)
         case commandNotStarted(command: [String], reason: String)
@@ -97,7 +97,7 @@ public struct ImageBuildError: Error, Sendable, Hashable, CustomStringConvertibl
         Self(.overlayConflict(path: path, base: base.path))
     }
 
-    public var description: String {
+    package var description: String {
         switch reason {
         case let .commandFailed(command, status, tail, log):
             var text = "`\(command.joined(separator: " "))` exited with status \(status)"

@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 
 /// The build cache, outside the repository: `$XDG_CACHE_HOME/dindlab/images`, else
 /// `~/.cache/dindlab/images`.
@@ -9,16 +9,16 @@ public import Foundation
 ///
 /// Anything being made is written under a `.partial-<pid>` name and renamed into place when
 /// complete, so an interrupted build never leaves something that looks finished.
-public struct ImageCache: Sendable {
-    public let root: URL
+package struct ImageCache: Sendable {
+    package let root: URL
 
     /// - Parameter root: The cache folder; created on first use.
-    public init(root: URL) {
+    package init(root: URL) {
         self.root = root
     }
 
     /// The default cache folder from the environment.
-    public static func defaultRoot(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+    package static func defaultRoot(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
         if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") {
             return URL(fileURLWithPath: xdg).appendingPathComponent("dindlab/images")
         }

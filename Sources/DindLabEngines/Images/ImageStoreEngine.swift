@@ -1,15 +1,15 @@
-public import Foundation
+package import Foundation
 
 /// An image as the image store reports it.
-public struct StoredImage: Sendable, Hashable {
+package struct StoredImage: Sendable, Hashable {
     /// The image id (`sha256:...`).
-    public var id: String
+    package var id: String
     /// The `repository:tag` references pointing at it.
-    public var repoTags: [String]
+    package var repoTags: [String]
     /// The image's `Config.Labels`.
-    public var labels: [String: String]
+    package var labels: [String: String]
 
-    public init(id: String, repoTags: [String], labels: [String: String]) {
+    package init(id: String, repoTags: [String], labels: [String: String]) {
         self.id = id
         self.repoTags = repoTags
         self.labels = labels
@@ -19,7 +19,7 @@ public struct StoredImage: Sendable, Hashable {
 /// What the image builder needs from an engine: import a root filesystem tarball, look images
 /// up, tag and untag them. The Engine API client (`DockerEngine.EngineClient`) serves it
 /// through a small adapter; tests serve it from memory.
-public protocol ImageStoreEngine: Sendable {
+package protocol ImageStoreEngine: Sendable {
     /// Imports a root filesystem tarball (POST /images/create?fromSrc=-), streaming the file.
     ///
     /// - Parameters:
@@ -56,7 +56,7 @@ public protocol ImageStoreEngine: Sendable {
 
 /// An engine that can also build Dockerfiles (POST /build) and run a command to completion in
 /// a throwaway container, which dockerfile recipes need.
-public protocol ImageBuildingEngine: ImageStoreEngine {
+package protocol ImageBuildingEngine: ImageStoreEngine {
     /// Builds an image from a build context tarball.
     ///
     /// - Parameters:

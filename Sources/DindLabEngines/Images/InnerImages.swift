@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 
 /// The inner images an outer image ships under `/dindlab/images/`, so the inner daemon can
 /// load them without a registry.
@@ -6,40 +6,40 @@ public import Foundation
 /// Each is a plain root filesystem tarball that the inner daemon imports (`docker import - REFERENCE
 /// < FILE`, or POST /images/create?fromSrc=-): import works the same from Docker 1.7 to
 /// today, where `docker save` formats changed over the years.
-public struct InnerImageIndex: Codable, Sendable, Hashable {
+package struct InnerImageIndex: Codable, Sendable, Hashable {
     /// Where inner images live inside every outer image.
-    public static let folder = "dindlab/images"
+    package static let folder = "dindlab/images"
     /// The index's file name inside `folder`.
-    public static let fileName = "index.json"
+    package static let fileName = "index.json"
 
-    public var version: Int
-    public var images: [Entry]
+    package var version: Int
+    package var images: [Entry]
 
-    public struct Entry: Codable, Sendable, Hashable {
+    package struct Entry: Codable, Sendable, Hashable {
         /// The name scenarios use (`inner.image: busybox`).
-        public var name: String
+        package var name: String
         /// The reference to import it as inside the outer container.
-        public var reference: String
+        package var reference: String
         /// The tarball's file name inside `/dindlab/images/`.
-        public var file: String
+        package var file: String
         /// How to load it: always `import` (a root filesystem tarball).
-        public var load: String
+        package var load: String
         /// The command to give the imported image, which has none of its own.
-        public var command: [String]
+        package var command: [String]
     }
 
-    public init(version: Int = 1, images: [Entry]) {
+    package init(version: Int = 1, images: [Entry]) {
         self.version = version
         self.images = images
     }
 
     /// The index of the inner images dindlab ships.
-    public static let standard = InnerImageIndex(images: [
+    package static let standard = InnerImageIndex(images: [
         Entry(name: "busybox", reference: "busybox:latest", file: "busybox.tar", load: "import", command: ["sh"]),
     ])
 
     /// The index as pretty, key-sorted JSON.
-    public func encoded() throws -> Data {
+    package func encoded() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(self)
@@ -48,9 +48,9 @@ public struct InnerImageIndex: Codable, Sendable, Hashable {
 
 /// Makes the busybox inner image: `/bin/busybox` from Debian's busybox-static package, a
 /// symlink per applet, and the few files a shell expects.
-public enum BusyboxRootfs {
+package enum BusyboxRootfs {
     /// The applets linked into `/bin`: what scenario commands and debugging sessions use.
-    public static let applets = [
+    package static let applets = [
         "[", "awk", "basename", "cat", "chmod", "chown", "cp", "cut", "date", "dd", "df", "dirname",
         "dmesg", "du", "echo", "env", "false", "find", "free", "grep", "head", "hostname", "id",
         "ifconfig", "ip", "kill", "ln", "ls", "mkdir", "mount", "mv", "nc", "nslookup", "ping",
@@ -63,7 +63,7 @@ public enum BusyboxRootfs {
     static let binaryPaths = ["usr/bin/busybox", "bin/busybox"]
 
     /// Finds the busybox binary inside a root filesystem tree.
-    public static func binary(in tree: URL) -> URL? {
+    package static func binary(in tree: URL) -> URL? {
         binaryPaths.map { tree.appendingPathComponent($0) }
             .first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }
@@ -75,7 +75,7 @@ public enum BusyboxRootfs {
     ///   - tarFile: The tarball to write.
     ///   - scratch: A folder for the staging tree.
     /// - Throws: File system errors and tar failures.
-    public static func writeTarball(busybox: URL, to tarFile: URL, scratch: URL) async throws {
+    package static func writeTarball(busybox: URL, to tarFile: URL, scratch: URL) async throws {
         let fileManager = FileManager.default
         let stage = scratch.appendingPathComponent("busybox-rootfs")
         try? fileManager.removeItem(at: stage)

@@ -4,13 +4,13 @@ import Foundation
 /// Runs work that SIGINT and SIGTERM cancel instead of killing the process, so a build that
 /// is interrupted stops its tools, removes its temporary tag and scratch space, and leaves
 /// nothing half-made. A second signal kills the process at once.
-public enum InterruptCancellation {
+package enum InterruptCancellation {
     /// Runs `work` in a task that the first SIGINT or SIGTERM cancels.
     ///
     /// - Returns: What `work` returns.
     /// - Throws: What `work` throws; `CancellationError` (or the error the cancelled work
     ///   throws) after an interrupt.
-    public static func run<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+    package static func run<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
         let task = Task { try await work() }
         let signals = [SIGINT, SIGTERM]
         let sources = signals.map { number in

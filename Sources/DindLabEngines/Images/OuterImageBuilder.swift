@@ -1,6 +1,6 @@
-public import DindLabCore
+package import DindLabCore
 import DockerEngine
-public import Foundation
+package import Foundation
 
 /// Builds outer images from recipes and tags them `dindlab/outer:NAME`.
 ///
@@ -9,23 +9,23 @@ public import Foundation
 /// temporary tag in `dindlab/outer-partial` and only tagged `dindlab/outer:NAME` once it is
 /// complete and labelled; a failed build removes its temporary tag, and temporary tags of
 /// builds that died (their process is gone) are removed by the next build of the recipe.
-public struct OuterImageBuilder: Sendable {
+package struct OuterImageBuilder: Sendable {
     /// Where images under construction are tagged.
-    public static let partialRepository = "dindlab/outer-partial"
+    package static let partialRepository = "dindlab/outer-partial"
 
     /// Choices of one `images build`.
-    public struct Options: Sendable {
+    package struct Options: Sendable {
         /// Build even when an image with the same build key exists.
-        public var force: Bool
+        package var force: Bool
         /// The Docker binary for a static-binary recipe, instead of downloading its URL.
-        public var binary: URL?
+        package var binary: URL?
         /// The longest one engine import or build may take.
-        public var engineTimeout: Duration
+        package var engineTimeout: Duration
         /// `binary` is the user's own build: used whatever its sha256, which is printed and
         /// recorded in the image's labels with the version read from the binary.
-        public var ownBuild: Bool
+        package var ownBuild: Bool
 
-        public init(force: Bool = false, binary: URL? = nil, engineTimeout: Duration = .seconds(30 * 60), ownBuild: Bool = false) {
+        package init(force: Bool = false, binary: URL? = nil, engineTimeout: Duration = .seconds(30 * 60), ownBuild: Bool = false) {
             self.force = force
             self.binary = binary
             self.engineTimeout = engineTimeout
@@ -34,17 +34,17 @@ public struct OuterImageBuilder: Sendable {
     }
 
     /// How a build ended.
-    public enum Outcome: Sendable, Hashable {
+    package enum Outcome: Sendable, Hashable {
         /// The image existed with the same build key; nothing was built.
         case upToDate(imageID: String, labels: OuterImageLabels)
         /// A new image was built and tagged.
         case built(imageID: String, labels: OuterImageLabels)
 
-        public var imageID: String {
+        package var imageID: String {
             switch self { case let .upToDate(id, _), let .built(id, _): id }
         }
 
-        public var labels: OuterImageLabels {
+        package var labels: OuterImageLabels {
             switch self { case let .upToDate(_, labels), let .built(_, labels): labels }
         }
     }
@@ -61,7 +61,7 @@ public struct OuterImageBuilder: Sendable {
     ///   - rootfsProvider: Makes base trees; `DebootstrapRootfsProvider(cache:)` by default.
     ///   - progress: Receives phases and outcomes.
     ///   - downloadStallTimeout: How long a binary download may stall before it is given up.
-    public init(
+    package init(
         engine: any ImageStoreEngine, cache: ImageCache, rootfsProvider: (any BaseRootfsProvider)? = nil,
         progress: any BuildProgressReporter, downloadStallTimeout: TimeInterval = 10
     ) {
@@ -76,7 +76,7 @@ public struct OuterImageBuilder: Sendable {
     /// of exactly one static-binary recipe.
     ///
     /// - Throws: `ImageBuildError` saying what to name otherwise.
-    public static func checkBinaryOption(_ binary: URL?, recipes: [Recipe]) throws {
+    package static func checkBinaryOption(_ binary: URL?, recipes: [Recipe]) throws {
         guard binary != nil else { return }
         guard recipes.count == 1, case .staticBinary = recipes[0].kind else {
             throw ImageBuildError.binaryOptionNeedsOneStaticRecipe(recipes.map(\.name))
@@ -89,7 +89,7 @@ public struct OuterImageBuilder: Sendable {
     /// - Returns: The recipes that failed, with their errors (the progress reporter has been
     ///   told of each already).
     /// - Throws: `CancellationError` when cancelled.
-    public func build(_ recipes: [Recipe], options: Options = Options()) async throws -> [(recipe: Recipe, error: any Error)] {
+    package func build(_ recipes: [Recipe], options: Options = Options()) async throws -> [(recipe: Recipe, error: any Error)] {
         var failures: [(recipe: Recipe, error: any Error)] = []
         for recipe in recipes {
             do {
@@ -110,7 +110,7 @@ public struct OuterImageBuilder: Sendable {
     /// - Returns: Whether the image was built or already up to date, with its id and labels.
     /// - Throws: `ImageBuildError` (with the recipe's name and what to pass, where there is
     ///   something to pass), after removing whatever the build had made.
-    public func build(_ recipe: Recipe, options: Options = Options()) async throws -> Outcome {
+    package func build(_ recipe: Recipe, options: Options = Options()) async throws -> Outcome {
         do {
             let outcome = try await buildReportingPhases(recipe, options: options)
             switch outcome {

@@ -1,10 +1,10 @@
-public import DindLabCore
+package import DindLabCore
 import Foundation
 
 /// What `images list` shows: each recipe and what the engine has built from it.
-public struct OuterImageStatus: Sendable, Hashable {
+package struct OuterImageStatus: Sendable, Hashable {
     /// Whether the engine has the recipe's image, and built from the current recipe file.
-    public enum State: String, Sendable, Hashable {
+    package enum State: String, Sendable, Hashable {
         /// `dindlab/outer:NAME` exists and was built from the recipe file as it is now.
         case built
         /// `dindlab/outer:NAME` exists but the recipe file changed since; `images build` rebuilds it.
@@ -15,11 +15,11 @@ public struct OuterImageStatus: Sendable, Hashable {
         case missing
     }
 
-    public let recipe: Recipe
-    public let state: State
-    public let imageID: String?
+    package let recipe: Recipe
+    package let state: State
+    package let imageID: String?
     /// The labels read from the image itself.
-    public let labels: OuterImageLabels?
+    package let labels: OuterImageLabels?
 
     /// Looks up every recipe's image on an engine.
     ///
@@ -28,7 +28,7 @@ public struct OuterImageStatus: Sendable, Hashable {
     ///   - engine: The engine.
     /// - Returns: One status per recipe, in order.
     /// - Throws: The engine's error when it cannot be asked.
-    public static func survey(_ recipes: [Recipe], on engine: any ImageStoreEngine) async throws -> [OuterImageStatus] {
+    package static func survey(_ recipes: [Recipe], on engine: any ImageStoreEngine) async throws -> [OuterImageStatus] {
         var statuses: [OuterImageStatus] = []
         for recipe in recipes {
             guard let image = try await engine.inspectImage(recipe.imageReference) else {
@@ -44,7 +44,7 @@ public struct OuterImageStatus: Sendable, Hashable {
 
     /// The statuses as an aligned text table: recipe, kind, built, image id, Docker version,
     /// daemon command.
-    public static func table(_ statuses: [OuterImageStatus]) -> String {
+    package static func table(_ statuses: [OuterImageStatus]) -> String {
         let header = ["RECIPE", "KIND", "BUILT", "IMAGE ID", "DOCKER", "DAEMON COMMAND"]
         let rows = statuses.map { status -> [String] in
             let id = status.imageID.map { $0.hasPrefix("sha256:") ? String($0.dropFirst(7).prefix(12)) : String($0.prefix(12)) }

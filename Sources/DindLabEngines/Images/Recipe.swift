@@ -1,31 +1,31 @@
-public import Foundation
+package import Foundation
 
 /// A recipe for an outer image: the folder `Images/<name>/` with its `recipe.yaml`.
 ///
 /// A recipe named NAME builds the image `dindlab/outer:NAME`. Recipes are loaded and validated
 /// by `RecipeLoader`; this type only holds what a valid recipe says.
-public struct Recipe: Sendable, Hashable {
+package struct Recipe: Sendable, Hashable {
     /// The repository every outer image is tagged into.
-    public static let imageRepository = "dindlab/outer"
+    package static let imageRepository = "dindlab/outer"
     /// The file name of a recipe inside its folder.
-    public static let fileName = "recipe.yaml"
+    package static let fileName = "recipe.yaml"
 
     /// The recipe's name: its folder's name, also the image tag.
-    public let name: String
+    package let name: String
     /// Free text from the recipe's `description`.
-    public let summary: String?
+    package let summary: String?
     /// How the image is made.
-    public let kind: Kind
+    package let kind: Kind
     /// The daemon command the recipe imposes; `nil` means "by the Docker version found in the
     /// image" (`DaemonEra.daemonCommand`).
-    public let daemonCommandOverride: [String]?
+    package let daemonCommandOverride: [String]?
     /// The recipe's folder.
-    public let folder: URL
+    package let folder: URL
     /// The sha256 of the recipe file's bytes, as loaded.
-    public let fileSHA256: String
+    package let fileSHA256: String
 
     /// How an outer image is made.
-    public enum Kind: Sendable, Hashable {
+    package enum Kind: Sendable, Hashable {
         /// A Debian suite bootstrapped with its own docker.io package.
         case debootstrap(DebianBase)
         /// A Docker static binary of the 1.7-1.11 era layered onto a bootstrapped Debian suite.
@@ -34,7 +34,7 @@ public struct Recipe: Sendable, Hashable {
         case dockerfile(DockerfileSpec)
 
         /// The kind's name as written in recipe files.
-        public var name: String {
+        package var name: String {
             switch self {
             case .debootstrap: "debootstrap"
             case .staticBinary: "static-binary"
@@ -44,7 +44,7 @@ public struct Recipe: Sendable, Hashable {
     }
 
     /// Creates a recipe. `RecipeLoader` is the usual way; tests build recipes directly.
-    public init(
+    package init(
         name: String, summary: String? = nil, kind: Kind, daemonCommandOverride: [String]? = nil,
         folder: URL, fileSHA256: String
     ) {
@@ -58,20 +58,20 @@ public struct Recipe: Sendable, Hashable {
 
     /// Whether building needs a registry (and whatever else the Dockerfile downloads): true for
     /// dockerfile recipes. `images build --all` leaves those out; naming one builds it.
-    public var needsRegistry: Bool {
+    package var needsRegistry: Bool {
         if case .dockerfile = kind { return true }
         return false
     }
 
     /// The image this recipe builds: `dindlab/outer:NAME`.
-    public var imageReference: String { "\(Self.imageRepository):\(name)" }
+    package var imageReference: String { "\(Self.imageRepository):\(name)" }
 
     /// The recipe file.
-    public var file: URL { folder.appendingPathComponent(Self.fileName) }
+    package var file: URL { folder.appendingPathComponent(Self.fileName) }
 
     /// The Debian packages of the root filesystem, defaults and extras, sorted; `nil` for
     /// dockerfile recipes, whose root filesystem the Dockerfile makes.
-    public var rootfsPackages: [String]? {
+    package var rootfsPackages: [String]? {
         switch kind {
         case let .debootstrap(base):
             base.packages(defaults: DebianBase.dockerPackages(for: base.suite))
@@ -84,7 +84,7 @@ public struct Recipe: Sendable, Hashable {
 
     /// Whether a string is a valid recipe name: a Docker tag in lowercase,
     /// `[a-z0-9][a-z0-9._-]*`, at most 128 characters.
-    public static func isValidName(_ name: String) -> Bool {
+    package static func isValidName(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, name.unicodeScalars.count <= 128 else { return false }
         func allowed(_ c: Unicode.Scalar, first: Bool) -> Bool {
             ("a"..."z").contains(c) || ("0"..."9").contains(c) || (!first && (c == "." || c == "_" || c == "-"))
@@ -94,11 +94,11 @@ public struct Recipe: Sendable, Hashable {
 }
 
 /// The Debian suites dindlab bootstraps.
-public enum DebianSuite: String, Sendable, Hashable, CaseIterable {
+package enum DebianSuite: String, Sendable, Hashable, CaseIterable {
     case bullseye, bookworm, trixie, forky, sid
 
     /// Whether the suite packages the docker CLI apart from docker.io (from trixie on).
-    public var splitsDockerCLI: Bool {
+    package var splitsDockerCLI: Bool {
         switch self {
         case .bullseye, .bookworm: false
         case .trixie, .forky, .sid: true
@@ -107,22 +107,22 @@ public enum DebianSuite: String, Sendable, Hashable, CaseIterable {
 }
 
 /// A Debian root filesystem made by `debootstrap --variant=minbase`.
-public struct DebianBase: Sendable, Hashable {
+package struct DebianBase: Sendable, Hashable {
     /// The mirror used when a recipe names none: the one this project's machines reach.
-    public static let defaultMirror = "http://deb.debian.org/debian"
+    package static let defaultMirror = "http://deb.debian.org/debian"
     /// What dockerd from Debian needs beside itself; docker.io pulls containerd, runc and tini.
     static let dockerDaemonPackages = ["docker.io", "iptables", "procps"]
     /// What 1.7-1.11 static binaries call at run time.
-    public static let staticBinaryRuntimePackages = ["iptables", "procps", "xz-utils", "git"]
+    package static let staticBinaryRuntimePackages = ["iptables", "procps", "xz-utils", "git"]
     /// The package the inner busybox image is made from; installed into every root filesystem.
-    public static let innerBusyboxPackage = "busybox-static"
+    package static let innerBusyboxPackage = "busybox-static"
 
-    public let suite: DebianSuite
-    public let mirror: String
+    package let suite: DebianSuite
+    package let mirror: String
     /// Packages the recipe adds to its kind's defaults.
-    public let extraPackages: [String]
+    package let extraPackages: [String]
 
-    public init(suite: DebianSuite, mirror: String = DebianBase.defaultMirror, extraPackages: [String] = []) {
+    package init(suite: DebianSuite, mirror: String = DebianBase.defaultMirror, extraPackages: [String] = []) {
         self.suite = suite
         self.mirror = mirror
         self.extraPackages = extraPackages
@@ -130,7 +130,7 @@ public struct DebianBase: Sendable, Hashable {
 
     /// The Docker packages of a suite: docker.io and its runtime tools, plus docker-cli where
     /// the suite splits the CLI out.
-    public static func dockerPackages(for suite: DebianSuite) -> [String] {
+    package static func dockerPackages(for suite: DebianSuite) -> [String] {
         dockerDaemonPackages + (suite.splitsDockerCLI ? ["docker-cli"] : [])
     }
 
@@ -142,30 +142,30 @@ public struct DebianBase: Sendable, Hashable {
 }
 
 /// Where a static-binary recipe's Docker binary comes from.
-public struct StaticBinary: Sendable, Hashable {
+package struct StaticBinary: Sendable, Hashable {
     /// The historical download location; `nil` when users must pass `--binary`.
-    public let url: URL?
+    package let url: URL?
     /// The binary's sha256 in lowercase hex; `nil` when the recipe leaves it to the user.
-    public let sha256: String?
+    package let sha256: String?
 
-    public init(url: URL?, sha256: String?) {
+    package init(url: URL?, sha256: String?) {
         self.url = url
         self.sha256 = sha256
     }
 }
 
 /// A Dockerfile recipe: the engine builds it, then dindlab labels it.
-public struct DockerfileSpec: Sendable, Hashable {
+package struct DockerfileSpec: Sendable, Hashable {
     /// The Dockerfile's path, relative to the context.
-    public let dockerfile: String
+    package let dockerfile: String
     /// The build context, relative to the recipe folder.
-    public let context: String
+    package let context: String
     /// The command run in a container of the built image to read its Docker version.
-    public let versionCommand: [String]
+    package let versionCommand: [String]
 
-    public static let defaultVersionCommand = ["docker", "--version"]
+    package static let defaultVersionCommand = ["docker", "--version"]
 
-    public init(dockerfile: String = "Dockerfile", context: String = ".", versionCommand: [String] = DockerfileSpec.defaultVersionCommand) {
+    package init(dockerfile: String = "Dockerfile", context: String = ".", versionCommand: [String] = DockerfileSpec.defaultVersionCommand) {
         self.dockerfile = dockerfile
         self.context = context
         self.versionCommand = versionCommand

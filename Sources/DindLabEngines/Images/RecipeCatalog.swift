@@ -1,23 +1,23 @@
 import DindLabCore
-public import Foundation
+package import Foundation
 
 /// The recipes of an `Images/` folder: every subfolder that holds a `recipe.yaml`.
-public struct RecipeCatalog: Sendable {
+package struct RecipeCatalog: Sendable {
     /// The folder holding the recipe folders.
-    public let folder: URL
+    package let folder: URL
     /// How messages name the folder (`Images`), as the user gave it.
-    public let displayPath: String
+    package let displayPath: String
 
     /// - Parameters:
     ///   - folder: The folder holding the recipe folders.
     ///   - displayPath: How messages name it; its path by default.
-    public init(folder: URL, displayPath: String? = nil) {
+    package init(folder: URL, displayPath: String? = nil) {
         self.folder = folder
         self.displayPath = displayPath ?? folder.path
     }
 
     /// The recipe names, sorted.
-    public func names() -> [String] {
+    package func names() -> [String] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         return entries.filter { name in
             FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).appendingPathComponent(Recipe.fileName).path)
@@ -30,7 +30,7 @@ public struct RecipeCatalog: Sendable {
     /// - Returns: The recipes.
     /// - Throws: `ImageBuildError` naming unknown recipes; `YAMLErrors` with every problem of
     ///   every recipe file, all at once.
-    public func load(_ names: [String]? = nil) throws -> [Recipe] {
+    package func load(_ names: [String]? = nil) throws -> [Recipe] {
         let available = self.names()
         let wanted = names ?? available
         let unknown = wanted.filter { !available.contains($0) }

@@ -1,5 +1,5 @@
-public import DindLabCore
-public import Foundation
+package import DindLabCore
+package import Foundation
 
 /// Loads and validates `Images/<name>/recipe.yaml` files.
 ///
@@ -24,7 +24,7 @@ public import Foundation
 ///
 /// Every problem is reported at once, each with file, line, column and key path
 /// (`Images/bookworm/recipe.yaml:5:8: suite: expected one of bullseye, ..., got "bookwork"`).
-public enum RecipeLoader {
+package enum RecipeLoader {
     /// The recipe kinds as written in files.
     enum KindName: String, CaseIterable {
         case debootstrap
@@ -50,7 +50,7 @@ public enum RecipeLoader {
     ///   - displayPath: How errors name the recipe file (`Images/bookworm/recipe.yaml`).
     /// - Returns: The recipe.
     /// - Throws: `YAMLErrors` with every problem found.
-    public static func load(folder: URL, displayPath: String) throws(YAMLErrors) -> Recipe {
+    package static func load(folder: URL, displayPath: String) throws(YAMLErrors) -> Recipe {
         let file = folder.appendingPathComponent(Recipe.fileName)
         let bytes: [UInt8]
         do {
@@ -70,7 +70,7 @@ public enum RecipeLoader {
     ///   - file: How errors name the file.
     /// - Returns: The recipe.
     /// - Throws: `YAMLErrors` with every problem found.
-    public static func parse(bytes: [UInt8], name: String, folder: URL, file: String) throws(YAMLErrors) -> Recipe {
+    package static func parse(bytes: [UInt8], name: String, folder: URL, file: String) throws(YAMLErrors) -> Recipe {
         let document: YAMLDocument
         do {
             document = try YAMLDocument.parse(bytes: bytes, file: file)

@@ -1,8 +1,8 @@
-public import Foundation
+package import Foundation
 
 /// Writes root filesystem tarballs with the system's GNU tar, which keeps device nodes,
 /// hard links, extended attributes and numeric owners exactly as debootstrap made them.
-public enum RootfsTarball {
+package enum RootfsTarball {
     /// Writes a tarball of one tree.
     ///
     /// - Parameters:
@@ -12,7 +12,7 @@ public enum RootfsTarball {
     ///     process), with a fixed mtime, sorted names and no extended attributes, so the same
     ///     tree gives the same bytes. Otherwise owners and extended attributes are kept.
     /// - Throws: `ImageBuildError` when tar fails.
-    public static func write(tree: URL, to tarFile: URL, normalizeOwnership: Bool = false) async throws {
+    package static func write(tree: URL, to tarFile: URL, normalizeOwnership: Bool = false) async throws {
         var arguments = ["tar"] + (normalizeOwnership ? normalizedOptions : preservingOptions)
         arguments += ["-cf", tarFile.path, "-C", tree.path, "."]
         try await BuildCommand(arguments).run()
@@ -36,7 +36,7 @@ public enum RootfsTarball {
     ///     overlay driver copies a parent layer file by file when it makes a child layer (a
     ///     commit) and fails on a device node ("Unknown file type for .../dev/console"); a
     ///     container's /dev is a fresh tmpfs anyway.
-    public static func write(base: URL, overlay: URL, to tarFile: URL, withoutDeviceNodes: Bool = false) async throws {
+    package static func write(base: URL, overlay: URL, to tarFile: URL, withoutDeviceNodes: Bool = false) async throws {
         let fileManager = FileManager.default
         var replaced: [String] = withoutDeviceNodes ? deviceNodes(in: base).map { "./\($0)" } : []
         var appended: [String] = []
@@ -82,7 +82,7 @@ public enum RootfsTarball {
         return devices.sorted()
     }
 
-    public static func members(of tarFile: URL) async throws -> [String] {
+    package static func members(of tarFile: URL) async throws -> [String] {
         try await BuildCommand(["tar", "-tf", tarFile.path]).run()
             .split(separator: "\n").map(String.init)
     }

@@ -1,23 +1,23 @@
-public import DindLabCore
-public import DockerEngine
+package import DindLabCore
+package import DockerEngine
 
 /// How an outer container is asked for, before it is turned into an Engine API request.
-public struct OuterContainerRequest: Sendable {
-    public var image: String
-    public var command: [String]
-    public var privileged: Bool
+package struct OuterContainerRequest: Sendable {
+    package var image: String
+    package var command: [String]
+    package var privileged: Bool
     /// What the container sees at /sys/fs/cgroup: `bind` bind-mounts the engine host's
     /// writable (Docker >= 1.8), `none` puts an empty tmpfs over it (Docker 1.7's behaviour),
     /// `engine` and `private` add nothing and leave the engine's own mounts (`private` is
     /// made writable later, inside the container: `OuterScripts.cgroupRemount`).
-    public var cgroups: Scenario.Outer.Cgroups
+    package var cgroups: Scenario.Outer.Cgroups
     /// The container's cgroup parent (`HostConfig.CgroupParent`); nil for the engine's default.
-    public var cgroupParent: String?
-    public var network: String
-    public var env: [String: String]
-    public var labels: [String: String]
+    package var cgroupParent: String?
+    package var network: String
+    package var env: [String: String]
+    package var labels: [String: String]
 
-    public init(image: String, command: [String], privileged: Bool, cgroups: Scenario.Outer.Cgroups, cgroupParent: String? = nil, network: String, env: [String: String], labels: [String: String]) {
+    package init(image: String, command: [String], privileged: Bool, cgroups: Scenario.Outer.Cgroups, cgroupParent: String? = nil, network: String, env: [String: String], labels: [String: String]) {
         self.image = image
         self.command = command
         self.privileged = privileged
@@ -46,7 +46,7 @@ public struct OuterContainerRequest: Sendable {
     ///   - apiVersion: The API version spoken with the engine.
     ///   - privilege: What the engine grants.
     ///   - engineCgroupVersion: The engine's cgroup version ("1", "2"), nil when unknown.
-    public func containerConfig(apiVersion: APIVersion, privilege: PrivilegeSupport, engineCgroupVersion: String? = nil) -> ContainerConfig {
+    package func containerConfig(apiVersion: APIVersion, privilege: PrivilegeSupport, engineCgroupVersion: String? = nil) -> ContainerConfig {
         var config = ContainerConfig(image: image, cmd: command)
         config.labels = labels
         config.env = env.keys.sorted().map { "\($0)=\(env[$0] ?? "")" }
@@ -100,13 +100,13 @@ public struct OuterContainerRequest: Sendable {
     }
 
     /// The API version from which a create request can choose the cgroup namespace.
-    public static let cgroupNamespaceAPI = APIVersion(1, 41)
+    package static let cgroupNamespaceAPI = APIVersion(1, 41)
 
     /// Why this request cannot be made as the scenario means it on an engine, or nil: on a
     /// cgroup v2 engine, `private` and `bind` need the cgroup namespace chosen, which the API
     /// allows from 1.41 (Docker 20.10, the first release that runs on cgroup v2, speaks it, so
     /// only a client pinned to an older API version meets this).
-    public static func cgroupProblem(cgroups: Scenario.Outer.Cgroups, apiVersion: APIVersion, engineCgroupVersion: String?) -> String? {
+    package static func cgroupProblem(cgroups: Scenario.Outer.Cgroups, apiVersion: APIVersion, engineCgroupVersion: String?) -> String? {
         guard engineCgroupVersion == "2", cgroups == .private || cgroups == .bind, apiVersion < cgroupNamespaceAPI else { return nil }
         let namespace = cgroups == .private ? "a private cgroup namespace" : "the host's cgroup namespace"
         return "outer.cgroups: \(cgroups.rawValue) on a cgroup v2 engine needs \(namespace) (HostConfig.CgroupnsMode, API 1.41), and the engine is spoken to with API \(apiVersion); unset DOCKER_API_VERSION or use cgroups: engine or none there"

@@ -1,4 +1,4 @@
-public import DockerEngine
+package import DockerEngine
 import Foundation
 
 /// What an engine can grant an outer container, found by trying.
@@ -7,20 +7,20 @@ import Foundation
 /// some VMs CAP_SYS_RESOURCE) makes runc fail with "unable to apply caps: operation not
 /// permitted", for `--cap-add ALL` too. dindlab then emulates privileged mode with every
 /// capability the engine *can* grant, which this probe finds.
-public struct PrivilegeSupport: Codable, Sendable, Equatable {
+package struct PrivilegeSupport: Codable, Sendable, Equatable {
     /// `--privileged` works as is.
-    public var privileged: Bool
+    package var privileged: Bool
     /// Capabilities an emulated privileged container gets (empty when `privileged`).
-    public var grantableCapabilities: [String]
+    package var grantableCapabilities: [String]
     /// Capabilities the engine refused to grant or did not know.
-    public var refusedCapabilities: [String]
+    package var refusedCapabilities: [String]
     /// The daemon's error for `--privileged`, when it failed.
-    public var privilegedError: String?
+    package var privilegedError: String?
     /// Why the probe could not tell, when it could not: outer containers then ask for
     /// `--privileged` as written, and the facts above are not the engine's.
-    public var probeError: String?
+    package var probeError: String?
 
-    public init(
+    package init(
         privileged: Bool, grantableCapabilities: [String], refusedCapabilities: [String], privilegedError: String?,
         probeError: String? = nil
     ) {
@@ -32,13 +32,13 @@ public struct PrivilegeSupport: Codable, Sendable, Equatable {
     }
 
     /// True when outer containers that ask for privileged mode get the emulation.
-    public var emulated: Bool { !privileged }
+    package var emulated: Bool { !privileged }
 }
 
 /// Probes an engine with short-lived containers of a given image running `true`.
-public struct PrivilegeProbe: Sendable {
+package struct PrivilegeProbe: Sendable {
     /// Every capability name of Linux 6.x, in bit order.
-    public static let allCapabilities = [
+    package static let allCapabilities = [
         "CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID",
         "SETPCAP", "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST", "NET_ADMIN", "NET_RAW",
         "IPC_LOCK", "IPC_OWNER", "SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT",
@@ -59,7 +59,7 @@ public struct PrivilegeProbe: Sendable {
     ///   - daemonPID: The daemon's pid when it runs on this machine (a private engine): its
     ///     capability bounding set then says at once which capabilities it can grant, and one
     ///     container confirms it, instead of a search with a dozen containers.
-    public init(client: EngineClient, image: String, labels: [String: String], daemonPID: Int32? = nil) {
+    package init(client: EngineClient, image: String, labels: [String: String], daemonPID: Int32? = nil) {
         self.client = client
         self.image = image
         self.labels = labels
@@ -78,7 +78,7 @@ public struct PrivilegeProbe: Sendable {
     ///
     /// - Returns: What the engine supports.
     /// - Throws: Only `CancellationError`.
-    public func run() async throws -> PrivilegeSupport {
+    package func run() async throws -> PrivilegeSupport {
         do {
             return try await probe()
         } catch where error is CancellationError || Task.isCancelled {

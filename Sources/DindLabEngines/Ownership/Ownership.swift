@@ -1,5 +1,5 @@
-public import DindLabCore
-public import Foundation
+package import DindLabCore
+package import Foundation
 
 /// The labels that mark an object on an engine as dindlab's, and say which run and which
 /// process made it. dindlab stops or removes only containers that carry them.
@@ -14,37 +14,37 @@ public import Foundation
 /// Outer containers add `dindlab.trial`, `dindlab.scenario` and `dindlab.cell`; privilege
 /// probe containers add `dindlab.probe`; a container left for inspection on purpose carries
 /// `dindlab.kept=true`.
-public struct Ownership: Sendable, Hashable {
-    public static let runLabel = "dindlab.run"
-    public static let ownerLabel = "dindlab.owner"
-    public static let ownerStartLabel = "dindlab.owner.start"
-    public static let ownerBootLabel = "dindlab.owner.boot"
-    public static let startedLabel = "dindlab.started"
-    public static let trialLabel = "dindlab.trial"
-    public static let probeLabel = "dindlab.probe"
+package struct Ownership: Sendable, Hashable {
+    package static let runLabel = "dindlab.run"
+    package static let ownerLabel = "dindlab.owner"
+    package static let ownerStartLabel = "dindlab.owner.start"
+    package static let ownerBootLabel = "dindlab.owner.boot"
+    package static let startedLabel = "dindlab.started"
+    package static let trialLabel = "dindlab.trial"
+    package static let probeLabel = "dindlab.probe"
     /// `dindlab.kept=true`: left running on purpose (`repro --keep`); `gc` keeps it unless told otherwise.
-    public static let keptLabel = "dindlab.kept"
+    package static let keptLabel = "dindlab.kept"
 
     /// The run id, as the label holds it.
-    public var runID: String
+    package var runID: String
     /// The process that made the object.
-    public var owner: ProcessIdentity
+    package var owner: ProcessIdentity
     /// When the run started; nil when the label is missing or unreadable.
-    public var startedAt: Date?
+    package var startedAt: Date?
 
-    public init(runID: String, owner: ProcessIdentity, startedAt: Date?) {
+    package init(runID: String, owner: ProcessIdentity, startedAt: Date?) {
         self.runID = runID
         self.owner = owner
         self.startedAt = startedAt.map(Timestamp.rounded)
     }
 
     /// The ownership of a run this process starts now.
-    public static func current(runID: RunID, startedAt: Date) -> Ownership {
+    package static func current(runID: RunID, startedAt: Date) -> Ownership {
         Ownership(runID: runID.rawValue, owner: .current, startedAt: startedAt)
     }
 
     /// The labels to put on every object the run creates.
-    public var labels: [String: String] {
+    package var labels: [String: String] {
         var labels = [Self.runLabel: runID, Self.ownerLabel: owner.ownerText]
         if let startTicks = owner.startTicks { labels[Self.ownerStartLabel] = String(startTicks) }
         if let bootID = owner.bootID { labels[Self.ownerBootLabel] = bootID }
@@ -54,7 +54,7 @@ public struct Ownership: Sendable, Hashable {
 
     /// Reads the labels of an object; nil unless it carries both `dindlab.run` and a
     /// well-formed `dindlab.owner`, that is, unless dindlab made it.
-    public init?(labels: [String: String]) {
+    package init?(labels: [String: String]) {
         guard let runID = labels[Self.runLabel], !runID.isEmpty,
               let ownerText = labels[Self.ownerLabel],
               let owner = ProcessIdentity(ownerText: ownerText, startTicks: labels[Self.ownerStartLabel].flatMap { UInt64($0) },
@@ -68,7 +68,7 @@ public struct Ownership: Sendable, Hashable {
     /// A run is over when its owner process is gone, or when the owner is this very process
     /// and the run is no longer among its active runs (a process such as a test runner makes
     /// many runs one after another). Another live dindlab process's runs count as going on.
-    public func runLiveness() -> ProcessIdentity.Liveness {
+    package func runLiveness() -> ProcessIdentity.Liveness {
         let liveness = owner.liveness(startedNoLaterThan: startedAt)
         if liveness == .running, owner.pid == getpid(), !ActiveRuns.shared.contains(runID) {
             return .gone("its run has finished (its owner, this process, no longer runs it)")
@@ -79,27 +79,27 @@ public struct Ownership: Sendable, Hashable {
 
 /// The runs this process is running now; a run is added when it starts and removed when it
 /// ends, however it ends.
-public final class ActiveRuns: @unchecked Sendable {
-    public static let shared = ActiveRuns()
+package final class ActiveRuns: @unchecked Sendable {
+    package static let shared = ActiveRuns()
     private let lock = NSLock()
     private var runs: [String: Int] = [:]
 
     /// Marks the run as going on. Additions are counted, so a run that a library user
     /// resumes twice at once in one process is over only when both have ended.
-    public func add(_ runID: String) {
+    package func add(_ runID: String) {
         lock.lock()
         defer { lock.unlock() }
         runs[runID, default: 0] += 1
     }
 
     /// Marks the run as over.
-    public func remove(_ runID: String) {
+    package func remove(_ runID: String) {
         lock.lock()
         defer { lock.unlock() }
         if let count = runs[runID], count > 1 { runs[runID] = count - 1 } else { runs[runID] = nil }
     }
 
-    public func contains(_ runID: String) -> Bool {
+    package func contains(_ runID: String) -> Bool {
         lock.lock()
         defer { lock.unlock() }
         return runs[runID] != nil

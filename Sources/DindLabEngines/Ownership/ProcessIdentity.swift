@@ -1,17 +1,17 @@
-public import Foundation
+package import Foundation
 
 /// One process on one machine, named so that a later process that happens to get the same
 /// pid is not mistaken for it: host name, pid, the process's start time in clock ticks after
 /// boot (field 22 of /proc/<pid>/stat) and the kernel's boot id.
-public struct ProcessIdentity: Sendable, Hashable {
-    public var host: String
-    public var pid: Int32
+package struct ProcessIdentity: Sendable, Hashable {
+    package var host: String
+    package var pid: Int32
     /// Clock ticks after boot when the process started; nil when it was not recorded.
-    public var startTicks: UInt64?
+    package var startTicks: UInt64?
     /// /proc/sys/kernel/random/boot_id of the machine when the process ran; nil when unknown.
-    public var bootID: String?
+    package var bootID: String?
 
-    public init(host: String, pid: Int32, startTicks: UInt64? = nil, bootID: String? = nil) {
+    package init(host: String, pid: Int32, startTicks: UInt64? = nil, bootID: String? = nil) {
         self.host = host
         self.pid = pid
         self.startTicks = startTicks
@@ -19,7 +19,7 @@ public struct ProcessIdentity: Sendable, Hashable {
     }
 
     /// This process.
-    public static let current = ProcessIdentity(
+    package static let current = ProcessIdentity(
         host: ProcessInfo.processInfo.hostName,
         pid: getpid(),
         startTicks: ProcessTable.stat(getpid())?.startTicks,
@@ -27,10 +27,10 @@ public struct ProcessIdentity: Sendable, Hashable {
     )
 
     /// `host:pid`, the form of the `dindlab.owner` label.
-    public var ownerText: String { "\(host):\(pid)" }
+    package var ownerText: String { "\(host):\(pid)" }
 
     /// Reads `host:pid`; the host may itself contain colons (IPv6-like names), the pid is after the last one.
-    public init?(ownerText: String, startTicks: UInt64? = nil, bootID: String? = nil) {
+    package init?(ownerText: String, startTicks: UInt64? = nil, bootID: String? = nil) {
         guard let colon = ownerText.lastIndex(of: ":"), let pid = Int32(ownerText[ownerText.index(after: colon)...]), pid > 0 else {
             return nil
         }
@@ -38,7 +38,7 @@ public struct ProcessIdentity: Sendable, Hashable {
     }
 
     /// Whether the process still runs, as far as this machine can tell.
-    public enum Liveness: Sendable, Hashable {
+    package enum Liveness: Sendable, Hashable {
         /// The very process runs (same host, same boot, pid alive with the same start time).
         case running
         /// The process is gone; the reason says how that is known.
@@ -53,7 +53,7 @@ public struct ProcessIdentity: Sendable, Hashable {
     ///   process must have been running by (the run's start): a process with that pid that
     ///   started later is a newer one that reused the pid.
     /// - Returns: Whether it runs.
-    public func liveness(startedNoLaterThan: Date? = nil) -> Liveness {
+    package func liveness(startedNoLaterThan: Date? = nil) -> Liveness {
         guard host == ProcessInfo.processInfo.hostName else {
             return .unknown("its owner ran on the host \(host), not on this one (\(ProcessInfo.processInfo.hostName))")
         }

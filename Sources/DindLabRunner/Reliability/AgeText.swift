@@ -2,11 +2,11 @@
 /// hours and days (`12h`, `2d`), which is what ages of leftovers are measured in.
 import DindLabCore
 
-public enum AgeText {
+package enum AgeText {
     /// Reads an age.
     /// - Parameter text: `30m`, `12h`, `2d`, `1.5h`, or anything `DurationText` reads.
     /// - Returns: The age, or nil when the text is not of that form.
-    public static func parse(_ text: String) -> Duration? {
+    package static func parse(_ text: String) -> Duration? {
         for (suffix, minutes) in [("h", 60.0), ("d", 24 * 60.0)] where text.hasSuffix(suffix) {
             // Reuse the scenario parser's strict number rules by reading the number as minutes.
             return DurationText.parse(text.dropLast().description + "m").map { $0 * minutes }
@@ -15,7 +15,7 @@ public enum AgeText {
     }
 
     /// Writes an age in the largest whole unit: `2d`, `12h`, `30m`, `90s`.
-    public static func format(_ duration: Duration) -> String {
+    package static func format(_ duration: Duration) -> String {
         let milliseconds = DurationText.milliseconds(of: duration)
         for (suffix, unit) in [("d", Int64(86_400_000)), ("h", 3_600_000)] where milliseconds != 0 && milliseconds % unit == 0 {
             return "\(milliseconds / unit)\(suffix)"
@@ -24,7 +24,7 @@ public enum AgeText {
     }
 
     /// A rough age for listings: `45 s`, `12 min`, `3 h`, `2 d`.
-    public static func describe(seconds: Double) -> String {
+    package static func describe(seconds: Double) -> String {
         let seconds = max(0, seconds)
         switch seconds {
         case ..<120: return "\(Int(seconds)) s"

@@ -1,6 +1,6 @@
 import DindLabEngines
-public import DockerEngine
-public import Foundation
+package import DockerEngine
+package import Foundation
 
 /// Finds and removes what dead dindlab runs left on an engine (`dindlab gc`).
 ///
@@ -10,20 +10,20 @@ public import Foundation
 /// another live process is never touched. Containers of owners on other hosts cannot be
 /// judged and are left alone unless `olderThan` is given and they are older. Containers
 /// labelled `dindlab.kept=true` are kept unless `includeKept`.
-public struct GarbageCollector: Sendable {
+package struct GarbageCollector: Sendable {
     /// What to collect.
-    public struct Options: Sendable, Hashable {
+    package struct Options: Sendable, Hashable {
         /// Only containers of this run.
-        public var runID: String?
+        package var runID: String?
         /// Only containers at least this old; also the age after which containers of owners on
         /// other hosts, whose liveness cannot be checked, are taken for dead.
-        public var olderThan: Duration?
+        package var olderThan: Duration?
         /// Remove containers labelled `dindlab.kept=true` too.
-        public var includeKept: Bool
+        package var includeKept: Bool
         /// Say what would be removed, remove nothing.
-        public var dryRun: Bool
+        package var dryRun: Bool
 
-        public init(runID: String? = nil, olderThan: Duration? = nil, includeKept: Bool = false, dryRun: Bool = false) {
+        package init(runID: String? = nil, olderThan: Duration? = nil, includeKept: Bool = false, dryRun: Bool = false) {
             self.runID = runID
             self.olderThan = olderThan
             self.includeKept = includeKept
@@ -32,19 +32,19 @@ public struct GarbageCollector: Sendable {
     }
 
     /// What gc decided for one container, and why.
-    public struct Decision: Sendable, Hashable {
-        public var container: OwnedContainer
+    package struct Decision: Sendable, Hashable {
+        package var container: OwnedContainer
         /// True when it is to be removed.
-        public var remove: Bool
+        package var remove: Bool
         /// Why, in a clause: "its owner process 4242 is gone".
-        public var reason: String
+        package var reason: String
         /// True when its run is known to be over, whatever gc does with it.
-        public var runIsOver: Bool
+        package var runIsOver: Bool
     }
 
     let client: EngineClient
 
-    public init(client: EngineClient) {
+    package init(client: EngineClient) {
         self.client = client
     }
 
@@ -52,7 +52,7 @@ public struct GarbageCollector: Sendable {
     ///
     /// - Returns: One decision per container, oldest first.
     /// - Throws: `EngineError` when the engine cannot be asked.
-    public func survey(_ options: Options = Options(), now: Date = Date()) async throws -> [Decision] {
+    package func survey(_ options: Options = Options(), now: Date = Date()) async throws -> [Decision] {
         let containers = try await OwnedContainer.list(on: client)
         return containers
             .filter { options.runID == nil || $0.ownership.runID == options.runID }
@@ -89,7 +89,7 @@ public struct GarbageCollector: Sendable {
     /// - Returns: What was decided and done.
     /// - Throws: `EngineError` when the engine cannot be asked for its containers; a container
     ///   that cannot be removed is reported in the result instead.
-    public func collect(_ options: Options = Options(), now: Date = Date()) async throws -> Report {
+    package func collect(_ options: Options = Options(), now: Date = Date()) async throws -> Report {
         let decisions = try await survey(options, now: now)
         var report = Report(decisions: decisions, dryRun: options.dryRun)
         guard !options.dryRun else { return report }
@@ -107,20 +107,20 @@ public struct GarbageCollector: Sendable {
     }
 
     /// A container gc could not remove.
-    public struct Failure: Sendable, Hashable {
-        public var container: OwnedContainer
-        public var error: String
+    package struct Failure: Sendable, Hashable {
+        package var container: OwnedContainer
+        package var error: String
     }
 
     /// What a collection decided and did.
-    public struct Report: Sendable, Hashable {
-        public var decisions: [Decision]
-        public var dryRun: Bool
-        public var removed: [OwnedContainer] = []
-        public var failures: [Failure] = []
+    package struct Report: Sendable, Hashable {
+        package var decisions: [Decision]
+        package var dryRun: Bool
+        package var removed: [OwnedContainer] = []
+        package var failures: [Failure] = []
 
         /// Readable lines: what was removed (or would be), what was left and why.
-        public func rendered(now: Date = Date()) -> String {
+        package func rendered(now: Date = Date()) -> String {
             var text = ""
             let garbage = decisions.filter(\.remove)
             let left = decisions.filter { !$0.remove }
@@ -158,11 +158,11 @@ public struct GarbageCollector: Sendable {
 
 /// The containers of runs that are over, found at the start of a command: "3 containers of
 /// dead runs are left: run `dindlab gc`".
-public enum OrphanCheck {
+package enum OrphanCheck {
     /// Finds the containers of dead runs on an engine; never throws (the check must not stop a run).
     ///
     /// - Returns: The warning to print, or nil when there is nothing to say.
-    public static func warning(client: EngineClient, engineName: String) async -> String? {
+    package static func warning(client: EngineClient, engineName: String) async -> String? {
         guard let decisions = try? await GarbageCollector(client: client).survey() else { return nil }
         let orphans = decisions.filter(\.remove)
         guard !orphans.isEmpty else { return nil }

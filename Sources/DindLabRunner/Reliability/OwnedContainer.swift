@@ -1,26 +1,26 @@
-public import DindLabEngines
-public import DockerEngine
-public import Foundation
+package import DindLabEngines
+package import DockerEngine
+package import Foundation
 
 /// A container that carries dindlab's ownership labels, as `gc` and the orphan check see it.
-public struct OwnedContainer: Sendable, Hashable {
-    public var id: String
+package struct OwnedContainer: Sendable, Hashable {
+    package var id: String
     /// The container's name without the leading slash, if it has one.
-    public var name: String?
-    public var ownership: Ownership
+    package var name: String?
+    package var ownership: Ownership
     /// The trial it served (`dindlab.trial`), if it is an outer container.
-    public var trialID: String?
+    package var trialID: String?
     /// True for a privilege probe container (`dindlab.probe`).
-    public var isProbe: Bool
+    package var isProbe: Bool
     /// True when it was left running on purpose (`dindlab.kept=true`).
-    public var isKept: Bool
+    package var isKept: Bool
     /// When the engine created it; nil when the engine did not say.
-    public var created: Date?
+    package var created: Date?
     /// running, exited, ... (API 1.23 and newer).
-    public var state: String?
+    package var state: String?
 
     /// Reads a container listing; nil for a container without dindlab's labels.
-    public init?(_ summary: ContainerSummary) {
+    package init?(_ summary: ContainerSummary) {
         let labels = summary.labels ?? [:]
         guard let ownership = Ownership(labels: labels) else { return nil }
         self.id = summary.id
@@ -34,15 +34,15 @@ public struct OwnedContainer: Sendable, Hashable {
     }
 
     /// The first twelve digits of the id, as the docker CLI shows it.
-    public var shortID: String { String(id.prefix(12)) }
+    package var shortID: String { String(id.prefix(12)) }
 
     /// How long ago it was created (or its run started, when the engine gave no creation time).
-    public func age(now: Date = Date()) -> TimeInterval? {
+    package func age(now: Date = Date()) -> TimeInterval? {
         (created ?? ownership.startedAt).map { now.timeIntervalSince($0) }
     }
 
     /// What it is, for listings: `trial smoke-c0-t1` or `privilege probe`.
-    public var role: String {
+    package var role: String {
         if let trialID { return "trial \(trialID)" }
         return isProbe ? "privilege probe" : "container"
     }
@@ -51,7 +51,7 @@ public struct OwnedContainer: Sendable, Hashable {
     /// them are never even looked at.
     ///
     /// - Throws: `EngineError` when the engine cannot be asked.
-    public static func list(on client: EngineClient, timeout: Duration = .seconds(30)) async throws -> [OwnedContainer] {
+    package static func list(on client: EngineClient, timeout: Duration = .seconds(30)) async throws -> [OwnedContainer] {
         try await client.listContainers(all: true, labels: [Ownership.runLabel, Ownership.ownerLabel], timeout: timeout).compactMap(OwnedContainer.init)
     }
 }

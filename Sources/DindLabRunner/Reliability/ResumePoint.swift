@@ -1,24 +1,24 @@
-public import DindLabCore
-public import Foundation
+package import DindLabCore
+package import Foundation
 
 /// An interrupted run to continue (`dindlab run --resume RUN_DIR`): its folder, its
 /// manifest (command line, seed, scenario files with their digests) and the trials it
 /// recorded. The runner rebuilds the same plan, skips the recorded trials, and appends the
 /// others to the same trials.jsonl.
-public struct ResumePoint: Sendable {
-    public let store: ResultStore
-    public let manifest: RunManifest
+package struct ResumePoint: Sendable {
+    package let store: ResultStore
+    package let manifest: RunManifest
     /// The records trials.jsonl holds, in file order.
-    public let records: [TrialRecord]
+    package let records: [TrialRecord]
     /// Lines of trials.jsonl that are not records (a half-written last line after a crash):
     /// their trials count as not run and run again.
-    public let corruptLines: [CorruptLine]
+    package let corruptLines: [CorruptLine]
 
     /// Opens a run folder.
     ///
     /// - Parameter directory: `results/<run id>/`.
     /// - Throws: `ResumeError` when it is not a run folder or has no readable manifest.
-    public static func open(_ directory: URL) async throws(ResumeError) -> ResumePoint {
+    package static func open(_ directory: URL) async throws(ResumeError) -> ResumePoint {
         do {
             let store = try ResultStore(opening: directory)
             let manifest = try await store.readManifest()
@@ -39,7 +39,7 @@ public struct ResumePoint: Sendable {
     /// The arguments the run was started with, after the `run` subcommand.
     ///
     /// - Throws: `ResumeError` when the manifest's command line has no `run` in it.
-    public func runArguments() throws(ResumeError) -> [String] {
+    package func runArguments() throws(ResumeError) -> [String] {
         guard let index = manifest.commandLine.firstIndex(of: "run") else {
             throw .noRunCommand(store.directory.path, commandLine: manifest.commandLine)
         }
@@ -50,7 +50,7 @@ public struct ResumePoint: Sendable {
     ///
     /// - Parameter base: The folder relative paths are read from (the current directory).
     /// - Throws: `ResumeError` naming the first file that is missing or changed.
-    public func checkScenarioFiles(relativeTo base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) throws(ResumeError) {
+    package func checkScenarioFiles(relativeTo base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) throws(ResumeError) {
         for file in manifest.scenarioFiles {
             let url = file.path.hasPrefix("/") ? URL(fileURLWithPath: file.path) : base.appendingPathComponent(file.path)
             let digest: String
@@ -66,13 +66,13 @@ public struct ResumePoint: Sendable {
     }
 
     /// The trial ids already recorded.
-    public var recordedTrialIDs: Set<String> { Set(records.map(\.trialID)) }
+    package var recordedTrialIDs: Set<String> { Set(records.map(\.trialID)) }
 
     /// The recorded trials that belong to `plan`.
     ///
     /// - Throws: `ResumeError` when a recorded trial is not in the plan, which means the plan
     ///   rebuilt from the manifest is not the run's plan.
-    public func recordedTrials(in plan: Plan) throws(ResumeError) -> [TrialRecord] {
+    package func recordedTrials(in plan: Plan) throws(ResumeError) -> [TrialRecord] {
         let planned = Set(plan.trials.map(\.id))
         if let stray = records.first(where: { !planned.contains($0.trialID) }) {
             throw .notInPlan(stray.trialID, in: store.directory.path)
@@ -84,7 +84,7 @@ public struct ResumePoint: Sendable {
 }
 
 /// Why a run cannot be resumed.
-public struct ResumeError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct ResumeError: Error, Sendable, Hashable, CustomStringConvertible {
     private enum Code: Sendable, Hashable {
         case notARun(path: String, reason: String)
         case noRunCommand(path: String, commandLine: [String])
@@ -96,31 +96,31 @@ public struct ResumeError: Error, Sendable, Hashable, CustomStringConvertible {
     private let code: Code
 
     /// The folder is not a run's results folder, or its manifest cannot be read.
-    public static func notARun(_ path: String, reason: String) -> ResumeError {
+    package static func notARun(_ path: String, reason: String) -> ResumeError {
         ResumeError(code: .notARun(path: path, reason: reason))
     }
 
     /// The manifest's command line is not a `run` command.
-    public static func noRunCommand(_ path: String, commandLine: [String]) -> ResumeError {
+    package static func noRunCommand(_ path: String, commandLine: [String]) -> ResumeError {
         ResumeError(code: .noRunCommand(path: path, commandLine: commandLine))
     }
 
     /// A scenario file of the run cannot be read any more.
-    public static func scenarioUnreadable(_ file: String, in run: String, reason: String) -> ResumeError {
+    package static func scenarioUnreadable(_ file: String, in run: String, reason: String) -> ResumeError {
         ResumeError(code: .scenarioUnreadable(file: file, run: run, reason: reason))
     }
 
     /// A scenario file changed since the run read it.
-    public static func scenarioChanged(_ file: String, in run: String, recorded: String, now: String) -> ResumeError {
+    package static func scenarioChanged(_ file: String, in run: String, recorded: String, now: String) -> ResumeError {
         ResumeError(code: .scenarioChanged(file: file, run: run, recorded: recorded, now: now))
     }
 
     /// A recorded trial is not in the rebuilt plan.
-    public static func notInPlan(_ trialID: String, in run: String) -> ResumeError {
+    package static func notInPlan(_ trialID: String, in run: String) -> ResumeError {
         ResumeError(code: .notInPlan(trialID: trialID, run: run))
     }
 
-    public var description: String {
+    package var description: String {
         switch code {
         case .notARun(let path, let reason):
             return "\(path) cannot be resumed: \(reason.hasSuffix(".") ? String(reason.dropLast()) : reason)."

@@ -1,36 +1,36 @@
 import Dispatch
-public import Foundation
+import Foundation
 
 /// A run's request to end early, in two steps: first stop starting trials and let the running
 /// ones finish (they end at their own timeout at the latest), then cancel the running ones.
 ///
 /// The runner asks `stopRequested` before it starts each trial; cancelling is Task
 /// cancellation, which `InterruptSignals` delivers to the run's task.
-public final class RunInterruption: @unchecked Sendable {
-    public enum Stage: Int, Sendable, Comparable {
+package final class RunInterruption: @unchecked Sendable {
+    package enum Stage: Int, Sendable, Comparable {
         case running, stopping, cancelling
 
-        public static func < (lhs: Stage, rhs: Stage) -> Bool { lhs.rawValue < rhs.rawValue }
+        package static func < (lhs: Stage, rhs: Stage) -> Bool { lhs.rawValue < rhs.rawValue }
     }
 
     private let lock = NSLock()
     private var currentStage = Stage.running
     private var firstSignal: Int32?
 
-    public init() {}
+    package init() {}
 
     /// How far the interruption has gone.
-    public var stage: Stage {
+    package var stage: Stage {
         lock.lock()
         defer { lock.unlock() }
         return currentStage
     }
 
     /// True once a stop was asked for: no new trial starts.
-    public var stopRequested: Bool { stage >= .stopping }
+    package var stopRequested: Bool { stage >= .stopping }
 
     /// The signal that first asked the run to stop, if a signal did.
-    public var signal: Int32? {
+    package var signal: Int32? {
         lock.lock()
         defer { lock.unlock() }
         return firstSignal
@@ -38,14 +38,14 @@ public final class RunInterruption: @unchecked Sendable {
 
     /// The exit status of a process ended by that signal, as shells report it: 128 + the
     /// signal's number (130 for SIGINT, 143 for SIGTERM); nil when no signal arrived.
-    public var exitCode: Int32? { signal.map { 128 + $0 } }
+    package var exitCode: Int32? { signal.map { 128 + $0 } }
 
     /// Moves to the next stage.
     ///
     /// - Parameter signal: The signal that asks, if any.
     /// - Returns: The stage reached.
     @discardableResult
-    public func escalate(signal: Int32? = nil) -> Stage {
+    package func escalate(signal: Int32? = nil) -> Stage {
         lock.lock()
         defer { lock.unlock() }
         if firstSignal == nil { firstSignal = signal }
@@ -54,7 +54,7 @@ public final class RunInterruption: @unchecked Sendable {
     }
 
     /// Asks to stop starting trials (the first stage); does nothing when already further.
-    public func requestStop(signal: Int32? = nil) {
+    package func requestStop(signal: Int32? = nil) {
         lock.lock()
         defer { lock.unlock() }
         if firstSignal == nil { firstSignal = signal }
@@ -68,7 +68,7 @@ public final class RunInterruption: @unchecked Sendable {
 ///
 /// The default handlers are set to SIG_IGN and the signals are read from DispatchSource
 /// signal sources, so no work happens in a signal handler.
-public enum InterruptSignals {
+package enum InterruptSignals {
     /// Runs `work` in a task the signals act on, as described above.
     ///
     /// - Parameters:
@@ -77,7 +77,7 @@ public enum InterruptSignals {
     ///   - work: The run.
     /// - Returns: What `work` returns.
     /// - Throws: What `work` throws.
-    public static func run<T: Sendable>(
+    package static func run<T: Sendable>(
         interruption: RunInterruption,
         say: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) },
         _ work: @escaping @Sendable () async throws -> T

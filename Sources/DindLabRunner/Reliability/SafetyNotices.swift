@@ -1,9 +1,9 @@
-public import DockerEngine
+package import DockerEngine
 
 /// Warnings dindlab prints before it acts, so that a user sees the risk before it is taken.
-public enum SafetyNotices {
+package enum SafetyNotices {
     /// The warning for a tcp:// engine without TLS, or nil for any other address.
-    public static func unencryptedEngine(_ address: EngineAddress) -> String? {
+    package static func unencryptedEngine(_ address: EngineAddress) -> String? {
         guard address.isUnencryptedTCP else { return nil }
         return "warning: \(address) is a TCP engine without TLS: anyone who reaches it controls the daemon."
     }

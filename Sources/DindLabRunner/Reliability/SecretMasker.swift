@@ -1,6 +1,6 @@
 import DindLabCore
 import DockerEngine
-public import Foundation
+package import Foundation
 
 /// Masks the values of secret environment variables in text dindlab writes: artifacts
 /// (steps.txt, outer-inspect.json, the daemon log), trial records and manifests.
@@ -10,20 +10,20 @@ public import Foundation
 /// container's environment in), and every other occurrence of a secret value of at least
 /// `minimumValueLength` characters (a command that printed it). Shorter values are masked
 /// only in the `NAME=value` form: masking every "1" in a log would destroy the log.
-public struct SecretMasker: Sendable {
+package struct SecretMasker: Sendable {
     /// What a secret value becomes.
-    public static let mask = "********"
+    package static let mask = "********"
     /// Words that make a variable name secret.
-    public static let secretWords = ["TOKEN", "PASSWORD", "SECRET", "KEY"]
+    package static let secretWords = ["TOKEN", "PASSWORD", "SECRET", "KEY"]
     /// Values shorter than this are masked only as `NAME=value`.
-    public static let minimumValueLength = 4
+    package static let minimumValueLength = 4
 
     /// Secret name and value pairs, longest value first (so a value that contains another is
     /// masked whole).
     private let secrets: [(name: String, value: String)]
 
     /// - Parameter environment: Variables, e.g. a scenario's `outer.env`.
-    public init(environment: [String: String]) {
+    package init(environment: [String: String]) {
         secrets = environment
             .filter { Self.isSecretName($0.key) && !$0.value.isEmpty }
             .map { (name: $0.key, value: $0.value) }
@@ -31,16 +31,16 @@ public struct SecretMasker: Sendable {
     }
 
     /// Whether a variable of this name holds a secret.
-    public static func isSecretName(_ name: String) -> Bool {
+    package static func isSecretName(_ name: String) -> Bool {
         let upper = name.uppercased()
         return secretWords.contains { upper.contains($0) }
     }
 
     /// True when there is nothing to mask.
-    public var isEmpty: Bool { secrets.isEmpty }
+    package var isEmpty: Bool { secrets.isEmpty }
 
     /// The text with every secret masked.
-    public func mask(_ text: String) -> String {
+    package func mask(_ text: String) -> String {
         guard !secrets.isEmpty else { return text }
         var text = text
         for (name, value) in secrets {
@@ -54,7 +54,7 @@ public struct SecretMasker: Sendable {
 
     /// Bytes with every secret masked; bytes that are not UTF-8 text pass through unchanged
     /// unless they contain a secret's bytes.
-    public func mask(_ data: Data) -> Data {
+    package func mask(_ data: Data) -> Data {
         guard !secrets.isEmpty else { return data }
         if let text = String(data: data, encoding: .utf8) {
             return Data(mask(text).utf8)
@@ -82,7 +82,7 @@ public struct SecretMasker: Sendable {
     }
 
     /// Command-line arguments with secret `NAME=value` words masked (e.g. `--only outer.env.TOKEN=x`).
-    public static func maskArguments(_ arguments: [String]) -> [String] {
+    package static func maskArguments(_ arguments: [String]) -> [String] {
         arguments.map { argument in
             guard let equals = argument.firstIndex(of: "="), isSecretName(String(argument[..<equals])) else { return argument }
             return String(argument[...equals]) + mask

@@ -1,6 +1,6 @@
-public import DindLabCore
+package import DindLabCore
 import DindLabEngines
-public import DockerEngine
+package import DockerEngine
 import Foundation
 
 /// An outer container `repro --keep` left running after its trial failed, and the commands
@@ -10,19 +10,19 @@ import Foundation
 /// container after it is created, so a run with `--keep` creates every outer container with
 /// it; dindlab itself removes those whose trials pass. `dindlab gc` leaves containers with
 /// this label alone unless it is given `--include-kept`: that label is the contract.
-public struct KeptContainer: Sendable, Hashable {
+package struct KeptContainer: Sendable, Hashable {
     /// The label that marks kept containers.
-    public static let label = Ownership.keptLabel
+    package static let label = Ownership.keptLabel
 
-    public var id: String
-    public var trialID: String?
-    public var engineName: String
+    package var id: String
+    package var trialID: String?
+    package var engineName: String
     /// The engine's address as the docker CLI takes it with -H.
-    public var engineAddress: String
+    package var engineAddress: String
     /// The docker CLI's TLS options for the engine (none for a Unix socket).
-    public var tlsArguments: [String]
+    package var tlsArguments: [String]
 
-    public init(id: String, trialID: String?, engineName: String, engineAddress: String, tlsArguments: [String] = []) {
+    package init(id: String, trialID: String?, engineName: String, engineAddress: String, tlsArguments: [String] = []) {
         self.id = id
         self.trialID = trialID
         self.engineName = engineName
@@ -40,16 +40,16 @@ public struct KeptContainer: Sendable, Hashable {
     }
 
     /// A shell in the outer container.
-    public var enterCommand: [String] { docker + ["exec", "-it", id, "sh"] }
+    package var enterCommand: [String] { docker + ["exec", "-it", id, "sh"] }
     /// The inner daemon's view of itself.
-    public var innerInfoCommand: [String] { docker + ["exec", id, "docker", "info"] }
+    package var innerInfoCommand: [String] { docker + ["exec", id, "docker", "info"] }
     /// The inner daemon's log.
-    public var innerLogCommand: [String] { docker + ["exec", id, "cat", OuterScripts.daemonLog] }
+    package var innerLogCommand: [String] { docker + ["exec", id, "cat", OuterScripts.daemonLog] }
     /// Removes it when done.
-    public var removeCommand: [String] { docker + ["rm", "-f", "-v", id] }
+    package var removeCommand: [String] { docker + ["rm", "-f", "-v", id] }
 
     /// The commands, one per line, quoted for a POSIX shell, with what each does.
-    public var rendered: String {
+    package var rendered: String {
         let rows = [
             ("enter it", enterCommand),
             ("inner daemon", innerInfoCommand),
@@ -65,7 +65,7 @@ public struct KeptContainer: Sendable, Hashable {
     ///   - client: The engine's client.
     ///   - engineName: The engine's name in the run.
     /// - Returns: The running containers with the run's id and the kept label, oldest first.
-    public static func find(runID: RunID, on client: EngineClient, engineName: String) async throws -> [KeptContainer] {
+    package static func find(runID: RunID, on client: EngineClient, engineName: String) async throws -> [KeptContainer] {
         let containers = try await client.listContainers(all: true, labels: ["dindlab.run=\(runID)", "\(label)=true"])
         return containers.sorted { ($0.created ?? 0) < ($1.created ?? 0) }.map { summary in
             KeptContainer(id: summary.id, trialID: summary.labels?["dindlab.trial"], engineName: engineName,

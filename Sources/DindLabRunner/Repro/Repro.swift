@@ -1,28 +1,28 @@
-public import DindLabCore
-public import DindLabEngines
+package import DindLabCore
+package import DindLabEngines
 import DockerEngine
-public import Foundation
+package import Foundation
 
 /// How a repro runs, beyond its scenario.
-public struct ReproOptions: Sendable {
+package struct ReproOptions: Sendable {
     /// `--cell key=value,...`; may be nil for a scenario of one cell.
-    public var cell: String?
-    public var stop: ReproStop
+    package var cell: String?
+    package var stop: ReproStop
     /// At most this many trials.
-    public var maxTrials: Int
+    package var maxTrials: Int
     /// Leave the failing outer container running.
-    public var keep: Bool
-    public var jobs: Int
-    public var seed: UInt64?
+    package var keep: Bool
+    package var jobs: Int
+    package var seed: UInt64?
     /// Collect forensics for passing trials too, so forensics.md can compare.
-    public var forensicsAlways: Bool
+    package var forensicsAlways: Bool
     /// The folder that holds run folders.
-    public var resultsRoot: URL
-    public var commandLine: [String]
+    package var resultsRoot: URL
+    package var commandLine: [String]
     /// What earlier runs learnt about the engines' daemons; nil: every engine is probed anew.
-    public var engineFactsCache: EngineFactsCache?
+    package var engineFactsCache: EngineFactsCache?
 
-    public init(cell: String? = nil, stop: ReproStop = .anyFailure, maxTrials: Int = 100, keep: Bool = false, jobs: Int = 1,
+    package init(cell: String? = nil, stop: ReproStop = .anyFailure, maxTrials: Int = 100, keep: Bool = false, jobs: Int = 1,
                 seed: UInt64? = nil, forensicsAlways: Bool = false, resultsRoot: URL, commandLine: [String] = CommandLine.arguments,
                 engineFactsCache: EngineFactsCache? = nil) {
         self.cell = cell
@@ -45,19 +45,19 @@ public struct ReproOptions: Sendable {
 /// trial after the first one that meets it; with `--jobs` > 1 the trials already running
 /// finish and are recorded. With `keep`, the outer containers of the failures sought are left
 /// running (see `KeptContainer`).
-public struct Repro: Sendable {
-    public let scenario: Scenario
-    public let scenarioFile: String
-    public let cell: Cell
-    public let plan: Plan
-    public let options: ReproOptions
+package struct Repro: Sendable {
+    package let scenario: Scenario
+    package let scenarioFile: String
+    package let cell: Cell
+    package let plan: Plan
+    package let options: ReproOptions
 
     /// - Parameters:
     ///   - scenario: The loaded scenario.
     ///   - scenarioFile: Its path, for the manifest.
     ///   - options: The cell, stop condition and the rest.
     /// - Throws: `ReproError` when the cell cannot be chosen or `maxTrials` is below 1; `PlanError`.
-    public init(scenario: Scenario, scenarioFile: String, options: ReproOptions) throws {
+    package init(scenario: Scenario, scenarioFile: String, options: ReproOptions) throws {
         guard options.maxTrials >= 1 else { throw ReproError.invalidMax(options.maxTrials) }
         let target = try ReproTarget.select(in: scenario, cell: options.cell)
         self.scenario = scenario
@@ -73,7 +73,7 @@ public struct Repro: Sendable {
     ///   - observer: Progress reporting, or nil.
     /// - Returns: What happened.
     /// - Throws: What `Runner.run` throws.
-    public func run(engines: [EngineSelection], observer: (any RunObserver)? = nil) async throws -> ReproOutcome {
+    package func run(engines: [EngineSelection], observer: (any RunObserver)? = nil) async throws -> ReproOutcome {
         let stop = options.stop
         let runOptions = RunOptions(
             jobs: options.jobs, resultsRoot: options.resultsRoot, commandLine: options.commandLine,

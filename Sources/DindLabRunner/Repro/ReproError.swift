@@ -1,5 +1,5 @@
 /// Why a repro could not start.
-public struct ReproError: Error, Hashable, CustomStringConvertible {
+package struct ReproError: Error, Hashable, CustomStringConvertible {
     private enum Code: Hashable {
         case cellRequired(scenario: String, cells: [String])
         case cellNotSelected(argument: String, scenario: String, cells: [String], reason: String)
@@ -11,27 +11,27 @@ public struct ReproError: Error, Hashable, CustomStringConvertible {
     private let code: Code
 
     /// The scenario has several cells and no `--cell` chose one.
-    public static func cellRequired(scenario: String, cells: [String]) -> ReproError {
+    package static func cellRequired(scenario: String, cells: [String]) -> ReproError {
         ReproError(code: .cellRequired(scenario: scenario, cells: cells))
     }
 
     /// `--cell` does not fit the scenario's matrix.
-    public static func cellNotSelected(_ argument: String, scenario: String, cells: [String], reason: String) -> ReproError {
+    package static func cellNotSelected(_ argument: String, scenario: String, cells: [String], reason: String) -> ReproError {
         ReproError(code: .cellNotSelected(argument: argument, scenario: scenario, cells: cells, reason: reason))
     }
 
     /// `--cell` leaves more than one cell.
-    public static func severalCells(_ argument: String, scenario: String, selected: [String]) -> ReproError {
+    package static func severalCells(_ argument: String, scenario: String, selected: [String]) -> ReproError {
         ReproError(code: .severalCells(argument: argument, scenario: scenario, selected: selected))
     }
 
     /// `--until-signature` is not a regular expression.
-    public static func badSignaturePattern(_ pattern: String, reason: String) -> ReproError {
+    package static func badSignaturePattern(_ pattern: String, reason: String) -> ReproError {
         ReproError(code: .badSignaturePattern(pattern: pattern, reason: reason))
     }
 
     /// `--max` below 1.
-    public static func invalidMax(_ value: Int) -> ReproError {
+    package static func invalidMax(_ value: Int) -> ReproError {
         ReproError(code: .invalidMax(value))
     }
 
@@ -39,7 +39,7 @@ public struct ReproError: Error, Hashable, CustomStringConvertible {
         cells.map { "\n  --cell \($0)" }.joined()
     }
 
-    public var description: String {
+    package var description: String {
         switch code {
         case .cellRequired(let scenario, let cells):
             "The scenario \(scenario) has \(cells.count) cells and repro runs one; choose it with --cell:" + Self.list(cells)

@@ -1,18 +1,18 @@
-public import DindLabCore
+package import DindLabCore
 import Foundation
 
 /// What a repro found: the failing trial and how many trials it took, or that none failed.
-public struct ReproOutcome: Sendable {
-    public let run: RunResult
-    public let cell: Cell
-    public let stop: ReproStop
-    public let maxTrials: Int
+package struct ReproOutcome: Sendable {
+    package let run: RunResult
+    package let cell: Cell
+    package let stop: ReproStop
+    package let maxTrials: Int
     /// Outer containers left running (with `--keep`).
-    public let kept: [KeptContainer]
+    package let kept: [KeptContainer]
     /// What went wrong after the trials (listing kept containers), if anything.
-    public let problems: [String]
+    package let problems: [String]
 
-    public init(run: RunResult, cell: Cell, stop: ReproStop, maxTrials: Int, kept: [KeptContainer] = [], problems: [String] = []) {
+    package init(run: RunResult, cell: Cell, stop: ReproStop, maxTrials: Int, kept: [KeptContainer] = [], problems: [String] = []) {
         self.run = run
         self.cell = cell
         self.stop = stop
@@ -22,30 +22,30 @@ public struct ReproOutcome: Sendable {
     }
 
     /// The failure sought that came first in run order, if any.
-    public var failure: TrialRecord? {
+    package var failure: TrialRecord? {
         run.records.filter(stop.isSought).min { $0.sequence < $1.sequence }
     }
 
     /// The first harness error, if the repro ended on one.
-    public var harnessError: TrialRecord? {
+    package var harnessError: TrialRecord? {
         run.records.filter { $0.outcome == .error }.min { $0.sequence < $1.sequence }
     }
 
     /// How many trials it took: the failing trial's place in the order trials were started.
-    public var trialsTaken: Int? {
+    package var trialsTaken: Int? {
         failure.map { $0.sequence + 1 }
     }
 
     /// 1 when the failure was reproduced, 0 when no trial of `maxTrials` failed that way,
     /// 2 when a harness or engine error ended the repro (so `git bisect run` can drive it).
-    public var exitCode: Int32 {
+    package var exitCode: Int32 {
         if failure != nil { return 1 }
         if harnessError != nil { return 2 }
         return 0
     }
 
     /// The report for a terminal.
-    public var rendered: String {
+    package var rendered: String {
         let records = run.records
         let cellName = "cell \(cell.id) of scenario \(records.first?.scenario ?? "")"
         var text = ""

@@ -1,4 +1,4 @@
-public import DindLabCore
+package import DindLabCore
 import Foundation
 
 /// What a repro is looking for: the first failure, or the first failure whose signature (or
@@ -7,14 +7,14 @@ import Foundation
 /// A failure is a trial that failed or timed out. A harness error (the engine or the image is
 /// missing) also ends the repro, since repeating it would only repeat the harness's problem,
 /// but it is reported as an error, not as the failure sought.
-public struct ReproStop: @unchecked Sendable {
+package struct ReproStop: @unchecked Sendable {
     // NSRegularExpression is immutable and safe to share between threads.
     private let pattern: NSRegularExpression?
     /// The pattern as given, or nil for any failure.
-    public let patternText: String?
+    package let patternText: String?
 
     /// Any failure.
-    public static let anyFailure = ReproStop(pattern: nil, text: nil)
+    package static let anyFailure = ReproStop(pattern: nil, text: nil)
 
     private init(pattern: NSRegularExpression?, text: String?) {
         self.pattern = pattern
@@ -24,7 +24,7 @@ public struct ReproStop: @unchecked Sendable {
     /// The first failure whose signature or first error matches `regex` (ICU syntax; it may
     /// match anywhere, so anchor it with `^` to match from the phase, e.g. `^inner:`).
     /// - Throws: `ReproError` when `regex` does not compile.
-    public init(signatureMatching regex: String) throws(ReproError) {
+    package init(signatureMatching regex: String) throws(ReproError) {
         do {
             self.init(pattern: try NSRegularExpression(pattern: regex), text: regex)
         } catch {
@@ -33,7 +33,7 @@ public struct ReproStop: @unchecked Sendable {
     }
 
     /// Whether a finished trial is the failure sought.
-    public func isSought(_ record: TrialRecord) -> Bool {
+    package func isSought(_ record: TrialRecord) -> Bool {
         guard record.outcome == .fail || record.outcome == .timeout else { return false }
         guard let pattern else { return true }
         return [record.signature, record.firstError].contains { text in
@@ -43,12 +43,12 @@ public struct ReproStop: @unchecked Sendable {
     }
 
     /// Whether the repro ends after this trial: the failure sought, or a harness error.
-    public func ends(after record: TrialRecord) -> Bool {
+    package func ends(after record: TrialRecord) -> Bool {
         record.outcome == .error || isSought(record)
     }
 
     /// "the first failure" or "the first failure whose signature matches /…/".
-    public var description: String {
+    package var description: String {
         patternText.map { "the first failure whose signature matches /\($0)/" } ?? "the first failure"
     }
 }

@@ -1,8 +1,8 @@
-public import DindLabCore
+package import DindLabCore
 import Foundation
 
 /// The one cell a repro runs, chosen from a scenario by `--cell key=value,...`.
-public enum ReproTarget {
+package enum ReproTarget {
     /// Chooses the cell.
     ///
     /// `--cell` is the cell's id as `plan` and `run` print it (`daemon.start=exec,inner.mode=ti`),
@@ -14,7 +14,7 @@ public enum ReproTarget {
     ///   - argument: The `--cell` value, or nil.
     /// - Returns: The cell and the filters that select it (empty for a scenario of one cell).
     /// - Throws: `ReproError` when no cell or several cells are left.
-    public static func select(in scenario: Scenario, cell argument: String?) throws(ReproError) -> (cell: Cell, filters: [CellFilter]) {
+    package static func select(in scenario: Scenario, cell argument: String?) throws(ReproError) -> (cell: Cell, filters: [CellFilter]) {
         let all = scenario.cells()
         guard let argument, !argument.isEmpty else {
             guard all.count == 1 else { throw .cellRequired(scenario: scenario.name, cells: all.map(\.id)) }

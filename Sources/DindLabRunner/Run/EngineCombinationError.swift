@@ -3,11 +3,11 @@
 import DindLabCore
 import DindLabEngines
 
-public struct EngineCombinationError: Error, Sendable, CustomStringConvertible {
+package struct EngineCombinationError: Error, Sendable, CustomStringConvertible {
     /// One sentence per scenario, cell and engine that does not fit.
-    public var problems: [String]
+    package var problems: [String]
 
-    public var description: String {
+    package var description: String {
         "Some cells cannot run on the engine they were given to; no trial was run:\n"
             + problems.map { "- " + $0 }.joined(separator: "\n")
     }

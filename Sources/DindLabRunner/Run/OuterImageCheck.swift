@@ -1,20 +1,20 @@
-public import DindLabCore
-public import DindLabEngines
+package import DindLabCore
+package import DindLabEngines
 import DockerEngine
 import Foundation
 
 /// Whether the outer images a plan needs are on an engine, and how to get the missing ones
 /// there: what `run` says of the cells it skips, and what `validate --engine` and
 /// `plan --engine` check before anything runs.
-public enum OuterImageCheck {
+package enum OuterImageCheck {
     /// An outer image that is not on the engine.
-    public struct Missing: Sendable, Hashable {
+    package struct Missing: Sendable, Hashable {
         /// The image, `dindlab/outer:bookworm`.
-        public let image: String
+        package let image: String
         /// The scenarios whose cells use it, in order of first use.
-        public let scenarios: [String]
+        package let scenarios: [String]
         /// The command that builds it, or what else to do (`howToGet`).
-        public let remedy: String
+        package let remedy: String
     }
 
     /// The outer images of the scenarios' cells that are not on the engine, in order of first
@@ -25,7 +25,7 @@ public enum OuterImageCheck {
     ///   - engine: The engine to look on.
     ///   - recipes: The recipes folder, for the remedies.
     /// - Throws: `EngineError` when the engine cannot be asked.
-    public static func missing(in scenarios: [(name: String, cells: [Cell])], on engine: EngineSelection, recipes: RecipeCatalog = .workingDirectory) async throws -> [Missing] {
+    package static func missing(in scenarios: [(name: String, cells: [Cell])], on engine: EngineSelection, recipes: RecipeCatalog = .workingDirectory) async throws -> [Missing] {
         let client = EngineClient(address: engine.address, apiVersion: ProcessInfo.processInfo.environment["DOCKER_API_VERSION"].flatMap(APIVersion.init))
         _ = try await client.negotiate()
         var order: [String] = []
@@ -54,7 +54,7 @@ public enum OuterImageCheck {
     ///   - image: The outer image.
     ///   - engine: The engine's address or name, for the command.
     ///   - recipes: The recipes folder (`Images/` in the working directory by default).
-    public static func howToGet(_ image: String, engine: String, recipes: RecipeCatalog = .workingDirectory) -> String {
+    package static func howToGet(_ image: String, engine: String, recipes: RecipeCatalog = .workingDirectory) -> String {
         let prefix = "dindlab/outer:"
         guard image.hasPrefix(prefix) else { return "load it onto the engine (dindlab builds only dindlab/outer:NAME images, from Images/NAME)" }
         let recipe = String(image.dropFirst(prefix.count))
@@ -70,7 +70,7 @@ public enum OuterImageCheck {
 
 extension RecipeCatalog {
     /// `Images/` in the working directory, where a clone of dindlab keeps its recipes.
-    public static var workingDirectory: RecipeCatalog {
+    package static var workingDirectory: RecipeCatalog {
         RecipeCatalog(folder: URL(fileURLWithPath: "Images"), displayPath: "Images")
     }
 }

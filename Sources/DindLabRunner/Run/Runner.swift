@@ -1,47 +1,47 @@
-public import DindLabCore
-public import DindLabEngines
+package import DindLabCore
+package import DindLabEngines
 import DockerEngine
-public import Foundation
+package import Foundation
 
 /// How a run goes, beyond its plan.
-public struct RunOptions: Sendable {
+package struct RunOptions: Sendable {
     /// Trials (or cells with `isolation: cell`) running at once.
-    public var jobs: Int
+    package var jobs: Int
     /// Folder that holds run folders (results/), or the run folder itself with `exactOutput`.
-    public var resultsRoot: URL
+    package var resultsRoot: URL
     /// The command line, for the manifest.
-    public var commandLine: [String]
+    package var commandLine: [String]
     /// Collect forensics for passing trials too.
-    public var forensicsAlways: Bool
+    package var forensicsAlways: Bool
     /// Leave failed trials' outer containers running. Every outer container of the run is
     /// then created with the label `dindlab.kept=true` (labels cannot be added later): dindlab
     /// removes those whose trials pass itself, and `dindlab gc` leaves the rest alone unless
     /// asked (`--include-kept`).
-    public var keepFailed: Bool
+    package var keepFailed: Bool
     /// With `keepFailed`, which failed trials to keep; nil keeps every failed trial.
-    public var keepWhen: (@Sendable (TrialRecord) -> Bool)?
+    package var keepWhen: (@Sendable (TrialRecord) -> Bool)?
     /// Stop starting trials once this returns true for a finished trial (repro).
-    public var stopWhen: (@Sendable (TrialRecord) -> Bool)?
+    package var stopWhen: (@Sendable (TrialRecord) -> Bool)?
 
     /// Asks the run to end early (signals, see `InterruptSignals`); nil: it runs to the end.
-    public var interruption: RunInterruption?
+    package var interruption: RunInterruption?
     /// Continue this interrupted run in its own folder instead of starting a new one
     /// (`resultsRoot` and `commandLine` are then the earlier run's).
-    public var resume: ResumePoint?
+    package var resume: ResumePoint?
     /// The longest one short engine call of a trial (create, start, inspect, exec create)
     /// may take, so a hung engine ends the trial as an error that names the call instead of
     /// using up the trial's whole timeout. Streams (an exec's output) get the trial's time.
-    public var engineCallTimeout: Duration
+    package var engineCallTimeout: Duration
     /// Keep every trial record in memory for `RunResult.records` (repro and tests read them
     /// there). `dindlab run` does not: its memory then stays flat however many trials run,
     /// since the summary is counted as records come (`TallyAccumulator`) and trials.jsonl
     /// holds every record anyway.
-    public var keepRecords: Bool
+    package var keepRecords: Bool
     /// What earlier runs learnt about the engines' daemons (`EngineFactsCache`); nil: every
     /// engine is probed anew.
-    public var engineFactsCache: EngineFactsCache?
+    package var engineFactsCache: EngineFactsCache?
 
-    public init(jobs: Int = 1, resultsRoot: URL, commandLine: [String] = CommandLine.arguments, forensicsAlways: Bool = false, keepFailed: Bool = false, keepWhen: (@Sendable (TrialRecord) -> Bool)? = nil, stopWhen: (@Sendable (TrialRecord) -> Bool)? = nil,
+    package init(jobs: Int = 1, resultsRoot: URL, commandLine: [String] = CommandLine.arguments, forensicsAlways: Bool = false, keepFailed: Bool = false, keepWhen: (@Sendable (TrialRecord) -> Bool)? = nil, stopWhen: (@Sendable (TrialRecord) -> Bool)? = nil,
                 interruption: RunInterruption? = nil, resume: ResumePoint? = nil, engineCallTimeout: Duration = .seconds(60), keepRecords: Bool = true,
                 engineFactsCache: EngineFactsCache? = nil) {
         self.keepRecords = keepRecords
@@ -60,23 +60,23 @@ public struct RunOptions: Sendable {
 }
 
 /// What a run produced.
-public struct RunResult: Sendable {
-    public var directory: URL
+package struct RunResult: Sendable {
+    package var directory: URL
     /// Every trial record of the run, in plan order, when `RunOptions.keepRecords` (the
     /// default); empty otherwise (trials.jsonl in `directory` has them).
-    public var records: [TrialRecord]
+    package var records: [TrialRecord]
     /// How many trials are recorded (with a resumed run's earlier ones).
-    public var recordCount: Int
-    public var summary: RunSummary
-    public var manifest: RunManifest
+    package var recordCount: Int
+    package var summary: RunSummary
+    package var manifest: RunManifest
     /// Trials of the plan that never ran (a stop condition or a signal ended the run early).
-    public var skippedTrials: Int
+    package var skippedTrials: Int
     /// The signal that ended the run early, if one did (see `RunInterruption`).
-    public var interruptedBy: Int32?
+    package var interruptedBy: Int32?
 }
 
 /// Things a run reports while it goes.
-public protocol RunObserver: Sendable {
+package protocol RunObserver: Sendable {
     /// Said once the engines are known, before the first trial.
     func runStarted(directory: URL, plan: Plan, engines: [TrialEngine]) async
     /// Said as each trial ends.
@@ -88,14 +88,14 @@ public protocol RunObserver: Sendable {
 
 extension RunObserver {
     /// Writes the note to standard error.
-    public func note(_ text: String) async {
+    package func note(_ text: String) async {
         FileHandle.standardError.write(Data("dindlab: \(text)\n".utf8))
     }
 }
 
 /// Runs a plan: probes the engines, executes trials up to `jobs` at a time, records each
 /// trial as it ends, and summarises.
-public struct Runner: Sendable {
+package struct Runner: Sendable {
     let engines: [EngineSelection]
     let options: RunOptions
     let observer: (any RunObserver)?
@@ -104,7 +104,7 @@ public struct Runner: Sendable {
     ///   - engines: Engines to spread trials over (at least one).
     ///   - options: Concurrency, results folder and the rest.
     ///   - observer: Progress reporting, or nil.
-    public init(engines: [EngineSelection], options: RunOptions, observer: (any RunObserver)? = nil) {
+    package init(engines: [EngineSelection], options: RunOptions, observer: (any RunObserver)? = nil) {
         self.engines = engines
         self.options = options
         self.observer = observer
@@ -118,7 +118,7 @@ public struct Runner: Sendable {
     /// - Returns: The records, summary and run folder.
     /// - Throws: `EngineError` when an engine cannot be reached at the start (no run folder is
     ///   made then), `ResultsError` when the results cannot be written.
-    public func run(plan: Plan, scenarioFiles: [String]) async throws -> RunResult {
+    package func run(plan: Plan, scenarioFiles: [String]) async throws -> RunResult {
         let resume = options.resume
         let earlier = try resume?.recordedTrials(in: plan) ?? []
         let startedAt = Date()

@@ -1,22 +1,22 @@
-public import DindLabCore
-public import DindLabEngines
-public import DockerEngine
+package import DindLabCore
+package import DindLabEngines
+package import DockerEngine
 import Foundation
 
 /// An engine trials run on, with what the run learned about it once at its start.
-public struct TrialEngine: Sendable {
+package struct TrialEngine: Sendable {
     /// The name trials record ("default", a private engine's name, or one given on the command line).
-    public var name: String
-    public var client: EngineClient
-    public var apiVersion: APIVersion
-    public var privilege: PrivilegeSupport
-    public var fingerprint: EngineFingerprint
+    package var name: String
+    package var client: EngineClient
+    package var apiVersion: APIVersion
+    package var privilege: PrivilegeSupport
+    package var fingerprint: EngineFingerprint
     /// The engine daemon's pid when it runs on this machine (a Unix socket whose server dindlab
     /// can see), so cgroups can be changed from the engine's host (`daemon.cgroup-divergence`,
     /// the cleanup of `outer.cgroup-parent`); nil for remote engines.
-    public var localDaemonPID: Int32?
+    package var localDaemonPID: Int32?
 
-    public init(name: String, client: EngineClient, apiVersion: APIVersion, privilege: PrivilegeSupport, fingerprint: EngineFingerprint, localDaemonPID: Int32? = nil) {
+    package init(name: String, client: EngineClient, apiVersion: APIVersion, privilege: PrivilegeSupport, fingerprint: EngineFingerprint, localDaemonPID: Int32? = nil) {
         self.name = name
         self.client = client
         self.apiVersion = apiVersion

@@ -1,36 +1,36 @@
 /// The Docker daemon a `FakeEngine` pretends to be: its version, the API versions it accepts,
 /// and what it reports about its host. The API version decides the behaviour that changed
 /// across Docker releases (see `DaemonFeature`).
-public struct DaemonPersona: Sendable, Hashable, CustomStringConvertible {
+package struct DaemonPersona: Sendable, Hashable, CustomStringConvertible {
     /// The daemon's release, e.g. "26.1.5".
-    public var version: String
+    package var version: String
     /// The highest (and default) API version the daemon speaks, e.g. "1.45".
-    public var apiVersion: String
+    package var apiVersion: String
     /// The lowest API version the daemon accepts, e.g. "1.24".
-    public var minAPIVersion: String
-    public var gitCommit: String
-    public var goVersion: String
-    public var kernelVersion: String
+    package var minAPIVersion: String
+    package var gitCommit: String
+    package var goVersion: String
+    package var kernelVersion: String
     /// What `GET /info` calls OperatingSystem, e.g. "Debian GNU/Linux 12 (bookworm)".
-    public var operatingSystem: String
+    package var operatingSystem: String
     /// The storage driver, e.g. "overlay2" or "devicemapper".
-    public var storageDriver: String
+    package var storageDriver: String
     /// "cgroupfs" or "systemd".
-    public var cgroupDriver: String
+    package var cgroupDriver: String
     /// "1" or "2"; only reported by daemons with API 1.40 or later.
-    public var cgroupVersion: String
+    package var cgroupVersion: String
     /// What `GET /info` lists as SecurityOptions (daemons with API 1.24 or later).
-    public var securityOptions: [String]
+    package var securityOptions: [String]
     /// The capability names the daemon knows (without CAP_), nil for every capability of
     /// Linux 6.x. Docker 1.7-1.9 knew none after AUDIT_READ.
-    public var knownCapabilities: Set<String>?
+    package var knownCapabilities: Set<String>?
     /// The daemon fails every create whose body has a HostConfig, and takes it with start:
     /// Docker 1.7.1 built with Go 1.10 or later ("json: cannot set embedded pointer to
     /// unexported struct: runconfig.hostConfigWrapper").
-    public var refusesHostConfigAtCreate = false
+    package var refusesHostConfigAtCreate = false
 
     /// Creates a persona; the versions must be dotted numbers such as "1.41".
-    public init(
+    package init(
         version: String,
         apiVersion: String,
         minAPIVersion: String,
@@ -59,7 +59,7 @@ public struct DaemonPersona: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The capabilities Docker 1.7-1.9 knew (libcontainer's list of 2015): up to AUDIT_READ.
-    public static let legacyCapabilities: Set<String> = [
+    package static let legacyCapabilities: Set<String> = [
         "CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID",
         "SETPCAP", "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST", "NET_ADMIN", "NET_RAW",
         "IPC_LOCK", "IPC_OWNER", "SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT",
@@ -69,7 +69,7 @@ public struct DaemonPersona: Sendable, Hashable, CustomStringConvertible {
     ]
 
     /// Docker 1.7.1 on CentOS 7: the era of the field report (no cgroup bind mounts).
-    public static let docker1_7 = DaemonPersona(
+    package static let docker1_7 = DaemonPersona(
         version: "1.7.1", apiVersion: "1.19", minAPIVersion: "1.12",
         gitCommit: "786b29d", goVersion: "go1.4.2",
         kernelVersion: "3.10.0-229.el7.x86_64", operatingSystem: "CentOS Linux 7 (Core)",
@@ -78,7 +78,7 @@ public struct DaemonPersona: Sendable, Hashable, CustomStringConvertible {
     /// Docker 1.7.1 built from its source tag with today's Go (as old releases are rebuilt
     /// now that their binaries are no longer published): it cannot decode a HostConfig at
     /// create, and takes it with start.
-    public static let docker1_7BuiltWithModernGo: DaemonPersona = {
+    package static let docker1_7BuiltWithModernGo: DaemonPersona = {
         var persona = DaemonPersona(
             version: "1.7.1", apiVersion: "1.19", minAPIVersion: "1.12",
             gitCommit: "786b29d", goVersion: "go1.19.8", operatingSystem: "Debian GNU/Linux 12 (bookworm)",
@@ -88,24 +88,24 @@ public struct DaemonPersona: Sendable, Hashable, CustomStringConvertible {
     }()
 
     /// Docker 1.8.3 on CentOS 7: the first release that bind-mounts the cgroups.
-    public static let docker1_8 = DaemonPersona(
+    package static let docker1_8 = DaemonPersona(
         version: "1.8.3", apiVersion: "1.20", minAPIVersion: "1.12",
         gitCommit: "f4bf5c7", goVersion: "go1.4.2",
         kernelVersion: "3.10.0-229.el7.x86_64", operatingSystem: "CentOS Linux 7 (Core)",
         storageDriver: "devicemapper", knownCapabilities: legacyCapabilities)
 
     /// Docker 1.9.1 on CentOS 7.
-    public static let docker1_9 = DaemonPersona(
+    package static let docker1_9 = DaemonPersona(
         version: "1.9.1", apiVersion: "1.21", minAPIVersion: "1.12",
         gitCommit: "a34a1d5", goVersion: "go1.4.3",
         kernelVersion: "3.10.0-327.el7.x86_64", operatingSystem: "CentOS Linux 7 (Core)",
         storageDriver: "devicemapper", knownCapabilities: legacyCapabilities)
 
     /// The personas of the field report's era, oldest first.
-    public static let oldEra: [DaemonPersona] = [.docker1_7, .docker1_7BuiltWithModernGo, .docker1_8, .docker1_9]
+    package static let oldEra: [DaemonPersona] = [.docker1_7, .docker1_7BuiltWithModernGo, .docker1_8, .docker1_9]
 
     /// Docker 20.10.24 as Debian bookworm ships it, on cgroup v1.
-    public static let docker20_10 = DaemonPersona(
+    package static let docker20_10 = DaemonPersona(
         version: "20.10.24", apiVersion: "1.41", minAPIVersion: "1.12",
         gitCommit: "5d6db84", goVersion: "go1.19.8",
         kernelVersion: "5.10.0-28-amd64", operatingSystem: "Debian GNU/Linux 11 (bullseye)",
@@ -113,7 +113,7 @@ public struct DaemonPersona: Sendable, Hashable, CustomStringConvertible {
         securityOptions: ["name=seccomp,profile=default"])
 
     /// Docker 26.1.5 on Debian trixie with cgroup v2 and systemd.
-    public static let docker26 = DaemonPersona(
+    package static let docker26 = DaemonPersona(
         version: "26.1.5", apiVersion: "1.45", minAPIVersion: "1.24",
         gitCommit: "411e817", goVersion: "go1.21.13",
         kernelVersion: "6.1.0-18-amd64", operatingSystem: "Debian GNU/Linux trixie/sid",
@@ -121,9 +121,9 @@ public struct DaemonPersona: Sendable, Hashable, CustomStringConvertible {
         securityOptions: ["name=seccomp,profile=builtin", "name=cgroupns"])
 
     /// The four built-in personas, oldest first.
-    public static let all: [DaemonPersona] = [.docker1_7, .docker1_9, .docker20_10, .docker26]
+    package static let all: [DaemonPersona] = [.docker1_7, .docker1_9, .docker20_10, .docker26]
 
-    public var description: String { "Docker \(version) (API \(apiVersion), minimum \(minAPIVersion))" }
+    package var description: String { "Docker \(version) (API \(apiVersion), minimum \(minAPIVersion))" }
 }
 
 /// Behaviour that changed between Docker releases, keyed by the first API version that has it.

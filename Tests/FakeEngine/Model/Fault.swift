@@ -1,5 +1,5 @@
 /// A way the fake engine misbehaves on purpose for requests whose path matches.
-public enum Fault: Sendable, Equatable {
+package enum Fault: Sendable, Equatable {
     /// Read the request, never answer, keep the connection open until the server stops
     /// (or the client hangs up).
     case hang

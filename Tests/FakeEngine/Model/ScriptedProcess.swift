@@ -1,15 +1,15 @@
-public import Foundation
+package import Foundation
 
 /// What a container's or exec instance's process "does": the output it produces at once,
 /// how long it then keeps running, and its exit code.
-public struct ScriptedProcess: Sendable, Equatable {
-    public var stdout: Data
-    public var stderr: Data
-    public var exitCode: Int
+package struct ScriptedProcess: Sendable, Equatable {
+    package var stdout: Data
+    package var stderr: Data
+    package var exitCode: Int
     /// How long the process runs after it printed its output; a container is Running this long.
-    public var runningFor: Duration
+    package var runningFor: Duration
 
-    public init(stdout: Data = Data(), stderr: Data = Data(), exitCode: Int = 0, runningFor: Duration = .zero) {
+    package init(stdout: Data = Data(), stderr: Data = Data(), exitCode: Int = 0, runningFor: Duration = .zero) {
         self.stdout = stdout
         self.stderr = stderr
         self.exitCode = exitCode
@@ -17,7 +17,7 @@ public struct ScriptedProcess: Sendable, Equatable {
     }
 
     /// Convenience for text output.
-    public init(stdout: String, stderr: String = "", exitCode: Int = 0, runningFor: Duration = .zero) {
+    package init(stdout: String, stderr: String = "", exitCode: Int = 0, runningFor: Duration = .zero) {
         self.init(stdout: Data(stdout.utf8), stderr: Data(stderr.utf8), exitCode: exitCode, runningFor: runningFor)
     }
 
@@ -29,7 +29,7 @@ public struct ScriptedProcess: Sendable, Equatable {
     ///   - command: the argv (entrypoint followed by command).
     ///   - tty: whether the process has a terminal.
     /// - Returns: the scripted outcome.
-    public static func defaultProgram(_ command: [String], tty: Bool) -> ScriptedProcess {
+    package static func defaultProgram(_ command: [String], tty: Bool) -> ScriptedProcess {
         guard let executable = command.first.map({ $0.split(separator: "/").last.map(String.init) ?? $0 }) else {
             return ScriptedProcess()
         }
