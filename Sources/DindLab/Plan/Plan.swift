@@ -107,7 +107,8 @@ public struct Plan: Sendable, Hashable, Codable {
             if let fixed = assigned[cellKey] {
                 shard = fixed
             } else {
-                shard = load.indices.min { load[$0] < load[$1] }!  // the first of the least loaded
+                // The first of the least loaded (`load` is never empty: count >= 1).
+                shard = load.indices.min { load[$0] < load[$1] } ?? 0
                 if trial.cell.scenario.isolation == .cell {
                     assigned[cellKey] = shard
                     load[shard] += trials.count { "\($0.scenarioName)/\($0.cell.index)" == cellKey }
