@@ -293,7 +293,7 @@ public struct YAMLDiagnostics: Sendable {
     /// Records problems.
     /// - Parameter errors: The problems.
     public mutating func record(_ errors: [YAMLError]) {
-        errors.forEach { record($0) }
+        for error in errors { record(error) }
     }
 
     /// Runs a decoding step, recording its error instead of stopping.
