@@ -20,9 +20,10 @@ extension EngineClient {
         let body = try JSONEncoder().encode(config)
         do {
             return try decode(await request("POST", "/containers/create", query: [("name", name)], body: .data(body, contentType: "application/json"), timeout: timeout))
-        } catch let error as EngineError where config.hostConfig != nil && Self.cannotDecodeHostConfigAtCreate(error) {
+        } catch let error as EngineError where Self.cannotDecodeHostConfigAtCreate(error) {
+            guard let host = config.hostConfig else { throw error }
             startHostConfigs.engineRefusesAtCreate = true
-            return try await createWithHostConfigAtStart(config, host: config.hostConfig!, name: name, timeout: timeout)
+            return try await createWithHostConfigAtStart(config, host: host, name: name, timeout: timeout)
         }
     }
 
@@ -58,13 +59,14 @@ extension EngineClient {
     /// - Returns: The new image's id.
     public func commitContainer(_ id: String, repository: String, tag: String, config: ContainerConfig, timeout: Duration? = nil) async throws -> String {
         struct Committed: Decodable {
-            var Id: String
+            var id: String
+            enum CodingKeys: String, CodingKey { case id = "Id" }
         }
         let body = try JSONEncoder().encode(config)
         let committed: Committed = try decode(await request(
             "POST", "/commit", query: [("container", id), ("repo", repository), ("tag", tag)],
             body: .data(body, contentType: "application/json"), timeout: timeout))
-        return committed.Id
+        return committed.id
     }
 
     /// GET /containers/{id}/json.
@@ -82,10 +84,11 @@ extension EngineClient {
     /// - Returns: The container's exit status.
     public func waitContainer(_ id: String, timeout: Duration? = nil) async throws -> Int {
         struct WaitResponse: Decodable {
-            var StatusCode: Int
+            var statusCode: Int
+            enum CodingKeys: String, CodingKey { case statusCode = "StatusCode" }
         }
         let response: WaitResponse = try decode(await request("POST", "/containers/\(id)/wait", timeout: timeout))
-        return response.StatusCode
+        return response.statusCode
     }
 
     /// POST /containers/{id}/kill.
