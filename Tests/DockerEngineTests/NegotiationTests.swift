@@ -9,7 +9,7 @@ struct NegotiationTests {
     /// A daemon newer than every version the client knows.
     static let future = DaemonPersona(version: "99.0.0", apiVersion: "1.60", minAPIVersion: "1.24")
     /// Docker 1.6: older than the oldest API the client speaks.
-    static let docker1_6 = DaemonPersona(version: "1.6.2", apiVersion: "1.18", minAPIVersion: "1.12")
+    static let docker1dot6 = DaemonPersona(version: "1.6.2", apiVersion: "1.18", minAPIVersion: "1.12")
 
     struct NegotiationCase: Sendable, CustomTestStringConvertible {
         var persona: DaemonPersona
@@ -47,7 +47,7 @@ struct NegotiationTests {
 
     @Test("A daemon older than API 1.19 is refused with a sentence that names both versions")
     func daemonTooOld() async throws {
-        try await withClient(Self.docker1_6) { _, client in
+        try await withClient(Self.docker1dot6) { _, client in
             let error = await #expect(throws: EngineError.self) { try await client.info() }
             let description = error?.description ?? ""
             #expect(description.contains("1.18"), "\(description)")
