@@ -43,9 +43,9 @@ struct ReliabilityGcTests {
             #expect(try await client.listContainers(all: true).count == 7, "a dry run removed something")
             #expect(dry.rendered().contains("Would remove 3 containers"))
 
-            let warning = await OrphanCheck.warning(client: client, engineName: "fake")
-            #expect(warning?.hasPrefix("3 containers of dead runs are left on the engine fake") == true, "\(warning ?? "no warning")")
-            #expect(warning?.hasSuffix("run `dindlab gc`") == true)
+            let survey = await OrphanCheck.survey(client: client, engineName: "fake")
+            #expect(survey?.description.hasPrefix("3 containers of dead runs are left on the engine fake") == true, "\(survey?.description ?? "no warning")")
+            #expect(survey?.containers == 3 && survey?.engine == "fake")
 
             let report = try await collector.collect()
             #expect(Set(report.removed.map(\.id)) == [orphan, probe, finished])
@@ -55,7 +55,7 @@ struct ReliabilityGcTests {
             let withKept = try await collector.collect(.init(includeKept: true))
             #expect(withKept.removed.map(\.id) == [kept])
             #expect(Set(try await client.listContainers(all: true).map(\.id)) == [foreign, ownerOnly, live])
-            #expect(await OrphanCheck.warning(client: client, engineName: "fake") == nil)
+            #expect(await OrphanCheck.survey(client: client, engineName: "fake") == nil)
         }
     }
 

@@ -155,18 +155,39 @@ public struct GarbageCollector: Sendable {
     }
 }
 
-/// The containers of runs that are over, found at the start of a command: "3 containers of
-/// dead runs are left: run `dindlab gc`".
+/// The containers of runs that are over, found at the start of a command (the executable
+/// words the warning: "3 containers of dead runs are left: run `dindlab gc`").
 public enum OrphanCheck {
     /// Finds the containers of dead runs on an engine; never throws (the check must not stop a run).
     ///
-    /// - Returns: The warning to print, or nil when there is nothing to say.
-    public static func warning(client: EngineClient, engineName: String) async -> String? {
+    /// - Returns: What is left, or nil when there is nothing to say.
+    public static func survey(client: EngineClient, engineName: String) async -> OrphanSurvey? {
         guard let decisions = try? await GarbageCollector(client: client).survey() else { return nil }
         let orphans = decisions.filter(\.remove)
         guard !orphans.isEmpty else { return nil }
         let runs = Set(orphans.map(\.container.ownership.runID)).sorted()
+        return OrphanSurvey(containers: orphans.count, runs: runs, engine: engineName)
+    }
+}
+
+/// Containers of dead runs left on an engine: what garbage collection would remove.
+public struct OrphanSurvey: Sendable, Hashable, CustomStringConvertible {
+    /// How many containers.
+    public var containers: Int
+    /// The runs they belong to, sorted.
+    public var runs: [String]
+    /// The engine's name.
+    public var engine: String
+
+    public init(containers: Int, runs: [String], engine: String) {
+        self.containers = containers
+        self.runs = runs
+        self.engine = engine
+    }
+
+    /// `3 containers of dead runs are left on the engine default (runs a, b, c, ...)`.
+    public var description: String {
         let shown = runs.prefix(3).joined(separator: ", ") + (runs.count > 3 ? ", ..." : "")
-        return "\(orphans.count) container\(orphans.count == 1 ? "" : "s") of dead runs \(orphans.count == 1 ? "is" : "are") left on the engine \(engineName) (run\(runs.count == 1 ? "" : "s") \(shown)): run `dindlab gc`"
+        return "\(containers) container\(containers == 1 ? "" : "s") of dead runs \(containers == 1 ? "is" : "are") left on the engine \(engine) (run\(runs.count == 1 ? "" : "s") \(shown))"
     }
 }

@@ -1,0 +1,76 @@
+import DindLab
+import Foundation
+import Testing
+
+@testable import dindlab
+
+/// The executable words what the library reports as facts: run notices, signals, orphans.
+/// The lines are the ones dindlab printed when the library wrote them itself.
+@Suite("Frontend: the words for the runner's notices and the signals")
+struct RunNoticeTextTests {
+    @Test("--jobs above the engine host's CPU count gets one line saying what it does to timings", arguments: [(3, 2), (100, 2), (2, 1)])
+    func oversubscribed(jobs: Int, cpus: Int) {
+        let line = RunNoticeText.text(.oversubscribed(jobs: jobs, engine: "default", cpus: cpus))
+        #expect(line.hasPrefix("--jobs \(jobs) runs up to \(jobs) trials at once on the engine default, whose host has \(cpus) CPU\(cpus == 1 ? "" : "s"):"))
+        #expect(line.contains("phase timings stretch"))
+        #expect(line.hasSuffix("keep --jobs at \(cpus) or below"))
+        #expect(!line.contains("\n"))
+    }
+
+    @Test("containers of dead runs: a warning that names the runs and `dindlab gc`", arguments: [
+        (OrphanSurvey(containers: 3, runs: ["r1", "r2"], engine: "fake"),
+         "warning: 3 containers of dead runs are left on the engine fake (runs r1, r2): run `dindlab gc`"),
+        (OrphanSurvey(containers: 1, runs: ["r1"], engine: "default"),
+         "warning: 1 container of dead runs is left on the engine default (run r1): run `dindlab gc`"),
+        (OrphanSurvey(containers: 5, runs: ["a", "b", "c", "d"], engine: "e"),
+         "warning: 5 containers of dead runs are left on the engine e (runs a, b, c, ...): run `dindlab gc`"),
+    ])
+    func orphans(survey: OrphanSurvey, expected: String) {
+        #expect(RunNoticeText.text(.orphans(survey)) == expected)
+    }
+
+    @Test("a resumed run, a skipped cell and a lost engine are said as before")
+    func runNotices() throws {
+        let runID = try #require(RunID("20261129T112233Z-ab12"))
+        #expect(RunNoticeText.text(.resuming(runID: runID, recorded: 2, total: 6)) == "resuming run 20261129T112233Z-ab12: 2 of 6 trials are recorded, 4 to run")
+        let cell = RunManifest.SkippedCell(scenario: "s", cellID: "c0", engine: "default", trials: 1, reason: "the outer image x is not on the engine")
+        #expect(RunNoticeText.text(.skippedCell(cell)) == "skipped: s c0 on default (1 trial): the outer image x is not on the engine")
+        let lost = RunNoticeText.text(.engineLost(reason: "The engine default stopped answering.", engine: "default", runDirectory: URL(fileURLWithPath: "/r/run-1")))
+        #expect(lost == "The engine default stopped answering.\nNo further trial was started. Once the engine is back, `dindlab run --resume /r/run-1` runs the rest and `dindlab gc` removes what the engine default kept of this run.")
+    }
+
+    @Test("each signal says what it does, naming gc once containers may be left", arguments: [
+        (SIGINT, InterruptNotice.Effect.stopping, "\nSIGINT: no new trials start;", false),
+        (SIGTERM, .cancelling, "\nSIGTERM again: cancelling the running trials", true),
+        (SIGINT, .quitting, "\nSIGINT a third time: quitting now;", true),
+    ] as [(Int32, InterruptNotice.Effect, String, Bool)])
+    func signals(signal: Int32, stage: InterruptNotice.Effect, prefix: String, namesGc: Bool) {
+        let text = RunNoticeText.text(InterruptNotice(signal: signal, stage: stage))
+        #expect(text.hasPrefix(prefix))
+        #expect(text.hasSuffix("\n"))
+        #expect(text.contains("`dindlab gc`") == namesGc)
+    }
+
+    @Test("the progress printer says notices on their own line, prefixed dindlab:")
+    func printerNotes() async {
+        let lines = Lines()
+        let printer = ProgressPrinter(isTerminal: false, write: { lines.append($0) })
+        await printer.note(.oversubscribed(jobs: 4, engine: "default", cpus: 2))
+        #expect(lines.all == ["dindlab: " + RunNoticeText.text(.oversubscribed(jobs: 4, engine: "default", cpus: 2)) + "\n"])
+    }
+}
+
+/// Text written, in order.
+final class Lines: Sendable {
+    private let storage = LockedLines()
+    func append(_ line: String) { storage.append(line) }
+    var all: [String] { storage.all }
+}
+
+/// A tiny lock around the lines (tests only).
+private final class LockedLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func append(_ line: String) { lock.withLock { lines.append(line) } }
+    var all: [String] { lock.withLock { lines } }
+}
