@@ -30,14 +30,14 @@ struct LayeringRulesTests {
         "ImageBuildError.swift: --binary", "ImageBuildError.swift: --own-build", "StaticBinarySource.swift: --binary",
         "CgroupVersion.swift: --cgroup-version", "CgroupPlacement.swift: --cgroup", "DaemonBinary.swift: --binary",
         "EngineLayout.swift: --dir", "NamespaceLauncher.swift: --dir", "NamespaceLauncher.swift: dindlab engine",
-        "PrivateEngine.swift: dindlab engine", "PrivateEngine.swift: --name", "PrivateEngine.swift: --dir",
         // Hints in results and reports (written to files, not only to the terminal).
         "OuterImageCheck.swift: dindlab images", "OuterImageCheck.swift: --engine", "OuterImageCheck.swift: --binary",
         "ProbeImage.swift: dindlab images", "GarbageCollector.swift: --older-than", "GarbageCollector.swift: --include-kept",
         "ReproOutcome.swift: dindlab gc", "ReproOutcome.swift: --include-kept", "TrialExecutor.swift: dindlab gc",
         "RunReport.swift: --strict", "HTMLReport.swift: --strict", "CellJudgement.swift: --strict", "HistoryReport.swift: --json",
         "PlanReport.swift: --seed",
-        // Report titles name the run as `dindlab run ID`.
+        // Report titles name the run as `dindlab run ID`; daemon.log's header names what started it.
+        "PrivateEngine.swift: dindlab engine",
         "MarkdownReport.swift: dindlab run", "JUnitReport.swift: dindlab run", "HTMLReport.swift: dindlab run",
         "HistoryHTML.swift: dindlab history", "HistoryReport.swift: dindlab history",
     ]

@@ -1,4 +1,4 @@
-import DindLab
+@testable import DindLab
 import Foundation
 import Testing
 
@@ -73,4 +73,35 @@ private final class LockedLines: @unchecked Sendable {
     private var lines: [String] = []
     func append(_ line: String) { lock.withLock { lines.append(line) } }
     var all: [String] { lock.withLock { lines } }
+}
+
+/// A private engine's error carries its remedy as facts; the executable words it with
+/// `dindlab engine down` and the options, as the library once did itself.
+@Suite("Frontend: private engine errors with their hints")
+struct PrivateEngineHintTests {
+    @Test("each remedy reads as before", arguments: [
+        (PrivateEngineError.Remedy.stopFirst(.name("v17"), processes: false, otherwise: .anotherName),
+         "The name v17 belongs to the engine that runs in /e (pid 7, Docker 1.7.1); stop it first with `dindlab engine down --name v17`, or pick another --name."),
+        (.stopFirst(.directory("/tmp/x"), processes: false, otherwise: .anotherDirectory),
+         "The name v17 belongs to the engine that runs in /e (pid 7, Docker 1.7.1); stop it first with `dindlab engine down --dir /tmp/x`, or pass --dir another directory."),
+        (.stopFirst(.name("default"), processes: true, otherwise: nil),
+         "The name v17 belongs to the engine that runs in /e (pid 7, Docker 1.7.1); stop them first with `dindlab engine down --name default`."),
+        (.anotherNameOrRemoveFolder,
+         "The name v17 belongs to the engine that runs in /e (pid 7, Docker 1.7.1); pick another --name, or remove that folder if its engine is of no more use."),
+        (.stopDaemonOrAnotherDirectory,
+         "The name v17 belongs to the engine that runs in /e (pid 7, Docker 1.7.1); stop it or pass --dir another directory."),
+    ])
+    func remedies(remedy: PrivateEngineError.Remedy, expected: String) {
+        let error = PrivateEngineError(.alreadyRunning, "The name v17 belongs to the engine that runs in /e (pid 7, Docker 1.7.1).", remedy: remedy)
+        #expect(DiagnosticText.text(for: error) == expected)
+        #expect((DiagnosticText.worded(error) as? WordedError)?.description == expected)
+        #expect(!error.description.contains("dindlab engine"), "the library's own sentence names no command")
+    }
+
+    @Test("an error without a remedy passes through unchanged")
+    func withoutRemedy() {
+        let error = PrivateEngineError(.launchFailed, "The launcher failed.")
+        #expect(DiagnosticText.text(for: error) == "The launcher failed.")
+        #expect(DiagnosticText.worded(error) is PrivateEngineError)
+    }
 }
