@@ -32,7 +32,7 @@ struct LayeringRulesTests {
         "EngineLayout.swift: --dir", "NamespaceLauncher.swift: --dir", "NamespaceLauncher.swift: dindlab engine",
         // Hints in results and reports (written to files, not only to the terminal).
         "OuterImageCheck.swift: dindlab images", "OuterImageCheck.swift: --engine", "OuterImageCheck.swift: --binary",
-        "ProbeImage.swift: dindlab images", "GarbageCollector.swift: --older-than", "GarbageCollector.swift: --include-kept",
+        "ProbeImage.swift: dindlab images", 
         "ReproOutcome.swift: dindlab gc", "ReproOutcome.swift: --include-kept", "TrialExecutor.swift: dindlab gc",
         "RunReport.swift: --strict", "HTMLReport.swift: --strict", "CellJudgement.swift: --strict", "HistoryReport.swift: --json",
         "PlanReport.swift: --seed",
