@@ -57,3 +57,25 @@ struct RunRequestTests {
         #expect(error?.description == "\(store.directory.path) cannot be resumed: its manifest's command line (dindlab merge a b) is not a `dindlab run` command.")
     }
 }
+
+/// Enum options refuse other values in a sentence naming the option and its values.
+@Suite("Frontend: enum options")
+struct EnumOptionTests {
+    @Test("a value that is no case is refused in the house wording", arguments: [
+        (["a.yaml", "--forensics", "sometimes"], "--forensics takes always or on-failure."),
+    ])
+    func refused(arguments: [String], message: String) {
+        #expect(throws: (any Error).self) { try RunCommand.parse(arguments) }
+        do {
+            _ = try RunCommand.parse(arguments)
+        } catch {
+            #expect(RunCommand.message(for: error).contains(message), "\(RunCommand.message(for: error))")
+        }
+    }
+
+    @Test("--cgroup-version takes 1, 2, v1 or v2", arguments: [("1", CgroupVersion.v1), ("v2", .v2), ("2", .v2)])
+    func cgroupVersion(text: String, expected: CgroupVersion) throws {
+        #expect(try CgroupVersion.option(text) == expected)
+        #expect(throws: (any Error).self) { try CgroupVersion.option("3") }
+    }
+}

@@ -63,8 +63,14 @@ public struct RunRequest: Sendable, Hashable, Codable {
     /// - Returns: Nil when the run's manifest records no request (a run folder written
     ///   before requests were recorded).
     public func resuming(_ point: ResumePoint) -> RunRequest? {
-        guard var resumed = point.manifest.request else { return nil }
-        resumed.seed = point.manifest.seed
+        point.manifest.request.map { overriding($0, seed: point.manifest.seed) }
+    }
+
+    /// `recorded` (an earlier run's request) with the seed that run drew, this request's
+    /// engines and jobs when it has any, and `strict` if either asked for it.
+    public func overriding(_ recorded: RunRequest, seed: UInt64?) -> RunRequest {
+        var resumed = recorded
+        resumed.seed = seed
         if !engines.isEmpty { resumed.engines = engines }
         if let jobs { resumed.jobs = jobs }
         resumed.strict = resumed.strict || strict

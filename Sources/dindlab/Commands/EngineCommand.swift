@@ -56,7 +56,7 @@ extension EngineCommand {
 
         @Option(help: ArgumentHelp(
             "The cgroup version the daemon sees, 1 or 2 (default: the host's). 2 on a v1 or hybrid host is simulated in the engine's own namespaces; 1 on a v2 host is refused.",
-            valueName: "version"))
+            valueName: "version"), transform: CgroupVersion.option)
         var cgroupVersion: CgroupVersion?
 
         @Option(help: ArgumentHelp("The daemon's storage driver (--storage-driver).", valueName: "driver"))

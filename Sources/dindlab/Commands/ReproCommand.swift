@@ -51,7 +51,7 @@ struct ReproCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The folder that holds run folders.", valueName: "dir"))
     var out = "results"
 
-    @Option(help: ArgumentHelp("Collect forensics for every trial (always), so forensics.md compares the failure with a passing trial, or for failed ones (on-failure).", valueName: "when"))
+    @Option(help: ArgumentHelp("Collect forensics for every trial (always), so forensics.md compares the failure with a passing trial, or for failed ones (on-failure).", valueName: "when"), transform: Scenario.Forensics.option)
     var forensics: Scenario.Forensics = .onFailure
 
     func validate() throws {

@@ -48,7 +48,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The folder that holds run folders.", valueName: "dir"))
     var out = "results"
 
-    @Option(help: ArgumentHelp("Collect forensics for every trial (always) or for failed ones (on-failure).", valueName: "when"))
+    @Option(help: ArgumentHelp("Collect forensics for every trial (always) or for failed ones (on-failure).", valueName: "when"), transform: Scenario.Forensics.option)
     var forensics: Scenario.Forensics = .onFailure
 
     @Option(help: ArgumentHelp("Run only the K-th of N disjoint slices of the plan (needs --seed).", valueName: "K/N"))

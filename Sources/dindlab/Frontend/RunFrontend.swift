@@ -98,12 +98,8 @@ enum LegacyResume {
         guard let index = commandLine.firstIndex(of: "run") else {
             throw LegacyResumeError(path: point.store.directory.path, commandLine: commandLine)
         }
-        var request = try RunCommand.parse(Array(commandLine[(index + 1)...])).request()
-        request.seed = point.manifest.seed
-        if !overrides.engines.isEmpty { request.engines = overrides.engines }
-        if let jobs = overrides.jobs { request.jobs = jobs }
-        request.strict = request.strict || overrides.strict
-        return request
+        let recorded = try RunCommand.parse(Array(commandLine[(index + 1)...])).request()
+        return overrides.overriding(recorded, seed: point.manifest.seed)
     }
 }
 
