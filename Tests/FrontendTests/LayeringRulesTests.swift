@@ -28,8 +28,8 @@ struct LayeringRulesTests {
         "ReproError.swift: --until-signature", "HistoryError.swift: --last", "CompareError.swift: --engine",
         "MergeError.swift: --seed", "MergeError.swift: --repeat", "MergeError.swift: --only", "MergeError.swift: --shard",
         "ImageBuildError.swift: --binary", "ImageBuildError.swift: --own-build", "StaticBinarySource.swift: --binary",
-        "CgroupVersion.swift: --cgroup-version", "CgroupPlacement.swift: --cgroup", "DaemonBinary.swift: --binary",
-        "EngineLayout.swift: --dir", "NamespaceLauncher.swift: --dir", "NamespaceLauncher.swift: dindlab engine",
+        "CgroupVersion.swift: --cgroup-version", "DaemonBinary.swift: --binary", "CgroupPlacement.swift: --cgroup", 
+        "EngineLayout.swift: --dir",  "NamespaceLauncher.swift: dindlab engine",
         // Hints in results and reports (written to files, not only to the terminal).
         "OuterImageCheck.swift: dindlab images", "OuterImageCheck.swift: --engine", "OuterImageCheck.swift: --binary",
         "ProbeImage.swift: dindlab images", 

@@ -90,6 +90,10 @@ struct PrivateEngineHintTests {
          "The name v17 belongs to the engine that runs in /e (pid 7, Docker 1.7.1); pick another --name, or remove that folder if its engine is of no more use."),
         (.stopDaemonOrAnotherDirectory,
          "The name v17 belongs to the engine that runs in /e (pid 7, Docker 1.7.1); stop it or pass --dir another directory."),
+        (.directory("elsewhere, e.g. under /tmp or your home"),
+         "The name v17 belongs to the engine that runs in /e (pid 7, Docker 1.7.1); pass --dir elsewhere, e.g. under /tmp or your home."),
+        (.binary("the dockerd of that release"),
+         "The name v17 belongs to the engine that runs in /e (pid 7, Docker 1.7.1); pass --binary the dockerd of that release."),
     ])
     func remedies(remedy: PrivateEngineError.Remedy, expected: String) {
         let error = PrivateEngineError(.alreadyRunning, "The name v17 belongs to the engine that runs in /e (pid 7, Docker 1.7.1).", remedy: remedy)

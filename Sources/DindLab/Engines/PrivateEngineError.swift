@@ -82,6 +82,10 @@ public struct PrivateEngineError: Error, CustomStringConvertible, Sendable {
         case anotherNameOrRemoveFolder
         /// Stop the daemon that answers there, or use another engine directory.
         case stopDaemonOrAnotherDirectory
+        /// Use an engine directory like this one: "elsewhere, e.g. under /tmp".
+        case directory(String)
+        /// Give the daemon binary: "the dockerd of that release".
+        case binary(String)
     }
 
     /// What else would do, besides stopping the engine.

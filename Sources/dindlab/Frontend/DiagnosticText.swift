@@ -42,6 +42,10 @@ enum DiagnosticText {
             return "pick another --name, or remove that folder if its engine is of no more use"
         case .stopDaemonOrAnotherDirectory:
             return "stop it or pass --dir another directory"
+        case .directory(let what):
+            return "pass --dir \(what)"
+        case .binary(let what):
+            return "pass --binary \(what)"
         }
     }
 
