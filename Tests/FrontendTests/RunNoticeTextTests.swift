@@ -1,5 +1,6 @@
 @testable import DindLab
 import Foundation
+import Synchronization
 import Testing
 
 @testable import dindlab
@@ -62,17 +63,9 @@ struct RunNoticeTextTests {
 
 /// Text written, in order.
 final class Lines: Sendable {
-    private let storage = LockedLines()
-    func append(_ line: String) { storage.append(line) }
-    var all: [String] { storage.all }
-}
-
-/// A tiny lock around the lines (tests only).
-private final class LockedLines: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-    func append(_ line: String) { lock.withLock { lines.append(line) } }
-    var all: [String] { lock.withLock { lines } }
+    private let lines = Mutex<[String]>([])
+    func append(_ line: String) { lines.withLock { $0.append(line) } }
+    var all: [String] { lines.withLock { $0 } }
 }
 
 /// A private engine's error carries its remedy as facts; the executable words it with
