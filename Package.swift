@@ -76,6 +76,12 @@ let package = Package(
             name: "DindLabTests",
             dependencies: ["DindLab", "DockerEngine", "FakeEngine"]
         ),
+        // The executable's own code: how it words the library's facts, and the layering rule
+        // that keeps the command line out of the libraries (it reads the sources).
+        .testTarget(
+            name: "FrontendTests",
+            dependencies: ["dindlab", "DindLab", "DockerEngine", "FakeEngine"]
+        ),
         // Tests against a real engine (the private dockerd that scripts/test starts).
         .testTarget(
             name: "EndToEndTests",

@@ -133,6 +133,12 @@ public struct Plan: Sendable, Hashable, Codable {
         /// How many shards the plan was split into.
         public let count: Int
 
+        /// The `index`-th of `count` shards (not checked: `Plan.shard(_:of:)` checks).
+        public init(index: Int, count: Int) {
+            self.index = index
+            self.count = count
+        }
+
         /// `2/3`.
         public var description: String { "\(index)/\(count)" }
     }

@@ -64,7 +64,7 @@ public final class RunInterruption: @unchecked Sendable {
 
 /// SIGINT and SIGTERM for a run: the first stops starting trials, the second cancels the
 /// running ones (their outer containers are still removed), a third ends the process at
-/// once and leaves what is left to `dindlab gc`.
+/// once and leaves what is left to garbage collection.
 ///
 /// The default handlers are set to SIG_IGN and the signals are read from DispatchSource
 /// signal sources, so no work happens in a signal handler.
@@ -73,13 +73,13 @@ public enum InterruptSignals {
     ///
     /// - Parameters:
     ///   - interruption: Told of each signal; the runner reads it.
-    ///   - say: Where the one-line explanations go (standard error by default).
+    ///   - told: Told of each signal and what it does (the executable explains it to the user).
     ///   - work: The run.
     /// - Returns: What `work` returns.
     /// - Throws: What `work` throws.
     public static func run<T: Sendable>(
         interruption: RunInterruption,
-        say: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) },
+        told: @escaping @Sendable (InterruptNotice) -> Void,
         _ work: @escaping @Sendable () async throws -> T
     ) async throws -> T {
         let task = Task { try await work() }
@@ -89,18 +89,17 @@ public enum InterruptSignals {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler {
-                let name = number == SIGINT ? "SIGINT" : "SIGTERM"
                 let stage = interruption.stage
                 switch stage {
                 case .running:
                     interruption.requestStop(signal: number)
-                    say("\n\(name): no new trials start; running trials finish (at their timeout at the latest), then results are written. Interrupt again to cancel them at once.\n")
+                    told(InterruptNotice(signal: number, stage: .stopping))
                 case .stopping:
                     interruption.escalate(signal: number)
-                    say("\n\(name) again: cancelling the running trials and removing their outer containers. Interrupt once more to quit at once (then `dindlab gc` removes what is left).\n")
+                    told(InterruptNotice(signal: number, stage: .cancelling))
                     task.cancel()
                 case .cancelling:
-                    say("\n\(name) a third time: quitting now; `dindlab gc` removes what is left.\n")
+                    told(InterruptNotice(signal: number, stage: .quitting))
                     signals.forEach { signal($0, SIG_DFL) }
                     raise(number)
                 }
@@ -118,4 +117,29 @@ public enum InterruptSignals {
             task.cancel()
         }
     }
+}
+
+/// A signal a run received, and what it does now.
+public struct InterruptNotice: Sendable, Hashable {
+    /// What the signal does.
+    public enum Effect: Sendable, Hashable {
+        /// The first: no new trials start; the running ones finish, then results are written.
+        case stopping
+        /// The second: the running trials are cancelled, their outer containers removed.
+        case cancelling
+        /// The third: the process quits at once, leaving what is left.
+        case quitting
+    }
+
+    /// SIGINT or SIGTERM.
+    public var signal: Int32
+    public var stage: Effect
+
+    public init(signal: Int32, stage: Effect) {
+        self.signal = signal
+        self.stage = stage
+    }
+
+    /// `SIGINT` or `SIGTERM`.
+    public var signalName: String { signal == SIGINT ? "SIGINT" : "SIGTERM" }
 }

@@ -21,7 +21,7 @@ public struct ReproOptions: Sendable {
     public var engineFactsCache: EngineFactsCache?
 
     public init(cell: String? = nil, stop: ReproStop = .anyFailure, maxTrials: Int = 100, keep: Bool = false, jobs: Int = 1,
-                seed: UInt64? = nil, forensicsAlways: Bool = false, resultsRoot: URL, commandLine: [String] = CommandLine.arguments,
+                seed: UInt64? = nil, forensicsAlways: Bool = false, resultsRoot: URL, commandLine: [String] = [],
                 engineFactsCache: EngineFactsCache? = nil) {
         self.cell = cell
         self.stop = stop

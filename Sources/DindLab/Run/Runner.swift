@@ -7,8 +7,11 @@ public struct RunOptions: Sendable {
     public var jobs: Int
     /// Folder that holds run folders (results/), or the run folder itself with `exactOutput`.
     public var resultsRoot: URL
-    /// The command line, for the manifest.
+    /// The command line, for the manifest (the executable passes its arguments in).
     public var commandLine: [String]
+    /// What the run was asked to do, recorded in the manifest so that `--resume` can rebuild
+    /// it; nil records none.
+    public var request: RunRequest?
     /// Collect forensics for passing trials too.
     public var forensicsAlways: Bool
     /// Leave failed trials' outer containers running. Every outer container of the run is
@@ -39,7 +42,7 @@ public struct RunOptions: Sendable {
     /// engine is probed anew.
     public var engineFactsCache: EngineFactsCache?
 
-    public init(jobs: Int = 1, resultsRoot: URL, commandLine: [String] = CommandLine.arguments, forensicsAlways: Bool = false, keepFailed: Bool = false, keepWhen: (@Sendable (TrialRecord) -> Bool)? = nil, stopWhen: (@Sendable (TrialRecord) -> Bool)? = nil,
+    public init(jobs: Int = 1, resultsRoot: URL, commandLine: [String] = [], forensicsAlways: Bool = false, keepFailed: Bool = false, keepWhen: (@Sendable (TrialRecord) -> Bool)? = nil, stopWhen: (@Sendable (TrialRecord) -> Bool)? = nil,
                 interruption: RunInterruption? = nil, resume: ResumePoint? = nil, engineCallTimeout: Duration = .seconds(60), keepRecords: Bool = true,
                 engineFactsCache: EngineFactsCache? = nil) {
         self.keepRecords = keepRecords
@@ -79,16 +82,30 @@ public protocol RunObserver: Sendable {
     func runStarted(directory: URL, plan: Plan, engines: [TrialEngine]) async
     /// Said as each trial ends.
     func trialFinished(_ record: TrialRecord, done: Int, total: Int) async
-    /// Said for what the user should know before trials run: containers that dead runs left
-    /// on an engine, what a resumed run still has to do.
-    func note(_ text: String) async
+    /// Said for what the user should know while the run goes: containers that dead runs left
+    /// on an engine, what a resumed run still has to do, cells skipped, an engine lost.
+    func note(_ notice: RunNotice) async
 }
 
 extension RunObserver {
-    /// Writes the note to standard error.
-    public func note(_ text: String) async {
-        FileHandle.standardError.write(Data("dindlab: \(text)\n".utf8))
-    }
+    /// Ignores the notice (the executable's progress printer words them).
+    public func note(_ notice: RunNotice) async {}
+}
+
+/// What a run tells its observer besides trials, as facts; the executable words them.
+public enum RunNotice: Sendable, Hashable {
+    /// Containers of dead runs are left on one of the run's engines.
+    case orphans(OrphanSurvey)
+    /// `jobs` trials at once on an engine whose host has fewer CPUs (`cpus`), so trials wait
+    /// for CPU and their phase timings stretch.
+    case oversubscribed(jobs: Int, engine: String, cpus: Int)
+    /// A resumed run: `recorded` of the plan's `total` trials were recorded before.
+    case resuming(runID: RunID, recorded: Int, total: Int)
+    /// A cell is not run (its outer image is not on its engine).
+    case skippedCell(RunManifest.SkippedCell)
+    /// An engine stopped answering during the run (`reason` says how), so no further trial
+    /// was started; what it kept of the run stays on it.
+    case engineLost(reason: String, engine: String, runDirectory: URL)
 }
 
 /// Runs a plan: probes the engines, executes trials up to `jobs` at a time, records each
@@ -136,11 +153,11 @@ public struct Runner: Sendable {
         var trialEngines: [TrialEngine] = []
         for selection in selections.all {
             let engine = try await Self.prepare(selection, probeImages: probeImages, labels: ownership, factsCache: options.engineFactsCache)
-            if let warning = await OrphanCheck.warning(client: engine.client, engineName: engine.name) {
-                await observer?.note("warning: " + warning)
+            if let orphans = await OrphanCheck.survey(client: engine.client, engineName: engine.name) {
+                await observer?.note(.orphans(orphans))
             }
-            if let note = Self.concurrencyNote(jobs: options.jobs, engine: engine.name, cpus: engine.fingerprint.cpuCount) {
-                await observer?.note(note)
+            if let notice = Self.concurrencyNotice(jobs: options.jobs, engine: engine.name, cpus: engine.fingerprint.cpuCount) {
+                await observer?.note(notice)
             }
             trialEngines.append(engine)
         }
@@ -159,11 +176,12 @@ public struct Runner: Sendable {
                 runID: store.runID, startedAt: startedAt, commandLine: SecretMasker.maskArguments(options.commandLine), plan: plan,
                 scenarioFiles: files, engines: engineEntries
             )
+            manifest.request = options.request
         }
         try await store.writeManifest(manifest)
         await observer?.runStarted(directory: store.directory, plan: plan, engines: trialEngines)
         if resume != nil {
-            await observer?.note("resuming run \(store.runID): \(earlier.count) of \(plan.trials.count) trials are recorded, \(plan.trials.count - earlier.count) to run")
+            await observer?.note(.resuming(runID: store.runID, recorded: earlier.count, total: plan.trials.count))
         }
 
         let planned = Self.units(of: plan, spreadOver: selections.spread, named: selections.named, skipping: Set(earlier.map(\.trialID)))
@@ -177,7 +195,7 @@ public struct Runner: Sendable {
             manifest.skippedCells = earlierSkipped + skippedCells
             try await store.writeManifest(manifest)
             for cell in skippedCells {
-                await observer?.note("skipped: \(cell.scenario) \(cell.cellID) on \(cell.engine) (\(cell.trials) trial\(cell.trials == 1 ? "" : "s")): \(cell.reason)")
+                await observer?.note(.skippedCell(cell))
             }
         }
         manifest.outerImages = await Self.outerImages(of: units, engines: trialEngines)
@@ -216,7 +234,7 @@ public struct Runner: Sendable {
         if let failure = await collector.writeFailure { throw failure }
         for (engine, health) in zip(trialEngines, health) {
             if let lost = health.lost {
-                await observer?.note("\(lost)\nNo further trial was started. Once the engine is back, `dindlab run --resume \(store.directory.path)` runs the rest and `dindlab gc` removes what the engine \(engine.name) kept of this run.")
+                await observer?.note(.engineLost(reason: lost, engine: engine.name, runDirectory: store.directory))
             }
         }
         let kept = await collector.kept
@@ -239,12 +257,12 @@ public struct Runner: Sendable {
                          interruptedBy: options.interruption?.stopRequested == true ? options.interruption?.signal : nil)
     }
 
-    /// One line when `--jobs` asks for more trials at once than the engine's host has CPUs: a
+    /// A notice when the run asks for more trials at once than the engine's host has CPUs: a
     /// trial keeps about one CPU busy (the engine's and the inner daemon's processes), so the
     /// rest wait for CPU and every phase takes longer than it would alone.
-    static func concurrencyNote(jobs: Int, engine: String, cpus: Int?) -> String? {
+    static func concurrencyNotice(jobs: Int, engine: String, cpus: Int?) -> RunNotice? {
         guard let cpus, cpus > 0, jobs > cpus else { return nil }
-        return "--jobs \(jobs) runs up to \(jobs) trials at once on the engine \(engine), whose host has \(cpus) CPU\(cpus == 1 ? "" : "s"): trials beyond \(cpus) wait for CPU, so their phase timings stretch and tight timeouts may fire; to measure timings, keep --jobs at \(cpus) or below"
+        return .oversubscribed(jobs: jobs, engine: engine, cpus: cpus)
     }
 
     /// Leaves out the units whose outer image is not on their engine: such cells are skipped

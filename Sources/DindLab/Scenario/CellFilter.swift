@@ -1,5 +1,5 @@
 /// `--only key=value`: keep only cells whose field `key` has `value`.
-public struct CellFilter: Sendable, Hashable, CustomStringConvertible {
+public struct CellFilter: Sendable, Hashable, Codable, CustomStringConvertible {
     /// A matrix key, e.g. `inner.mode`.
     public let key: String
     /// The value as the user wrote it, e.g. `ti` or `1.5m` or `[sh, -c, "echo ok"]`.

@@ -35,6 +35,6 @@ struct EngineOptions: ParsableArguments {
 
 /// Prints an error in a full sentence to standard error and exits with `code`.
 func fail(_ error: Error, code: Int32 = 1) -> ExitCode {
-    FileHandle.standardError.write(Data("dindlab: \(error)\n".utf8))
+    StderrDiagnostics.say(DiagnosticText.text(for: error))
     return ExitCode(code)
 }

@@ -1,8 +1,9 @@
+import DindLab
 import Foundation
 
 /// Prints a run's progress: one rewritten line on a terminal, a plain line every ten
 /// seconds (and at the end) otherwise, so CI logs stay readable.
-public actor ProgressPrinter: RunObserver {
+actor ProgressPrinter: RunObserver {
     private let isTerminal: Bool
     private let started = ContinuousClock.now
     private var lastPlainLine = ContinuousClock.now
@@ -12,12 +13,12 @@ public actor ProgressPrinter: RunObserver {
     /// - Parameters:
     ///   - isTerminal: Rewrite one line (true) or print plain lines (false).
     ///   - write: Where text goes (standard error by default).
-    public init(isTerminal: Bool = isatty(STDERR_FILENO) == 1, write: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
+    init(isTerminal: Bool = isatty(STDERR_FILENO) == 1, write: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
         self.isTerminal = isTerminal
         self.write = write
     }
 
-    public func runStarted(directory: URL, plan: Plan, engines: [TrialEngine]) async {
+    func runStarted(directory: URL, plan: Plan, engines: [TrialEngine]) async {
         var text = "Run \(directory.lastPathComponent): \(plan.trials.count) trial\(plan.trials.count == 1 ? "" : "s"), seed \(plan.seed)\n"
         for engine in engines {
             text += "  engine \(engine.name): \(engine.client.address), Docker \(engine.fingerprint.daemonVersion ?? "?"), API \(engine.apiVersion)\n"
@@ -36,7 +37,7 @@ public actor ProgressPrinter: RunObserver {
         write(text)
     }
 
-    public func trialFinished(_ record: TrialRecord, done: Int, total: Int) async {
+    func trialFinished(_ record: TrialRecord, done: Int, total: Int) async {
         counts[record.outcome, default: 0] += 1
         let line = progressLine(done: done, total: total)
         if isTerminal {
@@ -47,8 +48,13 @@ public actor ProgressPrinter: RunObserver {
         }
     }
 
+    /// Says a notice on its own line, `dindlab: ...` (see `RunNoticeText`).
+    func note(_ notice: RunNotice) async {
+        write("dindlab: \(RunNoticeText.text(notice))\n")
+    }
+
     /// Ends a rewritten line early (a run stopped before its last trial).
-    public func finish() {
+    func finish() {
         if isTerminal { write("\n") }
     }
 
