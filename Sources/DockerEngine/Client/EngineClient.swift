@@ -30,20 +30,14 @@ public final class EngineClient: Sendable {
 
     /// Creates a client the way the docker CLI finds its engine: the explicit address, else
     /// DOCKER_HOST, else /var/run/docker.sock; the API version from `apiVersion`, else
-    /// DOCKER_API_VERSION, else negotiated.
+    /// DOCKER_API_VERSION, else negotiated (`EngineConfiguration` reads the environment).
     ///
-    /// - Throws: `EngineError.invalidAddress` for a malformed address,
-    ///   `EngineError.invalidAPIVersion` for a malformed API version.
+    /// - Throws: `EngineError.invalidAddress` for a malformed address; the errors of
+    ///   `EngineConfiguration` for a bad API version or environment variable.
     public convenience init(explicitAddress: String?, apiVersion: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment, timeout: Duration = .seconds(60)) throws {
-        let address = try EngineAddress.resolve(explicit: explicitAddress, environment: environment)
-        var pinned: APIVersion?
-        if let text = apiVersion ?? environment["DOCKER_API_VERSION"], !text.isEmpty {
-            guard let version = APIVersion(text) else {
-                throw EngineError.invalidAPIVersion(text)
-            }
-            pinned = version
-        }
-        self.init(address: address, apiVersion: pinned, timeout: timeout)
+        let configuration = try EngineConfiguration.resolve(apiVersion: apiVersion, environment: environment)
+        let address = try EngineAddress.resolve(explicit: explicitAddress, configuration: configuration)
+        self.init(address: address, apiVersion: configuration.apiVersion, timeout: timeout)
     }
 
     /// The API version requests use: pinned or negotiated; nil before negotiation.

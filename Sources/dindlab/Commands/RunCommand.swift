@@ -40,10 +40,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("only"), help: ArgumentHelp("Keep only cells where a matrix key has a value (repeatable).", valueName: "key=value"))
     var only: [String] = []
 
-    @Option(name: .customLong("engine"), help: ArgumentHelp(
-        "An engine: unix:///path, tcp://host:port, NAME=ADDRESS or a private engine's name. Repeat to spread trials over several engines. Default: DOCKER_HOST, else the private engine \"default\", else /var/run/docker.sock.",
-        valueName: "engine"))
-    var engines: [String] = []
+    @OptionGroup var engineOptions: EnginesOptions
 
     @Option(help: ArgumentHelp("The folder that holds run folders.", valueName: "dir"))
     var out = "results"
@@ -97,11 +94,13 @@ struct RunCommand: AsyncParsableCommand {
                 try point.checkScenarioFiles()
                 invocation = try RunCommand.parse(try point.runArguments())
                 invocation.seed = point.manifest.seed
-                if !engines.isEmpty { invocation.engines = engines }
+                if !engineOptions.engines.isEmpty { invocation.engineOptions.engines = engineOptions.engines }
+                if let apiVersion = engineOptions.configurationOptions.apiVersion { invocation.engineOptions.configurationOptions.apiVersion = apiVersion }
                 if let jobs { invocation.jobs = jobs }
                 invocation.strict = invocation.strict || strict
                 resumePoint = point
             }
+            let (configuration, selections) = try invocation.engineOptions.resolve()
             let filters = try invocation.only.map { argument throws(PlanError) in try CellFilter(parsing: argument) }
             let scenarios = try ScenarioLoader.load(files: invocation.files)
             var plan = try Plan(scenarios: scenarios, repeatOverride: invocation.repeatCount, seed: invocation.seed, only: filters)
@@ -110,7 +109,6 @@ struct RunCommand: AsyncParsableCommand {
                 // With the progress lines, on standard error, so it comes before them.
                 FileHandle.standardError.write(Data("shard \(index)/\(count): \(plan.trials.count) of the plan's \(plan.wholePlanTrialCount) trials\n".utf8))
             }
-            let selections = try invocation.engines.map { try EngineSelection.resolve($0) }
             for selection in selections {
                 if let warning = SafetyNotices.unencryptedEngine(selection.address) {
                     FileHandle.standardError.write(Data((warning + "\n").utf8))
@@ -120,7 +118,8 @@ struct RunCommand: AsyncParsableCommand {
             let options = RunOptions(
                 jobs: invocation.jobs ?? 1, resultsRoot: URL(fileURLWithPath: invocation.out),
                 forensicsAlways: invocation.forensics == "always", interruption: interruption, resume: resumePoint,
-                keepRecords: false, engineFactsCache: EngineFactsCache(folder: EngineFactsCache.defaultFolder())
+                keepRecords: false, engineFactsCache: EngineFactsCache(folder: EngineFactsCache.defaultFolder()),
+                engineConfiguration: configuration
             )
             let runner = Runner(engines: selections, options: options, observer: printer)
             let files = invocation.files
