@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 extension EngineClient {
     /// GET /_ping, unversioned, so it works before negotiation and on every daemon.
@@ -53,20 +54,20 @@ func jsonText<T: Encodable>(_ value: T) -> String {
     return (try? String(decoding: encoder.encode(value), as: UTF8.self)) ?? "{}"
 }
 
-private final class EventCollector: @unchecked Sendable {
-    private var splitter = JSONObjectSplitter()
-    private var objects: [Data] = []
-    private let lock = NSLock()
+private final class EventCollector: Sendable {
+    private struct State {
+        var splitter = JSONObjectSplitter()
+        var objects: [Data] = []
+    }
+
+    private let state = Mutex(State())
 
     func feed(_ chunk: Data) {
-        lock.lock()
-        defer { lock.unlock() }
-        objects += splitter.feed(chunk)
+        state.withLock { $0.objects += $0.splitter.feed(chunk) }
     }
 
     func decoded() throws -> [EngineEvent] {
-        lock.lock()
-        defer { lock.unlock() }
+        let objects = state.withLock { $0.objects }
         return try objects.map { try JSONDecoder().decode(EngineEvent.self, from: $0) }
     }
 }

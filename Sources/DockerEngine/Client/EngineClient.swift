@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A client of one Docker Engine's HTTP API, from API 1.19 (Docker 1.7) to 1.51 (Docker 28).
 ///
@@ -176,34 +177,21 @@ func describe<T>(_ error: DecodingError, type: T.Type) -> String {
 }
 
 /// The API version, settled once per client.
-private final class NegotiationState: @unchecked Sendable {
+private final class NegotiationState: Sendable {
     let pinned: APIVersion?
-    private let lock = NSLock()
-    private var settledVersion: APIVersion?
-    private var version: EngineVersion?
+    private let state = Mutex<(settled: APIVersion?, engineVersion: EngineVersion?)>((nil, nil))
 
     init(pinned: APIVersion?) {
         self.pinned = pinned
     }
 
-    var settled: APIVersion? {
-        lock.lock()
-        defer { lock.unlock() }
-        return settledVersion
-    }
+    var settled: APIVersion? { state.withLock { $0.settled } }
 
     var current: APIVersion? { settled ?? pinned }
 
-    var engineVersion: EngineVersion? {
-        lock.lock()
-        defer { lock.unlock() }
-        return version
-    }
+    var engineVersion: EngineVersion? { state.withLock { $0.engineVersion } }
 
     func settle(_ apiVersion: APIVersion, engineVersion: EngineVersion) {
-        lock.lock()
-        defer { lock.unlock() }
-        settledVersion = apiVersion
-        version = engineVersion
+        state.withLock { $0 = (apiVersion, engineVersion) }
     }
 }

@@ -185,21 +185,18 @@ struct RequestShape: Equatable {
 }
 
 /// Idle easy handles, each holding a live connection to the engine.
-private final class HandlePool: @unchecked Sendable {
-    private let lock = NSLock()
-    private var idle: [CurlHandle] = []
+private final class HandlePool: Sendable {
+    private let idle = Mutex<[CurlHandle]>([])
 
     func take() -> CurlHandle {
-        lock.lock()
-        defer { lock.unlock() }
-        return idle.popLast() ?? CurlHandle()
+        idle.withLock { $0.popLast() } ?? CurlHandle()
     }
 
     func give(_ handle: CurlHandle) {
-        lock.lock()
-        defer { lock.unlock() }
         // A burst of concurrent calls must not keep that many connections open forever.
-        if idle.count < 16 { idle.append(handle) }
+        idle.withLock { idle in
+            if idle.count < 16 { idle.append(handle) }
+        }
     }
 }
 
