@@ -215,6 +215,11 @@ final class CancellationFlag: Sendable {
 }
 
 /// The state of one request while libcurl carries it; passed unretained to the C callbacks.
+///
+/// `@unchecked Sendable`: libcurl holds it as the C callbacks' user data (a raw pointer) while
+/// the transfer runs; the callbacks run on the transfer's one thread, and the caller reads it
+/// on that same thread after `curl_easy_perform` returns. Only the cancellation flag (an
+/// atomic) is touched from other threads.
 final class Exchange: @unchecked Sendable {
     // Only libcurl's callbacks on the transfer's one thread touch these while it runs, then
     // the caller after it: no overlapping access for the runtime to check on every header

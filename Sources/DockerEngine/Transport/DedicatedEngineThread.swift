@@ -12,6 +12,10 @@ import Glibc
 /// a Unix socket; for latency measurements (`dindlab engine ping`) that doubles the result.
 /// Use it for sequential work only: concurrent child tasks would share the one thread and
 /// wait for each other's calls.
+///
+/// `@unchecked Sendable`: it owns a thread that waits on `condition` (a pthread mutex and
+/// condition variable, which `Mutex` cannot wait on); `jobs` and `stopping` are read and
+/// written only with `condition` locked.
 public final class DedicatedEngineThread: TaskExecutor, @unchecked Sendable {
     private let condition = NSCondition()
     private var jobs: [UnownedJob] = []
