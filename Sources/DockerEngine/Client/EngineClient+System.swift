@@ -14,6 +14,23 @@ extension EngineClient {
         )
     }
 
+    /// Sends GET /_ping `count` times, one after another on one connection, and times each
+    /// round trip. The loop runs as one blocking job on a transport thread, so a round trip is
+    /// one thread's work, as in a C loop around libcurl: handing each call to a transport
+    /// thread and back would cost as much as the round trip itself.
+    ///
+    /// - Parameters:
+    ///   - count: How many round trips.
+    ///   - timeout: The deadline of each; the client's default when nil.
+    /// - Returns: Each round trip's duration, in order.
+    /// - Throws: The first `EngineError`; `CancellationError` when cancelled.
+    public func pingRoundTrips(count: Int, timeout: Duration? = nil) async throws -> [Duration] {
+        let request = makeRequest("GET", "/_ping", versioned: nil, timeout: timeout)
+        return try await transport.performSeries(request, count: count) { [self] response in
+            try check(response, request: request, version: nil)
+        }
+    }
+
     /// GET /version.
     public func version() async throws -> EngineVersion {
         try decode(await request("GET", "/version"))

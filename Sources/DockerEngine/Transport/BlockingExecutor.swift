@@ -28,11 +28,9 @@ final class BlockingExecutor: @unchecked Sendable {
         self.maximumThreads = max(1, maximumThreads)
     }
 
-    /// Runs `work` on an executor thread and returns its result; on a
-    /// `DedicatedEngineThread`, which may block, it runs right there.
+    /// Runs `work` on an executor thread and returns its result.
     func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        if DedicatedEngineThread.isCurrentThreadDedicated { return try work() }
-        return try await withCheckedThrowingContinuation { continuation in
+        try await withCheckedThrowingContinuation { continuation in
             submit {
                 continuation.resume(with: Result { try work() })
             }

@@ -40,6 +40,37 @@ final class CurlTransport: Sendable {
         }
     }
 
+    /// Performs the same request `count` times, one after another in one blocking job on one
+    /// transport thread (one reused connection), and times each round trip: a loop around
+    /// libcurl as a C program would write it, with no handoff between threads per request.
+    ///
+    /// - Parameters:
+    ///   - request: The request, sent as it is each time.
+    ///   - count: How many times.
+    ///   - check: Called with each response on the transport thread; throws to end the series.
+    /// - Returns: Each round trip's duration, in order.
+    /// - Throws: `EngineError` for transport failures and timeouts, what `check` throws, or
+    ///   `CancellationError` when the task is cancelled between two requests.
+    func performSeries(_ request: HTTPRequest, count: Int, check: @escaping @Sendable (HTTPResponse) throws -> Void) async throws -> [Duration] {
+        let cancellation = CancellationFlag()
+        return try await withTaskCancellationHandler {
+            try await BlockingExecutor.shared.run { [self] in
+                let clock = ContinuousClock()
+                var durations: [Duration] = []
+                durations.reserveCapacity(count)
+                for _ in 0..<count {
+                    if cancellation.isCancelled { throw CancellationError() }
+                    let before = clock.now
+                    try check(performBlocking(request, exchange: Exchange(onChunk: nil)))
+                    durations.append(clock.now - before)
+                }
+                return durations
+            }
+        } onCancel: {
+            cancellation.cancel()
+        }
+    }
+
     private func performBlocking(_ request: HTTPRequest, exchange: Exchange) throws -> HTTPResponse {
         let handle = pool.take()
         defer { pool.give(handle) }
