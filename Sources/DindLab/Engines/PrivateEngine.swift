@@ -386,10 +386,10 @@ public struct PrivateEngine: Sendable {
     /// Client and service-manager variables the daemon must not inherit: dockerd and `docker -d`
     /// turn TLS on when DOCKER_TLS_VERIFY is set and look for certificates in DOCKER_CERT_PATH;
     /// NOTIFY_SOCKET and LISTEN_FDS would make it talk to the systemd unit dindlab runs in.
-    static let scrubbedEnvironment: Set<String> = [
-        "DOCKER_HOST", "DOCKER_TLS", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_API_VERSION",
-        "DOCKER_CONTEXT", "DOCKER_CONFIG", "NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES",
-    ]
+    /// (The client's own variables come from `EngineConfiguration`, the one place that reads them.)
+    static let scrubbedEnvironment = Set(EngineConfiguration.environmentVariables).union([
+        "DOCKER_TLS", "DOCKER_CONTEXT", "DOCKER_CONFIG", "NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES",
+    ])
 
     /// The daemon's environment: ours without `scrubbedEnvironment`, with the binary's own
     /// directory first on PATH, because old releases find their helpers (docker-containerd,

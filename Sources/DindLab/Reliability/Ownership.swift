@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The labels that mark an object on an engine as dindlab's, and say which run and which
 /// process made it. dindlab stops or removes only containers that carry them.
@@ -78,29 +79,24 @@ public struct Ownership: Sendable, Hashable {
 
 /// The runs this process is running now; a run is added when it starts and removed when it
 /// ends, however it ends.
-public final class ActiveRuns: @unchecked Sendable {
+public final class ActiveRuns: Sendable {
     public static let shared = ActiveRuns()
-    private let lock = NSLock()
-    private var runs: [String: Int] = [:]
+    private let runs = Mutex<[String: Int]>([:])
 
     /// Marks the run as going on. Additions are counted, so a run that a library user
     /// resumes twice at once in one process is over only when both have ended.
     public func add(_ runID: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        runs[runID, default: 0] += 1
+        runs.withLock { $0[runID, default: 0] += 1 }
     }
 
     /// Marks the run as over.
     public func remove(_ runID: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        if let count = runs[runID], count > 1 { runs[runID] = count - 1 } else { runs[runID] = nil }
+        runs.withLock { runs in
+            if let count = runs[runID], count > 1 { runs[runID] = count - 1 } else { runs[runID] = nil }
+        }
     }
 
     public func contains(_ runID: String) -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return runs[runID] != nil
+        runs.withLock { $0[runID] != nil }
     }
 }

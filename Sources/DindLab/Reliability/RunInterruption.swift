@@ -1,29 +1,26 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// A run's request to end early, in two steps: first stop starting trials and let the running
 /// ones finish (they end at their own timeout at the latest), then cancel the running ones.
 ///
 /// The runner asks `stopRequested` before it starts each trial; cancelling is Task
 /// cancellation, which `InterruptSignals` delivers to the run's task.
-public final class RunInterruption: @unchecked Sendable {
+public final class RunInterruption: Sendable {
     public enum Stage: Int, Sendable, Comparable {
         case running, stopping, cancelling
 
         public static func < (lhs: Stage, rhs: Stage) -> Bool { lhs.rawValue < rhs.rawValue }
     }
 
-    private let lock = NSLock()
-    private var currentStage = Stage.running
-    private var firstSignal: Int32?
+    private let state = Mutex<(stage: Stage, firstSignal: Int32?)>((.running, nil))
 
     public init() {}
 
     /// How far the interruption has gone.
     public var stage: Stage {
-        lock.lock()
-        defer { lock.unlock() }
-        return currentStage
+        state.withLock { $0.stage }
     }
 
     /// True once a stop was asked for: no new trial starts.
@@ -31,9 +28,7 @@ public final class RunInterruption: @unchecked Sendable {
 
     /// The signal that first asked the run to stop, if a signal did.
     public var signal: Int32? {
-        lock.lock()
-        defer { lock.unlock() }
-        return firstSignal
+        state.withLock { $0.firstSignal }
     }
 
     /// The exit status of a process ended by that signal, as shells report it: 128 + the
@@ -46,19 +41,19 @@ public final class RunInterruption: @unchecked Sendable {
     /// - Returns: The stage reached.
     @discardableResult
     public func escalate(signal: Int32? = nil) -> Stage {
-        lock.lock()
-        defer { lock.unlock() }
-        if firstSignal == nil { firstSignal = signal }
-        currentStage = Stage(rawValue: min(currentStage.rawValue + 1, Stage.cancelling.rawValue))!
-        return currentStage
+        state.withLock { state in
+            if state.firstSignal == nil { state.firstSignal = signal }
+            state.stage = Stage(rawValue: min(state.stage.rawValue + 1, Stage.cancelling.rawValue)) ?? .cancelling
+            return state.stage
+        }
     }
 
     /// Asks to stop starting trials (the first stage); does nothing when already further.
     public func requestStop(signal: Int32? = nil) {
-        lock.lock()
-        defer { lock.unlock() }
-        if firstSignal == nil { firstSignal = signal }
-        currentStage = max(currentStage, .stopping)
+        state.withLock { state in
+            if state.firstSignal == nil { state.firstSignal = signal }
+            state.stage = max(state.stage, .stopping)
+        }
     }
 }
 

@@ -41,10 +41,14 @@ public struct RunOptions: Sendable {
     /// What earlier runs learnt about the engines' daemons (`EngineFactsCache`); nil: every
     /// engine is probed anew.
     public var engineFactsCache: EngineFactsCache?
+    /// DOCKER_HOST, TLS and the API version, for the engines the scenarios name themselves
+    /// (`engine: v17`) and the default engine; nil: resolved from the environment when needed.
+    public var engineConfiguration: EngineConfiguration?
 
     public init(jobs: Int = 1, resultsRoot: URL, commandLine: [String] = [], forensicsAlways: Bool = false, keepFailed: Bool = false, keepWhen: (@Sendable (TrialRecord) -> Bool)? = nil, stopWhen: (@Sendable (TrialRecord) -> Bool)? = nil,
                 interruption: RunInterruption? = nil, resume: ResumePoint? = nil, engineCallTimeout: Duration = .seconds(60), keepRecords: Bool = true,
-                engineFactsCache: EngineFactsCache? = nil) {
+                engineFactsCache: EngineFactsCache? = nil, engineConfiguration: EngineConfiguration? = nil) {
+        self.engineConfiguration = engineConfiguration
         self.keepRecords = keepRecords
         self.engineFactsCache = engineFactsCache
         self.jobs = max(1, jobs)
@@ -149,7 +153,7 @@ public struct Runner: Sendable {
         for image in plan.scenarios.flatMap(\.cells).map(\.scenario.outer.image) where !image.isEmpty && !probeImages.contains(image) {
             probeImages.append(image)
         }
-        let selections = try Self.engineSelections(given: engines, plan: plan)
+        let selections = try Self.engineSelections(given: engines, plan: plan, configuration: options.engineConfiguration)
         var trialEngines: [TrialEngine] = []
         for selection in selections.all {
             let engine = try await Self.prepare(selection, probeImages: probeImages, labels: ownership, factsCache: options.engineFactsCache)
@@ -304,7 +308,7 @@ public struct Runner: Sendable {
     /// The probe uses the first of `probeImages` the engine has (an engine may lack some); a
     /// daemon instance probed before is not probed again (`factsCache`).
     static func prepare(_ selection: EngineSelection, probeImages: [String], labels: [String: String], factsCache: EngineFactsCache?) async throws -> TrialEngine {
-        let client = EngineClient(address: selection.address, apiVersion: ProcessInfo.processInfo.environment["DOCKER_API_VERSION"].flatMap(APIVersion.init))
+        let client = selection.client()
         let apiVersion = try await client.negotiate()
         var privilege = PrivilegeSupport(privileged: true, grantableCapabilities: [], refusedCapabilities: [], privilegedError: nil)
         var probeImage: String?
@@ -348,7 +352,14 @@ public struct Runner: Sendable {
         var named: [String: Int]
     }
 
-    static func engineSelections(given: [EngineSelection], plan: Plan) throws -> EngineSelections {
+    static func engineSelections(given: [EngineSelection], plan: Plan, configuration: EngineConfiguration? = nil) throws -> EngineSelections {
+        // Resolved only when an engine must be, so a run on given engines reads no environment.
+        var resolved = configuration
+        func resolve(_ reference: String?) throws -> EngineSelection {
+            let configuration = try resolved ?? EngineConfiguration.resolve()
+            resolved = configuration
+            return try EngineSelection.resolve(reference, configuration: configuration)
+        }
         var all = given
         var named: [String: Int] = [:]
         let references = plan.scenarios.flatMap(\.cells).compactMap(\.scenario.engine)
@@ -357,14 +368,14 @@ public struct Runner: Sendable {
                 named[reference] = index
                 continue
             }
-            var selection = try EngineSelection.resolve(reference)
+            var selection = try resolve(reference)
             if !reference.contains("://") { selection.name = reference }
             named[reference] = all.count
             all.append(selection)
         }
         let cellsWithoutEngine = plan.scenarios.flatMap(\.cells).contains { $0.scenario.engine == nil }
         if all.isEmpty || (given.isEmpty && cellsWithoutEngine) {
-            all.insert(try EngineSelection.resolve(nil), at: 0)
+            all.insert(try resolve(nil), at: 0)
             named = named.mapValues { $0 + 1 }
             return EngineSelections(all: all, spread: [0], named: named)
         }

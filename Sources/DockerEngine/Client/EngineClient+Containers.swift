@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 extension EngineClient {
     /// POST /containers/create.
@@ -160,22 +161,25 @@ extension EngineClient {
 
 /// Host configurations kept for start, by container id, for a daemon that cannot decode them
 /// at create (see `EngineClient.createContainer`).
-final class StartHostConfigs: @unchecked Sendable {
-    private let lock = NSLock()
-    private var refuses = false
-    private var pending: [String: HostConfig] = [:]
+final class StartHostConfigs: Sendable {
+    private struct State {
+        var refuses = false
+        var pending: [String: HostConfig] = [:]
+    }
+
+    private let state = Mutex(State())
 
     /// The engine refused a HostConfig at create once: later creates send it with start at once.
     var engineRefusesAtCreate: Bool {
-        get { lock.withLock { refuses } }
-        set { lock.withLock { refuses = newValue } }
+        get { state.withLock { $0.refuses } }
+        set { state.withLock { $0.refuses = newValue } }
     }
 
     func keep(_ host: HostConfig, for id: String) {
-        lock.withLock { pending[id] = host }
+        state.withLock { $0.pending[id] = host }
     }
 
     func take(for id: String) -> HostConfig? {
-        lock.withLock { pending.removeValue(forKey: id) }
+        state.withLock { $0.pending.removeValue(forKey: id) }
     }
 }

@@ -40,10 +40,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("only"), help: ArgumentHelp("Keep only cells where a matrix key has a value (repeatable).", valueName: "key=value"))
     var only: [String] = []
 
-    @Option(name: .customLong("engine"), help: ArgumentHelp(
-        "An engine: unix:///path, tcp://host:port, NAME=ADDRESS or a private engine's name. Repeat to spread trials over several engines. Default: DOCKER_HOST, else the private engine \"default\", else /var/run/docker.sock.",
-        valueName: "engine"))
-    var engines: [String] = []
+    @OptionGroup var engineOptions: EnginesOptions
 
     @Option(help: ArgumentHelp("The folder that holds run folders.", valueName: "dir"))
     var out = "results"
@@ -91,13 +88,14 @@ struct RunCommand: AsyncParsableCommand {
             scenarioFiles: files, repeatCount: repeatCount, seed: seed,
             only: try only.map { argument throws(PlanError) in try CellFilter(parsing: argument) },
             shard: try shardNumbers().map { Plan.Shard(index: $0.index, count: $0.count) },
-            forensics: forensics, strict: strict, jobs: jobs, engines: engines, resultsRoot: out)
+            forensics: forensics, strict: strict, jobs: jobs, engines: engineOptions.engines, resultsRoot: out)
     }
 
     func run() async throws {
-        let frontend = RunFrontend(commandLine: CommandLine.arguments)
+        let configuration = try engineOptions.configurationOptions.configuration()
+        let frontend = RunFrontend(commandLine: CommandLine.arguments, configuration: configuration)
         if let resume {
-            try await frontend.run(.resume(URL(fileURLWithPath: resume), overrides: RunRequest(scenarioFiles: [], strict: strict, jobs: jobs, engines: engines)))
+            try await frontend.run(.resume(URL(fileURLWithPath: resume), overrides: RunRequest(scenarioFiles: [], strict: strict, jobs: jobs, engines: engineOptions.engines)))
         } else {
             let request: RunRequest
             do {

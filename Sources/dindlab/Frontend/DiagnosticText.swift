@@ -12,7 +12,7 @@ enum DiagnosticText {
         if let error = error as? PrivateEngineError, let remedy = error.remedy {
             return withHint(error.description, hint(remedy))
         }
-        return "\(error)"
+        return EngineErrorAdvice.sentence(for: error)
     }
 
     /// `error` as the command line reports it: worded here when it carries a remedy, else as is

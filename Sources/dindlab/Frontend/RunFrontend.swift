@@ -1,5 +1,6 @@
 import ArgumentParser
 import DindLab
+import DockerEngine
 import Foundation
 
 /// `dindlab run` once its arguments are parsed: settles what to run (a new request, or an
@@ -17,6 +18,8 @@ struct RunFrontend {
 
     /// The executable's arguments, recorded in the manifest of a new run.
     var commandLine: [String]
+    /// DOCKER_HOST, TLS and the API version, resolved once from the flags and the environment.
+    var configuration: EngineConfiguration
 
     /// Runs `target` and throws the exit status (`ExitCode`), as `dindlab run` exits.
     func run(_ target: Target) async throws {
@@ -31,7 +34,7 @@ struct RunFrontend {
                 // With the progress lines, on standard error, so it comes before them.
                 StderrDiagnostics.write("shard \(shard.index)/\(shard.count): \(plan.trials.count) of the plan's \(plan.wholePlanTrialCount) trials\n")
             }
-            let selections = try request.engines.map { try EngineSelection.resolve($0) }
+            let selections = try request.engines.map { try EngineSelection.resolve($0, configuration: configuration) }
             for selection in selections {
                 if let warning = SafetyNotices.unencryptedEngine(selection.address) {
                     StderrDiagnostics.write(warning + "\n")
@@ -41,7 +44,8 @@ struct RunFrontend {
             var options = RunOptions(
                 jobs: request.jobs ?? 1, resultsRoot: URL(fileURLWithPath: request.resultsRoot), commandLine: commandLine,
                 forensicsAlways: request.forensics == .always, interruption: interruption, resume: resumePoint,
-                keepRecords: false, engineFactsCache: EngineFactsCache(folder: EngineFactsCache.defaultFolder())
+                keepRecords: false, engineFactsCache: EngineFactsCache(folder: EngineFactsCache.defaultFolder()),
+                engineConfiguration: configuration
             )
             options.request = request
             let runner = Runner(engines: selections, options: options, observer: printer)
