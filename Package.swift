@@ -105,6 +105,12 @@ let package = Package(
             name: "DindLabEngineSideTests",
             dependencies: ["DindLabCore", "DindLabEngines", "DindLabRunner", "DockerEngine", "FakeEngine", "DindLabTestSupport"]
         ),
+        // The executable's own code: how it words the library's facts, and the layering rule
+        // that keeps the command line out of the libraries (it reads the sources).
+        .testTarget(
+            name: "FrontendTests",
+            dependencies: ["dindlab", "DindLabCore", "DindLabEngines", "DindLabRunner", "DockerEngine"]
+        ),
         // Tests against a real engine (the private dockerd that scripts/test starts).
         .testTarget(
             name: "EndToEndTests",

@@ -8,8 +8,10 @@ import Foundation
 public struct EngineError: Error, CustomStringConvertible, Sendable, Equatable {
     private enum Kind: Equatable, Sendable {
         case invalidAddress(address: String, reason: String)
-        case socketMissing(path: String, source: String?)
-        case invalidAPIVersion(text: String)
+        case invalidSetting(variable: String, value: String, reason: String)
+        case namedEngineNotRunning(name: String, socket: String)
+        case socketMissing(path: String, variable: String?, value: String?)
+        case invalidAPIVersion(text: String, variable: String?)
         case transport(method: String, path: String, curlCode: Int, curlMessage: String, detail: String, duringAnswer: Bool)
         case timeout(method: String, path: String, seconds: Double)
         case http(method: String, path: String, status: Int, message: String)
@@ -30,20 +32,63 @@ public struct EngineError: Error, CustomStringConvertible, Sendable, Equatable {
         EngineError(.invalidAddress(address: address, reason: reason))
     }
 
-    /// The API version given (--api-version, DOCKER_API_VERSION) is not a version.
-    public static func invalidAPIVersion(_ text: String) -> EngineError {
-        EngineError(.invalidAPIVersion(text: text))
+    /// The API version given is not a version; `variable` names the environment variable it
+    /// came from (DOCKER_API_VERSION), nil when the caller gave it.
+    public static func invalidAPIVersion(_ text: String, variable: String? = nil) -> EngineError {
+        EngineError(.invalidAPIVersion(text: text, variable: variable))
+    }
+
+    /// An environment variable of the configuration (DOCKER_HOST, DOCKER_TLS_VERIFY,
+    /// DOCKER_CERT_PATH) holds a value that cannot be used, for `reason`.
+    public static func invalidSetting(variable: String, value: String, reason: String) -> EngineError {
+        EngineError(.invalidSetting(variable: variable, value: value, reason: reason))
+    }
+
+    /// An engine was named (not addressed), and no engine of that name runs: there is no
+    /// socket where the name's engine would listen.
+    public static func namedEngineNotRunning(_ name: String, socket: String) -> EngineError {
+        EngineError(.namedEngineNotRunning(name: name, socket: socket))
     }
 
     /// The Unix socket of the engine does not exist.
     public static func socketMissing(_ path: String) -> EngineError {
-        EngineError(.socketMissing(path: path, source: nil))
+        EngineError(.socketMissing(path: path, variable: nil, value: nil))
     }
 
-    /// The Unix socket of the engine does not exist, and its address came from `source` (an
-    /// environment variable such as DOCKER_HOST), which the message then names.
-    public static func socketMissing(_ path: String, from source: String) -> EngineError {
-        EngineError(.socketMissing(path: path, source: source))
+    /// The Unix socket of the engine does not exist, and its address came from the environment
+    /// variable `variable` (DOCKER_HOST) set to `value`, which the message then names.
+    public static func socketMissing(_ path: String, variable: String, value: String) -> EngineError {
+        EngineError(.socketMissing(path: path, variable: variable, value: value))
+    }
+
+    /// What the caller could change to get past an error, as facts for the program that
+    /// words the advice (the client does not know the program's options or commands).
+    public enum Remedy: Sendable, Equatable {
+        /// Choose an API version the client (or the daemon) accepts, or none to negotiate;
+        /// `variable` is the environment variable the refused version came from, when known.
+        case chooseAPIVersion(variable: String?)
+        /// Start the engine, or select a running one; `variable` is the environment variable
+        /// (DOCKER_HOST) that named the missing one, when it came from there.
+        case startOrSelectEngine(variable: String?)
+        /// Start the engine of this name.
+        case startNamedEngine(name: String)
+    }
+
+    /// What the caller could change, for errors that have such a remedy.
+    public var remedy: Remedy? {
+        switch kind {
+        case .invalidAPIVersion(_, let variable): return .chooseAPIVersion(variable: variable)
+        case .apiVersionRefused: return .chooseAPIVersion(variable: nil)
+        case .socketMissing(_, let variable, _): return .startOrSelectEngine(variable: variable)
+        case .namedEngineNotRunning(let name, _): return .startNamedEngine(name: name)
+        default: return nil
+        }
+    }
+
+    /// The reason of an `invalidAddress` error, else nil.
+    var invalidAddressReason: String? {
+        if case .invalidAddress(_, let reason) = kind { return reason }
+        return nil
     }
 
     /// libcurl failed to carry the request (connect, send, receive); `duringAnswer` when the
@@ -119,11 +164,11 @@ public struct EngineError: Error, CustomStringConvertible, Sendable, Equatable {
         default: return false
         }
     }
-    /// True when the address or API version given cannot be used at all (a mistyped
-    /// `--engine` or DOCKER_API_VERSION): the command line's fault, not the engine's.
+    /// True when the address, API version or environment setting given cannot be used at
+    /// all (a mistyped address or DOCKER_API_VERSION): the caller's fault, not the engine's.
     public var isInvalidInput: Bool {
         switch kind {
-        case .invalidAddress, .invalidAPIVersion: return true
+        case .invalidAddress, .invalidAPIVersion, .invalidSetting, .namedEngineNotRunning: return true
         default: return false
         }
     }
@@ -134,12 +179,18 @@ public struct EngineError: Error, CustomStringConvertible, Sendable, Equatable {
         switch kind {
         case .invalidAddress(let address, let reason):
             return "The engine address \"\(address)\" is not valid: \(reason). Use unix:///path/to/docker.sock or tcp://host:port."
-        case .invalidAPIVersion(let text):
-            return "The API version \"\(text)\" is not valid: it must look like 1.41 (dindlab speaks \(APIVersion.oldestSupported) to \(APIVersion.newestSupported)). Pass such a version (--api-version or DOCKER_API_VERSION), or unset DOCKER_API_VERSION to let dindlab negotiate one."
-        case .socketMissing(let path, let source?):
-            return "The engine socket \(path) does not exist; the address came from \(source). Is the daemon running? Start it, point \(source) at a running engine (`dindlab engine up` prints the line for a private one), unset \(source) to use the private engine \"default\" or /var/run/docker.sock, or pass --engine."
-        case .socketMissing(let path, nil):
-            return "The engine socket \(path) does not exist. Is the daemon running? Start a private engine with `dindlab engine up`, or pass --engine / set DOCKER_HOST."
+        case .invalidAPIVersion(let text, let variable?):
+            return "The API version \"\(text)\" in the environment variable \(variable) is not valid: it must look like 1.41 (this client speaks \(APIVersion.oldestSupported) to \(APIVersion.newestSupported))."
+        case .invalidAPIVersion(let text, nil):
+            return "The API version \"\(text)\" is not valid: it must look like 1.41 (this client speaks \(APIVersion.oldestSupported) to \(APIVersion.newestSupported))."
+        case .namedEngineNotRunning(let name, let socket):
+            return "The engine \"\(name)\" is neither an address (unix://, tcp://) nor a running engine: no private engine of that name is running (no socket at \(socket))."
+        case .invalidSetting(let variable, let value, let reason):
+            return "The environment variable \(variable) is set to \"\(value)\", which cannot be used: \(reason). Correct it or unset it."
+        case .socketMissing(let path, let variable?, let value?):
+            return "The engine socket \(path) does not exist; the address came from \(variable) (\(value)). Is the daemon running?"
+        case .socketMissing(let path, _, _):
+            return "The engine socket \(path) does not exist. Is the daemon running?"
         case .transport(let method, let path, let code, let curlMessage, let detail, let duringAnswer):
             let extra = detail.isEmpty || detail == curlMessage ? "" : " (\(detail))"
             let when = duringAnswer ? "broke off while the daemon was answering" : "failed before the daemon answered"
@@ -150,7 +201,7 @@ public struct EngineError: Error, CustomStringConvertible, Sendable, Equatable {
             let said = message.isEmpty ? "no message" : "\"\(message)\""
             return "\(method) \(path) failed with HTTP \(status): the daemon said \(said)."
         case .apiVersionRefused(let requested, let message):
-            return "The daemon refused API version \(requested): \"\(message)\". Pass an API version the daemon supports (--api-version or DOCKER_API_VERSION), or unset DOCKER_API_VERSION to let dindlab negotiate one."
+            return "The daemon refused API version \(requested): \"\(message)\"."
         case .apiVersionUnsupported(let daemonVersion, let reason):
             return "The daemon's API version \(daemonVersion) is not supported: \(reason)."
         case .decoding(let method, let path, let detail):

@@ -11,4 +11,19 @@ struct Dindlab: AsyncParsableCommand {
         version: Harness.version,
         subcommands: [RunCommand.self, ReportCommand.self, MergeCommand.self, ReproCommand.self, CompareCommand.self, HistoryCommand.self, FingerprintCommand.self, ValidateCommand.self, PlanCommand.self, EngineCommand.self, ImagesCommand.self, GcCommand.self]
     )
+
+    /// Parses and runs the command; an error it does not catch is worded by `DiagnosticText`
+    /// (the libraries' typed remedies become hints naming dindlab's commands and options).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: DiagnosticText.worded(error))
+        }
+    }
 }

@@ -114,7 +114,7 @@ struct HostCgroupsTests {
                 startedAt: start, finishedAt: start.addingTimeInterval(1))
         }
         var accumulator = TallyAccumulator()
-        records.forEach { accumulator.add($0) }
+        for record in records { accumulator.add(record) }
         let cell = try #require(accumulator.tally().scenarios.first?.cells.first)
         #expect(cell.passes == 3 && cell.successRate == 1)
         #expect(cell.signatures.map(\.count) == [2])

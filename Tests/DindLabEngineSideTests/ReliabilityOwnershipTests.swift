@@ -132,6 +132,8 @@ struct ReliabilityGcDecisionTests {
         var options = GarbageCollector.Options()
         var removed: Bool
         var reasonContains: String
+        /// The option that would remove a container left alone (the executable names it).
+        var removableWith: GarbageCollector.Override? = nil
         var testDescription: String { what }
     }
 
@@ -139,14 +141,14 @@ struct ReliabilityGcDecisionTests {
         get throws {
             [
                 Case(what: "dead owner: removed", owner: try deadOwner, removed: true, reasonContains: "is gone"),
-                Case(what: "dead owner, kept: left", owner: try deadOwner, kept: true, removed: false, reasonContains: "dindlab.kept=true"),
+                Case(what: "dead owner, kept: left", owner: try deadOwner, kept: true, removed: false, reasonContains: "dindlab.kept=true", removableWith: .includeKept),
                 Case(what: "dead owner, kept, --include-kept: removed", owner: try deadOwner, kept: true, options: .init(includeKept: true), removed: true, reasonContains: "is gone"),
                 Case(what: "dead owner, younger than --older-than: left", owner: try deadOwner, ageSeconds: 60, options: .init(olderThan: .seconds(3600)), removed: false, reasonContains: "not older than 1h"),
                 Case(what: "dead owner, older than --older-than: removed", owner: try deadOwner, options: .init(olderThan: .seconds(3600)), removed: true, reasonContains: "is gone"),
                 Case(what: "live owner: left, even when old", owner: liveOwner, options: .init(olderThan: .seconds(60)), removed: false, reasonContains: "goes on"),
-                Case(what: "other host: left", owner: otherHost, removed: false, reasonContains: "--older-than"),
+                Case(what: "other host: left", owner: otherHost, removed: false, reasonContains: "unknown", removableWith: .olderThan),
                 Case(what: "other host, older than --older-than: removed", owner: otherHost, options: .init(olderThan: .seconds(3600)), removed: true, reasonContains: "older than 1h"),
-                Case(what: "other host, younger than --older-than: left", owner: otherHost, ageSeconds: 60, options: .init(olderThan: .seconds(3600)), removed: false, reasonContains: "unknown"),
+                Case(what: "other host, younger than --older-than: left", owner: otherHost, ageSeconds: 60, options: .init(olderThan: .seconds(3600)), removed: false, reasonContains: "unknown", removableWith: .olderThan),
             ]
         }
     }
@@ -160,5 +162,6 @@ struct ReliabilityGcDecisionTests {
         let decision = GarbageCollector.decide(container, options: testCase.options, now: Self.now)
         #expect(decision.remove == testCase.removed, "\(decision.reason)")
         #expect(decision.reason.contains(testCase.reasonContains), "\(decision.reason)")
+        #expect(decision.removableWith == testCase.removableWith)
     }
 }

@@ -141,7 +141,11 @@ struct ReliabilityRunnerTests {
             let plan = try fake.plan(file, seed: 99)
             let interruption = RunInterruption()
             let hook = TrialHook(onTrial: { _, done in if done == 2 { interruption.requestStop(signal: SIGTERM) } })
-            let first = try await fake.run(plan, file: file, observer: hook) { $0.interruption = interruption }
+            let request = RunRequest(scenarioFiles: [file], seed: 99, forensics: .always, jobs: 1, engines: ["first"])
+            let first = try await fake.run(plan, file: file, observer: hook) {
+                $0.interruption = interruption
+                $0.request = request
+            }
             #expect(first.records.count == 2)
             #expect(first.interruptedBy == SIGTERM)
             #expect(first.skippedTrials == plan.trials.count - 2)
@@ -149,6 +153,14 @@ struct ReliabilityRunnerTests {
 
             let point = try await ResumePoint.open(first.directory)
             #expect(point.recordedTrialIDs == Set(first.records.map(\.trialID)))
+            // The manifest holds the request as values: resuming rebuilds the same plan from it,
+            // with the engines and jobs given again.
+            #expect(point.manifest.request == request)
+            let resumed = RunRequest(scenarioFiles: [], strict: true, jobs: 3, engines: ["second"]).resuming(point)
+            var expected = request
+            (expected.jobs, expected.engines, expected.strict) = (3, ["second"], true)
+            #expect(resumed == expected)
+            #expect(try resumed?.plan().trials.map(\.id) == plan.trials.map(\.id))
             try point.checkScenarioFiles()
             engine.clearRequests()
             let second = try await fake.run(plan, file: file) { $0.resume = point }

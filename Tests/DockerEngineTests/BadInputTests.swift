@@ -34,7 +34,7 @@ struct BadInputTests {
         #expect(description.contains("unix:///path/to/docker.sock or tcp://host:port"), "\(description)")
     }
 
-    @Test("A socket that does not exist is socketMissing, whose description says to start an engine")
+    @Test("A socket that does not exist is socketMissing, whose remedy is to start or select an engine")
     func socketMissing() async throws {
         try await withTemporaryDirectory { folder in
             let path = folder.appendingPathComponent("docker.sock").path
@@ -45,7 +45,8 @@ struct BadInputTests {
                 #expect(error?.isTransport == true)
                 let description = error?.description ?? ""
                 #expect(description.contains(path), "\(description)")
-                #expect(description.contains("dindlab engine up"), "\(description)")
+                #expect(!description.contains("engine up") && !description.contains("--engine"), "the client does not speak the command line: \(description)")
+                #expect(error?.remedy == .startOrSelectEngine(variable: nil))
             }
         }
     }

@@ -1,5 +1,6 @@
 @testable import DockerEngine
 import Foundation
+import Synchronization
 import Testing
 
 /// The threads that carry libcurl's blocking calls: a burst of calls must run side by side,
@@ -48,5 +49,39 @@ struct BlockingExecutorTests {
             #expect(try await Self.runTogether(idleBefore, on: executor) == idleBefore)
         }
         #expect(try await Self.runTogether(40, on: executor) == 40)
+    }
+}
+
+/// The bound: beyond `maximumThreads` calls wait for a thread instead of each making one.
+@Suite("BlockingExecutor bound", .timeLimit(.minutes(1)))
+struct BlockingExecutorBoundTests {
+    /// Counts the jobs running at once, and the most that ever did.
+    final class Peak: Sendable {
+        private let counts = Mutex<(running: Int, peak: Int)>((0, 0))
+        func enter() { counts.withLock { $0.running += 1; $0.peak = max($0.peak, $0.running) } }
+        func leave() { counts.withLock { $0.running -= 1 } }
+        var peak: Int { counts.withLock { $0.peak } }
+    }
+
+    @Test("more calls than threads all finish, never more than the bound at once", arguments: [1, 3])
+    func bounded(maximumThreads: Int) async throws {
+        let executor = BlockingExecutor(maximumThreads: maximumThreads)
+        let peak = Peak()
+        let finished = try await withThrowingTaskGroup(of: Int.self) { group in
+            for index in 0..<12 {
+                group.addTask {
+                    try await executor.run {
+                        peak.enter()
+                        defer { peak.leave() }
+                        Thread.sleep(forTimeInterval: 0.02)
+                        return index
+                    }
+                }
+            }
+            return try await group.reduce(into: Set<Int>()) { $0.insert($1) }
+        }
+        #expect(finished == Set(0..<12))
+        #expect(peak.peak <= maximumThreads)
+        #expect(peak.peak >= 1)
     }
 }

@@ -28,15 +28,16 @@ struct EngineAddressTests {
 
     @Test("resolution order: explicit, DOCKER_HOST, default socket")
     func resolution() throws {
-        let environment = ["DOCKER_HOST": "tcp://127.0.0.1:1234"]
-        #expect(try EngineAddress.resolve(explicit: "unix:///a.sock", environment: environment).description == "unix:///a.sock")
-        #expect(try EngineAddress.resolve(explicit: nil, environment: environment).description == "tcp://127.0.0.1:1234")
-        #expect(try EngineAddress.resolve(explicit: nil, environment: [:]).description == "unix:///var/run/docker.sock")
+        let configuration = try EngineConfiguration.resolve(environment: ["DOCKER_HOST": "tcp://127.0.0.1:1234"])
+        #expect(try EngineAddress.resolve(explicit: "unix:///a.sock", configuration: configuration).description == "unix:///a.sock")
+        #expect(try EngineAddress.resolve(explicit: nil, configuration: configuration).description == "tcp://127.0.0.1:1234")
+        #expect(try EngineAddress.resolve(explicit: nil, configuration: EngineConfiguration.resolve(environment: [:])).description == "unix:///var/run/docker.sock")
     }
 
     @Test("TLS comes from DOCKER_TLS_VERIFY and DOCKER_CERT_PATH")
     func tls() throws {
-        let address = try EngineAddress.resolve(explicit: "tcp://127.0.0.1", environment: ["DOCKER_TLS_VERIFY": "1", "DOCKER_CERT_PATH": "/certs"])
+        let configuration = try EngineConfiguration.resolve(environment: ["DOCKER_TLS_VERIFY": "1", "DOCKER_CERT_PATH": "/certs"], fileExists: { $0.hasPrefix("/certs/") })
+        let address = try EngineAddress.resolve(explicit: "tcp://127.0.0.1", configuration: configuration)
         #expect(address.tls?.caCertificatePath == "/certs/ca.pem")
         #expect(address.tls?.verifyPeer == true)
         #expect(address.description == "tcp://127.0.0.1:2376")

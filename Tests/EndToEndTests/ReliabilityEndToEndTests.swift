@@ -135,8 +135,8 @@ struct ReliabilityEndToEndTests {
         _ = try await run.wait()
         #expect(try await containers(of: runID).count >= 1, "SIGKILL gives dindlab no chance to clean up")
 
-        let warning = await OrphanCheck.warning(client: try RealEngine.client(), engineName: "test")
-        #expect(warning?.contains(runID) == true && warning?.contains("run `dindlab gc`") == true, "\(warning ?? "no warning")")
+        let survey = await OrphanCheck.survey(client: try RealEngine.client(), engineName: "test")
+        #expect(survey?.runs.contains(runID) == true && survey?.description.contains(runID) == true, "\(survey?.description ?? "no warning")")
         let dry = try DindlabChild.start(["gc", "--dry-run", "--engine", RealEngine.address!])
         #expect(try await dry.wait() == 0, "stderr: \(dry.stderr)")
         #expect(dry.stdout.contains("Would remove") && dry.stdout.contains(runID), "\(dry.stdout)")

@@ -12,7 +12,8 @@ func generateHistory(into root: URL, nights: Int, cells: Int, trials: Int) async
     var random = SystemRandomNumberGenerator()
     for night in 0..<nights {
         let started = first.addingTimeInterval(Double(night) * 86_400)
-        let runID = RunID("nightly-\(String(format: "%04d", night))")!
+        let name = "nightly-\(String(format: "%04d", night))"
+        guard let runID = RunID(name) else { throw ResultsError.invalidName("run id", name) }
         let store = try ResultStore(creatingIn: root, runID: runID)
         let last = night == nights - 1
         let manifest = RunManifest(

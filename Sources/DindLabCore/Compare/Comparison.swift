@@ -34,9 +34,9 @@ package struct Comparison: Sendable {
         self.rows = rows
         self.unmatched = unmatched
         self.key = key
-        let tested = rows.indices.filter { rows[$0].pValue != nil }
-        let adjusted = HolmAdjustment.adjust(tested.map { rows[$0].pValue! })
-        for (index, value) in zip(tested, adjusted) {
+        let tested = rows.indices.compactMap { index in rows[index].pValue.map { (index: index, pValue: $0) } }
+        let adjusted = HolmAdjustment.adjust(tested.map(\.pValue))
+        for ((index, _), value) in zip(tested, adjusted) {
             self.rows[index].adjustedPValue = value
         }
     }
@@ -124,7 +124,7 @@ package struct Comparison: Sendable {
         // Levels in matrix (or engine) order: by the lowest cell index that has them.
         var levelOrder: [String: Int] = [:]
         for point in points { levelOrder[point.level] = min(levelOrder[point.level] ?? Int.max, point.order) }
-        let levels = levelOrder.keys.sorted { (levelOrder[$0]!, $0) < (levelOrder[$1]!, $1) }
+        let levels = levelOrder.sorted { ($0.value, $0.key) < ($1.value, $1.key) }.map(\.key)
         let base = baseline ?? levels[0]
         guard levels.contains(base) else { throw .unknownBaseline(base, key: key, levels: levels) }
 
@@ -138,7 +138,7 @@ package struct Comparison: Sendable {
             groups[id, default: []].append(point)
         }
         for id in groupOrder {
-            let members = groups[id]!
+            let members = groups[id] ?? []
             guard let basePoint = members.first(where: { $0.level == base }) else {
                 for member in members {
                     unmatched.append(UnmatchedCell(scenario: member.scenario, cellID: member.cell.cellID, engine: member.cell.engine,

@@ -67,9 +67,10 @@ struct HistoryBuilder {
         let rows = entries.keys.sorted {
             ($0.scenario, cellIndex[$0] ?? Int.max, $0.cellID, $0.engine ?? "") < ($1.scenario, cellIndex[$1] ?? Int.max, $1.cellID, $1.engine ?? "")
         }
+        let absent = [HistoryEntry?](repeating: nil, count: groups.count)
         var cells = rows.map { row in
             HistoryCell(scenario: row.scenario, cellID: row.cellID, cellValues: Self.cellValues(json: valuesJSON[row], cellID: row.cellID),
-                        engine: row.engine, entries: entries[row]!, trend: CellTrend(classification: .passing))
+                        engine: row.engine, entries: entries[row, default: absent], trend: CellTrend(classification: .passing))
         }
         HistoryClassifier(window: window).classify(&cells)
         let rowNames = Dictionary(uniqueKeysWithValues: rows.enumerated().map { ($0.element, $0.offset) })
@@ -97,7 +98,7 @@ struct HistoryBuilder {
         }
         return HistoryNight(
             index: index, directories: group.map(\.run.directory), runIDs: manifests.map(\.runID),
-            startedAt: manifests.map(\.startedAt).min()!,
+            startedAt: manifests.dropFirst().reduce(manifests[0].startedAt) { min($0, $1.startedAt) },
             finishedAt: manifests.allSatisfy { $0.finishedAt != nil } ? manifests.compactMap(\.finishedAt).max() : nil,
             seed: manifests[0].seed, harnessVersion: versions.joined(separator: ", "), provenance: provenance,
             trialCount: group.reduce(0) { $0 + $1.tally.trials }, corruptLineCount: group.reduce(0) { $0 + $1.tally.corruptLines.count },
@@ -151,19 +152,25 @@ struct HistoryBuilder {
             var count = 0
             var rows: Set<RowKey> = []
             var example: (trialID: String, artifactsPath: String?, directory: URL)
+
+            /// Counts the signature's trials of one run of night `night`, the night's first
+            /// sighting of it when `firstTonight`.
+            mutating func add(_ signature: RunTally.Signature, rows: [RowKey], night: Int, firstTonight: Bool) {
+                last = night
+                count += signature.count
+                self.rows.formUnion(rows)
+                if firstTonight { nights += 1 }
+            }
         }
         var seen: [RunTally.SignatureKey: Seen] = [:]
         for (index, group) in groups.enumerated() {
             var tonight = Set<RunTally.SignatureKey>()
             for (run, tally) in group {
                 for (key, signature) in tally.signatures {
-                    if seen[key] == nil {
-                        seen[key] = Seen(first: index, last: index, example: (signature.exampleTrialID, signature.exampleArtifactsPath, run.directory))
-                    }
-                    seen[key]!.last = index
-                    seen[key]!.count += signature.count
-                    seen[key]!.rows.formUnion(signature.cells.map(rowKey))
-                    if tonight.insert(key).inserted { seen[key]!.nights += 1 }
+                    let firstTonight = tonight.insert(key).inserted
+                    seen[key, default: Seen(first: index, last: index,
+                                            example: (signature.exampleTrialID, signature.exampleArtifactsPath, run.directory))]
+                        .add(signature, rows: signature.cells.map(rowKey), night: index, firstTonight: firstTonight)
                 }
             }
         }
@@ -195,13 +202,13 @@ struct HistoryClassifier {
     let window: Int
 
     func classify(_ cells: inout [HistoryCell]) {
-        var tested: [Int] = []
+        var tested: [(index: Int, pValue: Double)] = []
         for index in cells.indices {
             cells[index].trend = firstPass(cells[index].entries)
-            if cells[index].trend.pValue != nil { tested.append(index) }
+            if let pValue = cells[index].trend.pValue { tested.append((index, pValue)) }
         }
-        let adjusted = HolmAdjustment.adjust(tested.map { cells[$0].trend.pValue! })
-        for (index, value) in zip(tested, adjusted) {
+        let adjusted = HolmAdjustment.adjust(tested.map(\.pValue))
+        for ((index, _), value) in zip(tested, adjusted) {
             var trend = cells[index].trend
             trend.adjustedPValue = value
             trend.testedCells = tested.count

@@ -96,8 +96,14 @@ package enum HistoryHTML {
                     if entry.errors > 0 { html += ", \(entry.errors) errors" }
                     if let reason = entry.skippedReason, entry.counted == 0 { html += "; skipped: " + text(reason) }
                     if let expectation = entry.expectation {
-                        if expectationTexts[expectation] == nil { expectationTexts[expectation] = text(expectation.description) }
-                        html += "; expect " + expectationTexts[expectation]!
+                        let described: String
+                        if let cached = expectationTexts[expectation] {
+                            described = cached
+                        } else {
+                            described = text(expectation.description)
+                            expectationTexts[expectation] = described
+                        }
+                        html += "; expect " + described
                         if let holds = entry.expectationHolds { html += holds ? " (holds)" : " (missed)" }
                     }
                     if let signature = entry.topSignature { html += "; most frequent signature: " + text(signature) }
@@ -117,8 +123,9 @@ package enum HistoryHTML {
 
     private static func classes(_ history: History) -> String {
         var html = "<h2>Classes</h2>\n<table class=\"explain\">\n<tr><th>scenario</th><th>cell</th><th>class</th><th>why</th></tr>\n"
-        let order = HistoryClass.allCases
-        for cell in history.cells.sorted(by: { order.firstIndex(of: $0.trend.classification)! < order.firstIndex(of: $1.trend.classification)! }) {
+        // Grouped by class in the order the classes are declared, in history order within a class.
+        let grouped = HistoryClass.allCases.flatMap { kind in history.cells.filter { $0.trend.classification == kind } }
+        for cell in grouped {
             html += "<tr><td>\(text(cell.scenario))</td><td><code>\(text(history.name(of: cell)))</code></td>"
                 + "<td><span class=\"badge \(cell.trend.classification.rawValue)\">\(text(cell.trend.classification.description))</span></td>"
                 + "<td>\(text(history.explanation(of: cell)))</td></tr>\n"

@@ -162,7 +162,7 @@ package enum HistoryReader {
         // Shards of one key that repeat a shard index are two nights (a seed used again).
         let split = order.flatMap { key -> [[RunFolder]] in
             var nights: [[RunFolder]] = []
-            for run in groups[key]!.sorted(by: { ($0.manifest.startedAt, $0.manifest.runID) < ($1.manifest.startedAt, $1.manifest.runID) }) {
+            for run in (groups[key] ?? []).sorted(by: { ($0.manifest.startedAt, $0.manifest.runID) < ($1.manifest.startedAt, $1.manifest.runID) }) {
                 if let index = run.manifest.shard?.index, let last = nights.indices.last,
                    !nights[last].contains(where: { $0.manifest.shard?.index == index }) {
                     nights[last].append(run)
@@ -175,7 +175,8 @@ package enum HistoryReader {
         return split.map { night in
             night.sorted { ($0.manifest.shard?.index ?? 0, $0.manifest.runID) < ($1.manifest.shard?.index ?? 0, $1.manifest.runID) }
         }.sorted { first, second in
-            let a = first.map(\.manifest.startedAt).min()!, b = second.map(\.manifest.startedAt).min()!
+            let a = first.dropFirst().reduce(first[0].manifest.startedAt) { min($0, $1.manifest.startedAt) }
+            let b = second.dropFirst().reduce(second[0].manifest.startedAt) { min($0, $1.manifest.startedAt) }
             return a != b ? a < b : first[0].manifest.runID < second[0].manifest.runID
         }
     }
@@ -230,6 +231,24 @@ struct RunTally: Sendable {
         var cellIndex: Int?
         /// The raw JSON of its first record's `cellValues`.
         var cellValuesJSON: [UInt8]?
+
+        /// A cell first seen in `line`, whose fields are `fields`.
+        init(firstSeenIn fields: TrialLineScanner.Fields, line: UnsafeRawBufferPointer) {
+            cellIndex = PlannedTrial.cellIndex(ofTrialID: fields.trialID.text(in: line))
+            cellValuesJSON = fields.cellValues.map { Array(line[$0]) }
+        }
+
+        /// Counts one trial that ended with `outcome`; `signature` is the signature of a trial
+        /// that did not pass (nil for a pass).
+        mutating func recordTrial(_ outcome: TrialOutcome, signature: String?) {
+            switch outcome {
+            case .pass: entry.passes += 1
+            case .fail: entry.fails += 1
+            case .timeout: entry.timeouts += 1
+            case .error: entry.errors += 1
+            }
+            if let signature { signatureCounts[signature, default: 0] += 1 }
+        }
     }
 
     struct SignatureKey: Hashable, Sendable {
@@ -243,6 +262,12 @@ struct RunTally: Sendable {
         var cells: Set<CellKey> = []
         let exampleTrialID: String
         let exampleArtifactsPath: String?
+
+        /// Counts one more trial of the signature, in `cell`.
+        mutating func recordTrial(in cell: CellKey) {
+            count += 1
+            cells.insert(cell)
+        }
     }
 
     var cells: [CellKey: Cell] = [:]
@@ -268,29 +293,14 @@ struct RunTally: Sendable {
     mutating func add(_ fields: TrialLineScanner.Fields, line: UnsafeRawBufferPointer) {
         trials += 1
         let key = CellKey(scenario: fields.scenario, cellID: fields.cellID, engine: fields.engine)
-        // One hash lookup per record: the index serves the update.
-        var index = cells.index(forKey: key)
-        if index == nil {
-            var cell = Cell()
-            cell.cellIndex = PlannedTrial.cellIndex(ofTrialID: fields.trialID.text(in: line))
-            cell.cellValuesJSON = fields.cellValues.map { Array(line[$0]) }
-            cells[key] = cell
-            index = cells.index(forKey: key)
-        }
-        switch fields.outcome {
-        case .pass: cells.values[index!].entry.passes += 1
-        case .fail: cells.values[index!].entry.fails += 1
-        case .timeout: cells.values[index!].entry.timeouts += 1
-        case .error: cells.values[index!].entry.errors += 1
-        }
-        guard fields.outcome != .pass else { return }
-        let signature = fields.signature ?? SignatureCount.missing
-        cells.values[index!].signatureCounts[signature, default: 0] += 1
+        let signature = fields.outcome == .pass ? nil : fields.signature ?? SignatureCount.missing
+        // One hash lookup per record: the defaulted subscript finds or inserts the cell and
+        // updates it in place (the default is built only for a cell not seen yet).
+        cells[key, default: Cell(firstSeenIn: fields, line: line)].recordTrial(fields.outcome, signature: signature)
+        guard let signature else { return }
         let signatureKey = SignatureKey(scenario: fields.scenario, outcome: fields.outcome, signature: signature)
-        if signatures[signatureKey] == nil {
-            signatures[signatureKey] = Signature(exampleTrialID: fields.trialID.text(in: line), exampleArtifactsPath: fields.artifactsPath?.text(in: line))
-        }
-        signatures[signatureKey]!.count += 1
-        signatures[signatureKey]!.cells.insert(key)
+        signatures[signatureKey, default: Signature(exampleTrialID: fields.trialID.text(in: line),
+                                                    exampleArtifactsPath: fields.artifactsPath?.text(in: line))]
+            .recordTrial(in: key)
     }
 }

@@ -107,7 +107,8 @@ package struct Plan: Sendable, Hashable, Codable {
             if let fixed = assigned[cellKey] {
                 shard = fixed
             } else {
-                shard = load.indices.min { load[$0] < load[$1] }!  // the first of the least loaded
+                // The first of the least loaded (`load` is never empty: count >= 1).
+                shard = load.indices.min { load[$0] < load[$1] } ?? 0
                 if trial.cell.scenario.isolation == .cell {
                     assigned[cellKey] = shard
                     load[shard] += trials.count { "\($0.scenarioName)/\($0.cell.index)" == cellKey }
@@ -131,6 +132,12 @@ package struct Plan: Sendable, Hashable, Codable {
         package let index: Int
         /// How many shards the plan was split into.
         package let count: Int
+
+        /// The `index`-th of `count` shards (not checked: `Plan.shard(_:of:)` checks).
+        package init(index: Int, count: Int) {
+            self.index = index
+            self.count = count
+        }
 
         /// `2/3`.
         package var description: String { "\(index)/\(count)" }

@@ -45,16 +45,21 @@ struct HeatMapLayout {
         func rowLabel(_ cell: CellTally) -> String {
             rowKeys.map { "\($0)=\(cell.cellValues[$0] ?? "")" }.joined(separator: ", ")
         }
+        /// The label's index in `labels`, appending it when it is new.
+        func index(of label: String, in labels: inout [String]) -> Int {
+            if let index = labels.firstIndex(of: label) { return index }
+            labels.append(label)
+            return labels.count - 1
+        }
         var rows: [String] = []
         var columns: [String] = []
-        for cell in cells {
-            let row = rowLabel(cell), column = cell.cellValues[columnKey] ?? ""
-            if !rows.contains(row) { rows.append(row) }
-            if !columns.contains(column) { columns.append(column) }
+        let places = cells.map { cell in
+            let row = index(of: rowLabel(cell), in: &rows)
+            return (row: row, column: index(of: cell.cellValues[columnKey] ?? "", in: &columns))
         }
         var grid = Array(repeating: [CellTally?](repeating: nil, count: columns.count), count: rows.count)
-        for cell in cells {
-            grid[rows.firstIndex(of: rowLabel(cell))!][columns.firstIndex(of: cell.cellValues[columnKey] ?? "")!] = cell
+        for (cell, place) in zip(cells, places) {
+            grid[place.row][place.column] = cell
         }
         self.rows = rows
         self.columns = columns

@@ -29,7 +29,7 @@ package enum RunMerger {
     /// - Returns: The merged folder, its manifest and warnings.
     /// - Throws: `MergeError` when the runs are not parts of one plan, `ResultsError` when a run
     ///   cannot be read or the merged one cannot be written.
-    package static func merge(_ sources: [URL], into destination: URL, commandLine: [String] = CommandLine.arguments) async throws -> Result {
+    package static func merge(_ sources: [URL], into destination: URL, commandLine: [String] = []) async throws -> Result {
         guard !sources.isEmpty else { throw MergeError.noRuns }
         var runs: [Source] = []
         for directory in sources {

@@ -108,46 +108,45 @@ enum ResultFiles {
         var offset = range?.lowerBound ?? 0
         let end = range?.upperBound ?? .max
         // Holds the unfinished line carried over from the previous chunk, then the new chunk.
-        var buffer = [UInt8](repeating: 0, count: chunkSize)
+        var capacity = chunkSize
+        var buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 1)
+        defer { buffer.deallocate() }
         var carried = 0
         var lineNumber = 0
         while true {
-            if buffer.count - carried < chunkSize / 2 {
+            if capacity - carried < chunkSize / 2 {
                 // One line longer than what is left: make room for it.
-                buffer.append(contentsOf: repeatElement(0, count: buffer.count))
+                let larger = UnsafeMutableRawPointer.allocate(byteCount: capacity * 2, alignment: 1)
+                larger.copyMemory(from: buffer, byteCount: carried)
+                buffer.deallocate()
+                buffer = larger
+                capacity *= 2
             }
-            let wanted = Int(min(Int64(buffer.count - carried), end - offset))
-            let count = wanted == 0 ? 0 : buffer.withUnsafeMutableBytes { bytes in
-                pread(fd, bytes.baseAddress! + carried, wanted, off_t(offset))
-            }
+            let wanted = Int(min(Int64(capacity - carried), end - offset))
+            let count = wanted == 0 ? 0 : pread(fd, buffer + carried, wanted, off_t(offset))
             if count < 0 {
                 if errno == EINTR { continue }
                 throw .cannotRead(url.path, reason: lastError())
             }
             offset += Int64(count)
             let filled = carried + count
-            let consumed = buffer.withUnsafeBytes { bytes -> Int in
-                var start = 0
-                while start < filled,
-                      let newline = memchr(bytes.baseAddress! + start, Int32(UInt8(ascii: "\n")), filled - start) {
-                    let end = bytes.baseAddress!.distance(to: UnsafeRawPointer(newline))
-                    lineNumber += 1
-                    body(UnsafeRawBufferPointer(rebasing: bytes[start..<end]), lineNumber, false)
-                    start = end + 1
-                }
-                if count == 0, start < filled {
-                    lineNumber += 1
-                    body(UnsafeRawBufferPointer(rebasing: bytes[start..<filled]), lineNumber, true)
-                    return filled
-                }
-                return start
+            var start = 0
+            while start < filled, let newline = memchr(buffer + start, Int32(UInt8(ascii: "\n")), filled - start) {
+                let end = buffer.distance(to: newline)
+                lineNumber += 1
+                body(UnsafeRawBufferPointer(start: buffer + start, count: end - start), lineNumber, false)
+                start = end + 1
             }
-            if count == 0 { return lineNumber }
-            carried = filled - consumed
-            if carried > 0, consumed > 0 {
-                buffer.withUnsafeMutableBytes { bytes in
-                    _ = memmove(bytes.baseAddress!, bytes.baseAddress! + consumed, carried)
+            if count == 0 {
+                if start < filled {
+                    lineNumber += 1
+                    body(UnsafeRawBufferPointer(start: buffer + start, count: filled - start), lineNumber, true)
                 }
+                return lineNumber
+            }
+            carried = filled - start
+            if carried > 0, start > 0 {
+                _ = memmove(buffer, buffer + start, carried)
             }
         }
     }
@@ -168,29 +167,37 @@ enum ResultFiles {
         guard size > 0 else { return [] }
         let count = Int(max(1, min(Int64(parts), size / max(1, minimumPartBytes))))
         var starts: [Int64] = [0]
-        var window = [UInt8](repeating: 0, count: 64 * 1024)
+        var lastStart: Int64 = 0
+        let windowSize = 64 * 1024
+        let window = UnsafeMutableRawPointer.allocate(byteCount: windowSize, alignment: 1)
+        defer { window.deallocate() }
         for part in 1..<count {
             // A part starts after the first line break at or after its even share.
-            var position = max(starts.last!, size * Int64(part) / Int64(count) - 1)
+            var position = max(lastStart, size * Int64(part) / Int64(count) - 1)
             search: while position < size {
-                let read = window.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, $0.count, off_t(position)) }
+                let read = pread(fd, window, windowSize, off_t(position))
                 guard read > 0 else { break }
-                if let index = window[0..<read].firstIndex(of: UInt8(ascii: "\n")) {
-                    position += Int64(index) + 1
+                if let newline = memchr(window, Int32(UInt8(ascii: "\n")), read) {
+                    position += Int64(window.distance(to: newline)) + 1
                     break search
                 }
                 position += Int64(read)
             }
-            if position < size, position > starts.last! { starts.append(position) }
+            if position < size, position > lastStart {
+                starts.append(position)
+                lastStart = position
+            }
         }
         return starts.indices.map { index in starts[index]..<(index + 1 < starts.count ? starts[index + 1] : size) }
     }
 
     private static func writeAll(_ data: Data, to fd: Int32, path: String) throws(ResultsError) {
         let failure: String? = data.withUnsafeBytes { buffer in
+            // No address only for empty data: nothing to write.
+            guard let base = buffer.baseAddress else { return nil }
             var offset = 0
             while offset < buffer.count {
-                let written = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                let written = write(fd, base + offset, buffer.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
                     return lastError()

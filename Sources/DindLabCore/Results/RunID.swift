@@ -16,20 +16,25 @@ package struct RunID: Sendable, Hashable, Codable, Comparable, LosslessStringCon
         rawValue = description
     }
 
+    /// An id built by `generate`, whose characters are safe by construction.
+    private init(generated rawValue: String) {
+        self.rawValue = rawValue
+    }
+
     /// A new id for a run starting at `date`.
     /// - Parameters:
     ///   - date: The run's start.
     ///   - generator: The source of the random suffix (a seeded one in tests).
     package static func generate(at date: Date = Date(), using generator: inout some RandomNumberGenerator) -> RunID {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
+        calendar.timeZone = .gmt
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
         func two(_ value: Int?) -> String { String(format: "%02d", value ?? 0) }
         let stamp = String(format: "%04d", c.year ?? 0) + two(c.month) + two(c.day)
             + "T" + two(c.hour) + two(c.minute) + two(c.second) + "Z"
         let alphabet = Array("0123456789abcdefghijklmnopqrstuvwxyz")
-        let suffix = String((0..<4).map { _ in alphabet.randomElement(using: &generator)! })
-        return RunID("\(stamp)-\(suffix)")!
+        let suffix = String((0..<4).map { _ in alphabet[Int.random(in: alphabet.indices, using: &generator)] })
+        return RunID(generated: "\(stamp)-\(suffix)")
     }
 
     /// A new id for a run starting at `date`, with a system-random suffix.

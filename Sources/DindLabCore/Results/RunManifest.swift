@@ -52,6 +52,9 @@ package struct RunManifest: Sendable, Hashable, Codable {
     package var commandLine: [String]
     /// The seed that ordered the run's trials, if it was shuffled.
     package var seed: UInt64?
+    /// What the run was asked to do, as values (`dindlab run --resume` rebuilds the run from
+    /// it); nil for merged runs, repro runs and manifests written before it was recorded.
+    package var request: RunRequest?
     package var scenarioFiles: [ScenarioFile]
     package var engines: [Engine]
     /// The expectations the run is judged by; nil in manifests written before they were recorded.
@@ -148,7 +151,7 @@ package struct RunManifest: Sendable, Hashable, Codable {
     ///   - startedAt: When it started (kept to the millisecond).
     ///   - finishedAt: When it ended; nil while it runs.
     ///   - harnessVersion: By default this build's `Harness.version`.
-    ///   - commandLine: The arguments, e.g. `CommandLine.arguments`.
+    ///   - commandLine: The arguments the executable was started with.
     ///   - seed: The seed that ordered the trials, if any.
     ///   - scenarioFiles: The scenario files read, with digests.
     ///   - engines: The engines used, with fingerprints.

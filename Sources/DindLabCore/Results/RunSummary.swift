@@ -1,4 +1,5 @@
 package import Foundation
+import Synchronization
 
 /// `summary.json`: a run's tally, derived from trials.jsonl and rebuilt by `dindlab report`.
 package struct RunSummary: Sendable, Hashable, Codable {
@@ -108,20 +109,19 @@ extension ResultStore {
 
 /// What the parallel parts of a read produced, each in its own slot (parts of one trials.jsonl,
 /// or the run folders of a history).
-final class PartResults<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [Value?]
+final class PartResults<Value: Sendable>: Sendable {
+    private let slots: Mutex<[Value?]>
 
     init(count: Int) {
-        slots = Array(repeating: nil, count: count)
+        slots = Mutex(Array(repeating: nil, count: count))
     }
 
     func set(_ value: Value, at index: Int) {
-        lock.withLock { slots[index] = value }
+        slots.withLock { $0[index] = value }
     }
 
     /// Every slot's value, in order; call once all parts are done.
     var values: [Value] {
-        lock.withLock { slots.map { $0! } }
+        slots.withLock { $0.map { $0! } }
     }
 }

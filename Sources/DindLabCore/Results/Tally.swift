@@ -154,19 +154,21 @@ extension Tally {
         guard !skippedCells.isEmpty else { return self }
         var scenarios = self.scenarios
         for skipped in skippedCells {
-            var index = scenarios.firstIndex { $0.name == skipped.scenario }
-            if index == nil {
+            let index: Int
+            if let existing = scenarios.firstIndex(where: { $0.name == skipped.scenario }) {
+                index = existing
+            } else {
                 scenarios.append(ScenarioTally(name: skipped.scenario, expectation: expectations.expectation(scenario: skipped.scenario), cells: []))
                 index = scenarios.count - 1
             }
-            var cells = scenarios[index!].cells
+            var cells = scenarios[index].cells
             if let cellIndex = cells.firstIndex(where: { $0.cellID == skipped.cellID && $0.engine == skipped.engine }) {
                 let earlier = cells[cellIndex].skipped
                 cells[cellIndex].skipped = SkippedTrials(trials: (earlier?.trials ?? 0) + skipped.trials, reason: earlier?.reason ?? skipped.reason)
             } else {
                 cells.append(CellTally(skipped: skipped, expectation: expectations.expectation(scenario: skipped.scenario, cellID: skipped.cellID)))
             }
-            scenarios[index!] = ScenarioTally(name: scenarios[index!].name, expectation: scenarios[index!].expectation, cells: cells)
+            scenarios[index] = ScenarioTally(name: scenarios[index].name, expectation: scenarios[index].expectation, cells: cells)
         }
         return Tally(scenarios: scenarios)
     }

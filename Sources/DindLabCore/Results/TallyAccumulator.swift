@@ -79,10 +79,7 @@ package struct TallyAccumulator: TrialAccumulating {
 
         mutating func add(_ record: TalliedTrial, key: CellKey, at position: PlanPosition) {
             first = min(first, position)
-            if cells[key] == nil {
-                cells[key] = CellState(record, at: position)
-            }
-            cells[key]!.add(record, at: position)
+            cells[key, default: CellState(record, at: position)].add(record, at: position)
         }
 
         func merged(with other: ScenarioState) -> ScenarioState {
@@ -165,12 +162,10 @@ struct SignatureCounter: Sendable {
     /// Most frequent first; ties by outcome, then signature, so the order never depends on
     /// the order the records came in. The example is the earliest trial in plan order.
     var sorted: [SignatureCount] {
-        let outcomeOrder = TrialOutcome.allCases
-        return counts.map { key, value in
+        counts.map { key, value in
             SignatureCount(signature: key.signature, outcome: key.outcome, count: value.count, exampleTrialID: value.example.trialID)
         }.sorted {
-            ($1.count, outcomeOrder.firstIndex(of: $0.outcome)!, $0.signature)
-                < ($0.count, outcomeOrder.firstIndex(of: $1.outcome)!, $1.signature)
+            ($1.count, $0.outcome.rank, $0.signature) < ($0.count, $1.outcome.rank, $1.signature)
         }
     }
 }

@@ -44,7 +44,8 @@ package enum Timestamp {
             seconds -= sign * (Int64(number(10)) * 3600 + Int64(number(11)) * 60)
         }
         let fraction = groups[8].map { String($0.prefix(3)).padding(toLength: 3, withPad: "0", startingAt: 0) } ?? "000"
-        return Date(timeIntervalSince1970: Double(seconds * 1000 + Int64(fraction)!) / 1000)
+        guard let millis = Int64(fraction) else { return nil }
+        return Date(timeIntervalSince1970: Double(seconds * 1000 + millis) / 1000)
     }
 
     /// The form results files are written in, `2026-11-29T11:22:33.123Z`, read by digit

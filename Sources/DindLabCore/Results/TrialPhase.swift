@@ -14,7 +14,19 @@ package enum TrialPhase: String, Sendable, Hashable, Codable, CaseIterable, Comp
     case cleanup
 
     package static func < (lhs: TrialPhase, rhs: TrialPhase) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+        lhs.rank < rhs.rank
+    }
+
+    /// The phase's place in the order a trial runs them, for `<`.
+    private var rank: Int {
+        switch self {
+        case .outer: 0
+        case .setup: 1
+        case .daemon: 2
+        case .prepare: 3
+        case .inner: 4
+        case .cleanup: 5
+        }
     }
 
     package var description: String { rawValue }
@@ -33,4 +45,14 @@ package enum TrialOutcome: String, Sendable, Hashable, Codable, CaseIterable, Cu
     case error
 
     package var description: String { rawValue }
+
+    /// The outcome's place in `allCases` (pass, fail, timeout, error), for sorting by outcome.
+    var rank: Int {
+        switch self {
+        case .pass: 0
+        case .fail: 1
+        case .timeout: 2
+        case .error: 3
+        }
+    }
 }

@@ -56,7 +56,8 @@ extension Scenario {
         base.matrix = []
         var points: [(values: [MatrixAssignment], scenario: Scenario)] = [([], base)]
         for dimension in matrix {
-            guard let field = ScenarioField.named(dimension.key) else { continue }  // checked when the dimension was made
+            // The key was checked when the dimension was made.
+            guard let field = ScenarioField.named(dimension.key) else { continue }
             points = points.flatMap { point in
                 dimension.fieldValues.map { value in
                     var scenario = point.scenario

@@ -1,5 +1,5 @@
 /// `--only key=value`: keep only cells whose field `key` has `value`.
-package struct CellFilter: Sendable, Hashable, CustomStringConvertible {
+package struct CellFilter: Sendable, Hashable, Codable, CustomStringConvertible {
     /// A matrix key, e.g. `inner.mode`.
     package let key: String
     /// The value as the user wrote it, e.g. `ti` or `1.5m` or `[sh, -c, "echo ok"]`.

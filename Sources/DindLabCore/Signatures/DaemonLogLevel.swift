@@ -22,6 +22,19 @@ package enum DaemonLogLevel: String, Sendable, Hashable, Codable, CaseIterable, 
     package var isError: Bool { self >= .error }
 
     package static func < (lhs: DaemonLogLevel, rhs: DaemonLogLevel) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+        lhs.severity < rhs.severity
+    }
+
+    /// The level's place from least to most severe, for `<`.
+    private var severity: Int {
+        switch self {
+        case .trace: 0
+        case .debug: 1
+        case .info: 2
+        case .warning: 3
+        case .error: 4
+        case .fatal: 5
+        case .panic: 6
+        }
     }
 }

@@ -89,9 +89,9 @@ package struct DaemonLogLine: Sendable, Hashable {
               let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
               let levelName = object["level"] as? String, let level = DaemonLogLevel(logName: levelName)
         else { return nil }
-        let fields = object.keys.sorted()
-            .filter { !["level", "msg", "time"].contains($0) }
-            .map { LogField(key: $0, value: jsonText(object[$0]!)) }
+        let fields = object.sorted { $0.key < $1.key }
+            .filter { !["level", "msg", "time"].contains($0.key) }
+            .map { LogField(key: $0.key, value: jsonText($0.value)) }
         return (.json, level, object["time"] as? String, object["msg"].map(jsonText) ?? "", fields)
     }
 

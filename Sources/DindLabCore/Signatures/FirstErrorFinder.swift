@@ -40,7 +40,7 @@ package struct FirstErrorFinder: Sendable {
 
         var first: (line: DaemonLogLine, source: FirstErrorSource)?
         if daemonMatters, evidence.daemonDied,
-           let fatal = daemonErrors.first(where: { $0.level! >= .fatal }) {
+           let fatal = daemonErrors.first(where: { $0.level.map { $0 >= .fatal } ?? false }) {
             first = (fatal, .daemonFatal)
         } else if let error = explaining.first {
             first = (error, .daemonLog)

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// ICU regular expressions (NSRegularExpression) rather than Swift's `Regex`, because
 /// the normaliser needs look-behind, which `Regex` lacks.
-struct TextPattern: @unchecked Sendable {
+struct TextPattern: Sendable {
     // NSRegularExpression is immutable and documented as safe to share between threads.
     private let expression: NSRegularExpression
 

@@ -293,7 +293,7 @@ package struct YAMLDiagnostics: Sendable {
     /// Records problems.
     /// - Parameter errors: The problems.
     package mutating func record(_ errors: [YAMLError]) {
-        errors.forEach { record($0) }
+        for error in errors { record(error) }
     }
 
     /// Runs a decoding step, recording its error instead of stopping.

@@ -29,7 +29,7 @@ package enum FingerprintSources {
     /// - Returns: Its fingerprint.
     /// - Throws: `EngineError` when the engine cannot be reached or the probe fails.
     package static func probe(_ selection: EngineSelection) async throws -> EngineFingerprint {
-        let client = EngineClient(address: selection.address, apiVersion: ProcessInfo.processInfo.environment["DOCKER_API_VERSION"].flatMap(APIVersion.init))
+        let client = selection.client()
         return try await FingerprintCollector(client: client).probeAndCollect(daemonPID: selection.localDaemonPID)
     }
 }

@@ -10,24 +10,17 @@ package struct PingMeasurement: Sendable {
 
     /// Sends `count` pings one after another on one client (so on one reused connection).
     ///
-    /// The loop runs on a thread of its own (`DedicatedEngineThread`), so a round trip is one
-    /// thread's work, as in a C loop around libcurl: handing each call to a transport thread
-    /// and back costs as much as the round trip itself and would double the latencies shown.
+    /// The loop runs as one blocking job on one transport thread (`EngineClient.pingRoundTrips`),
+    /// so a round trip is one thread's work, as in a C loop around libcurl: handing each call
+    /// to a transport thread and back costs as much as the round trip itself and would double
+    /// the latencies shown.
     ///
     /// - Throws: The first `EngineError`.
     package static func run(client: EngineClient, count: Int) async throws -> PingMeasurement {
-        try await DedicatedEngineThread.run(named: "dindlab-ping") {
-            let clock = ContinuousClock()
-            var latencies: [Duration] = []
-            latencies.reserveCapacity(count)
-            let started = clock.now
-            for _ in 0..<count {
-                let before = clock.now
-                _ = try await client.ping()
-                latencies.append(clock.now - before)
-            }
-            return PingMeasurement(latencies: latencies, total: clock.now - started)
-        }
+        let clock = ContinuousClock()
+        let started = clock.now
+        let latencies = try await client.pingRoundTrips(count: count)
+        return PingMeasurement(latencies: latencies, total: clock.now - started)
     }
 
     /// The latency below which the given fraction of round trips fall (nearest rank).

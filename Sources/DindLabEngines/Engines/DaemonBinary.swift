@@ -31,7 +31,8 @@ package struct DaemonBinary: Sendable, Hashable, Codable {
         guard let resolved = ExecutableSearch.resolve(path, environment: environment) else {
             throw PrivateEngineError(
                 .binaryNotUsable,
-                "The daemon binary \(path) does not exist or is not executable; pass --binary the path of a Docker daemon binary (dockerd, or docker before 1.12)."
+                "The daemon binary \(path) does not exist or is not executable.",
+                remedy: .binary("the path of a Docker daemon binary (dockerd, or docker before 1.12)")
             )
         }
         let version = try readVersion(of: resolved)
@@ -44,7 +45,8 @@ package struct DaemonBinary: Sendable, Hashable, Codable {
         guard ExecutableSearch.isExecutable(beside) else {
             throw PrivateEngineError(
                 .dockerdMissing,
-                "\(resolved) is Docker \(version), whose daemon is a separate binary, but there is no executable dockerd beside it (\(beside)); pass --binary the dockerd of that release."
+                "\(resolved) is Docker \(version), whose daemon is a separate binary, but there is no executable dockerd beside it (\(beside)).",
+                remedy: .binary("the dockerd of that release")
             )
         }
         return DaemonBinary(path: beside, version: try readVersion(of: beside))

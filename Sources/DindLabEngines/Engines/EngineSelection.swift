@@ -1,48 +1,74 @@
 package import DockerEngine
 import Foundation
 
-/// Which engine a command talks to, and the name trials record for it.
+/// Which engine a command talks to, the name trials record for it, and the API version its
+/// clients pin.
 package struct EngineSelection: Sendable, Hashable {
     package var name: String
     package var address: EngineAddress
+    /// The API version clients of this engine pin (`EngineConfiguration.apiVersion`); nil to
+    /// negotiate.
+    package var apiVersion: APIVersion?
 
-    package init(name: String, address: EngineAddress) {
+    package init(name: String, address: EngineAddress, apiVersion: APIVersion? = nil) {
         self.name = name
         self.address = address
+        self.apiVersion = apiVersion
+    }
+
+    /// A client of this engine, pinned to `apiVersion` when there is one.
+    package func client(timeout: Duration = .seconds(60)) -> EngineClient {
+        EngineClient(address: address, apiVersion: apiVersion, timeout: timeout)
+    }
+
+    /// Resolves `--engine` with the configuration read from `environment` (see
+    /// `resolve(_:configuration:environment:)`).
+    ///
+    /// - Throws: The errors of `EngineConfiguration` for a bad DOCKER_* variable, and those of
+    ///   `resolve(_:configuration:environment:)`.
+    package static func resolve(_ argument: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> EngineSelection {
+        try resolve(argument, configuration: try EngineConfiguration.resolve(environment: environment), environment: environment)
     }
 
     /// Resolves `--engine`: an address (unix://, tcp://), `NAME=ADDRESS`, or the name of a
-    /// private engine; without it DOCKER_HOST, else the private engine "default" when it
-    /// runs, else /var/run/docker.sock.
+    /// private engine; without it the configuration's host (DOCKER_HOST), else the private
+    /// engine "default" when it runs, else /var/run/docker.sock.
     ///
     /// - Parameters:
     ///   - argument: The `--engine` value, if any.
-    ///   - environment: The process environment.
+    ///   - configuration: TLS, DOCKER_HOST and the API version, resolved once.
+    ///   - environment: The process environment, for where private engines are registered
+    ///     (XDG_STATE_HOME); DOCKER_* variables are not read from it.
     /// - Returns: The engine's name and address.
     /// - Throws: `EngineError.invalidAddress` for malformed addresses and names of private
-    ///   engines that do not exist.
-    package static func resolve(_ argument: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> EngineSelection {
-        let tls = TLSConfiguration(environment: environment)
+    ///   engines that do not exist; `EngineError.socketMissing` naming DOCKER_HOST when its
+    ///   socket does not exist.
+    package static func resolve(_ argument: String?, configuration: EngineConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> EngineSelection {
+        var selection = try resolveAddress(argument, configuration: configuration, environment: environment)
+        selection.apiVersion = configuration.apiVersion
+        return selection
+    }
+
+    private static func resolveAddress(_ argument: String?, configuration: EngineConfiguration, environment: [String: String]) throws -> EngineSelection {
         if let argument, !argument.isEmpty {
             // NAME=ADDRESS when an "=" comes before any "://" (the address may be a URL).
             let scheme = argument.range(of: "://")?.lowerBound
             if let equals = argument.firstIndex(of: "="), scheme.map({ equals < $0 }) ?? true {
                 let name = String(argument[..<equals])
                 let rest = String(argument[argument.index(after: equals)...])
-                var selection = try resolve(rest, environment: environment)
+                var selection = try resolveAddress(rest, configuration: configuration, environment: environment)
                 selection.name = name
                 return selection
             }
             if scheme != nil {
-                return EngineSelection(name: "default", address: try EngineAddress(parsing: argument, tls: tls))
+                return EngineSelection(name: "default", address: try configuration.address(parsing: argument))
             }
             return try privateEngine(named: argument, environment: environment, required: true)!
         }
-        if let host = environment["DOCKER_HOST"], !host.isEmpty {
-            let address = try EngineAddress(parsing: host, tls: tls)
+        if let address = configuration.host {
             // Said here, where it is known that the address came from DOCKER_HOST.
             if case .unix(let socket) = address.endpoint, !FileManager.default.fileExists(atPath: socket) {
-                throw EngineError.socketMissing(socket, from: "DOCKER_HOST (\(host))")
+                throw EngineError.socketMissing(socket, variable: EngineConfiguration.hostVariable, value: address.description)
             }
             return EngineSelection(name: "default", address: address)
         }
@@ -62,7 +88,7 @@ package struct EngineSelection: Sendable, Hashable {
         }
         guard FileManager.default.fileExists(atPath: layout.socket) else {
             if required {
-                throw EngineError.invalidAddress(name, reason: "no private engine of that name is running (no socket at \(layout.socket)); start it with `dindlab engine up --name \(name)`")
+                throw EngineError.namedEngineNotRunning(name, socket: layout.socket)
             }
             return nil
         }

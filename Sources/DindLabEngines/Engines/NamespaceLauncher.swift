@@ -82,13 +82,15 @@ enum NamespaceLauncher {
         }) {
             throw PrivateEngineError(
                 .directoryNotUsable,
-                "The engine directory \(directory) cannot be used: inside the engine's mount namespace \(shadow.target) is replaced (so the daemon cannot touch the host's), and the engine directory must lie outside every replaced path (\(shadows.map(\.target).joined(separator: ", "))); pass --dir elsewhere, e.g. under /tmp or your home."
+                "The engine directory \(directory) cannot be used: inside the engine's mount namespace \(shadow.target) is replaced (so the daemon cannot touch the host's), and the engine directory must lie outside every replaced path (\(shadows.map(\.target).joined(separator: ", "))).",
+                remedy: .directory("elsewhere, e.g. under /tmp or your home")
             )
         }
         if let bad = directory.first(where: { ",:\n".contains($0) }) {
             throw PrivateEngineError(
                 .directoryNotUsable,
-                "The engine directory \(directory) contains \"\(bad)\", which cannot appear in overlay mount options; pass --dir a path without ',', ':' or newlines."
+                "The engine directory \(directory) contains \"\(bad)\", which cannot appear in overlay mount options.",
+                remedy: .directory("a path without ',', ':' or newlines")
             )
         }
     }

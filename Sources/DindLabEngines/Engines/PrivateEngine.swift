@@ -119,7 +119,8 @@ package struct PrivateEngine: Sendable {
                ProcessTable.isRunning(record.pid, startTicks: record.processStartTicks) {
                 throw PrivateEngineError(
                     .alreadyRunning,
-                    "The name \(name) belongs to the engine that runs in \(current.directory) (pid \(record.pid), Docker \(record.version)); stop it first with `dindlab engine down --name \(name)`, or pick another --name.")
+                    "The name \(name) belongs to the engine that runs in \(current.directory) (pid \(record.pid), Docker \(record.version)).",
+                    remedy: .stopFirst(.name(name), processes: false, otherwise: .anotherName))
             }
             guard link else { return }
             try? manager.removeItem(atPath: entry)
@@ -130,13 +131,14 @@ package struct PrivateEngine: Sendable {
                ProcessTable.isRunning(record.pid, startTicks: record.processStartTicks) {
                 throw PrivateEngineError(
                     .alreadyRunning,
-                    "The name \(name) belongs to the engine that runs in \(entry) (pid \(record.pid), Docker \(record.version)); stop it first with `dindlab engine down --name \(name)`, or pick another --name.")
+                    "The name \(name) belongs to the engine that runs in \(entry) (pid \(record.pid), Docker \(record.version)).",
+                    remedy: .stopFirst(.name(name), processes: false, otherwise: .anotherName))
             }
             let isEmpty = (try? manager.contentsOfDirectory(atPath: entry))?.isEmpty ?? false
             guard isEmpty else {
                 throw PrivateEngineError(
                     .nameTaken,
-                    "The name \(name) belongs to the engine folder \(entry), which is not empty; pick another --name, or remove that folder if its engine is of no more use.")
+                    "The name \(name) belongs to the engine folder \(entry), which is not empty.", remedy: .anotherNameOrRemoveFolder)
             }
             guard link else { return }
             rmdir(entry)
@@ -178,18 +180,20 @@ package struct PrivateEngine: Sendable {
             return (try await up(name: name, dir: dir, binary: binary, options: options, registerName: registerName), false)
         }
         let layout = try layout(name: name, dir: dir)
-        let stop = "stop it first with `dindlab engine down \(downArguments(name: record.name, layout: layout))`"
+        let designation = designation(name: record.name, layout: layout)
         guard name == Self.defaultName || name == record.name else {
             throw PrivateEngineError(
                 .alreadyRunning,
-                "The engine directory \(layout.directory) already runs the private engine \(record.name) (pid \(record.pid), Docker \(record.version)), not \(name); \(stop), or pass --dir another directory.")
+                "The engine directory \(layout.directory) already runs the private engine \(record.name) (pid \(record.pid), Docker \(record.version)), not \(name).",
+                remedy: .stopFirst(designation, processes: false, otherwise: .anotherDirectory))
         }
         if let binary {
             let asked = try DaemonBinary.inspect(binary, environment: environment)
             guard Self.resolvingSymlinks(asked.path) == Self.resolvingSymlinks(record.binary) else {
                 throw PrivateEngineError(
                     .alreadyRunning,
-                    "The private engine \(record.name) already runs in \(layout.directory) with pid \(record.pid), from \(record.binary) (Docker \(record.version)), not from \(asked.path) (Docker \(asked.version)); \(stop).")
+                    "The private engine \(record.name) already runs in \(layout.directory) with pid \(record.pid), from \(record.binary) (Docker \(record.version)), not from \(asked.path) (Docker \(asked.version)).",
+                    remedy: .stopFirst(designation, processes: false, otherwise: nil))
             }
         }
         if registerName, dir != nil, name != Self.defaultName { try register(name: name, layout: layout) }
@@ -295,7 +299,8 @@ package struct PrivateEngine: Sendable {
            ProcessTable.isRunning(record.pid, startTicks: record.processStartTicks) {
             throw PrivateEngineError(
                 .alreadyRunning,
-                "The private engine \(record.name) already runs in \(layout.directory) with pid \(record.pid) (Docker \(record.version), DOCKER_HOST=\(record.dockerHost)); stop it first with `dindlab engine down \(downArguments(name: name, layout: layout))`.")
+                "The private engine \(record.name) already runs in \(layout.directory) with pid \(record.pid) (Docker \(record.version), DOCKER_HOST=\(record.dockerHost)).",
+                remedy: .stopFirst(designation(name: name, layout: layout), processes: false, otherwise: nil))
         }
         // The daemon's own pid file: a daemon of this directory that some other tool started
         // (or whose engine.json was lost) still runs on its data root.
@@ -305,23 +310,26 @@ package struct PrivateEngine: Sendable {
            commandLine.contains(layout.pidFile) || commandLine.contains(layout.dataRoot) {
             throw PrivateEngineError(
                 .alreadyRunning,
-                "A daemon with pid \(pid) still runs on \(layout.dataRoot) (its pid file is \(layout.pidFile)); stop it first with `dindlab engine down \(downArguments(name: name, layout: layout))`.")
+                "A daemon with pid \(pid) still runs on \(layout.dataRoot) (its pid file is \(layout.pidFile)).",
+                remedy: .stopFirst(designation(name: name, layout: layout), processes: false, otherwise: nil))
         }
         let leftovers = ProcessTable.processes(markedBy: layout.namespaceScratch)
         if !leftovers.isEmpty {
             throw PrivateEngineError(
                 .alreadyRunning,
-                "Processes of an earlier engine in \(layout.directory) still run (pids \(leftovers.map(String.init).joined(separator: ", "))); stop them first with `dindlab engine down \(downArguments(name: name, layout: layout))`.")
+                "Processes of an earlier engine in \(layout.directory) still run (pids \(leftovers.map(String.init).joined(separator: ", "))).",
+                remedy: .stopFirst(designation(name: name, layout: layout), processes: true, otherwise: nil))
         }
         if await probe.isAnswering(socket: layout.socket) {
             throw PrivateEngineError(
                 .alreadyRunning,
-                "A daemon dindlab did not start already answers on \(layout.socket); stop it or pass --dir another directory.")
+                "A daemon dindlab did not start already answers on \(layout.socket).", remedy: .stopDaemonOrAnotherDirectory)
         }
     }
 
-    private func downArguments(name: String, layout: EngineLayout) -> String {
-        (try? self.layout(name: name)) == layout ? "--name \(name)" : "--dir \(layout.directory)"
+    /// The engine by its name when `layout` is the named engine's folder, else by its directory.
+    private func designation(name: String, layout: EngineLayout) -> PrivateEngineError.EngineDesignation {
+        (try? self.layout(name: name)) == layout ? .name(name) : .directory(layout.directory)
     }
 
     private func createDirectories(_ layout: EngineLayout) throws {
@@ -378,10 +386,10 @@ package struct PrivateEngine: Sendable {
     /// Client and service-manager variables the daemon must not inherit: dockerd and `docker -d`
     /// turn TLS on when DOCKER_TLS_VERIFY is set and look for certificates in DOCKER_CERT_PATH;
     /// NOTIFY_SOCKET and LISTEN_FDS would make it talk to the systemd unit dindlab runs in.
-    static let scrubbedEnvironment: Set<String> = [
-        "DOCKER_HOST", "DOCKER_TLS", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_API_VERSION",
-        "DOCKER_CONTEXT", "DOCKER_CONFIG", "NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES",
-    ]
+    /// (The client's own variables come from `EngineConfiguration`, the one place that reads them.)
+    static let scrubbedEnvironment = Set(EngineConfiguration.environmentVariables).union([
+        "DOCKER_TLS", "DOCKER_CONTEXT", "DOCKER_CONFIG", "NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES",
+    ])
 
     /// The daemon's environment: ours without `scrubbedEnvironment`, with the binary's own
     /// directory first on PATH, because old releases find their helpers (docker-containerd,

@@ -72,14 +72,48 @@ package struct PrivateEngineError: Error, CustomStringConvertible, Sendable {
         package var description: String { base.rawValue }
     }
 
+    /// What the user can do about a failure, as facts; the executable words it with its
+    /// commands and options (`dindlab engine down --name NAME`, `--dir`).
+    package enum Remedy: Sendable, Hashable {
+        /// Stop the engine first (its processes, with `processes`); `otherwise` names what
+        /// else would do.
+        case stopFirst(EngineDesignation, processes: Bool, otherwise: Alternative?)
+        /// Choose another engine name, or remove the folder the name points to.
+        case anotherNameOrRemoveFolder
+        /// Stop the daemon that answers there, or use another engine directory.
+        case stopDaemonOrAnotherDirectory
+        /// Use an engine directory like this one: "elsewhere, e.g. under /tmp".
+        case directory(String)
+        /// Give the daemon binary: "the dockerd of that release".
+        case binary(String)
+    }
+
+    /// What else would do, besides stopping the engine.
+    package enum Alternative: Sendable, Hashable {
+        /// Choose another engine name.
+        case anotherName
+        /// Use another engine directory.
+        case anotherDirectory
+    }
+
+    /// How the user designates an engine: by its name, or by its directory when that is not
+    /// the named engine's folder.
+    package enum EngineDesignation: Sendable, Hashable {
+        case name(String)
+        case directory(String)
+    }
+
     /// The kind of failure.
     package let code: Code
     /// A full sentence saying what happened, with its context.
     package let description: String
+    /// What the user can do about it, when a command or option of the executable does it.
+    package let remedy: Remedy?
 
-    init(_ code: Code, _ description: String) {
+    init(_ code: Code, _ description: String, remedy: Remedy? = nil) {
         self.code = code
         self.description = description
+        self.remedy = remedy
     }
 }
 

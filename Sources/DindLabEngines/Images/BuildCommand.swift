@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs the system tools an image build needs (debootstrap, tar, chroot, umount).
 ///
@@ -82,15 +83,13 @@ struct BuildCommand: Sendable {
 }
 
 /// A started process that a cancellation handler or a timer may stop from another thread.
-private final class RunningProcess: @unchecked Sendable {
+private final class RunningProcess: Sendable {
     private let process: Process
-    private let lock = NSLock()
-    private var timer: Task<Void, Never>?
-    private var didTimeOut = false
+    private let state = Mutex<(timer: Task<Void, Never>?, timedOut: Bool)>((nil, false))
 
     init(_ process: Process) { self.process = process }
 
-    var timedOut: Bool { lock.withLock { didTimeOut } }
+    var timedOut: Bool { state.withLock { $0.timedOut } }
 
     func terminate() {
         if process.isRunning { process.terminate() }
@@ -99,13 +98,13 @@ private final class RunningProcess: @unchecked Sendable {
     func terminate(after timeout: Duration) {
         let timer = Task { [weak self] in
             guard (try? await Task.sleep(for: timeout)) != nil, let self else { return }
-            self.lock.withLock { self.didTimeOut = true }
+            self.state.withLock { $0.timedOut = true }
             self.terminate()
         }
-        lock.withLock { self.timer = timer }
+        state.withLock { $0.timer = timer }
     }
 
     func cancelTimer() {
-        lock.withLock { timer }?.cancel()
+        state.withLock { $0.timer }?.cancel()
     }
 }

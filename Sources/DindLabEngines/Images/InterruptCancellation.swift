@@ -7,17 +7,20 @@ import Foundation
 package enum InterruptCancellation {
     /// Runs `work` in a task that the first SIGINT or SIGTERM cancels.
     ///
+    /// - Parameters:
+    ///   - interrupted: Told when a signal cancels the work (the executable says so).
+    ///   - work: The build.
     /// - Returns: What `work` returns.
     /// - Throws: What `work` throws; `CancellationError` (or the error the cancelled work
     ///   throws) after an interrupt.
-    package static func run<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+    package static func run<T: Sendable>(interrupted: @escaping @Sendable () -> Void, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
         let task = Task { try await work() }
         let signals = [SIGINT, SIGTERM]
         let sources = signals.map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
-                FileHandle.standardError.write(Data("\ninterrupted: cleaning up (interrupt again to stop at once)\n".utf8))
+                interrupted()
                 signals.forEach { signal($0, SIG_DFL) }
                 task.cancel()
             }

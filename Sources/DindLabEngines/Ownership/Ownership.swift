@@ -1,5 +1,6 @@
 package import DindLabCore
 package import Foundation
+import Synchronization
 
 /// The labels that mark an object on an engine as dindlab's, and say which run and which
 /// process made it. dindlab stops or removes only containers that carry them.
@@ -79,29 +80,24 @@ package struct Ownership: Sendable, Hashable {
 
 /// The runs this process is running now; a run is added when it starts and removed when it
 /// ends, however it ends.
-package final class ActiveRuns: @unchecked Sendable {
+package final class ActiveRuns: Sendable {
     package static let shared = ActiveRuns()
-    private let lock = NSLock()
-    private var runs: [String: Int] = [:]
+    private let runs = Mutex<[String: Int]>([:])
 
     /// Marks the run as going on. Additions are counted, so a run that a library user
     /// resumes twice at once in one process is over only when both have ended.
     package func add(_ runID: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        runs[runID, default: 0] += 1
+        runs.withLock { $0[runID, default: 0] += 1 }
     }
 
     /// Marks the run as over.
     package func remove(_ runID: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        if let count = runs[runID], count > 1 { runs[runID] = count - 1 } else { runs[runID] = nil }
+        runs.withLock { runs in
+            if let count = runs[runID], count > 1 { runs[runID] = count - 1 } else { runs[runID] = nil }
+        }
     }
 
     package func contains(_ runID: String) -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return runs[runID] != nil
+        runs.withLock { $0[runID] != nil }
     }
 }

@@ -40,6 +40,16 @@ package struct GarbageCollector: Sendable {
         package var reason: String
         /// True when its run is known to be over, whatever gc does with it.
         package var runIsOver: Bool
+        /// For a container left alone: the option that would remove it (the executable names it).
+        package var removableWith: Override? = nil
+    }
+
+    /// An option of a collection that removes what it leaves alone by default.
+    package enum Override: Sendable, Hashable {
+        /// `olderThan`: containers whose run cannot be judged go by age.
+        case olderThan
+        /// `includeKept`: containers kept for inspection go too.
+        case includeKept
     }
 
     let client: EngineClient
@@ -70,12 +80,12 @@ package struct GarbageCollector: Sendable {
             return Decision(container: container, remove: false, reason: "its run goes on (owner \(container.ownership.owner.ownerText) runs)", runIsOver: false)
         case .unknown(let why):
             guard options.olderThan != nil, oldEnough else {
-                return Decision(container: container, remove: false, reason: "\(why), so whether its run goes on is unknown; --older-than removes such containers by age", runIsOver: false)
+                return Decision(container: container, remove: false, reason: "\(why), so whether its run goes on is unknown", runIsOver: false, removableWith: .olderThan)
             }
             return Decision(container: container, remove: true, reason: "\(why), and it is \(ageText)", runIsOver: false)
         case .gone(let why):
             if container.isKept && !options.includeKept {
-                return Decision(container: container, remove: false, reason: "it is labelled \(Ownership.keptLabel)=true (kept for inspection); --include-kept removes it", runIsOver: true)
+                return Decision(container: container, remove: false, reason: "it is labelled \(Ownership.keptLabel)=true (kept for inspection)", runIsOver: true, removableWith: .includeKept)
             }
             guard oldEnough else {
                 return Decision(container: container, remove: false, reason: "\(why), but it is not \(ageText)", runIsOver: true)
@@ -119,55 +129,48 @@ package struct GarbageCollector: Sendable {
         package var removed: [OwnedContainer] = []
         package var failures: [Failure] = []
 
-        /// Readable lines: what was removed (or would be), what was left and why.
-        package func rendered(now: Date = Date()) -> String {
-            var text = ""
-            let garbage = decisions.filter(\.remove)
-            let left = decisions.filter { !$0.remove }
-            if decisions.isEmpty {
-                return "No dindlab containers on this engine.\n"
-            }
-            if garbage.isEmpty {
-                text += "Nothing to remove.\n"
-            } else if dryRun {
-                text += "Would remove \(garbage.count) container\(garbage.count == 1 ? "" : "s"):\n"
-                for decision in garbage { text += Self.line(decision, now: now) }
-            } else {
-                let removedIDs = Set(removed.map(\.id))
-                let done = garbage.filter { removedIDs.contains($0.container.id) }
-                text += "Removed \(done.count) container\(done.count == 1 ? "" : "s"):\n"
-                for decision in done { text += Self.line(decision, now: now) }
-                for failure in failures {
-                    text += "Could not remove \(failure.container.shortID) (\(failure.container.role), run \(failure.container.ownership.runID)): \(failure.error)\n"
-                }
-            }
-            if !left.isEmpty {
-                text += "Left \(left.count) container\(left.count == 1 ? "" : "s") alone:\n"
-                for decision in left { text += Self.line(decision, now: now) }
-            }
-            return text
-        }
-
-        private static func line(_ decision: Decision, now: Date) -> String {
-            let container = decision.container
-            let age = container.age(now: now).map { ", created \(AgeText.describe(seconds: $0)) ago" } ?? ""
-            return "  \(container.shortID)  run \(container.ownership.runID)  \(container.role)\(age): \(decision.reason)\n"
+        package init(decisions: [Decision], dryRun: Bool, removed: [OwnedContainer] = [], failures: [Failure] = []) {
+            self.decisions = decisions
+            self.dryRun = dryRun
+            self.removed = removed
+            self.failures = failures
         }
     }
 }
 
-/// The containers of runs that are over, found at the start of a command: "3 containers of
-/// dead runs are left: run `dindlab gc`".
+/// The containers of runs that are over, found at the start of a command (the executable
+/// words the warning: "3 containers of dead runs are left: run `dindlab gc`").
 package enum OrphanCheck {
     /// Finds the containers of dead runs on an engine; never throws (the check must not stop a run).
     ///
-    /// - Returns: The warning to print, or nil when there is nothing to say.
-    package static func warning(client: EngineClient, engineName: String) async -> String? {
+    /// - Returns: What is left, or nil when there is nothing to say.
+    package static func survey(client: EngineClient, engineName: String) async -> OrphanSurvey? {
         guard let decisions = try? await GarbageCollector(client: client).survey() else { return nil }
         let orphans = decisions.filter(\.remove)
         guard !orphans.isEmpty else { return nil }
         let runs = Set(orphans.map(\.container.ownership.runID)).sorted()
+        return OrphanSurvey(containers: orphans.count, runs: runs, engine: engineName)
+    }
+}
+
+/// Containers of dead runs left on an engine: what garbage collection would remove.
+package struct OrphanSurvey: Sendable, Hashable, CustomStringConvertible {
+    /// How many containers.
+    package var containers: Int
+    /// The runs they belong to, sorted.
+    package var runs: [String]
+    /// The engine's name.
+    package var engine: String
+
+    package init(containers: Int, runs: [String], engine: String) {
+        self.containers = containers
+        self.runs = runs
+        self.engine = engine
+    }
+
+    /// `3 containers of dead runs are left on the engine default (runs a, b, c, ...)`.
+    package var description: String {
         let shown = runs.prefix(3).joined(separator: ", ") + (runs.count > 3 ? ", ..." : "")
-        return "\(orphans.count) container\(orphans.count == 1 ? "" : "s") of dead runs \(orphans.count == 1 ? "is" : "are") left on the engine \(engineName) (run\(runs.count == 1 ? "" : "s") \(shown)): run `dindlab gc`"
+        return "\(containers) container\(containers == 1 ? "" : "s") of dead runs \(containers == 1 ? "is" : "are") left on the engine \(engine) (run\(runs.count == 1 ? "" : "s") \(shown))"
     }
 }

@@ -1,10 +1,9 @@
 package import DindLabCore
 package import Foundation
 
-/// An interrupted run to continue (`dindlab run --resume RUN_DIR`): its folder, its
-/// manifest (command line, seed, scenario files with their digests) and the trials it
-/// recorded. The runner rebuilds the same plan, skips the recorded trials, and appends the
-/// others to the same trials.jsonl.
+/// An interrupted run to continue: its folder, its manifest (request, seed, scenario files
+/// with their digests) and the trials it recorded. The runner rebuilds the same plan, skips
+/// the recorded trials, and appends the others to the same trials.jsonl.
 package struct ResumePoint: Sendable {
     package let store: ResultStore
     package let manifest: RunManifest
@@ -34,16 +33,6 @@ package struct ResumePoint: Sendable {
         self.manifest = manifest
         self.records = records
         self.corruptLines = corruptLines
-    }
-
-    /// The arguments the run was started with, after the `run` subcommand.
-    ///
-    /// - Throws: `ResumeError` when the manifest's command line has no `run` in it.
-    package func runArguments() throws(ResumeError) -> [String] {
-        guard let index = manifest.commandLine.firstIndex(of: "run") else {
-            throw .noRunCommand(store.directory.path, commandLine: manifest.commandLine)
-        }
-        return Array(manifest.commandLine[(index + 1)...])
     }
 
     /// Checks that every scenario file is still there with the contents the run read.
@@ -87,7 +76,6 @@ package struct ResumePoint: Sendable {
 package struct ResumeError: Error, Sendable, Hashable, CustomStringConvertible {
     private enum Code: Sendable, Hashable {
         case notARun(path: String, reason: String)
-        case noRunCommand(path: String, commandLine: [String])
         case scenarioUnreadable(file: String, run: String, reason: String)
         case scenarioChanged(file: String, run: String, recorded: String, now: String)
         case notInPlan(trialID: String, run: String)
@@ -98,11 +86,6 @@ package struct ResumeError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The folder is not a run's results folder, or its manifest cannot be read.
     package static func notARun(_ path: String, reason: String) -> ResumeError {
         ResumeError(code: .notARun(path: path, reason: reason))
-    }
-
-    /// The manifest's command line is not a `run` command.
-    package static func noRunCommand(_ path: String, commandLine: [String]) -> ResumeError {
-        ResumeError(code: .noRunCommand(path: path, commandLine: commandLine))
     }
 
     /// A scenario file of the run cannot be read any more.
@@ -124,8 +107,6 @@ package struct ResumeError: Error, Sendable, Hashable, CustomStringConvertible {
         switch code {
         case .notARun(let path, let reason):
             return "\(path) cannot be resumed: \(reason.hasSuffix(".") ? String(reason.dropLast()) : reason)."
-        case .noRunCommand(let path, let commandLine):
-            return "\(path) cannot be resumed: its manifest's command line (\(commandLine.joined(separator: " "))) is not a `dindlab run` command."
         case .scenarioUnreadable(let file, let run, let reason):
             return "The run \(run) cannot be resumed: its scenario file \(file) cannot be read (\(reason.hasSuffix(".") ? String(reason.dropLast()) : reason)). Resume from the directory the run was started in."
         case .scenarioChanged(let file, let run, let recorded, let now):

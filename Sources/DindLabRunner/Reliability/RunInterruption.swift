@@ -1,29 +1,26 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// A run's request to end early, in two steps: first stop starting trials and let the running
 /// ones finish (they end at their own timeout at the latest), then cancel the running ones.
 ///
 /// The runner asks `stopRequested` before it starts each trial; cancelling is Task
 /// cancellation, which `InterruptSignals` delivers to the run's task.
-package final class RunInterruption: @unchecked Sendable {
+package final class RunInterruption: Sendable {
     package enum Stage: Int, Sendable, Comparable {
         case running, stopping, cancelling
 
         package static func < (lhs: Stage, rhs: Stage) -> Bool { lhs.rawValue < rhs.rawValue }
     }
 
-    private let lock = NSLock()
-    private var currentStage = Stage.running
-    private var firstSignal: Int32?
+    private let state = Mutex<(stage: Stage, firstSignal: Int32?)>((.running, nil))
 
     package init() {}
 
     /// How far the interruption has gone.
     package var stage: Stage {
-        lock.lock()
-        defer { lock.unlock() }
-        return currentStage
+        state.withLock { $0.stage }
     }
 
     /// True once a stop was asked for: no new trial starts.
@@ -31,9 +28,7 @@ package final class RunInterruption: @unchecked Sendable {
 
     /// The signal that first asked the run to stop, if a signal did.
     package var signal: Int32? {
-        lock.lock()
-        defer { lock.unlock() }
-        return firstSignal
+        state.withLock { $0.firstSignal }
     }
 
     /// The exit status of a process ended by that signal, as shells report it: 128 + the
@@ -46,25 +41,25 @@ package final class RunInterruption: @unchecked Sendable {
     /// - Returns: The stage reached.
     @discardableResult
     package func escalate(signal: Int32? = nil) -> Stage {
-        lock.lock()
-        defer { lock.unlock() }
-        if firstSignal == nil { firstSignal = signal }
-        currentStage = Stage(rawValue: min(currentStage.rawValue + 1, Stage.cancelling.rawValue))!
-        return currentStage
+        state.withLock { state in
+            if state.firstSignal == nil { state.firstSignal = signal }
+            state.stage = Stage(rawValue: min(state.stage.rawValue + 1, Stage.cancelling.rawValue)) ?? .cancelling
+            return state.stage
+        }
     }
 
     /// Asks to stop starting trials (the first stage); does nothing when already further.
     package func requestStop(signal: Int32? = nil) {
-        lock.lock()
-        defer { lock.unlock() }
-        if firstSignal == nil { firstSignal = signal }
-        currentStage = max(currentStage, .stopping)
+        state.withLock { state in
+            if state.firstSignal == nil { state.firstSignal = signal }
+            state.stage = max(state.stage, .stopping)
+        }
     }
 }
 
 /// SIGINT and SIGTERM for a run: the first stops starting trials, the second cancels the
 /// running ones (their outer containers are still removed), a third ends the process at
-/// once and leaves what is left to `dindlab gc`.
+/// once and leaves what is left to garbage collection.
 ///
 /// The default handlers are set to SIG_IGN and the signals are read from DispatchSource
 /// signal sources, so no work happens in a signal handler.
@@ -73,13 +68,13 @@ package enum InterruptSignals {
     ///
     /// - Parameters:
     ///   - interruption: Told of each signal; the runner reads it.
-    ///   - say: Where the one-line explanations go (standard error by default).
+    ///   - told: Told of each signal and what it does (the executable explains it to the user).
     ///   - work: The run.
     /// - Returns: What `work` returns.
     /// - Throws: What `work` throws.
     package static func run<T: Sendable>(
         interruption: RunInterruption,
-        say: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) },
+        told: @escaping @Sendable (InterruptNotice) -> Void,
         _ work: @escaping @Sendable () async throws -> T
     ) async throws -> T {
         let task = Task { try await work() }
@@ -89,18 +84,17 @@ package enum InterruptSignals {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler {
-                let name = number == SIGINT ? "SIGINT" : "SIGTERM"
                 let stage = interruption.stage
                 switch stage {
                 case .running:
                     interruption.requestStop(signal: number)
-                    say("\n\(name): no new trials start; running trials finish (at their timeout at the latest), then results are written. Interrupt again to cancel them at once.\n")
+                    told(InterruptNotice(signal: number, stage: .stopping))
                 case .stopping:
                     interruption.escalate(signal: number)
-                    say("\n\(name) again: cancelling the running trials and removing their outer containers. Interrupt once more to quit at once (then `dindlab gc` removes what is left).\n")
+                    told(InterruptNotice(signal: number, stage: .cancelling))
                     task.cancel()
                 case .cancelling:
-                    say("\n\(name) a third time: quitting now; `dindlab gc` removes what is left.\n")
+                    told(InterruptNotice(signal: number, stage: .quitting))
                     signals.forEach { signal($0, SIG_DFL) }
                     raise(number)
                 }
@@ -118,4 +112,29 @@ package enum InterruptSignals {
             task.cancel()
         }
     }
+}
+
+/// A signal a run received, and what it does now.
+package struct InterruptNotice: Sendable, Hashable {
+    /// What the signal does.
+    package enum Effect: Sendable, Hashable {
+        /// The first: no new trials start; the running ones finish, then results are written.
+        case stopping
+        /// The second: the running trials are cancelled, their outer containers removed.
+        case cancelling
+        /// The third: the process quits at once, leaving what is left.
+        case quitting
+    }
+
+    /// SIGINT or SIGTERM.
+    package var signal: Int32
+    package var stage: Effect
+
+    package init(signal: Int32, stage: Effect) {
+        self.signal = signal
+        self.stage = stage
+    }
+
+    /// `SIGINT` or `SIGTERM`.
+    package var signalName: String { signal == SIGINT ? "SIGINT" : "SIGTERM" }
 }

@@ -1,6 +1,6 @@
 package import DindLabCore
 package import DindLabEngines
-import DockerEngine
+package import DockerEngine
 package import Foundation
 
 /// How a repro runs, beyond its scenario.
@@ -21,10 +21,14 @@ package struct ReproOptions: Sendable {
     package var commandLine: [String]
     /// What earlier runs learnt about the engines' daemons; nil: every engine is probed anew.
     package var engineFactsCache: EngineFactsCache?
+    /// DOCKER_HOST, TLS and the API version (see `RunOptions.engineConfiguration`); nil:
+    /// resolved from the environment when needed.
+    package var engineConfiguration: EngineConfiguration?
 
     package init(cell: String? = nil, stop: ReproStop = .anyFailure, maxTrials: Int = 100, keep: Bool = false, jobs: Int = 1,
-                seed: UInt64? = nil, forensicsAlways: Bool = false, resultsRoot: URL, commandLine: [String] = CommandLine.arguments,
-                engineFactsCache: EngineFactsCache? = nil) {
+                seed: UInt64? = nil, forensicsAlways: Bool = false, resultsRoot: URL, commandLine: [String] = [],
+                engineFactsCache: EngineFactsCache? = nil, engineConfiguration: EngineConfiguration? = nil) {
+        self.engineConfiguration = engineConfiguration
         self.cell = cell
         self.stop = stop
         self.maxTrials = maxTrials
@@ -78,17 +82,18 @@ package struct Repro: Sendable {
         let runOptions = RunOptions(
             jobs: options.jobs, resultsRoot: options.resultsRoot, commandLine: options.commandLine,
             forensicsAlways: options.forensicsAlways, keepFailed: options.keep,
-            keepWhen: { stop.isSought($0) }, stopWhen: { stop.ends(after: $0) }, engineFactsCache: options.engineFactsCache)
+            keepWhen: { stop.isSought($0) }, stopWhen: { stop.ends(after: $0) }, engineFactsCache: options.engineFactsCache,
+            engineConfiguration: options.engineConfiguration)
         let result = try await Runner(engines: engines, options: runOptions, observer: observer).run(plan: plan, scenarioFiles: [scenarioFile])
         var kept: [KeptContainer] = []
         var problems: [String] = []
         if options.keep {
             // The run's engines: those given, and any the scenario names itself.
-            let tls = TLSConfiguration(environment: ProcessInfo.processInfo.environment)
             for engine in result.manifest.engines {
                 do {
-                    let address = try EngineAddress(parsing: engine.endpoint ?? "", tls: tls)
-                    kept += try await KeptContainer.find(runID: result.manifest.runID, on: EngineClient(address: address), engineName: engine.name)
+                    let configuration = try options.engineConfiguration ?? EngineConfiguration.resolve()
+                    let address = try configuration.address(parsing: engine.endpoint ?? "")
+                    kept += try await KeptContainer.find(runID: result.manifest.runID, on: configuration.client(address: address), engineName: engine.name)
                 } catch {
                     problems.append("Listing the kept containers on the engine \(engine.name) failed: \(error)")
                 }

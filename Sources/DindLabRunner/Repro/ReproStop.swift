@@ -7,7 +7,7 @@ import Foundation
 /// A failure is a trial that failed or timed out. A harness error (the engine or the image is
 /// missing) also ends the repro, since repeating it would only repeat the harness's problem,
 /// but it is reported as an error, not as the failure sought.
-package struct ReproStop: @unchecked Sendable {
+package struct ReproStop: Sendable {
     // NSRegularExpression is immutable and safe to share between threads.
     private let pattern: NSRegularExpression?
     /// The pattern as given, or nil for any failure.

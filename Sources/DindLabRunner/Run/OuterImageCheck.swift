@@ -26,7 +26,7 @@ package enum OuterImageCheck {
     ///   - recipes: The recipes folder, for the remedies.
     /// - Throws: `EngineError` when the engine cannot be asked.
     package static func missing(in scenarios: [(name: String, cells: [Cell])], on engine: EngineSelection, recipes: RecipeCatalog = .workingDirectory) async throws -> [Missing] {
-        let client = EngineClient(address: engine.address, apiVersion: ProcessInfo.processInfo.environment["DOCKER_API_VERSION"].flatMap(APIVersion.init))
+        let client = engine.client()
         _ = try await client.negotiate()
         var order: [String] = []
         var users: [String: [String]] = [:]

@@ -1,6 +1,6 @@
 package import DindLabCore
 package import DindLabEngines
-import DockerEngine
+package import DockerEngine
 package import Foundation
 
 /// How a run goes, beyond its plan.
@@ -9,8 +9,11 @@ package struct RunOptions: Sendable {
     package var jobs: Int
     /// Folder that holds run folders (results/), or the run folder itself with `exactOutput`.
     package var resultsRoot: URL
-    /// The command line, for the manifest.
+    /// The command line, for the manifest (the executable passes its arguments in).
     package var commandLine: [String]
+    /// What the run was asked to do, recorded in the manifest so that `--resume` can rebuild
+    /// it; nil records none.
+    package var request: RunRequest?
     /// Collect forensics for passing trials too.
     package var forensicsAlways: Bool
     /// Leave failed trials' outer containers running. Every outer container of the run is
@@ -40,10 +43,14 @@ package struct RunOptions: Sendable {
     /// What earlier runs learnt about the engines' daemons (`EngineFactsCache`); nil: every
     /// engine is probed anew.
     package var engineFactsCache: EngineFactsCache?
+    /// DOCKER_HOST, TLS and the API version, for the engines the scenarios name themselves
+    /// (`engine: v17`) and the default engine; nil: resolved from the environment when needed.
+    package var engineConfiguration: EngineConfiguration?
 
-    package init(jobs: Int = 1, resultsRoot: URL, commandLine: [String] = CommandLine.arguments, forensicsAlways: Bool = false, keepFailed: Bool = false, keepWhen: (@Sendable (TrialRecord) -> Bool)? = nil, stopWhen: (@Sendable (TrialRecord) -> Bool)? = nil,
+    package init(jobs: Int = 1, resultsRoot: URL, commandLine: [String] = [], forensicsAlways: Bool = false, keepFailed: Bool = false, keepWhen: (@Sendable (TrialRecord) -> Bool)? = nil, stopWhen: (@Sendable (TrialRecord) -> Bool)? = nil,
                 interruption: RunInterruption? = nil, resume: ResumePoint? = nil, engineCallTimeout: Duration = .seconds(60), keepRecords: Bool = true,
-                engineFactsCache: EngineFactsCache? = nil) {
+                engineFactsCache: EngineFactsCache? = nil, engineConfiguration: EngineConfiguration? = nil) {
+        self.engineConfiguration = engineConfiguration
         self.keepRecords = keepRecords
         self.engineFactsCache = engineFactsCache
         self.jobs = max(1, jobs)
@@ -81,16 +88,30 @@ package protocol RunObserver: Sendable {
     func runStarted(directory: URL, plan: Plan, engines: [TrialEngine]) async
     /// Said as each trial ends.
     func trialFinished(_ record: TrialRecord, done: Int, total: Int) async
-    /// Said for what the user should know before trials run: containers that dead runs left
-    /// on an engine, what a resumed run still has to do.
-    func note(_ text: String) async
+    /// Said for what the user should know while the run goes: containers that dead runs left
+    /// on an engine, what a resumed run still has to do, cells skipped, an engine lost.
+    func note(_ notice: RunNotice) async
 }
 
 extension RunObserver {
-    /// Writes the note to standard error.
-    package func note(_ text: String) async {
-        FileHandle.standardError.write(Data("dindlab: \(text)\n".utf8))
-    }
+    /// Ignores the notice (the executable's progress printer words them).
+    package func note(_ notice: RunNotice) async {}
+}
+
+/// What a run tells its observer besides trials, as facts; the executable words them.
+package enum RunNotice: Sendable, Hashable {
+    /// Containers of dead runs are left on one of the run's engines.
+    case orphans(OrphanSurvey)
+    /// `jobs` trials at once on an engine whose host has fewer CPUs (`cpus`), so trials wait
+    /// for CPU and their phase timings stretch.
+    case oversubscribed(jobs: Int, engine: String, cpus: Int)
+    /// A resumed run: `recorded` of the plan's `total` trials were recorded before.
+    case resuming(runID: RunID, recorded: Int, total: Int)
+    /// A cell is not run (its outer image is not on its engine).
+    case skippedCell(RunManifest.SkippedCell)
+    /// An engine stopped answering during the run (`reason` says how), so no further trial
+    /// was started; what it kept of the run stays on it.
+    case engineLost(reason: String, engine: String, runDirectory: URL)
 }
 
 /// Runs a plan: probes the engines, executes trials up to `jobs` at a time, records each
@@ -134,15 +155,15 @@ package struct Runner: Sendable {
         for image in plan.scenarios.flatMap(\.cells).map(\.scenario.outer.image) where !image.isEmpty && !probeImages.contains(image) {
             probeImages.append(image)
         }
-        let selections = try Self.engineSelections(given: engines, plan: plan)
+        let selections = try Self.engineSelections(given: engines, plan: plan, configuration: options.engineConfiguration)
         var trialEngines: [TrialEngine] = []
         for selection in selections.all {
             let engine = try await Self.prepare(selection, probeImages: probeImages, labels: ownership, factsCache: options.engineFactsCache)
-            if let warning = await OrphanCheck.warning(client: engine.client, engineName: engine.name) {
-                await observer?.note("warning: " + warning)
+            if let orphans = await OrphanCheck.survey(client: engine.client, engineName: engine.name) {
+                await observer?.note(.orphans(orphans))
             }
-            if let note = Self.concurrencyNote(jobs: options.jobs, engine: engine.name, cpus: engine.fingerprint.cpuCount) {
-                await observer?.note(note)
+            if let notice = Self.concurrencyNotice(jobs: options.jobs, engine: engine.name, cpus: engine.fingerprint.cpuCount) {
+                await observer?.note(notice)
             }
             trialEngines.append(engine)
         }
@@ -161,11 +182,12 @@ package struct Runner: Sendable {
                 runID: store.runID, startedAt: startedAt, commandLine: SecretMasker.maskArguments(options.commandLine), plan: plan,
                 scenarioFiles: files, engines: engineEntries
             )
+            manifest.request = options.request
         }
         try await store.writeManifest(manifest)
         await observer?.runStarted(directory: store.directory, plan: plan, engines: trialEngines)
         if resume != nil {
-            await observer?.note("resuming run \(store.runID): \(earlier.count) of \(plan.trials.count) trials are recorded, \(plan.trials.count - earlier.count) to run")
+            await observer?.note(.resuming(runID: store.runID, recorded: earlier.count, total: plan.trials.count))
         }
 
         let planned = Self.units(of: plan, spreadOver: selections.spread, named: selections.named, skipping: Set(earlier.map(\.trialID)))
@@ -179,7 +201,7 @@ package struct Runner: Sendable {
             manifest.skippedCells = earlierSkipped + skippedCells
             try await store.writeManifest(manifest)
             for cell in skippedCells {
-                await observer?.note("skipped: \(cell.scenario) \(cell.cellID) on \(cell.engine) (\(cell.trials) trial\(cell.trials == 1 ? "" : "s")): \(cell.reason)")
+                await observer?.note(.skippedCell(cell))
             }
         }
         manifest.outerImages = await Self.outerImages(of: units, engines: trialEngines)
@@ -218,7 +240,7 @@ package struct Runner: Sendable {
         if let failure = await collector.writeFailure { throw failure }
         for (engine, health) in zip(trialEngines, health) {
             if let lost = health.lost {
-                await observer?.note("\(lost)\nNo further trial was started. Once the engine is back, `dindlab run --resume \(store.directory.path)` runs the rest and `dindlab gc` removes what the engine \(engine.name) kept of this run.")
+                await observer?.note(.engineLost(reason: lost, engine: engine.name, runDirectory: store.directory))
             }
         }
         let kept = await collector.kept
@@ -241,12 +263,12 @@ package struct Runner: Sendable {
                          interruptedBy: options.interruption?.stopRequested == true ? options.interruption?.signal : nil)
     }
 
-    /// One line when `--jobs` asks for more trials at once than the engine's host has CPUs: a
+    /// A notice when the run asks for more trials at once than the engine's host has CPUs: a
     /// trial keeps about one CPU busy (the engine's and the inner daemon's processes), so the
     /// rest wait for CPU and every phase takes longer than it would alone.
-    static func concurrencyNote(jobs: Int, engine: String, cpus: Int?) -> String? {
+    static func concurrencyNotice(jobs: Int, engine: String, cpus: Int?) -> RunNotice? {
         guard let cpus, cpus > 0, jobs > cpus else { return nil }
-        return "--jobs \(jobs) runs up to \(jobs) trials at once on the engine \(engine), whose host has \(cpus) CPU\(cpus == 1 ? "" : "s"): trials beyond \(cpus) wait for CPU, so their phase timings stretch and tight timeouts may fire; to measure timings, keep --jobs at \(cpus) or below"
+        return .oversubscribed(jobs: jobs, engine: engine, cpus: cpus)
     }
 
     /// Leaves out the units whose outer image is not on their engine: such cells are skipped
@@ -288,7 +310,7 @@ package struct Runner: Sendable {
     /// The probe uses the first of `probeImages` the engine has (an engine may lack some); a
     /// daemon instance probed before is not probed again (`factsCache`).
     static func prepare(_ selection: EngineSelection, probeImages: [String], labels: [String: String], factsCache: EngineFactsCache?) async throws -> TrialEngine {
-        let client = EngineClient(address: selection.address, apiVersion: ProcessInfo.processInfo.environment["DOCKER_API_VERSION"].flatMap(APIVersion.init))
+        let client = selection.client()
         let apiVersion = try await client.negotiate()
         var privilege = PrivilegeSupport(privileged: true, grantableCapabilities: [], refusedCapabilities: [], privilegedError: nil)
         var probeImage: String?
@@ -332,7 +354,14 @@ package struct Runner: Sendable {
         var named: [String: Int]
     }
 
-    static func engineSelections(given: [EngineSelection], plan: Plan) throws -> EngineSelections {
+    static func engineSelections(given: [EngineSelection], plan: Plan, configuration: EngineConfiguration? = nil) throws -> EngineSelections {
+        // Resolved only when an engine must be, so a run on given engines reads no environment.
+        var resolved = configuration
+        func resolve(_ reference: String?) throws -> EngineSelection {
+            let configuration = try resolved ?? EngineConfiguration.resolve()
+            resolved = configuration
+            return try EngineSelection.resolve(reference, configuration: configuration)
+        }
         var all = given
         var named: [String: Int] = [:]
         let references = plan.scenarios.flatMap(\.cells).compactMap(\.scenario.engine)
@@ -341,14 +370,14 @@ package struct Runner: Sendable {
                 named[reference] = index
                 continue
             }
-            var selection = try EngineSelection.resolve(reference)
+            var selection = try resolve(reference)
             if !reference.contains("://") { selection.name = reference }
             named[reference] = all.count
             all.append(selection)
         }
         let cellsWithoutEngine = plan.scenarios.flatMap(\.cells).contains { $0.scenario.engine == nil }
         if all.isEmpty || (given.isEmpty && cellsWithoutEngine) {
-            all.insert(try EngineSelection.resolve(nil), at: 0)
+            all.insert(try resolve(nil), at: 0)
             named = named.mapValues { $0 + 1 }
             return EngineSelections(all: all, spread: [0], named: named)
         }

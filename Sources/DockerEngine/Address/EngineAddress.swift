@@ -70,20 +70,18 @@ public struct EngineAddress: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// Resolves the engine address the way the docker CLI does: the explicit address,
-    /// else DOCKER_HOST, else the default socket; TLS from DOCKER_TLS_VERIFY and
-    /// DOCKER_CERT_PATH.
+    /// Resolves the engine address the way the docker CLI does: the explicit address, else
+    /// the configuration's host (DOCKER_HOST), else the default socket; TLS from the
+    /// configuration.
     ///
     /// - Parameters:
     ///   - explicit: An address given on the command line, if any.
-    ///   - environment: The process environment.
+    ///   - configuration: The resolved configuration.
     /// - Returns: The address to use.
     /// - Throws: `EngineError.invalidAddress` for malformed addresses.
-    public static func resolve(explicit: String?, environment: [String: String]) throws -> EngineAddress {
-        let tls = TLSConfiguration(environment: environment)
-        if let explicit, !explicit.isEmpty { return try EngineAddress(parsing: explicit, tls: tls) }
-        if let host = environment["DOCKER_HOST"], !host.isEmpty { return try EngineAddress(parsing: host, tls: tls) }
-        return EngineAddress(endpoint: .unix(path: defaultSocketPath))
+    public static func resolve(explicit: String?, configuration: EngineConfiguration) throws -> EngineAddress {
+        if let explicit, !explicit.isEmpty { return try configuration.address(parsing: explicit) }
+        return configuration.host ?? EngineAddress(endpoint: .unix(path: defaultSocketPath))
     }
 
     /// The address as DOCKER_HOST spells it.
@@ -101,7 +99,8 @@ public struct EngineAddress: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// TLS client settings, read from the environment like the docker CLI does.
+/// TLS client settings (`EngineConfiguration` reads them from the environment like the docker
+/// CLI does).
 public struct TLSConfiguration: Sendable, Hashable {
     /// CA certificate that signed the daemon's certificate.
     public var caCertificatePath: String
@@ -117,21 +116,5 @@ public struct TLSConfiguration: Sendable, Hashable {
         self.certificatePath = certificatePath
         self.keyPath = keyPath
         self.verifyPeer = verifyPeer
-    }
-
-    /// TLS settings from DOCKER_TLS_VERIFY and DOCKER_CERT_PATH (default ~/.docker), or
-    /// nil when neither asks for TLS.
-    public init?(environment: [String: String]) {
-        let verify = !(environment["DOCKER_TLS_VERIFY"] ?? "").isEmpty
-        let certPath = environment["DOCKER_CERT_PATH"]
-        guard verify || (certPath?.isEmpty == false) else { return nil }
-        let home = environment["HOME"] ?? NSHomeDirectory()
-        let folder = certPath.flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.docker"
-        self.init(
-            caCertificatePath: folder + "/ca.pem",
-            certificatePath: folder + "/cert.pem",
-            keyPath: folder + "/key.pem",
-            verifyPeer: verify
-        )
     }
 }

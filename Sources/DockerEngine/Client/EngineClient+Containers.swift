@@ -1,4 +1,5 @@
 public import Foundation
+import Synchronization
 
 extension EngineClient {
     /// POST /containers/create.
@@ -20,9 +21,10 @@ extension EngineClient {
         let body = try JSONEncoder().encode(config)
         do {
             return try decode(await request("POST", "/containers/create", query: [("name", name)], body: .data(body, contentType: "application/json"), timeout: timeout))
-        } catch let error as EngineError where config.hostConfig != nil && Self.cannotDecodeHostConfigAtCreate(error) {
+        } catch let error as EngineError where Self.cannotDecodeHostConfigAtCreate(error) {
+            guard let host = config.hostConfig else { throw error }
             startHostConfigs.engineRefusesAtCreate = true
-            return try await createWithHostConfigAtStart(config, host: config.hostConfig!, name: name, timeout: timeout)
+            return try await createWithHostConfigAtStart(config, host: host, name: name, timeout: timeout)
         }
     }
 
@@ -58,13 +60,14 @@ extension EngineClient {
     /// - Returns: The new image's id.
     public func commitContainer(_ id: String, repository: String, tag: String, config: ContainerConfig, timeout: Duration? = nil) async throws -> String {
         struct Committed: Decodable {
-            var Id: String
+            var id: String
+            enum CodingKeys: String, CodingKey { case id = "Id" }
         }
         let body = try JSONEncoder().encode(config)
         let committed: Committed = try decode(await request(
             "POST", "/commit", query: [("container", id), ("repo", repository), ("tag", tag)],
             body: .data(body, contentType: "application/json"), timeout: timeout))
-        return committed.Id
+        return committed.id
     }
 
     /// GET /containers/{id}/json.
@@ -82,10 +85,11 @@ extension EngineClient {
     /// - Returns: The container's exit status.
     public func waitContainer(_ id: String, timeout: Duration? = nil) async throws -> Int {
         struct WaitResponse: Decodable {
-            var StatusCode: Int
+            var statusCode: Int
+            enum CodingKeys: String, CodingKey { case statusCode = "StatusCode" }
         }
         let response: WaitResponse = try decode(await request("POST", "/containers/\(id)/wait", timeout: timeout))
-        return response.StatusCode
+        return response.statusCode
     }
 
     /// POST /containers/{id}/kill.
@@ -157,22 +161,25 @@ extension EngineClient {
 
 /// Host configurations kept for start, by container id, for a daemon that cannot decode them
 /// at create (see `EngineClient.createContainer`).
-final class StartHostConfigs: @unchecked Sendable {
-    private let lock = NSLock()
-    private var refuses = false
-    private var pending: [String: HostConfig] = [:]
+final class StartHostConfigs: Sendable {
+    private struct State {
+        var refuses = false
+        var pending: [String: HostConfig] = [:]
+    }
+
+    private let state = Mutex(State())
 
     /// The engine refused a HostConfig at create once: later creates send it with start at once.
     var engineRefusesAtCreate: Bool {
-        get { lock.withLock { refuses } }
-        set { lock.withLock { refuses = newValue } }
+        get { state.withLock { $0.refuses } }
+        set { state.withLock { $0.refuses = newValue } }
     }
 
     func keep(_ host: HostConfig, for id: String) {
-        lock.withLock { pending[id] = host }
+        state.withLock { $0.pending[id] = host }
     }
 
     func take(for id: String) -> HostConfig? {
-        lock.withLock { pending.removeValue(forKey: id) }
+        state.withLock { $0.pending.removeValue(forKey: id) }
     }
 }

@@ -7,11 +7,12 @@ extension EngineClient {
     /// - Throws: `EngineError` (409 when the container is not running).
     public func createExec(in containerID: String, _ config: ExecConfig, timeout: Duration? = nil) async throws -> String {
         struct Created: Decodable {
-            var Id: String
+            var id: String
+            enum CodingKeys: String, CodingKey { case id = "Id" }
         }
         let body = try JSONEncoder().encode(config)
         let created: Created = try decode(await request("POST", "/containers/\(containerID)/exec", body: .data(body, contentType: "application/json"), timeout: timeout))
-        return created.Id
+        return created.id
     }
 
     /// POST /exec/{id}/start with Detach: the process runs on; the daemon answers 200 or

@@ -1,4 +1,5 @@
 public import Foundation
+import Synchronization
 
 extension EngineClient {
     /// POST /images/create?fromSrc=-: imports a root filesystem tarball as an image, streamed
@@ -123,55 +124,52 @@ private func isImageID(_ text: String) -> Bool {
     return hex.count >= 12 && hex.allSatisfy(\.isHexDigit)
 }
 
-private final class ProgressCollector: @unchecked Sendable {
-    private var splitter = JSONObjectSplitter()
-    private var collected: [JSONMessage] = []
+private final class ProgressCollector: Sendable {
+    private struct State {
+        var splitter = JSONObjectSplitter()
+        var collected: [JSONMessage] = []
+    }
+
+    private let state = Mutex(State())
     private let onMessage: (@Sendable (JSONMessage) -> Void)?
-    private let lock = NSLock()
 
     init(onMessage: (@Sendable (JSONMessage) -> Void)?) {
         self.onMessage = onMessage
     }
 
     func feed(_ chunk: Data) {
-        lock.lock()
-        defer { lock.unlock() }
-        for object in splitter.feed(chunk) {
-            guard let message = try? JSONDecoder().decode(JSONMessage.self, from: object) else { continue }
-            // Progress bars repeat thousands of times; keep only messages that say something.
-            if message.status != nil || message.stream != nil || message.errorMessage != nil || message.aux != nil {
-                collected.append(message)
-                if collected.count > 10_000 { collected.removeFirst(collected.count - 10_000) }
+        // Under the lock, so messages reach onMessage in the order they came.
+        state.withLock { state in
+            for object in state.splitter.feed(chunk) {
+                guard let message = try? JSONDecoder().decode(JSONMessage.self, from: object) else { continue }
+                // Progress bars repeat thousands of times; keep only messages that say something.
+                if message.status != nil || message.stream != nil || message.errorMessage != nil || message.aux != nil {
+                    state.collected.append(message)
+                    if state.collected.count > 10_000 { state.collected.removeFirst(state.collected.count - 10_000) }
+                }
+                onMessage?(message)
             }
-            onMessage?(message)
         }
     }
 
     func messages() -> [JSONMessage] {
-        lock.lock()
-        defer { lock.unlock() }
-        return collected
+        state.withLock { $0.collected }
     }
 }
 
 /// A file that chunks of a streamed answer are appended to, from libcurl's thread.
-private final class FileSink: @unchecked Sendable {
-    private let handle: FileHandle
-    private let lock = NSLock()
+private final class FileSink: Sendable {
+    private let handle: Mutex<FileHandle>
 
     init(_ handle: FileHandle) {
-        self.handle = handle
+        self.handle = Mutex(handle)
     }
 
     func write(_ data: Data) throws {
-        lock.lock()
-        defer { lock.unlock() }
-        try handle.write(contentsOf: data)
+        try handle.withLock { try $0.write(contentsOf: data) }
     }
 
     func close() throws {
-        lock.lock()
-        defer { lock.unlock() }
-        try handle.close()
+        try handle.withLock { try $0.close() }
     }
 }

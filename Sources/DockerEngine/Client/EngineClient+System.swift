@@ -1,4 +1,5 @@
 public import Foundation
+import Synchronization
 
 extension EngineClient {
     /// GET /_ping, unversioned, so it works before negotiation and on every daemon.
@@ -11,6 +12,23 @@ extension EngineClient {
             apiVersion: response.headers["api-version"].flatMap(APIVersion.init),
             osType: response.headers["ostype"]
         )
+    }
+
+    /// Sends GET /_ping `count` times, one after another on one connection, and times each
+    /// round trip. The loop runs as one blocking job on a transport thread, so a round trip is
+    /// one thread's work, as in a C loop around libcurl: handing each call to a transport
+    /// thread and back would cost as much as the round trip itself.
+    ///
+    /// - Parameters:
+    ///   - count: How many round trips.
+    ///   - timeout: The deadline of each; the client's default when nil.
+    /// - Returns: Each round trip's duration, in order.
+    /// - Throws: The first `EngineError`; `CancellationError` when cancelled.
+    public func pingRoundTrips(count: Int, timeout: Duration? = nil) async throws -> [Duration] {
+        let request = makeRequest("GET", "/_ping", versioned: nil, timeout: timeout)
+        return try await transport.performSeries(request, count: count) { [self] response in
+            try check(response, request: request, version: nil)
+        }
     }
 
     /// GET /version.
@@ -53,20 +71,20 @@ func jsonText<T: Encodable>(_ value: T) -> String {
     return (try? String(decoding: encoder.encode(value), as: UTF8.self)) ?? "{}"
 }
 
-private final class EventCollector: @unchecked Sendable {
-    private var splitter = JSONObjectSplitter()
-    private var objects: [Data] = []
-    private let lock = NSLock()
+private final class EventCollector: Sendable {
+    private struct State {
+        var splitter = JSONObjectSplitter()
+        var objects: [Data] = []
+    }
+
+    private let state = Mutex(State())
 
     func feed(_ chunk: Data) {
-        lock.lock()
-        defer { lock.unlock() }
-        objects += splitter.feed(chunk)
+        state.withLock { $0.objects += $0.splitter.feed(chunk) }
     }
 
     func decoded() throws -> [EngineEvent] {
-        lock.lock()
-        defer { lock.unlock() }
+        let objects = state.withLock { $0.objects }
         return try objects.map { try JSONDecoder().decode(EngineEvent.self, from: $0) }
     }
 }

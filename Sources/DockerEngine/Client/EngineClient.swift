@@ -1,4 +1,5 @@
 public import Foundation
+import Synchronization
 
 /// A client of one Docker Engine's HTTP API, from API 1.19 (Docker 1.7) to 1.51 (Docker 28).
 ///
@@ -30,20 +31,14 @@ public final class EngineClient: Sendable {
 
     /// Creates a client the way the docker CLI finds its engine: the explicit address, else
     /// DOCKER_HOST, else /var/run/docker.sock; the API version from `apiVersion`, else
-    /// DOCKER_API_VERSION, else negotiated.
+    /// DOCKER_API_VERSION, else negotiated (`EngineConfiguration` reads the environment).
     ///
-    /// - Throws: `EngineError.invalidAddress` for a malformed address,
-    ///   `EngineError.invalidAPIVersion` for a malformed API version.
+    /// - Throws: `EngineError.invalidAddress` for a malformed address; the errors of
+    ///   `EngineConfiguration` for a bad API version or environment variable.
     public convenience init(explicitAddress: String?, apiVersion: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment, timeout: Duration = .seconds(60)) throws {
-        let address = try EngineAddress.resolve(explicit: explicitAddress, environment: environment)
-        var pinned: APIVersion?
-        if let text = apiVersion ?? environment["DOCKER_API_VERSION"], !text.isEmpty {
-            guard let version = APIVersion(text) else {
-                throw EngineError.invalidAPIVersion(text)
-            }
-            pinned = version
-        }
-        self.init(address: address, apiVersion: pinned, timeout: timeout)
+        let configuration = try EngineConfiguration.resolve(apiVersion: apiVersion, environment: environment)
+        let address = try EngineAddress.resolve(explicit: explicitAddress, configuration: configuration)
+        self.init(address: address, apiVersion: configuration.apiVersion, timeout: timeout)
     }
 
     /// The API version requests use: pinned or negotiated; nil before negotiation.
@@ -182,34 +177,21 @@ func describe<T>(_ error: DecodingError, type: T.Type) -> String {
 }
 
 /// The API version, settled once per client.
-private final class NegotiationState: @unchecked Sendable {
+private final class NegotiationState: Sendable {
     let pinned: APIVersion?
-    private let lock = NSLock()
-    private var settledVersion: APIVersion?
-    private var version: EngineVersion?
+    private let state = Mutex<(settled: APIVersion?, engineVersion: EngineVersion?)>((nil, nil))
 
     init(pinned: APIVersion?) {
         self.pinned = pinned
     }
 
-    var settled: APIVersion? {
-        lock.lock()
-        defer { lock.unlock() }
-        return settledVersion
-    }
+    var settled: APIVersion? { state.withLock { $0.settled } }
 
     var current: APIVersion? { settled ?? pinned }
 
-    var engineVersion: EngineVersion? {
-        lock.lock()
-        defer { lock.unlock() }
-        return version
-    }
+    var engineVersion: EngineVersion? { state.withLock { $0.engineVersion } }
 
     func settle(_ apiVersion: APIVersion, engineVersion: EngineVersion) {
-        lock.lock()
-        defer { lock.unlock() }
-        settledVersion = apiVersion
-        version = engineVersion
+        state.withLock { $0 = (apiVersion, engineVersion) }
     }
 }

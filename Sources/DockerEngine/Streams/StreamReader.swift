@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import Synchronization
 
 /// Turns the bytes of a container's output stream (logs, attached exec) into collected
 /// output: raw for a TTY, demultiplexed otherwise.
@@ -8,13 +9,16 @@ import Foundation
 /// protocol violation. A multiplexed stream that ends inside a frame lost bytes on the way
 /// (the connection broke, the daemon died); it is reported the way libcurl reports a body cut
 /// short, as a transport error, never returned as a short result.
-final class StreamReader: @unchecked Sendable {
+final class StreamReader: Sendable {
+    private struct State {
+        var demultiplexer = StreamDemultiplexer()
+        var output: CollectedOutput
+    }
+
     private let tty: Bool
     private let method: String
     private let path: String
-    private var demultiplexer = StreamDemultiplexer()
-    private var output: CollectedOutput
-    private let lock = NSLock()
+    private let state: Mutex<State>
 
     /// - Parameters:
     ///   - tty: Whether the stream is a TTY's raw stream.
@@ -25,25 +29,25 @@ final class StreamReader: @unchecked Sendable {
         self.tty = tty
         self.method = method
         self.path = path
-        output = CollectedOutput(limit: limit)
+        state = Mutex(State(output: CollectedOutput(limit: limit)))
     }
 
     /// Adds the next bytes of the stream, cut anywhere.
     ///
     /// - Throws: `EngineError.protocolViolation` for a frame header with an unknown stream type.
     func feed(_ chunk: Data) throws {
-        lock.lock()
-        defer { lock.unlock() }
-        if tty {
-            output.append(chunk, to: .stdout)
-            return
-        }
-        do {
-            for frame in try demultiplexer.feed(chunk) {
-                output.append(frame.payload, to: frame.stream)
+        try state.withLock { state in
+            if tty {
+                state.output.append(chunk, to: .stdout)
+                return
             }
-        } catch let error as StreamFramingError {
-            throw EngineError.protocolViolation(method: method, path: path, detail: error.description)
+            do {
+                for frame in try state.demultiplexer.feed(chunk) {
+                    state.output.append(frame.payload, to: frame.stream)
+                }
+            } catch let error as StreamFramingError {
+                throw EngineError.protocolViolation(method: method, path: path, detail: error.description)
+            }
         }
     }
 
@@ -52,9 +56,7 @@ final class StreamReader: @unchecked Sendable {
     /// - Throws: `EngineError` (a transport error, as libcurl's CURLE_PARTIAL_FILE) when the
     ///   stream ended inside a frame.
     func finish() throws -> CollectedOutput {
-        lock.lock()
-        defer { lock.unlock() }
-        let unfinished = tty ? 0 : demultiplexer.pendingByteCount
+        let (unfinished, output) = state.withLock { state in (tty ? 0 : state.demultiplexer.pendingByteCount, state.output) }
         guard unfinished == 0 else {
             throw EngineError.transport(
                 method: method, path: path, curlCode: Int(CURLE_PARTIAL_FILE.rawValue), curlMessage: curlMessage(CURLE_PARTIAL_FILE),

@@ -5,19 +5,32 @@ import Foundation
 ///
 /// Threads are kept and reused: a handoff costs a condition-variable signal, not a
 /// thread creation, which matters when a benchmark pings the engine thousands of times.
+///
+/// The threads are bounded: a call finds a thread of its own while fewer than
+/// `maximumThreads` exist, and beyond that waits, first come first served, for one to come
+/// free. The bound is far above what a run needs (a trial holds at most a few calls at once).
+///
+/// `@unchecked Sendable`: the threads wait on `condition` (a pthread mutex and condition
+/// variable), which `Mutex` cannot do; every mutable property below is read and written only
+/// with `condition` locked.
 final class BlockingExecutor: @unchecked Sendable {
     static let shared = BlockingExecutor()
 
+    /// The most threads that exist at once.
+    let maximumThreads: Int
     private let condition = NSCondition()
     private var jobs: [@Sendable () -> Void] = []
     private var idleThreads = 0
     private var threadCount = 0
 
-    /// Runs `work` on an executor thread and returns its result; on a
-    /// `DedicatedEngineThread`, which may block, it runs right there.
+    /// - Parameter maximumThreads: The most threads that exist at once (at least 1).
+    init(maximumThreads: Int = 128) {
+        self.maximumThreads = max(1, maximumThreads)
+    }
+
+    /// Runs `work` on an executor thread and returns its result.
     func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        if DedicatedEngineThread.isCurrentThreadDedicated { return try work() }
-        return try await withCheckedThrowingContinuation { continuation in
+        try await withCheckedThrowingContinuation { continuation in
             submit {
                 continuation.resume(with: Result { try work() })
             }
@@ -31,7 +44,7 @@ final class BlockingExecutor: @unchecked Sendable {
         // count only once it runs, so checking for "any idle thread" let a burst of calls
         // share one wakeup and queue behind each other, and behind calls that hang until
         // their deadline.
-        if jobs.count > idleThreads {
+        if jobs.count > idleThreads && threadCount < maximumThreads {
             threadCount += 1
             let thread = Thread { [unowned self] in self.workLoop() }
             thread.name = "dindlab-curl-\(threadCount)"

@@ -40,6 +40,37 @@ final class CurlTransport: Sendable {
         }
     }
 
+    /// Performs the same request `count` times, one after another in one blocking job on one
+    /// transport thread (one reused connection), and times each round trip: a loop around
+    /// libcurl as a C program would write it, with no handoff between threads per request.
+    ///
+    /// - Parameters:
+    ///   - request: The request, sent as it is each time.
+    ///   - count: How many times.
+    ///   - check: Called with each response on the transport thread; throws to end the series.
+    /// - Returns: Each round trip's duration, in order.
+    /// - Throws: `EngineError` for transport failures and timeouts, what `check` throws, or
+    ///   `CancellationError` when the task is cancelled between two requests.
+    func performSeries(_ request: HTTPRequest, count: Int, check: @escaping @Sendable (HTTPResponse) throws -> Void) async throws -> [Duration] {
+        let cancellation = CancellationFlag()
+        return try await withTaskCancellationHandler {
+            try await BlockingExecutor.shared.run { [self] in
+                let clock = ContinuousClock()
+                var durations: [Duration] = []
+                durations.reserveCapacity(count)
+                for _ in 0..<count {
+                    if cancellation.isCancelled { throw CancellationError() }
+                    let before = clock.now
+                    try check(performBlocking(request, exchange: Exchange(onChunk: nil)))
+                    durations.append(clock.now - before)
+                }
+                return durations
+            }
+        } onCancel: {
+            cancellation.cancel()
+        }
+    }
+
     private func performBlocking(_ request: HTTPRequest, exchange: Exchange) throws -> HTTPResponse {
         let handle = pool.take()
         defer { pool.give(handle) }
@@ -185,21 +216,18 @@ struct RequestShape: Equatable {
 }
 
 /// Idle easy handles, each holding a live connection to the engine.
-private final class HandlePool: @unchecked Sendable {
-    private let lock = NSLock()
-    private var idle: [CurlHandle] = []
+private final class HandlePool: Sendable {
+    private let idle = Mutex<[CurlHandle]>([])
 
     func take() -> CurlHandle {
-        lock.lock()
-        defer { lock.unlock() }
-        return idle.popLast() ?? CurlHandle()
+        idle.withLock { $0.popLast() } ?? CurlHandle()
     }
 
     func give(_ handle: CurlHandle) {
-        lock.lock()
-        defer { lock.unlock() }
         // A burst of concurrent calls must not keep that many connections open forever.
-        if idle.count < 16 { idle.append(handle) }
+        idle.withLock { idle in
+            if idle.count < 16 { idle.append(handle) }
+        }
     }
 }
 
@@ -218,6 +246,11 @@ final class CancellationFlag: Sendable {
 }
 
 /// The state of one request while libcurl carries it; passed unretained to the C callbacks.
+///
+/// `@unchecked Sendable`: libcurl holds it as the C callbacks' user data (a raw pointer) while
+/// the transfer runs; the callbacks run on the transfer's one thread, and the caller reads it
+/// on that same thread after `curl_easy_perform` returns. Only the cancellation flag (an
+/// atomic) is touched from other threads.
 final class Exchange: @unchecked Sendable {
     // Only libcurl's callbacks on the transfer's one thread touch these while it runs, then
     // the caller after it: no overlapping access for the runtime to check on every header

@@ -12,6 +12,10 @@ import Glibc
 /// notion of that, so dindlab connects with CURLOPT_CONNECT_ONLY and speaks the HTTP/1.1
 /// request and response head itself over curl_easy_send / curl_easy_recv, which keeps TLS
 /// and Unix sockets in libcurl's hands.
+///
+/// `@unchecked Sendable`: it owns a libcurl easy handle and its socket (C handles with state
+/// libcurl keeps). It is made, used and dropped inside one `BlockingExecutor` job, on one
+/// thread at a time; only the `CancellationFlag` (an atomic) is touched from elsewhere.
 final class HijackedConnection: @unchecked Sendable {
     private let handle: CurlHandle
     private let socket: Int32

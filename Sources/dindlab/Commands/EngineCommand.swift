@@ -59,8 +59,8 @@ extension EngineCommand {
 
         @Option(help: ArgumentHelp(
             "The cgroup version the daemon sees, 1 or 2 (default: the host's). 2 on a v1 or hybrid host is simulated in the engine's own namespaces; 1 on a v2 host is refused.",
-            valueName: "version"))
-        var cgroupVersion: String?
+            valueName: "version"), transform: CgroupVersion.option)
+        var cgroupVersion: CgroupVersion?
 
         @Option(help: ArgumentHelp("The daemon's storage driver (--storage-driver).", valueName: "driver"))
         var storageDriver: String?
@@ -85,16 +85,13 @@ extension EngineCommand {
 
         func validate() throws {
             guard readyTimeout > 0 else { throw ValidationError("--ready-timeout must be a positive number of seconds.") }
-            if let cgroupVersion, CgroupVersion(argument: cgroupVersion) == nil {
-                throw ValidationError("--cgroup-version \(cgroupVersion) is not a cgroup version: give 1 or 2.")
-            }
         }
 
         func run() async throws {
             let options = PrivateEngine.Options(
                 debug: debug, logFormat: logFormat, storageDriver: storageDriver, cgroupDriver: cgroupDriver,
                 cgroupParent: cgroupParent, cgroups: try cgroups.map(CgroupPlacement.init(parsing:)),
-                cgroupVersion: cgroupVersion.flatMap(CgroupVersion.init(argument:)), extraArguments: daemonArguments, readyTimeout: .seconds(readyTimeout))
+                cgroupVersion: cgroupVersion, extraArguments: daemonArguments, readyTimeout: .seconds(readyTimeout))
             let (record, reused) = try await PrivateEngine().upOrReuse(
                 name: engine.name, dir: engine.dir, binary: binary, options: options, registerName: true)
             let cgroups = record.simulatedCgroupV2 == true ? ", cgroup v2 simulated on this v1 host" : ""

@@ -28,20 +28,21 @@ struct FingerprintCommand: AsyncParsableCommand {
         @Argument(help: "Run folders (results/<run id>) whose engines to compare.")
         var runs: [String] = []
 
-        @Option(name: .customLong("engine"), help: ArgumentHelp(
-            "An engine to fingerprint now: unix:///path, tcp://host:port, NAME=ADDRESS or a private engine's name (repeatable).",
-            valueName: "engine"))
+        @Option(name: .customLong("engine"), help: ArgumentHelp("An engine to fingerprint now: \(EngineHelp.forms) (repeatable).", valueName: "engine"))
         var engines: [String] = []
+
+        @OptionGroup var configurationOptions: EngineConfigurationOptions
 
         func run() async throws {
             let diff: FingerprintDiff
             do {
+                let configuration = try configurationOptions.configuration()
                 var fingerprints: [(label: String, fingerprint: EngineFingerprint)] = []
                 for path in runs {
                     fingerprints += try await FingerprintSources.engines(ofRun: URL(fileURLWithPath: path), labelled: runs.count > 1)
                 }
                 for argument in engines {
-                    let selection = try EngineSelection.resolve(argument)
+                    let selection = try EngineSelection.resolve(argument, configuration: configuration)
                     let label = argument.contains("=") || !argument.contains("://") ? selection.name : selection.address.description
                     fingerprints.append((label, try await FingerprintSources.probe(selection)))
                 }

@@ -48,7 +48,7 @@ struct GcCommand: AsyncParsableCommand {
         } catch {
             throw fail(error, code: 2)
         }
-        print(report.rendered(), terminator: "")
+        print(GcReportText.text(report), terminator: "")
         if !report.failures.isEmpty { throw ExitCode(1) }
     }
 }

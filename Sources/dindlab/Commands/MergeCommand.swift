@@ -33,7 +33,7 @@ struct MergeCommand: AsyncParsableCommand {
     func run() async throws {
         let status: ExitCode
         do {
-            let merged = try await RunMerger.merge(runDirectories.map { URL(fileURLWithPath: $0) }, into: URL(fileURLWithPath: out))
+            let merged = try await RunMerger.merge(runDirectories.map { URL(fileURLWithPath: $0) }, into: URL(fileURLWithPath: out), commandLine: CommandLine.arguments)
             for warning in merged.warnings {
                 FileHandle.standardError.write(Data("dindlab: warning: \(warning).\n".utf8))
             }

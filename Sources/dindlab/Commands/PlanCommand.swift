@@ -33,12 +33,16 @@ struct PlanCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Also check that every outer image is on this engine (an address or a private engine's name).", valueName: "engine"))
     var engine: String?
 
+    @OptionGroup var configurationOptions: EngineConfigurationOptions
+
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("Give at least one scenario file.") }
         try Usage.check(repeatCount, "--repeat", counts: "trials per cell")
     }
 
     func run() async throws {
+        // A bad DOCKER_* value or --api-version ends the command before anything is printed.
+        let configuration = try engine.map { _ in try configurationOptions.configuration() }
         let plan: Plan
         do {
             let filters = try only.map { argument throws(PlanError) in try CellFilter(parsing: argument) }
@@ -48,9 +52,9 @@ struct PlanCommand: AsyncParsableCommand {
         } catch {
             throw Usage.failure(error, otherwise: 2)
         }
-        if let engine {
+        if let engine, let configuration {
             // The plan's own cells (after --only), each scenario with just those.
-            try await checkOuterImages(of: plan.scenarios.map { ($0.scenario.name, $0.cells) }, engine: engine)
+            try await checkOuterImages(of: plan.scenarios.map { ($0.scenario.name, $0.cells) }, engine: engine, configuration: configuration)
         }
     }
 }

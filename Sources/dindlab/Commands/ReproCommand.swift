@@ -45,35 +45,32 @@ struct ReproCommand: AsyncParsableCommand {
     @Option(help: "The seed of the run, recorded in the manifest.")
     var seed: UInt64?
 
-    @Option(name: .customLong("engine"), help: ArgumentHelp(
-        "An engine: unix:///path, tcp://host:port, NAME=ADDRESS or a private engine's name. Repeat to spread trials over several engines.",
-        valueName: "engine"))
-    var engines: [String] = []
+    @OptionGroup var engineOptions: EnginesOptions
 
     @Option(help: ArgumentHelp("The folder that holds run folders.", valueName: "dir"))
     var out = "results"
 
-    @Option(help: ArgumentHelp("Collect forensics for every trial (always), so forensics.md compares the failure with a passing trial, or for failed ones (on-failure).", valueName: "when"))
-    var forensics = "on-failure"
+    @Option(help: ArgumentHelp("Collect forensics for every trial (always), so forensics.md compares the failure with a passing trial, or for failed ones (on-failure).", valueName: "when"), transform: Scenario.Forensics.option)
+    var forensics: Scenario.Forensics = .onFailure
 
     func validate() throws {
         guard !(untilFail && untilSignature != nil) else { throw ValidationError("Give --until-fail or --until-signature, not both.") }
         try Usage.check(max, "--max", counts: "trials")
         try Usage.check(jobs, "--jobs", counts: "trials running at once")
-        guard ["always", "on-failure"].contains(forensics) else { throw ValidationError("--forensics takes always or on-failure.") }
     }
 
     func run() async throws {
         let outcome: ReproOutcome
         do {
+            // None given: the runner takes the engine a cell names (`engine: v17`), else the default.
+            let (configuration, selections) = try engineOptions.resolve()
             let scenario = try ScenarioLoader.load(file: file)
             let stop = try untilSignature.map { pattern throws(ReproError) in try ReproStop(signatureMatching: pattern) } ?? .anyFailure
             let options = ReproOptions(cell: cell, stop: stop, maxTrials: max, keep: keep, jobs: jobs, seed: seed,
-                                       forensicsAlways: forensics == "always", resultsRoot: URL(fileURLWithPath: out),
-                                       engineFactsCache: EngineFactsCache(folder: EngineFactsCache.defaultFolder()))
+                                       forensicsAlways: forensics == .always, resultsRoot: URL(fileURLWithPath: out), commandLine: CommandLine.arguments,
+                                       engineFactsCache: EngineFactsCache(folder: EngineFactsCache.defaultFolder()),
+                                       engineConfiguration: configuration)
             let repro = try Repro(scenario: scenario, scenarioFile: file, options: options)
-            // None given: the runner takes the engine a cell names (`engine: v17`), else the default.
-            let selections = try engines.map { try EngineSelection.resolve($0) }
             outcome = try await repro.run(engines: selections, observer: ProgressPrinter())
         } catch {
             throw Usage.failure(error, otherwise: 2)

@@ -42,16 +42,13 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("only"), help: ArgumentHelp("Keep only cells where a matrix key has a value (repeatable).", valueName: "key=value"))
     var only: [String] = []
 
-    @Option(name: .customLong("engine"), help: ArgumentHelp(
-        "An engine: unix:///path, tcp://host:port, NAME=ADDRESS or a private engine's name. Repeat to spread trials over several engines. Default: DOCKER_HOST, else the private engine \"default\", else /var/run/docker.sock.",
-        valueName: "engine"))
-    var engines: [String] = []
+    @OptionGroup var engineOptions: EnginesOptions
 
     @Option(help: ArgumentHelp("The folder that holds run folders.", valueName: "dir"))
     var out = "results"
 
-    @Option(help: ArgumentHelp("Collect forensics for every trial (always) or for failed ones (on-failure).", valueName: "when"))
-    var forensics = "on-failure"
+    @Option(help: ArgumentHelp("Collect forensics for every trial (always) or for failed ones (on-failure).", valueName: "when"), transform: Scenario.Forensics.option)
+    var forensics: Scenario.Forensics = .onFailure
 
     @Option(help: ArgumentHelp("Run only the K-th of N disjoint slices of the plan (needs --seed).", valueName: "K/N"))
     var shard: String?
@@ -69,7 +66,6 @@ struct RunCommand: AsyncParsableCommand {
         }
         try Usage.check(repeatCount, "--repeat", counts: "trials per cell")
         try Usage.check(jobs, "--jobs", counts: "trials running at once")
-        guard ["always", "on-failure"].contains(forensics) else { throw ValidationError("--forensics takes always or on-failure.") }
         if shard != nil {
             _ = try shardNumbers()
             guard seed != nil else {
@@ -88,70 +84,28 @@ struct RunCommand: AsyncParsableCommand {
         return (index, count)
     }
 
+    /// The options as a request (scenario files and all; `validate` has checked them).
+    func request() throws -> RunRequest {
+        RunRequest(
+            scenarioFiles: files, repeatCount: repeatCount, seed: seed,
+            only: try only.map { argument throws(PlanError) in try CellFilter(parsing: argument) },
+            shard: try shardNumbers().map { Plan.Shard(index: $0.index, count: $0.count) },
+            forensics: forensics, strict: strict, jobs: jobs, engines: engineOptions.engines, resultsRoot: out)
+    }
+
     func run() async throws {
-        let interruption = RunInterruption()
-        let result: RunResult
-        var invocation = self
-        do {
-            var resumePoint: ResumePoint?
-            if let resume {
-                let point = try await ResumePoint.open(URL(fileURLWithPath: resume))
-                try point.checkScenarioFiles()
-                invocation = try RunCommand.parse(try point.runArguments())
-                invocation.seed = point.manifest.seed
-                if !engines.isEmpty { invocation.engines = engines }
-                if let jobs { invocation.jobs = jobs }
-                invocation.strict = invocation.strict || strict
-                resumePoint = point
+        let configuration = try engineOptions.configurationOptions.configuration()
+        let frontend = RunFrontend(commandLine: CommandLine.arguments, configuration: configuration)
+        if let resume {
+            try await frontend.run(.resume(URL(fileURLWithPath: resume), overrides: RunRequest(scenarioFiles: [], strict: strict, jobs: jobs, engines: engineOptions.engines)))
+        } else {
+            let request: RunRequest
+            do {
+                request = try self.request()
+            } catch {
+                throw Usage.failure(error, otherwise: 2)
             }
-            let filters = try invocation.only.map { argument throws(PlanError) in try CellFilter(parsing: argument) }
-            let scenarios = try ScenarioLoader.load(files: invocation.files)
-            var plan = try Plan(scenarios: scenarios, repeatOverride: invocation.repeatCount, seed: invocation.seed, only: filters)
-            if let (index, count) = try invocation.shardNumbers() {
-                plan = try plan.shard(index, of: count)
-                // With the progress lines, on standard error, so it comes before them.
-                FileHandle.standardError.write(Data("shard \(index)/\(count): \(plan.trials.count) of the plan's \(plan.wholePlanTrialCount) trials\n".utf8))
-            }
-            let selections = try invocation.engines.map { try EngineSelection.resolve($0) }
-            for selection in selections {
-                if let warning = SafetyNotices.unencryptedEngine(selection.address) {
-                    FileHandle.standardError.write(Data((warning + "\n").utf8))
-                }
-            }
-            let printer = ProgressPrinter()
-            let options = RunOptions(
-                jobs: invocation.jobs ?? 1, resultsRoot: URL(fileURLWithPath: invocation.out),
-                forensicsAlways: invocation.forensics == "always", interruption: interruption, resume: resumePoint,
-                keepRecords: false, engineFactsCache: EngineFactsCache(folder: EngineFactsCache.defaultFolder())
-            )
-            let runner = Runner(engines: selections, options: options, observer: printer)
-            let files = invocation.files
-            let planToRun = plan
-            result = try await InterruptSignals.run(interruption: interruption) {
-                let result = try await runner.run(plan: planToRun, scenarioFiles: files)
-                if result.skippedTrials > 0 { await printer.finish() }
-                return result
-            }
-        } catch {
-            if let code = interruption.exitCode {
-                FileHandle.standardError.write(Data("dindlab: interrupted before the run could finish: \(error)\n".utf8))
-                throw ExitCode(code)
-            }
-            throw Usage.failure(error, otherwise: 2)
+            try await frontend.run(.new(request))
         }
-        // The reports are made from the run folder, exactly as `dindlab report` makes them.
-        let status: ExitCode
-        do {
-            let report = try await RunReport.load(runDirectory: result.directory, strict: invocation.strict)
-            status = try publish(report, to: ReportFiles(in: result.directory), interruptedBy: result.interruptedBy)
-        } catch {
-            throw fail(error, code: 2)
-        }
-        print("Results: \(result.directory.path)")
-        if let signal = result.interruptedBy {
-            let name = signal == SIGTERM ? "SIGTERM" : "SIGINT"
-            print("Interrupted by \(name): \(result.recordCount) of \(result.recordCount + result.skippedTrials) trials are recorded. Run the rest with: dindlab run --resume \(result.directory.path)")
-        }
-        throw status
     }
 }

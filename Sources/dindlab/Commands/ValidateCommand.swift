@@ -2,6 +2,7 @@ import ArgumentParser
 import DindLabCore
 import DindLabEngines
 import DindLabRunner
+import DockerEngine
 import Foundation
 
 /// `dindlab validate FILE... [--engine E]`: checks scenario files without running anything.
@@ -25,16 +26,20 @@ struct ValidateCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Also check that every outer image is on this engine (an address or a private engine's name).", valueName: "engine"))
     var engine: String?
 
+    @OptionGroup var configurationOptions: EngineConfigurationOptions
+
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("Give at least one scenario file.") }
     }
 
     func run() async throws {
+        // A bad DOCKER_* value or --api-version ends the command before anything is printed.
+        let configuration = try engine.map { _ in try configurationOptions.configuration() }
         let report = ValidationReport(files: files)
         print(report.text)
         if !report.isValid { throw ExitCode.failure }
-        if let engine {
-            try await checkOuterImages(of: report.results.compactMap(\.scenario).map { ($0.name, $0.cells()) }, engine: engine)
+        if let engine, let configuration {
+            try await checkOuterImages(of: report.results.compactMap(\.scenario).map { ($0.name, $0.cells()) }, engine: engine, configuration: configuration)
         }
     }
 }
@@ -42,11 +47,11 @@ struct ValidateCommand: AsyncParsableCommand {
 /// `--engine E` of validate and plan: prints each outer image missing on the engine with the
 /// command that builds it, and exits 1 when one is missing (2 when the engine cannot be asked,
 /// 64 when the argument is no engine).
-func checkOuterImages(of scenarios: [(name: String, cells: [Cell])], engine argument: String) async throws {
+func checkOuterImages(of scenarios: [(name: String, cells: [Cell])], engine argument: String, configuration: EngineConfiguration) async throws {
     let missing: [OuterImageCheck.Missing]
     let selection: EngineSelection
     do {
-        selection = try EngineSelection.resolve(argument)
+        selection = try EngineSelection.resolve(argument, configuration: configuration)
         missing = try await OuterImageCheck.missing(in: scenarios, on: selection)
     } catch {
         throw Usage.failure(error, otherwise: 2)

@@ -1,11 +1,12 @@
-package import DindLabCore
+import DindLabCore
 import DindLabEngines
+import DindLabRunner
 import DockerEngine
-package import Foundation
+import Foundation
 
 /// Prints a run's progress: one rewritten line on a terminal, a plain line every ten
 /// seconds (and at the end) otherwise, so CI logs stay readable.
-package actor ProgressPrinter: RunObserver {
+actor ProgressPrinter: RunObserver {
     private let isTerminal: Bool
     private let started = ContinuousClock.now
     private var lastPlainLine = ContinuousClock.now
@@ -15,12 +16,12 @@ package actor ProgressPrinter: RunObserver {
     /// - Parameters:
     ///   - isTerminal: Rewrite one line (true) or print plain lines (false).
     ///   - write: Where text goes (standard error by default).
-    package init(isTerminal: Bool = isatty(STDERR_FILENO) == 1, write: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
+    init(isTerminal: Bool = isatty(STDERR_FILENO) == 1, write: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
         self.isTerminal = isTerminal
         self.write = write
     }
 
-    package func runStarted(directory: URL, plan: Plan, engines: [TrialEngine]) async {
+    func runStarted(directory: URL, plan: Plan, engines: [TrialEngine]) async {
         var text = "Run \(directory.lastPathComponent): \(plan.trials.count) trial\(plan.trials.count == 1 ? "" : "s"), seed \(plan.seed)\n"
         for engine in engines {
             text += "  engine \(engine.name): \(engine.client.address), Docker \(engine.fingerprint.daemonVersion ?? "?"), API \(engine.apiVersion)\n"
@@ -39,7 +40,7 @@ package actor ProgressPrinter: RunObserver {
         write(text)
     }
 
-    package func trialFinished(_ record: TrialRecord, done: Int, total: Int) async {
+    func trialFinished(_ record: TrialRecord, done: Int, total: Int) async {
         counts[record.outcome, default: 0] += 1
         let line = progressLine(done: done, total: total)
         if isTerminal {
@@ -50,8 +51,13 @@ package actor ProgressPrinter: RunObserver {
         }
     }
 
+    /// Says a notice on its own line, `dindlab: ...` (see `RunNoticeText`).
+    func note(_ notice: RunNotice) async {
+        write("dindlab: \(RunNoticeText.text(notice))\n")
+    }
+
     /// Ends a rewritten line early (a run stopped before its last trial).
-    package func finish() {
+    func finish() {
         if isTerminal { write("\n") }
     }
 
