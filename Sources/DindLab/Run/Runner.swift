@@ -190,13 +190,22 @@ public struct Runner: Sendable {
         }
         let observer = self.observer
 
+        // A unit frees its place among the `jobs` running ones once only the removal of its
+        // last outer container is left, so that removal overlaps the next unit. Not in a
+        // repro (`stopWhen`): the next trial must see whether this one ended the search.
+        let overlapsCleanup = options.stopWhen == nil
+        let (freed, free) = AsyncStream<Void>.makeStream()
         await withTaskGroup(of: Void.self) { group in
             var pending = units.makeIterator()
             func startNext() -> Bool {
                 guard let unit = pending.next() else { return false }
                 group.addTask {
-                    guard await !collector.shouldStop else { return }
-                    await executors[unit.engineIndex].run(unit.trials, shouldStop: { await collector.shouldStop }) { record in
+                    defer { if !overlapsCleanup { free.yield() } }
+                    guard await !collector.shouldStop else {
+                        if overlapsCleanup { free.yield() }
+                        return
+                    }
+                    await executors[unit.engineIndex].run(unit.trials, shouldStop: { await collector.shouldStop }, onlyCleanupLeft: { if overlapsCleanup { free.yield() } }) { record in
                         let done = await collector.add(record)
                         do {
                             try await store.append(record)
@@ -208,10 +217,14 @@ public struct Runner: Sendable {
                 }
                 return true
             }
-            for _ in 0..<options.jobs where startNext() {}
-            while await group.next() != nil {
-                _ = startNext()
+            var running = 0
+            for _ in 0..<options.jobs where startNext() { running += 1 }
+            var places = freed.makeAsyncIterator()
+            while running > 0, await places.next() != nil {
+                running -= 1
+                if startNext() { running += 1 }
             }
+            free.finish()
         }
         if let failure = await collector.writeFailure { throw failure }
         for (engine, health) in zip(trialEngines, health) {
