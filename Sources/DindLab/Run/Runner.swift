@@ -38,6 +38,12 @@ public struct RunOptions: Sendable {
     /// What earlier runs learnt about the engines' daemons (`EngineFactsCache`); nil: every
     /// engine is probed anew.
     public var engineFactsCache: EngineFactsCache?
+    /// Let the removal of a unit's last outer container overlap the next unit (default): the
+    /// unit frees its place among the `jobs` once only that removal is left, and its record
+    /// (which includes the removal) comes when the removal ends. So a stop request made when
+    /// a record arrives may find the next trial already started; it then finishes. False
+    /// waits for each removal before the next unit starts. A repro (`stopWhen`) always waits.
+    public var overlapsCleanup = true
 
     public init(jobs: Int = 1, resultsRoot: URL, commandLine: [String] = CommandLine.arguments, forensicsAlways: Bool = false, keepFailed: Bool = false, keepWhen: (@Sendable (TrialRecord) -> Bool)? = nil, stopWhen: (@Sendable (TrialRecord) -> Bool)? = nil,
                 interruption: RunInterruption? = nil, resume: ResumePoint? = nil, engineCallTimeout: Duration = .seconds(60), keepRecords: Bool = true,
@@ -193,7 +199,7 @@ public struct Runner: Sendable {
         // A unit frees its place among the `jobs` running ones once only the removal of its
         // last outer container is left, so that removal overlaps the next unit. Not in a
         // repro (`stopWhen`): the next trial must see whether this one ended the search.
-        let overlapsCleanup = options.stopWhen == nil
+        let overlapsCleanup = options.overlapsCleanup && options.stopWhen == nil
         let (freed, free) = AsyncStream<Void>.makeStream()
         await withTaskGroup(of: Void.self) { group in
             var pending = units.makeIterator()

@@ -19,8 +19,18 @@ struct OuterRoot: Sendable {
     /// The outer container's PID 1 on this machine.
     let pid: Int
 
-    /// `/proc/<pid>/root`.
-    var prefix: String { "/proc/\(pid)/root" }
+    /// `/proc/<pid>/root`: the container's root as this machine sees it.
+    let prefix: String
+
+    init(pid: Int) {
+        self.init(pid: pid, prefix: "/proc/\(pid)/root")
+    }
+
+    /// A view rooted at any folder (tests stand a folder in for a container's root).
+    init(pid: Int, prefix: String) {
+        self.pid = pid
+        self.prefix = prefix
+    }
 
     /// Set to `exec` to wait and load through exec even on a local engine (to compare the two
     /// routes, or when the host view misbehaves).
