@@ -136,18 +136,17 @@ struct OuterRoot: Sendable {
     /// Waits, from the host, until the inner daemon answers `GET /_ping` on its socket, its
     /// setup failed, it died, or `timeout` passed: what `OuterScripts.waitReady` does in an exec.
     ///
-    /// Polls back off from 10 ms to 100 ms; only file checks poll. Once the socket exists the
-    /// ping connects and waits until the daemon serves (the kernel queues the connection).
+    /// Polls every 5 ms, and only file checks poll (a stat through /proc costs microseconds and
+    /// no process): the daemon is seen as soon as its socket appears. Once the socket exists
+    /// the ping connects and waits until the daemon serves (the kernel queues the connection).
     ///
     /// - Returns: The status, the inner daemon's client when it answered, and what was done,
     ///   line by line, for the step log.
     func waitReady(timeout: Duration) async -> (status: OuterScripts.ReadyStatus, client: EngineClient?, detail: String) {
         let state = OuterScripts.stateDirectory
         let end = ContinuousClock.now + timeout
-        var pause = Duration.milliseconds(10)
         func backoff() async {
-            try? await Task.sleep(for: pause)
-            pause = min(pause * 2, .milliseconds(100))
+            try? await Task.sleep(for: .milliseconds(5))
         }
         while !exists("\(state)/setup.done") || (!exists(OuterScripts.daemonPID) && !exists("\(state)/setup.failed")) {
             guard ContinuousClock.now < end, !Task.isCancelled else { return (.timedOut, nil, "the outer container's command did not start the daemon in time") }
@@ -155,7 +154,6 @@ struct OuterRoot: Sendable {
         }
         if exists("\(state)/setup.failed") { return (.setupFailed, nil, "a setup line failed (\(state)/setup.failed)") }
         let daemonPID = read(OuterScripts.daemonPID).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-        pause = .milliseconds(10)
         var lastError = ""
         while true {
             let socket = socketPath
@@ -199,5 +197,27 @@ struct OuterRoot: Sendable {
         let split = reference.lastIndex(of: ":")!
         let id = try await client.importImage(tarFile: URL(fileURLWithPath: hostFile), repository: String(reference[..<split]), tag: String(reference[reference.index(after: split)...]), timeout: timeout)
         return "POST /images/create?fromSrc=- with \(hostFile) as \(reference): \(id)"
+    }
+
+    /// One inner run with `mode: d` from the engine's host: `docker run -d` through the inner
+    /// docker CLI in an exec (what is under test), then `POST /containers/ID/wait` and `GET
+    /// /containers/ID/logs` on the inner daemon's socket instead of the `docker wait` and
+    /// `docker logs` CLIs: the same answers without two CLI processes per trial. The result is
+    /// what `OuterScripts.innerDetached` gives: the container's status, its output in one
+    /// stream (stderr merged in order), 125 when `docker run` failed, 126 when the wait did.
+    static func runDetached(run: ExecResult, client: EngineClient, limit: Int, timeout: Duration) async -> (result: ExecResult, detail: String) {
+        guard run.exitCode == 0 else {
+            return (ExecResult(exitCode: 125, output: run.output, execID: run.execID), "docker run -d exited with status \(run.exitCode)")
+        }
+        let id = run.output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+        var output = CollectedOutput(limit: limit)
+        do {
+            let status = try await client.waitContainer(id, timeout: timeout)
+            output = try await client.containerLogs(id, tty: false, limit: limit, merged: true, timeout: timeout)
+            return (ExecResult(exitCode: status, output: output, execID: run.execID), "docker run -d printed \(id.prefix(12)); POST /containers/\(id.prefix(12))/wait: \(status); GET /containers/\(id.prefix(12))/logs: \(output.stdout.count) bytes")
+        } catch {
+            output.append(Data("docker wait \(id) failed: \(error)\n".utf8), to: .stderr)
+            return (ExecResult(exitCode: 126, output: output, execID: run.execID), "waiting for \(id.prefix(12)) on the inner daemon's socket failed: \(error)")
+        }
     }
 }

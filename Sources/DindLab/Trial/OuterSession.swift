@@ -26,4 +26,6 @@ final class OuterSession: @unchecked Sendable {
     var outerRoot: OuterRoot?
     /// Why trials wait and load through exec, said once in the step log; nil with `outerRoot`.
     var execRouteReason: String?
+    /// The inner daemon's client on its socket through `outerRoot`, once it answered.
+    var innerClient: EngineClient?
 }

@@ -211,7 +211,7 @@ struct TrialExecutor: Sendable {
         // An inner daemon on a fresh tmpfs (API 1.22 and later) has no images to check for.
         let fresh = session.trialIDs.count == 1 && engine.apiVersion >= APIVersion(1, 22)
         if let root = session.outerRoot {
-            let status = try await waitFromHost(root, image: image, checkFirst: !fresh, readySeconds: readySeconds, &attempt)
+            let status = try await waitFromHost(root, session: session, image: image, checkFirst: !fresh, readySeconds: readySeconds, &attempt)
             if status == .ready, image != nil { session.prepared = true }
             if status != .ready {
                 try await readinessFailed(status, exitCode: Int(status.rawValue), stderr: "", session, &attempt)
@@ -292,11 +292,12 @@ struct TrialExecutor: Sendable {
 
     /// Waits for the inner daemon from the engine's host and, when `image` is given, imports it
     /// (phase `prepare` from the moment the daemon answered). Both are recorded as steps.
-    private func waitFromHost(_ root: OuterRoot, image: String?, checkFirst: Bool, readySeconds: Int, _ attempt: inout TrialAttempt) async throws -> OuterScripts.ReadyStatus {
+    private func waitFromHost(_ root: OuterRoot, session: OuterSession, image: String?, checkFirst: Bool, readySeconds: Int, _ attempt: inout TrialAttempt) async throws -> OuterScripts.ReadyStatus {
         let began = ContinuousClock.now
         let limit = min(Duration.seconds(readySeconds), try attempt.remaining())
         let (status, client, detail) = await root.waitReady(timeout: limit)
         attempt.steps.append(.init(phase: attempt.clock.current, title: "wait for the inner daemon (from the engine's host)", command: [], exitCode: Int(status.rawValue), seconds: (ContinuousClock.now - began).inSeconds, detail: detail))
+        session.innerClient = client
         guard status == .ready, let client, let image else { return status }
         attempt.clock.enter(.prepare)
         let loading = ContinuousClock.now
@@ -323,11 +324,22 @@ struct TrialExecutor: Sendable {
         for index in 0..<inner.runs {
             let began = ContinuousClock.now
             let tty = inner.mode == .ti
-            let command = tty ? OuterScripts.innerInteractive(image: inner.image, command: inner.command) : OuterScripts.innerDetached(image: inner.image, command: inner.command)
+            // From the engine's host, mode d runs only `docker run -d` in the exec (`OuterRoot.runDetached`).
+            let host = tty ? nil : session.innerClient
+            let command = tty ? OuterScripts.innerInteractive(image: inner.image, command: inner.command)
+                : host != nil ? OuterScripts.innerDetachedRun(image: inner.image, command: inner.command) : OuterScripts.innerDetached(image: inner.image, command: inner.command)
             let fault = index == 0 && attempt.trial.cell.scenario.faults.killDaemonAtTrial == attempt.trial.index + 1 ? injectDaemonKill(in: container, after: attempt.trial.cell.scenario.faults.killAfter) : nil
             let outcome: Result<ExecResult, Error>
             do {
-                outcome = .success(try await exec(command, in: container, tty: tty, title: "inner run \(index + 1) (\(tty ? "run -ti" : "run -d"))", &attempt))
+                let run = try await exec(command, in: container, tty: tty, title: "inner run \(index + 1) (\(tty ? "run -ti" : "run -d"))", &attempt)
+                if let host {
+                    let waiting = ContinuousClock.now
+                    let (result, detail) = await OuterRoot.runDetached(run: run, client: host, limit: Self.outputLimit, timeout: try attempt.remaining())
+                    attempt.steps.append(.init(phase: .inner, title: "inner run \(index + 1): wait and logs (from the engine's host)", command: [], exitCode: result.exitCode, output: result.output, seconds: (ContinuousClock.now - waiting).inSeconds, detail: detail))
+                    outcome = .success(result)
+                } else {
+                    outcome = .success(run)
+                }
             } catch {
                 outcome = .failure(error)
             }

@@ -10,6 +10,7 @@ import Foundation
 /// short, as a transport error, never returned as a short result.
 final class StreamReader: @unchecked Sendable {
     private let tty: Bool
+    private let merged: Bool
     private let method: String
     private let path: String
     private var demultiplexer = StreamDemultiplexer()
@@ -21,8 +22,10 @@ final class StreamReader: @unchecked Sendable {
     ///   - limit: Bytes kept per stream.
     ///   - method: The request's method, for errors.
     ///   - path: The request's path, for errors.
-    init(tty: Bool, limit: Int, method: String, path: String) {
+    ///   - merged: Keep stderr's frames in stdout, in the order they came (as `2>&1` would).
+    init(tty: Bool, limit: Int, method: String, path: String, merged: Bool = false) {
         self.tty = tty
+        self.merged = merged
         self.method = method
         self.path = path
         output = CollectedOutput(limit: limit)
@@ -40,7 +43,7 @@ final class StreamReader: @unchecked Sendable {
         }
         do {
             for frame in try demultiplexer.feed(chunk) {
-                output.append(frame.payload, to: frame.stream)
+                output.append(frame.payload, to: merged && frame.stream == .stderr ? .stdout : frame.stream)
             }
         } catch let error as StreamFramingError {
             throw EngineError.protocolViolation(method: method, path: path, detail: error.description)
