@@ -174,7 +174,9 @@ public struct Runner: Sendable {
 
         let planned = Self.units(of: plan, spreadOver: selections.spread, named: selections.named, skipping: Set(earlier.map(\.trialID)))
         if let mismatch = EngineCombinationError.check(planned, engines: trialEngines) { throw mismatch }
-        let (units, skippedCells) = try await Self.withoutMissingImages(planned, engines: trialEngines)
+        // One inspection per engine and outer image serves the skip, the manifest and the trials.
+        let imageFacts = trialEngines.map { _ in OuterImageFacts() }
+        let (units, skippedCells) = try await Self.withoutMissingImages(planned, engines: trialEngines, facts: imageFacts)
         if !skippedCells.isEmpty {
             // A resumed run meets the cells its earlier part skipped again: they replace those entries.
             let earlierSkipped = (manifest.skippedCells ?? []).filter { old in
@@ -186,9 +188,8 @@ public struct Runner: Sendable {
                 await observer?.note("skipped: \(cell.scenario) \(cell.cellID) on \(cell.engine) (\(cell.trials) trial\(cell.trials == 1 ? "" : "s")): \(cell.reason)")
             }
         }
-        manifest.outerImages = await Self.outerImages(of: units, engines: trialEngines)
+        manifest.outerImages = await Self.outerImages(of: units, engines: trialEngines, facts: imageFacts)
         try await store.writeManifest(manifest)
-        let imageFacts = trialEngines.map { _ in OuterImageFacts() }
         let health = trialEngines.map { _ in EngineHealth() }
         let collector = RecordCollector(earlier: earlier, keepingAll: options.keepRecords, stopWhen: options.stopWhen, interruption: options.interruption, engineHealth: health)
         let executors = trialEngines.indices.map { index in
@@ -269,7 +270,7 @@ public struct Runner: Sendable {
     /// Leaves out the units whose outer image is not on their engine: such cells are skipped
     /// with a message saying how to build the image, not run as errors (a scenario over the
     /// 1.7-era images runs wherever the user has built them).
-    static func withoutMissingImages(_ units: [Unit], engines: [TrialEngine]) async throws -> ([Unit], [RunManifest.SkippedCell]) {
+    static func withoutMissingImages(_ units: [Unit], engines: [TrialEngine], facts: [OuterImageFacts]) async throws -> ([Unit], [RunManifest.SkippedCell]) {
         var present: [String: Bool] = [:]
         var kept: [Unit] = []
         var skipped: [String: RunManifest.SkippedCell] = [:]
@@ -280,7 +281,7 @@ public struct Runner: Sendable {
             let engine = engines[unit.engineIndex]
             let key = "\(unit.engineIndex)/\(image)"
             if present[key] == nil {
-                present[key] = try await engine.client.inspectImage(image) != nil
+                present[key] = try await facts[unit.engineIndex].inspect(image, on: engine.client) != nil
             }
             if present[key] == true {
                 kept.append(unit)
