@@ -205,7 +205,10 @@ struct OuterRoot: Sendable {
     /// `docker logs` CLIs: the same answers without two CLI processes per trial. The result is
     /// what `OuterScripts.innerDetached` gives: the container's status, its output in one
     /// stream (stderr merged in order), 125 when `docker run` failed, 126 when the wait did.
-    static func runDetached(run: ExecResult, client: EngineClient, limit: Int, timeout: Duration) async -> (result: ExecResult, detail: String) {
+    ///
+    /// - Throws: `EngineError` when the wait reached the trial's deadline (a timeout), so the
+    ///   trial is recorded as one, as an exec that outlives it is.
+    static func runDetached(run: ExecResult, client: EngineClient, limit: Int, timeout: Duration) async throws -> (result: ExecResult, detail: String) {
         guard run.exitCode == 0 else {
             return (ExecResult(exitCode: 125, output: run.output, execID: run.execID), "docker run -d exited with status \(run.exitCode)")
         }
@@ -215,6 +218,8 @@ struct OuterRoot: Sendable {
             let status = try await client.waitContainer(id, timeout: timeout)
             output = try await client.containerLogs(id, tty: false, limit: limit, merged: true, timeout: timeout)
             return (ExecResult(exitCode: status, output: output, execID: run.execID), "docker run -d printed \(id.prefix(12)); POST /containers/\(id.prefix(12))/wait: \(status); GET /containers/\(id.prefix(12))/logs: \(output.stdout.count) bytes")
+        } catch let error as EngineError where error.isTimeout {
+            throw error
         } catch {
             output.append(Data("docker wait \(id) failed: \(error)\n".utf8), to: .stderr)
             return (ExecResult(exitCode: 126, output: output, execID: run.execID), "waiting for \(id.prefix(12)) on the inner daemon's socket failed: \(error)")

@@ -121,8 +121,19 @@ struct TrialExecutor: Sendable {
         }
 
         if endsSession || (failure != nil && scenario.isolation == .trial) {
+            if failure == nil, session.outerRoot != nil {
+                // The host route leaves the engine alone from the inner run's exec to here: one
+                // ping (marking a dead engine lost) keeps the next unit from starting on it.
+                _ = await engineLoss()
+            }
             beforeLastCleanup()
             await cleanUp(session, keep: keeps(record), attempt: &attempt)
+        }
+        if record.outcome == .pass, !attempt.cleanupNotes.isEmpty, let lost = await engineLoss() {
+            // On the host route a trial needs the engine only to start and to remove its outer
+            // container: an engine that died meanwhile is still this trial's error.
+            record.outcome = .error
+            record.record(finder.diagnose(FailureEvidence(phase: .cleanup, stepOutput: lost)))
         }
         record.notes += attempt.cleanupNotes
         record.mask(with: masker)
@@ -296,6 +307,11 @@ struct TrialExecutor: Sendable {
         let began = ContinuousClock.now
         let limit = min(Duration.seconds(readySeconds), try attempt.remaining())
         let (status, client, detail) = await root.waitReady(timeout: limit)
+        if status == .timedOut, attempt.isNearDeadline || Task.isCancelled {
+            // The trial's own deadline came before the ready-timeout: the trial timed out.
+            attempt.steps.append(.init(phase: attempt.clock.current, title: "wait for the inner daemon (from the engine's host)", command: [], error: detail, seconds: (ContinuousClock.now - began).inSeconds))
+            throw TrialFailure.timedOut(attempt.clock.current, "the trial did not finish within its timeout of \(Int(attempt.trial.cell.scenario.timeout.inSeconds)) s (\(detail))")
+        }
         attempt.steps.append(.init(phase: attempt.clock.current, title: "wait for the inner daemon (from the engine's host)", command: [], exitCode: Int(status.rawValue), seconds: (ContinuousClock.now - began).inSeconds, detail: detail))
         session.innerClient = client
         guard status == .ready, let client, let image else { return status }
@@ -334,8 +350,11 @@ struct TrialExecutor: Sendable {
                 let run = try await exec(command, in: container, tty: tty, title: "inner run \(index + 1) (\(tty ? "run -ti" : "run -d"))", &attempt)
                 if let host {
                     let waiting = ContinuousClock.now
-                    let (result, detail) = await OuterRoot.runDetached(run: run, client: host, limit: Self.outputLimit, timeout: try attempt.remaining())
+                    let (result, detail) = try await OuterRoot.runDetached(run: run, client: host, limit: Self.outputLimit, timeout: try attempt.remaining())
                     attempt.steps.append(.init(phase: .inner, title: "inner run \(index + 1): wait and logs (from the engine's host)", command: [], exitCode: result.exitCode, output: result.output, seconds: (ContinuousClock.now - waiting).inSeconds, detail: detail))
+                    if let note = result.output.truncationNote {
+                        attempt.notes.append("inner run \(index + 1) (run -d): \(note)")
+                    }
                     outcome = .success(result)
                 } else {
                     outcome = .success(run)
