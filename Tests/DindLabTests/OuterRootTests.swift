@@ -86,7 +86,7 @@ struct OuterRootTests {
             defer { standIn.remove() }
             if setup == .daemonGone {
                 // The container's /proc, without the daemon's pid in it.
-                try FileManager.default.createDirectory(at: standIn.folder.appendingPathComponent("proc/self"), withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(at: standIn.folder.appendingPathComponent("proc/1"), withIntermediateDirectories: true)
             }
             let (status, client, detail) = await standIn.root.waitReady(timeout: .seconds(5))
             switch setup {

@@ -122,7 +122,9 @@ struct OuterRoot: Sendable {
     /// Whether the process `pid` of the container's own PID namespace runs (and is not a
     /// zombie), read from the container's /proc; true when that cannot be told.
     func processRuns(_ innerPID: Int) -> Bool {
-        guard FileManager.default.fileExists(atPath: prefix + "/proc/self") else { return true }
+        // /proc/1 and not /proc/self: seen from the host, the container's /proc/self points
+        // at a pid dindlab does not have in that namespace.
+        guard FileManager.default.fileExists(atPath: prefix + "/proc/1") else { return true }
         guard let stat = try? String(contentsOfFile: prefix + "/proc/\(innerPID)/stat", encoding: .utf8) else { return false }
         // The state follows the command's closing parenthesis: "pid (comm) S ...".
         guard let close = stat.lastIndex(of: ")") else { return true }
