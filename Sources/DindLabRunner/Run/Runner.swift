@@ -46,6 +46,12 @@ package struct RunOptions: Sendable {
     /// DOCKER_HOST, TLS and the API version, for the engines the scenarios name themselves
     /// (`engine: v17`) and the default engine; nil: resolved from the environment when needed.
     package var engineConfiguration: EngineConfiguration?
+    /// Let the removal of a unit's last outer container overlap the next unit (default): the
+    /// unit frees its place among the `jobs` once only that removal is left, and its record
+    /// (which includes the removal) comes when the removal ends. So a stop request made when
+    /// a record arrives may find the next trial already started; it then finishes. False
+    /// waits for each removal before the next unit starts. A repro (`stopWhen`) always waits.
+    package var overlapsCleanup = true
 
     package init(jobs: Int = 1, resultsRoot: URL, commandLine: [String] = [], forensicsAlways: Bool = false, keepFailed: Bool = false, keepWhen: (@Sendable (TrialRecord) -> Bool)? = nil, stopWhen: (@Sendable (TrialRecord) -> Bool)? = nil,
                 interruption: RunInterruption? = nil, resume: ResumePoint? = nil, engineCallTimeout: Duration = .seconds(60), keepRecords: Bool = true,
@@ -192,7 +198,9 @@ package struct Runner: Sendable {
 
         let planned = Self.units(of: plan, spreadOver: selections.spread, named: selections.named, skipping: Set(earlier.map(\.trialID)))
         if let mismatch = EngineCombinationError.check(planned, engines: trialEngines) { throw mismatch }
-        let (units, skippedCells) = try await Self.withoutMissingImages(planned, engines: trialEngines)
+        // One inspection per engine and outer image serves the skip, the manifest and the trials.
+        let imageFacts = trialEngines.map { _ in OuterImageFacts() }
+        let (units, skippedCells) = try await Self.withoutMissingImages(planned, engines: trialEngines, facts: imageFacts)
         if !skippedCells.isEmpty {
             // A resumed run meets the cells its earlier part skipped again: they replace those entries.
             let earlierSkipped = (manifest.skippedCells ?? []).filter { old in
@@ -204,9 +212,8 @@ package struct Runner: Sendable {
                 await observer?.note(.skippedCell(cell))
             }
         }
-        manifest.outerImages = await Self.outerImages(of: units, engines: trialEngines)
+        manifest.outerImages = await Self.outerImages(of: units, engines: trialEngines, facts: imageFacts)
         try await store.writeManifest(manifest)
-        let imageFacts = trialEngines.map { _ in OuterImageFacts() }
         let health = trialEngines.map { _ in EngineHealth() }
         let collector = RecordCollector(earlier: earlier, keepingAll: options.keepRecords, stopWhen: options.stopWhen, interruption: options.interruption, engineHealth: health)
         let executors = trialEngines.indices.map { index in
@@ -214,13 +221,22 @@ package struct Runner: Sendable {
         }
         let observer = self.observer
 
+        // A unit frees its place among the `jobs` running ones once only the removal of its
+        // last outer container is left, so that removal overlaps the next unit. Not in a
+        // repro (`stopWhen`): the next trial must see whether this one ended the search.
+        let overlapsCleanup = options.overlapsCleanup && options.stopWhen == nil
+        let (freed, free) = AsyncStream<Void>.makeStream()
         await withTaskGroup(of: Void.self) { group in
             var pending = units.makeIterator()
             func startNext() -> Bool {
                 guard let unit = pending.next() else { return false }
                 group.addTask {
-                    guard await !collector.shouldStop else { return }
-                    await executors[unit.engineIndex].run(unit.trials, shouldStop: { await collector.shouldStop }) { record in
+                    defer { if !overlapsCleanup { free.yield() } }
+                    guard await !collector.shouldStop else {
+                        if overlapsCleanup { free.yield() }
+                        return
+                    }
+                    await executors[unit.engineIndex].run(unit.trials, shouldStop: { await collector.shouldStop }, onlyCleanupLeft: { if overlapsCleanup { free.yield() } }) { record in
                         let done = await collector.add(record)
                         do {
                             try await store.append(record)
@@ -232,10 +248,14 @@ package struct Runner: Sendable {
                 }
                 return true
             }
-            for _ in 0..<options.jobs where startNext() {}
-            while await group.next() != nil {
-                _ = startNext()
+            var running = 0
+            for _ in 0..<options.jobs where startNext() { running += 1 }
+            var places = freed.makeAsyncIterator()
+            while running > 0, await places.next() != nil {
+                running -= 1
+                if startNext() { running += 1 }
             }
+            free.finish()
         }
         if let failure = await collector.writeFailure { throw failure }
         for (engine, health) in zip(trialEngines, health) {
@@ -274,7 +294,7 @@ package struct Runner: Sendable {
     /// Leaves out the units whose outer image is not on their engine: such cells are skipped
     /// with a message saying how to build the image, not run as errors (a scenario over the
     /// 1.7-era images runs wherever the user has built them).
-    static func withoutMissingImages(_ units: [Unit], engines: [TrialEngine]) async throws -> ([Unit], [RunManifest.SkippedCell]) {
+    static func withoutMissingImages(_ units: [Unit], engines: [TrialEngine], facts: [OuterImageFacts]) async throws -> ([Unit], [RunManifest.SkippedCell]) {
         var present: [String: Bool] = [:]
         var kept: [Unit] = []
         var skipped: [String: RunManifest.SkippedCell] = [:]
@@ -285,7 +305,7 @@ package struct Runner: Sendable {
             let engine = engines[unit.engineIndex]
             let key = "\(unit.engineIndex)/\(image)"
             if present[key] == nil {
-                present[key] = try await engine.client.inspectImage(image) != nil
+                present[key] = try await facts[unit.engineIndex].inspect(image, on: engine.client) != nil
             }
             if present[key] == true {
                 kept.append(unit)

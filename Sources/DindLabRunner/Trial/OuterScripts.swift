@@ -282,6 +282,12 @@ enum OuterScripts {
         return ["sh", "-c", script]
     }
 
+    /// The `docker run -d` of one inner run with `mode: d` alone, when dindlab waits for the
+    /// container and reads its logs from the engine's host (`OuterRoot.runDetached`).
+    static func innerDetachedRun(image: String, command: [String]) -> [String] {
+        ["docker", "run", "-d", "--net=none", image] + command
+    }
+
     /// One inner run with `mode: ti`, to be run in an exec that has a TTY.
     static func innerInteractive(image: String, command: [String]) -> [String] {
         ["docker", "run", "-ti", "--net=none", image] + command

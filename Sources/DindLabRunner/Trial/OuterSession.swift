@@ -21,4 +21,11 @@ final class OuterSession: @unchecked Sendable {
     /// cgroup directories on the engine's host this session holds (`HostCgroupLedger`),
     /// released once the outer container is removed.
     var heldCgroups: [String] = []
+    /// The outer container's root seen from the engine's host, when trials can wait for the
+    /// inner daemon and load its image through it instead of through exec (`OuterRoot`).
+    var outerRoot: OuterRoot?
+    /// Why trials wait and load through exec, said once in the step log; nil with `outerRoot`.
+    var execRouteReason: String?
+    /// The inner daemon's client on its socket through `outerRoot`, once it answered.
+    var innerClient: EngineClient?
 }

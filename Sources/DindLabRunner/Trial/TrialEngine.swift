@@ -26,21 +26,29 @@ package struct TrialEngine: Sendable {
     }
 }
 
-/// Labels of outer images, read once per run: the daemon command and Docker version the
-/// image was built with.
+/// What an engine's outer images are, inspected once per run and image: whether the image is
+/// there (the runner skips cells without it), its id and labels (the manifest), and the daemon
+/// command and Docker version its labels name (every trial).
 actor OuterImageFacts {
-    private var labels: [String: [String: String]] = [:]
+    /// The inspection of each image asked for; nil: the image is not on the engine.
+    private var inspections: [String: ImageInspect?] = [:]
+
+    /// The image's inspection, from the engine the first time only; nil when it is not there.
+    func inspect(_ image: String, on client: EngineClient) async throws -> ImageInspect? {
+        if let known = inspections[image] { return known }
+        let inspect = try await client.inspectImage(image)
+        inspections[image] = .some(inspect)
+        return inspect
+    }
 
     /// The image's labels.
     ///
     /// - Throws: `TrialFailure` (error) when the image is not on the engine, saying how to build it.
     func labels(of image: String, on client: EngineClient) async throws -> [String: String] {
-        if let known = labels[image] { return known }
-        guard let inspect = try await client.inspectImage(image) else {
+        guard let inspect = try await inspect(image, on: client) else {
             let how = OuterImageCheck.howToGet(image, engine: client.address.description)
             throw TrialFailure(outcome: .error, phase: .outer, stepOutput: "The outer image \(image) is not on the engine \(client.address): \(how).")
         }
-        labels[image] = inspect.labels
         return inspect.labels
     }
 }

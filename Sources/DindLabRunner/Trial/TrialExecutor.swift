@@ -40,13 +40,18 @@ struct TrialExecutor: Sendable {
     ///     failure, or the run was interrupted), leaving or removing a cell's shared container
     ///     as its last trial asks.
     ///   - onRecord: Called with each trial's record as soon as it ends.
-    func run(_ trials: [PlannedTrial], shouldStop: @Sendable () async -> Bool = { false }, onRecord: @Sendable (TrialRecord) async -> Void) async {
+    ///   - onlyCleanupLeft: Called once, when what is left of the unit is the removal of its
+    ///     last outer container (or nothing): the runner may start the next unit then, so the
+    ///     removal overlaps it (see `RunOptions` and the README's "What overlaps").
+    func run(_ trials: [PlannedTrial], shouldStop: @Sendable () async -> Bool = { false }, onlyCleanupLeft: @escaping @Sendable () -> Void = {}, onRecord: @Sendable (TrialRecord) async -> Void) async {
+        let freeing = OnceCall(onlyCleanupLeft)
+        defer { freeing.call() }
         guard let first = trials.first else { return }
         let sharesSession = first.cell.scenario.isolation == .cell
         let session = OuterSession()
         for (index, trial) in trials.enumerated() {
             let last = index == trials.count - 1
-            let record = await execute(trial, session: sharesSession ? session : OuterSession(), endsSession: !sharesSession || last)
+            let record = await execute(trial, session: sharesSession ? session : OuterSession(), endsSession: !sharesSession || last, beforeLastCleanup: last ? freeing.call : {})
             if Task.isCancelled {
                 _ = await release(session, keep: false)
                 return
@@ -60,7 +65,7 @@ struct TrialExecutor: Sendable {
     }
 
     /// Runs one trial in `session`.
-    func execute(_ trial: PlannedTrial, session: OuterSession, endsSession: Bool) async -> TrialRecord {
+    func execute(_ trial: PlannedTrial, session: OuterSession, endsSession: Bool, beforeLastCleanup: @Sendable () -> Void = {}) async -> TrialRecord {
         let scenario = trial.cell.scenario
         let startedAt = Date()
         var attempt = TrialAttempt(trial: trial, deadline: .now + scenario.timeout)
@@ -118,7 +123,19 @@ struct TrialExecutor: Sendable {
         }
 
         if endsSession || (failure != nil && scenario.isolation == .trial) {
+            if failure == nil, session.outerRoot != nil {
+                // The host route leaves the engine alone from the inner run's exec to here: one
+                // ping (marking a dead engine lost) keeps the next unit from starting on it.
+                _ = await engineLoss()
+            }
+            beforeLastCleanup()
             await cleanUp(session, keep: keeps(record), attempt: &attempt)
+        }
+        if record.outcome == .pass, !attempt.cleanupNotes.isEmpty, let lost = await engineLoss() {
+            // On the host route a trial needs the engine only to start and to remove its outer
+            // container: an engine that died meanwhile is still this trial's error.
+            record.outcome = .error
+            record.record(finder.diagnose(FailureEvidence(phase: .cleanup, stepOutput: lost)))
         }
         record.notes += attempt.cleanupNotes
         record.mask(with: masker)
@@ -157,6 +174,7 @@ struct TrialExecutor: Sendable {
             let created = try await engine.client.createContainer(request.containerConfig(apiVersion: engine.apiVersion, privilege: engine.privilege, engineCgroupVersion: engine.fingerprint.cgroupVersion), timeout: try attempt.remaining(cappedAt: callTimeout))
             session.containerID = created.id
             try await engine.client.startContainer(created.id, timeout: try attempt.remaining(cappedAt: callTimeout))
+            try await findOuterRoot(session, scenario: scenario, &attempt)
 
             if scenario.daemon.start == .exec {
                 attempt.clock.enter(.setup)
@@ -203,10 +221,18 @@ struct TrialExecutor: Sendable {
         let container = session.containerID!
         let readySeconds = Int(scenario.daemon.readyTimeout.inSeconds.rounded(.up))
         let image = session.prepared ? nil : scenario.inner.image
+        // An inner daemon on a fresh tmpfs (API 1.22 and later) has no images to check for.
+        let fresh = session.trialIDs.count == 1 && engine.apiVersion >= APIVersion(1, 22)
+        if let root = session.outerRoot {
+            let status = try await waitFromHost(root, session: session, image: image, checkFirst: !fresh, readySeconds: readySeconds, &attempt)
+            if status == .ready, image != nil { session.prepared = true }
+            if status != .ready {
+                try await readinessFailed(status, exitCode: Int(status.rawValue), stderr: "", session, &attempt)
+            }
+            return
+        }
         var then: [String] = []
         if let image {
-            // An inner daemon on a fresh tmpfs (API 1.22 and later) has no images to check for.
-            let fresh = session.trialIDs.count == 1 && engine.apiVersion >= APIVersion(1, 22)
             then = OuterScripts.loadInnerImageLines(image, checkFirst: !fresh)
         }
         let title = image.map { "wait for the inner daemon, then load inner image \($0)" } ?? "wait for the inner daemon"
@@ -231,6 +257,14 @@ struct TrialExecutor: Sendable {
             session.prepared = true
             return
         }
+        try await readinessFailed(status, exitCode: result.exitCode, stderr: result.output.stderrText, session, &attempt)
+    }
+
+    /// Turns a readiness status other than ready into the trial's failure (and returns on ready).
+    private func readinessFailed(_ status: OuterScripts.ReadyStatus?, exitCode: Int, stderr: String, _ session: OuterSession, _ attempt: inout TrialAttempt) async throws {
+        let scenario = attempt.trial.cell.scenario
+        let container = session.containerID!
+        let readySeconds = Int(scenario.daemon.readyTimeout.inSeconds.rounded(.up))
         switch status {
         case .ready:
             return
@@ -247,8 +281,56 @@ struct TrialExecutor: Sendable {
         case .timedOut:
             throw TrialFailure.failed(.daemon, "the inner daemon did not answer within the ready-timeout of \(readySeconds) s")
         case nil, .thenFailed:
-            throw TrialFailure.harness(.daemon, "waiting for the inner daemon failed with status \(result.exitCode): \(result.output.stderrText)")
+            throw TrialFailure.harness(.daemon, "waiting for the inner daemon failed with status \(exitCode): \(stderr)")
         }
+    }
+
+    /// Decides, once per outer container, whether trials reach its inner daemon from the
+    /// engine's host (`OuterRoot`) or through exec, and says why in the step log when exec.
+    private func findOuterRoot(_ session: OuterSession, scenario: Scenario, _ attempt: inout TrialAttempt) async throws {
+        let began = ContinuousClock.now
+        if let reason = OuterRoot.unusableReason(endpoint: engine.client.address.endpoint, environment: scenario.outer.env, daemonCommand: session.daemonCommand) {
+            session.execRouteReason = reason
+        } else {
+            let inspect = try await engine.client.inspectContainer(session.containerID!, timeout: try attempt.remaining(cappedAt: callTimeout))
+            switch OuterRoot.find(pid: inspect.state.pid, containerID: inspect.id) {
+            case .success(let root): session.outerRoot = root
+            case .failure(let error): session.execRouteReason = error.description
+            }
+        }
+        let detail = session.outerRoot.map { "the inner daemon is reached from the engine's host through \($0.prefix) (socket \($0.socketPath)): readiness by GET /_ping, the inner image by POST /images/create, no exec" }
+            ?? "the inner daemon is reached through exec (docker version, docker import in the container): \(session.execRouteReason ?? "")"
+        attempt.steps.append(.init(phase: attempt.clock.current, title: "route to the inner daemon: " + (session.outerRoot == nil ? "exec" : "host socket"), command: [], seconds: (ContinuousClock.now - began).inSeconds, detail: detail))
+    }
+
+    /// Waits for the inner daemon from the engine's host and, when `image` is given, imports it
+    /// (phase `prepare` from the moment the daemon answered). Both are recorded as steps.
+    private func waitFromHost(_ root: OuterRoot, session: OuterSession, image: String?, checkFirst: Bool, readySeconds: Int, _ attempt: inout TrialAttempt) async throws -> OuterScripts.ReadyStatus {
+        let began = ContinuousClock.now
+        let limit = min(Duration.seconds(readySeconds), try attempt.remaining())
+        let (status, client, detail) = await root.waitReady(timeout: limit)
+        if status == .timedOut, attempt.isNearDeadline || Task.isCancelled {
+            // The trial's own deadline came before the ready-timeout: the trial timed out.
+            attempt.steps.append(.init(phase: attempt.clock.current, title: "wait for the inner daemon (from the engine's host)", command: [], error: detail, seconds: (ContinuousClock.now - began).inSeconds))
+            throw TrialFailure.timedOut(attempt.clock.current, "the trial did not finish within its timeout of \(Int(attempt.trial.cell.scenario.timeout.inSeconds)) s (\(detail))")
+        }
+        attempt.steps.append(.init(phase: attempt.clock.current, title: "wait for the inner daemon (from the engine's host)", command: [], exitCode: Int(status.rawValue), seconds: (ContinuousClock.now - began).inSeconds, detail: detail))
+        session.innerClient = client
+        guard status == .ready, let client, let image else { return status }
+        attempt.clock.enter(.prepare)
+        let loading = ContinuousClock.now
+        do {
+            let done = try await root.importInnerImage(image, into: client, checkFirst: checkFirst, timeout: try attempt.remaining(cappedAt: callTimeout))
+            attempt.steps.append(.init(phase: .prepare, title: "load inner image \(image) (from the engine's host)", command: [], exitCode: 0, seconds: (ContinuousClock.now - loading).inSeconds, detail: done))
+        } catch let failure as TrialFailure {
+            attempt.steps.append(.init(phase: .prepare, title: "load inner image \(image) (from the engine's host)", command: [], error: failure.stepOutput, seconds: (ContinuousClock.now - loading).inSeconds))
+            throw failure
+        } catch let error as EngineError where !error.isTimeout {
+            attempt.steps.append(.init(phase: .prepare, title: "load inner image \(image) (from the engine's host)", command: [], error: "\(error)", seconds: (ContinuousClock.now - loading).inSeconds))
+            // The inner daemon's refusal is the system under test failing, as `docker import` failing would be.
+            throw TrialFailure.failed(.prepare, "importing the inner image \(image) into the inner daemon failed: \(error)")
+        }
+        return status
     }
 
     /// The inner runs of one trial; the first one that fails ends the trial.
@@ -260,11 +342,25 @@ struct TrialExecutor: Sendable {
         for index in 0..<inner.runs {
             let began = ContinuousClock.now
             let tty = inner.mode == .ti
-            let command = tty ? OuterScripts.innerInteractive(image: inner.image, command: inner.command) : OuterScripts.innerDetached(image: inner.image, command: inner.command)
+            // From the engine's host, mode d runs only `docker run -d` in the exec (`OuterRoot.runDetached`).
+            let host = tty ? nil : session.innerClient
+            let command = tty ? OuterScripts.innerInteractive(image: inner.image, command: inner.command)
+                : host != nil ? OuterScripts.innerDetachedRun(image: inner.image, command: inner.command) : OuterScripts.innerDetached(image: inner.image, command: inner.command)
             let fault = index == 0 && attempt.trial.cell.scenario.faults.killDaemonAtTrial == attempt.trial.index + 1 ? injectDaemonKill(in: container, after: attempt.trial.cell.scenario.faults.killAfter) : nil
             let outcome: Result<ExecResult, any Error>
             do {
-                outcome = .success(try await exec(command, in: container, tty: tty, title: "inner run \(index + 1) (\(tty ? "run -ti" : "run -d"))", &attempt))
+                let run = try await exec(command, in: container, tty: tty, title: "inner run \(index + 1) (\(tty ? "run -ti" : "run -d"))", &attempt)
+                if let host {
+                    let waiting = ContinuousClock.now
+                    let (result, detail) = try await OuterRoot.runDetached(run: run, client: host, limit: Self.outputLimit, timeout: try attempt.remaining())
+                    attempt.steps.append(.init(phase: .inner, title: "inner run \(index + 1): wait and logs (from the engine's host)", command: [], exitCode: result.exitCode, output: result.output, seconds: (ContinuousClock.now - waiting).inSeconds, detail: detail))
+                    if let note = result.output.truncationNote {
+                        attempt.notes.append("inner run \(index + 1) (run -d): \(note)")
+                    }
+                    outcome = .success(result)
+                } else {
+                    outcome = .success(run)
+                }
             } catch {
                 outcome = .failure(error)
             }
@@ -431,6 +527,7 @@ struct TrialExecutor: Sendable {
     }
 
     private func daemonLogSize(_ session: OuterSession, _ attempt: inout TrialAttempt) async throws -> Int {
+        if let root = session.outerRoot, let size = root.size(OuterScripts.daemonLog) { return size }
         let result = try await engine.client.exec(in: session.containerID!, ["sh", "-c", "wc -c < \(OuterScripts.daemonLog)"], timeout: try attempt.remaining(), callTimeout: callTimeout)
         return Int(result.output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
     }
@@ -530,5 +627,23 @@ struct TrialAttempt: Sendable {
 extension TrialFailure {
     static func harness(_ phase: TrialPhase, _ message: String) -> TrialFailure {
         TrialFailure(outcome: .error, phase: phase, stepOutput: message)
+    }
+}
+
+/// A closure that runs at most once, however often and from wherever it is called.
+final class OnceCall: @unchecked Sendable {
+    private let lock = NSLock()
+    private var action: (@Sendable () -> Void)?
+
+    init(_ action: @escaping @Sendable () -> Void) {
+        self.action = action
+    }
+
+    @Sendable func call() {
+        let pending = lock.withLock { () -> (@Sendable () -> Void)? in
+            defer { action = nil }
+            return action
+        }
+        pending?()
     }
 }

@@ -121,8 +121,10 @@ extension EngineClient {
     /// - Parameters:
     ///   - tty: Whether the container has a TTY; its log is then one raw stream.
     ///   - limit: Bytes kept per stream; the rest is counted and dropped.
-    public func containerLogs(_ id: String, tty: Bool, tail: Int? = nil, limit: Int = CollectedOutput.defaultLimit, timeout: Duration? = nil) async throws -> CollectedOutput {
-        let reader = StreamReader(tty: tty, limit: limit, method: "GET", path: "/containers/\(id)/logs")
+    ///   - merged: Put stderr into stdout in the order the daemon sent them, as `docker logs
+    ///     ID 2>&1` prints them (stderr then stays empty).
+    public func containerLogs(_ id: String, tty: Bool, tail: Int? = nil, limit: Int = CollectedOutput.defaultLimit, merged: Bool = false, timeout: Duration? = nil) async throws -> CollectedOutput {
+        let reader = StreamReader(tty: tty, limit: limit, method: "GET", path: "/containers/\(id)/logs", merged: merged)
         _ = try await streamingRequest(
             "GET", "/containers/\(id)/logs",
             query: [("stdout", "1"), ("stderr", "1"), ("tail", tail.map(String.init) ?? "all")],

@@ -62,4 +62,12 @@ public struct ExecResult: Sendable {
     public var output: CollectedOutput
     /// The exec instance, for inspecting it later.
     public var execID: String
+
+    /// A result put together by the caller (a step whose status and output come from more than
+    /// the exec itself).
+    public init(exitCode: Int, output: CollectedOutput, execID: String) {
+        self.exitCode = exitCode
+        self.output = output
+        self.execID = execID
+    }
 }

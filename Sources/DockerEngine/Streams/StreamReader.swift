@@ -16,6 +16,7 @@ final class StreamReader: Sendable {
     }
 
     private let tty: Bool
+    private let merged: Bool
     private let method: String
     private let path: String
     private let state: Mutex<State>
@@ -25,8 +26,10 @@ final class StreamReader: Sendable {
     ///   - limit: Bytes kept per stream.
     ///   - method: The request's method, for errors.
     ///   - path: The request's path, for errors.
-    init(tty: Bool, limit: Int, method: String, path: String) {
+    ///   - merged: Keep stderr's frames in stdout, in the order they came (as `2>&1` would).
+    init(tty: Bool, limit: Int, method: String, path: String, merged: Bool = false) {
         self.tty = tty
+        self.merged = merged
         self.method = method
         self.path = path
         state = Mutex(State(output: CollectedOutput(limit: limit)))
@@ -43,7 +46,7 @@ final class StreamReader: Sendable {
             }
             do {
                 for frame in try state.demultiplexer.feed(chunk) {
-                    state.output.append(frame.payload, to: frame.stream)
+                    state.output.append(frame.payload, to: merged && frame.stream == .stderr ? .stdout : frame.stream)
                 }
             } catch let error as StreamFramingError {
                 throw EngineError.protocolViolation(method: method, path: path, detail: error.description)
