@@ -21,12 +21,6 @@ struct LayeringRulesTests {
     /// with one (a Markdown `# ` or HTML `<h1>` heading, or the title alone) is not a finding.
     static let title = try! NSRegularExpression(pattern: #"^(# |<h1>)?dindlab (run \\\([^"]*runID|history(</h1>|\\n|$))"#)
 
-    /// Findings the hconf branch removes (EngineError and the engine selection carry remedies
-    /// as facts there); the next commit deletes this list.
-    static let movedOnAnotherBranch: Set<String> = [
-        "EngineError.swift: --api-version", "EngineError.swift: dindlab engine", "EngineSelection.swift: dindlab engine",
-    ]
-
     /// The executable's subcommands, from its configuration.
     static var commandNames: [String] {
         Dindlab.configuration.subcommands.compactMap { $0.configuration.commandName }
@@ -168,7 +162,6 @@ struct LayeringRulesTests {
         for file in files {
             findings.formUnion(try Self.findings(in: file, commands: Self.commandNames, flags: flags))
         }
-        findings.subtract(Self.movedOnAnotherBranch)
         #expect(findings.isEmpty, "The libraries speak the command line; word these in Sources/dindlab instead:\n\(findings.sorted().joined(separator: "\n"))")
     }
 }
