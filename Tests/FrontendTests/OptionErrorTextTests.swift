@@ -77,6 +77,15 @@ struct OptionErrorTextTests {
         #expect(DiagnosticText.text(for: ImageBuildError.binaryUnavailable(recipe: "1.9.1", url: "http://x/y", reason: "refused")).contains("Pass --binary PATH"))
         #expect(DiagnosticText.text(for: ImageBuildError.binaryNotDeclared(recipe: "1.9.1")).contains("pass --binary PATH"))
         #expect(DiagnosticText.text(for: ImageBuildError.missingFile(recipe: "1.9.1", what: ImageBuildError.localBinary, path: "/nope")).contains("given with --binary"))
+        // The build display's failure line is worded the same way; a reporter of the library's own says it as the library does.
+        let display = BuildProgressDisplay(handle: FileHandle(forWritingAtPath: "/dev/null")!, isTerminal: false)
+        #expect(display.describe(ImageBuildError.binaryNotDeclared(recipe: "1.9.1")).hasSuffix("must be given: pass --binary PATH."))
+        #expect(RecordingReporter().describe(ImageBuildError.binaryNotDeclared(recipe: "1.9.1")).hasSuffix("must be given as a local file."))
+    }
+
+    /// A reporter that keeps the library's wording of errors.
+    struct RecordingReporter: BuildProgressReporter {
+        func report(_ event: BuildEvent) async {}
     }
 
     @Test("private engines: dockerd not found names --binary, a long directory --dir, cgroup versions --cgroup-version")
