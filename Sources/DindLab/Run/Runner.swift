@@ -294,7 +294,7 @@ public struct Runner: Sendable {
                 cell.trials += unit.trials.count
                 skipped[cellKey] = cell
             } else {
-                let how = OuterImageCheck.howToGet(image, engine: engine.client.address.description)
+                let how = OuterImageCheck.source(of: image)
                 skipped[cellKey] = RunManifest.SkippedCell(scenario: trial.scenarioName, cellID: trial.cell.id, engine: engine.name, trials: unit.trials.count, reason: "the outer image \(image) is not on the engine; \(how)",
                                                              cellValues: CellValues(trial.cell.values.map { ($0.key, $0.value) }), cellIndex: trial.cell.index)
                 order.append(cellKey)

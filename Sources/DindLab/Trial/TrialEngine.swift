@@ -35,7 +35,7 @@ actor OuterImageFacts {
     func labels(of image: String, on client: EngineClient) async throws -> [String: String] {
         if let known = labels[image] { return known }
         guard let inspect = try await client.inspectImage(image) else {
-            let how = OuterImageCheck.howToGet(image, engine: client.address.description)
+            let how = OuterImageCheck.source(of: image)
             throw TrialFailure(outcome: .error, phase: .outer, stepOutput: "The outer image \(image) is not on the engine \(client.address): \(how).")
         }
         labels[image] = inspect.labels

@@ -4,6 +4,9 @@ import Foundation
 
 /// `dindlab repro FILE`: repeats one cell until it fails, and keeps what explains the failure.
 struct ReproCommand: AsyncParsableCommand {
+    /// What the report says of a kept container, after its label: gc's rule for it.
+    static let keptNote = "dindlab gc leaves it unless --include-kept"
+
     static let configuration = CommandConfiguration(
         commandName: "repro",
         abstract: "Run trials of one cell until the first failure (or one whose signature matches), at most --max.",
@@ -73,7 +76,7 @@ struct ReproCommand: AsyncParsableCommand {
         } catch {
             throw Usage.failure(error, otherwise: 2)
         }
-        print(outcome.rendered, terminator: "")
+        print(outcome.rendered(keptNote: Self.keptNote), terminator: "")
         throw ExitCode(outcome.exitCode)
     }
 }
