@@ -133,11 +133,10 @@ public struct Runner: Sendable {
     ///
     /// - Parameters:
     ///   - plan: The trials and their order.
-    ///   - scenarioFiles: The files the scenarios came from, recorded with their sha256.
     /// - Returns: The records, summary and run folder.
     /// - Throws: `EngineError` when an engine cannot be reached at the start (no run folder is
     ///   made then), `ResultsError` when the results cannot be written.
-    public func run(plan: Plan, scenarioFiles: [String]) async throws -> RunResult {
+    public func run(plan: Plan) async throws -> RunResult {
         let resume = options.resume
         let earlier = try resume?.recordedTrials(in: plan) ?? []
         let startedAt = Date()
@@ -166,7 +165,7 @@ public struct Runner: Sendable {
             trialEngines.append(engine)
         }
         let engineEntries = trialEngines.map { RunManifest.Engine(name: $0.name, endpoint: $0.client.address.description, fingerprint: $0.fingerprint) }
-        let files = resume == nil ? try scenarioFiles.map { path throws(ResultsError) in try RunManifest.ScenarioFile(reading: URL(fileURLWithPath: path), recordedAs: path) } : []
+        let files = resume == nil ? RunManifest.ScenarioFile.files(of: plan) : []
         let store = try resume?.store ?? ResultStore(creatingIn: options.resultsRoot, runID: runID)
 
         var manifest: RunManifest

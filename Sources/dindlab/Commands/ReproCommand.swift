@@ -71,7 +71,7 @@ struct ReproCommand: AsyncParsableCommand {
                                        forensicsAlways: forensics == .always, resultsRoot: URL(fileURLWithPath: out), commandLine: CommandLine.arguments,
                                        engineFactsCache: EngineFactsCache(folder: EngineFactsCache.defaultFolder()),
                                        engineConfiguration: configuration)
-            let repro = try Repro(scenario: scenario, scenarioFile: file, options: options)
+            let repro = try Repro(scenario: scenario, options: options)
             outcome = try await repro.run(engines: selections, observer: ProgressPrinter())
         } catch {
             throw Usage.failure(error, otherwise: 2)
