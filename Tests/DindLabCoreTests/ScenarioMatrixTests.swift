@@ -125,14 +125,13 @@ struct ScenarioMatrixTests {
         #expect(try scenario.cells(only: [CellFilter(key: "inner.command", value: "[ sh, '-c', echo a ]")]).count == 2)
     }
 
-    @Test("a bad --only says what is wrong", arguments: [
-        ("inner.mode", "--only \"inner.mode\": expected key=value, e.g. --only inner.mode=ti."),
-        ("=ti", "--only \"=ti\": expected key=value, e.g. --only inner.mode=ti."),
-        ("isolation=cell", "--only isolation=cell: isolation is not a matrix key of the scenarios given (the matrix keys are daemon.start, inner.mode, outer.image)."),
-        ("colour=blue", "--only colour=blue: colour is not a matrix key of the scenarios given (the matrix keys are daemon.start, inner.mode, outer.image)."),
-        ("inner.mode=x", "--only inner.mode=x: expected one of ti, d, got \"x\"."),
-        ("outer.image=z", "--only outer.image=z: the matrix never gives outer.image the value \"z\"; its values are a, b, c."),
-        ("outer.image=", "--only outer.image=: expected a string, got null."),
+    @Test("a bad cell filter says what is wrong (with --only: FrontendTests)", arguments: [
+        ("inner.mode", "The cell filter \"inner.mode\": expected key=value, e.g. inner.mode=ti."),
+        ("=ti", "The cell filter \"=ti\": expected key=value, e.g. inner.mode=ti."),
+        ("isolation=cell", "The cell filter isolation=cell: isolation is not a matrix key of the scenarios given (the matrix keys are daemon.start, inner.mode, outer.image)."),
+        ("inner.mode=x", "The cell filter inner.mode=x: expected one of ti, d, got \"x\"."),
+        ("outer.image=z", "The cell filter outer.image=z: the matrix never gives outer.image the value \"z\"; its values are a, b, c."),
+        ("outer.image=", "The cell filter outer.image=: expected a string, got null."),
     ])
     func badOnly(argument: String, expected: String) throws {
         let scenario = try Self.scenario(Self.threeKeys)

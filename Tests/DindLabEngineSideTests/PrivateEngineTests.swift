@@ -62,7 +62,7 @@ struct PrivateEngineTests {
         let error = #expect(throws: PrivateEngineError.self) { try EngineLayout(directory: tooLong).validateSocketPaths() }
         #expect(error?.code == .socketPathTooLong)
         #expect(error?.description.contains("108") == true)
-        #expect(error?.description.contains("at most \(fitting.utf8.count) bytes") == true)
+        #expect(error?.remedy == .directory("a directory of at most \(fitting.utf8.count) bytes, e.g. under /tmp"))  // --dir: FrontendTests
     }
 
     // MARK: The launcher
@@ -241,8 +241,8 @@ struct PrivateEngineTests {
             try DaemonBinary.defaultDaemon(environment: ["PATH": "/nonexistent"], fallbackDirectories: [])
         }
         #expect(error?.code == .daemonNotFound)
-        #expect(error?.description.contains("apt-get install docker.io") == true)
-        #expect(error?.description.contains("--binary") == true)
+        // The words (apt-get install docker.io, --binary): FrontendTests.
+        #expect(error?.remedy == .installOrBinary(package: "docker.io"))
     }
 
     // Needs no root: only the binary's version is read.

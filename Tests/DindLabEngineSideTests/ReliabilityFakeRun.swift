@@ -61,7 +61,7 @@ struct ReliabilityFakeRun {
     func run(_ plan: Plan, file: String, resultsRoot: URL? = nil, observer: (any RunObserver)? = nil, configure: (inout RunOptions) -> Void = { _ in }) async throws -> RunResult {
         var options = RunOptions(resultsRoot: resultsRoot ?? folder.appendingPathComponent("results"), commandLine: ["dindlab", "run", file])
         configure(&options)
-        return try await Runner(engines: [try selection], options: options, observer: observer).run(plan: plan, scenarioFiles: [file])
+        return try await Runner(engines: [try selection], options: options, observer: observer).run(plan: plan)
     }
 
     func removeFolder() {

@@ -99,7 +99,7 @@ struct CgroupV2EndToEndTests {
             try V2Engine.selection(),
         ]
         let result = try await Runner(engines: selections, options: RunOptions(resultsRoot: folder))
-            .run(plan: try Plan(scenarios: [scenario], seed: 1), scenarioFiles: [])
+            .run(plan: try Plan(scenarios: [scenario], seed: 1))
         let cells = try #require(result.summary.scenarios.first?.cells)
         func cell(_ engine: String, _ cgroups: String) throws -> CellTally {
             try #require(

@@ -172,7 +172,7 @@ struct CompareEnginesEndToEndTests {
             """.write(to: file, atomically: true, encoding: .utf8)
         let plan = try Plan(scenarios: [try ScenarioLoader.load(file: file.path)], seed: 5)
         let engines = [try EngineSelection.resolve("a=\(RealEngine.address!)"), try EngineSelection.resolve("b=\(second.dockerHost)")]
-        let result = try await Runner(engines: engines, options: RunOptions(jobs: 2, resultsRoot: folder.appendingPathComponent("results"))).run(plan: plan, scenarioFiles: [file.path])
+        let result = try await Runner(engines: engines, options: RunOptions(jobs: 2, resultsRoot: folder.appendingPathComponent("results"))).run(plan: plan)
 
         // Tallied per engine: the cell twice, two trials each.
         let cells = try #require(result.summary.scenarios.first?.cells)

@@ -48,7 +48,7 @@ struct EngineMatrixEndToEndTests {
                 EngineSelection(name: "modern", address: try EngineAddress(parsing: RealEngine.address!)),
                 EngineSelection(name: "old", address: try EngineAddress(parsing: record.dockerHost)),
             ]
-            let result = try await Runner(engines: selections, options: RunOptions(resultsRoot: folder.appendingPathComponent("results"))).run(plan: try Plan(scenarios: [scenario], seed: 3), scenarioFiles: [])
+            let result = try await Runner(engines: selections, options: RunOptions(resultsRoot: folder.appendingPathComponent("results"))).run(plan: try Plan(scenarios: [scenario], seed: 3))
             let cells = try #require(result.summary.scenarios.first?.cells)
             #expect(Set(cells.map(\.engine)) == ["modern", "old"])
             #expect(cells.allSatisfy { $0.trials == 2 && $0.passes == 2 }, "\(cells.map { ($0.engine, $0.signatures.map(\.signature)) })")
@@ -89,7 +89,7 @@ struct EngineMatrixEndToEndTests {
             let selection = EngineSelection(name: "old", address: try EngineAddress(parsing: dockerHost))
             var options = RunOptions(resultsRoot: folder.appendingPathComponent("facts-results"))
             options.engineFactsCache = cache
-            let result = try await Runner(engines: [selection], options: options).run(plan: try Plan(scenarios: [scenario], seed: 1), scenarioFiles: [])
+            let result = try await Runner(engines: [selection], options: options).run(plan: try Plan(scenarios: [scenario], seed: 1))
             #expect(result.summary.scenarios.first?.cells.first?.passes == 1)
             let events = try await client.events(since: since, until: Int(Date().timeIntervalSince1970) + 1, filters: ["type": ["container"], "event": ["create"], "label": ["dindlab.probe"]])
             return (try #require(result.manifest.engines.first?.fingerprint), events.count)

@@ -42,7 +42,7 @@ struct ExecCgroupDivergenceEndToEndTests {
         let plan = try Plan(scenarios: [scenario], repeatOverride: 1, seed: 20)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dindlab-divergence-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let result = try await Runner(engines: [selection], options: RunOptions(jobs: 2, resultsRoot: folder)).run(plan: plan, scenarioFiles: [Self.file])
+        let result = try await Runner(engines: [selection], options: RunOptions(jobs: 2, resultsRoot: folder)).run(plan: plan)
         #expect(result.records.count == 16)
 
         for record in result.records {
@@ -113,7 +113,7 @@ struct ExecCgroupDivergenceEndToEndTests {
         let plan = try Plan(scenarios: [scenario], repeatOverride: 1, seed: 3)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dindlab-divergence-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let result = try await Runner(engines: [selection], options: RunOptions(resultsRoot: folder)).run(plan: plan, scenarioFiles: [])
+        let result = try await Runner(engines: [selection], options: RunOptions(resultsRoot: folder)).run(plan: plan)
         let record = try #require(result.records.first)
         #expect(record.outcome == .timeout, "\(record.outcome): \(record.signature ?? "")")
         #expect(record.notes.contains { $0.hasPrefix("cgroup divergence: the exec'd daemon") }, "the daemon was moved before the timeout: \(record.notes)")

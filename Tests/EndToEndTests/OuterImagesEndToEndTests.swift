@@ -36,7 +36,7 @@ struct OuterImagesEndToEndTests {
             """, file: "images.yaml")
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dindlab-e2e-\(UUID().uuidString)")
         let plan = try Plan(scenarios: [scenario], seed: 1)
-        let result = try await Runner(engines: [try EngineSelection.resolve(RealEngine.address)], options: RunOptions(resultsRoot: folder)).run(plan: plan, scenarioFiles: [])
+        let result = try await Runner(engines: [try EngineSelection.resolve(RealEngine.address)], options: RunOptions(resultsRoot: folder)).run(plan: plan)
         let record = try #require(result.records.first)
         #expect(record.outcome == .pass, "\(image): \(record.signature ?? "no signature")")
         let left = try await client.listContainers(all: true, labels: ["dindlab.run=\(result.manifest.runID)"])

@@ -232,7 +232,7 @@ struct ReliabilityEndToEndTests {
         // After the first trial, the daemon is killed while the second is in flight.
         let hook = KillAfterFirstTrial(pid: daemonPID)
         let options = RunOptions(resultsRoot: workspace.out, commandLine: ["dindlab", "run", workspace.scenario.path], engineCallTimeout: .seconds(20))
-        let result = try await Runner(engines: [selection], options: options, observer: hook).run(plan: plan, scenarioFiles: [workspace.scenario.path])
+        let result = try await Runner(engines: [selection], options: options, observer: hook).run(plan: plan)
         #expect(result.records.map(\.outcome) == [.pass, .error], "\(result.records.map { $0.signature ?? "pass" })")
         #expect(result.records.last?.signature?.contains("stopped answering") == true, "\(result.records.last?.signature ?? "")")
         let report = try await RunReport.load(runDirectory: result.directory, strict: false)
@@ -253,7 +253,7 @@ struct ReliabilityEndToEndTests {
         // And --resume runs the trial that never started.
         var resumed = options
         resumed.resume = try await ResumePoint.open(result.directory)
-        let finished = try await Runner(engines: [try EngineSelection.resolve(engine.address)], options: resumed).run(plan: plan, scenarioFiles: [workspace.scenario.path])
+        let finished = try await Runner(engines: [try EngineSelection.resolve(engine.address)], options: resumed).run(plan: plan)
         #expect(finished.records.map(\.trialID).sorted() == plan.trials.map(\.id).sorted())
         #expect(try await RunReport.load(runDirectory: result.directory, strict: false).missingTrials == 0)
         #expect(try await client.listContainers(all: true, labels: ["dindlab.run=\(runID)"]).isEmpty)
@@ -265,7 +265,7 @@ struct ReliabilityEndToEndTests {
     func runInProcess(_ workspace: Workspace, forensicsAlways: Bool = false) async throws -> RunResult {
         let plan = try Plan(scenarios: [ScenarioLoader.load(file: workspace.scenario.path)], seed: 1)
         let result = try await Runner(engines: [try EngineSelection.resolve(RealEngine.address)], options: RunOptions(resultsRoot: workspace.out, forensicsAlways: forensicsAlways))
-            .run(plan: plan, scenarioFiles: [workspace.scenario.path])
+            .run(plan: plan)
         try await expectNoContainers(of: result.manifest.runID.rawValue)
         return result
     }

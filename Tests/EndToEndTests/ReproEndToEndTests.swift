@@ -33,7 +33,7 @@ struct ReproEndToEndTests {
         let scenario = try ScenarioLoader.load(file: file.path)
         let options = ReproOptions(cell: "inner.mode=d", maxTrials: 40, keep: keep, jobs: jobs, seed: 11, forensicsAlways: forensicsAlways,
                                    resultsRoot: folder.appendingPathComponent("results"), commandLine: ["dindlab", "repro"])
-        return try await Repro(scenario: scenario, scenarioFile: file.path, options: options).run(engines: [try EngineSelection.resolve(RealEngine.address)])
+        return try await Repro(scenario: scenario, options: options).run(engines: [try EngineSelection.resolve(RealEngine.address)])
     }
 
     func containers(of outcome: ReproOutcome) async throws -> [ContainerSummary] {

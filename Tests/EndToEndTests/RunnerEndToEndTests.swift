@@ -19,7 +19,7 @@ struct RunnerEndToEndTests {
         let scenario = try ScenarioLoader.load(file: file.path)
         let plan = try Plan(scenarios: [scenario], repeatOverride: repeatCount, seed: seed)
         let selection = try EngineSelection.resolve(RealEngine.address)
-        let result = try await Runner(engines: [selection], options: RunOptions(jobs: jobs, resultsRoot: folder.appendingPathComponent("results"))).run(plan: plan, scenarioFiles: [file.path])
+        let result = try await Runner(engines: [selection], options: RunOptions(jobs: jobs, resultsRoot: folder.appendingPathComponent("results"))).run(plan: plan)
         let client = try RealEngine.client()
         let left = try await client.listContainers(all: true, labels: ["dindlab.run=\(result.manifest.runID)"])
         #expect(left.isEmpty, "containers left behind: \(left.map(\.id))")

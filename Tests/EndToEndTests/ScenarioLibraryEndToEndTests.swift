@@ -17,7 +17,7 @@ struct ScenarioLibraryEndToEndTests {
         let filters = try only.map { text throws(PlanError) in try CellFilter(parsing: text) }
         let plan = try Plan(scenarios: [scenario], repeatOverride: repeatCount, seed: 11, only: filters)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dindlab-library-\(UUID().uuidString)")
-        let result = try await Runner(engines: [try EngineSelection.resolve(RealEngine.address)], options: RunOptions(resultsRoot: folder)).run(plan: plan, scenarioFiles: [path])
+        let result = try await Runner(engines: [try EngineSelection.resolve(RealEngine.address)], options: RunOptions(resultsRoot: folder)).run(plan: plan)
         let left = try await RealEngine.client().listContainers(all: true, labels: ["dindlab.run=\(result.manifest.runID)"])
         #expect(left.isEmpty)
         return result

@@ -40,7 +40,7 @@ struct ShardEndToEndTests {
 
         func run(_ plan: Plan, into root: String) async throws -> RunResult {
             let options = RunOptions(jobs: 2, resultsRoot: folder.appendingPathComponent(root))
-            let result = try await Runner(engines: [engine], options: options).run(plan: plan, scenarioFiles: [file.path])
+            let result = try await Runner(engines: [engine], options: options).run(plan: plan)
             let left = try await RealEngine.client().listContainers(all: true, labels: ["dindlab.run=\(result.manifest.runID)"])
             #expect(left.isEmpty, "containers left behind: \(left.map(\.id))")
             return result

@@ -29,7 +29,7 @@ struct SignatureEndToEndTests {
         let plan = try Plan(scenarios: [try ScenarioLoader.load(file: file.path)], seed: 5)
         let result = try await Runner(engines: [try EngineSelection.resolve(RealEngine.address)],
                                       options: RunOptions(resultsRoot: folder.appendingPathComponent("results")))
-            .run(plan: plan, scenarioFiles: [file.path])
+            .run(plan: plan)
 
         #expect(result.records.count == 4)
         #expect(result.records.allSatisfy { $0.outcome == .fail }, "\(result.records.map { "\($0.outcome) \($0.signature ?? "")" })")

@@ -1,13 +1,19 @@
 /// Why a comparison could not be made.
 package struct CompareError: Error, Hashable, CustomStringConvertible {
-    private enum Code: Hashable {
+    /// The facts of the problem; the executable words the options they came from.
+    package enum Code: Hashable, Sendable {
+        /// The key to compare by is not one of the run's; the keys it has.
         case unknownKey(key: String, keys: [String])
+        /// The baseline is not a level of the key; the levels there are.
         case unknownBaseline(key: String, value: String, levels: [String])
+        /// A run folder without a readable manifest.json.
         case noManifest(path: String, reason: String)
+        /// Fewer than two engines to compare.
         case tooFewEngines(count: Int)
     }
 
-    private let code: Code
+    /// What went wrong, with its facts.
+    package let code: Code
 
     /// `--by KEY` names neither a matrix key of the run's cells nor `engine`.
     package static func unknownKey(_ key: String, keys: [String]) -> CompareError {
@@ -38,7 +44,7 @@ package struct CompareError: Error, Hashable, CustomStringConvertible {
         case .noManifest(let path, let reason):
             "The run folder \(path) has no readable manifest.json, which holds the engines' fingerprints: \(reason)"
         case .tooFewEngines(let count):
-            "A fingerprint diff needs at least two engines, but \(count == 0 ? "none was" : "only one was") given: name a run folder whose run used several engines, several run folders, or --engine twice."
+            "A fingerprint diff needs at least two engines, but \(count == 0 ? "none was" : "only one was") given: name a run folder whose run used several engines, several run folders, or two engines."
         }
     }
 }

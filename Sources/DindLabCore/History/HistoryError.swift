@@ -1,14 +1,21 @@
 /// Why a history could not be read.
 package struct HistoryError: Error, Hashable, CustomStringConvertible {
-    private enum Code: Hashable {
+    /// The facts of the problem; the executable words the options they came from.
+    package enum Code: Hashable, Sendable {
+        /// A path given does not exist.
         case noSuchPath(path: String)
+        /// No run folder under the paths given.
         case noRuns(paths: [String])
+        /// Run folders without a trial.
         case noTrials(paths: [String])
+        /// A window of fewer than one night.
         case badWindow(value: Int)
+        /// A count of latest nights below one.
         case badLast(value: Int)
     }
 
-    private let code: Code
+    /// What went wrong, with its facts.
+    package let code: Code
 
     /// A path given does not exist.
     package static func noSuchPath(_ path: String) -> HistoryError {
@@ -46,7 +53,7 @@ package struct HistoryError: Error, Hashable, CustomStringConvertible {
         case .badWindow(let value):
             "The window must be at least one night, got \(value)."
         case .badLast(let value):
-            "--last must be at least one night, got \(value)."
+            "The number of latest nights to keep must be at least one, got \(value)."
         }
     }
 }

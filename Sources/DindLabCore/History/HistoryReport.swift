@@ -61,7 +61,7 @@ package enum HistoryReport {
         text += "each cell's latest night is compared with up to \(history.window) earlier night\(history.window == 1 ? "" : "s").\n"
         text += "Classes: " + history.classCounts.map { "\($0.count) \($0.classification)" }.joined(separator: ", ") + ".\n"
         if history.nights.count > columns {
-            text += "Showing the latest \(columns) of \(history.nights.count) nights; history.html and --json have all.\n"
+            text += "Showing the latest \(columns) of \(history.nights.count) nights; history.html and the JSON output have all.\n"
         }
         return text
     }

@@ -1,18 +1,29 @@
 /// Why a plan (or a selection of cells) could not be made from the scenarios and options given.
 package struct PlanError: Error, Sendable, Hashable, CustomStringConvertible {
-    private enum Kind: Sendable, Hashable {
+    /// The facts of the problem; the executable words the options they came from.
+    package enum Kind: Sendable, Hashable {
+        /// A cell filter that is not `key=value`, as given.
         case malformedFilter(String)
+        /// A filter's key that no scenario's matrix has, and the keys there are.
         case unknownFilterKey(CellFilter, matrixKeys: [String])
+        /// A filter's value that does not fit its key's type, and why.
         case badFilterValue(CellFilter, String)
+        /// A filter's value that the matrix never gives its key, and the values it gives.
         case filterValueNeverTaken(CellFilter, values: [String])
+        /// Filters that no cell matches all at once.
         case nothingSelected([CellFilter])
+        /// A repeat count below 1.
         case invalidRepeat(Int)
+        /// A scenario name given by several files.
         case duplicateScenarioName(String, sources: [String])
+        /// No scenario at all.
         case noScenarios
+        /// A shard number outside 1...count.
         case invalidShard(Int, of: Int)
     }
 
-    private let kind: Kind
+    /// What went wrong, with its facts.
+    package let kind: Kind
 
     private init(_ kind: Kind) { self.kind = kind }
 
@@ -45,23 +56,37 @@ package struct PlanError: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// The problem in a full sentence, naming the argument at fault.
-    package var description: String {
+    /// What is wrong with a cell filter, after the filter itself (`expected key=value, e.g.
+    /// inner.mode=ti.`); nil when the problem is not one filter's. The executable puts the
+    /// option before it.
+    package var filterProblem: (argument: String, problem: String)? {
         switch kind {
         case .malformedFilter(let argument):
-            return "--only \(YAMLQuoting.quoted(argument)): expected key=value, e.g. --only inner.mode=ti."
+            return (YAMLQuoting.quoted(argument), "expected key=value, e.g. inner.mode=ti.")
         case .unknownFilterKey(let filter, let keys):
             let known = keys.isEmpty ? "no scenario given has a matrix" : "the matrix keys are \(keys.joined(separator: ", "))"
-            return "--only \(filter): \(filter.key) is not a matrix key of the scenarios given (\(known))."
+            return ("\(filter)", "\(filter.key) is not a matrix key of the scenarios given (\(known)).")
         case .badFilterValue(let filter, let message):
-            return "--only \(filter): \(message)."
+            return ("\(filter)", "\(message).")
         case .filterValueNeverTaken(let filter, let values):
-            return "--only \(filter): the matrix never gives \(filter.key) the value \(YAMLQuoting.quoted(filter.value)); "
-                + "its values are \(values.joined(separator: ", "))."
+            return ("\(filter)", "the matrix never gives \(filter.key) the value \(YAMLQuoting.quoted(filter.value)); its values are \(values.joined(separator: ", ")).")
+        default:
+            return nil
+        }
+    }
+
+    /// The problem in a full sentence, naming the argument at fault.
+    package var description: String {
+        if let (argument, problem) = filterProblem {
+            return "The cell filter \(argument): \(problem)"
+        }
+        switch kind {
+        case .malformedFilter, .unknownFilterKey, .badFilterValue, .filterValueNeverTaken:
+            return "The cell filter is wrong."  // worded by filterProblem above
         case .nothingSelected(let filters):
             return "No cell has all of " + filters.map { "\($0)" }.joined(separator: ", ") + " at once, so there is nothing to run."
         case .invalidRepeat(let count):
-            return "--repeat \(count): a cell needs at least 1 trial."
+            return "A repeat count of \(count) was asked for, but a cell needs at least 1 trial."
         case .duplicateScenarioName(let name, let sources):
             return "Two scenarios are named \(name) (\(sources.joined(separator: ", "))); trial ids would clash, so rename one."
         case .noScenarios:

@@ -1,12 +1,13 @@
 extension Plan {
     /// What `dindlab plan` prints: per scenario, each cell with its matrix values and its trials
-    /// (ids and places in the run order), then the totals and the seed.
+    /// (ids and places in the run order), then the totals and the seed (the executable adds how
+    /// to reproduce the order).
     ///
     ///     start-and-run-modes (Scenarios/start-and-run-modes.yaml): 12 cells, 120 trials
     ///       c0  daemon.start=cmd inner.mode=ti outer.image=dindlab/outer:bullseye
     ///           10 trials start-and-run-modes-c0-t0…t9, run order 3 17 25 …
     ///     total: 1 scenario, 12 cells, 120 trials
-    ///     seed: 8841 (reproduce the order with --seed 8841)
+    ///     seed: 8841
     /// - Returns: The report, lines joined by newlines, without a final newline.
     package func report() -> String {
         var lines: [String] = []
@@ -38,7 +39,7 @@ extension Plan {
         var total = "total: \(Self.count(scenarioCount, "scenario")), \(Self.count(cellCount, "cell")), \(Self.count(trials.count, "trial"))"
         if let shard { total += " (shard \(shard))" }
         lines.append(total)
-        lines.append("seed: \(seed) (reproduce the order with --seed \(seed))")
+        lines.append("seed: \(seed)")
         return lines.joined(separator: "\n")
     }
 

@@ -58,7 +58,7 @@ package struct CellJudgement: Sendable, Hashable {
                 explanation = "\(rateText) does not satisfy \(expectation), and neither does any rate in its 95% interval"
             case (true, true) where check.rateHolds == false:
                 verdict = .passed
-                explanation = "\(rateText) misses \(expectation), but its 95% interval reaches it, so --strict lets it pass"
+                explanation = "\(rateText) misses \(expectation), but its 95% interval reaches it, so the strict judgement lets it pass"
             case (true, _):
                 verdict = .passed
                 explanation = "\(rateText) satisfies \(expectation)"

@@ -64,7 +64,7 @@ package enum HTMLReport {
         var html = "<section class=\"scenario\">\n<h2>\(text(scenario.name))</h2>\n"
         if let expectation = scenario.expectation {
             html += "<p>Expect success rate <b>\(text(expectation.description))</b>"
-                + (report.strict ? ", judged by the 95% interval (--strict)" : "") + ".</p>\n"
+                + (report.strict ? ", judged by the 95% interval (strict)" : "") + ".</p>\n"
         }
         let engines = scenario.cells.reduce(into: [String]()) { if !$0.contains($1.engine) { $0.append($1.engine) } }
         for engine in engines {

@@ -1,17 +1,27 @@
 /// Why `dindlab merge` refused to combine some runs.
 package struct MergeError: Error, Sendable, Hashable, CustomStringConvertible {
-    private enum Code: Sendable, Hashable {
+    /// The facts of the problem; the executable words the options they came from.
+    package enum Code: Sendable, Hashable {
+        /// No run folder was given.
         case noRuns
+        /// Different seeds; `"<run>: seed <s>"` entries.
         case seedsDiffer([String])
+        /// Different scenario files; `path (sha256 prefix)` entries.
         case scenariosDiffer(first: String, other: String, onlyInFirst: [String], onlyInOther: [String])
+        /// Whole plans of different sizes; one entry a run.
         case plansDiffer([String])
+        /// Splits into different shard counts; one entry a run.
         case shardCountsDiffer([String])
+        /// One shard given twice.
         case sameShardTwice(shard: String, runs: [String])
+        /// A trial recorded by two runs.
         case duplicateTrial(trialID: String, runs: [String])
+        /// An output folder whose name cannot be a run id.
         case invalidDestination(path: String)
     }
 
-    private let code: Code
+    /// What went wrong, with its facts.
+    package let code: Code
 
     /// No run folder was given.
     package static let noRuns = MergeError(code: .noRuns)
@@ -44,16 +54,16 @@ package struct MergeError: Error, Sendable, Hashable, CustomStringConvertible {
         case .noRuns:
             return "No run folder was given, so there is nothing to merge."
         case .seedsDiffer(let runs):
-            return "The runs were planned from different seeds (\(runs.joined(separator: "; "))), so they are not parts of one plan; run every shard with the same --seed."
+            return "The runs were planned from different seeds (\(runs.joined(separator: "; "))), so they are not parts of one plan; run every shard with the same seed."
         case .scenariosDiffer(let first, let other, let onlyInFirst, let onlyInOther):
             var parts: [String] = []
             if !onlyInFirst.isEmpty { parts.append("only \(first) read \(onlyInFirst.joined(separator: ", "))") }
             if !onlyInOther.isEmpty { parts.append("only \(other) read \(onlyInOther.joined(separator: ", "))") }
             return "The runs \(first) and \(other) did not run the same scenario files (compared by sha256): \(parts.joined(separator: "; ")); run every shard from the same checkout."
         case .plansDiffer(let runs):
-            return "The runs' plans differ in size (\(runs.joined(separator: "; "))), so they are not parts of one plan; give every shard the same files, --repeat and --only."
+            return "The runs' plans differ in size (\(runs.joined(separator: "; "))), so they are not parts of one plan; give every shard the same files, repeat count and cell filters."
         case .shardCountsDiffer(let runs):
-            return "The runs split the plan into different numbers of shards (\(runs.joined(separator: "; "))); give every shard the same N in --shard K/N."
+            return "The runs split the plan into different numbers of shards (\(runs.joined(separator: "; "))); give every shard the same shard count."
         case .sameShardTwice(let shard, let runs):
             return "Shard \(shard) was given twice (\(runs.joined(separator: " and "))); give each shard once."
         case .duplicateTrial(let trialID, let runs):

@@ -197,7 +197,7 @@ package struct RunReport: Sendable {
         parts.append("started \(Timestamp.format(manifest.startedAt))")
         if let finished = manifest.finishedAt { parts.append("finished \(Timestamp.format(finished))") }
         parts.append("dindlab \(manifest.harnessVersion)")
-        if strict { parts.append("--strict: expectations judged by the 95% interval") }
+        if strict { parts.append("strict: expectations judged by the 95% interval") }
         return parts.joined(separator: " · ")
     }
 }

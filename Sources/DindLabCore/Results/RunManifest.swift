@@ -18,6 +18,19 @@ package struct RunManifest: Sendable, Hashable, Codable {
             self.scenario = scenario
         }
 
+        /// The files `plan`'s scenarios were parsed from, each with the digest of the bytes
+        /// parsed (`Scenario.sourceSHA256`): the file is not read a second time to be hashed.
+        /// Scenarios built in code (no source or digest) have no entry.
+        package static func files(of plan: Plan) -> [ScenarioFile] {
+            var files: [ScenarioFile] = []
+            for planned in plan.scenarios {
+                guard let path = planned.scenario.source, let sha256 = planned.scenario.sourceSHA256,
+                      !files.contains(where: { $0.path == path }) else { continue }
+                files.append(ScenarioFile(path: path, sha256: sha256, scenario: planned.scenario.name))
+            }
+            return files
+        }
+
         /// Reads a scenario file and digests it.
         /// - Parameters:
         ///   - url: The file.

@@ -34,6 +34,10 @@ package struct Scenario: Sendable, Hashable, Codable {
     package var matrix: [MatrixDimension]
     /// The file the scenario came from, as the user named it; nil when built in code.
     package var source: String?
+    /// The sha256 of the very bytes the scenario was parsed from (64 lowercase hex digits), so
+    /// that a run records the digest of what it ran, not of a second read of the file; nil when
+    /// built in code.
+    package var sourceSHA256: String?
 
     /// Trials per cell when the file gives no `repeat`.
     package static let defaultRepeat = 10
@@ -111,6 +115,6 @@ package struct Scenario: Sendable, Hashable, Codable {
     private enum CodingKeys: String, CodingKey {
         case version, name, description
         case repeatCount = "repeat"
-        case timeout, isolation, engine, forensics, outer, daemon, inner, expect, faults, matrix, source
+        case timeout, isolation, engine, forensics, outer, daemon, inner, expect, faults, matrix, source, sourceSHA256
     }
 }

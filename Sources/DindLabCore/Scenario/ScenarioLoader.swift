@@ -80,6 +80,7 @@ package enum ScenarioLoader {
         }
 
         var scenario = Scenario(name: "", outer: Scenario.Outer(image: ""), source: document.file)
+        scenario.sourceSHA256 = document.sha256
         var fieldNodes: [String: YAMLNode] = [:]
         for field in ScenarioField.all {
             let container = field.components.count == 1 ? root : sections[field.components[0]]

@@ -11,6 +11,8 @@ package struct YAMLDocument: Sendable {
     package let file: String
     /// The document's root node.
     package let root: YAMLNode
+    /// The sha256 of the bytes the document was parsed from, as `sha256sum` prints it.
+    package let sha256: String
 
     /// Reads and loads a file.
     /// - Parameters:
@@ -64,7 +66,7 @@ package struct YAMLDocument: Sendable {
         }
         guard let composed else { throw .empty(file: file) }
         let start = YAMLLocation(file: file, line: 1, column: 1)
-        return YAMLDocument(file: file, root: try convert(composed, path: .root, fallback: start))
+        return YAMLDocument(file: file, root: try convert(composed, path: .root, fallback: start), sha256: SHA256.hexDigest(of: bytes))
     }
 
     /// Reads at most one byte more than the limit, so that a huge file (or a device that never

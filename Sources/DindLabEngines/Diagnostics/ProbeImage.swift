@@ -19,7 +19,7 @@ package enum ProbeImage {
         if try await client.inspectImage(reference) != nil { return reference }
         let root = URL(fileURLWithPath: "/")
         guard let busybox = BusyboxRootfs.binary(in: root) else {
-            throw ProbeImageError(description: "No busybox binary was found in /usr/bin or /bin to make a probe image from; install busybox-static (apt-get install busybox-static) or build an outer image first (dindlab images build bookworm).")
+            throw ProbeImageError(description: "No busybox binary was found in /usr/bin or /bin to make a probe image from; install busybox-static (apt-get install busybox-static) or build an outer image first (from the recipe Images/bookworm).")
         }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("dindlab-probe-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)

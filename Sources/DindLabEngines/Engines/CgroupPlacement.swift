@@ -79,7 +79,7 @@ package enum CgroupSetup {
                         .filter { !["rw", "ro", "relatime", "nosuid", "nodev", "noexec"].contains($0) }.sorted()
                     throw PrivateEngineError(
                         .invalidCgroup,
-                        "No mounted cgroup hierarchy matches \"\(placement.controller)\" of --cgroup \(placement); mounted v1 controllers: \(available.joined(separator: ", "))\(mounts.contains { $0.fileSystemType == "cgroup2" } ? ", and cgroup v2 as unified" : "")."
+                        "No mounted cgroup hierarchy matches \"\(placement.controller)\" of the cgroup placement \(placement); mounted v1 controllers: \(available.joined(separator: ", "))\(mounts.contains { $0.fileSystemType == "cgroup2" } ? ", and cgroup v2 as unified" : "")."
                     )
                 }
                 var created: [String] = []
@@ -91,7 +91,7 @@ package enum CgroupSetup {
                     do {
                         try FileManager.default.createDirectory(atPath: current, withIntermediateDirectories: false)
                     } catch {
-                        throw PrivateEngineError(.cgroupFailed, "Could not create the cgroup \(current) for --cgroup \(placement): \(error.localizedDescription).")
+                        throw PrivateEngineError(.cgroupFailed, "Could not create the cgroup \(current) for the cgroup placement \(placement): \(error.localizedDescription).")
                     }
                     created.append(current)
                     try inheritCpuset(from: parent, to: current, placement: placement)
@@ -116,7 +116,7 @@ package enum CgroupSetup {
             do {
                 try inherited.write(toFile: target, atomically: false, encoding: .utf8)
             } catch {
-                throw PrivateEngineError(.cgroupFailed, "Could not copy \(file) into the new cpuset cgroup \(child) for --cgroup \(placement): \(error.localizedDescription).")
+                throw PrivateEngineError(.cgroupFailed, "Could not copy \(file) into the new cpuset cgroup \(child) for the cgroup placement \(placement): \(error.localizedDescription).")
             }
         }
     }

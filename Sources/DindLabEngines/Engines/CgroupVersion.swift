@@ -68,19 +68,21 @@ enum CgroupVersionSetup: Sendable, Hashable {
         if requested == .v1 {
             throw PrivateEngineError(
                 .optionUnsupported,
-                "--cgroup-version 1 cannot be given on this host: its /sys/fs/cgroup is cgroup v2, and the v1 hierarchies cannot be mounted while the kernel binds the controllers to the unified hierarchy. Run the engine on a cgroup v1 host (or boot this one with systemd.unified_cgroup_hierarchy=0), or leave out --cgroup-version."
+                "A cgroup v1 engine cannot be run on this host: its /sys/fs/cgroup is cgroup v2, and the v1 hierarchies cannot be mounted while the kernel binds the controllers to the unified hierarchy. Run the engine on a cgroup v1 host (or boot this one with systemd.unified_cgroup_hierarchy=0).",
+                remedy: .hostCgroupVersion
             )
         }
         guard daemon >= firstV2Daemon else {
             throw PrivateEngineError(
                 .optionUnsupported,
-                "--cgroup-version 2 needs Docker 20.10 or later; Docker \(daemon) knows only cgroup v1. Leave out --cgroup-version for this binary."
+                "A cgroup v2 engine needs Docker 20.10 or later; Docker \(daemon) knows only cgroup v1.",
+                remedy: .hostCgroupVersion
             )
         }
         guard mounts.contains(where: { $0.fileSystemType == "cgroup2" }) else {
             throw PrivateEngineError(
                 .optionUnsupported,
-                "--cgroup-version 2 cannot be simulated on this host: it has no cgroup2 (unified) hierarchy mounted (e.g. at /sys/fs/cgroup/unified) for the engine's cgroup namespace to be rooted in. Mount one with `mount -t cgroup2 none /sys/fs/cgroup/unified`, or run the engine on a cgroup v2 host."
+                "A cgroup v2 engine cannot be simulated on this host: it has no cgroup2 (unified) hierarchy mounted (e.g. at /sys/fs/cgroup/unified) for the engine's cgroup namespace to be rooted in. Mount one with `mount -t cgroup2 none /sys/fs/cgroup/unified`, or run the engine on a cgroup v2 host."
             )
         }
         if let unified = placements.first(where: \.isUnified) {

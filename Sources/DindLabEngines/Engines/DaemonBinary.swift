@@ -67,7 +67,8 @@ package struct DaemonBinary: Sendable, Hashable, Codable {
                 .joined(separator: ":")
             throw PrivateEngineError(
                 .daemonNotFound,
-                "dockerd was not found on PATH (\(searched)); install it with `apt-get install docker.io`, or pass --binary PATH to a Docker daemon binary."
+                "dockerd was not found on PATH (\(searched)).",
+                remedy: .installOrBinary(package: "docker.io")
             )
         }
         return try inspect("dockerd", environment: environment.merging(

@@ -108,8 +108,8 @@ package struct EngineLayout: Sendable, Hashable {
         throw PrivateEngineError(
             .socketPathTooLong,
             "The engine directory \(directory) is too long for unix sockets: \(longest) is \(longest.utf8.count) bytes, "
-                + "but a socket path may have at most \(Self.maximumSocketPathBytes) (sun_path is 108 bytes); "
-                + "pass --dir a directory of at most \(budget) bytes, e.g. under /tmp."
+                + "but a socket path may have at most \(Self.maximumSocketPathBytes) (sun_path is 108 bytes).",
+            remedy: .directory("a directory of at most \(budget) bytes, e.g. under /tmp")
         )
     }
 }

@@ -114,7 +114,7 @@ enum NamespaceLauncher {
         let scratch = layout.namespaceScratch
         var lines = [
             "#!/bin/sh",
-            "# Launcher of the dindlab private engine \(name); written by every `dindlab engine up`.",
+            "# Launcher of the dindlab private engine \(name); written again each time the engine starts.",
             "# Phase 1 runs on the host, phase 2 in the engine's own mount and network namespaces;",
             "# each phase execs the next, so this process becomes the daemon under the same pid.",
             "set -eu",

@@ -378,7 +378,7 @@ package struct PrivateEngine: Sendable {
         }
         defer { try? handle.close() }
         let start = (try? handle.seekToEnd()) ?? 0
-        let header = "=== dindlab engine up \(name) at \(Date().formatted(.iso8601)): \(argv.joined(separator: " "))\n"
+        let header = "=== private engine \(name) started at \(Date().formatted(.iso8601)): \(argv.joined(separator: " "))\n"
         try? handle.write(contentsOf: Data(header.utf8))
         return start
     }

@@ -86,6 +86,10 @@ package struct PrivateEngineError: Error, CustomStringConvertible, Sendable {
         case directory(String)
         /// Give the daemon binary: "the dockerd of that release".
         case binary(String)
+        /// Install the Debian package that has dockerd, or give a daemon binary.
+        case installOrBinary(package: String)
+        /// Let the engine have the host's cgroup version (ask for none).
+        case hostCgroupVersion
     }
 
     /// What else would do, besides stopping the engine.

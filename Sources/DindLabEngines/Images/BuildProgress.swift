@@ -15,4 +15,11 @@ package enum BuildEvent: Sendable, Hashable {
 /// Receives build events; the command line shows them, tests record them.
 package protocol BuildProgressReporter: Sendable {
     func report(_ event: BuildEvent) async
+    /// The words of a build's error in its `failed` event; by default the error's description.
+    /// The command line names its options here (`pass --binary PATH`).
+    func describe(_ error: any Error) -> String
+}
+
+extension BuildProgressReporter {
+    package func describe(_ error: any Error) -> String { "\(error)" }
 }

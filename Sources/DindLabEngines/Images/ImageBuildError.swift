@@ -1,9 +1,11 @@
 import Foundation
 
 /// An error of building or listing outer images. Every description is a full sentence that
-/// names the recipe and, where there is one, what the user can pass to get past it.
+/// names the recipe and, where there is one, what the user can do to get past it (the
+/// executable words that in terms of its options, from `reason`).
 package struct ImageBuildError: Error, Sendable, Hashable, CustomStringConvertible {
-    private enum Reason: Sendable, Hashable {
+    /// The facts of the problem (see the static constructors of the same names).
+    package enum Reason: Sendable, Hashable {
         case commandFailed(command: [String], status: Int32, outputTail: String, log: String?)
         case commandNotStarted(command: [String], reason: String)
         case commandTimedOut(command: [String], after: String)
@@ -21,7 +23,11 @@ package struct ImageBuildError: Error, Sendable, Hashable, CustomStringConvertib
         case overlayConflict(path: String, base: String)
     }
 
-    private let reason: Reason
+    /// What went wrong, with its facts.
+    package let reason: Reason
+
+    /// The `what` of `missingFile` for the local Docker binary given for a static-binary recipe.
+    package static let localBinary = "the local Docker binary given"
     private init(_ reason: Reason) { self.reason = reason }
 
     /// A build tool exited with a failure status.
@@ -110,19 +116,16 @@ package struct ImageBuildError: Error, Sendable, Hashable, CustomStringConvertib
             return "`\(command.joined(separator: " "))` did not finish within \(after) and was stopped."
         case let .checksumMismatch(recipe, file, expected, actual):
             return "The Docker binary \(file) for recipe \(recipe) has sha256 \(actual), but the recipe "
-                + "expects \(expected). Pass --binary PATH with the file whose sha256 is \(expected), "
-                + "or, if this file is your own build of that release, add --own-build (its version and sha256 "
-                + "are then recorded in the image's labels)."
+                + "expects \(expected). Give the file whose sha256 is \(expected) or, if this file is your own "
+                + "build of that release, say so (its version and sha256 are then recorded in the image's labels)."
         case let .binaryUnavailable(recipe, url, reason):
             return "Recipe \(recipe) needs the Docker binary from \(url), which could not be downloaded "
-                + "(\(reason)). Pass --binary PATH with a local copy of that file."
+                + "(\(reason)). Give a local copy of that file."
         case let .binaryNotDeclared(recipe):
-            return "Recipe \(recipe) declares no `binary.url`, so its Docker binary must be given: "
-                + "pass --binary PATH."
+            return "Recipe \(recipe) declares no `binary.url`, so its Docker binary must be given as a local file."
         case let .checksumNotDeclared(recipe, url):
             return "Recipe \(recipe) downloads \(url) but declares no `binary.sha256` to check it "
-                + "against. Add `sha256:` under `binary:` in the recipe, or pass --binary PATH with a "
-                + "file you trust."
+                + "against. Add `sha256:` under `binary:` in the recipe, or give a local file you trust."
         case let .versionUnreadable(recipe, tried):
             return "Could not read the Docker version from the root filesystem of recipe \(recipe); "
                 + "tried: \(tried.joined(separator: "; "))."
@@ -138,7 +141,7 @@ package struct ImageBuildError: Error, Sendable, Hashable, CustomStringConvertib
             let list = available.isEmpty ? "none" : available.joined(separator: ", ")
             return "No recipe named \(names.joined(separator: ", ")) in \(folder) (recipes there: \(list))."
         case let .binaryOptionNeedsOneStaticRecipe(names):
-            return "--binary gives the Docker binary of one static-binary recipe, but the build names "
+            return "A local Docker binary belongs to one static-binary recipe, but the build names "
                 + (names.isEmpty ? "no recipe" : names.joined(separator: ", "))
                 + "; name exactly one static-binary recipe."
         case let .overlayConflict(path, base):

@@ -125,7 +125,7 @@ package struct OuterImageBuilder: Sendable {
             await progress.report(.failed(recipe: recipe.name, message: "interrupted; what the build had made is removed"))
             throw CancellationError()
         } catch {
-            await progress.report(.failed(recipe: recipe.name, message: "\(error)"))
+            await progress.report(.failed(recipe: recipe.name, message: progress.describe(error)))
             throw error
         }
     }

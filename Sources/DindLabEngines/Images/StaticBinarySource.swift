@@ -40,7 +40,7 @@ struct StaticBinarySource: Sendable {
     func choose(recipe: String, binary: StaticBinary, override: URL?, ownBuild: Bool = false) throws -> Choice {
         if let override {
             guard FileManager.default.fileExists(atPath: override.path) else {
-                throw ImageBuildError.missingFile(recipe: recipe, what: "the Docker binary given with --binary", path: override.path)
+                throw ImageBuildError.missingFile(recipe: recipe, what: ImageBuildError.localBinary, path: override.path)
             }
             let actual = try SHA256.hexDigest(ofFileAt: override)
             if let expected = binary.sha256, expected != actual {

@@ -51,21 +51,18 @@ package struct ReproOptions: Sendable {
 /// running (see `KeptContainer`).
 package struct Repro: Sendable {
     package let scenario: Scenario
-    package let scenarioFile: String
     package let cell: Cell
     package let plan: Plan
     package let options: ReproOptions
 
     /// - Parameters:
-    ///   - scenario: The loaded scenario.
-    ///   - scenarioFile: Its path, for the manifest.
+    ///   - scenario: The loaded scenario (its source file and digest go into the manifest).
     ///   - options: The cell, stop condition and the rest.
     /// - Throws: `ReproError` when the cell cannot be chosen or `maxTrials` is below 1; `PlanError`.
-    package init(scenario: Scenario, scenarioFile: String, options: ReproOptions) throws {
+    package init(scenario: Scenario, options: ReproOptions) throws {
         guard options.maxTrials >= 1 else { throw ReproError.invalidMax(options.maxTrials) }
         let target = try ReproTarget.select(in: scenario, cell: options.cell)
         self.scenario = scenario
-        self.scenarioFile = scenarioFile
         self.cell = target.cell
         self.options = options
         self.plan = try Plan(scenarios: [scenario], repeatOverride: options.maxTrials, seed: options.seed, only: target.filters)
@@ -84,7 +81,7 @@ package struct Repro: Sendable {
             forensicsAlways: options.forensicsAlways, keepFailed: options.keep,
             keepWhen: { stop.isSought($0) }, stopWhen: { stop.ends(after: $0) }, engineFactsCache: options.engineFactsCache,
             engineConfiguration: options.engineConfiguration)
-        let result = try await Runner(engines: engines, options: runOptions, observer: observer).run(plan: plan, scenarioFiles: [scenarioFile])
+        let result = try await Runner(engines: engines, options: runOptions, observer: observer).run(plan: plan)
         var kept: [KeptContainer] = []
         var problems: [String] = []
         if options.keep {

@@ -1,14 +1,21 @@
 /// Why a repro could not start.
 package struct ReproError: Error, Hashable, CustomStringConvertible {
-    private enum Code: Hashable {
+    /// The facts of the problem; the executable words the options they came from.
+    package enum Code: Hashable, Sendable {
+        /// The scenario has several cells and none was chosen; its cell ids.
         case cellRequired(scenario: String, cells: [String])
+        /// The cell asked for fits no cell of the scenario: why, and the cell ids.
         case cellNotSelected(argument: String, scenario: String, cells: [String], reason: String)
+        /// The cell asked for leaves several cells; their ids.
         case severalCells(argument: String, scenario: String, selected: [String])
+        /// The signature pattern is not a regular expression.
         case badSignaturePattern(pattern: String, reason: String)
+        /// A trial budget below 1.
         case invalidMax(Int)
     }
 
-    private let code: Code
+    /// What went wrong, with its facts.
+    package let code: Code
 
     /// The scenario has several cells and no `--cell` chose one.
     package static func cellRequired(scenario: String, cells: [String]) -> ReproError {
@@ -36,21 +43,21 @@ package struct ReproError: Error, Hashable, CustomStringConvertible {
     }
 
     private static func list(_ cells: [String]) -> String {
-        cells.map { "\n  --cell \($0)" }.joined()
+        cells.map { "\n  \($0)" }.joined()
     }
 
     package var description: String {
         switch code {
         case .cellRequired(let scenario, let cells):
-            "The scenario \(scenario) has \(cells.count) cells and repro runs one; choose it with --cell:" + Self.list(cells)
+            "The scenario \(scenario) has \(cells.count) cells and repro runs one; choose one of:" + Self.list(cells)
         case .cellNotSelected(let argument, let scenario, let cells, let reason):
-            "--cell \(argument) selects no cell of the scenario \(scenario): \(reason) Its cells are:" + Self.list(cells)
+            "The cell \(argument) selects no cell of the scenario \(scenario): \(reason) Its cells are:" + Self.list(cells)
         case .severalCells(let argument, let scenario, let selected):
-            "--cell \(argument) leaves \(selected.count) cells of the scenario \(scenario) and repro runs one; give a value for every matrix key, e.g.:" + Self.list(selected)
+            "The cell \(argument) leaves \(selected.count) cells of the scenario \(scenario) and repro runs one; give a value for every matrix key, e.g.:" + Self.list(selected)
         case .badSignaturePattern(let pattern, let reason):
-            "--until-signature \(pattern) is not a regular expression: \(reason)."
+            "The signature pattern \(pattern) is not a regular expression: \(reason)."
         case .invalidMax(let value):
-            "--max \(value): repro needs at least 1 trial."
+            "A budget of \(value) trials was asked for, but repro needs at least 1 trial."
         }
     }
 }

@@ -44,8 +44,14 @@ package struct ReproOutcome: Sendable {
         return 0
     }
 
-    /// The report for a terminal.
+    /// The report for a terminal, saying of a kept container what garbage collection does
+    /// with it in general terms (the executable names its command: `rendered(keptNote:)`).
     package var rendered: String {
+        rendered(keptNote: "garbage collection leaves it unless told to remove kept containers too")
+    }
+
+    /// The report for a terminal; `keptNote` follows a kept container's label, in parentheses.
+    package func rendered(keptNote: String) -> String {
         let records = run.records
         let cellName = "cell \(cell.id) of scenario \(records.first?.scenario ?? "")"
         var text = ""
@@ -86,7 +92,7 @@ package struct ReproOutcome: Sendable {
         }
         if !kept.isEmpty {
             for container in kept {
-                text += "\nThe outer container \(container.id.prefix(12)) of trial \(container.trialID ?? "?") is still running on engine \(container.engineName), labelled \(KeptContainer.label)=true (dindlab gc leaves it unless --include-kept):\n"
+                text += "\nThe outer container \(container.id.prefix(12)) of trial \(container.trialID ?? "?") is still running on engine \(container.engineName), labelled \(KeptContainer.label)=true (\(keptNote)):\n"
                 text += container.rendered
             }
         }

@@ -13,8 +13,8 @@ package enum OuterImageCheck {
         package let image: String
         /// The scenarios whose cells use it, in order of first use.
         package let scenarios: [String]
-        /// The command that builds it, or what else to do (`howToGet`).
-        package let remedy: String
+        /// Where it comes from (`source(of:)`), for the executable to say how to get it.
+        package let source: Source
     }
 
     /// The outer images of the scenarios' cells that are not on the engine, in order of first
@@ -23,7 +23,7 @@ package enum OuterImageCheck {
     /// - Parameters:
     ///   - scenarios: Each scenario's name and the cells to look at (all of its matrix, or a plan's).
     ///   - engine: The engine to look on.
-    ///   - recipes: The recipes folder, for the remedies.
+    ///   - recipes: The recipes folder, for the sources.
     /// - Throws: `EngineError` when the engine cannot be asked.
     package static func missing(in scenarios: [(name: String, cells: [Cell])], on engine: EngineSelection, recipes: RecipeCatalog = .workingDirectory) async throws -> [Missing] {
         let client = engine.client()
@@ -41,30 +41,50 @@ package enum OuterImageCheck {
         }
         var missing: [Missing] = []
         for image in order where try await client.inspectImage(image) == nil {
-            missing.append(Missing(image: image, scenarios: users[image] ?? [], remedy: howToGet(image, engine: engine.address.description, recipes: recipes)))
+            missing.append(Missing(image: image, scenarios: users[image] ?? [], source: source(of: image, recipes: recipes)))
         }
         return missing
     }
 
-    /// How to get an outer image onto an engine: `build it with `dindlab images build bookworm
-    /// --engine ...``; for a name no recipe has, that it may be misspelt, with the recipes there
-    /// are; for the 1.7-era recipes, that the binary is the user's own.
+    /// Where an outer image comes from, as facts: the executable words the command that builds
+    /// it; `description` says it naming no command (the text runs record for skipped cells).
+    package enum Source: Sendable, Hashable, CustomStringConvertible {
+        /// Not a `dindlab/outer:NAME` image: dindlab does not build it.
+        case foreign
+        /// No recipe of that name; the recipes there are, in the folder as displayed.
+        case noRecipe(String, folder: String, available: [String])
+        /// Built from this recipe; `ownBinary` when the recipe needs a Docker binary the user
+        /// keeps (the 1.7-era releases are no longer published).
+        case recipe(String, ownBinary: Bool)
+
+        /// What to do, naming no command: `build it from the recipe Images/bookworm`.
+        package var description: String {
+            switch self {
+            case .foreign:
+                return "load it onto the engine (dindlab builds only dindlab/outer:NAME images, from Images/NAME)"
+            case .noRecipe(let recipe, let folder, let available):
+                return "no recipe \(folder)/\(recipe) exists either: is the name misspelt? The recipes are \(available.joined(separator: ", "))"
+            case .recipe(let recipe, let ownBinary):
+                return "build it from the recipe \(recipe)" + (ownBinary ? " with your own Docker binary (Docker's old static binaries are no longer published)" : "")
+            }
+        }
+    }
+
+    /// Where an outer image comes from: a recipe, a recipe name that may be misspelt (with the
+    /// recipes there are), or an image dindlab does not build.
     ///
     /// - Parameters:
     ///   - image: The outer image.
-    ///   - engine: The engine's address or name, for the command.
     ///   - recipes: The recipes folder (`Images/` in the working directory by default).
-    package static func howToGet(_ image: String, engine: String, recipes: RecipeCatalog = .workingDirectory) -> String {
+    package static func source(of image: String, recipes: RecipeCatalog = .workingDirectory) -> Source {
         let prefix = "dindlab/outer:"
-        guard image.hasPrefix(prefix) else { return "load it onto the engine (dindlab builds only dindlab/outer:NAME images, from Images/NAME)" }
+        guard image.hasPrefix(prefix) else { return .foreign }
         let recipe = String(image.dropFirst(prefix.count))
         let available = recipes.names()
         if !available.isEmpty, !available.contains(recipe) {
-            return "no recipe \(recipes.displayPath)/\(recipe) exists either: is the name misspelt? The recipes are \(available.joined(separator: ", ")); build one with `dindlab images build NAME --engine \(engine)`"
+            return .noRecipe(recipe, folder: recipes.displayPath, available: available)
         }
-        let binary = ["1.7.1", "1.8.3", "1.9.1"].contains(recipe) ? " --binary PATH" : ""
-        let note = binary.isEmpty ? "" : " (Docker's old static binaries are no longer published: keep your own)"
-        return "build it with `dindlab images build \(recipe)\(binary) --engine \(engine)`\(note)"
+        return .recipe(recipe, ownBinary: ["1.7.1", "1.8.3", "1.9.1"].contains(recipe))
     }
 }
 

@@ -141,11 +141,10 @@ package struct Runner: Sendable {
     ///
     /// - Parameters:
     ///   - plan: The trials and their order.
-    ///   - scenarioFiles: The files the scenarios came from, recorded with their sha256.
     /// - Returns: The records, summary and run folder.
     /// - Throws: `EngineError` when an engine cannot be reached at the start (no run folder is
     ///   made then), `ResultsError` when the results cannot be written.
-    package func run(plan: Plan, scenarioFiles: [String]) async throws -> RunResult {
+    package func run(plan: Plan) async throws -> RunResult {
         let resume = options.resume
         let earlier = try resume?.recordedTrials(in: plan) ?? []
         let startedAt = Date()
@@ -174,7 +173,7 @@ package struct Runner: Sendable {
             trialEngines.append(engine)
         }
         let engineEntries = trialEngines.map { RunManifest.Engine(name: $0.name, endpoint: $0.client.address.description, fingerprint: $0.fingerprint) }
-        let files = resume == nil ? try scenarioFiles.map { path throws(ResultsError) in try RunManifest.ScenarioFile(reading: URL(fileURLWithPath: path), recordedAs: path) } : []
+        let files = resume == nil ? RunManifest.ScenarioFile.files(of: plan) : []
         let store = try resume?.store ?? ResultStore(creatingIn: options.resultsRoot, runID: runID)
 
         var manifest: RunManifest
@@ -316,7 +315,7 @@ package struct Runner: Sendable {
                 cell.trials += unit.trials.count
                 skipped[cellKey] = cell
             } else {
-                let how = OuterImageCheck.howToGet(image, engine: engine.client.address.description)
+                let how = OuterImageCheck.source(of: image)
                 skipped[cellKey] = RunManifest.SkippedCell(scenario: trial.scenarioName, cellID: trial.cell.id, engine: engine.name, trials: unit.trials.count, reason: "the outer image \(image) is not on the engine; \(how)",
                                                              cellValues: CellValues(trial.cell.values.map { ($0.key, $0.value) }), cellIndex: trial.cell.index)
                 order.append(cellKey)

@@ -46,7 +46,7 @@ actor OuterImageFacts {
     /// - Throws: `TrialFailure` (error) when the image is not on the engine, saying how to build it.
     func labels(of image: String, on client: EngineClient) async throws -> [String: String] {
         guard let inspect = try await inspect(image, on: client) else {
-            let how = OuterImageCheck.howToGet(image, engine: client.address.description)
+            let how = OuterImageCheck.source(of: image)
             throw TrialFailure(outcome: .error, phase: .outer, stepOutput: "The outer image \(image) is not on the engine \(client.address): \(how).")
         }
         return inspect.labels

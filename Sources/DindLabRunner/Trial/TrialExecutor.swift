@@ -463,7 +463,7 @@ struct TrialExecutor: Sendable {
             session.containerID = nil
             removed = nil
         } catch {
-            removed = "Removing the outer container \(container) failed: \(error). `dindlab gc` removes it."
+            removed = "Removing the outer container \(container) failed: \(error). It keeps its run labels, so garbage collection removes it later."
         }
         let notes = [removed, await releaseCgroups(session)].compactMap { $0 }
         return notes.isEmpty ? nil : notes.joined(separator: " ")

@@ -40,6 +40,11 @@ struct PlanCommand: AsyncParsableCommand {
         try Usage.check(repeatCount, "--repeat", counts: "trials per cell")
     }
 
+    /// The plan's report, its seed line saying how to reproduce the order.
+    static func text(of plan: Plan) -> String {
+        plan.report() + " (reproduce the order with --seed \(plan.seed))"
+    }
+
     func run() async throws {
         // A bad DOCKER_* value or --api-version ends the command before anything is printed.
         let configuration = try engine.map { _ in try configurationOptions.configuration() }
@@ -48,7 +53,7 @@ struct PlanCommand: AsyncParsableCommand {
             let filters = try only.map { argument throws(PlanError) in try CellFilter(parsing: argument) }
             let scenarios = try ScenarioLoader.load(files: files)
             plan = try Plan(scenarios: scenarios, repeatOverride: repeatCount, seed: seed, only: filters)
-            print(plan.report())
+            print(Self.text(of: plan))
         } catch {
             throw Usage.failure(error, otherwise: 2)
         }

@@ -6,6 +6,9 @@ import Foundation
 
 /// `dindlab repro FILE`: repeats one cell until it fails, and keeps what explains the failure.
 struct ReproCommand: AsyncParsableCommand {
+    /// What the report says of a kept container, after its label: gc's rule for it.
+    static let keptNote = "dindlab gc leaves it unless --include-kept"
+
     static let configuration = CommandConfiguration(
         commandName: "repro",
         abstract: "Run trials of one cell until the first failure (or one whose signature matches), at most --max.",
@@ -70,12 +73,12 @@ struct ReproCommand: AsyncParsableCommand {
                                        forensicsAlways: forensics == .always, resultsRoot: URL(fileURLWithPath: out), commandLine: CommandLine.arguments,
                                        engineFactsCache: EngineFactsCache(folder: EngineFactsCache.defaultFolder()),
                                        engineConfiguration: configuration)
-            let repro = try Repro(scenario: scenario, scenarioFile: file, options: options)
+            let repro = try Repro(scenario: scenario, options: options)
             outcome = try await repro.run(engines: selections, observer: ProgressPrinter())
         } catch {
             throw Usage.failure(error, otherwise: 2)
         }
-        print(outcome.rendered, terminator: "")
+        print(outcome.rendered(keptNote: Self.keptNote), terminator: "")
         throw ExitCode(outcome.exitCode)
     }
 }

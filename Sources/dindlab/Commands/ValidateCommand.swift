@@ -61,7 +61,7 @@ func checkOuterImages(of scenarios: [(name: String, cells: [Cell])], engine argu
         return
     }
     for image in missing {
-        print("the outer image \(image.image) (used by \(image.scenarios.joined(separator: ", "))) is not on the engine \(selection.address): \(image.remedy)")
+        print("the outer image \(image.image) (used by \(image.scenarios.joined(separator: ", "))) is not on the engine \(selection.address): \(OptionErrorText.howToGet(image.source, engine: selection.address.description))")
     }
     print("\(missing.count) outer image\(missing.count == 1 ? " is" : "s are") missing: a run on this engine would skip the cells that use \(missing.count == 1 ? "it" : "them")")
     throw ExitCode.failure

@@ -22,6 +22,9 @@ actor BuildProgressDisplay: BuildProgressReporter {
         self.isTerminal = isTerminal ?? (isatty(handle.fileDescriptor) == 1)
     }
 
+    /// A failed build's error in the command line's words (`pass --binary PATH`).
+    nonisolated func describe(_ error: any Error) -> String { DiagnosticText.text(for: error) }
+
     func report(_ event: BuildEvent) {
         let now = clock.now
         switch event {

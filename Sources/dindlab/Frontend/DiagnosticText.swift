@@ -14,6 +14,7 @@ enum DiagnosticText {
         if let error = error as? PrivateEngineError, let remedy = error.remedy {
             return withHint(error.description, hint(remedy))
         }
+        if let text = OptionErrorText.text(for: error) { return text }
         return EngineErrorAdvice.sentence(for: error)
     }
 
@@ -48,6 +49,10 @@ enum DiagnosticText {
             return "pass --dir \(what)"
         case .binary(let what):
             return "pass --binary \(what)"
+        case .installOrBinary(let package):
+            return "install it with `apt-get install \(package)`, or pass --binary PATH to a Docker daemon binary"
+        case .hostCgroupVersion:
+            return "leave out --cgroup-version"
         }
     }
 

@@ -53,7 +53,7 @@ struct RunFrontend {
             let runner = Runner(engines: selections, options: options, observer: printer)
             let files = request.scenarioFiles
             result = try await InterruptSignals.run(interruption: interruption, told: { StderrDiagnostics.write(RunNoticeText.text($0)) }) {
-                let result = try await runner.run(plan: plan, scenarioFiles: files)
+                let result = try await runner.run(plan: plan)
                 if result.skippedTrials > 0 { await printer.finish() }
                 return result
             }
