@@ -16,7 +16,7 @@ struct FakeEngineOldPersonaTests {
     static let grantable = Set(PrivilegeProbe.allCapabilities).subtracting(["SYS_RESOURCE"])
 
     @Test("the privilege probe learns unknown capabilities from the daemon's answers and never aborts",
-          arguments: DaemonPersona.oldEra + [.docker20_10, .docker26])
+          arguments: DaemonPersona.oldEra + [.docker20dot10, .docker26])
     func probeLearnsCapabilities(persona: DaemonPersona) async throws {
         try await FakeEngine.withRunning(persona) { engine in
             engine.setGrantableCapabilities(Self.grantable)
@@ -37,7 +37,7 @@ struct FakeEngineOldPersonaTests {
 
     @Test("a probe that cannot run says why instead of throwing")
     func probeFailureIsAFact() async throws {
-        try await FakeEngine.withRunning(.docker1_9) { engine in
+        try await FakeEngine.withRunning(.docker1dot9) { engine in
             let client = try EngineClient(explicitAddress: engine.address, environment: [:])
             let support = try await PrivilegeProbe(client: client, image: "no/such:image", labels: [:]).run()
             #expect(support.probeError?.contains("no/such:image") == true, "\(support)")
@@ -49,7 +49,7 @@ struct FakeEngineOldPersonaTests {
 
     @Test("a 1.7 built with today's Go gets the HostConfig with start, and the client learns it once")
     func hostConfigAtStart() async throws {
-        try await FakeEngine.withRunning(.docker1_7BuiltWithModernGo) { engine in
+        try await FakeEngine.withRunning(.docker1dot7BuiltWithModernGo) { engine in
             let client = try EngineClient(explicitAddress: engine.address, environment: [:])
             for _ in 0..<2 {
                 var config = ContainerConfig(image: "busybox:latest", cmd: ["true"])
@@ -69,7 +69,7 @@ struct FakeEngineOldPersonaTests {
     }
 
     @Test("images build on a 1.7 engine: LABEL refused in import changes, the labels arrive by commit",
-          arguments: [DaemonPersona.docker1_7, .docker1_7BuiltWithModernGo, .docker1_8, .docker1_9])
+          arguments: [DaemonPersona.docker1dot7, .docker1dot7BuiltWithModernGo, .docker1dot8, .docker1dot9])
     func imagesBuildLabels(persona: DaemonPersona) async throws {
         try await FakeEngine.withRunning(persona) { engine in
             let folder = try TemporaryFolder()
@@ -95,7 +95,7 @@ struct FakeEngineOldPersonaTests {
     }
 
     @Test("a run on a 1.7 engine that lacks a capability records its trials instead of aborting",
-          arguments: [DaemonPersona.docker1_7, .docker1_7BuiltWithModernGo, .docker1_9])
+          arguments: [DaemonPersona.docker1dot7, .docker1dot7BuiltWithModernGo, .docker1dot9])
     func runOnOldEngine(persona: DaemonPersona) async throws {
         try await FakeEngine.withRunning(persona) { engine in
             engine.setGrantableCapabilities(Self.grantable)
@@ -114,7 +114,7 @@ struct FakeEngineOldPersonaTests {
 
     @Test("a probe that could not tell is asked again by the next run, not served from the facts cache")
     func failedProbeNotCached() async throws {
-        try await FakeEngine.withRunning(.docker1_9) { engine in
+        try await FakeEngine.withRunning(.docker1dot9) { engine in
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dindlab-facts-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: folder) }
             let cache = EngineFactsCache(folder: folder)

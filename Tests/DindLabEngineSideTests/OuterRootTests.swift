@@ -105,7 +105,7 @@ struct OuterRootTests {
         }
     }
 
-    @Test("the inner image is imported from the file the outer image ships, once", arguments: DaemonPersona.oldEra + [.docker20_10])
+    @Test("the inner image is imported from the file the outer image ships, once", arguments: DaemonPersona.oldEra + [.docker20dot10])
     func importImage(persona: DaemonPersona) async throws {
         try await FakeEngine.withRunning(persona) { engine in
             let tar = try Self.tinyTar()

@@ -64,7 +64,7 @@ struct DeadlineTests {
     @Test("The deadline covers negotiation: a call on a fresh client whose daemon hangs ends in time", arguments: ["/_ping", "/version"])
     func negotiationHonoursTheCallsDeadline(fragment: String) async throws {
         // The client's default deadline is long; the call's own one must bound the negotiation too.
-        try await withClient(.docker20_10, timeout: .seconds(30)) { engine, client in
+        try await withClient(.docker20dot10, timeout: .seconds(30)) { engine, client in
             engine.setFault(.hang, forPathContaining: fragment)
             let (elapsed, thrown) = await measure { _ = try await client.listContainers(timeout: Self.deadline) }
             let error = try #require(thrown as? EngineError, "\(String(describing: thrown))")
@@ -76,7 +76,7 @@ struct DeadlineTests {
 
     @Test("waitExec gives up at its deadline while the process keeps running")
     func waitExecDeadline() async throws {
-        try await withClient(.docker1_9) { engine, client in
+        try await withClient(.docker1dot9) { engine, client in
             engine.script(["forever": ScriptedProcess(runningFor: .seconds(60))])
             let container = try await client.runContainer()
             let exec = try await client.createExec(in: container, ExecConfig(cmd: ["forever"], attach: false))
@@ -111,7 +111,7 @@ struct DeadlineTests {
     @Test("exec's deadline covers the whole command, not each of its requests")
     func execDeadlineCoversTheCommand() async throws {
         let deadline = Duration.milliseconds(1500)
-        try await withClient(.docker20_10) { engine, client in
+        try await withClient(.docker20dot10) { engine, client in
             // The attached stream stays open while the process runs: most of the deadline.
             engine.script(["slow": ScriptedProcess(stdout: "done\n", runningFor: .milliseconds(1200))])
             let container = try await client.runContainer()

@@ -23,11 +23,11 @@ struct ErrorTests {
     }
 
     static let cases = [
-        ErrorCase(persona: .docker1_7, bodies: "plain text"),
-        ErrorCase(persona: .docker1_9, bodies: "plain text"),
-        ErrorCase(persona: .docker20_10, pinned: "1.23", bodies: "plain text"),
-        ErrorCase(persona: .docker20_10, pinned: "1.24", bodies: "JSON"),
-        ErrorCase(persona: .docker20_10, bodies: "JSON"),
+        ErrorCase(persona: .docker1dot7, bodies: "plain text"),
+        ErrorCase(persona: .docker1dot9, bodies: "plain text"),
+        ErrorCase(persona: .docker20dot10, pinned: "1.23", bodies: "plain text"),
+        ErrorCase(persona: .docker20dot10, pinned: "1.24", bodies: "JSON"),
+        ErrorCase(persona: .docker20dot10, bodies: "JSON"),
         ErrorCase(persona: .docker26, bodies: "JSON"),
     ]
 

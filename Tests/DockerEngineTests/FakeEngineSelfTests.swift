@@ -16,7 +16,7 @@ struct FakeEngineSelfTests {
             let response = try RawClient(engine).request("GET", "/_ping")
             #expect(response.status == 200)
             #expect(response.text == "OK")
-            let sendsHeader = [DaemonPersona.docker20_10, .docker26].contains(persona)
+            let sendsHeader = [DaemonPersona.docker20dot10, .docker26].contains(persona)
             #expect(response.headers["api-version"] == (sendsHeader ? persona.apiVersion : nil))
             #expect(response.headers["docker-experimental"] == (sendsHeader ? "false" : nil))
             #expect(response.headers["server"] == "Docker/\(persona.version) (linux)")
@@ -24,7 +24,7 @@ struct FakeEngineSelfTests {
     }
 
     @Test("HEAD /_ping exists only on daemons with API >= 1.40", arguments: [
-        (DaemonPersona.docker26, 200), (.docker20_10, 200), (.docker1_9, 404), (.docker1_7, 404),
+        (DaemonPersona.docker26, 200), (.docker20dot10, 200), (.docker1dot9, 404), (.docker1dot7, 404),
     ])
     func headPing(persona: DaemonPersona, status: Int) async throws {
         try await FakeEngine.withRunning(persona) { engine in
@@ -51,13 +51,13 @@ struct FakeEngineSelfTests {
         VersionCase(persona: .docker26, path: "/v1.19/version",
                     message: "client version 1.19 is too old. Minimum supported API version is 1.24, please upgrade your client to a newer version",
                     json: false),
-        VersionCase(persona: .docker20_10, path: "/v1.42/_ping",
+        VersionCase(persona: .docker20dot10, path: "/v1.42/_ping",
                     message: "client version 1.42 is too new. Maximum supported API version is 1.41", json: true),
-        VersionCase(persona: .docker1_9, path: "/v1.22/version",
+        VersionCase(persona: .docker1dot9, path: "/v1.22/version",
                     message: "client is newer than server (client API version: 1.22, server API version: 1.21)", json: false),
-        VersionCase(persona: .docker1_7, path: "/v1.20/containers/json",
+        VersionCase(persona: .docker1dot7, path: "/v1.20/containers/json",
                     message: "client is newer than server (client API version: 1.20, server API version: 1.19)", json: false),
-        VersionCase(persona: .docker1_7, path: "/v1.11/info",
+        VersionCase(persona: .docker1dot7, path: "/v1.11/info",
                     message: "client is too old, minimum supported API version is 1.12, please upgrade your client to a newer version",
                     json: false),
     ])
@@ -76,8 +76,8 @@ struct FakeEngineSelfTests {
     }
 
     @Test("Versions within the daemon's range, and unversioned paths, are served", arguments: [
-        (DaemonPersona.docker26, "/v1.24/version"), (.docker26, "/version"), (.docker20_10, "/v1.12/version"),
-        (.docker1_7, "/v1.19/version"), (.docker1_9, "/version"),
+        (DaemonPersona.docker26, "/v1.24/version"), (.docker26, "/version"), (.docker20dot10, "/v1.12/version"),
+        (.docker1dot7, "/v1.19/version"), (.docker1dot9, "/version"),
     ])
     func supportedVersions(persona: DaemonPersona, path: String) async throws {
         try await FakeEngine.withRunning(persona) { engine in
@@ -85,12 +85,12 @@ struct FakeEngineSelfTests {
             #expect(response.status == 200)
             let body = try response.jsonObject()
             #expect(body["ApiVersion"] as? String == persona.apiVersion)
-            #expect((body["MinAPIVersion"] as? String) == (persona == .docker1_7 || persona == .docker1_9 ? nil : persona.minAPIVersion))
+            #expect((body["MinAPIVersion"] as? String) == (persona == .docker1dot7 || persona == .docker1dot9 ? nil : persona.minAPIVersion))
         }
     }
 
     @Test("Unknown routes answer 404 page not found, as JSON or as gorilla/mux's plain text", arguments: [
-        (DaemonPersona.docker26, true), (.docker20_10, true), (.docker1_9, false), (.docker1_7, false),
+        (DaemonPersona.docker26, true), (.docker20dot10, true), (.docker1dot9, false), (.docker1dot7, false),
     ])
     func unknownRoute(persona: DaemonPersona, json: Bool) async throws {
         try await FakeEngine.withRunning(persona) { engine in
@@ -152,8 +152,8 @@ struct FakeEngineSelfTests {
 
     @Test("An attached exec start with Upgrade answers 101 and well-formed multiplexed frames", arguments: [
         ExecCase(persona: .docker26, contentType: "application/vnd.docker.multiplexed-stream"),
-        ExecCase(persona: .docker20_10, contentType: "application/vnd.docker.raw-stream"),
-        ExecCase(persona: .docker1_9, contentType: "application/vnd.docker.raw-stream"),
+        ExecCase(persona: .docker20dot10, contentType: "application/vnd.docker.raw-stream"),
+        ExecCase(persona: .docker1dot9, contentType: "application/vnd.docker.raw-stream"),
     ])
     func execUpgrade(_ testCase: ExecCase) async throws {
         try await FakeEngine.withRunning(testCase.persona) { engine in
@@ -202,7 +202,7 @@ struct FakeEngineSelfTests {
     }
 
     @Test("Exec inspect reports ExitCode 0 while running before API 1.22 and null after", arguments: [
-        (DaemonPersona.docker1_7, true), (.docker1_9, true), (.docker20_10, false), (.docker26, false),
+        (DaemonPersona.docker1dot7, true), (.docker1dot9, true), (.docker20dot10, false), (.docker26, false),
     ])
     func execExitCodeWhileRunning(persona: DaemonPersona, zero: Bool) async throws {
         try await FakeEngine.withRunning(persona) { engine in
@@ -211,7 +211,7 @@ struct FakeEngineSelfTests {
             let exec = try client.request("POST", "/containers/\(containerID)/exec", json: #"{"Cmd":["sleep"]}"#)
             let execID = try #require(try exec.jsonObject()["Id"] as? String)
             let started = try client.request("POST", "/exec/\(execID)/start", json: #"{"Detach":true}"#)
-            #expect(started.status == (persona == .docker1_7 ? 204 : 200))
+            #expect(started.status == (persona == .docker1dot7 ? 204 : 200))
             let inspected = try client.request("GET", "/exec/\(execID)/json").jsonObject()
             #expect(inspected["Running"] as? Bool == true)
             if zero {
@@ -242,7 +242,7 @@ struct FakeEngineSelfTests {
 
     @Test("dropAfter sends the head and that many bytes, then closes")
     func dropAfter() async throws {
-        try await FakeEngine.withRunning(.docker20_10) { engine in
+        try await FakeEngine.withRunning(.docker20dot10) { engine in
             engine.setFault(.dropAfter(bytes: 10), forPathContaining: "/version")
             let client = try RawClient(engine)
             let head = try client.readHead(after: "GET /version HTTP/1.1\r\nHost: docker\r\n\r\n")
@@ -286,7 +286,7 @@ struct FakeEngineSelfTests {
         struct Planned: Error {}
         var path = ""
         await #expect(throws: Planned.self) {
-            try await FakeEngine.withRunning(.docker1_7) { engine in
+            try await FakeEngine.withRunning(.docker1dot7) { engine in
                 path = engine.socketPath
                 throw Planned()
             }
@@ -332,7 +332,7 @@ struct FakeEngineSelfTests {
 
     @Test("Followed logs and concurrent waits all end when the container exits")
     func followAndConcurrentWaits() async throws {
-        try await FakeEngine.withRunning(.docker20_10) { engine in
+        try await FakeEngine.withRunning(.docker20dot10) { engine in
             engine.setProgram { _, _ in ScriptedProcess(stdout: "tick\n", exitCode: 2, runningFor: .milliseconds(300)) }
             let id = try Self.startIdleContainer(try RawClient(engine), command: ["ticker"])
             async let first = RawClient(engine).request("POST", "/v1.41/containers/\(id)/wait")
@@ -349,7 +349,7 @@ struct FakeEngineSelfTests {
 
     @Test("Removing a running container without force is a conflict; an unknown image is 404")
     func conflicts() async throws {
-        try await FakeEngine.withRunning(.docker20_10) { engine in
+        try await FakeEngine.withRunning(.docker20dot10) { engine in
             let client = try RawClient(engine)
             let id = try Self.startIdleContainer(client, program: Self.program, engine: engine)
             let refused = try client.request("DELETE", "/v1.41/containers/\(id)")

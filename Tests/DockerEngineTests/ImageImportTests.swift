@@ -65,7 +65,7 @@ struct ImageImportTests {
     }
 
     @Test("A progress error ends the import with an EngineError carrying the daemon's message", arguments: [
-        (DaemonPersona.docker1_7, 0), (.docker26, 0), (.docker20_10, 3),
+        (DaemonPersona.docker1dot7, 0), (.docker26, 0), (.docker20dot10, 3),
     ])
     func progressError(persona: DaemonPersona, megabytes: Int) async throws {
         let message = "write /var/lib/docker/tmp/docker-import-123/rootfs.tar: no space left on device"

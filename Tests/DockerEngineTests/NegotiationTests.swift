@@ -18,9 +18,9 @@ struct NegotiationTests {
     }
 
     @Test("The first call negotiates min(daemon API, 1.51); every later request is pinned to it", arguments: [
-        NegotiationCase(persona: .docker1_7, negotiated: "1.19"),
-        NegotiationCase(persona: .docker1_9, negotiated: "1.21"),
-        NegotiationCase(persona: .docker20_10, negotiated: "1.41"),
+        NegotiationCase(persona: .docker1dot7, negotiated: "1.19"),
+        NegotiationCase(persona: .docker1dot9, negotiated: "1.21"),
+        NegotiationCase(persona: .docker20dot10, negotiated: "1.41"),
         NegotiationCase(persona: .docker26, negotiated: "1.45"),
         NegotiationCase(persona: future, negotiated: "1.51"),
     ])
@@ -74,10 +74,10 @@ struct NegotiationTests {
     @Test("A pinned version is used as given, without negotiating", arguments: [
         PinnedCase(persona: .docker26, pinned: "1.24", viaEnvironment: false),
         PinnedCase(persona: .docker26, pinned: "1.45", viaEnvironment: true),
-        PinnedCase(persona: .docker20_10, pinned: "1.19", viaEnvironment: true),
-        PinnedCase(persona: .docker20_10, pinned: "1.30", viaEnvironment: false),
-        PinnedCase(persona: .docker1_9, pinned: "1.19", viaEnvironment: false),
-        PinnedCase(persona: .docker1_7, pinned: "1.19", viaEnvironment: true),
+        PinnedCase(persona: .docker20dot10, pinned: "1.19", viaEnvironment: true),
+        PinnedCase(persona: .docker20dot10, pinned: "1.30", viaEnvironment: false),
+        PinnedCase(persona: .docker1dot9, pinned: "1.19", viaEnvironment: false),
+        PinnedCase(persona: .docker1dot7, pinned: "1.19", viaEnvironment: true),
     ])
     func pinned(_ testCase: PinnedCase) async throws {
         try await FakeEngine.withRunning(testCase.persona) { engine in
@@ -119,10 +119,10 @@ struct NegotiationTests {
         RefusalCase(.docker26, "1.19", viaEnvironment: true,
                     "client version 1.19 is too old. Minimum supported API version is 1.24, please upgrade your client to a newer version"),
         RefusalCase(.docker26, "1.51", viaEnvironment: false, "client version 1.51 is too new. Maximum supported API version is 1.45"),
-        RefusalCase(.docker20_10, "1.44", viaEnvironment: true, "client version 1.44 is too new. Maximum supported API version is 1.41"),
-        RefusalCase(.docker1_9, "1.45", viaEnvironment: false,
+        RefusalCase(.docker20dot10, "1.44", viaEnvironment: true, "client version 1.44 is too new. Maximum supported API version is 1.41"),
+        RefusalCase(.docker1dot9, "1.45", viaEnvironment: false,
                     "client is newer than server (client API version: 1.45, server API version: 1.21)"),
-        RefusalCase(.docker1_7, "1.21", viaEnvironment: true,
+        RefusalCase(.docker1dot7, "1.21", viaEnvironment: true,
                     "client is newer than server (client API version: 1.21, server API version: 1.19)"),
     ])
     func refused(_ testCase: RefusalCase) async throws {

@@ -16,7 +16,7 @@ struct StreamTests {
     static let splitPatterns: [[Int]] = [
         [1], [2], [3], [5], [7], [8], [9], [13], [1, 8], [8, 1], [3, 5, 11], [7, 1, 2], [64], [4096],
     ]
-    static let personas: [DaemonPersona] = [.docker1_9, .docker26]
+    static let personas: [DaemonPersona] = [.docker1dot9, .docker26]
 
     // MARK: Split writes
 
@@ -54,7 +54,7 @@ struct StreamTests {
     func largeFramesSplit(sizes: [Int]) async throws {
         let big = arbitraryBytes(count: 300_000, seed: UInt64(sizes.count))
         let process = ScriptedProcess(stdout: big, stderr: Self.stderr)
-        try await withClient(.docker20_10) { engine, client in
+        try await withClient(.docker20dot10) { engine, client in
             engine.script(["big": process])
             let container = try await client.runContainer()
             engine.setFault(.splitWrites(sizes: sizes), forPathContaining: "/start")
@@ -205,7 +205,7 @@ struct StreamTests {
 
     @Test("A JSON answer cut short is a transport error", arguments: [0, 1, 20])
     func jsonDropped(bytes: Int) async throws {
-        try await withClient(.docker1_7) { engine, client in
+        try await withClient(.docker1dot7) { engine, client in
             try await client.negotiate()
             engine.setFault(.dropAfter(bytes: bytes), forPathContaining: "/info")
             let error = await #expect(throws: EngineError.self) { try await client.info() }

@@ -31,7 +31,7 @@ struct CommandLineTests {
 
     @Test("a daemon that hangs: a timeout naming the call")
     func hangingDaemon() async throws {
-        try await FakeEngine.withRunning(.docker20_10) { engine in
+        try await FakeEngine.withRunning(.docker20dot10) { engine in
             engine.setFault(.hang, forPathContaining: "/_ping")
             let result = try await CommandLine.run(["engine", "ping", "--engine", engine.address, "--api-version", "1.41"])
             #expect(result.status != 0)

@@ -13,13 +13,13 @@ import FakeEngine
 import Foundation
 
 let arguments = CommandLine.arguments.dropFirst()
-var persona = DaemonPersona.docker20_10
+var persona = DaemonPersona.docker20dot10
 if let index = arguments.firstIndex(of: "--persona"), arguments.index(after: index) < arguments.endIndex {
     switch arguments[arguments.index(after: index)] {
-    case "1.7": persona = .docker1_7
-    case "1.9": persona = .docker1_9
+    case "1.7": persona = .docker1dot7
+    case "1.9": persona = .docker1dot9
     case "26": persona = .docker26
-    default: persona = .docker20_10
+    default: persona = .docker20dot10
     }
 }
 

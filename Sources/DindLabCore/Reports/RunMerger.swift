@@ -67,7 +67,7 @@ package enum RunMerger {
         }
         var manifest = RunManifest(
             runID: runID,
-            startedAt: runs.map(\.manifest.startedAt).min()!,
+            startedAt: runs.map(\.manifest.startedAt).min() ?? first.startedAt,
             finishedAt: runs.allSatisfy { $0.manifest.finishedAt != nil } ? runs.compactMap(\.manifest.finishedAt).max() : nil,
             harnessVersion: versions.joined(separator: ", "),
             commandLine: commandLine,

@@ -122,6 +122,6 @@ final class PartResults<Value: Sendable>: Sendable {
 
     /// Every slot's value, in order; call once all parts are done.
     var values: [Value] {
-        slots.withLock { $0.map { $0! } }
+        slots.withLock { $0.compactMap { $0 } }
     }
 }

@@ -63,7 +63,7 @@ package struct EngineSelection: Sendable, Hashable {
             if scheme != nil {
                 return EngineSelection(name: "default", address: try configuration.address(parsing: argument))
             }
-            return try privateEngine(named: argument, environment: environment, required: true)!
+            return try privateEngine(named: argument, environment: environment)
         }
         if let address = configuration.host {
             // Said here, where it is known that the address came from DOCKER_HOST.
@@ -72,27 +72,36 @@ package struct EngineSelection: Sendable, Hashable {
             }
             return EngineSelection(name: "default", address: address)
         }
-        if let running = try privateEngine(named: PrivateEngine.defaultName, environment: environment, required: false) {
+        if let running = try runningPrivateEngine(named: PrivateEngine.defaultName, environment: environment) {
             return running
         }
         return EngineSelection(name: "default", address: EngineAddress(endpoint: .unix(path: EngineAddress.defaultSocketPath)))
     }
 
-    private static func privateEngine(named name: String, environment: [String: String], required: Bool) throws -> EngineSelection? {
-        let layout: EngineLayout
+    /// The private engine `name`, which must be running.
+    private static func privateEngine(named name: String, environment: [String: String]) throws -> EngineSelection {
+        let socket = try privateEngineSocket(named: name, environment: environment)
+        guard FileManager.default.fileExists(atPath: socket) else {
+            throw EngineError.namedEngineNotRunning(name, socket: socket)
+        }
+        return EngineSelection(name: name, address: EngineAddress(endpoint: .unix(path: socket)))
+    }
+
+    /// The private engine `name` when it is running, else nil.
+    private static func runningPrivateEngine(named name: String, environment: [String: String]) throws -> EngineSelection? {
+        let socket = try privateEngineSocket(named: name, environment: environment)
+        guard FileManager.default.fileExists(atPath: socket) else { return nil }
+        return EngineSelection(name: name, address: EngineAddress(endpoint: .unix(path: socket)))
+    }
+
+    /// Where the private engine `name`'s socket is (or would be).
+    private static func privateEngineSocket(named name: String, environment: [String: String]) throws -> String {
         do {
             // Follows the name to its directory, wherever `engine up --name N --dir D` put it.
-            layout = try PrivateEngine(environment: environment).layout(name: name)
+            return try PrivateEngine(environment: environment).layout(name: name).socket
         } catch {
             throw EngineError.invalidAddress(name, reason: "it is neither an address (unix://, tcp://) nor a private engine name: \(error)")
         }
-        guard FileManager.default.fileExists(atPath: layout.socket) else {
-            if required {
-                throw EngineError.namedEngineNotRunning(name, socket: layout.socket)
-            }
-            return nil
-        }
-        return EngineSelection(name: name, address: EngineAddress(endpoint: .unix(path: layout.socket)))
     }
 
     /// The pid of the daemon when the selection is a private engine on this machine (its

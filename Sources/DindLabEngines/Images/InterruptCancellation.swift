@@ -21,15 +21,15 @@ package enum InterruptCancellation {
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
                 interrupted()
-                signals.forEach { signal($0, SIG_DFL) }
+                for number in signals { signal(number, SIG_DFL) }
                 task.cancel()
             }
             source.resume()
             return source
         }
         defer {
-            sources.forEach { $0.cancel() }
-            signals.forEach { signal($0, SIG_DFL) }
+            for source in sources { source.cancel() }
+            for number in signals { signal(number, SIG_DFL) }
         }
         return try await task.value
     }

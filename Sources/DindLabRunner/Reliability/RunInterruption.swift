@@ -95,7 +95,7 @@ package enum InterruptSignals {
                     task.cancel()
                 case .cancelling:
                     told(InterruptNotice(signal: number, stage: .quitting))
-                    signals.forEach { signal($0, SIG_DFL) }
+                    for number in signals { signal(number, SIG_DFL) }
                     raise(number)
                 }
             }
@@ -103,8 +103,8 @@ package enum InterruptSignals {
             return source
         }
         defer {
-            sources.forEach { $0.cancel() }
-            signals.forEach { signal($0, SIG_DFL) }
+            for source in sources { source.cancel() }
+            for number in signals { signal(number, SIG_DFL) }
         }
         return try await withTaskCancellationHandler {
             try await task.value

@@ -116,6 +116,6 @@ package struct ReproOutcome: Sendable {
             if counts[signature] == nil { order.append(signature) }
             counts[signature, default: 0] += 1
         }
-        return order.prefix(3).map { "\(counts[$0]!)× \($0)" }.joined(separator: "; ") + (order.count > 3 ? "; …" : "")
+        return order.prefix(3).map { "\(counts[$0, default: 0])× \($0)" }.joined(separator: "; ") + (order.count > 3 ? "; …" : "")
     }
 }

@@ -163,8 +163,12 @@ final class CurlTransport: Sendable {
             handle.set(CURLOPT_CUSTOMREQUEST, request.method)
             handle.set(CURLOPT_POSTFIELDSIZE_LARGE, offset: Int64(data.count))
             data.withUnsafeBytes { bytes in
-                // COPYPOSTFIELDS copies the bytes, so `data` need not outlive the call.
-                handle.set(CURLOPT_COPYPOSTFIELDS, pointer: UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!))
+                // COPYPOSTFIELDS copies the bytes, so `data` need not outlive the call. An empty
+                // body still needs a pointer (libcurl would read a NULL one as "no body set").
+                withUnsafeBytes(of: emptyBody) { empty in
+                    let start = bytes.baseAddress ?? empty.baseAddress
+                    handle.set(CURLOPT_COPYPOSTFIELDS, pointer: start.map { UnsafeMutableRawPointer(mutating: $0) })
+                }
             }
             lines += ["Expect:", "Content-Type: \(contentType)"]
         case .file(let url, let contentType):
@@ -300,21 +304,30 @@ final class Exchange: @unchecked Sendable {
     }
 }
 
+/// A byte to point at for an empty request body.
+private let emptyBody: UInt8 = 0
+
+// Each callback's userdata is the exchange the transfer was set up with; without one, the
+// callback tells libcurl to abort (0 bytes taken, or 1 from the progress callback).
+
 private let exchangeHeaderCallback: dl_curl_data_callback = { buffer, size, count, userdata in
-    let exchange = Unmanaged<Exchange>.fromOpaque(userdata!).takeUnretainedValue()
+    guard let userdata else { return 0 }
+    let exchange = Unmanaged<Exchange>.fromOpaque(userdata).takeUnretainedValue()
     let length = size * count
     exchange.receiveHeaderLine(UnsafeRawBufferPointer(start: buffer, count: length))
     return length
 }
 
 private let exchangeWriteCallback: dl_curl_data_callback = { buffer, size, count, userdata in
-    let exchange = Unmanaged<Exchange>.fromOpaque(userdata!).takeUnretainedValue()
+    guard let userdata else { return 0 }
+    let exchange = Unmanaged<Exchange>.fromOpaque(userdata).takeUnretainedValue()
     let length = size * count
     return exchange.receiveBody(UnsafeRawBufferPointer(start: buffer, count: length)) ? length : 0
 }
 
 private let exchangeReadCallback: dl_curl_data_callback = { buffer, size, count, userdata in
-    let exchange = Unmanaged<Exchange>.fromOpaque(userdata!).takeUnretainedValue()
+    guard let userdata else { return dl_curl_readfunc_abort() }
+    let exchange = Unmanaged<Exchange>.fromOpaque(userdata).takeUnretainedValue()
     guard let upload = exchange.upload else { return 0 }
     do {
         let chunk = try upload.read(upToCount: size * count) ?? Data()
@@ -327,6 +340,7 @@ private let exchangeReadCallback: dl_curl_data_callback = { buffer, size, count,
 }
 
 private let exchangeProgressCallback: dl_curl_progress_callback = { userdata, _, _, _, _ in
-    let exchange = Unmanaged<Exchange>.fromOpaque(userdata!).takeUnretainedValue()
+    guard let userdata else { return 1 }
+    let exchange = Unmanaged<Exchange>.fromOpaque(userdata).takeUnretainedValue()
     return exchange.isCancelled ? 1 : 0
 }

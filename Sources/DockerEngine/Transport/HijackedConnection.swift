@@ -82,7 +82,9 @@ final class HijackedConnection: @unchecked Sendable {
         while offset < data.count {
             var sent = 0
             let code = data.withUnsafeBytes { bytes in
-                curl_easy_send(handle.raw, bytes.baseAddress! + offset, data.count - offset, &sent)
+                // Not empty: offset < data.count.
+                guard let start = bytes.baseAddress else { return CURLE_OK }
+                return curl_easy_send(handle.raw, start + offset, data.count - offset, &sent)
             }
             if code == CURLE_AGAIN {
                 try wait(for: Int16(POLLOUT))
@@ -121,7 +123,11 @@ final class HijackedConnection: @unchecked Sendable {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             var received = 0
-            let code = buffer.withUnsafeMutableBytes { curl_easy_recv(handle.raw, $0.baseAddress!, $0.count, &received) }
+            let code = buffer.withUnsafeMutableBytes { bytes in
+                // 64 KiB: never empty.
+                guard let start = bytes.baseAddress else { return CURLE_RECV_ERROR }
+                return curl_easy_recv(handle.raw, start, bytes.count, &received)
+            }
             if code == CURLE_AGAIN {
                 try wait(for: Int16(POLLIN))
                 continue

@@ -79,7 +79,8 @@ struct ImagesCommand: AsyncParsableCommand {
             let failures: Int
             do {
                 // The display shows each failure as it happens; only the count is left to report.
-                failures = try await InterruptCancellation.run(interrupted: { StderrDiagnostics.write(RunNoticeText.buildInterrupted) }) { try await builder.build(recipes, options: options).count }
+                let interrupted: @Sendable () -> Void = { StderrDiagnostics.write(RunNoticeText.buildInterrupted) }
+                failures = try await InterruptCancellation.run(interrupted: interrupted) { try await builder.build(recipes, options: options).count }
             } catch is CancellationError {
                 throw ExitCode(130)
             }

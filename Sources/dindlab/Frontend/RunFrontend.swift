@@ -51,8 +51,8 @@ struct RunFrontend {
             )
             options.request = request
             let runner = Runner(engines: selections, options: options, observer: printer)
-            let files = request.scenarioFiles
-            result = try await InterruptSignals.run(interruption: interruption, told: { StderrDiagnostics.write(RunNoticeText.text($0)) }) {
+            let tell: @Sendable (InterruptNotice) -> Void = { StderrDiagnostics.write(RunNoticeText.text($0)) }
+            result = try await InterruptSignals.run(interruption: interruption, told: tell) {
                 let result = try await runner.run(plan: plan)
                 if result.skippedTrials > 0 { await printer.finish() }
                 return result

@@ -69,7 +69,7 @@ package struct DaemonPersona: Sendable, Hashable, CustomStringConvertible {
     ]
 
     /// Docker 1.7.1 on CentOS 7: the era of the field report (no cgroup bind mounts).
-    package static let docker1_7 = DaemonPersona(
+    package static let docker1dot7 = DaemonPersona(
         version: "1.7.1", apiVersion: "1.19", minAPIVersion: "1.12",
         gitCommit: "786b29d", goVersion: "go1.4.2",
         kernelVersion: "3.10.0-229.el7.x86_64", operatingSystem: "CentOS Linux 7 (Core)",
@@ -78,7 +78,7 @@ package struct DaemonPersona: Sendable, Hashable, CustomStringConvertible {
     /// Docker 1.7.1 built from its source tag with today's Go (as old releases are rebuilt
     /// now that their binaries are no longer published): it cannot decode a HostConfig at
     /// create, and takes it with start.
-    package static let docker1_7BuiltWithModernGo: DaemonPersona = {
+    package static let docker1dot7BuiltWithModernGo: DaemonPersona = {
         var persona = DaemonPersona(
             version: "1.7.1", apiVersion: "1.19", minAPIVersion: "1.12",
             gitCommit: "786b29d", goVersion: "go1.19.8", operatingSystem: "Debian GNU/Linux 12 (bookworm)",
@@ -88,24 +88,24 @@ package struct DaemonPersona: Sendable, Hashable, CustomStringConvertible {
     }()
 
     /// Docker 1.8.3 on CentOS 7: the first release that bind-mounts the cgroups.
-    package static let docker1_8 = DaemonPersona(
+    package static let docker1dot8 = DaemonPersona(
         version: "1.8.3", apiVersion: "1.20", minAPIVersion: "1.12",
         gitCommit: "f4bf5c7", goVersion: "go1.4.2",
         kernelVersion: "3.10.0-229.el7.x86_64", operatingSystem: "CentOS Linux 7 (Core)",
         storageDriver: "devicemapper", knownCapabilities: legacyCapabilities)
 
     /// Docker 1.9.1 on CentOS 7.
-    package static let docker1_9 = DaemonPersona(
+    package static let docker1dot9 = DaemonPersona(
         version: "1.9.1", apiVersion: "1.21", minAPIVersion: "1.12",
         gitCommit: "a34a1d5", goVersion: "go1.4.3",
         kernelVersion: "3.10.0-327.el7.x86_64", operatingSystem: "CentOS Linux 7 (Core)",
         storageDriver: "devicemapper", knownCapabilities: legacyCapabilities)
 
     /// The personas of the field report's era, oldest first.
-    package static let oldEra: [DaemonPersona] = [.docker1_7, .docker1_7BuiltWithModernGo, .docker1_8, .docker1_9]
+    package static let oldEra: [DaemonPersona] = [.docker1dot7, .docker1dot7BuiltWithModernGo, .docker1dot8, .docker1dot9]
 
     /// Docker 20.10.24 as Debian bookworm ships it, on cgroup v1.
-    package static let docker20_10 = DaemonPersona(
+    package static let docker20dot10 = DaemonPersona(
         version: "20.10.24", apiVersion: "1.41", minAPIVersion: "1.12",
         gitCommit: "5d6db84", goVersion: "go1.19.8",
         kernelVersion: "5.10.0-28-amd64", operatingSystem: "Debian GNU/Linux 11 (bullseye)",
@@ -121,7 +121,7 @@ package struct DaemonPersona: Sendable, Hashable, CustomStringConvertible {
         securityOptions: ["name=seccomp,profile=builtin", "name=cgroupns"])
 
     /// The four built-in personas, oldest first.
-    package static let all: [DaemonPersona] = [.docker1_7, .docker1_9, .docker20_10, .docker26]
+    package static let all: [DaemonPersona] = [.docker1dot7, .docker1dot9, .docker20dot10, .docker26]
 
     package var description: String { "Docker \(version) (API \(apiVersion), minimum \(minAPIVersion))" }
 }

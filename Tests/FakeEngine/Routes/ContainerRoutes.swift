@@ -98,7 +98,8 @@ enum ContainerRoutes {
         let streamsHead = context.speaks(.waitStreamsHead)
         if streamsHead { try context.response.beginStream(headers: [("Content-Type", "application/json")]) }
         var lastExitCode = 0
-        let outcome = context.state.wait(abandon: { context.clientHasGone() }) { model -> Int? in
+        let clientHasGone = { context.clientHasGone() }
+        let outcome = context.state.wait(abandon: clientHasGone) { model -> Int? in
             guard let index = model.containerIndex(id) else { return condition == "removed" ? lastExitCode : nil }
             let container = model.containers[index]
             lastExitCode = container.lastRun?.exitCode ?? 0
@@ -138,7 +139,8 @@ enum ContainerRoutes {
         try context.response.beginStream(headers: [("Content-Type", contentType)])
         var written = 0
         while true {
-            let outcome = context.state.wait(abandon: { context.clientHasGone() }) { model -> (records: [LogRecord], running: Bool)? in
+            let clientHasGone = { context.clientHasGone() }
+            let outcome = context.state.wait(abandon: clientHasGone) { model -> (records: [LogRecord], running: Bool)? in
                 guard let index = model.containerIndex(id) else { return ([], false) }
                 let container = model.containers[index]
                 let fresh = Array(container.logs.dropFirst(written))

@@ -122,7 +122,8 @@ enum SystemRoutes {
         }
         try context.response.beginStream(headers: [("Content-Type", "application/json")])
         while true {
-            let outcome = context.state.wait(until: until, abandon: { context.clientHasGone() }) { model -> [EngineEvent]? in
+            let clientHasGone = { context.clientHasGone() }
+            let outcome = context.state.wait(until: until, abandon: clientHasGone) { model -> [EngineEvent]? in
                 let fresh = model.events[min(next, model.events.count)...]
                 return fresh.isEmpty ? nil : Array(fresh)
             }
