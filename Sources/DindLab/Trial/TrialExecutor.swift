@@ -92,7 +92,7 @@ struct TrialExecutor: Sendable {
                 attempt.clock.enter(.daemon)
                 ready = try await becomeReady(wait, &session, &attempt)
             case let other:
-                throw misstep(other, &attempt)
+                throw misstep(other, in: attempt.clock.current)
             }
             try await innerRuns(ready.container, ready.route, &session, &attempt)
             if scenario.inner.checkPlacement == true {
@@ -191,11 +191,11 @@ struct TrialExecutor: Sendable {
             try await holdCgroupParent(scenario, &session, &attempt)
             let created = try await engine.client.createContainer(request.containerConfig(apiVersion: engine.apiVersion, privilege: engine.privilege, engineCgroupVersion: engine.fingerprint.cgroupVersion), timeout: try attempt.remaining(cappedAt: callTimeout))
             let start = session.containerCreated(OuterContainer(id: created.id, daemonCommand: daemon))
-            guard case .startContainer(let container) = start else { throw misstep(start, &attempt) }
+            guard case .startContainer(let container) = start else { throw misstep(start, in: attempt.clock.current) }
             try await engine.client.startContainer(container.id, timeout: try attempt.remaining(cappedAt: callTimeout))
             let route = try await findOuterRoot(container, scenario: scenario, &attempt)
             let launch = session.routeDecided(route)
-            guard case .startDaemon = launch else { throw misstep(launch, &attempt) }
+            guard case .startDaemon = launch else { throw misstep(launch, in: attempt.clock.current) }
 
             if scenario.daemon.start == .exec {
                 attempt.clock.enter(.setup)
@@ -225,7 +225,7 @@ struct TrialExecutor: Sendable {
                 }
             }
             let waiting = session.daemonLaunched()
-            guard case .waitForDaemon(let wait, _) = waiting else { throw misstep(waiting, &attempt) }
+            guard case .waitForDaemon(let wait, _) = waiting else { throw misstep(waiting, in: attempt.clock.current) }
             return try await becomeReady(wait, &session, &attempt)
         }
     }
@@ -236,15 +236,15 @@ struct TrialExecutor: Sendable {
     private func becomeReady(_ wait: DaemonWait, _ session: inout OuterSession, _ attempt: inout TrialAttempt) async throws -> (container: OuterContainer, route: InnerRoute) {
         let client = try await waitUntilReady(wait, &attempt)
         let next = session.daemonAnswered(client: client)
-        guard case .runInner(let container, let route) = next else { throw misstep(next, &attempt) }
+        guard case .runInner(let container, let route) = next else { throw misstep(next, in: attempt.clock.current) }
         return (container, route)
     }
 
     /// The failure for an action of the session that does not fit where the trial is: a bug in
     /// the executor, recorded as the harness's error in the current phase.
-    private func misstep(_ action: OuterSession.Action, _ attempt: inout TrialAttempt) -> TrialFailure {
-        if case .invalid(let reason) = action { return .harness(attempt.clock.current, reason) }
-        return .harness(attempt.clock.current, "The trial's state machine asked for \(action) where the trial executor did not expect it; this is a bug in dindlab's trial executor.")
+    private func misstep(_ action: OuterSession.Action, in phase: TrialPhase) -> TrialFailure {
+        if case .invalid(let reason) = action { return .harness(phase, reason) }
+        return .harness(phase, "The trial's state machine asked for \(action) where the trial executor did not expect it; this is a bug in dindlab's trial executor.")
     }
 
     /// Waits for the inner daemon; when `wait` says the inner image is not loaded, loads it in the
@@ -475,7 +475,7 @@ struct TrialExecutor: Sendable {
         let execID = try await engine.client.createExec(in: outer.id, ExecConfig(cmd: OuterScripts.execDaemon(outer.daemonCommand, appendLog: true), attach: false), timeout: try attempt.remaining(cappedAt: callTimeout))
         try await engine.client.startExecDetached(execID, timeout: try attempt.remaining(cappedAt: callTimeout))
         let waiting = session.daemonRestarted()
-        guard case .waitForDaemon(let wait, _) = waiting else { throw misstep(waiting, &attempt) }
+        guard case .waitForDaemon(let wait, _) = waiting else { throw misstep(waiting, in: attempt.clock.current) }
         let route = try await becomeReady(wait, &session, &attempt).route
         attempt.notes.append("Fault: the inner daemon was started again (through exec).")
         return route
