@@ -197,8 +197,10 @@ struct OuterRoot: Sendable {
         guard FileManager.default.fileExists(atPath: hostFile) else {
             throw TrialFailure.failed(.prepare, "the outer image ships no \(file) for the inner image \(name)")
         }
-        let split = reference.lastIndex(of: ":")!
-        let id = try await client.importImage(tarFile: URL(fileURLWithPath: hostFile), repository: String(reference[..<split]), tag: String(reference[reference.index(after: split)...]), timeout: timeout)
+        // `reference` has a tag (":latest" was added where it had none).
+        let split = reference.lastIndex(of: ":") ?? reference.endIndex
+        let tag = split == reference.endIndex ? "latest" : String(reference[reference.index(after: split)...])
+        let id = try await client.importImage(tarFile: URL(fileURLWithPath: hostFile), repository: String(reference[..<split]), tag: tag, timeout: timeout)
         return "POST /images/create?fromSrc=- with \(hostFile) as \(reference): \(id)"
     }
 

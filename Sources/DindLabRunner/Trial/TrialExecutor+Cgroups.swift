@@ -14,7 +14,7 @@ extension TrialExecutor {
     ///
     /// - Throws: `TrialFailure` (error) where it cannot be done: a remote engine, an engine that
     ///   does not report the exec's host pid, a hierarchy the host does not have.
-    func diverge(_ execID: String, _ divergence: CgroupDivergence, _ session: OuterSession, _ attempt: inout TrialAttempt) async throws {
+    func diverge(_ execID: String, _ divergence: CgroupDivergence, _ session: inout OuterSession, _ attempt: inout TrialAttempt) async throws {
         let began = ContinuousClock.now
         let title = "move the exec'd daemon into diverging cgroups (daemon.cgroup-divergence: \(divergence)), from the engine's host"
         guard let enginePID = engine.localDaemonPID else {
@@ -100,7 +100,7 @@ extension TrialExecutor {
     /// Holds the directories of the outer container's cgroup parent that do not exist yet in
     /// the engine's hierarchies (the engine creates them and never removes them), so the last
     /// trial that used them removes them. Remote engines: a note says they stay.
-    func holdCgroupParent(_ scenario: Scenario, _ session: OuterSession, _ attempt: inout TrialAttempt) async throws {
+    func holdCgroupParent(_ scenario: Scenario, _ session: inout OuterSession, _ attempt: inout TrialAttempt) async throws {
         guard let parent = scenario.outer.cgroupParent, parent.hasPrefix("/") else { return }
         guard let enginePID = engine.localDaemonPID, let view = try? EngineCgroupView(enginePID: enginePID) else {
             attempt.notes.append(
@@ -125,10 +125,10 @@ extension TrialExecutor {
     /// Runs one more inner container that prints its /proc/self/cgroup and compares it with
     /// the inner daemon's, hierarchy by hierarchy (`inner.check-placement`). Never fails the
     /// trial: what it cannot tell goes into the notes.
-    func checkPlacement(_ session: OuterSession, _ attempt: inout TrialAttempt) async throws {
+    func checkPlacement(in container: String, _ attempt: inout TrialAttempt) async throws {
         let scenario = attempt.trial.cell.scenario
         let result = try await exec(
-            OuterScripts.placementCheck(image: scenario.inner.image), in: session.containerID!,
+            OuterScripts.placementCheck(image: scenario.inner.image), in: container,
             title: "placement check: the inner daemon's and an inner container's cgroups", &attempt)
         let sections = OuterScripts.parseSections(result.output.stdoutText)
         guard result.exitCode == 0, let proc1 = sections["proc1-cgroup"], let daemon = sections["daemon-cgroup"], let inner = sections["inner-cgroup"] else {

@@ -2,6 +2,7 @@ import DindLabCore
 import DindLabEngines
 import DockerEngine
 import Foundation
+import Synchronization
 
 /// Runs trials through the phases outer, setup, daemon, prepare, inner and cleanup, and
 /// turns what happened into a `TrialRecord`.
@@ -48,39 +49,56 @@ struct TrialExecutor: Sendable {
         defer { freeing.call() }
         guard let first = trials.first else { return }
         let sharesSession = first.cell.scenario.isolation == .cell
-        let session = OuterSession()
+        // The cell's shared session; with `isolation: trial` each trial has its own.
+        var shared = OuterSession()
         for (index, trial) in trials.enumerated() {
             let last = index == trials.count - 1
-            let record = await execute(trial, session: sharesSession ? session : OuterSession(), endsSession: !sharesSession || last, beforeLastCleanup: last ? freeing.call : {})
+            let record: TrialRecord
+            if sharesSession {
+                record = await execute(trial, session: &shared, endsSession: last, beforeLastCleanup: last ? freeing.call : {})
+            } else {
+                var own = OuterSession()
+                record = await execute(trial, session: &own, endsSession: true, beforeLastCleanup: last ? freeing.call : {})
+            }
             if Task.isCancelled {
-                _ = await release(session, keep: false)
+                _ = await release(&shared, keep: false)
                 return
             }
             await onRecord(record)
             if !last, await shouldStop() {
-                _ = await release(session, keep: keeps(record))
+                _ = await release(&shared, keep: keeps(record))
                 return
             }
         }
     }
 
     /// Runs one trial in `session`.
-    func execute(_ trial: PlannedTrial, session: OuterSession, endsSession: Bool, beforeLastCleanup: @Sendable () -> Void = {}) async -> TrialRecord {
+    func execute(_ trial: PlannedTrial, session: inout OuterSession, endsSession: Bool, beforeLastCleanup: @Sendable () -> Void = {}) async -> TrialRecord {
         let scenario = trial.cell.scenario
         let startedAt = Date()
         var attempt = TrialAttempt(trial: trial, deadline: .now + scenario.timeout)
-        session.trialIDs.append(trial.id)
 
         var failure: TrialFailure?
         var logOffset = 0
         do {
-            if session.containerID != nil, session.daemonReady {
-                logOffset = try await daemonLogSize(session, &attempt)
+            let ready: (container: OuterContainer, route: InnerRoute)
+            switch session.beginTrial(trial.id) {
+            case .createContainer:
+                ready = try await setUp(&session, &attempt)
+            case .waitForDaemon(let wait, let measureLog):
+                // A later trial of the cell: the daemon may have died since (and an earlier trial's
+                // load may have failed, so the image may still be missing).
+                if measureLog {
+                    logOffset = try await daemonLogSize(wait.container, wait.route, &attempt)
+                }
+                attempt.clock.enter(.daemon)
+                ready = try await becomeReady(wait, &session, &attempt)
+            case let other:
+                throw misstep(other, in: attempt.clock.current)
             }
-            try await setUp(session, &attempt)
-            try await innerRuns(session, &attempt)
+            try await innerRuns(ready.container, ready.route, &session, &attempt)
             if scenario.inner.checkPlacement == true {
-                try await checkPlacement(session, &attempt)
+                try await checkPlacement(in: ready.container.id, &attempt)
             }
         } catch {
             failure = await classify(error, attempt: attempt)
@@ -101,7 +119,7 @@ struct TrialExecutor: Sendable {
             record.firstError = placement.signature
         }
 
-        if let container = session.containerID, !Task.isCancelled, failure != nil || forensicsAlways || scenario.forensics == .always {
+        if let container = session.container?.id, !Task.isCancelled, failure != nil || forensicsAlways || scenario.forensics == .always {
             var forensics = await Forensics.collect(from: container, client: engine.client, steps: attempt.steps, logOffset: logOffset)
             if let failure {
                 let daemonLog = DaemonLogWindow.lines(forensics.daemonLogLines, failedIn: failure.phase, clock: attempt.clock, until: attempt.failureSeenAt)
@@ -123,13 +141,13 @@ struct TrialExecutor: Sendable {
         }
 
         if endsSession || (failure != nil && scenario.isolation == .trial) {
-            if failure == nil, session.outerRoot != nil {
+            if failure == nil, session.reachesDaemonFromHost {
                 // The host route leaves the engine alone from the inner run's exec to here: one
                 // ping (marking a dead engine lost) keeps the next unit from starting on it.
                 _ = await engineLoss()
             }
             beforeLastCleanup()
-            await cleanUp(session, keep: keeps(record), attempt: &attempt)
+            await cleanUp(&session, keep: keeps(record), attempt: &attempt)
         }
         if record.outcome == .pass, !attempt.cleanupNotes.isEmpty, let lost = await engineLoss() {
             // On the host route a trial needs the engine only to start and to remove its outer
@@ -148,18 +166,20 @@ struct TrialExecutor: Sendable {
 
     // MARK: Phases
 
-    /// outer, setup, daemon, prepare: everything up to a ready daemon with its image loaded.
-    private func setUp(_ session: OuterSession, _ attempt: inout TrialAttempt) async throws {
+    /// outer, setup, daemon, prepare: everything up to a ready daemon with its image loaded, in a
+    /// session that has no container yet.
+    ///
+    /// - Returns: The started container and the route to its ready inner daemon.
+    private func setUp(_ session: inout OuterSession, _ attempt: inout TrialAttempt) async throws -> (container: OuterContainer, route: InnerRoute) {
         let scenario = attempt.trial.cell.scenario
-        if session.containerID == nil {
+        do {
             attempt.clock.enter(.outer)
             // Files are checked at load time; a scenario built in code is checked here.
             if let problem = ScenarioCombinations.problems(in: scenario).first {
                 throw TrialFailure.harness(.outer, "The cell cannot run: \(problem)")
             }
-            session.imageLabels = try await imageFacts.labels(of: scenario.outer.image, on: engine.client)
-            let daemon = InnerDaemonCommand.make(scenarioCommand: scenario.daemon.command, imageLabels: session.imageLabels, cgroupParent: scenario.daemon.cgroupParent)
-            session.daemonCommand = daemon
+            let imageLabels = try await imageFacts.labels(of: scenario.outer.image, on: engine.client)
+            let daemon = InnerDaemonCommand.make(scenarioCommand: scenario.daemon.command, imageLabels: imageLabels, cgroupParent: scenario.daemon.cgroupParent)
             if let tmpfs = scenario.outer.cgroupTmpfs, engine.fingerprint.cgroupVersion == "2" {
                 throw TrialFailure.harness(.outer, "outer.cgroup-tmpfs: \(tmpfs.rawValue) needs a cgroup v1 engine (a tmpfs above the hierarchies at /sys/fs/cgroup); the engine \(engine.name) is cgroup v2, where /sys/fs/cgroup is the cgroup2 mount itself.")
             }
@@ -170,32 +190,35 @@ struct TrialExecutor: Sendable {
                 cgroups: scenario.outer.cgroups, cgroupParent: scenario.outer.cgroupParent, network: scenario.outer.network.rawValue,
                 env: scenario.outer.env, labels: labels(for: attempt.trial)
             )
-            try await holdCgroupParent(scenario, session, &attempt)
+            try await holdCgroupParent(scenario, &session, &attempt)
             let created = try await engine.client.createContainer(request.containerConfig(apiVersion: engine.apiVersion, privilege: engine.privilege, engineCgroupVersion: engine.fingerprint.cgroupVersion), timeout: try attempt.remaining(cappedAt: callTimeout))
-            session.containerID = created.id
-            try await engine.client.startContainer(created.id, timeout: try attempt.remaining(cappedAt: callTimeout))
-            try await findOuterRoot(session, scenario: scenario, &attempt)
+            let start = session.containerCreated(OuterContainer(id: created.id, daemonCommand: daemon))
+            guard case .startContainer(let container) = start else { throw misstep(start, in: attempt.clock.current) }
+            try await engine.client.startContainer(container.id, timeout: try attempt.remaining(cappedAt: callTimeout))
+            let route = try await findOuterRoot(container, scenario: scenario, &attempt)
+            let launch = session.routeDecided(route)
+            guard case .startDaemon = launch else { throw misstep(launch, in: attempt.clock.current) }
 
             if scenario.daemon.start == .exec {
                 attempt.clock.enter(.setup)
                 if let cgroupSteps {
-                    let result = try await exec(["sh", "-c", cgroupSteps.script], in: created.id, title: cgroupSteps.title, &attempt)
+                    let result = try await exec(["sh", "-c", cgroupSteps.script], in: container.id, title: cgroupSteps.title, &attempt)
                     guard result.exitCode == 0 else {
                         throw TrialFailure.failed(.setup, "\(cgroupSteps.title) exited with status \(result.exitCode): " + result.output.stderrText + result.output.stdoutText)
                     }
                 }
                 for (number, line) in scenario.outer.setup.enumerated() {
-                    let result = try await exec(OuterScripts.setupLine(line), in: created.id, title: "setup line \(number + 1)", &attempt)
+                    let result = try await exec(OuterScripts.setupLine(line), in: container.id, title: "setup line \(number + 1)", &attempt)
                     guard result.exitCode == 0 else {
                         throw TrialFailure.failed(.setup, "setup line \(number + 1) (\(OuterScripts.summary(ofSetupLine: line))) exited with status \(result.exitCode): " + result.output.stderrText + result.output.stdoutText)
                     }
                 }
                 attempt.clock.enter(.daemon)
                 let divergence = scenario.daemon.cgroupDivergence.flatMap { $0.isNone ? nil : $0 }
-                let execID = try await engine.client.createExec(in: created.id, ExecConfig(cmd: OuterScripts.execDaemon(daemon, held: divergence != nil), attach: false), timeout: try attempt.remaining(cappedAt: callTimeout))
+                let execID = try await engine.client.createExec(in: container.id, ExecConfig(cmd: OuterScripts.execDaemon(daemon, held: divergence != nil), attach: false), timeout: try attempt.remaining(cappedAt: callTimeout))
                 try await engine.client.startExecDetached(execID, timeout: try attempt.remaining(cappedAt: callTimeout))
                 if let divergence {
-                    try await diverge(execID, divergence, session, &attempt)
+                    try await diverge(execID, divergence, &session, &attempt)
                 }
             } else {
                 attempt.clock.enter(.daemon)
@@ -203,33 +226,47 @@ struct TrialExecutor: Sendable {
                     attempt.notes.append("daemon.cgroup-divergence \(divergence) moves an exec-started daemon; with start: cmd the daemon is born from PID 1, so nothing was moved.")
                 }
             }
-            try await waitUntilReady(session, &attempt)
-            session.daemonReady = true
-        } else {
-            // A later trial of the cell: the daemon may have died since (and an earlier trial's
-            // load may have failed, so the image may still be missing).
-            attempt.clock.enter(.daemon)
-            try await waitUntilReady(session, &attempt)
+            let waiting = session.daemonLaunched()
+            guard case .waitForDaemon(let wait, _) = waiting else { throw misstep(waiting, in: attempt.clock.current) }
+            return try await becomeReady(wait, &session, &attempt)
         }
     }
 
-    /// Waits for the inner daemon; while the session's inner image is not loaded, loads it in the
-    /// same exec as soon as the daemon answers (phase `prepare` from then on) and marks the
-    /// session prepared.
-    private func waitUntilReady(_ session: OuterSession, _ attempt: inout TrialAttempt) async throws {
+    /// Waits for the inner daemon as `wait` says and tells the session it answered.
+    ///
+    /// - Returns: The container and the route to its ready inner daemon.
+    private func becomeReady(_ wait: DaemonWait, _ session: inout OuterSession, _ attempt: inout TrialAttempt) async throws -> (container: OuterContainer, route: InnerRoute) {
+        let client = try await waitUntilReady(wait, &attempt)
+        let next = session.daemonAnswered(client: client)
+        guard case .runInner(let container, let route) = next else { throw misstep(next, in: attempt.clock.current) }
+        return (container, route)
+    }
+
+    /// The failure for an action of the session that does not fit where the trial is: a bug in
+    /// the executor, recorded as the harness's error in the current phase.
+    private func misstep(_ action: OuterSession.Action, in phase: TrialPhase) -> TrialFailure {
+        if case .invalid(let reason) = action { return .harness(phase, reason) }
+        return .harness(phase, "The trial's state machine asked for \(action) where the trial executor did not expect it; this is a bug in dindlab's trial executor.")
+    }
+
+    /// Waits for the inner daemon; when `wait` says the inner image is not loaded, loads it in the
+    /// same exec as soon as the daemon answers (phase `prepare` from then on).
+    ///
+    /// - Returns: The inner daemon's client on the host route (nil through exec).
+    /// - Throws: The trial's failure when the daemon does not answer or the load fails.
+    private func waitUntilReady(_ wait: DaemonWait, _ attempt: inout TrialAttempt) async throws -> EngineClient? {
         let scenario = attempt.trial.cell.scenario
-        let container = session.containerID!
+        let container = wait.container.id
         let readySeconds = Int(scenario.daemon.readyTimeout.inSeconds.rounded(.up))
-        let image = session.prepared ? nil : scenario.inner.image
+        let image = wait.loadImage ? scenario.inner.image : nil
         // An inner daemon on a fresh tmpfs (API 1.22 and later) has no images to check for.
-        let fresh = session.trialIDs.count == 1 && engine.apiVersion >= APIVersion(1, 22)
-        if let root = session.outerRoot {
-            let status = try await waitFromHost(root, session: session, image: image, checkFirst: !fresh, readySeconds: readySeconds, &attempt)
-            if status == .ready, image != nil { session.prepared = true }
+        let fresh = wait.firstTrial && engine.apiVersion >= APIVersion(1, 22)
+        if case .hostSocket(let root, _) = wait.route {
+            let (status, client) = try await waitFromHost(root, image: image, checkFirst: !fresh, readySeconds: readySeconds, &attempt)
             if status != .ready {
-                try await readinessFailed(status, exitCode: Int(status.rawValue), stderr: "", session, &attempt)
+                try await readinessFailed(status, exitCode: Int(status.rawValue), stderr: "", container: container, &attempt)
             }
-            return
+            return client
         }
         var then: [String] = []
         if let image {
@@ -254,16 +291,15 @@ struct TrialExecutor: Sendable {
             guard status == .ready else {
                 throw TrialFailure.failed(.prepare, result.output.stderrText + output)
             }
-            session.prepared = true
-            return
+            return nil
         }
-        try await readinessFailed(status, exitCode: result.exitCode, stderr: result.output.stderrText, session, &attempt)
+        try await readinessFailed(status, exitCode: result.exitCode, stderr: result.output.stderrText, container: container, &attempt)
+        return nil
     }
 
     /// Turns a readiness status other than ready into the trial's failure (and returns on ready).
-    private func readinessFailed(_ status: OuterScripts.ReadyStatus?, exitCode: Int, stderr: String, _ session: OuterSession, _ attempt: inout TrialAttempt) async throws {
+    private func readinessFailed(_ status: OuterScripts.ReadyStatus?, exitCode: Int, stderr: String, container: String, _ attempt: inout TrialAttempt) async throws {
         let scenario = attempt.trial.cell.scenario
-        let container = session.containerID!
         let readySeconds = Int(scenario.daemon.readyTimeout.inSeconds.rounded(.up))
         switch status {
         case .ready:
@@ -287,25 +323,37 @@ struct TrialExecutor: Sendable {
 
     /// Decides, once per outer container, whether trials reach its inner daemon from the
     /// engine's host (`OuterRoot`) or through exec, and says why in the step log when exec.
-    private func findOuterRoot(_ session: OuterSession, scenario: Scenario, _ attempt: inout TrialAttempt) async throws {
+    ///
+    /// - Returns: The route, without the inner daemon's client yet.
+    private func findOuterRoot(_ container: OuterContainer, scenario: Scenario, _ attempt: inout TrialAttempt) async throws -> InnerRoute {
         let began = ContinuousClock.now
-        if let reason = OuterRoot.unusableReason(endpoint: engine.client.address.endpoint, environment: scenario.outer.env, daemonCommand: session.daemonCommand) {
-            session.execRouteReason = reason
+        let route: InnerRoute
+        let detail: String
+        func exec(because reason: String) -> (InnerRoute, String) {
+            (.exec, "the inner daemon is reached through exec (docker version, docker import in the container): \(reason)")
+        }
+        if let reason = OuterRoot.unusableReason(endpoint: engine.client.address.endpoint, environment: scenario.outer.env, daemonCommand: container.daemonCommand) {
+            (route, detail) = exec(because: reason)
         } else {
-            let inspect = try await engine.client.inspectContainer(session.containerID!, timeout: try attempt.remaining(cappedAt: callTimeout))
+            let inspect = try await engine.client.inspectContainer(container.id, timeout: try attempt.remaining(cappedAt: callTimeout))
             switch OuterRoot.find(pid: inspect.state.pid, containerID: inspect.id) {
-            case .success(let root): session.outerRoot = root
-            case .failure(let error): session.execRouteReason = error.description
+            case .success(let root):
+                route = .hostSocket(root, client: nil)
+                detail = "the inner daemon is reached from the engine's host through \(root.prefix) (socket \(root.socketPath)): readiness by GET /_ping, the inner image by POST /images/create, no exec"
+            case .failure(let error):
+                (route, detail) = exec(because: error.description)
             }
         }
-        let detail = session.outerRoot.map { "the inner daemon is reached from the engine's host through \($0.prefix) (socket \($0.socketPath)): readiness by GET /_ping, the inner image by POST /images/create, no exec" }
-            ?? "the inner daemon is reached through exec (docker version, docker import in the container): \(session.execRouteReason ?? "")"
-        attempt.steps.append(.init(phase: attempt.clock.current, title: "route to the inner daemon: " + (session.outerRoot == nil ? "exec" : "host socket"), command: [], seconds: (ContinuousClock.now - began).inSeconds, detail: detail))
+        let title = if case .hostSocket = route { "host socket" } else { "exec" }
+        attempt.steps.append(.init(phase: attempt.clock.current, title: "route to the inner daemon: " + title, command: [], seconds: (ContinuousClock.now - began).inSeconds, detail: detail))
+        return route
     }
 
     /// Waits for the inner daemon from the engine's host and, when `image` is given, imports it
     /// (phase `prepare` from the moment the daemon answered). Both are recorded as steps.
-    private func waitFromHost(_ root: OuterRoot, session: OuterSession, image: String?, checkFirst: Bool, readySeconds: Int, _ attempt: inout TrialAttempt) async throws -> OuterScripts.ReadyStatus {
+    ///
+    /// - Returns: The readiness status, and the inner daemon's client once it answered.
+    private func waitFromHost(_ root: OuterRoot, image: String?, checkFirst: Bool, readySeconds: Int, _ attempt: inout TrialAttempt) async throws -> (OuterScripts.ReadyStatus, EngineClient?) {
         let began = ContinuousClock.now
         let limit = min(Duration.seconds(readySeconds), try attempt.remaining())
         let (status, client, detail) = await root.waitReady(timeout: limit)
@@ -315,8 +363,7 @@ struct TrialExecutor: Sendable {
             throw TrialFailure.timedOut(attempt.clock.current, "the trial did not finish within its timeout of \(Int(attempt.trial.cell.scenario.timeout.inSeconds)) s (\(detail))")
         }
         attempt.steps.append(.init(phase: attempt.clock.current, title: "wait for the inner daemon (from the engine's host)", command: [], exitCode: Int(status.rawValue), seconds: (ContinuousClock.now - began).inSeconds, detail: detail))
-        session.innerClient = client
-        guard status == .ready, let client, let image else { return status }
+        guard status == .ready, let client, let image else { return (status, client) }
         attempt.clock.enter(.prepare)
         let loading = ContinuousClock.now
         do {
@@ -330,20 +377,22 @@ struct TrialExecutor: Sendable {
             // The inner daemon's refusal is the system under test failing, as `docker import` failing would be.
             throw TrialFailure.failed(.prepare, "importing the inner image \(image) into the inner daemon failed: \(error)")
         }
-        return status
+        return (status, client)
     }
 
-    /// The inner runs of one trial; the first one that fails ends the trial.
-    private func innerRuns(_ session: OuterSession, _ attempt: inout TrialAttempt) async throws {
+    /// The inner runs of one trial in `outer`, through `route`; the first one that fails ends
+    /// the trial. A fault's restarted daemon is told to `session`.
+    private func innerRuns(_ outer: OuterContainer, _ route: InnerRoute, _ session: inout OuterSession, _ attempt: inout TrialAttempt) async throws {
         let inner = attempt.trial.cell.scenario.inner
-        let container = session.containerID!
+        let container = outer.id
+        var route = route
         let pattern = try inner.expectOutput.map { try NSRegularExpression(pattern: $0, options: [.anchorsMatchLines]) }
         attempt.clock.enter(.inner)
         for index in 0..<inner.runs {
             let began = ContinuousClock.now
             let tty = inner.mode == .ti
             // From the engine's host, mode d runs only `docker run -d` in the exec (`OuterRoot.runDetached`).
-            let host = tty ? nil : session.innerClient
+            let host = tty ? nil : route.hostClient
             let command = tty ? OuterScripts.innerInteractive(image: inner.image, command: inner.command)
                 : host != nil ? OuterScripts.innerDetachedRun(image: inner.image, command: inner.command) : OuterScripts.innerDetached(image: inner.image, command: inner.command)
             let fault = index == 0 && attempt.trial.cell.scenario.faults.killDaemonAtTrial == attempt.trial.index + 1 ? injectDaemonKill(in: container, after: attempt.trial.cell.scenario.faults.killAfter) : nil
@@ -370,7 +419,7 @@ struct TrialExecutor: Sendable {
                 attempt.failureSeenAt = Date()
                 attempt.notes.append(await fault.value)
                 if attempt.trial.cell.scenario.faults.restartDaemon {
-                    try await restartDaemon(session, &attempt)
+                    route = try await restartDaemon(outer, &session, &attempt)
                 }
             }
             let result = try outcome.get()
@@ -422,17 +471,21 @@ struct TrialExecutor: Sendable {
 
     /// Starts the inner daemon again after a fault, through a detached exec (so it is an
     /// exec-born process now, whatever `daemon.start` says), appending to its log.
-    private func restartDaemon(_ session: OuterSession, _ attempt: inout TrialAttempt) async throws {
-        let container = session.containerID!
-        let execID = try await engine.client.createExec(in: container, ExecConfig(cmd: OuterScripts.execDaemon(session.daemonCommand, appendLog: true), attach: false), timeout: try attempt.remaining(cappedAt: callTimeout))
+    ///
+    /// - Returns: The route to the restarted daemon.
+    private func restartDaemon(_ outer: OuterContainer, _ session: inout OuterSession, _ attempt: inout TrialAttempt) async throws -> InnerRoute {
+        let execID = try await engine.client.createExec(in: outer.id, ExecConfig(cmd: OuterScripts.execDaemon(outer.daemonCommand, appendLog: true), attach: false), timeout: try attempt.remaining(cappedAt: callTimeout))
         try await engine.client.startExecDetached(execID, timeout: try attempt.remaining(cappedAt: callTimeout))
-        try await waitUntilReady(session, &attempt)
+        let waiting = session.daemonRestarted()
+        guard case .waitForDaemon(let wait, _) = waiting else { throw misstep(waiting, in: attempt.clock.current) }
+        let route = try await becomeReady(wait, &session, &attempt).route
         attempt.notes.append("Fault: the inner daemon was started again (through exec).")
+        return route
     }
 
-    private func cleanUp(_ session: OuterSession, keep: Bool, attempt: inout TrialAttempt) async {
+    private func cleanUp(_ session: inout OuterSession, keep: Bool, attempt: inout TrialAttempt) async {
         attempt.clock.enter(.cleanup)
-        if let note = await release(session, keep: keep) { attempt.cleanupNotes.append(note) }
+        if let note = await release(&session, keep: keep) { attempt.cleanupNotes.append(note) }
     }
 
     /// Whether the outer container of a finished trial is to be left running (`repro --keep`).
@@ -442,11 +495,17 @@ struct TrialExecutor: Sendable {
 
     /// Removes the session's outer container, or leaves it running when `keep` is true.
     /// - Returns: A note for the trial record, if there is something to say.
-    private func release(_ session: OuterSession, keep: Bool) async -> String? {
-        guard let container = session.containerID else { return nil }
-        if keep {
+    private func release(_ session: inout OuterSession, keep: Bool) async -> String? {
+        let container: String
+        switch session.release(keep: keep) {
+        case .remove(let outer):
+            container = outer.id
+        case .keep(let outer):
+            let container = outer.id
             let cgroups = session.heldCgroups.isEmpty ? "" : " The cgroups dindlab made for it stay too: \(session.heldCgroups.joined(separator: ", ")) (rmdir them, innermost first, once it is removed)."
             return "The outer container \(container) was kept for inspection (label \(KeptContainer.label)=true)." + cgroups
+        default:
+            return nil
         }
         // Removal must happen even when the trial was cancelled (a second SIGINT): an
         // unstructured task does not inherit the cancellation.
@@ -457,21 +516,22 @@ struct TrialExecutor: Sendable {
         let removed: String?
         do {
             try await removal.value
-            session.containerID = nil
+            _ = session.containerRemoved()
             removed = nil
         } catch let error as EngineError where error.isNotFound {
-            session.containerID = nil
+            _ = session.containerRemoved()
             removed = nil
         } catch {
             removed = "Removing the outer container \(container) failed: \(error). It keeps its run labels, so garbage collection removes it later."
         }
-        let notes = [removed, await releaseCgroups(session)].compactMap { $0 }
+        let released = await releaseCgroups(&session)
+        let notes = [removed, released].compactMap { $0 }
         return notes.isEmpty ? nil : notes.joined(separator: " ")
     }
 
     /// Lets go of the cgroups the session held on the engine's host; the last holder removes
     /// them. Detached, like the removal, so a cancelled trial still cleans up.
-    private func releaseCgroups(_ session: OuterSession) async -> String? {
+    private func releaseCgroups(_ session: inout OuterSession) async -> String? {
         guard !session.heldCgroups.isEmpty else { return nil }
         let held = session.heldCgroups
         session.heldCgroups = []
@@ -526,9 +586,9 @@ struct TrialExecutor: Sendable {
         }
     }
 
-    private func daemonLogSize(_ session: OuterSession, _ attempt: inout TrialAttempt) async throws -> Int {
-        if let root = session.outerRoot, let size = root.size(OuterScripts.daemonLog) { return size }
-        let result = try await engine.client.exec(in: session.containerID!, ["sh", "-c", "wc -c < \(OuterScripts.daemonLog)"], timeout: try attempt.remaining(), callTimeout: callTimeout)
+    private func daemonLogSize(_ container: OuterContainer, _ route: InnerRoute, _ attempt: inout TrialAttempt) async throws -> Int {
+        if case .hostSocket(let root, _) = route, let size = root.size(OuterScripts.daemonLog) { return size }
+        let result = try await engine.client.exec(in: container.id, ["sh", "-c", "wc -c < \(OuterScripts.daemonLog)"], timeout: try attempt.remaining(), callTimeout: callTimeout)
         return Int(result.output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
     }
 
@@ -631,16 +691,15 @@ extension TrialFailure {
 }
 
 /// A closure that runs at most once, however often and from wherever it is called.
-final class OnceCall: @unchecked Sendable {
-    private let lock = NSLock()
-    private var action: (@Sendable () -> Void)?
+final class OnceCall: Sendable {
+    private let action: Mutex<(@Sendable () -> Void)?>
 
     init(_ action: @escaping @Sendable () -> Void) {
-        self.action = action
+        self.action = Mutex(action)
     }
 
     @Sendable func call() {
-        let pending = lock.withLock { () -> (@Sendable () -> Void)? in
+        let pending = action.withLock { action in
             defer { action = nil }
             return action
         }
