@@ -424,6 +424,9 @@ struct TrialExecutor: Sendable {
     /// exec-born process now, whatever `daemon.start` says), appending to its log.
     private func restartDaemon(_ session: OuterSession, _ attempt: inout TrialAttempt) async throws {
         let container = session.containerID!
+        // The killed daemon's pid file goes first: the host route reads it at once and would
+        // take the dead pid for the new daemon's, which the detached exec writes a moment later.
+        if let root = session.outerRoot { try? FileManager.default.removeItem(atPath: root.hostPath(OuterScripts.daemonPID)) }
         let execID = try await engine.client.createExec(in: container, ExecConfig(cmd: OuterScripts.execDaemon(session.daemonCommand, appendLog: true), attach: false), timeout: try attempt.remaining(cappedAt: callTimeout))
         try await engine.client.startExecDetached(execID, timeout: try attempt.remaining(cappedAt: callTimeout))
         try await waitUntilReady(session, &attempt)
