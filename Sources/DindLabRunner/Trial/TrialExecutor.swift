@@ -419,7 +419,7 @@ struct TrialExecutor: Sendable {
                 attempt.failureSeenAt = Date()
                 attempt.notes.append(await fault.value)
                 if attempt.trial.cell.scenario.faults.restartDaemon {
-                    route = try await restartDaemon(outer, &session, &attempt)
+                    route = try await restartDaemon(outer, from: route, &session, &attempt)
                 }
             }
             let result = try outcome.get()
@@ -473,7 +473,10 @@ struct TrialExecutor: Sendable {
     /// exec-born process now, whatever `daemon.start` says), appending to its log.
     ///
     /// - Returns: The route to the restarted daemon.
-    private func restartDaemon(_ outer: OuterContainer, _ session: inout OuterSession, _ attempt: inout TrialAttempt) async throws -> InnerRoute {
+    private func restartDaemon(_ outer: OuterContainer, from route: InnerRoute, _ session: inout OuterSession, _ attempt: inout TrialAttempt) async throws -> InnerRoute {
+        // The killed daemon's pid file goes first: the host route reads it at once and would
+        // take the dead pid for the new daemon's, which the detached exec writes a moment later.
+        if case .hostSocket(let root, _) = route { try? FileManager.default.removeItem(atPath: root.hostPath(OuterScripts.daemonPID)) }
         let execID = try await engine.client.createExec(in: outer.id, ExecConfig(cmd: OuterScripts.execDaemon(outer.daemonCommand, appendLog: true), attach: false), timeout: try attempt.remaining(cappedAt: callTimeout))
         try await engine.client.startExecDetached(execID, timeout: try attempt.remaining(cappedAt: callTimeout))
         let waiting = session.daemonRestarted()
