@@ -31,7 +31,7 @@ let package = Package(
             // that Yams does not offer as a product, so it cannot be named here; SwiftPM makes
             // the C modules of a dependency's targets visible to its dependents.
             dependencies: [
-                .product(name: "Yams", package: "Yams"),
+                .product(name: "Yams", package: "Yams")
             ]
         ),
         // What touches engines and the host: private engines (namespaces, daemon eras),
@@ -103,7 +103,9 @@ let package = Package(
         // Tests of the engine side (DindLabEngines, DindLabRunner), most against the fake engine.
         .testTarget(
             name: "DindLabEngineSideTests",
-            dependencies: ["DindLabCore", "DindLabEngines", "DindLabRunner", "DockerEngine", "FakeEngine", "DindLabTestSupport"]
+            dependencies: [
+                "DindLabCore", "DindLabEngines", "DindLabRunner", "DockerEngine", "FakeEngine", "DindLabTestSupport",
+            ]
         ),
         // The executable's own code: how it words the library's facts, and the layering rule
         // that keeps the command line out of the libraries (it reads the sources).
@@ -123,9 +125,10 @@ let package = Package(
 // Every Swift target: `any` before existential types, imports internal unless a public
 // signature needs them (`public import`), members visible only from modules a file imports.
 for target in package.targets where target.name != "CCurl" {
-    target.swiftSettings = (target.swiftSettings ?? []) + [
-        .enableUpcomingFeature("ExistentialAny"),
-        .enableUpcomingFeature("InternalImportsByDefault"),
-        .enableUpcomingFeature("MemberImportVisibility"),
-    ]
+    target.swiftSettings =
+        (target.swiftSettings ?? []) + [
+            .enableUpcomingFeature("ExistentialAny"),
+            .enableUpcomingFeature("InternalImportsByDefault"),
+            .enableUpcomingFeature("MemberImportVisibility"),
+        ]
 }

@@ -12,7 +12,8 @@ public struct EngineError: Error, CustomStringConvertible, Sendable, Equatable {
         case namedEngineNotRunning(name: String, socket: String)
         case socketMissing(path: String, variable: String?, value: String?)
         case invalidAPIVersion(text: String, variable: String?)
-        case transport(method: String, path: String, curlCode: Int, curlMessage: String, detail: String, duringAnswer: Bool)
+        case transport(
+            method: String, path: String, curlCode: Int, curlMessage: String, detail: String, duringAnswer: Bool)
         case timeout(method: String, path: String, seconds: Double)
         case http(method: String, path: String, status: Int, message: String)
         case apiVersionRefused(requested: String, daemonMessage: String)
@@ -93,8 +94,13 @@ public struct EngineError: Error, CustomStringConvertible, Sendable, Equatable {
 
     /// libcurl failed to carry the request (connect, send, receive); `duringAnswer` when the
     /// daemon had begun to answer and the connection broke off before the answer ended.
-    static func transport(method: String, path: String, curlCode: Int, curlMessage: String, detail: String, duringAnswer: Bool = false) -> EngineError {
-        EngineError(.transport(method: method, path: path, curlCode: curlCode, curlMessage: curlMessage, detail: detail, duringAnswer: duringAnswer))
+    static func transport(
+        method: String, path: String, curlCode: Int, curlMessage: String, detail: String, duringAnswer: Bool = false
+    ) -> EngineError {
+        EngineError(
+            .transport(
+                method: method, path: path, curlCode: curlCode, curlMessage: curlMessage, detail: detail,
+                duringAnswer: duringAnswer))
     }
 
     /// The call did not finish within its deadline.
@@ -178,17 +184,23 @@ public struct EngineError: Error, CustomStringConvertible, Sendable, Equatable {
     public var description: String {
         switch kind {
         case .invalidAddress(let address, let reason):
-            return "The engine address \"\(address)\" is not valid: \(reason). Use unix:///path/to/docker.sock or tcp://host:port."
+            return
+                "The engine address \"\(address)\" is not valid: \(reason). Use unix:///path/to/docker.sock or tcp://host:port."
         case .invalidAPIVersion(let text, let variable?):
-            return "The API version \"\(text)\" in the environment variable \(variable) is not valid: it must look like 1.41 (this client speaks \(APIVersion.oldestSupported) to \(APIVersion.newestSupported))."
+            return
+                "The API version \"\(text)\" in the environment variable \(variable) is not valid: it must look like 1.41 (this client speaks \(APIVersion.oldestSupported) to \(APIVersion.newestSupported))."
         case .invalidAPIVersion(let text, nil):
-            return "The API version \"\(text)\" is not valid: it must look like 1.41 (this client speaks \(APIVersion.oldestSupported) to \(APIVersion.newestSupported))."
+            return
+                "The API version \"\(text)\" is not valid: it must look like 1.41 (this client speaks \(APIVersion.oldestSupported) to \(APIVersion.newestSupported))."
         case .namedEngineNotRunning(let name, let socket):
-            return "The engine \"\(name)\" is neither an address (unix://, tcp://) nor a running engine: no private engine of that name is running (no socket at \(socket))."
+            return
+                "The engine \"\(name)\" is neither an address (unix://, tcp://) nor a running engine: no private engine of that name is running (no socket at \(socket))."
         case .invalidSetting(let variable, let value, let reason):
-            return "The environment variable \(variable) is set to \"\(value)\", which cannot be used: \(reason). Correct it or unset it."
+            return
+                "The environment variable \(variable) is set to \"\(value)\", which cannot be used: \(reason). Correct it or unset it."
         case .socketMissing(let path, let variable?, let value?):
-            return "The engine socket \(path) does not exist; the address came from \(variable) (\(value)). Is the daemon running?"
+            return
+                "The engine socket \(path) does not exist; the address came from \(variable) (\(value)). Is the daemon running?"
         case .socketMissing(let path, _, _):
             return "The engine socket \(path) does not exist. Is the daemon running?"
         case .transport(let method, let path, let code, let curlMessage, let detail, let duringAnswer):

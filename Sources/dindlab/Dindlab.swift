@@ -9,7 +9,11 @@ struct Dindlab: AsyncParsableCommand {
         commandName: "dindlab",
         abstract: "A reproducible test harness for docker-in-docker experiments.",
         version: Harness.version,
-        subcommands: [RunCommand.self, ReportCommand.self, MergeCommand.self, ReproCommand.self, CompareCommand.self, HistoryCommand.self, FingerprintCommand.self, ValidateCommand.self, PlanCommand.self, EngineCommand.self, ImagesCommand.self, GcCommand.self]
+        subcommands: [
+            RunCommand.self, ReportCommand.self, MergeCommand.self, ReproCommand.self, CompareCommand.self,
+            HistoryCommand.self, FingerprintCommand.self, ValidateCommand.self, PlanCommand.self, EngineCommand.self,
+            ImagesCommand.self, GcCommand.self,
+        ]
     )
 
     /// Parses and runs the command; an error it does not catch is worded by `DiagnosticText`

@@ -1,15 +1,19 @@
 import Testing
+
 @testable import DindLabCore
 
 @Suite("Compare: fingerprint diff")
 struct CompareFingerprintDiffTests {
     /// The field report's two hosts: same kernel and versions, other daemon cgroup lines.
-    let good = EngineFingerprint(daemonVersion: "1.9.1", apiVersion: "1.21", kernelVersion: "3.10.0-229.el7.x86_64",
-                                 storageDriver: "devicemapper", cgroupDriver: "cgroupfs",
-                                 daemonCgroupLines: ["3:cpuset:/", "2:perf_event:/", "1:name=systemd:/system.slice/docker.service"])
+    let good = EngineFingerprint(
+        daemonVersion: "1.9.1", apiVersion: "1.21", kernelVersion: "3.10.0-229.el7.x86_64",
+        storageDriver: "devicemapper", cgroupDriver: "cgroupfs",
+        daemonCgroupLines: ["3:cpuset:/", "2:perf_event:/", "1:name=systemd:/system.slice/docker.service"])
     var bad: EngineFingerprint {
         var bad = good
-        bad.daemonCgroupLines = ["3:cpuset:/docker-daemon", "2:perf_event:/docker-daemon", "1:name=systemd:/system.slice/docker.service"]
+        bad.daemonCgroupLines = [
+            "3:cpuset:/docker-daemon", "2:perf_event:/docker-daemon", "1:name=systemd:/system.slice/docker.service",
+        ]
         return bad
     }
 
@@ -37,7 +41,14 @@ struct CompareFingerprintDiffTests {
         fewer.daemonCgroupLines = nil
         fewer.storageDriver = "vfs"
         let diff = FingerprintDiff([("a", good), ("b", fewer), ("c", good)])
-        #expect(diff.differing.map(\.name) == ["storage driver", "daemon cgroup[0]", "daemon cgroup[1]", "daemon cgroup[2]"])
-        #expect(diff.differing.last?.values == ["1:name=systemd:/system.slice/docker.service", FingerprintDiff.absent, "1:name=systemd:/system.slice/docker.service"])
+        #expect(
+            diff.differing.map(\.name) == [
+                "storage driver", "daemon cgroup[0]", "daemon cgroup[1]", "daemon cgroup[2]",
+            ])
+        #expect(
+            diff.differing.last?.values == [
+                "1:name=systemd:/system.slice/docker.service", FingerprintDiff.absent,
+                "1:name=systemd:/system.slice/docker.service",
+            ])
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import DindLabCore
 
 /// Reference values worked by hand from the definition R's `p.adjust(p, method = "holm")` uses:

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DindLabCore
 
 /// Records made up for comparisons: whole cells with given pass and fail counts.
@@ -9,24 +10,32 @@ enum CompareFixtures {
     /// `passes` passing and `fails` failing trials of one cell, trial ids as the planner
     /// makes them (`<scenario>-c<index>-t<n>`).
     static func cell(
-        _ scenario: String = "flaky", index: Int = 0, id: String = "default", values: CellValues = [:], engine: String = "default",
-        passes: Int, fails: Int, signature: String = "inner: exit status 1", timeouts: Int = 0, errors: Int = 0, firstSequence: Int = 0
+        _ scenario: String = "flaky", index: Int = 0, id: String = "default", values: CellValues = [:],
+        engine: String = "default",
+        passes: Int, fails: Int, signature: String = "inner: exit status 1", timeouts: Int = 0, errors: Int = 0,
+        firstSequence: Int = 0
     ) -> [TrialRecord] {
-        let outcomes = Array(repeating: TrialOutcome.pass, count: passes) + Array(repeating: .fail, count: fails)
+        let outcomes =
+            Array(repeating: TrialOutcome.pass, count: passes) + Array(repeating: .fail, count: fails)
             + Array(repeating: .timeout, count: timeouts) + Array(repeating: .error, count: errors)
         return outcomes.enumerated().map { n, outcome in
-            TrialRecord(runID: RunID("20261129T112233Z-ab12")!, trialID: "\(scenario)-c\(index)-t\(n)", sequence: firstSequence + n,
-                        scenario: scenario, cellID: id, cellValues: values, engine: engine, outcome: outcome,
-                        failingPhase: outcome == .pass ? nil : .inner,
-                        signature: outcome == .pass ? nil : (outcome == .timeout ? "inner: timed out" : outcome == .error ? "outer: engine gone" : signature),
-                        startedAt: start, finishedAt: start.addingTimeInterval(1.5))
+            TrialRecord(
+                runID: RunID("20261129T112233Z-ab12")!, trialID: "\(scenario)-c\(index)-t\(n)",
+                sequence: firstSequence + n,
+                scenario: scenario, cellID: id, cellValues: values, engine: engine, outcome: outcome,
+                failingPhase: outcome == .pass ? nil : .inner,
+                signature: outcome == .pass
+                    ? nil
+                    : (outcome == .timeout ? "inner: timed out" : outcome == .error ? "outer: engine gone" : signature),
+                startedAt: start, finishedAt: start.addingTimeInterval(1.5))
         }
     }
 
     static func run(_ name: String, _ records: [TrialRecord], engines: [String]? = nil) -> RunRecords {
         let manifest = engines.map { names in
-            RunManifest(runID: RunID("20261129T112233Z-ab12")!, startedAt: start, commandLine: ["dindlab", "run"],
-                        engines: names.map { RunManifest.Engine(name: $0, fingerprint: EngineFingerprint()) })
+            RunManifest(
+                runID: RunID("20261129T112233Z-ab12")!, startedAt: start, commandLine: ["dindlab", "run"],
+                engines: names.map { RunManifest.Engine(name: $0, fingerprint: EngineFingerprint()) })
         }
         return RunRecords(directory: URL(fileURLWithPath: "/results/\(name)"), manifest: manifest, records: records)
     }
@@ -38,9 +47,15 @@ struct CompareRunsTests {
 
     /// Cell "changed" goes from 6 fails in 60 to 36 in 60; cell "steady" from 6 to 7.
     var runs: (RunRecords, RunRecords) {
-        let a = F.run("A", F.cell(index: 0, id: "changed", passes: 54, fails: 6) + F.cell(index: 1, id: "steady", passes: 54, fails: 6, firstSequence: 100))
-        let b = F.run("B", F.cell(index: 0, id: "changed", passes: 24, fails: 36, signature: "inner: umount shm: device or resource busy")
-            + F.cell(index: 1, id: "steady", passes: 53, fails: 7, firstSequence: 100))
+        let a = F.run(
+            "A",
+            F.cell(index: 0, id: "changed", passes: 54, fails: 6)
+                + F.cell(index: 1, id: "steady", passes: 54, fails: 6, firstSequence: 100))
+        let b = F.run(
+            "B",
+            F.cell(
+                index: 0, id: "changed", passes: 24, fails: 36, signature: "inner: umount shm: device or resource busy")
+                + F.cell(index: 1, id: "steady", passes: 53, fails: 7, firstSequence: 100))
         return (a, b)
     }
 
@@ -87,8 +102,12 @@ struct CompareRunsTests {
         let new = F.run("B", F.cell(engine: "new-host", passes: 10, fails: 0))
         #expect(Comparison(old, new).rows.count == 1)
 
-        let twoA = F.run("A", F.cell(engine: "x", passes: 5, fails: 0) + F.cell(engine: "y", passes: 5, fails: 0, firstSequence: 10), engines: ["x", "y"])
-        let twoB = F.run("B", F.cell(engine: "x", passes: 5, fails: 0) + F.cell(engine: "z", passes: 5, fails: 0, firstSequence: 10), engines: ["x", "z"])
+        let twoA = F.run(
+            "A", F.cell(engine: "x", passes: 5, fails: 0) + F.cell(engine: "y", passes: 5, fails: 0, firstSequence: 10),
+            engines: ["x", "y"])
+        let twoB = F.run(
+            "B", F.cell(engine: "x", passes: 5, fails: 0) + F.cell(engine: "z", passes: 5, fails: 0, firstSequence: 10),
+            engines: ["x", "z"])
         let comparison = Comparison(twoA, twoB)
         #expect(comparison.rows.map(\.group) == ["default [x]"])
         #expect(Set(comparison.unmatched.map(\.engine)) == ["y", "z"])
@@ -96,8 +115,14 @@ struct CompareRunsTests {
 
     @Test("a side without counted trials has no p-value and takes no part in the adjustment")
     func errorsOnly() throws {
-        let a = F.run("A", F.cell(id: "broken", passes: 0, fails: 0, errors: 3) + F.cell(index: 1, id: "ok", passes: 9, fails: 1, firstSequence: 10))
-        let b = F.run("B", F.cell(id: "broken", passes: 4, fails: 0) + F.cell(index: 1, id: "ok", passes: 4, fails: 6, firstSequence: 10))
+        let a = F.run(
+            "A",
+            F.cell(id: "broken", passes: 0, fails: 0, errors: 3)
+                + F.cell(index: 1, id: "ok", passes: 9, fails: 1, firstSequence: 10))
+        let b = F.run(
+            "B",
+            F.cell(id: "broken", passes: 4, fails: 0)
+                + F.cell(index: 1, id: "ok", passes: 4, fails: 6, firstSequence: 10))
         let comparison = Comparison(a, b)
         let broken = try #require(comparison.rows.first { $0.group == "broken" })
         #expect(broken.pValue == nil && broken.adjustedPValue == nil && broken.difference == nil)
@@ -121,7 +146,10 @@ struct CompareRunsTests {
         #expect(terminal.contains("1 cell(s) differ significantly"))
         let markdown = ComparisonReport.markdown(comparison)
         #expect(markdown.hasPrefix("# Comparison: A vs B"))
-        #expect(markdown.contains("| changed | 60 | 90.0% [79.9%, 95.3%] | 60 | 40.0% [28.6%, 52.6%] | -50.0 pp | 9.2e-09 | 1.8e-08 | * |"))
+        #expect(
+            markdown.contains(
+                "| changed | 60 | 90.0% [79.9%, 95.3%] | 60 | 40.0% [28.6%, 52.6%] | -50.0 pp | 9.2e-09 | 1.8e-08 | * |"
+            ))
         #expect(markdown.contains("## Signatures seen on one side only"))
         #expect(markdown.contains("`changed`: only in B: 36× `inner: umount shm: device or resource busy`"))
     }

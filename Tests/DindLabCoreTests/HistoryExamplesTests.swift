@@ -1,6 +1,7 @@
 import DindLabTestSupport
 import Foundation
 import Testing
+
 @testable import DindLabCore
 
 /// The CI examples would run: the GitHub workflow is valid against GitHub's published schema
@@ -19,24 +20,33 @@ struct HistoryExamplesTests {
             .map { URL(fileURLWithPath: $0) }.first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }()
 
-    @Test("the GitHub workflow validates against the published github-workflows schema (check-jsonschema --builtin-schema)",
-          .enabled(if: checkJSONSchema != nil, "check-jsonschema is not installed (scripts/setup installs it: pip install check-jsonschema)"))
+    @Test(
+        "the GitHub workflow validates against the published github-workflows schema (check-jsonschema --builtin-schema)",
+        .enabled(
+            if: checkJSONSchema != nil,
+            "check-jsonschema is not installed (scripts/setup installs it: pip install check-jsonschema)"))
     func workflowSchema() throws {
         let workflow = Self.folder.appendingPathComponent("github-nightly.yml")
-        let result = try ReportFixtures.run(Self.checkJSONSchema!, ["--builtin-schema", "vendor.github-workflows", workflow.path])
+        let result = try ReportFixtures.run(
+            Self.checkJSONSchema!, ["--builtin-schema", "vendor.github-workflows", workflow.path])
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("ok -- validation done"))
     }
 
-    @Test("the schema check catches a workflow that would not run",
-          .enabled(if: checkJSONSchema != nil, "check-jsonschema is not installed (scripts/setup installs it: pip install check-jsonschema)"))
+    @Test(
+        "the schema check catches a workflow that would not run",
+        .enabled(
+            if: checkJSONSchema != nil,
+            "check-jsonschema is not installed (scripts/setup installs it: pip install check-jsonschema)"))
     func schemaCatchesBrokenWorkflow() throws {
         let root = try ResultsFixtures.TemporaryDirectory()
         defer { root.remove() }
         let text = try String(contentsOf: Self.folder.appendingPathComponent("github-nightly.yml"), encoding: .utf8)
         let broken = root.url.appendingPathComponent("broken.yml")
-        try text.replacingOccurrences(of: "runs-on:", with: "runs_on:").write(to: broken, atomically: true, encoding: .utf8)
-        let result = try ReportFixtures.run(Self.checkJSONSchema!, ["--builtin-schema", "vendor.github-workflows", broken.path])
+        try text.replacingOccurrences(of: "runs-on:", with: "runs_on:").write(
+            to: broken, atomically: true, encoding: .utf8)
+        let result = try ReportFixtures.run(
+            Self.checkJSONSchema!, ["--builtin-schema", "vendor.github-workflows", broken.path])
         #expect(result.status == 1, "\(result.output)")
         #expect(result.output.contains("'runs-on' is a required property"))
     }
@@ -59,11 +69,16 @@ struct HistoryExamplesTests {
         #expect(scripts >= 8)
     }
 
-    @Test("the workflow restores the previous nights, merges tonight into them, runs dindlab history and publishes history.html beside report.html")
+    @Test(
+        "the workflow restores the previous nights, merges tonight into them, runs dindlab history and publishes history.html beside report.html"
+    )
     func workflowHistory() throws {
         let workflow = try ShardExamplesTests.load("github-nightly.yml")
         let jobs = try #require(workflow["jobs"]?.entries)
-        let merge = try #require(jobs.first { $0.value["steps"]?.items?.contains { $0["run"]?.text?.contains("dindlab merge") == true } == true })
+        let merge = try #require(
+            jobs.first {
+                $0.value["steps"]?.items?.contains { $0["run"]?.text?.contains("dindlab merge") == true } == true
+            })
         let steps = try #require(merge.value["steps"]?.items)
         func index(_ matches: (YAMLNode) -> Bool) -> Int? { steps.firstIndex(where: matches) }
 
@@ -80,7 +95,9 @@ struct HistoryExamplesTests {
         #expect(steps[save]["if"]?.text == "always()", "a failing night (a regression) must still be kept for tomorrow")
         let restoreKeys = try #require(steps[restore]["with"]?["restore-keys"]?.text)
         let saveKey = try #require(steps[save]["with"]?["key"]?.text)
-        #expect(saveKey.hasPrefix(restoreKeys.trimmingCharacters(in: .whitespacesAndNewlines)), "tomorrow's restore must find tonight's key")
+        #expect(
+            saveKey.hasPrefix(restoreKeys.trimmingCharacters(in: .whitespacesAndNewlines)),
+            "tomorrow's restore must find tonight's key")
         #expect(saveKey.contains("${{ github.run_id }}"), "each night saves a new cache entry")
         let mergeScript = try #require(steps[mergeStep]["run"]?.text)
         #expect(mergeScript.contains("--out \"\(folder)/nightly-$SEED\""))
@@ -88,10 +105,14 @@ struct HistoryExamplesTests {
         #expect(historyScript.contains("dindlab history \(folder)/"))
         #expect(historyScript.contains("--html \(folder)/history.html"))
         #expect(historyScript.contains("--fail-on-regression"))
-        #expect(steps[historyStep]["if"]?.text == "always()", "history is read even when the merged run failed its expectations")
+        #expect(
+            steps[historyStep]["if"]?.text == "always()",
+            "history is read even when the merged run failed its expectations")
 
         // history.html and the nights' report.html in one artifact, so its links work.
-        let paths = try #require(steps[upload]["with"]?["path"]?.text).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        let paths = try #require(steps[upload]["with"]?["path"]?.text).split(separator: "\n").map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
         #expect(paths.contains("\(folder)/history.html"))
         #expect(paths.contains("\(folder)/*/report.html"))
         #expect(steps[upload]["if"]?.text == "always()")
@@ -117,15 +138,20 @@ struct HistoryExamplesTests {
         let argument = try #require(script.firstMatch(of: /--shard (\S+)/)?.output.1)
         var shards: [Int] = []
         for index in 0..<completions {
-            let evaluated = try ReportFixtures.run(URL(fileURLWithPath: "/bin/sh"), ["-c", "JOB_COMPLETION_INDEX=\(index); SHARDS=\(env["SHARDS"]!); echo \(argument)"])
-            let parts = evaluated.output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "/").compactMap { Int($0) }
+            let evaluated = try ReportFixtures.run(
+                URL(fileURLWithPath: "/bin/sh"),
+                ["-c", "JOB_COMPLETION_INDEX=\(index); SHARDS=\(env["SHARDS"]!); echo \(argument)"])
+            let parts = evaluated.output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "/")
+                .compactMap { Int($0) }
             #expect(parts.count == 2 && parts[1] == completions, "\(argument) gave \(evaluated.output)")
             shards.append(parts.first ?? 0)
         }
         #expect(shards == Array(1...completions))
     }
 
-    @Test("the Kubernetes history Job merges the nightly Job's shards into /results/history and runs dindlab history there")
+    @Test(
+        "the Kubernetes history Job merges the nightly Job's shards into /results/history and runs dindlab history there"
+    )
     func kubernetesHistory() throws {
         let nightly = try ShardExamplesTests.load("k8s-indexed-job.yaml")
         let history = try ShardExamplesTests.load("k8s-history-job.yaml")
@@ -152,13 +178,15 @@ struct HistoryExamplesTests {
         // The nightly Job writes where the history Job reads.
         let nightlyScript = try #require(nightlyPod["containers"]?[0]?["args"]?[0]?.text)
         #expect(nightlyScript.contains("--out \"/results/$SEED/shard-$((JOB_COMPLETION_INDEX+1))\""))
-        let comment = try String(contentsOf: Self.folder.appendingPathComponent("k8s-indexed-job.yaml"), encoding: .utf8)
+        let comment = try String(
+            contentsOf: Self.folder.appendingPathComponent("k8s-indexed-job.yaml"), encoding: .utf8)
         #expect(comment.contains("Where history lives") && comment.contains("k8s-history-job.yaml"))
     }
 
     static func environment(_ container: YAMLNode) -> [String: String] {
-        Dictionary((container["env"]?.items ?? []).compactMap { item in
-            item["name"]?.text.flatMap { name in item["value"]?.text.map { (name, $0) } }
-        }, uniquingKeysWith: { first, _ in first })
+        Dictionary(
+            (container["env"]?.items ?? []).compactMap { item in
+                item["name"]?.text.flatMap { name in item["value"]?.text.map { (name, $0) } }
+            }, uniquingKeysWith: { first, _ in first })
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import DindLabCore
 
 /// Run folders made up for history tests: nights of one scenario whose cells pass and fail
@@ -14,15 +15,17 @@ enum HistoryFixtures {
         var signature = "inner: exit status <n>"
 
         /// `role=steady`, with its value as the cell's one matrix key.
-        static func role(_ role: String, passes: Int, fails: Int, signature: String = "inner: exit status <n>") -> Cell {
+        static func role(_ role: String, passes: Int, fails: Int, signature: String = "inner: exit status <n>") -> Cell
+        {
             Cell(id: "role=\(role)", passes: passes, fails: fails, signature: signature)
         }
 
         var values: CellValues {
-            CellValues(id.split(separator: ",").map { part in
-                let halves = part.split(separator: "=", maxSplits: 1)
-                return (String(halves[0]), String(halves.count > 1 ? halves[1] : ""))
-            })
+            CellValues(
+                id.split(separator: ",").map { part in
+                    let halves = part.split(separator: "=", maxSplits: 1)
+                    return (String(halves[0]), String(halves.count > 1 ? halves[1] : ""))
+                })
         }
     }
 
@@ -42,35 +45,50 @@ enum HistoryFixtures {
     /// - Returns: The run folder.
     @discardableResult
     static func night(
-        in root: URL, runID: String, day: Double, scenario: String = "nightly", cells: [Cell], skipped: [(String, String)] = [],
-        scenarioSHA: String = String(repeating: "a", count: 64), expectation: String? = ">= 0.9", engine: String = "default",
+        in root: URL, runID: String, day: Double, scenario: String = "nightly", cells: [Cell],
+        skipped: [(String, String)] = [],
+        scenarioSHA: String = String(repeating: "a", count: 64), expectation: String? = ">= 0.9",
+        engine: String = "default",
         seed: UInt64? = nil, shard: Plan.Shard? = nil, mergedFrom: [String]? = nil, cellIndexOffset: Int = 0
     ) async throws -> URL {
         let id = RunID(runID)!
         let store = try ResultStore(creatingIn: root, runID: id)
         let started = firstNight.addingTimeInterval(day * 86_400)
         var manifest = RunManifest(
-            runID: id, startedAt: started, finishedAt: started.addingTimeInterval(600), commandLine: ["dindlab", "run", "Scenarios/\(scenario).yaml"],
-            seed: seed, scenarioFiles: [.init(path: "Scenarios/\(scenario).yaml", sha256: scenarioSHA, scenario: scenario)],
+            runID: id, startedAt: started, finishedAt: started.addingTimeInterval(600),
+            commandLine: ["dindlab", "run", "Scenarios/\(scenario).yaml"],
+            seed: seed,
+            scenarioFiles: [.init(path: "Scenarios/\(scenario).yaml", sha256: scenarioSHA, scenario: scenario)],
             engines: [.init(name: engine, fingerprint: EngineFingerprint(daemonVersion: "20.10.24"))],
-            expectations: try expectation.map { RunExpectations(byScenario: [scenario: try SuccessRateExpectation(parsing: $0)]) },
+            expectations: try expectation.map {
+                RunExpectations(byScenario: [scenario: try SuccessRateExpectation(parsing: $0)])
+            },
             shard: shard, plannedTrials: cells.reduce(0) { $0 + $1.passes + $1.fails + $1.timeouts + $1.errors },
-            mergedFrom: mergedFrom.map { $0.map { RunManifest.MergedRun(runID: RunID($0)!, shard: nil, commandLine: []) } })
-        manifest.skippedCells = skipped.map { .init(scenario: scenario, cellID: $0.0, engine: engine, trials: 10, reason: $0.1) }
+            mergedFrom: mergedFrom.map {
+                $0.map { RunManifest.MergedRun(runID: RunID($0)!, shard: nil, commandLine: []) }
+            })
+        manifest.skippedCells = skipped.map {
+            .init(scenario: scenario, cellID: $0.0, engine: engine, trials: 10, reason: $0.1)
+        }
         try await store.writeManifest(manifest)
         var sequence = 0
         for (index, cell) in cells.enumerated() {
-            let outcomes = Array(repeating: TrialOutcome.fail, count: cell.fails) + Array(repeating: .timeout, count: cell.timeouts)
+            let outcomes =
+                Array(repeating: TrialOutcome.fail, count: cell.fails)
+                + Array(repeating: .timeout, count: cell.timeouts)
                 + Array(repeating: .error, count: cell.errors) + Array(repeating: .pass, count: cell.passes)
             for (trial, outcome) in outcomes.enumerated() {
                 sequence += 1
                 let trialID = "\(scenario)-c\(index + cellIndexOffset)-t\(trial)"
                 let at = started.addingTimeInterval(Double(sequence))
-                try await store.append(TrialRecord(
-                    runID: id, trialID: trialID, sequence: sequence, scenario: scenario, cellID: cell.id, cellValues: cell.values,
-                    engine: engine, outcome: outcome, failingPhase: outcome == .pass ? nil : .inner,
-                    signature: outcome == .pass ? nil : cell.signature, startedAt: at, finishedAt: at.addingTimeInterval(1),
-                    artifactsPath: outcome == .pass ? nil : "artifacts/\(trialID)"))
+                try await store.append(
+                    TrialRecord(
+                        runID: id, trialID: trialID, sequence: sequence, scenario: scenario, cellID: cell.id,
+                        cellValues: cell.values,
+                        engine: engine, outcome: outcome, failingPhase: outcome == .pass ? nil : .inner,
+                        signature: outcome == .pass ? nil : cell.signature, startedAt: at,
+                        finishedAt: at.addingTimeInterval(1),
+                        artifactsPath: outcome == .pass ? nil : "artifacts/\(trialID)"))
             }
         }
         return store.directory
@@ -81,10 +99,14 @@ enum HistoryFixtures {
     static func fiveNights(in root: URL) async throws {
         for day in 0..<5 {
             let last = day == 4
-            try await night(in: root, runID: "night-\(day + 1)", day: Double(day), cells: [
-                .role("steady", passes: last ? 4 : 10, fails: last ? 6 : 0, signature: "inner: umount <path>/shm: device or resource busy"),
-                .role("flaky", passes: 7, fails: 3),
-            ])
+            try await night(
+                in: root, runID: "night-\(day + 1)", day: Double(day),
+                cells: [
+                    .role(
+                        "steady", passes: last ? 4 : 10, fails: last ? 6 : 0,
+                        signature: "inner: umount <path>/shm: device or resource busy"),
+                    .role("flaky", passes: 7, fails: 3),
+                ])
         }
     }
 }

@@ -1,6 +1,7 @@
 import DindLabTestSupport
 import Foundation
 import Testing
+
 @testable import DindLabCore
 
 /// history.html: the grid of cells × nights, links to each night's report.html, colours against
@@ -12,10 +13,14 @@ struct HistoryHTMLTests {
         let nights = root.appendingPathComponent("history")
         for day in 0..<5 {
             let last = day == 4
-            try await HistoryFixtures.night(in: nights, runID: "night-\(day + 1)", day: Double(day), cells: [
-                .role("steady", passes: last ? 4 : 10, fails: last ? 6 : 0, signature: "inner: umount <path>/shm: <&> busy"),
-                .role("flaky", passes: 7, fails: 3),
-            ], skipped: [("role=v17", "the outer image dindlab/outer:1.7.1 is not on the engine default")])
+            try await HistoryFixtures.night(
+                in: nights, runID: "night-\(day + 1)", day: Double(day),
+                cells: [
+                    .role(
+                        "steady", passes: last ? 4 : 10, fails: last ? 6 : 0,
+                        signature: "inner: umount <path>/shm: <&> busy"),
+                    .role("flaky", passes: 7, fails: 3),
+                ], skipped: [("role=v17", "the outer image dindlab/outer:1.7.1 is not on the engine default")])
         }
         return try HistoryReader.read([nights])
     }
@@ -34,11 +39,21 @@ struct HistoryHTMLTests {
         let positions = headers.compactMap { html.range(of: $0)?.lowerBound }
         #expect(positions.count == 5 && positions == positions.sorted())
         // Entries: 40% of 10 on the last night, red (the whole interval misses >= 0.9); 100% green.
-        #expect(html.contains("<td class=\"e x\" title=\"\(history.nights[4].dateLabel): 4 passed, 6 failed; expect &gt;= 0.9 (missed); most frequent signature: inner: umount &lt;path&gt;/shm: &lt;&amp;&gt; busy\"><a href=\"../history/night-5/report.html\">40%<i>10</i></a></td>"))
-        #expect(html.contains("<td class=\"e h\" title=\"\(history.nights[3].dateLabel): 10 passed; expect &gt;= 0.9 (holds)\">"))
-        #expect(html.contains(".grid td.h{background:\(HistoryHTML.holds)}") && html.contains(".grid td.x{background:\(HistoryHTML.missedByInterval)}"))
+        #expect(
+            html.contains(
+                "<td class=\"e x\" title=\"\(history.nights[4].dateLabel): 4 passed, 6 failed; expect &gt;= 0.9 (missed); most frequent signature: inner: umount &lt;path&gt;/shm: &lt;&amp;&gt; busy\"><a href=\"../history/night-5/report.html\">40%<i>10</i></a></td>"
+            ))
+        #expect(
+            html.contains(
+                "<td class=\"e h\" title=\"\(history.nights[3].dateLabel): 10 passed; expect &gt;= 0.9 (holds)\">"))
+        #expect(
+            html.contains(".grid td.h{background:\(HistoryHTML.holds)}")
+                && html.contains(".grid td.x{background:\(HistoryHTML.missedByInterval)}"))
         // The skipped cell is grey, with its reason.
-        #expect(html.contains("<td class=\"e g\" title=\"\(history.nights[0].dateLabel): 0 passed; skipped: the outer image dindlab/outer:1.7.1"))
+        #expect(
+            html.contains(
+                "<td class=\"e g\" title=\"\(history.nights[0].dateLabel): 0 passed; skipped: the outer image dindlab/outer:1.7.1"
+            ))
         // Classes and the new signature.
         #expect(html.contains("<span class=\"badge regressed\""))
         #expect(html.contains("<span class=\"badge flaky\""))
@@ -50,14 +65,21 @@ struct HistoryHTMLTests {
         #expect(html.contains(".grid th.name{position:sticky;left:0"))
     }
 
-    @Test("entries are coloured against their expectation: holds, missed by the rate only, missed by the whole interval; by rate without one")
+    @Test(
+        "entries are coloured against their expectation: holds, missed by the rate only, missed by the whole interval; by rate without one"
+    )
     func colours() throws {
         let expectation = try SuccessRateExpectation(parsing: ">= 0.9")
         #expect(HistoryHTML.colour(HistoryEntry(passes: 10, expectation: expectation)) == HistoryHTML.holds)
-        #expect(HistoryHTML.colour(HistoryEntry(passes: 8, fails: 2, expectation: expectation)) == HistoryHTML.missedByRate)
-        #expect(HistoryHTML.colour(HistoryEntry(passes: 4, fails: 6, expectation: expectation)) == HistoryHTML.missedByInterval)
+        #expect(
+            HistoryHTML.colour(HistoryEntry(passes: 8, fails: 2, expectation: expectation)) == HistoryHTML.missedByRate)
+        #expect(
+            HistoryHTML.colour(HistoryEntry(passes: 4, fails: 6, expectation: expectation))
+                == HistoryHTML.missedByInterval)
         // An expected failure (<= 0.1) that fails is green.
-        #expect(HistoryHTML.colour(HistoryEntry(fails: 10, expectation: try SuccessRateExpectation(parsing: "<= 0.1"))) == HistoryHTML.holds)
+        #expect(
+            HistoryHTML.colour(HistoryEntry(fails: 10, expectation: try SuccessRateExpectation(parsing: "<= 0.1")))
+                == HistoryHTML.holds)
         #expect(HistoryHTML.colour(HistoryEntry(passes: 5, fails: 5)) == "hsl(60, 70%, 72%)")
         #expect(HistoryHTML.colour(HistoryEntry(errors: 3)) == HistoryHTML.grey)
     }
@@ -74,8 +96,11 @@ struct HistoryHTMLTests {
         #expect(html.contains("&lt;&amp;&gt; busy") && !html.contains("<&>"))
     }
 
-    @Test("history.html renders in headless Chromium: the grid's green, red and grey entries are on the screenshot",
-          .enabled(if: ReportHTMLTests.chromium != nil, "Chromium is not installed (Debian package chromium; scripts/setup installs it)"))
+    @Test(
+        "history.html renders in headless Chromium: the grid's green, red and grey entries are on the screenshot",
+        .enabled(
+            if: ReportHTMLTests.chromium != nil,
+            "Chromium is not installed (Debian package chromium; scripts/setup installs it)"))
     func rendersInChromium() async throws {
         let root = try ResultsFixtures.TemporaryDirectory()
         defer { root.remove() }

@@ -1,10 +1,13 @@
 import Testing
+
 @testable import DindLabCore
 
 /// Plans: which trials, their ids, and an order that depends on the seed alone.
 @Suite("Plan order")
 struct PlanOrderTests {
-    static func scenario(_ name: String, repeatCount: Int = 3, matrix: String? = nil, extra: String = "") throws -> Scenario {
+    static func scenario(_ name: String, repeatCount: Int = 3, matrix: String? = nil, extra: String = "") throws
+        -> Scenario
+    {
         var text = "version: 1\nname: \(name)\nrepeat: \(repeatCount)\nouter: {image: i}\n\(extra)"
         if let matrix { text += "matrix:\n\(matrix)" }
         return try ScenarioLoader.load(yaml: text, file: "\(name).yaml")
@@ -15,9 +18,12 @@ struct PlanOrderTests {
     @Test("SplitMix64 gives the published reference sequence")
     func referenceSequence() {
         var generator = SplitMix64(seed: 1_234_567)
-        #expect((0..<5).map { _ in generator.next() }
-            == [6_457_827_717_110_365_317, 3_203_168_211_198_807_973, 9_817_491_932_198_370_423,
-                4_593_380_528_125_082_431, 16_408_922_859_458_223_821])
+        #expect(
+            (0..<5).map { _ in generator.next() }
+                == [
+                    6_457_827_717_110_365_317, 3_203_168_211_198_807_973, 9_817_491_932_198_370_423,
+                    4_593_380_528_125_082_431, 16_408_922_859_458_223_821,
+                ])
         var zero = SplitMix64(seed: 0)
         #expect(zero.next() == 16_294_208_416_658_607_535)
     }
@@ -48,7 +54,9 @@ struct PlanOrderTests {
 
     @Test("the same seed gives the same order; different seeds give different orders")
     func seeds() throws {
-        let scenarios = [try Self.scenario("m", repeatCount: 10, matrix: Self.modes), try Self.scenario("s", repeatCount: 4)]
+        let scenarios = [
+            try Self.scenario("m", repeatCount: 10, matrix: Self.modes), try Self.scenario("s", repeatCount: 4),
+        ]
         let order = { (seed: UInt64) throws -> [String] in try Plan(scenarios: scenarios, seed: seed).trials.map(\.id) }
         #expect(try order(1) == order(1))
         #expect(try order(2025) == order(2025))
@@ -78,7 +86,9 @@ struct PlanOrderTests {
 
     @Test("trials of all cells and scenarios are interleaved, not run cell after cell")
     func interleaved() throws {
-        let plan = try Plan(scenarios: [Self.scenario("m", repeatCount: 10, matrix: Self.modes), Self.scenario("s", repeatCount: 10)], seed: 3)
+        let plan = try Plan(
+            scenarios: [Self.scenario("m", repeatCount: 10, matrix: Self.modes), Self.scenario("s", repeatCount: 10)],
+            seed: 3)
         let cells = plan.trials.map { "\($0.scenarioName)/\($0.cell.index)" }
         let runs = zip(cells, cells.dropFirst()).filter { $0 != $1 }.count + 1
         #expect(runs > 20)  // 50 trials in 5 cells: grouped would be 5 runs
@@ -91,8 +101,9 @@ struct PlanOrderTests {
 
     @Test("--repeat replaces every cell's repeat")
     func repeatOverride() throws {
-        let plan = try Plan(scenarios: [Self.scenario("m", repeatCount: 5, matrix: Self.modes), Self.scenario("s", repeatCount: 9)],
-                            repeatOverride: 2, seed: 1)
+        let plan = try Plan(
+            scenarios: [Self.scenario("m", repeatCount: 5, matrix: Self.modes), Self.scenario("s", repeatCount: 9)],
+            repeatOverride: 2, seed: 1)
         #expect(plan.trials.count == 10)
         #expect(throws: PlanError.invalidRepeat(0)) { try Plan(scenarios: [Self.scenario("s")], repeatOverride: 0) }
     }
@@ -117,10 +128,12 @@ struct PlanOrderTests {
         let matrix = try Self.scenario("m", repeatCount: 1, matrix: Self.modes)
         let fixedExec = try Self.scenario("e", repeatCount: 1, extra: "daemon: {start: exec}\n")
         let fixedCmd = try Self.scenario("c", repeatCount: 1)
-        let plan = try Plan(scenarios: [matrix, fixedExec, fixedCmd], seed: 1, only: [CellFilter(key: "daemon.start", value: "exec")])
-        #expect(plan.scenarios.map { $0.cells.map(\.id) } == [
-            ["daemon.start=exec,inner.mode=ti", "daemon.start=exec,inner.mode=d"], ["default"], [],
-        ])
+        let plan = try Plan(
+            scenarios: [matrix, fixedExec, fixedCmd], seed: 1, only: [CellFilter(key: "daemon.start", value: "exec")])
+        #expect(
+            plan.scenarios.map { $0.cells.map(\.id) } == [
+                ["daemon.start=exec,inner.mode=ti", "daemon.start=exec,inner.mode=d"], ["default"], [],
+            ])
         #expect(Set(plan.trials.map(\.scenarioName)) == ["m", "e"])
         #expect(plan.report().split(separator: "\n").contains("c (c.yaml): no cell selected"))
     }
@@ -138,17 +151,22 @@ struct PlanOrderTests {
             case .nothingSelected:
                 // Each value is in some matrix, but no cell has both: exec only comes with d,
                 // ti only with cmd.
-                let a = try PlanOrderTests.scenario("a", matrix: "  daemon.start: [cmd, exec]\n", extra: "inner: {mode: d}\n")
+                let a = try PlanOrderTests.scenario(
+                    "a", matrix: "  daemon.start: [cmd, exec]\n", extra: "inner: {mode: d}\n")
                 let b = try PlanOrderTests.scenario("b", matrix: "  inner.mode: [ti, d]\n")
-                _ = try Plan(scenarios: [a, b], only: [CellFilter(key: "daemon.start", value: "exec"), CellFilter(key: "inner.mode", value: "ti")])
+                _ = try Plan(
+                    scenarios: [a, b],
+                    only: [CellFilter(key: "daemon.start", value: "exec"), CellFilter(key: "inner.mode", value: "ti")])
             }
         }
 
         var expected: String {
             switch self {
-            case .duplicateNames: return "Two scenarios are named s (s.yaml, s.yaml); trial ids would clash, so rename one."
+            case .duplicateNames:
+                return "Two scenarios are named s (s.yaml, s.yaml); trial ids would clash, so rename one."
             case .noScenarios: return "No scenario was given, so there is nothing to plan."
-            case .nothingSelected: return "No cell has all of daemon.start=exec, inner.mode=ti at once, so there is nothing to run."
+            case .nothingSelected:
+                return "No cell has all of daemon.start=exec, inner.mode=ti at once, so there is nothing to run."
             }
         }
     }
@@ -165,7 +183,9 @@ struct PlanOrderTests {
 
     @Test("the report lists each cell with its values and trials, the totals and the seed")
     func report() throws {
-        let plan = try Plan(scenarios: [Self.scenario("m", repeatCount: 2, matrix: Self.modes), Self.scenario("s", repeatCount: 1)], seed: 99)
+        let plan = try Plan(
+            scenarios: [Self.scenario("m", repeatCount: 2, matrix: Self.modes), Self.scenario("s", repeatCount: 1)],
+            seed: 99)
         let lines = plan.report().split(separator: "\n").map(String.init)
         #expect(lines.first == "m (m.yaml): 4 cells, 8 trials")
         #expect(lines[1] == "  c0  daemon.start=cmd inner.mode=ti")

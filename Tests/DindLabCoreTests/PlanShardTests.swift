@@ -1,28 +1,35 @@
 import Testing
+
 @testable import DindLabCore
 
 /// Shards: disjoint, complete, deterministic, balanced, and whole cells for `isolation: cell`.
 @Suite("Plan shards")
 struct PlanShardTests {
     static func plan(isolation: String = "trial", repeatCount: Int = 7) throws -> Plan {
-        let matrix = try ScenarioLoader.load(yaml: """
-            version: 1
-            name: m
-            repeat: \(repeatCount)
-            isolation: \(isolation)
-            outer: {image: i}
-            matrix:
-              daemon.start: [cmd, exec]
-              inner.mode: [ti, d]
-              outer.image: [a, b, c]
+        let matrix = try ScenarioLoader.load(
+            yaml: """
+                version: 1
+                name: m
+                repeat: \(repeatCount)
+                isolation: \(isolation)
+                outer: {image: i}
+                matrix:
+                  daemon.start: [cmd, exec]
+                  inner.mode: [ti, d]
+                  outer.image: [a, b, c]
 
-            """, file: "m.yaml")
-        let single = try ScenarioLoader.load(yaml: "version: 1\nname: s\nrepeat: 5\nouter: {image: i}\n", file: "s.yaml")
+                """, file: "m.yaml")
+        let single = try ScenarioLoader.load(
+            yaml: "version: 1\nname: s\nrepeat: 5\nouter: {image: i}\n", file: "s.yaml")
         return try Plan(scenarios: [matrix, single], seed: 11)
     }
 
-    @Test("shards are disjoint and together hold the whole plan, in its order",
-          arguments: [("trial", 1), ("trial", 2), ("trial", 3), ("trial", 5), ("trial", 200), ("cell", 2), ("cell", 4), ("cell", 30)])
+    @Test(
+        "shards are disjoint and together hold the whole plan, in its order",
+        arguments: [
+            ("trial", 1), ("trial", 2), ("trial", 3), ("trial", 5), ("trial", 200), ("cell", 2), ("cell", 4),
+            ("cell", 30),
+        ])
     func disjointAndComplete(isolation: String, count: Int) throws {
         let plan = try Self.plan(isolation: isolation)
         let shards = try (1...count).map { try plan.shard($0, of: count) }
@@ -64,7 +71,8 @@ struct PlanShardTests {
         }
         // The shard's own scenario list names exactly the cells it runs.
         for shard in shards {
-            let listed = Set(shard.scenarios.flatMap { entry in entry.cells.map { "\(entry.scenario.name)/\($0.index)" } })
+            let listed = Set(
+                shard.scenarios.flatMap { entry in entry.cells.map { "\(entry.scenario.name)/\($0.index)" } })
             #expect(listed == Set(shard.trials.map { "\($0.scenarioName)/\($0.cell.index)" }))
         }
     }

@@ -1,7 +1,9 @@
 import DindLabTestSupport
 import Foundation
 import Testing
+
 @testable import DindLabCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -28,7 +30,9 @@ struct ReportHTMLTests {
         #expect(html.contains("<th class=\"corner\">daemon.start \\ inner.mode</th><th>ti</th><th>d</th>"))
         #expect(html.contains("<tr><th>daemon.start=cmd</th><td class=\"cell\""))
         // plain has no matrix: one row named default, under a header.
-        #expect(html.contains("<tr><th class=\"corner\">cell</th><th>success rate</th></tr>\n<tr><th>default</th><td class=\"cell\""))
+        #expect(
+            html.contains(
+                "<tr><th class=\"corner\">cell</th><th>success rate</th></tr>\n<tr><th>default</th><td class=\"cell\""))
         // Colour follows the judgement, then the rate; a failed expectation is outlined. The cell
         // at 80% against >= 0.9 is orange, not the light green its rate alone would give.
         #expect(html.contains("class=\"cell failed\" style=\"background:hsl(0, 70%, 72%)\""))
@@ -37,13 +41,17 @@ struct ReportHTMLTests {
         #expect(html.contains("<span class=\"rate\">no rate</span><span class=\"n\">n=5, 5 err</span>"))
     }
 
-    @Test("a cell's colour is its judgement: a failed cell is never green, a passed one always is", arguments: [
-        // (passes, fails, expectation): rate and verdict.
-        (9, 1, ">= 0.95"), (19, 1, ">= 0.99"), (1, 9, ">= 0.05"), (3, 1, ">= 0.9"), (10, 0, ">= 1"), (0, 10, "<= 0.5"), (5, 5, ""),
-    ])
+    @Test(
+        "a cell's colour is its judgement: a failed cell is never green, a passed one always is",
+        arguments: [
+            // (passes, fails, expectation): rate and verdict.
+            (9, 1, ">= 0.95"), (19, 1, ">= 0.99"), (1, 9, ">= 0.05"), (3, 1, ">= 0.9"), (10, 0, ">= 1"),
+            (0, 10, "<= 0.5"), (5, 5, ""),
+        ])
     func colourJudges(passes: Int, fails: Int, expectation: String) throws {
         let records = (0..<(passes + fails)).map { index in
-            ResultsFixtures.record(index, outcome: index < passes ? .pass : .fail, signature: index < passes ? nil : "inner: x")
+            ResultsFixtures.record(
+                index, outcome: index < passes ? .pass : .fail, signature: index < passes ? nil : "inner: x")
         }
         let expectations = expectation.isEmpty ? [:] : ["exec-vs-cmd": try SuccessRateExpectation(parsing: expectation)]
         let cell = Tally(records: records, expectations: expectations).scenarios[0].cells[0]
@@ -58,32 +66,52 @@ struct ReportHTMLTests {
         }
     }
 
-    @Test("a scenario with one matrix key heads its rows with the key; the signature link opens the example's forensics.md; phase medians per cell")
+    @Test(
+        "a scenario with one matrix key heads its rows with the key; the signature link opens the example's forensics.md; phase medians per cell"
+    )
     func oneKeyLinksAndPhases() async throws {
         let root = try ResultsFixtures.TemporaryDirectory()
         defer { root.remove() }
-        let (plan, files) = try ReportFixtures.plan(["version: 1\nname: one\nrepeat: 2\nouter: {image: dindlab/outer:bookworm}\nmatrix:\n  inner.mode: [ti, d]\n"], in: root.url)
-        let directory = try await ReportFixtures.writeRun(plan, files: files, in: root.url.appendingPathComponent("results"), runID: ResultsFixtures.runID) { trial in
+        let (plan, files) = try ReportFixtures.plan(
+            [
+                "version: 1\nname: one\nrepeat: 2\nouter: {image: dindlab/outer:bookworm}\nmatrix:\n  inner.mode: [ti, d]\n"
+            ], in: root.url)
+        let directory = try await ReportFixtures.writeRun(
+            plan, files: files, in: root.url.appendingPathComponent("results"), runID: ResultsFixtures.runID
+        ) { trial in
             trial.cell.id == "inner.mode=ti" ? (.fail, "inner: the input device is not a TTY") : (.pass, nil)
         }
-        let failed = try #require(plan.trials.filter { $0.cell.id == "inner.mode=ti" }.min { $0.sequence < $1.sequence })
-        try "# forensics\n".write(to: directory.appendingPathComponent("artifacts/\(failed.id)/forensics.md"), atomically: true, encoding: .utf8)
+        let failed = try #require(
+            plan.trials.filter { $0.cell.id == "inner.mode=ti" }.min { $0.sequence < $1.sequence })
+        try "# forensics\n".write(
+            to: directory.appendingPathComponent("artifacts/\(failed.id)/forensics.md"), atomically: true,
+            encoding: .utf8)
         // Phase durations in the records, as the executor writes them.
         let store = try ResultStore(opening: directory)
         let log = try await store.readTrials()
         var records = log.records
-        for index in records.indices { records[index].phaseDurations = [.outer: 0.25, .daemon: records[index].trialID.hasSuffix("-t1") ? 2.5 : 1.5, .inner: 0.5] }
-        let report = RunReport(directory: directory, manifest: try await store.readManifest(), log: TrialLog(records: records, corruptLines: []), strict: false)
+        for index in records.indices {
+            records[index].phaseDurations = [
+                .outer: 0.25, .daemon: records[index].trialID.hasSuffix("-t1") ? 2.5 : 1.5, .inner: 0.5,
+            ]
+        }
+        let report = RunReport(
+            directory: directory, manifest: try await store.readManifest(),
+            log: TrialLog(records: records, corruptLines: []), strict: false)
         let html = HTMLReport.render(report)
         #expect(html.contains("<tr><th class=\"corner\">inner.mode</th><th>success rate</th></tr>"), "\(html)")
         #expect(html.contains("<a href=\"artifacts/\(failed.id)/forensics.md\">\(failed.id)</a>"))
         #expect(html.contains("<h3>Median seconds per phase</h3>"))
-        #expect(html.contains("<tr><th>inner.mode=ti</th><td class=\"num\">0.25</td><td class=\"num\">—</td><td class=\"num\">2.00</td>"), "\(html)")
+        #expect(
+            html.contains(
+                "<tr><th>inner.mode=ti</th><td class=\"num\">0.25</td><td class=\"num\">—</td><td class=\"num\">2.00</td>"
+            ), "\(html)")
     }
 
     @Test("heat map layout: the last key's values are columns, the other keys' combinations rows")
     func layout() throws {
-        let records = [("a", "x", "1"), ("a", "x", "2"), ("a", "y", "1"), ("b", "y", "2")].enumerated().map { index, values in
+        let records = [("a", "x", "1"), ("a", "x", "2"), ("a", "y", "1"), ("b", "y", "2")].enumerated().map {
+            index, values in
             ResultsFixtures.record(index, cell: "c\(index)", values: ["k1": values.0, "k2": values.1, "k3": values.2])
         }
         let cells = Tally(records: records).scenarios[0].cells
@@ -91,14 +119,17 @@ struct ReportHTMLTests {
         #expect(layout.rows == ["k1=a, k2=x", "k1=a, k2=y", "k1=b, k2=y"])
         #expect(layout.columns == ["1", "2"])
         #expect(layout.grid.map { $0.map { $0?.cellID } } == [["c0", "c1"], ["c2", nil], [nil, "c3"]])
-        let list = HeatMapLayout(cells: Tally(records: [ResultsFixtures.record(0, values: ["k": "v"])]).scenarios[0].cells)
+        let list = HeatMapLayout(
+            cells: Tally(records: [ResultsFixtures.record(0, values: ["k": "v"])]).scenarios[0].cells)
         #expect(!list.isGrid && list.rows == ["k=v"])
     }
 
     @Test("a key --only fixed to one value is named once instead of making a one-column grid")
     func constantKeys() {
         let records = [("cmd", "ti"), ("cmd", "d"), ("exec", "ti"), ("exec", "d")].enumerated().map { index, values in
-            ResultsFixtures.record(index, cell: "c\(index)", values: ["daemon.start": values.0, "inner.mode": values.1, "outer.image": "bookworm"])
+            ResultsFixtures.record(
+                index, cell: "c\(index)",
+                values: ["daemon.start": values.0, "inner.mode": values.1, "outer.image": "bookworm"])
         }
         let layout = HeatMapLayout(cells: Tally(records: records).scenarios[0].cells)
         #expect(layout.constant == [CellValues.Entry(key: "outer.image", value: "bookworm")])
@@ -150,7 +181,8 @@ struct ReportHTMLTests {
         #expect(ReportEscaping.markup("ünïcödé ✓") == "ünïcödé ✓")
     }
 
-    static let chromium = ["chromium", "chromium-browser", "google-chrome"].lazy.compactMap { ReportFixtures.tool($0) }.first
+    static let chromium = ["chromium", "chromium-browser", "google-chrome"].lazy.compactMap { ReportFixtures.tool($0) }
+        .first
 
     /// Writes the report and screenshots it in headless Chromium; returns the image's colours
     /// and their pixel counts. DINDLAB_SCREENSHOT_DIR keeps a copy of the PNG, to look at.
@@ -170,17 +202,21 @@ struct ReportHTMLTests {
         PNGImage.shows(colours, red, green, blue, atLeast: pixels + 1)
     }
 
-    @Test("a failing run renders in headless Chromium: red and orange for failed cells, grey for a skipped one, green only where a cell passed",
-          .enabled(if: chromium != nil, "Chromium is not installed (Debian package chromium; scripts/setup installs it)"))
+    @Test(
+        "a failing run renders in headless Chromium: red and orange for failed cells, grey for a skipped one, green only where a cell passed",
+        .enabled(if: chromium != nil, "Chromium is not installed (Debian package chromium; scripts/setup installs it)"))
     func failingRunInChromium() async throws {
         let root = try ResultsFixtures.TemporaryDirectory()
         defer { root.remove() }
         // The mixed run, and a cell of a 1.7-era scenario that was skipped.
         let mixed = try await self.report(in: root.url)
         var manifest = mixed.manifest
-        manifest.skippedCells = [RunManifest.SkippedCell(
-            scenario: "historic", cellID: "outer.image=dindlab/outer:1.7.1", engine: "default", trials: 3, reason: ReportSkippedCellsTests.reason,
-            cellValues: ["outer.image": "dindlab/outer:1.7.1"], cellIndex: 0)]
+        manifest.skippedCells = [
+            RunManifest.SkippedCell(
+                scenario: "historic", cellID: "outer.image=dindlab/outer:1.7.1", engine: "default", trials: 3,
+                reason: ReportSkippedCellsTests.reason,
+                cellValues: ["outer.image": "dindlab/outer:1.7.1"], cellIndex: 0)
+        ]
         try await ResultStore(opening: mixed.directory).writeManifest(manifest)
         let failing = try await RunReport.load(runDirectory: mixed.directory, strict: false)
         #expect(failing.skippedCells.count == 1)
@@ -194,8 +230,9 @@ struct ReportHTMLTests {
         #expect(shows(colours, 0xFD, 0xE2, 0xE1), "no red verdict box for exit status 1")
     }
 
-    @Test("a passing run renders in headless Chromium: green cells and a green verdict, nothing red",
-          .enabled(if: chromium != nil, "Chromium is not installed (Debian package chromium; scripts/setup installs it)"))
+    @Test(
+        "a passing run renders in headless Chromium: green cells and a green verdict, nothing red",
+        .enabled(if: chromium != nil, "Chromium is not installed (Debian package chromium; scripts/setup installs it)"))
     func passingRunInChromium() async throws {
         let root = try ResultsFixtures.TemporaryDirectory()
         defer { root.remove() }
@@ -241,7 +278,8 @@ struct PNGImage {
         width = h[0..<4].reduce(0) { $0 << 8 | Int($1) }
         height = h[4..<8].reduce(0) { $0 << 8 | Int($1) }
         guard h[8] == 8, h[9] == 2 || h[9] == 6, h[12] == 0 else {
-            throw TestFailure("PNG bit depth \(h[8]), colour type \(h[9]), interlace \(h[12]) is not 8-bit RGB(A) without interlace")
+            throw TestFailure(
+                "PNG bit depth \(h[8]), colour type \(h[9]), interlace \(h[12]) is not 8-bit RGB(A) without interlace")
         }
         bytesPerPixel = h[9] == 6 ? 4 : 3
         let stride = width * bytesPerPixel
@@ -263,7 +301,10 @@ struct PNGImage {
                 case 2: predictor = b
                 case 3: predictor = (a + b) / 2
                 case 4:
-                    let p = a + b - c, pa = abs(p - a), pb = abs(p - b), pc = abs(p - c)
+                    let p = a + b - c
+                    let pa = abs(p - a)
+                    let pb = abs(p - b)
+                    let pc = abs(p - c)
                     predictor = pa <= pb && pa <= pc ? a : pb <= pc ? b : c
                 default: throw TestFailure("unknown PNG filter \(filter) in row \(row)")
                 }
@@ -279,14 +320,17 @@ struct PNGImage {
     static func screenshot(of page: URL, in folder: URL, named name: String) throws -> (image: PNGImage, file: URL) {
         guard let chromium = ReportHTMLTests.chromium else { throw TestFailure("Chromium is not installed") }
         let file = folder.appendingPathComponent("\(name).png")
-        let result = try ReportFixtures.run(chromium, [
-            "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-            "--user-data-dir=\(folder.appendingPathComponent("profile-\(name)").path)",
-            "--screenshot=\(file.path)", "--window-size=1200,900", page.absoluteString,
-        ])
+        let result = try ReportFixtures.run(
+            chromium,
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                "--user-data-dir=\(folder.appendingPathComponent("profile-\(name)").path)",
+                "--screenshot=\(file.path)", "--window-size=1200,900", page.absoluteString,
+            ])
         guard result.status == 0 else { throw TestFailure("Chromium exited with \(result.status): \(result.output)") }
         if let keep = ProcessInfo.processInfo.environment["DINDLAB_SCREENSHOT_DIR"] {
-            try? FileManager.default.copyItem(at: file, to: URL(fileURLWithPath: keep).appendingPathComponent("\(name).png"))
+            try? FileManager.default.copyItem(
+                at: file, to: URL(fileURLWithPath: keep).appendingPathComponent("\(name).png"))
         }
         return (try PNGImage(contentsOf: file), file)
     }
@@ -295,7 +339,8 @@ struct PNGImage {
     /// (red, green, blue) in every channel.
     static func shows(_ colours: [UInt32: Int], _ red: Int, _ green: Int, _ blue: Int, atLeast pixels: Int) -> Bool {
         colours.contains { colour, count in
-            count >= pixels && abs(Int(colour >> 16) - red) <= 6 && abs(Int((colour >> 8) & 0xFF) - green) <= 6 && abs(Int(colour & 0xFF) - blue) <= 6
+            count >= pixels && abs(Int(colour >> 16) - red) <= 6 && abs(Int((colour >> 8) & 0xFF) - green) <= 6
+                && abs(Int(colour & 0xFF) - blue) <= 6
         }
     }
 
@@ -303,12 +348,15 @@ struct PNGImage {
     func colourCounts() -> [UInt32: Int] {
         var counts: [UInt32: Int] = [:]
         for pixel in stride(from: 0, to: pixels.count, by: bytesPerPixel) {
-            counts[UInt32(pixels[pixel]) << 16 | UInt32(pixels[pixel + 1]) << 8 | UInt32(pixels[pixel + 2]), default: 0] += 1
+            counts[
+                UInt32(pixels[pixel]) << 16 | UInt32(pixels[pixel + 1]) << 8 | UInt32(pixels[pixel + 2]), default: 0] +=
+                1
         }
         return counts
     }
 
-    private typealias Uncompress = @convention(c) (UnsafeMutablePointer<UInt8>?, UnsafeMutablePointer<UInt>?, UnsafePointer<UInt8>?, UInt) -> Int32
+    private typealias Uncompress =
+        @convention(c) (UnsafeMutablePointer<UInt8>?, UnsafeMutablePointer<UInt>?, UnsafePointer<UInt8>?, UInt) -> Int32
 
     private static func inflate(_ compressed: [UInt8], expected: Int) throws -> [UInt8] {
         guard let library = dlopen("libz.so.1", RTLD_NOW), let symbol = dlsym(library, "uncompress") else {

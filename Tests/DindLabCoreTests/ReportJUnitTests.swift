@@ -1,6 +1,7 @@
 import DindLabTestSupport
 import Foundation
 import Testing
+
 @testable import DindLabCore
 
 /// junit.xml: valid against a strict JUnit schema (checked with xmllint), counts that add up,
@@ -101,8 +102,10 @@ struct ReportJUnitTests {
         return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    @Test("junit.xml of a run with passing, failing and erroring cells validates against a strict JUnit XSD",
-          .enabled(if: xmllint != nil, "xmllint is not installed (Debian package libxml2-utils; scripts/setup installs it)"))
+    @Test(
+        "junit.xml of a run with passing, failing and erroring cells validates against a strict JUnit XSD",
+        .enabled(
+            if: xmllint != nil, "xmllint is not installed (Debian package libxml2-utils; scripts/setup installs it)"))
     func validates() async throws {
         let root = try ResultsFixtures.TemporaryDirectory()
         defer { root.remove() }
@@ -114,29 +117,36 @@ struct ReportJUnitTests {
         }
     }
 
-    @Test("the schema itself rejects a suite without its counts, so the check above can fail",
-          .enabled(if: xmllint != nil, "xmllint is not installed (Debian package libxml2-utils; scripts/setup installs it)"))
+    @Test(
+        "the schema itself rejects a suite without its counts, so the check above can fail",
+        .enabled(
+            if: xmllint != nil, "xmllint is not installed (Debian package libxml2-utils; scripts/setup installs it)"))
     func schemaIsStrict() throws {
         let root = try ResultsFixtures.TemporaryDirectory()
         defer { root.remove() }
         let xsd = root.url.appendingPathComponent("junit.xsd")
         try Self.schema.write(to: xsd, atomically: true, encoding: .utf8)
         let bad = root.url.appendingPathComponent("bad.xml")
-        try #"<testsuites tests="1" failures="0" errors="0"><testsuite name="s" tests="1"><testcase name="c" classname="x" time="1"/></testsuite></testsuites>"#
+        try
+            #"<testsuites tests="1" failures="0" errors="0"><testsuite name="s" tests="1"><testcase name="c" classname="x" time="1"/></testsuite></testsuites>"#
             .write(to: bad, atomically: true, encoding: .utf8)
         let result = try ReportFixtures.run(Self.xmllint!, ["--noout", "--schema", xsd.path, bad.path])
         #expect(result.status != 0)
         #expect(result.output.contains("failures"), "\(result.output)")
     }
 
-    @Test("suites count their testcases' failures and errors; one testcase per cell",
-          .enabled(if: xmllint != nil, "xmllint is not installed (Debian package libxml2-utils; scripts/setup installs it)"))
+    @Test(
+        "suites count their testcases' failures and errors; one testcase per cell",
+        .enabled(
+            if: xmllint != nil, "xmllint is not installed (Debian package libxml2-utils; scripts/setup installs it)"))
     func counts() async throws {
         let root = try ResultsFixtures.TemporaryDirectory()
         defer { root.remove() }
         let (xml, _, _) = try await junit(in: root.url)
         for suite in ["modes", "plain"] {
-            for (attribute, child) in [("tests", "testcase"), ("failures", "testcase[failure]"), ("errors", "testcase[error]")] {
+            for (attribute, child) in [
+                ("tests", "testcase"), ("failures", "testcase[failure]"), ("errors", "testcase[error]"),
+            ] {
                 let declared = try xpath("string(//testsuite[@name='\(suite)']/@\(attribute))", in: xml)
                 let counted = try xpath("count(//testsuite[@name='\(suite)']/\(child))", in: xml)
                 #expect(declared == counted, "\(suite) \(attribute)")
@@ -147,14 +157,18 @@ struct ReportJUnitTests {
         #expect(try xpath("string(//testsuite[@name='modes']/@errors)", in: xml) == "1")
         #expect(try xpath("string(//testsuite[@name='plain']/@failures)", in: xml) == "1")
         #expect(try xpath("string(/testsuites/@tests)", in: xml) == "5")
-        #expect(try xpath("string(//testcase[@name='daemon.start=exec,inner.mode=d']/error/@type)", in: xml) == "harness-or-engine-error")
+        #expect(
+            try xpath("string(//testcase[@name='daemon.start=exec,inner.mode=d']/error/@type)", in: xml)
+                == "harness-or-engine-error")
         #expect(try xpath("string(//testcase[@name='default']/failure/@type)", in: xml) == "failed-trials")
         // Seconds: five trials of 1.5 s each.
         #expect(try xpath("string(//testcase[@name='daemon.start=cmd,inner.mode=ti']/@time)", in: xml) == "7.500")
     }
 
-    @Test("--strict turns a failure by the rate alone into a pass",
-          .enabled(if: xmllint != nil, "xmllint is not installed (Debian package libxml2-utils; scripts/setup installs it)"))
+    @Test(
+        "--strict turns a failure by the rate alone into a pass",
+        .enabled(
+            if: xmllint != nil, "xmllint is not installed (Debian package libxml2-utils; scripts/setup installs it)"))
     func strict() async throws {
         let root = try ResultsFixtures.TemporaryDirectory()
         defer { root.remove() }
@@ -166,7 +180,9 @@ struct ReportJUnitTests {
         #expect(try xpath("count(//testcase[@name='daemon.start=exec,inner.mode=ti']/failure)", in: strict) == "1")
     }
 
-    @Test("the failure text gives the rate, its interval and the top signature with an example trial; system-out the counts")
+    @Test(
+        "the failure text gives the rate, its interval and the top signature with an example trial; system-out the counts"
+    )
     func failureText() async throws {
         let root = try ResultsFixtures.TemporaryDirectory()
         defer { root.remove() }
@@ -185,11 +201,13 @@ struct ReportJUnitTests {
         let root = try ResultsFixtures.TemporaryDirectory()
         defer { root.remove() }
         let (plan, files) = try ReportFixtures.plan([ReportFixtures.plainYAML], in: root.url)
-        let directory = try await ReportFixtures.writeRun(plan, files: files, in: root.url, runID: ResultsFixtures.runID)
+        let directory = try await ReportFixtures.writeRun(
+            plan, files: files, in: root.url, runID: ResultsFixtures.runID)
         // A second engine's trials of the same cell, appended to the same run.
         let store = try ResultStore(opening: directory)
         for trial in plan.trials {
-            var record = ReportFixtures.record(trial, runID: ResultsFixtures.runID, engine: "docker-1.9", outcome: .pass, signature: nil)
+            var record = ReportFixtures.record(
+                trial, runID: ResultsFixtures.runID, engine: "docker-1.9", outcome: .pass, signature: nil)
             record.trialID += "-b"
             try await store.append(record)
         }

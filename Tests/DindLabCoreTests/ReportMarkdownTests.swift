@@ -1,6 +1,7 @@
 import DindLabTestSupport
 import Foundation
 import Testing
+
 @testable import DindLabCore
 
 /// summary.md: failed expectations first, one table per scenario, the engines last.
@@ -9,7 +10,8 @@ struct ReportMarkdownTests {
     func markdown(strict: Bool = false) async throws -> String {
         let root = try ResultsFixtures.TemporaryDirectory()
         defer { root.remove() }
-        let report = try await RunReport.load(runDirectory: try await ReportFixtures.mixedRun(in: root.url), strict: strict)
+        let report = try await RunReport.load(
+            runDirectory: try await ReportFixtures.mixedRun(in: root.url), strict: strict)
         return MarkdownReport.render(report)
     }
 
@@ -18,15 +20,23 @@ struct ReportMarkdownTests {
         let text = try await markdown()
         let lines = text.components(separatedBy: "\n")
         #expect(lines.first == "# dindlab run 20261129T112233Z-ab12")
-        #expect(lines.contains("**exit status 1: 2 cells failed their expectation; 1 cell has only harness or engine errors, so no success rate to judge**"))
+        #expect(
+            lines.contains(
+                "**exit status 1: 2 cells failed their expectation; 1 cell has only harness or engine errors, so no success rate to judge**"
+            ))
 
         // The order of the sections.
-        let order = ["## Expectations that failed", "## Cells that could not be judged", "## modes", "## plain", "## Engines"]
+        let order = [
+            "## Expectations that failed", "## Cells that could not be judged", "## modes", "## plain", "## Engines",
+        ]
         let positions = order.map { heading in lines.firstIndex(of: heading) }
         #expect(positions.allSatisfy { $0 != nil }, "\(text)")
         #expect(positions.compactMap { $0 } == positions.compactMap { $0 }.sorted())
 
-        #expect(lines.contains("- **modes** `daemon.start=cmd,inner.mode=d`: success rate 80.0% [37.6%, 96.4%] over 5 trials does not satisfy >= 0.9"))
+        #expect(
+            lines.contains(
+                "- **modes** `daemon.start=cmd,inner.mode=d`: success rate 80.0% [37.6%, 96.4%] over 5 trials does not satisfy >= 0.9"
+            ))
         #expect(lines.contains("Expect success rate >= 0.9."))
         let escaped = ReportEscaping.markdownCell(ReportFixtures.nastySignature)
         let expectedRows = [

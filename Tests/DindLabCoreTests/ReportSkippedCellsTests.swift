@@ -1,6 +1,7 @@
 import DindLabTestSupport
 import Foundation
 import Testing
+
 @testable import DindLabCore
 
 /// Skipped cells (their outer image is not on their engine) are first-class: counted in
@@ -8,7 +9,8 @@ import Testing
 /// table; a skipped cell with an expectation cannot be judged, so the run exits 2.
 @Suite("Reports: skipped cells")
 struct ReportSkippedCellsTests {
-    static let reason = "the outer image dindlab/outer:bookwrom is not on the engine; build it with `dindlab images build bookworm --engine unix:///tmp/dl/docker.sock`"
+    static let reason =
+        "the outer image dindlab/outer:bookwrom is not on the engine; build it with `dindlab images build bookworm --engine unix:///tmp/dl/docker.sock`"
 
     /// The `modes` (expectation >= 0.9) and `plain` (none) scenarios, as the runner leaves them
     /// when the cells chosen were skipped: no records for them, their entries in the manifest.
@@ -16,9 +18,12 @@ struct ReportSkippedCellsTests {
     static func run(in root: URL, skipping skip: @escaping (PlannedTrial) -> Bool) async throws -> RunReport {
         let (plan, files) = try ReportFixtures.plan([ReportFixtures.modesYAML, ReportFixtures.plainYAML], in: root)
         let store = try ResultStore(creatingIn: root.appendingPathComponent("results"), runID: ResultsFixtures.runID)
-        var manifest = RunManifest(runID: store.runID, startedAt: ResultsFixtures.start, commandLine: ["dindlab", "run"], plan: plan,
-                                   scenarioFiles: try files.map { try RunManifest.ScenarioFile(reading: $0, recordedAs: $0.lastPathComponent) },
-                                   engines: [ReportFixtures.engine])
+        var manifest = RunManifest(
+            runID: store.runID, startedAt: ResultsFixtures.start, commandLine: ["dindlab", "run"], plan: plan,
+            scenarioFiles: try files.map {
+                try RunManifest.ScenarioFile(reading: $0, recordedAs: $0.lastPathComponent)
+            },
+            engines: [ReportFixtures.engine])
         var skipped: [String: RunManifest.SkippedCell] = [:]
         var order: [String] = []
         for trial in plan.trials {
@@ -29,8 +34,9 @@ struct ReportSkippedCellsTests {
             let key = "\(trial.scenarioName)/\(trial.cell.id)"
             if skipped[key] == nil {
                 order.append(key)
-                skipped[key] = RunManifest.SkippedCell(scenario: trial.scenarioName, cellID: trial.cell.id, engine: "default", trials: 0, reason: reason,
-                                                       cellValues: CellValues(trial.cell.values.map { ($0.key, $0.value) }), cellIndex: trial.cell.index)
+                skipped[key] = RunManifest.SkippedCell(
+                    scenario: trial.scenarioName, cellID: trial.cell.id, engine: "default", trials: 0, reason: reason,
+                    cellValues: CellValues(trial.cell.values.map { ($0.key, $0.value) }), cellIndex: trial.cell.index)
             }
             skipped[key]!.trials += 1
         }
@@ -56,16 +62,20 @@ struct ReportSkippedCellsTests {
         #expect(summary.skippedCells == 3)
         #expect(summary.skippedTrials == 13)
         let modes = try #require(summary.scenarios.first { $0.name == "modes" })
-        #expect(modes.cells.map(\.cellID) == ["daemon.start=cmd,inner.mode=ti", "daemon.start=cmd,inner.mode=d",
-                                              "daemon.start=exec,inner.mode=ti", "daemon.start=exec,inner.mode=d"])
+        #expect(
+            modes.cells.map(\.cellID) == [
+                "daemon.start=cmd,inner.mode=ti", "daemon.start=cmd,inner.mode=d",
+                "daemon.start=exec,inner.mode=ti", "daemon.start=exec,inner.mode=d",
+            ])
         let exec = modes.cells[2]
         #expect(exec.isSkipped && exec.skipped == SkippedTrials(trials: 5, reason: Self.reason))
         #expect(exec.cellValues["inner.mode"] == "ti")
         #expect(summary.scenarios.first { $0.name == "plain" }?.cells.first?.skipped?.trials == 3)
     }
 
-    @Test("a skipped cell with an expectation cannot be judged: exit 2; skipped cells without one leave the status alone, and say so",
-          arguments: [("modes", Int32(2)), ("plain", Int32(0))])
+    @Test(
+        "a skipped cell with an expectation cannot be judged: exit 2; skipped cells without one leave the status alone, and say so",
+        arguments: [("modes", Int32(2)), ("plain", Int32(0))])
     func verdict(scenario: String, code: Int32) async throws {
         let root = try ResultsFixtures.TemporaryDirectory()
         defer { root.remove() }
@@ -76,7 +86,8 @@ struct ReportSkippedCellsTests {
         #expect(report.missingTrials == 0, "skipped trials are not missing")
     }
 
-    @Test("a run whose every cell was skipped says that no trial ran, and exits 2 for the expectation it could not judge")
+    @Test(
+        "a run whose every cell was skipped says that no trial ran, and exits 2 for the expectation it could not judge")
     func everythingSkipped() async throws {
         let root = try ResultsFixtures.TemporaryDirectory()
         defer { root.remove() }
@@ -87,8 +98,11 @@ struct ReportSkippedCellsTests {
         #expect(report.skippedCells.count == 5)
     }
 
-    @Test("junit.xml: a testcase with <skipped message> per skipped cell, counted as skipped, valid against the strict schema",
-          .enabled(if: ReportJUnitTests.xmllint != nil, "xmllint is not installed (Debian package libxml2-utils; scripts/setup installs it)"))
+    @Test(
+        "junit.xml: a testcase with <skipped message> per skipped cell, counted as skipped, valid against the strict schema",
+        .enabled(
+            if: ReportJUnitTests.xmllint != nil,
+            "xmllint is not installed (Debian package libxml2-utils; scripts/setup installs it)"))
     func junit() async throws {
         let root = try ResultsFixtures.TemporaryDirectory()
         defer { root.remove() }
@@ -100,7 +114,8 @@ struct ReportSkippedCellsTests {
         let valid = try ReportFixtures.run(ReportJUnitTests.xmllint!, ["--noout", "--schema", xsd.path, xml.path])
         #expect(valid.status == 0, "\(valid.output)")
         func xpath(_ expression: String) throws -> String {
-            try ReportFixtures.run(ReportJUnitTests.xmllint!, ["--xpath", expression, xml.path]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+            try ReportFixtures.run(ReportJUnitTests.xmllint!, ["--xpath", expression, xml.path]).output
+                .trimmingCharacters(in: .whitespacesAndNewlines)
         }
         #expect(try xpath("string(/testsuites/@skipped)") == "3")
         #expect(try xpath("string(/testsuites/@tests)") == "5")
@@ -118,10 +133,16 @@ struct ReportSkippedCellsTests {
         let report = try await Self.partlySkipped(in: root.url)
         let markdown = MarkdownReport.render(report)
         let lines = markdown.components(separatedBy: "\n")
-        #expect(lines.contains("**exit status 2: 2 cells with expectations were skipped (not run), so their expectations cannot be judged; 1 cell without an expectation was skipped (not run)**"), "\(markdown)")
+        #expect(
+            lines.contains(
+                "**exit status 2: 2 cells with expectations were skipped (not run), so their expectations cannot be judged; 1 cell without an expectation was skipped (not run)**"
+            ), "\(markdown)")
         #expect(lines.contains("## Cells skipped (not run)"))
         #expect(lines.filter { $0.hasPrefix("- **") && $0.contains("skipped (") }.count == 3)
-        #expect(lines.contains { $0.hasPrefix("| `daemon.start=exec,inner.mode=ti` | 0 (+5 skipped) |") && $0.contains("| skipped |") }, "\(markdown)")
+        #expect(
+            lines.contains {
+                $0.hasPrefix("| `daemon.start=exec,inner.mode=ti` | 0 (+5 skipped) |") && $0.contains("| skipped |")
+            }, "\(markdown)")
         #expect(markdown.contains("13 skipped (3 cells not run)"))
 
         let html = HTMLReport.render(report)

@@ -1,6 +1,7 @@
 import DindLabTestSupport
 import Foundation
 import Testing
+
 @testable import DindLabCore
 
 @Suite("Results: the run directory")
@@ -13,7 +14,9 @@ struct ResultsStoreTests {
         let store = try ResultStore(creatingIn: results, runID: ResultsFixtures.runID)
         #expect(store.directory.lastPathComponent == "20261129T112233Z-ab12")
         #expect(FileManager.default.fileExists(atPath: store.directory.path))
-        let error = #expect(throws: ResultsError.self) { try ResultStore(creatingIn: results, runID: ResultsFixtures.runID) }
+        let error = #expect(throws: ResultsError.self) {
+            try ResultStore(creatingIn: results, runID: ResultsFixtures.runID)
+        }
         #expect(error == .runExists(store.directory.path))
         #expect(error?.description.contains("never overwritten") == true)
     }
@@ -37,7 +40,8 @@ struct ResultsStoreTests {
         let root = try ResultsFixtures.TemporaryDirectory()
         defer { root.remove() }
         let store = try ResultStore(creatingIn: root.url, runID: ResultsFixtures.runID)
-        var manifest = RunManifest(runID: store.runID, startedAt: ResultsFixtures.start, commandLine: ["dindlab", "run"])
+        var manifest = RunManifest(
+            runID: store.runID, startedAt: ResultsFixtures.start, commandLine: ["dindlab", "run"])
         try await store.writeManifest(manifest)
         let firstInode = try inode(of: store.manifestURL)
         #expect(try await store.readManifest().finishedAt == nil)
@@ -57,7 +61,9 @@ struct ResultsStoreTests {
         defer { root.remove() }
         let store = try ResultStore(creatingIn: root.url, runID: ResultsFixtures.runID)
         #expect(try await store.readTrials() == TrialLog(records: [], corruptLines: []))
-        let records = (1...5).map { ResultsFixtures.record($0, outcome: $0 == 3 ? .fail : .pass, signature: $0 == 3 ? "inner: boom" : nil) }
+        let records = (1...5).map {
+            ResultsFixtures.record($0, outcome: $0 == 3 ? .fail : .pass, signature: $0 == 3 ? "inner: boom" : nil)
+        }
         for record in records { try await store.append(record) }
         let log = try await store.readTrials()
         #expect(log.records == records)
@@ -141,7 +147,9 @@ struct ResultsStoreTests {
         #expect(try await store.artifactsDirectory(for: "exec-vs-cmd-c1-007") == folder)  // again: fine
         #expect(try ResultStore.artifactsPath(for: "t1") == "artifacts/t1")
         for bad in ["", "..", "../escape", "a/b"] {
-            await #expect(throws: ResultsError.invalidName("trial id", bad)) { try await store.artifactsDirectory(for: bad) }
+            await #expect(throws: ResultsError.invalidName("trial id", bad)) {
+                try await store.artifactsDirectory(for: bad)
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 import DindLabTestSupport
 import Foundation
 import Testing
+
 @testable import DindLabCore
 
 @Suite("Results: streaming reads and tallies")
@@ -11,10 +12,13 @@ struct ResultsStreamingTests {
     static func records(_ count: Int) -> [TrialRecord] {
         (1...count).map { sequence in
             let outcome: TrialOutcome = sequence % 7 == 0 ? .fail : sequence % 11 == 0 ? .timeout : .pass
-            var record = R.record(sequence, cell: "c\(sequence % 3)", values: ["daemon.start": sequence % 3 == 0 ? "cmd" : "exec"],
-                                  engine: sequence % 5 == 0 ? "old" : "host", outcome: outcome,
-                                  signature: outcome == .pass ? nil : "inner: failure \(sequence % 2)")
-            record.phaseDurations = [.outer: 0.2 + Double(sequence % 10) / 100, .daemon: 0.5, .inner: Double(sequence) / 1000]
+            var record = R.record(
+                sequence, cell: "c\(sequence % 3)", values: ["daemon.start": sequence % 3 == 0 ? "cmd" : "exec"],
+                engine: sequence % 5 == 0 ? "old" : "host", outcome: outcome,
+                signature: outcome == .pass ? nil : "inner: failure \(sequence % 2)")
+            record.phaseDurations = [
+                .outer: 0.2 + Double(sequence % 10) / 100, .daemon: 0.5, .inner: Double(sequence) / 1000,
+            ]
             return record
         }
     }
@@ -52,7 +56,8 @@ struct ResultsStreamingTests {
     @Test("summaries written before phase medians existed still read")
     func oldSummary() throws {
         let summary = RunSummary(runID: R.runID, tally: Tally(records: Self.records(5)))
-        var object = try #require(try JSONSerialization.jsonObject(with: ResultsJSON.encoder().encode(summary)) as? [String: Any])
+        var object = try #require(
+            try JSONSerialization.jsonObject(with: ResultsJSON.encoder().encode(summary)) as? [String: Any])
         var scenarios = try #require(object["scenarios"] as? [[String: Any]])
         scenarios[0]["cells"] = try #require(scenarios[0]["cells"] as? [[String: Any]]).map { cell in
             var cell = cell
@@ -60,7 +65,8 @@ struct ResultsStreamingTests {
             return cell
         }
         object["scenarios"] = scenarios
-        let old = try ResultsJSON.decoder().decode(RunSummary.self, from: JSONSerialization.data(withJSONObject: object))
+        let old = try ResultsJSON.decoder().decode(
+            RunSummary.self, from: JSONSerialization.data(withJSONObject: object))
         #expect(old.scenarios[0].cells.allSatisfy { $0.phaseMedians == nil })
         #expect(old.scenarios[0].cells.map(\.trials) == summary.scenarios[0].cells.map(\.trials))
     }
@@ -93,7 +99,8 @@ struct ResultsStreamingTests {
         #expect(unterminated == [lines.count])
     }
 
-    @Test("tallyTrials in parts equals tallying readTrials, corrupt lines numbered as in the file", arguments: [1, 2, 4])
+    @Test(
+        "tallyTrials in parts equals tallying readTrials, corrupt lines numbered as in the file", arguments: [1, 2, 4])
     func tallyInParts(parts: Int) async throws {
         let root = try R.TemporaryDirectory()
         defer { root.remove() }

@@ -1,6 +1,7 @@
 import DindLabTestSupport
 import Foundation
 import Testing
+
 @testable import DindLabCore
 
 @Suite("Results: tally")
@@ -30,16 +31,24 @@ struct ResultsTallyTests {
 
     @Test("signatures are counted per outcome, most frequent first, with the earliest trial as example")
     func signatures() throws {
-        let shuffled = mixedCell.reversed() + [R.record(11, outcome: .fail, signature: "inner: (no error output)"),
-                                                R.record(12, outcome: .fail)]
+        let shuffled =
+            mixedCell.reversed() + [
+                R.record(11, outcome: .fail, signature: "inner: (no error output)"),
+                R.record(12, outcome: .fail),
+            ]
         let cell = try #require(Tally(records: shuffled).scenarios.first?.cells.first)
-        #expect(cell.signatures == [
-            SignatureCount(signature: "inner: umount shm: device or resource busy", outcome: .fail, count: 2, exampleTrialID: "t7"),
-            SignatureCount(signature: "(no signature)", outcome: .fail, count: 1, exampleTrialID: "t12"),
-            SignatureCount(signature: "inner: (no error output)", outcome: .fail, count: 1, exampleTrialID: "t11"),
-            SignatureCount(signature: "inner: (no error output)", outcome: .timeout, count: 1, exampleTrialID: "t9"),
-            SignatureCount(signature: "outer: engine unreachable", outcome: .error, count: 1, exampleTrialID: "t10"),
-        ])
+        #expect(
+            cell.signatures == [
+                SignatureCount(
+                    signature: "inner: umount shm: device or resource busy", outcome: .fail, count: 2,
+                    exampleTrialID: "t7"),
+                SignatureCount(signature: "(no signature)", outcome: .fail, count: 1, exampleTrialID: "t12"),
+                SignatureCount(signature: "inner: (no error output)", outcome: .fail, count: 1, exampleTrialID: "t11"),
+                SignatureCount(
+                    signature: "inner: (no error output)", outcome: .timeout, count: 1, exampleTrialID: "t9"),
+                SignatureCount(
+                    signature: "outer: engine unreachable", outcome: .error, count: 1, exampleTrialID: "t10"),
+            ])
     }
 
     @Test("scenarios, cells and engines keep plan order and stay apart")
@@ -63,8 +72,9 @@ struct ResultsTallyTests {
     @Test("a cell with only errors has no rate, no interval and no verdict")
     func onlyErrors() throws {
         let expectation = try SuccessRateExpectation(parsing: ">= 0.95")
-        let tally = Tally(records: [R.record(1, outcome: .error, signature: "outer: image missing")],
-                          expectations: ["exec-vs-cmd": expectation])
+        let tally = Tally(
+            records: [R.record(1, outcome: .error, signature: "outer: image missing")],
+            expectations: ["exec-vs-cmd": expectation])
         let cell = try #require(tally.scenarios.first?.cells.first)
         #expect(cell.successRate == nil && cell.interval == nil)
         #expect(cell.expectation == ExpectationCheck(expectation: expectation, rateHolds: nil, intervalHolds: nil))
@@ -75,7 +85,8 @@ struct ResultsTallyTests {
     func expectations() throws {
         let expectation = try SuccessRateExpectation(parsing: ">= 0.95")
         // c1: 9 of 10 (rate misses, interval 0.60-0.98 does not prove it); c2: 2 of 10 (proven); c3: 10 of 10.
-        let records = (1...10).map { R.record($0, cell: "c1", outcome: $0 == 10 ? .fail : .pass, signature: "s") }
+        let records =
+            (1...10).map { R.record($0, cell: "c1", outcome: $0 == 10 ? .fail : .pass, signature: "s") }
             + (11...20).map { R.record($0, cell: "c2", outcome: $0 <= 12 ? .pass : .fail, signature: "s") }
             + (21...30).map { R.record($0, cell: "c3") }
         let tally = Tally(records: records, expectations: ["exec-vs-cmd": expectation])
@@ -90,10 +101,12 @@ struct ResultsTallyTests {
 
     @Test("a summary survives a JSON round trip")
     func summaryRoundTrip() throws {
-        let tally = Tally(records: mixedCell, expectations: ["exec-vs-cmd": try SuccessRateExpectation(parsing: "> 0.5")])
-        let summary = RunSummary(runID: R.runID, tally: tally,
-                                 corruptLines: [CorruptLine(lineNumber: 3, reason: "the line is empty", excerpt: "")],
-                                 generatedAt: Date(timeIntervalSince1970: 1_795_000_123.4567))
+        let tally = Tally(
+            records: mixedCell, expectations: ["exec-vs-cmd": try SuccessRateExpectation(parsing: "> 0.5")])
+        let summary = RunSummary(
+            runID: R.runID, tally: tally,
+            corruptLines: [CorruptLine(lineNumber: 3, reason: "the line is empty", excerpt: "")],
+            generatedAt: Date(timeIntervalSince1970: 1_795_000_123.4567))
         let data = try ResultsJSON.encoder(pretty: true).encode(summary)
         #expect(try ResultsJSON.decoder().decode(RunSummary.self, from: data) == summary)
         #expect(String(decoding: data, as: UTF8.self).contains(#""expectation" : "> 0.5""#))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DindLabCore
 
 /// The scenarios shipped in Scenarios/ are valid, and say what DESIGN.md and issue 4 ask of them.
@@ -33,7 +34,8 @@ struct ScenarioFilesTests {
         let cell = try #require(cells.first).scenario
         #expect(cell.outer.image == "dindlab/outer:bookworm")
         #expect(cell.daemon.start == .cmd)
-        #expect(cell.inner.mode == .d && cell.inner.image == "busybox" && cell.inner.command == ["sh", "-c", "echo ok"])
+        #expect(
+            cell.inner.mode == .d && cell.inner.image == "busybox" && cell.inner.command == ["sh", "-c", "echo ok"])
         #expect(cell.inner.expectOutput == "^ok")
         #expect(cell.repeatCount == 3)
         #expect(cell.expect.successRate == (try SuccessRateExpectation(.atLeast, 1)))
@@ -41,12 +43,14 @@ struct ScenarioFilesTests {
 
     @Test("start-and-run-modes crosses daemon.start, inner.mode and the three Debian images")
     func startAndRunModes() throws {
-        let scenario = try ScenarioLoader.load(file: ScenarioFiles.directory.appendingPathComponent("start-and-run-modes.yaml").path)
+        let scenario = try ScenarioLoader.load(
+            file: ScenarioFiles.directory.appendingPathComponent("start-and-run-modes.yaml").path)
         #expect(scenario.matrix.map(\.key) == ["daemon.start", "inner.mode", "outer.image"])
-        #expect(scenario.matrix.map(\.values) == [
-            ["cmd", "exec"], ["ti", "d"],
-            ["dindlab/outer:bullseye", "dindlab/outer:bookworm", "dindlab/outer:trixie"],
-        ])
+        #expect(
+            scenario.matrix.map(\.values) == [
+                ["cmd", "exec"], ["ti", "d"],
+                ["dindlab/outer:bullseye", "dindlab/outer:bookworm", "dindlab/outer:trixie"],
+            ])
         #expect(scenario.cells().count == 12)
     }
 }

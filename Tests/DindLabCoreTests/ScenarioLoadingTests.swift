@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DindLabCore
 
 /// Good scenario files load with the defaults DESIGN.md gives, and every field is read.
@@ -74,10 +75,12 @@ struct ScenarioLoadingTests {
         var expected = Scenario(
             name: "exec-vs-cmd", description: "free text", repeatCount: 20, timeout: .seconds(90), isolation: .cell,
             engine: "unix:///run/dindlab/engine.sock", forensics: .always,
-            outer: .init(image: "dindlab/outer:docker-1.7", privileged: false, cgroups: .none, network: .host,
-                         env: ["DOCKER_DRIVER": "vfs", "LEVEL": "3"], setup: ["mount -t tmpfs none /mnt", "echo 'a: b'"]),
+            outer: .init(
+                image: "dindlab/outer:docker-1.7", privileged: false, cgroups: .none, network: .host,
+                env: ["DOCKER_DRIVER": "vfs", "LEVEL": "3"], setup: ["mount -t tmpfs none /mnt", "echo 'a: b'"]),
             daemon: .init(start: .exec, command: ["docker", "-d", "--debug"], readyTimeout: .milliseconds(500)),
-            inner: .init(image: "alpine", mode: .ti, command: ["sh", "-c", "echo ok; exit 0"], runs: 3, expectOutput: "^ok$"),
+            inner: .init(
+                image: "alpine", mode: .ti, command: ["sh", "-c", "echo ok; exit 0"], runs: 3, expectOutput: "^ok$"),
             expect: .init(successRate: try SuccessRateExpectation(.greaterThan, 0.5)),
             source: "all.yaml")
         expected.sourceSHA256 = SHA256.hexDigest(of: Array(Self.everyField.utf8))
@@ -87,8 +90,10 @@ struct ScenarioLoadingTests {
     @Test("a scenario survives a trip through JSON, durations written as text")
     func codable() throws {
         var scenario = try ScenarioLoader.load(yaml: Self.everyField, file: "all.yaml")
-        scenario.matrix = [try MatrixDimension(key: "inner.command", values: ["[sh, -c, \"echo a\"]", "[true]"]),
-                           try MatrixDimension(key: "timeout", values: ["1.5m", "500ms"])]
+        scenario.matrix = [
+            try MatrixDimension(key: "inner.command", values: ["[sh, -c, \"echo a\"]", "[true]"]),
+            try MatrixDimension(key: "timeout", values: ["1.5m", "500ms"]),
+        ]
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let data = try encoder.encode(scenario)
@@ -101,26 +106,33 @@ struct ScenarioLoadingTests {
         #expect(try JSONDecoder().decode(Scenario.self, from: data) == scenario)
     }
 
-    @Test("durations read as people write them", arguments: [
-        ("500ms", 500), ("120s", 120_000), ("1.5m", 90_000), ("0.25s", 250), ("2m", 120_000), ("1ms", 1),
-        ("0.001s", 1), ("10.50s", 10_500), ("007s", 7_000),
-    ])
+    @Test(
+        "durations read as people write them",
+        arguments: [
+            ("500ms", 500), ("120s", 120_000), ("1.5m", 90_000), ("0.25s", 250), ("2m", 120_000), ("1ms", 1),
+            ("0.001s", 1), ("10.50s", 10_500), ("007s", 7_000),
+        ])
     func durations(text: String, milliseconds: Int64) {
         #expect(DurationText.parse(text) == .milliseconds(milliseconds))
     }
 
-    @Test("text that is not a duration is refused", arguments: [
-        "", "120", "s", "ms", "1.s", ".5s", "1.5", "2h", "1 s", "-1s", "+1s", "1e3ms", "0.5ms", "1,5s", "1.2.3s", "10S", "1m30s",
-        "9999999999s", "1.0000001s",
-    ])
+    @Test(
+        "text that is not a duration is refused",
+        arguments: [
+            "", "120", "s", "ms", "1.s", ".5s", "1.5", "2h", "1 s", "-1s", "+1s", "1e3ms", "0.5ms", "1,5s", "1.2.3s",
+            "10S", "1m30s",
+            "9999999999s", "1.0000001s",
+        ])
     func notDurations(text: String) {
         #expect(DurationText.parse(text) == nil)
     }
 
-    @Test("durations are written in the largest whole unit and read back the same", arguments: [
-        (Duration.milliseconds(90_000), "90s"), (.seconds(120), "2m"), (.milliseconds(1_500), "1500ms"),
-        (.seconds(300), "5m"), (.milliseconds(1), "1ms"), (.zero, "0ms"),
-    ])
+    @Test(
+        "durations are written in the largest whole unit and read back the same",
+        arguments: [
+            (Duration.milliseconds(90_000), "90s"), (.seconds(120), "2m"), (.milliseconds(1_500), "1500ms"),
+            (.seconds(300), "5m"), (.milliseconds(1), "1ms"), (.zero, "0ms"),
+        ])
     func formatDurations(duration: Duration, text: String) {
         #expect(DurationText.format(duration) == text)
         #expect(DurationText.parse(text) == duration)

@@ -1,11 +1,13 @@
 import Testing
+
 @testable import DindLabCore
 
 /// Matrix expansion into cells, and `--only` filtering.
 @Suite("Scenario matrix")
 struct ScenarioMatrixTests {
     static func scenario(_ matrix: String, extra: String = "") throws -> Scenario {
-        try ScenarioLoader.load(yaml: "version: 1\nname: m\nouter: {image: base}\n\(extra)matrix:\n\(matrix)", file: "m.yaml")
+        try ScenarioLoader.load(
+            yaml: "version: 1\nname: m\nouter: {image: base}\n\(extra)matrix:\n\(matrix)", file: "m.yaml")
     }
 
     static let threeKeys = """
@@ -20,24 +22,31 @@ struct ScenarioMatrixTests {
         let cells = try Self.scenario(Self.threeKeys).cells()
         #expect(cells.count == 12)
         #expect(cells.map(\.index) == Array(0..<12))
-        #expect(cells.prefix(4).map(\.id) == [
-            "daemon.start=cmd,inner.mode=ti,outer.image=a",
-            "daemon.start=cmd,inner.mode=ti,outer.image=b",
-            "daemon.start=cmd,inner.mode=ti,outer.image=c",
-            "daemon.start=cmd,inner.mode=d,outer.image=a",
-        ])
+        #expect(
+            cells.prefix(4).map(\.id) == [
+                "daemon.start=cmd,inner.mode=ti,outer.image=a",
+                "daemon.start=cmd,inner.mode=ti,outer.image=b",
+                "daemon.start=cmd,inner.mode=ti,outer.image=c",
+                "daemon.start=cmd,inner.mode=d,outer.image=a",
+            ])
         #expect(cells.last?.id == "daemon.start=exec,inner.mode=d,outer.image=c")
         #expect(Set(cells.map(\.id)).count == 12)
-        #expect(cells[7].values == [MatrixAssignment(key: "daemon.start", value: "exec"),
-                                    MatrixAssignment(key: "inner.mode", value: "ti"),
-                                    MatrixAssignment(key: "outer.image", value: "b")])
+        #expect(
+            cells[7].values == [
+                MatrixAssignment(key: "daemon.start", value: "exec"),
+                MatrixAssignment(key: "inner.mode", value: "ti"),
+                MatrixAssignment(key: "outer.image", value: "b"),
+            ])
     }
 
     @Test("the order of keys in the file decides the order of cells")
     func keyOrderMatters() throws {
         let cells = try Self.scenario("  inner.mode: [ti, d]\n  daemon.start: [cmd, exec]\n").cells()
-        #expect(cells.map(\.id) == ["inner.mode=ti,daemon.start=cmd", "inner.mode=ti,daemon.start=exec",
-                                    "inner.mode=d,daemon.start=cmd", "inner.mode=d,daemon.start=exec"])
+        #expect(
+            cells.map(\.id) == [
+                "inner.mode=ti,daemon.start=cmd", "inner.mode=ti,daemon.start=exec",
+                "inner.mode=d,daemon.start=cmd", "inner.mode=d,daemon.start=exec",
+            ])
     }
 
     @Test("each cell's scenario has its values applied and no matrix left; the rest is the base")
@@ -54,16 +63,21 @@ struct ScenarioMatrixTests {
         }
     }
 
-    @Test("matrix values of every kind of field are typed and applied", arguments: [
-        ("  outer.privileged: [true, false]", 2, "outer.privileged=false"),
-        ("  timeout: [500ms, 1.5m]", 2, "timeout=90s"),
-        ("  repeat: [1, 5]", 2, "repeat=5"),
-        ("  inner.command: [[sh, -c, \"echo a\"], [\"true\"]]", 2, "inner.command=[true]"),
-        ("  outer.setup: [[], [\"mount -t cgroup none /sys/fs/cgroup\"]]", 2, "outer.setup=[\"mount -t cgroup none /sys/fs/cgroup\"]"),
-        ("  outer.env.DRIVER: [vfs, overlay2]", 2, "outer.env.DRIVER=overlay2"),
-        ("  expect.success-rate: [\">= 0.5\", \"== 1\"]", 2, "expect.success-rate=== 1"),
-        ("  engine: [docker-1.7, docker-1.8]", 2, "engine=docker-1.8"),
-    ])
+    @Test(
+        "matrix values of every kind of field are typed and applied",
+        arguments: [
+            ("  outer.privileged: [true, false]", 2, "outer.privileged=false"),
+            ("  timeout: [500ms, 1.5m]", 2, "timeout=90s"),
+            ("  repeat: [1, 5]", 2, "repeat=5"),
+            ("  inner.command: [[sh, -c, \"echo a\"], [\"true\"]]", 2, "inner.command=[true]"),
+            (
+                "  outer.setup: [[], [\"mount -t cgroup none /sys/fs/cgroup\"]]", 2,
+                "outer.setup=[\"mount -t cgroup none /sys/fs/cgroup\"]"
+            ),
+            ("  outer.env.DRIVER: [vfs, overlay2]", 2, "outer.env.DRIVER=overlay2"),
+            ("  expect.success-rate: [\">= 0.5\", \"== 1\"]", 2, "expect.success-rate=== 1"),
+            ("  engine: [docker-1.7, docker-1.8]", 2, "engine=docker-1.8"),
+        ])
     func kinds(matrix: String, count: Int, lastID: String) throws {
         let cells = try Self.scenario(matrix + "\n").cells()
         #expect(cells.count == count)
@@ -72,20 +86,22 @@ struct ScenarioMatrixTests {
 
     @Test("values applied reach the right field, and the rest of a section stays")
     func appliedValues() throws {
-        let cells = try ScenarioLoader.load(yaml: """
-            version: 1
-            name: m
-            outer:
-              image: base
-              env: {KEEP: "1"}
-            matrix:
-              outer.privileged: [false]
-              timeout: [1.5m]
-              inner.command: [[sh, -c, "echo a"]]
-              outer.env.DRIVER: [vfs]
-              expect.success-rate: [">= 0.5"]
+        let cells = try ScenarioLoader.load(
+            yaml: """
+                version: 1
+                name: m
+                outer:
+                  image: base
+                  env: {KEEP: "1"}
+                matrix:
+                  outer.privileged: [false]
+                  timeout: [1.5m]
+                  inner.command: [[sh, -c, "echo a"]]
+                  outer.env.DRIVER: [vfs]
+                  expect.success-rate: [">= 0.5"]
 
-            """, file: "m.yaml").cells()
+                """, file: "m.yaml"
+        ).cells()
         let scenario = try #require(cells.first).scenario
         #expect(!scenario.outer.privileged)
         #expect(scenario.outer.image == "base")
@@ -97,13 +113,15 @@ struct ScenarioMatrixTests {
 
     // MARK: --only
 
-    @Test("--only keeps the cells with the value; same key is either, different keys are both", arguments: [
-        (["inner.mode=ti"], 6),
-        (["inner.mode=ti", "inner.mode=d"], 12),
-        (["inner.mode=ti", "daemon.start=exec"], 3),
-        (["inner.mode=ti", "daemon.start=exec", "outer.image=b"], 1),
-        ([String](), 12),
-    ])
+    @Test(
+        "--only keeps the cells with the value; same key is either, different keys are both",
+        arguments: [
+            (["inner.mode=ti"], 6),
+            (["inner.mode=ti", "inner.mode=d"], 12),
+            (["inner.mode=ti", "daemon.start=exec"], 3),
+            (["inner.mode=ti", "daemon.start=exec", "outer.image=b"], 1),
+            ([String](), 12),
+        ])
     func only(arguments: [String], count: Int) throws {
         let filters = try arguments.map { argument throws(PlanError) in try CellFilter(parsing: argument) }
         let scenario = try Self.scenario(Self.threeKeys)
@@ -120,19 +138,28 @@ struct ScenarioMatrixTests {
     @Test("--only compares values by meaning, not spelling")
     func onlyByMeaning() throws {
         let scenario = try Self.scenario("  timeout: [90s, 2m]\n  inner.command: [[sh, -c, \"echo a\"], [\"true\"]]\n")
-        #expect(try scenario.cells(only: [CellFilter(key: "timeout", value: "1.5m")]).map(\.id)
-            == ["timeout=90s,inner.command=[sh, -c, \"echo a\"]", "timeout=90s,inner.command=[true]"])
+        #expect(
+            try scenario.cells(only: [CellFilter(key: "timeout", value: "1.5m")]).map(\.id)
+                == ["timeout=90s,inner.command=[sh, -c, \"echo a\"]", "timeout=90s,inner.command=[true]"])
         #expect(try scenario.cells(only: [CellFilter(key: "inner.command", value: "[ sh, '-c', echo a ]")]).count == 2)
     }
 
-    @Test("a bad cell filter says what is wrong (with --only: FrontendTests)", arguments: [
-        ("inner.mode", "The cell filter \"inner.mode\": expected key=value, e.g. inner.mode=ti."),
-        ("=ti", "The cell filter \"=ti\": expected key=value, e.g. inner.mode=ti."),
-        ("isolation=cell", "The cell filter isolation=cell: isolation is not a matrix key of the scenarios given (the matrix keys are daemon.start, inner.mode, outer.image)."),
-        ("inner.mode=x", "The cell filter inner.mode=x: expected one of ti, d, got \"x\"."),
-        ("outer.image=z", "The cell filter outer.image=z: the matrix never gives outer.image the value \"z\"; its values are a, b, c."),
-        ("outer.image=", "The cell filter outer.image=: expected a string, got null."),
-    ])
+    @Test(
+        "a bad cell filter says what is wrong (with --only: FrontendTests)",
+        arguments: [
+            ("inner.mode", "The cell filter \"inner.mode\": expected key=value, e.g. inner.mode=ti."),
+            ("=ti", "The cell filter \"=ti\": expected key=value, e.g. inner.mode=ti."),
+            (
+                "isolation=cell",
+                "The cell filter isolation=cell: isolation is not a matrix key of the scenarios given (the matrix keys are daemon.start, inner.mode, outer.image)."
+            ),
+            ("inner.mode=x", "The cell filter inner.mode=x: expected one of ti, d, got \"x\"."),
+            (
+                "outer.image=z",
+                "The cell filter outer.image=z: the matrix never gives outer.image the value \"z\"; its values are a, b, c."
+            ),
+            ("outer.image=", "The cell filter outer.image=: expected a string, got null."),
+        ])
     func badOnly(argument: String, expected: String) throws {
         let scenario = try Self.scenario(Self.threeKeys)
         do {
@@ -154,7 +181,9 @@ struct ScenarioMatrixTests {
     func dimensionsInCode() throws {
         let dimension = try MatrixDimension(key: "timeout", values: ["1.5m", "2s"])
         #expect(dimension.values == ["90s", "2s"])
-        #expect(throws: YAMLError.badArgument("matrix key \"outer\"", "expected one of \(ScenarioErrorTests.matrixKeys)")) {
+        #expect(
+            throws: YAMLError.badArgument("matrix key \"outer\"", "expected one of \(ScenarioErrorTests.matrixKeys)")
+        ) {
             try MatrixDimension(key: "outer", values: ["x"])
         }
         #expect(throws: YAMLError.self) { try MatrixDimension(key: "inner.mode", values: ["x"]) }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DindLabCore
 
 /// The YAML layer: locations, paths, and hostile or broken input that must fail with a clear,
@@ -21,7 +22,8 @@ struct ScenarioYAMLTests {
 
     @Test("nodes carry their line, column and key path")
     func locationsAndPaths() throws {
-        let document = try load("""
+        let document = try load(
+            """
             outer:
               image: dindlab/outer:bookworm
               setup:
@@ -43,7 +45,8 @@ struct ScenarioYAMLTests {
 
     @Test("scalars keep their text; null is only plain ~, null or nothing")
     func scalars() throws {
-        let root = try load("""
+        let root = try load(
+            """
             a: 10
             b: "10"
             c: ~
@@ -52,7 +55,8 @@ struct ScenarioYAMLTests {
             f: |
               two
               lines
-            """).root.mapping()
+            """
+        ).root.mapping()
         #expect(try root["a"]!.integer() == 10)
         #expect(try root["a"]!.string() == "10")
         #expect(throws: YAMLError.self) { try root["b"]!.integer() }
@@ -70,7 +74,9 @@ struct ScenarioYAMLTests {
         }
         let error = try #require(loadError(text))
         #expect(error.code == .tooComplex)
-        #expect(error.message == "the document has more than 100000 nodes once its aliases are expanded; refusing to load it")
+        #expect(
+            error.message
+                == "the document has more than 100000 nodes once its aliases are expanded; refusing to load it")
         // Keys count too: lines a..d hold 12 + 112 + 1112 + 11112 nodes and e's key and list 2
         // more, 12350; each of e's aliases adds 11111, so the eighth (index 7, at column
         // 8 + 7 * 4) is the first past 100000.
@@ -84,7 +90,8 @@ struct ScenarioYAMLTests {
         text += "? *b\n: 1\nz: 2\n"
         let error = try #require(loadError(text))
         #expect(error.code == .unsupported)
-        #expect(error.description == "t.yaml:3:3: an alias is used as a mapping key; only plain text keys are supported")
+        #expect(
+            error.description == "t.yaml:3:3: an alias is used as a mapping key; only plain text keys are supported")
     }
 
     /// Documents nested far past the limit, in each style YAML has, with where the 65th level
@@ -96,8 +103,10 @@ struct ScenarioYAMLTests {
             switch self {
             case .flowLists: return String(repeating: "[", count: 100_000)
             case .flowMappings: return String(repeating: "{a: ", count: 5_000)
-            case .blockMappings: return (0..<200).map { String(repeating: "  ", count: $0) + "a:" }.joined(separator: "\n") + " x"
-            case .blockLists: return (0..<200).map { String(repeating: " ", count: $0) + "-" }.joined(separator: "\n") + " x"
+            case .blockMappings:
+                return (0..<200).map { String(repeating: "  ", count: $0) + "a:" }.joined(separator: "\n") + " x"
+            case .blockLists:
+                return (0..<200).map { String(repeating: " ", count: $0) + "-" }.joined(separator: "\n") + " x"
             }
         }
 
@@ -111,21 +120,24 @@ struct ScenarioYAMLTests {
         }
     }
 
-    @Test("deep nesting is refused at the first level past the limit, in every style", .timeLimit(.minutes(1)),
-          arguments: DeepDocument.allCases)
+    @Test(
+        "deep nesting is refused at the first level past the limit, in every style", .timeLimit(.minutes(1)),
+        arguments: DeepDocument.allCases)
     func deepNesting(document: DeepDocument) throws {
         let error = try #require(loadError(document.text))
         #expect(error.code == .tooComplex)
         #expect(error.message == "the document nests deeper than 64 levels; refusing to load it")
         let location = try #require(error.location)
-        #expect(location.line == document.expected.line && location.column == document.expected.column,
-                "at \(location.line):\(location.column)")
+        #expect(
+            location.line == document.expected.line && location.column == document.expected.column,
+            "at \(location.line):\(location.column)")
     }
 
     @Test("an alias that puts a deep structure deeper still is refused")
     func deepThroughAlias() throws {
         let deep = String(repeating: "[", count: 40) + String(repeating: "]", count: 40)
-        let text = "a: &deep \(deep)\nb: " + String(repeating: "[", count: 30) + "*deep" + String(repeating: "]", count: 30)
+        let text =
+            "a: &deep \(deep)\nb: " + String(repeating: "[", count: 30) + "*deep" + String(repeating: "]", count: 30)
         let error = try #require(loadError(text))
         #expect(error.code == .tooComplex)
         #expect(error.location == YAMLLocation(file: "t.yaml", line: 2, column: 34))
@@ -143,20 +155,31 @@ struct ScenarioYAMLTests {
         }
     }
 
-    @Test("broken or unsupported YAML yields one located error", arguments: [
-        ("a: [1, 2\nb: 3\n", "t.yaml:2:2: YAML syntax error: did not find expected ',' or ']' (while parsing a flow sequence that starts at line 1, column 4)"),
-        ("a:\n\tb: 3\n", "t.yaml:2:1: YAML syntax error: found character that cannot start any token (while scanning for the next token that starts at line 2, column 1)"),
-        ("a: b\u{0}\n", "t.yaml:1:5: YAML syntax error: control characters are not allowed (U+0000)"),
-        ("a: 1\nb: 2\na: 3\n", "t.yaml:3:1: a: duplicate key \"a\" (first given at line 1, column 1)"),
-        ("o:\n  k: 1\n  k: 2\n", "t.yaml:3:3: o.k: duplicate key \"k\" (first given at line 2, column 3)"),
-        ("a: 1\n---\nb: 2\n", "t.yaml:2:1: a second YAML document starts here; expected exactly one document per file"),
-        ("a: *nowhere\n", "t.yaml:1:4: YAML syntax error: found undefined alias *nowhere"),
-        ("base: &b {x: 1}\nc:\n  <<: *b\n", "t.yaml:3:3: c: merge keys (<<) are not supported; write the keys out"),
-        ("? [a, b]\n: 1\n", "t.yaml:1:3: a list is used as a mapping key; only plain text keys are supported"),
-        ("", "t.yaml:1:1: the file is empty; expected a YAML mapping"),
-        ("# just a comment\n\n", "t.yaml:1:1: the file is empty; expected a YAML mapping"),
-        ("---\n", "t.yaml:1:1: the file is empty; expected a YAML mapping"),
-    ])
+    @Test(
+        "broken or unsupported YAML yields one located error",
+        arguments: [
+            (
+                "a: [1, 2\nb: 3\n",
+                "t.yaml:2:2: YAML syntax error: did not find expected ',' or ']' (while parsing a flow sequence that starts at line 1, column 4)"
+            ),
+            (
+                "a:\n\tb: 3\n",
+                "t.yaml:2:1: YAML syntax error: found character that cannot start any token (while scanning for the next token that starts at line 2, column 1)"
+            ),
+            ("a: b\u{0}\n", "t.yaml:1:5: YAML syntax error: control characters are not allowed (U+0000)"),
+            ("a: 1\nb: 2\na: 3\n", "t.yaml:3:1: a: duplicate key \"a\" (first given at line 1, column 1)"),
+            ("o:\n  k: 1\n  k: 2\n", "t.yaml:3:3: o.k: duplicate key \"k\" (first given at line 2, column 3)"),
+            (
+                "a: 1\n---\nb: 2\n",
+                "t.yaml:2:1: a second YAML document starts here; expected exactly one document per file"
+            ),
+            ("a: *nowhere\n", "t.yaml:1:4: YAML syntax error: found undefined alias *nowhere"),
+            ("base: &b {x: 1}\nc:\n  <<: *b\n", "t.yaml:3:3: c: merge keys (<<) are not supported; write the keys out"),
+            ("? [a, b]\n: 1\n", "t.yaml:1:3: a list is used as a mapping key; only plain text keys are supported"),
+            ("", "t.yaml:1:1: the file is empty; expected a YAML mapping"),
+            ("# just a comment\n\n", "t.yaml:1:1: the file is empty; expected a YAML mapping"),
+            ("---\n", "t.yaml:1:1: the file is empty; expected a YAML mapping"),
+        ])
     func brokenYAML(text: String, expected: String) throws {
         let error = try #require(loadError(text))
         #expect(error.description == expected)
@@ -190,7 +213,8 @@ struct ScenarioYAMLTests {
 
     @Test("every prefix of a valid file either loads or fails with a located error")
     func everyPrefix() throws {
-        let text = try String(contentsOf: ScenarioFiles.directory.appendingPathComponent("start-and-run-modes.yaml"), encoding: .utf8)
+        let text = try String(
+            contentsOf: ScenarioFiles.directory.appendingPathComponent("start-and-run-modes.yaml"), encoding: .utf8)
         let bytes = Array(text.utf8)
         var loaded = 0
         for end in 0...bytes.count {
@@ -209,12 +233,20 @@ struct ScenarioYAMLTests {
         #expect(loaded >= 1)  // at least the whole file
     }
 
-    @Test("flow text written for a list reads back as the same list", arguments: [
-        ["sh", "-c", "echo ok"],
-        ["dockerd", "--debug", "--storage-driver=vfs"],
-        ["", "null", "~", "a: b", "#x", "[x]", "-", "- x", "x:", "'q'", "\"dq\"", "tab\there", "new\nline", "é", "10", "true"],
-        ["dindlab/outer:bookworm", "/usr/bin/env", "key=value", "a,b", "@at", "%pct", "*star", "&amp", "!bang", "|", ">"],
-    ])
+    @Test(
+        "flow text written for a list reads back as the same list",
+        arguments: [
+            ["sh", "-c", "echo ok"],
+            ["dockerd", "--debug", "--storage-driver=vfs"],
+            [
+                "", "null", "~", "a: b", "#x", "[x]", "-", "- x", "x:", "'q'", "\"dq\"", "tab\there", "new\nline", "é",
+                "10", "true",
+            ],
+            [
+                "dindlab/outer:bookworm", "/usr/bin/env", "key=value", "a,b", "@at", "%pct", "*star", "&amp", "!bang",
+                "|", ">",
+            ],
+        ])
     func flowRoundTrip(items: [String]) throws {
         let text = YAMLQuoting.flowList(items)
         let node = try load("v: \(text)").root.mapping()["v"]!

@@ -1,12 +1,15 @@
 import Foundation
 import Testing
+
 @testable import DindLabCore
 
 /// The shipped CI examples (examples/ci/) parse, shard the way `run --shard K/N` expects, and
 /// merge and publish the report.
 @Suite("Shards: CI examples")
 struct ShardExamplesTests {
-    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples/ci").standardized
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "../../examples/ci"
+    ).standardized
 
     static func load(_ name: String) throws -> YAMLNode {
         try YAMLDocument.load(contentsOfFile: folder.appendingPathComponent(name).path).root
@@ -21,7 +24,8 @@ struct ShardExamplesTests {
         #expect(workflow["on"]?["schedule"]?[0]?["cron"] != nil)
 
         let jobs = try #require(workflow["jobs"]?.entries)
-        let shardJob = try #require(jobs.first { $0.value["strategy"]?["matrix"]?["shard"] != nil }, "no job with a shard matrix")
+        let shardJob = try #require(
+            jobs.first { $0.value["strategy"]?["matrix"]?["shard"] != nil }, "no job with a shard matrix")
         let matrix = try #require(shardJob.value["strategy"]?["matrix"]?["shard"]?.items)
         #expect(matrix.compactMap { $0.text.flatMap(Int.init) } == Array(1...shards))
         #expect(shardJob.value["strategy"]?["fail-fast"]?.text == "false")
@@ -29,11 +33,20 @@ struct ShardExamplesTests {
         let run = try #require(shardSteps.compactMap { $0["run"]?.text }.first { $0.contains("dindlab run") })
         #expect(run.contains("--shard ${{ matrix.shard }}/$SHARDS"))
         #expect(run.contains("--seed \"$SEED\""))
-        #expect(shardSteps.contains { $0["uses"]?.text?.hasPrefix("actions/upload-artifact@") == true && $0["if"]?.text == "always()" })
+        #expect(
+            shardSteps.contains {
+                $0["uses"]?.text?.hasPrefix("actions/upload-artifact@") == true && $0["if"]?.text == "always()"
+            })
 
-        let mergeJob = try #require(jobs.first { $0.key != shardJob.key && $0.value["steps"]?.items?.contains { $0["run"]?.text?.contains("dindlab merge") == true } == true },
-                                    "no job runs dindlab merge")
-        #expect(mergeJob.value["needs"]?.text == shardJob.key || mergeJob.value["needs"]?.items?.contains { $0.text == shardJob.key } == true)
+        let mergeJob = try #require(
+            jobs.first {
+                $0.key != shardJob.key
+                    && $0.value["steps"]?.items?.contains { $0["run"]?.text?.contains("dindlab merge") == true } == true
+            },
+            "no job runs dindlab merge")
+        #expect(
+            mergeJob.value["needs"]?.text == shardJob.key
+                || mergeJob.value["needs"]?.items?.contains { $0.text == shardJob.key } == true)
         #expect(mergeJob.value["if"]?.text == "always()", "the report is made even when a shard failed")
         let mergeSteps = try #require(mergeJob.value["steps"]?.items)
         #expect(mergeSteps.contains { $0["uses"]?.text?.hasPrefix("actions/download-artifact@") == true })
@@ -54,12 +67,14 @@ struct ShardExamplesTests {
         let container = try #require(spec["template"]?["spec"]?["containers"]?[0])
         #expect(container["securityContext"]?["privileged"]?.text == "true")
         #expect(spec["template"]?["spec"]?["restartPolicy"]?.text == "Never")
-        let env = Dictionary(uniqueKeysWithValues: (container["env"]?.items ?? []).compactMap { item in
-            item["name"]?.text.flatMap { name in item["value"]?.text.map { (name, $0) } }
-        })
+        let env = Dictionary(
+            uniqueKeysWithValues: (container["env"]?.items ?? []).compactMap { item in
+                item["name"]?.text.flatMap { name in item["value"]?.text.map { (name, $0) } }
+            })
         #expect(env["SHARDS"] == completions, "N in --shard K/N must be the number of completions")
         #expect(env["SEED"] != nil)
-        let command = ((container["command"]?.items ?? []) + (container["args"]?.items ?? [])).compactMap(\.text).joined(separator: " ")
+        let command = ((container["command"]?.items ?? []) + (container["args"]?.items ?? [])).compactMap(\.text)
+            .joined(separator: " ")
         #expect(command.contains("--shard $((JOB_COMPLETION_INDEX+1))/$SHARDS"))
         #expect(command.contains("--seed \"$SEED\""))
     }

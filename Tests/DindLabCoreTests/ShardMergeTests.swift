@@ -1,6 +1,7 @@
 import DindLabTestSupport
 import Foundation
 import Testing
+
 @testable import DindLabCore
 
 /// Sharding a plan over machines and merging the shards' run folders: the merged run is the
@@ -16,13 +17,17 @@ struct ShardMergeTests {
             let shard = try plan.shard(index, of: 3)
             var engine = ReportFixtures.engine
             engine.endpoint = "unix:///machine-\(index)/docker.sock"
-            directories.append(try await ReportFixtures.writeRun(shard, files: files, in: root.appendingPathComponent("machine-\(index)"),
-                                                                 runID: Self.shardIDs[index - 1], engine: engine))
+            directories.append(
+                try await ReportFixtures.writeRun(
+                    shard, files: files, in: root.appendingPathComponent("machine-\(index)"),
+                    runID: Self.shardIDs[index - 1], engine: engine))
         }
         return directories
     }
 
-    @Test("shards 1/3, 2/3 and 3/3 are disjoint and together the whole plan; each manifest records its shard and the plan's size")
+    @Test(
+        "shards 1/3, 2/3 and 3/3 are disjoint and together the whole plan; each manifest records its shard and the plan's size"
+    )
     func disjointAndComplete() async throws {
         let root = try ResultsFixtures.TemporaryDirectory()
         defer { root.remove() }
@@ -48,7 +53,8 @@ struct ShardMergeTests {
         let root = try ResultsFixtures.TemporaryDirectory()
         defer { root.remove() }
         let (plan, files) = try ReportFixtures.plan([ReportFixtures.modesYAML, ReportFixtures.plainYAML], in: root.url)
-        let whole = try await ReportFixtures.writeRun(plan, files: files, in: root.url.appendingPathComponent("whole"), runID: ResultsFixtures.runID)
+        let whole = try await ReportFixtures.writeRun(
+            plan, files: files, in: root.url.appendingPathComponent("whole"), runID: ResultsFixtures.runID)
         let shards = try await shardRuns(of: plan, files: files, in: root.url)
 
         let destination = root.url.appendingPathComponent("merged/nightly-42")
@@ -60,7 +66,9 @@ struct ShardMergeTests {
         let combined = try await RunReport.load(runDirectory: merged.directory, strict: false)
         // Reports stream the records; the trials themselves are read back for the comparison.
         func records(_ directory: URL) async throws -> [TrialRecord] {
-            try await ResultStore(opening: directory).readTrials().records.sorted { ($0.sequence, $0.trialID) < ($1.sequence, $1.trialID) }
+            try await ResultStore(opening: directory).readTrials().records.sorted {
+                ($0.sequence, $0.trialID) < ($1.sequence, $1.trialID)
+            }
         }
         let combinedRecords = try await records(merged.directory)
         #expect(combinedRecords.map(\.trialID) == (try await records(whole)).map(\.trialID))
@@ -73,12 +81,17 @@ struct ShardMergeTests {
         #expect(manifest.runID.description == "nightly-42")
         #expect(manifest.shard == nil && manifest.plannedTrials == 23 && manifest.seed == 42)
         #expect(manifest.mergedFrom?.map(\.runID) == Self.shardIDs.reversed())
-        #expect(Set(manifest.engines.compactMap(\.endpoint)) == ["unix:///machine-1/docker.sock", "unix:///machine-2/docker.sock", "unix:///machine-3/docker.sock"])
+        #expect(
+            Set(manifest.engines.compactMap(\.endpoint)) == [
+                "unix:///machine-1/docker.sock", "unix:///machine-2/docker.sock", "unix:///machine-3/docker.sock",
+            ])
         #expect(manifest.expectations == unsharded.manifest.expectations)
         // Every trial that kept artifacts has them in the merged folder.
         for record in combinedRecords {
             guard let path = record.artifactsPath else { continue }
-            #expect(FileManager.default.fileExists(atPath: merged.directory.appendingPathComponent(path).appendingPathComponent("daemon.log").path))
+            #expect(
+                FileManager.default.fileExists(
+                    atPath: merged.directory.appendingPathComponent(path).appendingPathComponent("daemon.log").path))
         }
     }
 
@@ -105,7 +118,11 @@ struct ShardMergeTests {
         let store = try ResultStore(opening: shards[1])
         var manifest = try await store.readManifest()
         let skippedTrial = try plan.shard(2, of: 3).trials[0]
-        manifest.skippedCells = [RunManifest.SkippedCell(scenario: "plain", cellID: "default", engine: "default", trials: 1, reason: "the outer image is not on the engine")]
+        manifest.skippedCells = [
+            RunManifest.SkippedCell(
+                scenario: "plain", cellID: "default", engine: "default", trials: 1,
+                reason: "the outer image is not on the engine")
+        ]
         try await store.writeManifest(manifest)
         try Data().write(to: shards[1].appendingPathComponent(ResultStore.trialsFileName))
         let merged = try await RunMerger.merge(shards, into: root.url.appendingPathComponent("merged"))
@@ -127,24 +144,33 @@ struct ShardMergeTests {
             let error = await #expect(throws: MergeError.self) {
                 try await RunMerger.merge(sources, into: root.url.appendingPathComponent(name))
             }
-            #expect(!FileManager.default.fileExists(atPath: root.url.appendingPathComponent(name).path), "a refused merge leaves nothing")
+            #expect(
+                !FileManager.default.fileExists(atPath: root.url.appendingPathComponent(name).path),
+                "a refused merge leaves nothing")
             return error?.description ?? ""
         }
 
         // Another seed.
-        let (otherSeed, _) = try ReportFixtures.plan([ReportFixtures.plainYAML], in: root.url.appendingPathComponent("seed"), seed: 43)
-        let seeded = try await ReportFixtures.writeRun(try otherSeed.shard(2, of: 3), files: files, in: root.url.appendingPathComponent("seeded"),
-                                                       runID: RunID("20261129T000009Z-seed")!)
+        let (otherSeed, _) = try ReportFixtures.plan(
+            [ReportFixtures.plainYAML], in: root.url.appendingPathComponent("seed"), seed: 43)
+        let seeded = try await ReportFixtures.writeRun(
+            try otherSeed.shard(2, of: 3), files: files, in: root.url.appendingPathComponent("seeded"),
+            runID: RunID("20261129T000009Z-seed")!)
         let seeds = await refusal([shards[0], seeded], "m1")
         #expect(seeds.contains("different seeds") && seeds.contains("seed 42") && seeds.contains("seed 43"), "\(seeds)")
 
         // Another scenario file (one changed line gives another sha256).
         let changedFolder = root.url.appendingPathComponent("changed")
-        let (changedPlan, changedFiles) = try ReportFixtures.plan([ReportFixtures.plainYAML.replacingOccurrences(of: "repeat: 3", with: "repeat: 3 # edited")], in: changedFolder)
-        let changed = try await ReportFixtures.writeRun(try changedPlan.shard(2, of: 3), files: changedFiles, in: root.url.appendingPathComponent("changed-run"),
-                                                        runID: RunID("20261129T000009Z-file")!)
+        let (changedPlan, changedFiles) = try ReportFixtures.plan(
+            [ReportFixtures.plainYAML.replacingOccurrences(of: "repeat: 3", with: "repeat: 3 # edited")],
+            in: changedFolder)
+        let changed = try await ReportFixtures.writeRun(
+            try changedPlan.shard(2, of: 3), files: changedFiles, in: root.url.appendingPathComponent("changed-run"),
+            runID: RunID("20261129T000009Z-file")!)
         let scenarios = await refusal([shards[0], changed], "m2")
-        #expect(scenarios.contains("did not run the same scenario files") && scenarios.contains("scenario0.yaml (sha256 "), "\(scenarios)")
+        #expect(
+            scenarios.contains("did not run the same scenario files") && scenarios.contains("scenario0.yaml (sha256 "),
+            "\(scenarios)")
 
         // The same shard twice.
         let copy = root.url.appendingPathComponent("copy/20261129T000009Z-copy")
@@ -154,14 +180,17 @@ struct ShardMergeTests {
         #expect(twice.contains("Shard 2/3 was given twice"), "\(twice)")
 
         // Another split.
-        let (same, _) = try ReportFixtures.plan([ReportFixtures.plainYAML], in: root.url.appendingPathComponent("split"))
-        let split = try await ReportFixtures.writeRun(try same.shard(1, of: 2), files: files, in: root.url.appendingPathComponent("split-run"),
-                                                      runID: RunID("20261129T000009Z-half")!)
+        let (same, _) = try ReportFixtures.plan(
+            [ReportFixtures.plainYAML], in: root.url.appendingPathComponent("split"))
+        let split = try await ReportFixtures.writeRun(
+            try same.shard(1, of: 2), files: files, in: root.url.appendingPathComponent("split-run"),
+            runID: RunID("20261129T000009Z-half")!)
         let counts = await refusal([shards[0], split], "m4")
         #expect(counts.contains("different numbers of shards"), "\(counts)")
 
         // Overlapping runs: the whole plan and one of its shards.
-        let whole = try await ReportFixtures.writeRun(plan, files: files, in: root.url.appendingPathComponent("whole"), runID: ResultsFixtures.runID)
+        let whole = try await ReportFixtures.writeRun(
+            plan, files: files, in: root.url.appendingPathComponent("whole"), runID: ResultsFixtures.runID)
         let overlap = await refusal([whole, shards[0]], "m5")
         #expect(overlap.contains("different numbers of shards") || overlap.contains("recorded by both"), "\(overlap)")
     }
@@ -171,12 +200,17 @@ struct ShardMergeTests {
         let root = try ResultsFixtures.TemporaryDirectory()
         defer { root.remove() }
         let (plan, files) = try ReportFixtures.plan([ReportFixtures.plainYAML], in: root.url)
-        let first = try await ReportFixtures.writeRun(plan, files: files, in: root.url.appendingPathComponent("a"), runID: RunID("20261129T000001Z-aaaa")!)
-        let second = try await ReportFixtures.writeRun(plan, files: files, in: root.url.appendingPathComponent("b"), runID: RunID("20261129T000002Z-bbbb")!)
+        let first = try await ReportFixtures.writeRun(
+            plan, files: files, in: root.url.appendingPathComponent("a"), runID: RunID("20261129T000001Z-aaaa")!)
+        let second = try await ReportFixtures.writeRun(
+            plan, files: files, in: root.url.appendingPathComponent("b"), runID: RunID("20261129T000002Z-bbbb")!)
         let error = await #expect(throws: MergeError.self) {
             try await RunMerger.merge([first, second], into: root.url.appendingPathComponent("merged"))
         }
-        #expect(error?.description == "The trial plain-c0-t0 was recorded by both 20261129T000001Z-aaaa and 20261129T000002Z-bbbb; a merged run holds each trial once, so these runs overlap.")
+        #expect(
+            error?.description
+                == "The trial plain-c0-t0 was recorded by both 20261129T000001Z-aaaa and 20261129T000002Z-bbbb; a merged run holds each trial once, so these runs overlap."
+        )
     }
 
     @Test("the merged folder's name must be a run id, and an existing run is never overwritten")
@@ -185,7 +219,9 @@ struct ShardMergeTests {
         defer { root.remove() }
         let (plan, files) = try ReportFixtures.plan([ReportFixtures.plainYAML], in: root.url)
         let shards = try await shardRuns(of: plan, files: files, in: root.url)
-        await #expect(throws: MergeError.self) { try await RunMerger.merge(shards, into: root.url.appendingPathComponent("bad name")) }
+        await #expect(throws: MergeError.self) {
+            try await RunMerger.merge(shards, into: root.url.appendingPathComponent("bad name"))
+        }
         await #expect(throws: ResultsError.self) { try await RunMerger.merge(shards, into: shards[0]) }
     }
 }

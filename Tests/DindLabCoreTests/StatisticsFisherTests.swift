@@ -1,4 +1,5 @@
 import Testing
+
 @testable import DindLabCore
 
 /// Reference values from scipy 1.17: `fisher_exact([[a, b], [c, d]]).pvalue` (two-sided).

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import DindLabCore
 
 /// Reference values from scipy 1.17: `binomtest(k, n).proportion_ci(0.95, method="wilson")`.

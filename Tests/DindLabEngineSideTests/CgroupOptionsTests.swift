@@ -114,8 +114,13 @@ struct CgroupDivergenceOptionsTests {
 
     @Test("a matrix over divergences gives one cell each, named by the text form")
     func divergenceMatrix() throws {
-        let cells = try Self.load("matrix:\n  daemon.cgroup-divergence: [none, name=systemd, [name=systemd, cpu]]\n").cells()
-        #expect(cells.map(\.id) == ["daemon.cgroup-divergence=none", "daemon.cgroup-divergence=name=systemd", "daemon.cgroup-divergence=name=systemd cpu"])
+        let cells = try Self.load("matrix:\n  daemon.cgroup-divergence: [none, name=systemd, [name=systemd, cpu]]\n")
+            .cells()
+        #expect(
+            cells.map(\.id) == [
+                "daemon.cgroup-divergence=none", "daemon.cgroup-divergence=name=systemd",
+                "daemon.cgroup-divergence=name=systemd cpu",
+            ])
         #expect(cells.map { $0.scenario.daemon.cgroupDivergence?.isNone } == [true, false, false])
     }
 
@@ -137,7 +142,8 @@ struct CgroupDivergenceOptionsTests {
     @Test(
         "outer.cgroup-parent takes an absolute path or a slice",
         arguments: [
-            ("/f2.slice", true), ("f2.slice", true), ("/ci/dind", true), ("f2", false), ("/a/../b", false), ("/", false), ("\"/a b\"", false), ("/a//b", false),
+            ("/f2.slice", true), ("f2.slice", true), ("/ci/dind", true), ("f2", false), ("/a/../b", false),
+            ("/", false), ("\"/a b\"", false), ("/a//b", false),
         ])
     func cgroupParent(text: String, valid: Bool) throws {
         if valid {
@@ -145,7 +151,8 @@ struct CgroupDivergenceOptionsTests {
         } else {
             let error = #expect(throws: YAMLErrors.self) { try Self.load("  cgroup-parent: \(text)\n") }
             #expect(
-                error?.description.contains("c.yaml:5:") == true && error?.description.contains("outer.cgroup-parent: expected a cgroup parent") == true,
+                error?.description.contains("c.yaml:5:") == true
+                    && error?.description.contains("outer.cgroup-parent: expected a cgroup parent") == true,
                 "\(String(describing: error))")
         }
     }
@@ -156,8 +163,14 @@ struct CgroupDivergenceOptionsTests {
         arguments: [
             ("  cgroup-tmpfs: writable\n", 5, "outer.cgroup-tmpfs: writable cannot go with outer.cgroups: bind"),
             ("  cgroups: none\n  cgroup-tmpfs: read-only\n", 6, "cannot go with outer.cgroups: none"),
-            ("  cgroup-tmpfs: read-only\nmatrix:\n  outer.cgroups: [private, bind]\n", 5, "outer.cgroup-tmpfs: read-only cannot go with outer.cgroups: bind"),
-            ("  cgroups: engine\n  privileged: false\n  cgroup-tmpfs: writable\n", 7, "cannot go with outer.privileged: false"),
+            (
+                "  cgroup-tmpfs: read-only\nmatrix:\n  outer.cgroups: [private, bind]\n", 5,
+                "outer.cgroup-tmpfs: read-only cannot go with outer.cgroups: bind"
+            ),
+            (
+                "  cgroups: engine\n  privileged: false\n  cgroup-tmpfs: writable\n", 7,
+                "cannot go with outer.privileged: false"
+            ),
         ])
     func tmpfsRules(body: String, line: Int, text: String) {
         let error = #expect(throws: YAMLErrors.self) { try Self.load(body) }
@@ -187,19 +200,23 @@ struct CgroupDivergenceOptionsTests {
             ("1.8.3", .default, []),
         ])
     func innerCgroupParent(version: String, parent: Scenario.Daemon.InnerCgroupParent, flags: [String]) {
-        let command = InnerDaemonCommand.make(scenarioCommand: ["dockerd"], imageLabels: ["dindlab.docker.version": version], cgroupParent: parent)
+        let command = InnerDaemonCommand.make(
+            scenarioCommand: ["dockerd"], imageLabels: ["dindlab.docker.version": version], cgroupParent: parent)
         #expect(Array(command.dropFirst().prefix(flags.count)) == flags)
         #expect(command.contains("--cgroup-parent") == !flags.isEmpty)
         let own = InnerDaemonCommand.make(
-            scenarioCommand: ["dockerd", "--cgroup-parent=/x"], imageLabels: ["dindlab.docker.version": version], cgroupParent: parent)
+            scenarioCommand: ["dockerd", "--cgroup-parent=/x"], imageLabels: ["dindlab.docker.version": version],
+            cgroupParent: parent)
         #expect(own.filter { $0.hasPrefix("--cgroup-parent") } == ["--cgroup-parent=/x"], "a flag the user set wins")
     }
 }
 
 @Suite("Inner placement: a pass whose container has no cgroup of its own")
 struct InnerPlacementTests {
-    static let proc1 = "9:name=systemd:/f2.slice/abc\n8:pids:/f2.slice/abc\n1:cpu,cpuacct:/f2.slice/abc\n0::/f2.slice/abc"
-    static let daemonDiverged = "9:name=systemd:/f2.slice/docker.service\n8:pids:/f2.slice/abc\n1:cpu,cpuacct:/f2.slice/abc\n0::/f2.slice/abc"
+    static let proc1 =
+        "9:name=systemd:/f2.slice/abc\n8:pids:/f2.slice/abc\n1:cpu,cpuacct:/f2.slice/abc\n0::/f2.slice/abc"
+    static let daemonDiverged =
+        "9:name=systemd:/f2.slice/docker.service\n8:pids:/f2.slice/abc\n1:cpu,cpuacct:/f2.slice/abc\n0::/f2.slice/abc"
 
     /// (PID 1's lines, the daemon's, the inner container's, misplaced hierarchies, undecided)
     @Test(
@@ -213,7 +230,10 @@ struct InnerPlacementTests {
                 ["name=systemd"], false
             ),
             // In a cgroup of its own everywhere (the unified line of a hybrid host is not runc's).
-            ("8:pids:/f2.slice/abc\n0::/f2.slice/abc", "8:pids:/f2.slice/abc\n0::/f2.slice/abc", "8:pids:/f2.slice/abc/docker/c1\n0::/f2.slice/abc", [], false),
+            (
+                "8:pids:/f2.slice/abc\n0::/f2.slice/abc", "8:pids:/f2.slice/abc\n0::/f2.slice/abc",
+                "8:pids:/f2.slice/abc/docker/c1\n0::/f2.slice/abc", [], false
+            ),
             // Beside the daemon (cgroups: bind puts inner containers at the host's /docker/<id>).
             ("8:pids:/docker/outer", "8:pids:/docker/outer", "8:pids:/docker/inner", [], false),
             // Above a daemon that is outside PID 1's cgroup: misplaced too.
@@ -231,6 +251,8 @@ struct InnerPlacementTests {
         #expect(placement.misplacements.map(\.hierarchy) == misplaced)
         #expect((placement.undecided != nil) == undecided)
         #expect(placement.isMisplaced == !misplaced.isEmpty)
-        if let first = misplaced.first { #expect(placement.signature.hasPrefix("misplaced (passed): ") && placement.signature.contains(first)) }
+        if let first = misplaced.first {
+            #expect(placement.signature.hasPrefix("misplaced (passed): ") && placement.signature.contains(first))
+        }
     }
 }

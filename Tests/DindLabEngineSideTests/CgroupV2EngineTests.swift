@@ -40,7 +40,9 @@ private struct CgroupHostState: Equatable, CustomStringConvertible {
             + MountTable.read().filter({ $0.fileSystemType == "cgroup2" }).map(\.mountPoint)
         {
             let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? ["(unreadable)"]
-            listings[directory] = entries.filter { directory == "/sys/fs/cgroup" || $0.hasPrefix("dindlab-engine-") || $0.hasPrefix("cgroup.") }.sorted()
+            listings[directory] = entries.filter {
+                directory == "/sys/fs/cgroup" || $0.hasPrefix("dindlab-engine-") || $0.hasPrefix("cgroup.")
+            }.sorted()
             listings[directory + "/cgroup.subtree_control"] = [
                 (try? String(contentsOfFile: directory + "/cgroup.subtree_control", encoding: .utf8))
                     ?? "(none)"

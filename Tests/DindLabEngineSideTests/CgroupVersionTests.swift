@@ -260,7 +260,8 @@ struct CgroupV2OuterTests {
             (false, false), (true, false), (false, true), (true, true),
         ])
     func prelude(remount: Bool, nesting: Bool) throws {
-        let scenario = Scenario(name: "n", outer: Scenario.Outer(image: "i", cgroups: remount ? .private : .engine, cgroupNesting: nesting))
+        let scenario = Scenario(
+            name: "n", outer: Scenario.Outer(image: "i", cgroups: remount ? .private : .engine, cgroupNesting: nesting))
         guard let prelude = TrialExecutor.cgroupSteps(for: scenario) else {
             #expect(!remount && !nesting)
             return

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import DindLabCore
 @testable import DindLabEngines
 @testable import DindLabRunner
@@ -12,14 +13,21 @@ struct DaemonEraTests {
         var description: String { output }
     }
 
-    @Test("reads the version from what the binary prints", arguments: [
-        VersionCase(output: "Docker version 1.7.1, build 786b29d", major: 1, minor: 7, patch: 1, text: "1.7.1"),
-        VersionCase(output: "Docker version 1.8.3, build f4bf5c7\n", major: 1, minor: 8, patch: 3, text: "1.8.3"),
-        VersionCase(output: "Docker version 17.03.2-ce, build f5ec1e2", major: 17, minor: 3, patch: 2, text: "17.03.2-ce"),
-        VersionCase(output: "Docker version 20.10.24+dfsg1, build 297e128", major: 20, minor: 10, patch: 24, text: "20.10.24+dfsg1"),
-        VersionCase(output: "Docker version 26.1.5+dfsg1, build a72d7cd", major: 26, minor: 1, patch: 5, text: "26.1.5+dfsg1"),
-        VersionCase(output: "Docker version 1.12, build x", major: 1, minor: 12, patch: 0, text: "1.12"),
-    ])
+    @Test(
+        "reads the version from what the binary prints",
+        arguments: [
+            VersionCase(output: "Docker version 1.7.1, build 786b29d", major: 1, minor: 7, patch: 1, text: "1.7.1"),
+            VersionCase(output: "Docker version 1.8.3, build f4bf5c7\n", major: 1, minor: 8, patch: 3, text: "1.8.3"),
+            VersionCase(
+                output: "Docker version 17.03.2-ce, build f5ec1e2", major: 17, minor: 3, patch: 2, text: "17.03.2-ce"),
+            VersionCase(
+                output: "Docker version 20.10.24+dfsg1, build 297e128", major: 20, minor: 10, patch: 24,
+                text: "20.10.24+dfsg1"),
+            VersionCase(
+                output: "Docker version 26.1.5+dfsg1, build a72d7cd", major: 26, minor: 1, patch: 5,
+                text: "26.1.5+dfsg1"),
+            VersionCase(output: "Docker version 1.12, build x", major: 1, minor: 12, patch: 0, text: "1.12"),
+        ])
     func parsesVersionOutput(_ row: VersionCase) throws {
         let version = try #require(DaemonVersion(versionOutput: row.output))
         #expect(version.major == row.major)
@@ -28,9 +36,11 @@ struct DaemonEraTests {
         #expect(version.text == row.text)
     }
 
-    @Test("refuses output that names no version", arguments: [
-        "", "Usage: docker [OPTIONS] COMMAND", "Docker version", "Docker version beta, build 1", "version 1",
-    ])
+    @Test(
+        "refuses output that names no version",
+        arguments: [
+            "", "Usage: docker [OPTIONS] COMMAND", "Docker version", "Docker version beta, build 1", "version 1",
+        ])
     func rejectsNonVersions(_ output: String) {
         #expect(DaemonVersion(versionOutput: output) == nil)
     }
@@ -58,16 +68,33 @@ struct DaemonEraTests {
     }
 
     static let eras: [EraCase] = [
-        EraCase(version: "1.7.1", era: .dockerDashD, daemonPrefix: ["-d"], dataFlag: "--graph", execRoot: true, ip6tables: false),
-        EraCase(version: "1.8.3", era: .dockerDaemon, daemonPrefix: ["daemon"], dataFlag: "--graph", execRoot: true, ip6tables: false),
-        EraCase(version: "1.9.1", era: .dockerDaemon, daemonPrefix: ["daemon"], dataFlag: "--graph", execRoot: true, ip6tables: false),
-        EraCase(version: "1.12.6", era: .dockerd, daemonPrefix: [], dataFlag: "--graph", execRoot: true, ip6tables: false),
-        EraCase(version: "17.03.2-ce", era: .dockerd, daemonPrefix: [], dataFlag: "--graph", execRoot: true, ip6tables: false),
-        EraCase(version: "20.10.5+dfsg1", era: .dockerd, daemonPrefix: [], dataFlag: "--data-root", execRoot: true, ip6tables: true),
-        EraCase(version: "20.10.24+dfsg1", era: .dockerd, daemonPrefix: [], dataFlag: "--data-root", execRoot: true, ip6tables: true),
-        EraCase(version: "26.1.5+dfsg1", era: .dockerd, daemonPrefix: [], dataFlag: "--data-root", execRoot: true, ip6tables: true),
+        EraCase(
+            version: "1.7.1", era: .dockerDashD, daemonPrefix: ["-d"], dataFlag: "--graph", execRoot: true,
+            ip6tables: false),
+        EraCase(
+            version: "1.8.3", era: .dockerDaemon, daemonPrefix: ["daemon"], dataFlag: "--graph", execRoot: true,
+            ip6tables: false),
+        EraCase(
+            version: "1.9.1", era: .dockerDaemon, daemonPrefix: ["daemon"], dataFlag: "--graph", execRoot: true,
+            ip6tables: false),
+        EraCase(
+            version: "1.12.6", era: .dockerd, daemonPrefix: [], dataFlag: "--graph", execRoot: true, ip6tables: false),
+        EraCase(
+            version: "17.03.2-ce", era: .dockerd, daemonPrefix: [], dataFlag: "--graph", execRoot: true,
+            ip6tables: false),
+        EraCase(
+            version: "20.10.5+dfsg1", era: .dockerd, daemonPrefix: [], dataFlag: "--data-root", execRoot: true,
+            ip6tables: true),
+        EraCase(
+            version: "20.10.24+dfsg1", era: .dockerd, daemonPrefix: [], dataFlag: "--data-root", execRoot: true,
+            ip6tables: true),
+        EraCase(
+            version: "26.1.5+dfsg1", era: .dockerd, daemonPrefix: [], dataFlag: "--data-root", execRoot: true,
+            ip6tables: true),
         // Before 1.7 there was no --exec-root at all.
-        EraCase(version: "1.6.2", era: .dockerDashD, daemonPrefix: ["-d"], dataFlag: "--graph", execRoot: false, ip6tables: false),
+        EraCase(
+            version: "1.6.2", era: .dockerDashD, daemonPrefix: ["-d"], dataFlag: "--graph", execRoot: false,
+            ip6tables: false),
     ]
 
     static let settings = DaemonSettings(
@@ -128,11 +155,13 @@ struct DaemonEraTests {
         var description: String { "\(flag) on \(version)" }
     }
 
-    @Test("refuses options the version does not have, naming the option and version", arguments: [
-        UnsupportedCase(version: "20.10.24", change: { $0.logFormat = "json" }, flag: "--log-format"),
-        UnsupportedCase(version: "1.9.1", change: { $0.cgroupParent = "/x" }, flag: "--cgroup-parent"),
-        UnsupportedCase(version: "1.6.2", change: { $0.cgroupDriver = "cgroupfs" }, flag: "--exec-opt"),
-    ])
+    @Test(
+        "refuses options the version does not have, naming the option and version",
+        arguments: [
+            UnsupportedCase(version: "20.10.24", change: { $0.logFormat = "json" }, flag: "--log-format"),
+            UnsupportedCase(version: "1.9.1", change: { $0.cgroupParent = "/x" }, flag: "--cgroup-parent"),
+            UnsupportedCase(version: "1.6.2", change: { $0.cgroupDriver = "cgroupfs" }, flag: "--exec-opt"),
+        ])
     func unsupportedOptions(_ row: UnsupportedCase) {
         var settings = Self.settings
         row.change(&settings)

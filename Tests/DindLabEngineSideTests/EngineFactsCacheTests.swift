@@ -1,15 +1,18 @@
-@testable import DindLabCore
-@testable import DindLabEngines
-@testable import DindLabRunner
 import DockerEngine
 import FakeEngine
 import Foundation
 import Testing
 
+@testable import DindLabCore
+@testable import DindLabEngines
+@testable import DindLabRunner
+
 /// What a run learns about an engine's daemon is kept for that daemon instance only.
 @Suite("Engine facts cache")
 struct EngineFactsCacheTests {
-    static let emulated = PrivilegeSupport(privileged: false, grantableCapabilities: ["CHOWN", "SYS_ADMIN"], refusedCapabilities: ["SYS_RESOURCE"], privilegedError: "unable to apply caps")
+    static let emulated = PrivilegeSupport(
+        privileged: false, grantableCapabilities: ["CHOWN", "SYS_ADMIN"], refusedCapabilities: ["SYS_RESOURCE"],
+        privilegedError: "unable to apply caps")
 
     @Test("facts are served for the socket they were learnt from, and not once it is created anew")
     func instanceChangesWithTheSocket() throws {
@@ -25,7 +28,10 @@ struct EngineFactsCacheTests {
         let first = try #require(EngineInstance(address: address))
         #expect(cache.privilege(of: first) == nil)
         // A probe that could not tell is not kept: the next run asks again.
-        cache.store(PrivilegeSupport(privileged: true, grantableCapabilities: [], refusedCapabilities: [], privilegedError: nil, probeError: "the probe container cannot be created"), of: first)
+        cache.store(
+            PrivilegeSupport(
+                privileged: true, grantableCapabilities: [], refusedCapabilities: [], privilegedError: nil,
+                probeError: "the probe container cannot be created"), of: first)
         #expect(cache.privilege(of: first) == nil)
         cache.store(Self.emulated, of: first)
         #expect(cache.privilege(of: first) == Self.emulated)
@@ -40,7 +46,9 @@ struct EngineFactsCacheTests {
         #expect(cache.privilege(of: first) == Self.emulated || cache.privilege(of: first) == nil)
 
         // What is learnt of the new daemon replaces the old entry (one file per socket).
-        cache.store(PrivilegeSupport(privileged: true, grantableCapabilities: [], refusedCapabilities: [], privilegedError: nil), of: second)
+        cache.store(
+            PrivilegeSupport(
+                privileged: true, grantableCapabilities: [], refusedCapabilities: [], privilegedError: nil), of: second)
         #expect(cache.privilege(of: second)?.privileged == true)
         #expect(cache.privilege(of: first) == nil)
         #expect(try FileManager.default.contentsOfDirectory(atPath: cache.folder.path).count == 1)
@@ -60,7 +68,10 @@ struct EngineFactsCacheTests {
             let cache = EngineFactsCache(folder: run.folder.appendingPathComponent("engine-facts"))
             let file = try run.scenarioFile(repeatCount: 1)
             func probes() -> Int {
-                engine.requests.filter { $0.method == "POST" && $0.pathWithoutQuery.hasSuffix("/containers/create") && String(decoding: $0.body, as: UTF8.self).contains("dindlab.probe") }.count
+                engine.requests.filter {
+                    $0.method == "POST" && $0.pathWithoutQuery.hasSuffix("/containers/create")
+                        && String(decoding: $0.body, as: UTF8.self).contains("dindlab.probe")
+                }.count
             }
             let first = try await run.run(try run.plan(file), file: file) { $0.engineFactsCache = cache }
             let afterFirst = probes()
@@ -83,7 +94,9 @@ struct EngineFactsCacheTests {
             for (index, byte) in bytes.enumerated() where index < buffer.count - 1 { buffer[index] = byte }
         }
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         guard bound == 0 else { throw TestFailure("bind(\(path)) failed: errno \(errno)") }
     }

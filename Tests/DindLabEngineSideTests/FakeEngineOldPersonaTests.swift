@@ -1,10 +1,11 @@
-@testable import DindLabCore
-@testable import DindLabEngines
-@testable import DindLabRunner
 import DockerEngine
 import FakeEngine
 import Foundation
 import Testing
+
+@testable import DindLabCore
+@testable import DindLabEngines
+@testable import DindLabRunner
 
 /// What real Docker 1.7.1, 1.8.3 and 1.9.1 daemons did to dindlab, replayed by the fake
 /// engine's personas, so CI (which has no old binaries) catches a regression. Each test fails
@@ -15,13 +16,16 @@ struct FakeEngineOldPersonaTests {
     /// A dockerd that lacks CAP_SYS_RESOURCE, as on this VM: it cannot apply that one.
     static let grantable = Set(PrivilegeProbe.allCapabilities).subtracting(["SYS_RESOURCE"])
 
-    @Test("the privilege probe learns unknown capabilities from the daemon's answers and never aborts",
-          arguments: DaemonPersona.oldEra + [.docker20dot10, .docker26])
+    @Test(
+        "the privilege probe learns unknown capabilities from the daemon's answers and never aborts",
+        arguments: DaemonPersona.oldEra + [.docker20dot10, .docker26])
     func probeLearnsCapabilities(persona: DaemonPersona) async throws {
         try await FakeEngine.withRunning(persona) { engine in
             engine.setGrantableCapabilities(Self.grantable)
             let client = try EngineClient(explicitAddress: engine.address, environment: [:])
-            let support = try await PrivilegeProbe(client: client, image: "busybox:latest", labels: ["dindlab.test": "probe"]).run()
+            let support = try await PrivilegeProbe(
+                client: client, image: "busybox:latest", labels: ["dindlab.test": "probe"]
+            ).run()
             #expect(support.probeError == nil, "\(support)")
             #expect(!support.privileged)
             // Old daemons refuse PERFMON, BPF and CHECKPOINT_RESTORE at start ("Unknown capability to
@@ -43,7 +47,10 @@ struct FakeEngineOldPersonaTests {
             #expect(support.probeError?.contains("no/such:image") == true, "\(support)")
             let fingerprint = try await FingerprintCollector(client: client).collect(privilege: support)
             #expect(fingerprint.privilegedSupported == nil)
-            #expect(fingerprint.lines.contains { $0.name == "privileged" && $0.value.hasPrefix("(unknown: The privilege probe") })
+            #expect(
+                fingerprint.lines.contains {
+                    $0.name == "privileged" && $0.value.hasPrefix("(unknown: The privilege probe")
+                })
         }
     }
 
@@ -58,7 +65,9 @@ struct FakeEngineOldPersonaTests {
                 config.hostConfig = host
                 let created = try await client.createContainer(config)
                 try await client.startContainer(created.id)
-                let inspect = try JSONSerialization.jsonObject(with: try await client.inspectContainerJSON(created.id)) as? [String: Any]
+                let inspect =
+                    try JSONSerialization.jsonObject(with: try await client.inspectContainerJSON(created.id))
+                    as? [String: Any]
                 #expect(((inspect?["HostConfig"] as? [String: Any])?["CapAdd"] as? [String]) == ["NET_ADMIN"])
             }
             // One refused create, then creates without HostConfig and starts with it.
@@ -68,18 +77,22 @@ struct FakeEngineOldPersonaTests {
         }
     }
 
-    @Test("images build on a 1.7 engine: LABEL refused in import changes, the labels arrive by commit",
-          arguments: [DaemonPersona.docker1dot7, .docker1dot7BuiltWithModernGo, .docker1dot8, .docker1dot9])
+    @Test(
+        "images build on a 1.7 engine: LABEL refused in import changes, the labels arrive by commit",
+        arguments: [DaemonPersona.docker1dot7, .docker1dot7BuiltWithModernGo, .docker1dot8, .docker1dot9])
     func imagesBuildLabels(persona: DaemonPersona) async throws {
         try await FakeEngine.withRunning(persona) { engine in
             let folder = try TemporaryFolder()
             let client = try EngineClient(explicitAddress: engine.address, environment: [:])
             let progress = RecordingProgress()
             let builder = OuterImageBuilder(
-                engine: EngineImageStore(client: client), cache: ImageCache(root: folder.url.appendingPathComponent("cache")),
-                rootfsProvider: TinyRootfsProvider(folder: folder.url.appendingPathComponent("trees")), progress: progress)
+                engine: EngineImageStore(client: client),
+                cache: ImageCache(root: folder.url.appendingPathComponent("cache")),
+                rootfsProvider: TinyRootfsProvider(folder: folder.url.appendingPathComponent("trees")),
+                progress: progress)
             let recipe = try Recipe.testStaticBinary(in: folder.url)
-            let outcome = try await builder.build(recipe, options: .init(binary: try folder.fakeDockerBinary(version: "1.9.1")))
+            let outcome = try await builder.build(
+                recipe, options: .init(binary: try folder.fakeDockerBinary(version: "1.9.1")))
 
             let image = try #require(try await client.inspectImage("dindlab/outer:test-static"))
             #expect(OuterImageLabels(labels: image.labels) == outcome.labels)
@@ -94,8 +107,9 @@ struct FakeEngineOldPersonaTests {
         }
     }
 
-    @Test("a run on a 1.7 engine that lacks a capability records its trials instead of aborting",
-          arguments: [DaemonPersona.docker1dot7, .docker1dot7BuiltWithModernGo, .docker1dot9])
+    @Test(
+        "a run on a 1.7 engine that lacks a capability records its trials instead of aborting",
+        arguments: [DaemonPersona.docker1dot7, .docker1dot7BuiltWithModernGo, .docker1dot9])
     func runOnOldEngine(persona: DaemonPersona) async throws {
         try await FakeEngine.withRunning(persona) { engine in
             engine.setGrantableCapabilities(Self.grantable)
@@ -115,19 +129,23 @@ struct FakeEngineOldPersonaTests {
     @Test("a probe that could not tell is asked again by the next run, not served from the facts cache")
     func failedProbeNotCached() async throws {
         try await FakeEngine.withRunning(.docker1dot9) { engine in
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dindlab-facts-\(UUID().uuidString)")
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "dindlab-facts-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: folder) }
             let cache = EngineFactsCache(folder: folder)
             let selection = try EngineSelection.resolve(engine.address, environment: [:])
-            engine.setFault(.status(500, "the probe's container cannot be created"), forPathContaining: "/containers/create")
-            let failed = try await Runner.prepare(selection, probeImages: ["busybox:latest"], labels: [:], factsCache: cache)
+            engine.setFault(
+                .status(500, "the probe's container cannot be created"), forPathContaining: "/containers/create")
+            let failed = try await Runner.prepare(
+                selection, probeImages: ["busybox:latest"], labels: [:], factsCache: cache)
             #expect(failed.privilege.probeError?.contains("cannot be created") == true)
             let instance = try #require(EngineInstance(address: selection.address))
             #expect(cache.privilege(of: instance) == nil)
 
             engine.setFault(nil, forPathContaining: "/containers/create")
             engine.setGrantableCapabilities(Self.grantable)
-            let probed = try await Runner.prepare(selection, probeImages: ["busybox:latest"], labels: [:], factsCache: cache)
+            let probed = try await Runner.prepare(
+                selection, probeImages: ["busybox:latest"], labels: [:], factsCache: cache)
             #expect(probed.privilege.probeError == nil && !probed.privilege.privileged)
             #expect(cache.privilege(of: instance) == probed.privilege)
         }

@@ -6,7 +6,7 @@ import Testing
 @testable import DindLabRunner
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 @Suite("Host cgroups: the engine's view, the ledger, the engine's pid")
@@ -24,7 +24,9 @@ struct HostCgroupsTests {
         let view = EngineCgroupView(enginePID: 42, hierarchies: EngineCgroupView.parse(Self.mountinfo))
         #expect(view.hierarchies.count == 4)
         let systemd = try view.hierarchy(named: "name=systemd")
-        #expect(try view.directory(of: "/f2.slice/docker.service", in: systemd) == "/proc/42/root/sys/fs/cgroup/systemd/f2.slice/docker.service")
+        #expect(
+            try view.directory(of: "/f2.slice/docker.service", in: systemd)
+                == "/proc/42/root/sys/fs/cgroup/systemd/f2.slice/docker.service")
         #expect(try view.hierarchy(named: "cpu").mountPoint == "/sys/fs/cgroup/cpu,cpuacct")
         #expect(try view.hierarchy(named: "unified").fileSystemType == "cgroup2")
         #expect(try view.hierarchy(named: "cpu").matchesLine(controllers: "cpu,cpuacct"))
@@ -35,11 +37,15 @@ struct HostCgroupsTests {
         #expect(throws: HostCgroupError.self) { try view.directory(of: "/elsewhere", in: pids) }
         let missing = #expect(throws: HostCgroupError.self) { try view.hierarchy(named: "perf_event") }
         #expect(missing?.description.contains("no cgroup hierarchy perf_event") == true)
-        #expect(missing?.description.contains("name=systemd") == true, "it lists what there is: \(String(describing: missing))")
+        #expect(
+            missing?.description.contains("name=systemd") == true,
+            "it lists what there is: \(String(describing: missing))")
     }
 
     private static func temporaryFolder() throws -> String {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dindlab-ledger-\(UUID().uuidString)").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "dindlab-ledger-\(UUID().uuidString)"
+        ).path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         return folder
     }
@@ -95,7 +101,9 @@ struct HostCgroupsTests {
         address.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         try #require(bound == 0)
         try #require(listen(listener, 1) == 0)
@@ -108,9 +116,11 @@ struct HostCgroupsTests {
         let start = Date(timeIntervalSince1970: 1_800_000_000)
         let records = (0..<3).map { n in
             TrialRecord(
-                runID: RunID("20261129T112233Z-ab12")!, trialID: "s-c0-t\(n)", sequence: n, scenario: "s", cellID: "default",
+                runID: RunID("20261129T112233Z-ab12")!, trialID: "s-c0-t\(n)", sequence: n, scenario: "s",
+                cellID: "default",
                 cellValues: CellValues([]), engine: "default", outcome: .pass,
-                signature: n == 0 ? nil : "misplaced (passed): the inner container has no cgroup of its own in name=systemd",
+                signature: n == 0
+                    ? nil : "misplaced (passed): the inner container has no cgroup of its own in name=systemd",
                 startedAt: start, finishedAt: start.addingTimeInterval(1))
         }
         var accumulator = TallyAccumulator()

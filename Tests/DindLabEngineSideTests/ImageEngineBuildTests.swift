@@ -49,13 +49,16 @@ struct ImageEngineBuildTests {
         #expect(labels.daemonCommand == ["docker", "daemon"])
         #expect(labels.apiVersion == "1.21")
         #expect(image.config?.cmd == OuterImageLabels.idleCommand)
-        #expect(try await client.listImages(labels: ["\(OuterImageLabels.recipeKey)=\(name)"]).flatMap { $0.repoTags ?? [] }
-            == ["dindlab/outer:\(name)"])
+        #expect(
+            try await client.listImages(labels: ["\(OuterImageLabels.recipeKey)=\(name)"]).flatMap { $0.repoTags ?? [] }
+                == ["dindlab/outer:\(name)"])
 
         // Inside: the layered binary answers, the inner image and its index are there.
-        var config = ContainerConfig(image: "dindlab/outer:\(name)", cmd: [
-            "sh", "-c", "/usr/local/bin/docker --version; ls /dindlab/images; cat /dindlab/images/index.json",
-        ])
+        var config = ContainerConfig(
+            image: "dindlab/outer:\(name)",
+            cmd: [
+                "sh", "-c", "/usr/local/bin/docker --version; ls /dindlab/images; cat /dindlab/images/index.json",
+            ])
         var host = HostConfig()
         host.networkMode = "none"
         config.hostConfig = host

@@ -54,11 +54,14 @@ struct ImageInnerImagesTests {
     @Test("labels round-trip through import changes, quoting what LABEL would expand")
     func labelChanges() throws {
         let labels = OuterImageLabels(
-            dockerVersion: "1.9.1", daemonCommand: ["docker", "daemon", "--label", "a=\"$HOME\\x\""], apiVersion: "1.21",
+            dockerVersion: "1.9.1", daemonCommand: ["docker", "daemon", "--label", "a=\"$HOME\\x\""],
+            apiVersion: "1.21",
             recipeSHA256: "ab", recipe: "1.9.1", recipeKind: "static-binary", buildKey: "cd")
         let changes = labels.importChanges()
         #expect(changes.last == #"CMD ["sleep","infinity"]"#)
-        #expect(changes.contains(#"LABEL dindlab.daemon.command="[\"docker\",\"daemon\",\"--label\",\"a=\\\"\$HOME\\\\x\\\"\"]""#))
+        #expect(
+            changes.contains(
+                #"LABEL dindlab.daemon.command="[\"docker\",\"daemon\",\"--label\",\"a=\\\"\$HOME\\\\x\\\"\"]""#))
         let applied = InMemoryImageStore.labels(from: changes)
         #expect(applied == labels.dictionary)
         #expect(OuterImageLabels(labels: applied) == labels)
@@ -69,7 +72,8 @@ struct ImageInnerImagesTests {
         #expect(OuterImageLabels(labels: ["maintainer": "x"]) == nil)
         var labels = OuterImageLabels(
             dockerVersion: "1", daemonCommand: ["dockerd"], apiVersion: "1.41", recipeSHA256: "a", recipe: "r",
-            recipeKind: "debootstrap", buildKey: "k").dictionary
+            recipeKind: "debootstrap", buildKey: "k"
+        ).dictionary
         labels[OuterImageLabels.daemonCommandKey] = "dockerd"
         #expect(OuterImageLabels(labels: labels) == nil)
     }

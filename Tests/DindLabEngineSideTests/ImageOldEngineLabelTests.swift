@@ -26,7 +26,8 @@ struct ImageOldEngineLabelTests {
         let outcome = try await builder.build(recipe, options: .init(binary: binary))
 
         let image = try #require(store.image("dindlab/outer:test-static"))
-        let labels = try #require(OuterImageLabels(labels: image.labels), "the image has no dindlab labels: \(image.labels)")
+        let labels = try #require(
+            OuterImageLabels(labels: image.labels), "the image has no dindlab labels: \(image.labels)")
         #expect(labels == outcome.labels)
         #expect(labels.daemonCommand == ["docker", "-d"])
         #expect(labels.dockerVersion == "1.7.1")
@@ -36,13 +37,15 @@ struct ImageOldEngineLabelTests {
         #expect(await engine.builds.values.isEmpty)
         if engineRefusesLabels {
             let notes = await progress.events.compactMap { event -> String? in
-                if case let .note(_, message) = event { message } else { nil }
+                if case .note(_, let message) = event { message } else { nil }
             }
             #expect(notes.contains { $0.contains("takes no LABEL in import changes") })
         }
         // Nothing temporary is left, and the next build finds the image up to date by its labels.
         #expect(store.allTags == ["dindlab/outer:test-static"])
-        #expect(try await builder.build(recipe, options: .init(binary: binary)) == .upToDate(imageID: outcome.imageID, labels: outcome.labels))
+        #expect(
+            try await builder.build(recipe, options: .init(binary: binary))
+                == .upToDate(imageID: outcome.imageID, labels: outcome.labels))
     }
 
     @Test("the labelling Dockerfile reads back to the same labels, quotes and dollars included")
@@ -55,19 +58,27 @@ struct ImageOldEngineLabelTests {
         #expect(InMemoryBuildingEngine.dockerfileLabels(text) == labels.dictionary)
     }
 
-    @Test("only the era's own refusal triggers the fallback", arguments: [
-        (#"POST /v1.19/images/create failed with HTTP 500: the daemon said "label is not a valid change command""#, true),
-        (#"POST /v1.41/images/create failed with HTTP 500: the daemon said "no space left on device""#, false),
-    ])
+    @Test(
+        "only the era's own refusal triggers the fallback",
+        arguments: [
+            (
+                #"POST /v1.19/images/create failed with HTTP 500: the daemon said "label is not a valid change command""#,
+                true
+            ),
+            (#"POST /v1.41/images/create failed with HTTP 500: the daemon said "no space left on device""#, false),
+        ])
     func refusalRecognised(message: String, refused: Bool) {
-        #expect(OuterImageLabels.refusesLabelChanges(InMemoryImageStore.ImportRejected(description: message)) == refused)
+        #expect(
+            OuterImageLabels.refusesLabelChanges(InMemoryImageStore.ImportRejected(description: message)) == refused)
     }
 }
 
 /// `images build RECIPE --binary PATH --own-build`: a user's own build of an old release.
 @Suite("Image builds from one's own binaries")
 struct ImageOwnBuildTests {
-    @Test("an own build is used whatever its sha256, and its version and digest reach the labels; without the flag it is refused")
+    @Test(
+        "an own build is used whatever its sha256, and its version and digest reach the labels; without the flag it is refused"
+    )
     func ownBuild() async throws {
         let folder = try TemporaryFolder()
         let store = try InMemoryImageStore()
@@ -83,7 +94,8 @@ struct ImageOwnBuildTests {
         let refused = await #expect(throws: ImageBuildError.self) {
             try await builder.build(recipe, options: .init(binary: binary))
         }
-        #expect(refused?.description.contains("if this file is your own build of that release, say so") == true)  // --own-build: FrontendTests
+        // --own-build: FrontendTests
+        #expect(refused?.description.contains("if this file is your own build of that release, say so") == true)
 
         let outcome = try await builder.build(recipe, options: .init(binary: binary, ownBuild: true))
         #expect(outcome.labels.dockerVersion == "1.9.1")
@@ -94,9 +106,10 @@ struct ImageOwnBuildTests {
         #expect(image.labels[OuterImageLabels.binaryOriginKey] == "own-build")
         #expect(OuterImageLabels(labels: image.labels) == outcome.labels)
         let notes = await progress.events.compactMap { event -> String? in
-            if case let .note(_, message) = event { message } else { nil }
+            if case .note(_, let message) = event { message } else { nil }
         }
-        #expect(notes.contains { $0.contains("Docker 1.9.1") && $0.contains(digest) && $0.contains(published) }, "\(notes)")
+        #expect(
+            notes.contains { $0.contains("Docker 1.9.1") && $0.contains(digest) && $0.contains(published) }, "\(notes)")
     }
 
     @Test("a binary with the recipe's own sha256 is recorded as the published one")
@@ -105,7 +118,8 @@ struct ImageOwnBuildTests {
         let store = try InMemoryImageStore()
         let builder = OuterImageBuilder(
             engine: store, cache: ImageCache(root: folder.url.appendingPathComponent("cache")),
-            rootfsProvider: TinyRootfsProvider(folder: folder.url.appendingPathComponent("trees")), progress: RecordingProgress())
+            rootfsProvider: TinyRootfsProvider(folder: folder.url.appendingPathComponent("trees")),
+            progress: RecordingProgress())
         let binary = try folder.fakeDockerBinary(version: "1.8.3")
         let digest = try SHA256.hexDigest(ofFileAt: binary)
         let recipe = try Recipe.testStaticBinary(in: folder.url, sha256: digest)

@@ -24,11 +24,13 @@ struct ImageStaticBinaryBuildTests {
         }
     }
 
-    @Test("layers the binary, labels the image by the binary's own version and era", arguments: [
-        ("1.7.1", ["docker", "-d"], "1.19", false),
-        ("1.9.1", ["docker", "daemon"], "1.21", false),
-        ("1.12.6", ["dockerd"], "1.24", true),
-    ])
+    @Test(
+        "layers the binary, labels the image by the binary's own version and era",
+        arguments: [
+            ("1.7.1", ["docker", "-d"], "1.19", false),
+            ("1.9.1", ["docker", "daemon"], "1.21", false),
+            ("1.12.6", ["dockerd"], "1.24", true),
+        ])
     func layering(version: String, command: [String], api: String, hasDockerd: Bool) async throws {
         let setup = try Setup()
         let binary = try setup.folder.fakeDockerBinary(version: version)
@@ -36,7 +38,10 @@ struct ImageStaticBinaryBuildTests {
 
         let outcome = try await setup.builder.build(recipe, options: .init(binary: binary))
 
-        guard case let .built(id, labels) = outcome else { Issue.record("expected a build, got \(outcome)"); return }
+        guard case .built(let id, let labels) = outcome else {
+            Issue.record("expected a build, got \(outcome)")
+            return
+        }
         #expect(labels.dockerVersion == version)
         #expect(labels.daemonCommand == command)
         #expect(labels.apiVersion == api)
@@ -51,20 +56,24 @@ struct ImageStaticBinaryBuildTests {
 
         let tarball = try #require(image.tarball)
         let members = Set(try await RootfsTarball.members(of: tarball))
-        #expect(members.isSuperset(of: [
-            "./bin/busybox", "./var/lib/dpkg/status", "./usr/local/bin/docker",
-            "./dindlab/images/busybox.tar", "./dindlab/images/index.json",
-        ]))
+        #expect(
+            members.isSuperset(of: [
+                "./bin/busybox", "./var/lib/dpkg/status", "./usr/local/bin/docker",
+                "./dindlab/images/busybox.tar", "./dindlab/images/index.json",
+            ]))
         #expect(members.contains("./usr/local/bin/dockerd") == hasDockerd)
 
         // The layered file is the given binary, executable.
         let extracted = setup.folder.url.appendingPathComponent("extracted")
         try FileManager.default.createDirectory(at: extracted, withIntermediateDirectories: true)
-        _ = try await BuildCommandForTests.run(["tar", "-xf", tarball.path, "-C", extracted.path, "./usr/local/bin/docker", "./dindlab/images/index.json"])
+        _ = try await BuildCommandForTests.run([
+            "tar", "-xf", tarball.path, "-C", extracted.path, "./usr/local/bin/docker", "./dindlab/images/index.json",
+        ])
         let docker = extracted.appendingPathComponent("usr/local/bin/docker")
         #expect(try SHA256.hexDigest(ofFileAt: docker) == SHA256.hexDigest(ofFileAt: binary))
         #expect(FileManager.default.isExecutableFile(atPath: docker.path))
-        let index = try JSONDecoder().decode(InnerImageIndex.self, from: Data(contentsOf: extracted.appendingPathComponent("dindlab/images/index.json")))
+        let index = try JSONDecoder().decode(
+            InnerImageIndex.self, from: Data(contentsOf: extracted.appendingPathComponent("dindlab/images/index.json")))
         #expect(index == InnerImageIndex.standard)
 
         // Only the final tag remains; temporaries and scratch space are gone.
@@ -85,7 +94,10 @@ struct ImageStaticBinaryBuildTests {
         #expect(setup.store.importCount == 1)
 
         let forced = try await setup.builder.build(recipe, options: .init(force: true, binary: binary))
-        guard case .built = forced else { Issue.record("--force did not rebuild"); return }
+        guard case .built = forced else {
+            Issue.record("--force did not rebuild")
+            return
+        }
         #expect(forced.imageID != first.imageID)
         #expect(setup.store.importCount == 2)
         // The replaced image had no other tag and is removed.
@@ -110,7 +122,8 @@ struct ImageStaticBinaryBuildTests {
         let actual = try SHA256.hexDigest(ofFileAt: binary)
         #expect(error.description.contains(expected))
         #expect(error.description.contains(actual))
-        #expect(error.description.contains("Give the file whose sha256 is \(expected)"))  // with --binary: FrontendTests
+        // with --binary: FrontendTests
+        #expect(error.description.contains("Give the file whose sha256 is \(expected)"))
         #expect(setup.store.importCount == 0)
     }
 
@@ -128,7 +141,8 @@ struct ImageStaticBinaryBuildTests {
         let setup = try Setup()
         // Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
         let url = try #require(URL(string: "http://127.0.0.1:9/builds/Linux/x86_64/docker-1.9.1"))
-        let recipe = try Recipe.testStaticBinary(in: setup.folder.url, url: url, sha256: String(repeating: "a", count: 64))
+        let recipe = try Recipe.testStaticBinary(
+            in: setup.folder.url, url: url, sha256: String(repeating: "a", count: 64))
         let error = try await #require(throws: ImageBuildError.self) {
             try await setup.builder.build(recipe)
         }
@@ -155,7 +169,9 @@ struct ImageStaticBinaryBuildTests {
         let recipe = try Recipe.testStaticBinary(in: setup.folder.url, url: binary, sha256: sha)
         let outcome = try await setup.builder.build(recipe)
         #expect(outcome.labels.daemonCommand == ["docker", "daemon"])
-        #expect(FileManager.default.fileExists(atPath: setup.folder.url.appendingPathComponent("cache/binaries/\(sha)").path))
+        #expect(
+            FileManager.default.fileExists(
+                atPath: setup.folder.url.appendingPathComponent("cache/binaries/\(sha)").path))
     }
 
     @Test("a failed import leaves no tag and no scratch space")
@@ -216,7 +232,10 @@ struct ImageStaticBinaryBuildTests {
         let phases = await setup.progress.phases
         #expect(phases.first == "checking inputs")
         #expect(phases.last == "tagging dindlab/outer:test-static")
-        for expected in ["checking Docker binary", "layering Docker binary", "making inner images", "writing root filesystem tarball", "importing into the engine"] {
+        for expected in [
+            "checking Docker binary", "layering Docker binary", "making inner images",
+            "writing root filesystem tarball", "importing into the engine",
+        ] {
             #expect(phases.contains(expected), "missing phase \(expected)")
         }
     }
@@ -242,7 +261,8 @@ struct ImageStaticBinaryBuildTests {
         let work = folder.url.appendingPathComponent("cache/work")
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: work.path)) ?? []).isEmpty)
         let events = await progress.events
-        #expect(events.last == .failed(recipe: "test-static", message: "interrupted; what the build had made is removed"))
+        #expect(
+            events.last == .failed(recipe: "test-static", message: "interrupted; what the build had made is removed"))
     }
 }
 

@@ -11,7 +11,9 @@ struct ImageStatusTests {
         let folder = try TemporaryFolder()
         let store = try InMemoryImageStore()
         func recipe(_ name: String, _ text: String) -> Recipe {
-            Recipe(name: name, kind: .debootstrap(DebianBase(suite: .bookworm)), folder: folder.url.appendingPathComponent(name), fileSHA256: SHA256.hexDigest(of: Data(text.utf8)))
+            Recipe(
+                name: name, kind: .debootstrap(DebianBase(suite: .bookworm)),
+                folder: folder.url.appendingPathComponent(name), fileSHA256: SHA256.hexDigest(of: Data(text.utf8)))
         }
         let current = recipe("bookworm", "v2")
         let edited = recipe("bullseye", "v2")
@@ -19,13 +21,18 @@ struct ImageStatusTests {
         let missing = recipe("forky", "v1")
         let tar = folder.url.appendingPathComponent("empty.tar")
         _ = try await BuildCommandForTests.run(["tar", "-cf", tar.path, "-T", "/dev/null"])
-        for (name, sha) in [("bookworm", SHA256.hexDigest(of: Data("v2".utf8))), ("bullseye", SHA256.hexDigest(of: Data("v1".utf8)))] {
+        for (name, sha) in [
+            ("bookworm", SHA256.hexDigest(of: Data("v2".utf8))), ("bullseye", SHA256.hexDigest(of: Data("v1".utf8))),
+        ] {
             let labels = OuterImageLabels(
                 dockerVersion: "20.10.24", daemonCommand: ["dockerd"], apiVersion: "1.41", recipeSHA256: sha,
                 recipe: name, recipeKind: "debootstrap", buildKey: "k")
-            _ = try await store.importImage(tarFile: tar, repository: "dindlab/outer", tag: name, changes: labels.importChanges(), timeout: .seconds(5))
+            _ = try await store.importImage(
+                tarFile: tar, repository: "dindlab/outer", tag: name, changes: labels.importChanges(),
+                timeout: .seconds(5))
         }
-        _ = try await store.importImage(tarFile: tar, repository: "dindlab/outer", tag: "trixie", changes: [], timeout: .seconds(5))
+        _ = try await store.importImage(
+            tarFile: tar, repository: "dindlab/outer", tag: "trixie", changes: [], timeout: .seconds(5))
 
         let statuses = try await OuterImageStatus.survey([current, edited, foreign, missing], on: store)
         #expect(statuses.map(\.state) == [.built, .outdated, .foreign, .missing])

@@ -34,12 +34,17 @@ final class InMemoryImageStore: ImageStoreEngine, @unchecked Sendable {
 
     struct ImportRejected: Error, CustomStringConvertible { var description: String }
 
-    func importImage(tarFile: URL, repository: String, tag: String, changes: [String], timeout: Duration) async throws -> String {
+    func importImage(tarFile: URL, repository: String, tag: String, changes: [String], timeout: Duration) async throws
+        -> String
+    {
         try lock.withLock {
             importCount += 1
             if let failImports { throw ImportRejected(description: failImports) }
             if refusesLabelChanges, changes.contains(where: { $0.hasPrefix("LABEL ") }) {
-                throw ImportRejected(description: #"POST /v1.19/images/create failed with HTTP 500: the daemon said "label is not a valid change command""#)
+                throw ImportRejected(
+                    description:
+                        #"POST /v1.19/images/create failed with HTTP 500: the daemon said "label is not a valid change command""#
+                )
             }
             counter += 1
             let id = "sha256:" + SHA256.hexDigest(of: Data("image \(counter)".utf8))
@@ -87,13 +92,18 @@ final class InMemoryImageStore: ImageStoreEngine, @unchecked Sendable {
     /// Adds an image as a build would, with labels merged over its parent's (`FROM`).
     private(set) var commitCount = 0
 
-    func commitLabelled(_ reference: String, labels: [String: String], command: [String], repository: String, tag: String, timeout: Duration) async throws -> String {
+    func commitLabelled(
+        _ reference: String, labels: [String: String], command: [String], repository: String, tag: String,
+        timeout: Duration
+    ) async throws -> String {
         lock.withLock {
             commitCount += 1
             counter += 1
             let id = "sha256:" + SHA256.hexDigest(of: Data("image \(counter)".utf8))
             let parent = images[tags[reference] ?? reference]
-            images[id] = Image(id: id, labels: (parent?.labels ?? [:]).merging(labels) { $1 }, changes: ["CMD \(command)"], tarball: parent?.tarball)
+            images[id] = Image(
+                id: id, labels: (parent?.labels ?? [:]).merging(labels) { $1 }, changes: ["CMD \(command)"],
+                tarball: parent?.tarball)
             tags["\(repository):\(tag)"] = id
             return id
         }
@@ -132,7 +142,12 @@ final class InMemoryImageStore: ImageStoreEngine, @unchecked Sendable {
             var value = ""
             var escaped = false
             for character in body[body.index(after: equals)...].dropFirst().dropLast() {
-                if escaped || character != "\\" { value.append(character); escaped = false } else { escaped = true }
+                if escaped || character != "\\" {
+                    value.append(character)
+                    escaped = false
+                } else {
+                    escaped = true
+                }
             }
             labels[String(body[..<equals])] = value
         }
@@ -145,7 +160,9 @@ final class InMemoryImageStore: ImageStoreEngine, @unchecked Sendable {
 struct TinyRootfsProvider: BaseRootfsProvider {
     let folder: URL
 
-    static let hostBusybox = ["/bin/busybox", "/usr/bin/busybox"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static let hostBusybox = ["/bin/busybox", "/usr/bin/busybox"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+    }
 
     func existingRootfs(for request: BaseRootfsRequest) -> URL? {
         let tree = folder.appendingPathComponent(request.cacheKey)
@@ -160,7 +177,8 @@ struct TinyRootfsProvider: BaseRootfsProvider {
         }
         if let busybox = Self.hostBusybox {
             try fileManager.copyItem(atPath: busybox, toPath: tree.appendingPathComponent("bin/busybox").path)
-            try fileManager.createSymbolicLink(atPath: tree.appendingPathComponent("bin/sh").path, withDestinationPath: "busybox")
+            try fileManager.createSymbolicLink(
+                atPath: tree.appendingPathComponent("bin/sh").path, withDestinationPath: "busybox")
         }
         try Data("ID=debian\n".utf8).write(to: tree.appendingPathComponent("etc/os-release"))
         try Data("Package: busybox-static\nStatus: install ok installed\nVersion: 1:1.35.0-4\n".utf8)
@@ -178,7 +196,7 @@ actor RecordingProgress: BuildProgressReporter {
     }
 
     var phases: [String] {
-        events.compactMap { if case let .phase(_, phase) = $0 { phase } else { nil } }
+        events.compactMap { if case .phase(_, let phase) = $0 { phase } else { nil } }
     }
 }
 
@@ -204,7 +222,10 @@ final class TemporaryFolder: @unchecked Sendable {
 
 extension Recipe {
     /// A static-binary recipe in a folder of its own, with a recipe file so it has a sha256.
-    static func testStaticBinary(name: String = "test-static", in folder: URL, url: URL? = nil, sha256: String? = nil, recipeText: String = "kind: static-binary\n") throws -> Recipe {
+    static func testStaticBinary(
+        name: String = "test-static", in folder: URL, url: URL? = nil, sha256: String? = nil,
+        recipeText: String = "kind: static-binary\n"
+    ) throws -> Recipe {
         let recipeFolder = folder.appendingPathComponent(name)
         try FileManager.default.createDirectory(at: recipeFolder, withIntermediateDirectories: true)
         try Data(recipeText.utf8).write(to: recipeFolder.appendingPathComponent(Recipe.fileName))
@@ -224,24 +245,38 @@ struct InMemoryBuildingEngine: ImageBuildingEngine {
     var ignoresBuildLabels = false
     let builds = Recorder<String>()
 
-    func importImage(tarFile: URL, repository: String, tag: String, changes: [String], timeout: Duration) async throws -> String {
-        try await store.importImage(tarFile: tarFile, repository: repository, tag: tag, changes: changes, timeout: timeout)
+    func importImage(tarFile: URL, repository: String, tag: String, changes: [String], timeout: Duration) async throws
+        -> String
+    {
+        try await store.importImage(
+            tarFile: tarFile, repository: repository, tag: tag, changes: changes, timeout: timeout)
     }
     func inspectImage(_ reference: String) async throws -> StoredImage? { try await store.inspectImage(reference) }
-    func listImages(labelFilters: [String]) async throws -> [StoredImage] { try await store.listImages(labelFilters: labelFilters) }
+    func listImages(labelFilters: [String]) async throws -> [StoredImage] {
+        try await store.listImages(labelFilters: labelFilters)
+    }
     func tagImage(_ reference: String, repository: String, tag: String) async throws {
         try await store.tagImage(reference, repository: repository, tag: tag)
     }
     func removeImage(_ reference: String) async throws { try await store.removeImage(reference) }
-    func commitLabelled(_ reference: String, labels: [String: String], command: [String], repository: String, tag: String, timeout: Duration) async throws -> String {
-        try await store.commitLabelled(reference, labels: labels, command: command, repository: repository, tag: tag, timeout: timeout)
+    func commitLabelled(
+        _ reference: String, labels: [String: String], command: [String], repository: String, tag: String,
+        timeout: Duration
+    ) async throws -> String {
+        try await store.commitLabelled(
+            reference, labels: labels, command: command, repository: repository, tag: tag, timeout: timeout)
     }
 
-    func buildImage(contextTar: URL, dockerfile: String, repository: String, tag: String, labels: [String: String], timeout: Duration) async throws -> String {
+    func buildImage(
+        contextTar: URL, dockerfile: String, repository: String, tag: String, labels: [String: String],
+        timeout: Duration
+    ) async throws -> String {
         let text = try await BuildCommandForTests.run(["tar", "-xOf", contextTar.path, "./\(dockerfile)"])
         await builds.append(text)
         let parent = text.split(separator: "\n").first { $0.hasPrefix("FROM ") }.map { String($0.dropFirst(5)) }
-        return store.addBuiltImage(repository: repository, tag: tag, labels: Self.dockerfileLabels(text).merging(ignoresBuildLabels ? [:] : labels) { $1 }, parent: parent)
+        return store.addBuiltImage(
+            repository: repository, tag: tag,
+            labels: Self.dockerfileLabels(text).merging(ignoresBuildLabels ? [:] : labels) { $1 }, parent: parent)
     }
 
     func runToCompletion(image: String, command: [String], timeout: Duration) async throws -> String {
@@ -264,7 +299,16 @@ struct InMemoryBuildingEngine: ImageBuildingEngine {
                 var escaped = false
                 while let character = rest.first {
                     rest = rest.dropFirst()
-                    if escaped { value.append(character); escaped = false } else if character == "\\" { escaped = true } else if character == "\"" { break } else { value.append(character) }
+                    if escaped {
+                        value.append(character)
+                        escaped = false
+                    } else if character == "\\" {
+                        escaped = true
+                    } else if character == "\"" {
+                        break
+                    } else {
+                        value.append(character)
+                    }
                 }
                 labels[key] = value
             }

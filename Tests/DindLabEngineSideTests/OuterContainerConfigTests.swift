@@ -1,29 +1,41 @@
-@testable import DindLabCore
-@testable import DindLabEngines
-@testable import DindLabRunner
 import DockerEngine
 import Foundation
 import Testing
 
+@testable import DindLabCore
+@testable import DindLabEngines
+@testable import DindLabRunner
+
 @Suite("Outer containers: create requests by API version")
 struct OuterContainerConfigTests {
-    static let emulated = PrivilegeSupport(privileged: false, grantableCapabilities: ["SYS_ADMIN", "NET_ADMIN"], refusedCapabilities: ["SYS_RESOURCE"], privilegedError: "unable to apply caps")
-    static let granted = PrivilegeSupport(privileged: true, grantableCapabilities: [], refusedCapabilities: [], privilegedError: nil)
+    static let emulated = PrivilegeSupport(
+        privileged: false, grantableCapabilities: ["SYS_ADMIN", "NET_ADMIN"], refusedCapabilities: ["SYS_RESOURCE"],
+        privilegedError: "unable to apply caps")
+    static let granted = PrivilegeSupport(
+        privileged: true, grantableCapabilities: [], refusedCapabilities: [], privilegedError: nil)
 
-    static func request(cgroups: Scenario.Outer.Cgroups = .bind, cgroupParent: String? = nil, privileged: Bool = true, network: String = "none") -> OuterContainerRequest {
-        OuterContainerRequest(image: "dindlab/outer:bookworm", command: ["sh"], privileged: privileged, cgroups: cgroups, cgroupParent: cgroupParent, network: network, env: ["B": "2", "A": "1"], labels: ["dindlab.run": "r"])
+    static func request(
+        cgroups: Scenario.Outer.Cgroups = .bind, cgroupParent: String? = nil, privileged: Bool = true,
+        network: String = "none"
+    ) -> OuterContainerRequest {
+        OuterContainerRequest(
+            image: "dindlab/outer:bookworm", command: ["sh"], privileged: privileged, cgroups: cgroups,
+            cgroupParent: cgroupParent, network: network, env: ["B": "2", "A": "1"], labels: ["dindlab.run": "r"])
     }
 
     /// (API version, has tmpfs, has seccomp option, has device cgroup rules, security option separator)
-    @Test("the emulation uses only what the API version has", arguments: [
-        ("1.19", false, false, false, ":"),
-        ("1.21", false, false, false, ":"),
-        ("1.22", true, true, false, ":"),
-        ("1.25", true, true, true, "="),
-        ("1.41", true, true, true, "="),
-    ])
+    @Test(
+        "the emulation uses only what the API version has",
+        arguments: [
+            ("1.19", false, false, false, ":"),
+            ("1.21", false, false, false, ":"),
+            ("1.22", true, true, false, ":"),
+            ("1.25", true, true, true, "="),
+            ("1.41", true, true, true, "="),
+        ])
     func emulation(version: String, tmpfs: Bool, seccomp: Bool, deviceRules: Bool, separator: String) throws {
-        let config = Self.request().containerConfig(apiVersion: try #require(APIVersion(version)), privilege: Self.emulated)
+        let config = Self.request().containerConfig(
+            apiVersion: try #require(APIVersion(version)), privilege: Self.emulated)
         let host = try #require(config.hostConfig)
         #expect(host.privileged == nil)
         #expect(host.capAdd == ["SYS_ADMIN", "NET_ADMIN"])
@@ -38,9 +50,11 @@ struct OuterContainerConfigTests {
         #expect(config.env == ["A=1", "B=2"])
     }
 
-    @Test("network none disables networking in the container config (no sandbox, no setkey hook); others do not", arguments: [
-        ("none", true), ("host", false), ("bridge", false),
-    ])
+    @Test(
+        "network none disables networking in the container config (no sandbox, no setkey hook); others do not",
+        arguments: [
+            ("none", true), ("host", false), ("bridge", false),
+        ])
     func network(mode: String, disabled: Bool) throws {
         let config = Self.request(network: mode).containerConfig(apiVersion: APIVersion(1, 41), privilege: Self.granted)
         #expect(config.hostConfig?.networkMode == mode)
@@ -51,21 +65,26 @@ struct OuterContainerConfigTests {
 
     @Test("privileged mode is used as is where the engine grants it")
     func granted() throws {
-        let host = try #require(Self.request().containerConfig(apiVersion: APIVersion(1, 41), privilege: Self.granted).hostConfig)
+        let host = try #require(
+            Self.request().containerConfig(apiVersion: APIVersion(1, 41), privilege: Self.granted).hostConfig)
         #expect(host.privileged == true)
         #expect(host.capAdd == nil)
     }
 
     /// (cgroups, binds the host's /sys/fs/cgroup, puts a tmpfs over it)
-    @Test("cgroups: bind binds, none puts an empty tmpfs, engine and private add no cgroup mount", arguments: [
-        (Scenario.Outer.Cgroups.bind, true, false),
-        (.none, false, true),
-        (.engine, false, false),
-        (.private, false, false),
-    ])
+    @Test(
+        "cgroups: bind binds, none puts an empty tmpfs, engine and private add no cgroup mount",
+        arguments: [
+            (Scenario.Outer.Cgroups.bind, true, false),
+            (.none, false, true),
+            (.engine, false, false),
+            (.private, false, false),
+        ])
     func cgroupMounts(cgroups: Scenario.Outer.Cgroups, binds: Bool, tmpfs: Bool) throws {
         for privilege in [Self.granted, Self.emulated] {
-            let host = try #require(Self.request(cgroups: cgroups).containerConfig(apiVersion: APIVersion(1, 41), privilege: privilege).hostConfig)
+            let host = try #require(
+                Self.request(cgroups: cgroups).containerConfig(apiVersion: APIVersion(1, 41), privilege: privilege)
+                    .hostConfig)
             #expect((host.binds?.contains("/sys/fs/cgroup:/sys/fs/cgroup:rw") == true) == binds)
             #expect((host.tmpfs?["/sys/fs/cgroup"] != nil) == tmpfs)
             // The inner daemon's data root is there whatever the cgroups.
@@ -75,32 +94,47 @@ struct OuterContainerConfigTests {
 
     @Test("a cgroup parent goes into HostConfig.CgroupParent; none leaves the engine's default")
     func cgroupParent() throws {
-        let config = Self.request(cgroups: .private, cgroupParent: "/f2.slice").containerConfig(apiVersion: APIVersion(1, 41), privilege: Self.emulated)
+        let config = Self.request(cgroups: .private, cgroupParent: "/f2.slice").containerConfig(
+            apiVersion: APIVersion(1, 41), privilege: Self.emulated)
         #expect(config.hostConfig?.cgroupParent == "/f2.slice")
         let json = String(decoding: try JSONEncoder().encode(config), as: UTF8.self)
         #expect(json.contains(#""CgroupParent":"\/f2.slice""#) || json.contains(#""CgroupParent":"/f2.slice""#))
-        #expect(Self.request().containerConfig(apiVersion: APIVersion(1, 41), privilege: Self.emulated).hostConfig?.cgroupParent == nil)
+        #expect(
+            Self.request().containerConfig(apiVersion: APIVersion(1, 41), privilege: Self.emulated).hostConfig?
+                .cgroupParent == nil)
     }
 
     @Test("an unprivileged outer container gets neither privileges nor the emulation")
     func unprivileged() throws {
-        let host = try #require(Self.request(privileged: false).containerConfig(apiVersion: APIVersion(1, 41), privilege: Self.emulated).hostConfig)
+        let host = try #require(
+            Self.request(privileged: false).containerConfig(apiVersion: APIVersion(1, 41), privilege: Self.emulated)
+                .hostConfig)
         #expect(host.privileged == nil && host.capAdd == nil && host.securityOpt == nil)
     }
 }
 
 @Suite("Trial: outer scripts, daemon command, cgroup comparison")
 struct TrialPiecesTests {
-    @Test("words are quoted for sh", arguments: [("plain", "'plain'"), ("it's", "'it'\\''s'"), ("", "''"), ("$(x) `y`", "'$(x) `y`'")])
+    @Test(
+        "words are quoted for sh",
+        arguments: [("plain", "'plain'"), ("it's", "'it'\\''s'"), ("", "''"), ("$(x) `y`", "'$(x) `y`'")])
     func quoting(word: String, quoted: String) {
         #expect(OuterScripts.quote(word) == quoted)
     }
 
     @Test("the inner daemon gets networking off in its era's flags, unless set")
     func daemonCommand() {
-        let modern = InnerDaemonCommand.make(scenarioCommand: nil, imageLabels: ["dindlab.daemon.command": #"["dockerd","--debug"]"#, "dindlab.docker.version": "20.10.24"])
-        #expect(modern == ["dockerd", "--debug", "--bridge=none", "--iptables=false", "--ip-forward=false", "--ip-masq=false", "--ip6tables=false"])
-        let old = InnerDaemonCommand.make(scenarioCommand: nil, imageLabels: ["dindlab.daemon.command": #"["docker","-d"]"#, "dindlab.docker.version": "1.7.1"])
+        let modern = InnerDaemonCommand.make(
+            scenarioCommand: nil,
+            imageLabels: ["dindlab.daemon.command": #"["dockerd","--debug"]"#, "dindlab.docker.version": "20.10.24"])
+        #expect(
+            modern == [
+                "dockerd", "--debug", "--bridge=none", "--iptables=false", "--ip-forward=false", "--ip-masq=false",
+                "--ip6tables=false",
+            ])
+        let old = InnerDaemonCommand.make(
+            scenarioCommand: nil,
+            imageLabels: ["dindlab.daemon.command": #"["docker","-d"]"#, "dindlab.docker.version": "1.7.1"])
         #expect(old == ["docker", "-d", "--bridge=none", "--iptables=false", "--ip-forward=false", "--ip-masq=false"])
         let own = InnerDaemonCommand.make(scenarioCommand: ["dockerd", "--iptables=true"], imageLabels: [:])
         #expect(own.filter { $0.hasPrefix("--iptables") } == ["--iptables=true"])
@@ -132,24 +166,27 @@ struct TrialPiecesTests {
 struct ScenarioFaultsTests {
     @Test("faults load with defaults and can be a matrix key")
     func faults() throws {
-        let scenario = try ScenarioLoader.load(yaml: """
-            version: 1
-            name: f
-            outer: {image: x}
-            faults: {kill-after: 2s}
-            matrix:
-              faults.kill-daemon-at-trial: [0, 3]
-            """, file: "f.yaml")
+        let scenario = try ScenarioLoader.load(
+            yaml: """
+                version: 1
+                name: f
+                outer: {image: x}
+                faults: {kill-after: 2s}
+                matrix:
+                  faults.kill-daemon-at-trial: [0, 3]
+                """, file: "f.yaml")
         #expect(scenario.faults.killAfter == .seconds(2))
         #expect(scenario.faults.restartDaemon)
         #expect(scenario.cells().map(\.scenario.faults.killDaemonAtTrial) == [0, 3])
     }
 
-    @Test("a bad fault is reported at its line", arguments: [
-        ("faults: {kill-daemon-at-trial: -1}", "faults.kill-daemon-at-trial"),
-        ("faults: {restart-daemon: maybe}", "faults.restart-daemon"),
-        ("faults: {kill-later: 1s}", "kill-later"),
-    ])
+    @Test(
+        "a bad fault is reported at its line",
+        arguments: [
+            ("faults: {kill-daemon-at-trial: -1}", "faults.kill-daemon-at-trial"),
+            ("faults: {restart-daemon: maybe}", "faults.restart-daemon"),
+            ("faults: {kill-later: 1s}", "kill-later"),
+        ])
     func badFaults(line: String, mentioned: String) {
         let error = #expect(throws: YAMLErrors.self) {
             try ScenarioLoader.load(yaml: "version: 1\nname: f\nouter: {image: x}\n\(line)\n", file: "f.yaml")
@@ -178,11 +215,15 @@ struct DaemonLogWindowTests {
         let began = clock.began[.inner]!
         let old = Self.line(Self.nanoseconds(began.addingTimeInterval(-30)), "start-up noise")
         // Logged a few milliseconds before the phase began: start-up, even within its second.
-        let justBefore = Self.line(Self.nanoseconds(began.addingTimeInterval(-0.005)), "failed connecting to containerd")
+        let justBefore = Self.line(
+            Self.nanoseconds(began.addingTimeInterval(-0.005)), "failed connecting to containerd")
         let new = Self.line(Self.nanoseconds(began.addingTimeInterval(2)), "the real cause")
         let plain = "failed to start daemon: something"
         #expect(DaemonLogWindow.lines([old, justBefore, new, plain], failedIn: .inner, clock: clock) == [new, plain])
-        #expect(DaemonLogWindow.lines([old, justBefore, new, plain], failedIn: .daemon, clock: clock) == [old, justBefore, new, plain])
+        #expect(
+            DaemonLogWindow.lines([old, justBefore, new, plain], failedIn: .daemon, clock: clock) == [
+                old, justBefore, new, plain,
+            ])
     }
 
     @Test("a time in whole seconds counts as its whole second")
@@ -203,16 +244,22 @@ struct DaemonLogWindowTests {
         let began = clock.began[.inner]!
         let cause = Self.line(Self.nanoseconds(began.addingTimeInterval(0.5)), "the real cause")
         let restart = Self.line(Self.nanoseconds(began.addingTimeInterval(3)), "failed connecting to containerd")
-        #expect(DaemonLogWindow.lines([cause, restart], failedIn: .inner, clock: clock, until: began.addingTimeInterval(1)) == [cause])
-        #expect(DaemonLogWindow.lines([cause, restart], failedIn: .daemon, clock: clock, until: began.addingTimeInterval(1)) == [cause])
+        #expect(
+            DaemonLogWindow.lines([cause, restart], failedIn: .inner, clock: clock, until: began.addingTimeInterval(1))
+                == [cause])
+        #expect(
+            DaemonLogWindow.lines(
+                [cause, restart], failedIn: .daemon, clock: clock, until: began.addingTimeInterval(1)) == [cause])
     }
 
-    @Test("times with nanoseconds and offsets parse", arguments: [
-        ("2026-11-29T11:29:13.668571264Z", 0.668571264, 0.0),
-        ("2026-11-29T11:29:13Z", 0, 1),
-        ("2026-11-29T19:29:13+08:00", 0, 1),
-        ("2026-11-29T19:29:13.5+08:00", 0.5, 0),
-    ])
+    @Test(
+        "times with nanoseconds and offsets parse",
+        arguments: [
+            ("2026-11-29T11:29:13.668571264Z", 0.668571264, 0.0),
+            ("2026-11-29T11:29:13Z", 0, 1),
+            ("2026-11-29T19:29:13+08:00", 0, 1),
+            ("2026-11-29T19:29:13.5+08:00", 0.5, 0),
+        ])
     func times(text: String, fraction: Double, width: Double) throws {
         let second = try #require(ISO8601DateFormatter().date(from: "2026-11-29T11:29:13Z"))
         let interval = try #require(DaemonLogWindow.interval(text))

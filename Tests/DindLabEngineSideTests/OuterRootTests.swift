@@ -1,10 +1,11 @@
-@testable import DindLabCore
-@testable import DindLabEngines
-@testable import DindLabRunner
 import DockerEngine
 import FakeEngine
 import Foundation
 import Testing
+
+@testable import DindLabCore
+@testable import DindLabEngines
+@testable import DindLabRunner
 
 /// The host route to the inner daemon (`OuterRoot`): a folder stands in for an outer
 /// container's root, and a fake engine's socket, hard-linked into it, for the inner daemon.
@@ -17,15 +18,19 @@ struct OuterRootTests {
         var root: OuterRoot { OuterRoot(pid: 1, prefix: folder.path) }
 
         init(socket: String?, files: [String: String]) throws {
-            folder = FileManager.default.temporaryDirectory.appendingPathComponent("dl-root-\(UUID().uuidString.prefix(8))")
+            folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "dl-root-\(UUID().uuidString.prefix(8))")
             let manager = FileManager.default
             for dir in ["var", "run", "dindlab/run", "dindlab/images"] {
                 try manager.createDirectory(at: folder.appendingPathComponent(dir), withIntermediateDirectories: true)
             }
-            try manager.createSymbolicLink(atPath: folder.appendingPathComponent("var/run").path, withDestinationPath: "/run")
+            try manager.createSymbolicLink(
+                atPath: folder.appendingPathComponent("var/run").path, withDestinationPath: "/run")
             if let socket {
                 // A socket is reached through any of its names: the hard link is the fake daemon.
-                #expect(link(socket, folder.appendingPathComponent("run/docker.sock").path) == 0, "link(2) of the fake engine's socket failed: errno \(errno)")
+                #expect(
+                    link(socket, folder.appendingPathComponent("run/docker.sock").path) == 0,
+                    "link(2) of the fake engine's socket failed: errno \(errno)")
             }
             for (path, text) in files {
                 try Data(text.utf8).write(to: folder.appendingPathComponent(path))
@@ -41,19 +46,29 @@ struct OuterRootTests {
         defer { standIn.remove() }
         #expect(standIn.root.hostPath("/var/run/docker.sock") == standIn.folder.path + "/run/docker.sock")
         #expect(standIn.root.hostPath("/var/../var/run/./x") == standIn.folder.path + "/run/x")
-        #expect(standIn.root.hostPath("/dindlab/images/busybox.tar") == standIn.folder.path + "/dindlab/images/busybox.tar")
+        #expect(
+            standIn.root.hostPath("/dindlab/images/busybox.tar") == standIn.folder.path + "/dindlab/images/busybox.tar")
     }
 
-    @Test("which trials wait through exec, and why", arguments: [
-        (EngineAddress.Endpoint.unix(path: "/tmp/e/docker.sock"), [String: String](), ["dockerd"], [String: String](), nil as String?),
-        (.tcp(host: "127.0.0.1", port: 2375), [:], ["dockerd"], [:], "not on this machine"),
-        (.unix(path: "/tmp/e/docker.sock"), ["DOCKER_HOST": "tcp://x:1"], ["dockerd"], [:], "DOCKER_HOST"),
-        (.unix(path: "/tmp/e/docker.sock"), [:], ["dockerd", "-H", "unix:///x.sock"], [:], "-H/--host"),
-        (.unix(path: "/tmp/e/docker.sock"), [:], ["docker", "daemon", "--host=unix:///x.sock"], [:], "-H/--host"),
-        (.unix(path: "/tmp/e/docker.sock"), [:], ["dockerd"], [OuterRoot.routeVariable: "exec"], "asks for exec"),
-    ])
-    func route(endpoint: EngineAddress.Endpoint, env: [String: String], command: [String], process: [String: String], reason: String?) {
-        let found = OuterRoot.unusableReason(endpoint: endpoint, environment: env, daemonCommand: command, processEnvironment: process)
+    @Test(
+        "which trials wait through exec, and why",
+        arguments: [
+            (
+                EngineAddress.Endpoint.unix(path: "/tmp/e/docker.sock"), [String: String](), ["dockerd"],
+                [String: String](), nil as String?
+            ),
+            (.tcp(host: "127.0.0.1", port: 2375), [:], ["dockerd"], [:], "not on this machine"),
+            (.unix(path: "/tmp/e/docker.sock"), ["DOCKER_HOST": "tcp://x:1"], ["dockerd"], [:], "DOCKER_HOST"),
+            (.unix(path: "/tmp/e/docker.sock"), [:], ["dockerd", "-H", "unix:///x.sock"], [:], "-H/--host"),
+            (.unix(path: "/tmp/e/docker.sock"), [:], ["docker", "daemon", "--host=unix:///x.sock"], [:], "-H/--host"),
+            (.unix(path: "/tmp/e/docker.sock"), [:], ["dockerd"], [OuterRoot.routeVariable: "exec"], "asks for exec"),
+        ])
+    func route(
+        endpoint: EngineAddress.Endpoint, env: [String: String], command: [String], process: [String: String],
+        reason: String?
+    ) {
+        let found = OuterRoot.unusableReason(
+            endpoint: endpoint, environment: env, daemonCommand: command, processEnvironment: process)
         if let reason {
             #expect(found?.contains(reason) == true, "\(found ?? "nil")")
         } else {
@@ -64,7 +79,10 @@ struct OuterRootTests {
     @Test("a pid whose root is not the container's is refused")
     func identity() {
         // This process's root is the host's: its /etc/hostname is not a container id.
-        guard case .failure(let error) = OuterRoot.find(pid: Int(getpid()), containerID: "0123456789abcdef0123456789abcdef") else {
+        guard
+            case .failure(let error) = OuterRoot.find(
+                pid: Int(getpid()), containerID: "0123456789abcdef0123456789abcdef")
+        else {
             Issue.record("the test process's root was taken for a container's")
             return
         }
@@ -79,7 +97,9 @@ struct OuterRootTests {
         case answering, setupFailed, daemonGone
     }
 
-    @Test("the wait tells a ready daemon, a failed setup and a dead daemon apart", arguments: DaemonPersona.oldEra + [.docker26], Setup.allCases)
+    @Test(
+        "the wait tells a ready daemon, a failed setup and a dead daemon apart",
+        arguments: DaemonPersona.oldEra + [.docker26], Setup.allCases)
     func wait(persona: DaemonPersona, setup: Setup) async throws {
         try await FakeEngine.withRunning(persona) { engine in
             var files = ["dindlab/run/setup.done": "", "dindlab/run/daemon.pid": "4242\n"]
@@ -88,7 +108,8 @@ struct OuterRootTests {
             defer { standIn.remove() }
             if setup == .daemonGone {
                 // The container's /proc, without the daemon's pid in it.
-                try FileManager.default.createDirectory(at: standIn.folder.appendingPathComponent("proc/1"), withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(
+                    at: standIn.folder.appendingPathComponent("proc/1"), withIntermediateDirectories: true)
             }
             let (status, client, detail) = await standIn.root.waitReady(timeout: .seconds(5))
             switch setup {
@@ -105,7 +126,9 @@ struct OuterRootTests {
         }
     }
 
-    @Test("the inner image is imported from the file the outer image ships, once", arguments: DaemonPersona.oldEra + [.docker20dot10])
+    @Test(
+        "the inner image is imported from the file the outer image ships, once",
+        arguments: DaemonPersona.oldEra + [.docker20dot10])
     func importImage(persona: DaemonPersona) async throws {
         try await FakeEngine.withRunning(persona) { engine in
             let tar = try Self.tinyTar()
@@ -113,17 +136,24 @@ struct OuterRootTests {
             defer { standIn.remove() }
             try tar.write(to: standIn.folder.appendingPathComponent("dindlab/images/busybox.tar"))
             let client = EngineClient(address: EngineAddress(endpoint: .unix(path: standIn.root.socketPath)))
-            let done = try await standIn.root.importInnerImage("busybox", into: client, checkFirst: false, timeout: .seconds(10))
+            let done = try await standIn.root.importInnerImage(
+                "busybox", into: client, checkFirst: false, timeout: .seconds(10))
             #expect(done.contains("busybox:latest"))
-            #expect(engine.requests.contains { $0.method == "POST" && $0.path.contains("fromSrc=-") && $0.path.contains("repo=busybox") && $0.bodyLength == tar.count })
+            #expect(
+                engine.requests.contains {
+                    $0.method == "POST" && $0.path.contains("fromSrc=-") && $0.path.contains("repo=busybox")
+                        && $0.bodyLength == tar.count
+                })
             // Checked first, the image is there: nothing is imported again.
             engine.clearRequests()
-            let again = try await standIn.root.importInnerImage("busybox", into: client, checkFirst: true, timeout: .seconds(10))
+            let again = try await standIn.root.importInnerImage(
+                "busybox", into: client, checkFirst: true, timeout: .seconds(10))
             #expect(again.contains("nothing imported"), "\(again)")
             #expect(!engine.requests.contains { $0.method == "POST" })
             // An image the outer image does not ship is the trial's failure, in the script's words.
             await #expect(throws: TrialFailure.self) {
-                _ = try await standIn.root.importInnerImage("alpine:3", into: client, checkFirst: false, timeout: .seconds(10))
+                _ = try await standIn.root.importInnerImage(
+                    "alpine:3", into: client, checkFirst: false, timeout: .seconds(10))
             }
         }
     }

@@ -1,6 +1,7 @@
 import DockerEngine
 import Foundation
 import Testing
+
 @testable import DindLabCore
 @testable import DindLabEngines
 @testable import DindLabRunner
@@ -32,14 +33,16 @@ struct PrivateEngineIsolationTests {
         #expect(DaemonVersion(versionText: versions.version) == record.version)
         #expect(versions.apiVersion >= APIVersion.oldestSupported)
         for namespace in ["mnt", "net"] {
-            let theirs = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(record.pid)/ns/\(namespace)")
+            let theirs = try FileManager.default.destinationOfSymbolicLink(
+                atPath: "/proc/\(record.pid)/ns/\(namespace)")
             let ours = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/\(namespace)")
             #expect(theirs != ours, "the daemon has a \(namespace) namespace of its own")
         }
         // The daemon's own mounts (its data root, containerd's state) stay inside its namespace.
         #expect(MountTable.mountPoints(within: dir, in: MountTable.read()).isEmpty)
-        #expect(!ProcessTable.processes(markedBy: EngineLayout(directory: dir).namespaceScratch).isEmpty,
-                "the daemon and its containerd carry the engine's marker")
+        #expect(
+            !ProcessTable.processes(markedBy: EngineLayout(directory: dir).namespaceScratch).isEmpty,
+            "the daemon and its containerd carry the engine's marker")
 
         let report = try await engines.down(name: "isolation", dir: dir)
         #expect(report.daemonPID == record.pid)
@@ -49,7 +52,9 @@ struct PrivateEngineIsolationTests {
         let layout = EngineLayout(directory: dir)
         #expect(ProcessTable.processes(markedBy: layout.namespaceScratch).isEmpty, "no process of the engine is left")
         #expect(!ProcessTable.isRunning(record.pid, startTicks: record.processStartTicks))
-        #expect(MountTable.read().filter { MountTable.path($0.mountPoint, isWithin: dir) }.isEmpty, "no mount under \(dir) is left")
+        #expect(
+            MountTable.read().filter { MountTable.path($0.mountPoint, isWithin: dir) }.isEmpty,
+            "no mount under \(dir) is left")
         #expect(!FileManager.default.fileExists(atPath: layout.socket), "the socket is gone")
         #expect(!FileManager.default.fileExists(atPath: layout.pidFile), "the pid file is gone")
         #expect(await EngineClientProbe().isAnswering(socket: layout.socket) == false)

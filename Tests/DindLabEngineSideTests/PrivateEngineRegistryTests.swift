@@ -1,6 +1,7 @@
 import DockerEngine
 import Foundation
 import Testing
+
 @testable import DindLabCore
 @testable import DindLabEngines
 @testable import DindLabRunner
@@ -34,12 +35,15 @@ struct PrivateEngineRegistryTests {
         let setup = try Setup()
         defer { try? FileManager.default.removeItem(atPath: setup.root) }
         let directory = setup.root + "/elsewhere/v17"
-        let record = try await setup.engines.up(name: "v17", dir: directory, binary: setup.standIn.binary, registerName: true)
+        let record = try await setup.engines.up(
+            name: "v17", dir: directory, binary: setup.standIn.binary, registerName: true)
         #expect(record.directory == directory)
         // Stand-ins make no socket; the selection looks for one.
         _ = FileManager.default.createFile(atPath: directory + "/docker.sock", contents: nil)
         // The engines folder holds the name as a symlink to the directory.
-        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: setup.root + "/state/dindlab/engines/v17") == directory)
+        #expect(
+            try FileManager.default.destinationOfSymbolicLink(atPath: setup.root + "/state/dindlab/engines/v17")
+                == directory)
 
         let listed = await setup.engines.list()
         #expect(listed.map(\.name) == ["v17"])
@@ -63,7 +67,8 @@ struct PrivateEngineRegistryTests {
         defer { try? FileManager.default.removeItem(atPath: setup.root) }
         let other = setup.other
         let directory = setup.root + "/e"
-        let (first, reusedAtFirst) = try await setup.engines.upOrReuse(name: "v17", dir: directory, binary: setup.standIn.binary, registerName: true)
+        let (first, reusedAtFirst) = try await setup.engines.upOrReuse(
+            name: "v17", dir: directory, binary: setup.standIn.binary, registerName: true)
         #expect(!reusedAtFirst)
         let marker = EngineLayout(directory: directory).namespaceScratch
         let processes = ProcessTable.processes(markedBy: marker)
@@ -72,13 +77,16 @@ struct PrivateEngineRegistryTests {
             let (again, reused) = try await setup.engines.upOrReuse(name: name, dir: directory)
             #expect(reused && again.pid == first.pid)
         }
-        let (same, reusedWithBinary) = try await setup.engines.upOrReuse(name: "v17", dir: directory, binary: setup.standIn.binary)
+        let (same, reusedWithBinary) = try await setup.engines.upOrReuse(
+            name: "v17", dir: directory, binary: setup.standIn.binary)
         #expect(reusedWithBinary && same.pid == first.pid)
 
         let otherName = await #expect(throws: PrivateEngineError.self) {
             try await setup.engines.upOrReuse(name: "v19", dir: directory)
         }
-        #expect(otherName?.code == .alreadyRunning && otherName?.description.contains("already runs the private engine v17") == true)
+        #expect(
+            otherName?.code == .alreadyRunning
+                && otherName?.description.contains("already runs the private engine v17") == true)
         let otherBinary = await #expect(throws: PrivateEngineError.self) {
             try await setup.engines.upOrReuse(name: "v17", dir: directory, binary: other.binary)
         }
@@ -95,7 +103,8 @@ struct PrivateEngineRegistryTests {
         defer { try? FileManager.default.removeItem(atPath: setup.root) }
         let second = setup.other
         let secondEngines = PrivateEngine(probe: second.probe, environment: setup.environment)
-        let first = try await setup.engines.up(name: "v17", dir: setup.root + "/a", binary: setup.standIn.binary, registerName: true)
+        let first = try await setup.engines.up(
+            name: "v17", dir: setup.root + "/a", binary: setup.standIn.binary, registerName: true)
         let error = await #expect(throws: PrivateEngineError.self) {
             try await secondEngines.up(name: "v17", dir: setup.root + "/b", binary: second.binary, registerName: true)
         }
@@ -105,7 +114,8 @@ struct PrivateEngineRegistryTests {
         #expect(!ProcessTable.isRunning(first.pid, startTicks: first.processStartTicks))
 
         // Stopped, its name moves to the new directory.
-        let moved = try await secondEngines.up(name: "v17", dir: setup.root + "/b", binary: second.binary, registerName: true)
+        let moved = try await secondEngines.up(
+            name: "v17", dir: setup.root + "/b", binary: second.binary, registerName: true)
         #expect(try setup.engines.layout(name: "v17").directory == setup.root + "/b")
         try await secondEngines.down(name: "v17")
         #expect(!ProcessTable.isRunning(moved.pid, startTicks: moved.processStartTicks))

@@ -1,6 +1,7 @@
 import DockerEngine
 import Foundation
 import Testing
+
 @testable import DindLabCore
 @testable import DindLabEngines
 @testable import DindLabRunner
@@ -15,7 +16,8 @@ enum EngineTestHost {
         guard let unshare = ExecutableSearch.resolve("unshare", environment: environment) else {
             return "needs util-linux unshare"
         }
-        let trial = ShortCommand.run(unshare, ["--mount", "--net", "--propagation", "private", "--", "/bin/true"], timeout: .seconds(10))
+        let trial = ShortCommand.run(
+            unshare, ["--mount", "--net", "--propagation", "private", "--", "/bin/true"], timeout: .seconds(10))
         guard trial.exitStatus == 0 else { return "unshare --mount --net does not work here: \(trial.summary)" }
         return nil
     }()
@@ -70,7 +72,8 @@ struct HostSnapshot: Equatable, CustomStringConvertible {
     }
 
     var description: String {
-        "iptables:\n\(iptables ?? "(no iptables)")\n" + listings.keys.sorted().map { "\($0): \(listings[$0]!)" }.joined(separator: "\n")
+        "iptables:\n\(iptables ?? "(no iptables)")\n"
+            + listings.keys.sorted().map { "\($0): \(listings[$0]!)" }.joined(separator: "\n")
     }
 }
 
@@ -89,7 +92,9 @@ struct StandInDaemon {
 
     static let fatalLine = #"level=fatal msg="failed to start daemon: Devices cgroup isn't mounted""#
 
-    init(version: String, shape: Shape, root: String, longVersionFlag: Bool = true, behaviour: Behaviour = .becomesReady) throws {
+    init(
+        version: String, shape: Shape, root: String, longVersionFlag: Bool = true, behaviour: Behaviour = .becomesReady
+    ) throws {
         self.root = root
         let bin = root + "/bin"
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
@@ -127,11 +132,12 @@ struct StandInDaemon {
             \(ending)
 
             """
-        let names: [String] = switch shape {
-        case .docker: ["docker"]
-        case .dockerWithDockerdBeside: ["docker", "dockerd"]
-        case .dockerd: ["dockerd"]
-        }
+        let names: [String] =
+            switch shape {
+            case .docker: ["docker"]
+            case .dockerWithDockerdBeside: ["docker", "dockerd"]
+            case .dockerd: ["dockerd"]
+            }
         for name in names {
             try script.write(toFile: bin + "/" + name, atomically: true, encoding: .utf8)
             chmod(bin + "/" + name, 0o755)
@@ -150,7 +156,8 @@ struct StandInDaemon {
         func isAnswering(socket: String) async -> Bool { FileManager.default.fileExists(atPath: readyFile) }
         func versions(socket: String) async -> EngineVersion? {
             guard FileManager.default.fileExists(atPath: readyFile) else { return nil }
-            return try? JSONDecoder().decode(EngineVersion.self, from: Data(#"{"Version": "stand-in", "ApiVersion": "1.19"}"#.utf8))
+            return try? JSONDecoder().decode(
+                EngineVersion.self, from: Data(#"{"Version": "stand-in", "ApiVersion": "1.19"}"#.utf8))
         }
     }
 
@@ -174,25 +181,39 @@ struct PrivateEngineStandInTests {
     }
 
     static let eras: [EraCase] = [
-        EraCase(version: "1.6.2", shape: .docker, program: "docker", daemonPrefix: ["-d"], dataFlag: "--graph", execRoot: false, ip6tables: false),
-        EraCase(version: "1.7.1", shape: .docker, program: "docker", daemonPrefix: ["-d"], dataFlag: "--graph", execRoot: true, ip6tables: false),
+        EraCase(
+            version: "1.6.2", shape: .docker, program: "docker", daemonPrefix: ["-d"], dataFlag: "--graph",
+            execRoot: false, ip6tables: false),
+        EraCase(
+            version: "1.7.1", shape: .docker, program: "docker", daemonPrefix: ["-d"], dataFlag: "--graph",
+            execRoot: true, ip6tables: false),
         // Answers only `-v`, so the version is read through the fallback.
-        EraCase(version: "1.8.3", shape: .docker, longVersionFlag: false, program: "docker", daemonPrefix: ["daemon"], dataFlag: "--graph", execRoot: true, ip6tables: false),
-        EraCase(version: "1.9.1", shape: .docker, program: "docker", daemonPrefix: ["daemon"], dataFlag: "--graph", execRoot: true, ip6tables: false),
+        EraCase(
+            version: "1.8.3", shape: .docker, longVersionFlag: false, program: "docker", daemonPrefix: ["daemon"],
+            dataFlag: "--graph", execRoot: true, ip6tables: false),
+        EraCase(
+            version: "1.9.1", shape: .docker, program: "docker", daemonPrefix: ["daemon"], dataFlag: "--graph",
+            execRoot: true, ip6tables: false),
         // Given the `docker` binary, the dockerd beside it is started.
-        EraCase(version: "1.12.6", shape: .dockerWithDockerdBeside, program: "dockerd", daemonPrefix: [], dataFlag: "--graph", execRoot: true, ip6tables: false),
-        EraCase(version: "20.10.5+dfsg1", shape: .dockerd, program: "dockerd", daemonPrefix: [], dataFlag: "--data-root", execRoot: true, ip6tables: true),
+        EraCase(
+            version: "1.12.6", shape: .dockerWithDockerdBeside, program: "dockerd", daemonPrefix: [],
+            dataFlag: "--graph", execRoot: true, ip6tables: false),
+        EraCase(
+            version: "20.10.5+dfsg1", shape: .dockerd, program: "dockerd", daemonPrefix: [], dataFlag: "--data-root",
+            execRoot: true, ip6tables: true),
     ]
 
     @Test("up starts each era's binary the way of its era; down leaves nothing behind", arguments: eras)
     func startsEachEra(_ row: EraCase) async throws {
         let root = try EngineTestHost.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let standIn = try StandInDaemon(version: row.version, shape: row.shape, root: root + "/s", longVersionFlag: row.longVersionFlag)
+        let standIn = try StandInDaemon(
+            version: row.version, shape: row.shape, root: root + "/s", longVersionFlag: row.longVersionFlag)
         let engines = PrivateEngine(probe: standIn.probe, environment: EngineTestHost.environment)
         let dir = root + "/e"
 
-        let record = try await engines.up(name: "era", dir: dir, binary: standIn.binary, options: .init(readyTimeout: .seconds(30)))
+        let record = try await engines.up(
+            name: "era", dir: dir, binary: standIn.binary, options: .init(readyTimeout: .seconds(30)))
         let argv = try standIn.recordedArgv()
         #expect(argv == record.argv, "the daemon was started with exactly the recorded command line")
         #expect((argv[0] as NSString).lastPathComponent == row.program)
@@ -210,8 +231,10 @@ struct PrivateEngineStandInTests {
         let cmdline = try String(contentsOfFile: "/proc/\(record.pid)/cmdline", encoding: .utf8)
         #expect(cmdline.split(separator: "\0").first.map(String.init) == "sleep")
         #expect(getsid(record.pid) == record.pid, "the daemon leads a session of its own")
-        #expect(try String(contentsOfFile: standIn.netnsFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-            != FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/net"))
+        #expect(
+            try String(contentsOfFile: standIn.netnsFile, encoding: .utf8).trimmingCharacters(
+                in: .whitespacesAndNewlines)
+                != FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/net"))
 
         let status = try await engines.status(name: "era", dir: dir)
         #expect(status.isRunning && status.isAnswering && status.pid == record.pid)
@@ -237,9 +260,13 @@ struct PrivateEngineStandInTests {
         try await engines.down(name: "iso", dir: root + "/e")
         let after = HostSnapshot.take()
 
-        #expect(FileManager.default.fileExists(atPath: root + "/s/wrote-host-paths"), "the stand-in did write to the hard-coded paths")
+        #expect(
+            FileManager.default.fileExists(atPath: root + "/s/wrote-host-paths"),
+            "the stand-in did write to the hard-coded paths")
         if before.iptables != nil {
-            #expect(FileManager.default.fileExists(atPath: root + "/s/changed-iptables"), "the stand-in did change iptables")
+            #expect(
+                FileManager.default.fileExists(atPath: root + "/s/changed-iptables"), "the stand-in did change iptables"
+            )
         }
         #expect(during == before, "changed while the engine ran:\n\(during)")
         #expect(after == before, "changed by up and down:\n\(after)")
@@ -249,11 +276,13 @@ struct PrivateEngineStandInTests {
     func exitsEarly() async throws {
         let root = try EngineTestHost.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let standIn = try StandInDaemon(version: "20.10.24", shape: .dockerd, root: root + "/s", behaviour: .failsAtStart)
+        let standIn = try StandInDaemon(
+            version: "20.10.24", shape: .dockerd, root: root + "/s", behaviour: .failsAtStart)
         let engines = PrivateEngine(probe: standIn.probe, environment: EngineTestHost.environment)
 
         let error = await #expect(throws: PrivateEngineError.self) {
-            try await engines.up(name: "early", dir: root + "/e", binary: standIn.binary, options: .init(readyTimeout: .seconds(60)))
+            try await engines.up(
+                name: "early", dir: root + "/e", binary: standIn.binary, options: .init(readyTimeout: .seconds(60)))
         }
         #expect(error?.code == .daemonExitedEarly)
         #expect(error?.description.contains("exited with status 1") == true)
@@ -269,7 +298,8 @@ struct PrivateEngineStandInTests {
         let engines = PrivateEngine(probe: standIn.probe, environment: EngineTestHost.environment)
 
         let error = await #expect(throws: PrivateEngineError.self) {
-            try await engines.up(name: "mute", dir: root + "/e", binary: standIn.binary, options: .init(readyTimeout: .seconds(1)))
+            try await engines.up(
+                name: "mute", dir: root + "/e", binary: standIn.binary, options: .init(readyTimeout: .seconds(1)))
         }
         #expect(error?.code == .daemonNotAnswering)
         #expect(error?.description.contains("stand-in daemon 20.10.24 started") == true)
@@ -302,7 +332,8 @@ struct PrivateEngineStandInTests {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let old = try StandInDaemon(version: "1.7.1", shape: .docker, root: root + "/old")
         let new = try StandInDaemon(version: "20.10.5", shape: .dockerd, root: root + "/new")
-        let environment = EngineTestHost.environment.merging(["XDG_STATE_HOME": root + "/state"], uniquingKeysWith: { $1 })
+        let environment = EngineTestHost.environment.merging(
+            ["XDG_STATE_HOME": root + "/state"], uniquingKeysWith: { $1 })
         let oldEngines = PrivateEngine(probe: old.probe, environment: environment)
         let newEngines = PrivateEngine(probe: new.probe, environment: environment)
 
@@ -327,8 +358,9 @@ struct PrivateEngineStandInTests {
 
     @Test(
         "the daemon starts inside the requested cgroups, which down removes again",
-        .enabled(if: MountTable.read().contains { $0.fileSystemType == "cgroup" && $0.superOptions.contains("cpuset") },
-                 "needs a cgroup v1 cpuset hierarchy"))
+        .enabled(
+            if: MountTable.read().contains { $0.fileSystemType == "cgroup" && $0.superOptions.contains("cpuset") },
+            "needs a cgroup v1 cpuset hierarchy"))
     func startsInCgroups() async throws {
         let root = try EngineTestHost.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: root) }
@@ -338,7 +370,8 @@ struct PrivateEngineStandInTests {
         let group = "/dindlab-test-\((root as NSString).lastPathComponent)/daemon"
         let placement = try CgroupPlacement(parsing: "cpuset:" + group)
 
-        let record = try await engines.up(name: "cg", dir: root + "/e", binary: standIn.binary, options: .init(cgroups: [placement]))
+        let record = try await engines.up(
+            name: "cg", dir: root + "/e", binary: standIn.binary, options: .init(cgroups: [placement]))
         let cgroups = try String(contentsOfFile: "/proc/\(record.pid)/cgroup", encoding: .utf8)
         #expect(cgroups.split(separator: "\n").contains { $0.hasSuffix(":cpuset:" + group) }, "\(cgroups)")
         #expect(record.createdCgroupDirectories.count == 2)
@@ -352,15 +385,22 @@ struct PrivateEngineStandInTests {
     // MARK: Helpers
 
     private func expectNothingLeft(of layout: EngineLayout, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        #expect(ProcessTable.processes(markedBy: layout.namespaceScratch).isEmpty, "processes left", sourceLocation: sourceLocation)
-        #expect(MountTable.mountPoints(within: layout.directory, in: MountTable.read()).isEmpty, "mounts left", sourceLocation: sourceLocation)
+        #expect(
+            ProcessTable.processes(markedBy: layout.namespaceScratch).isEmpty, "processes left",
+            sourceLocation: sourceLocation)
+        #expect(
+            MountTable.mountPoints(within: layout.directory, in: MountTable.read()).isEmpty, "mounts left",
+            sourceLocation: sourceLocation)
         #expect(!FileManager.default.fileExists(atPath: layout.socket), "socket left", sourceLocation: sourceLocation)
-        #expect(!FileManager.default.fileExists(atPath: layout.pidFile), "pid file left", sourceLocation: sourceLocation)
+        #expect(
+            !FileManager.default.fileExists(atPath: layout.pidFile), "pid file left", sourceLocation: sourceLocation)
     }
 
     private func removeLeakedStandInFiles() {
-        for path in ["/etc/docker/dindlab-stand-in-key.json", "/var/run/docker/dindlab-stand-in",
-                     "/var/lib/docker/network/files/dindlab-stand-in.db"] {
+        for path in [
+            "/etc/docker/dindlab-stand-in-key.json", "/var/run/docker/dindlab-stand-in",
+            "/var/lib/docker/network/files/dindlab-stand-in.db",
+        ] {
             try? FileManager.default.removeItem(atPath: path)
         }
     }

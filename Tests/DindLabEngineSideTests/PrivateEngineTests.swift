@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DindLabCore
 @testable import DindLabEngines
 @testable import DindLabRunner
@@ -27,7 +28,9 @@ struct PrivateEngineTests {
         try EngineLayout.validateName(name)
     }
 
-    @Test("refuses names that are not plain directory names", arguments: ["", "..", ".hidden", "a/b", "-x", "a b", String(repeating: "x", count: 65)])
+    @Test(
+        "refuses names that are not plain directory names",
+        arguments: ["", "..", ".hidden", "a/b", "-x", "a b", String(repeating: "x", count: 65)])
     func refusesNames(_ name: String) {
         let error = #expect(throws: PrivateEngineError.self) { try EngineLayout.validateName(name) }
         #expect(error?.code == .invalidName)
@@ -38,7 +41,9 @@ struct PrivateEngineTests {
         let engines = PrivateEngine(environment: ["HOME": "/home/u"])
         #expect(try engines.layout(name: "x", dir: "/tmp/e1/").directory == "/tmp/e1")
         let relative = try engines.layout(name: "x", dir: "engine")
-        #expect(relative.directory == (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent("engine"))
+        #expect(
+            relative.directory
+                == (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent("engine"))
     }
 
     @Test("resolves symlinks in the existing part of an engine directory")
@@ -59,15 +64,19 @@ struct PrivateEngineTests {
         try EngineLayout(directory: fitting).validateSocketPaths()
 
         let tooLong = fitting + "d"
-        let error = #expect(throws: PrivateEngineError.self) { try EngineLayout(directory: tooLong).validateSocketPaths() }
+        let error = #expect(throws: PrivateEngineError.self) {
+            try EngineLayout(directory: tooLong).validateSocketPaths()
+        }
         #expect(error?.code == .socketPathTooLong)
         #expect(error?.description.contains("108") == true)
-        #expect(error?.remedy == .directory("a directory of at most \(fitting.utf8.count) bytes, e.g. under /tmp"))  // --dir: FrontendTests
+        // --dir: FrontendTests
+        #expect(error?.remedy == .directory("a directory of at most \(fitting.utf8.count) bytes, e.g. under /tmp"))
     }
 
     // MARK: The launcher
 
-    static let mounts = MountTable.parse("""
+    static let mounts = MountTable.parse(
+        """
         27 1 254:0 / / rw,relatime - ext4 /dev/vda rw
         28 27 0:25 / /run rw - tmpfs tmpfs rw
         29 27 254:0 /resolv /etc/resolv.conf rw - ext4 /dev/vda rw
@@ -78,32 +87,40 @@ struct PrivateEngineTests {
 
     @Test("replaces /run, and /etc/docker and /var/lib/docker by tmpfs when they exist")
     func shadowsWhenPathsExist() {
-        let facts = HostFacts(etcDockerExists: true, varLibDockerExists: true, varRunIsSeparateDirectory: false, mounts: Self.mounts)
-        #expect(NamespaceLauncher.shadows(for: facts) == [
-            Shadow(target: "/run", kind: .emptyTmpfs),
-            Shadow(target: "/etc/docker", kind: .emptyTmpfs),
-            Shadow(target: "/var/lib/docker", kind: .emptyTmpfs),
-        ])
+        let facts = HostFacts(
+            etcDockerExists: true, varLibDockerExists: true, varRunIsSeparateDirectory: false, mounts: Self.mounts)
+        #expect(
+            NamespaceLauncher.shadows(for: facts) == [
+                Shadow(target: "/run", kind: .emptyTmpfs),
+                Shadow(target: "/etc/docker", kind: .emptyTmpfs),
+                Shadow(target: "/var/lib/docker", kind: .emptyTmpfs),
+            ])
     }
 
     @Test("overlays the parent when /etc/docker or /var/lib/docker is missing, keeping the mounts below it")
     func shadowsWhenPathsAreMissing() {
-        let facts = HostFacts(etcDockerExists: false, varLibDockerExists: false, varRunIsSeparateDirectory: true, mounts: Self.mounts)
-        #expect(NamespaceLauncher.shadows(for: facts) == [
-            Shadow(target: "/run", kind: .emptyTmpfs),
-            Shadow(target: "/var/run", kind: .emptyTmpfs),
-            Shadow(target: "/etc", kind: .overlay, keptMounts: ["/etc/resolv.conf", "/etc/ssl/certs"]),
-            Shadow(target: "/var/lib", kind: .overlay, keptMounts: ["/var/lib/kubelet"]),
-        ])
+        let facts = HostFacts(
+            etcDockerExists: false, varLibDockerExists: false, varRunIsSeparateDirectory: true, mounts: Self.mounts)
+        #expect(
+            NamespaceLauncher.shadows(for: facts) == [
+                Shadow(target: "/run", kind: .emptyTmpfs),
+                Shadow(target: "/var/run", kind: .emptyTmpfs),
+                Shadow(target: "/etc", kind: .overlay, keptMounts: ["/etc/resolv.conf", "/etc/ssl/certs"]),
+                Shadow(target: "/var/lib", kind: .overlay, keptMounts: ["/var/lib/kubelet"]),
+            ])
     }
 
-    @Test("refuses engine directories inside a replaced path, or containing one", arguments: [
-        "/run/dindlab/e", "/var/lib/dindlab", "/etc/dindlab", "/", "/var",
-    ])
+    @Test(
+        "refuses engine directories inside a replaced path, or containing one",
+        arguments: [
+            "/run/dindlab/e", "/var/lib/dindlab", "/etc/dindlab", "/", "/var",
+        ])
     func refusesHiddenDirectories(_ directory: String) {
-        let facts = HostFacts(etcDockerExists: false, varLibDockerExists: false, varRunIsSeparateDirectory: false, mounts: [])
+        let facts = HostFacts(
+            etcDockerExists: false, varLibDockerExists: false, varRunIsSeparateDirectory: false, mounts: [])
         let error = #expect(throws: PrivateEngineError.self) {
-            try NamespaceLauncher.checkDirectory(EngineLayout(directory: directory), against: NamespaceLauncher.shadows(for: facts))
+            try NamespaceLauncher.checkDirectory(
+                EngineLayout(directory: directory), against: NamespaceLauncher.shadows(for: facts))
         }
         #expect(error?.code == .directoryNotUsable)
     }
@@ -111,8 +128,10 @@ struct PrivateEngineTests {
     @Test("the launcher is valid sh, joins cgroups before unshare, and mounts in a safe order")
     func launcherScript() throws {
         let layout = EngineLayout(directory: "/tmp/it's here")
-        let shadows = NamespaceLauncher.shadows(for: HostFacts(
-            etcDockerExists: false, varLibDockerExists: true, varRunIsSeparateDirectory: false, mounts: Self.mounts))
+        let shadows = NamespaceLauncher.shadows(
+            for: HostFacts(
+                etcDockerExists: false, varLibDockerExists: true, varRunIsSeparateDirectory: false, mounts: Self.mounts)
+        )
         let script = NamespaceLauncher.script(
             name: "t", layout: layout, unshare: "/usr/bin/unshare",
             cgroupProcsFiles: ["/sys/fs/cgroup/cpuset/d/cgroup.procs"], shadows: shadows)
@@ -125,26 +144,36 @@ struct PrivateEngineTests {
         #expect(syntax.exitStatus == 0, "sh -n: \(syntax.output)")
 
         func index(_ prefix: String) throws -> Int {
-            try #require(lines.firstIndex { $0.trimmingCharacters(in: .whitespaces).hasPrefix(prefix) }, "no line \(prefix)")
+            try #require(
+                lines.firstIndex { $0.trimmingCharacters(in: .whitespaces).hasPrefix(prefix) }, "no line \(prefix)")
         }
-        #expect(try index("echo $$ > '/sys/fs/cgroup/cpuset/d/cgroup.procs'") < index("exec '/usr/bin/unshare' --mount --net --propagation private"))
+        #expect(
+            try index("echo $$ > '/sys/fs/cgroup/cpuset/d/cgroup.procs'")
+                < index("exec '/usr/bin/unshare' --mount --net --propagation private"))
         // /run is hidden before anything else is mounted; every mount stays out of the host's utab.
-        #expect(try index("mount -n -t tmpfs -o mode=0755 dindlab-shadow '/run'") < index("mount -n -t tmpfs -o mode=0700 dindlab-scratch"))
+        #expect(
+            try index("mount -n -t tmpfs -o mode=0755 dindlab-shadow '/run'")
+                < index("mount -n -t tmpfs -o mode=0700 dindlab-scratch"))
         #expect(lines.filter { $0.hasPrefix("mount ") }.allSatisfy { $0.hasPrefix("mount -n ") })
         // The engine directory is quoted for sh, apostrophe included.
         #expect(script.contains("'/tmp/it'\\''s here/ns'"))
         // /etc is overlaid in scratch space, its mounts bound back in, and only then moved over /etc.
-        #expect(try index("mount -n --rbind '/etc/resolv.conf'") < index("mount -n --move '/tmp/it'\\''s here/ns/overlay/etc/merged' '/etc'"))
+        #expect(
+            try index("mount -n --rbind '/etc/resolv.conf'")
+                < index("mount -n --move '/tmp/it'\\''s here/ns/overlay/etc/merged' '/etc'"))
         #expect(lines.last == "exec \"$@\"")
     }
 
     @Test("the daemon gets our environment without client TLS and systemd variables, its own directory first on PATH")
     func daemonEnvironment() {
         let daemon = DaemonBinary(path: "/opt/docker-1.7.1/docker", version: DaemonVersion(1, 7, 1))
-        let environment = PrivateEngine.daemonEnvironment(for: daemon, from: [
-            "PATH": "/usr/bin:/bin", "HOME": "/root", "DOCKER_RAMDISK": "true",
-            "DOCKER_HOST": "tcp://remote:2376", "DOCKER_TLS_VERIFY": "1", "DOCKER_CERT_PATH": "/certs", "NOTIFY_SOCKET": "/run/systemd/notify",
-        ])
+        let environment = PrivateEngine.daemonEnvironment(
+            for: daemon,
+            from: [
+                "PATH": "/usr/bin:/bin", "HOME": "/root", "DOCKER_RAMDISK": "true",
+                "DOCKER_HOST": "tcp://remote:2376", "DOCKER_TLS_VERIFY": "1", "DOCKER_CERT_PATH": "/certs",
+                "NOTIFY_SOCKET": "/run/systemd/notify",
+            ])
         #expect(environment["PATH"]?.hasPrefix("/opt/docker-1.7.1:/usr/bin:/bin:") == true)
         #expect(environment["HOME"] == "/root")
         #expect(environment["DOCKER_RAMDISK"] == "true", "daemon settings pass through")
@@ -157,7 +186,8 @@ struct PrivateEngineTests {
 
     @Test("parses mountinfo, decoding escaped spaces")
     func mountinfo() throws {
-        let entries = MountTable.parse("""
+        let entries = MountTable.parse(
+            """
             42 27 254:0 /tmp/eng/data /tmp/eng/data rw,relatime shared:1 - ext4 /dev/vda rw,discard
             34 31 0:31 / /sys/fs/cgroup/cpuset rw,relatime - cgroup cgroup rw,cpuset
             50 27 0:50 / /tmp/with\\040space rw - tmpfs dindlab-scratch rw,mode=700
@@ -194,11 +224,13 @@ struct PrivateEngineTests {
 
     // MARK: cgroups, probe, errors
 
-    @Test("parses cgroup placements", arguments: [
-        ("cpuset:/docker-daemon", "cpuset", "/docker-daemon"),
-        ("name=systemd:/a/b", "name=systemd", "/a/b"),
-        ("unified:/dindlab", "unified", "/dindlab"),
-    ])
+    @Test(
+        "parses cgroup placements",
+        arguments: [
+            ("cpuset:/docker-daemon", "cpuset", "/docker-daemon"),
+            ("name=systemd:/a/b", "name=systemd", "/a/b"),
+            ("unified:/dindlab", "unified", "/dindlab"),
+        ])
     func cgroupPlacements(_ spec: String, _ controller: String, _ path: String) throws {
         let placement = try CgroupPlacement(parsing: spec)
         #expect(placement.controller == controller)
@@ -206,7 +238,9 @@ struct PrivateEngineTests {
         #expect(placement.description == spec)
     }
 
-    @Test("refuses malformed cgroup placements", arguments: ["cpuset", "cpuset:", "cpuset:relative", "cpuset:/", "cpuset:/a/../b"])
+    @Test(
+        "refuses malformed cgroup placements",
+        arguments: ["cpuset", "cpuset:", "cpuset:relative", "cpuset:/", "cpuset:/a/../b"])
     func badCgroupPlacements(_ spec: String) {
         let error = #expect(throws: PrivateEngineError.self) { try CgroupPlacement(parsing: spec) }
         #expect(error?.code == .invalidCgroup)
@@ -214,7 +248,8 @@ struct PrivateEngineTests {
 
     @Test("finds a placement's hierarchy by controller, and says which exist when none matches")
     func cgroupHierarchies() throws {
-        let mounts = MountTable.parse("""
+        let mounts = MountTable.parse(
+            """
             34 31 0:31 / /sys/fs/cgroup/cpuset rw,relatime - cgroup cgroup rw,cpuset
             35 31 0:32 / /sys/fs/cgroup/cpu,cpuacct rw,relatime - cgroup cgroup rw,cpu,cpuacct
             41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw

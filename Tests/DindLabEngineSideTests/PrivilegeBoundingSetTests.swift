@@ -1,15 +1,18 @@
 import Foundation
 import Testing
+
 @testable import DindLabCore
 @testable import DindLabEngines
 @testable import DindLabRunner
 
 struct PrivilegeBoundingSetTests {
-    @Test("a bounding set mask names capabilities by bit", arguments: [
-        (UInt64(0x1ff_feff_ffff), ["SYS_RESOURCE"]),   // this VM's dockerd: all but bit 24
-        (UInt64(0x1ff_ffff_ffff), []),
-        (UInt64(0xff_ffff_ffff), ["CHECKPOINT_RESTORE"]),
-    ])
+    @Test(
+        "a bounding set mask names capabilities by bit",
+        arguments: [
+            (UInt64(0x1ff_feff_ffff), ["SYS_RESOURCE"]),  // this VM's dockerd: all but bit 24
+            (UInt64(0x1ff_ffff_ffff), []),
+            (UInt64(0xff_ffff_ffff), ["CHECKPOINT_RESTORE"]),
+        ])
     func mask(mask: UInt64, missing: [String]) {
         let names = PrivilegeProbe.boundingCapabilities(mask: mask)
         #expect(Set(PrivilegeProbe.allCapabilities).subtracting(names) == Set(missing))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DindLabCore
 @testable import DindLabEngines
 @testable import DindLabRunner
@@ -19,13 +20,18 @@ struct ReadyThenLoadTests {
 
     @Test("the script runs the load only after the daemon answered, and tells its failure apart")
     func script() throws {
-        let script = try #require(OuterScripts.waitReady(timeoutSeconds: 5, then: OuterScripts.loadInnerImageLines("busybox", checkFirst: false)).last)
+        let script = try #require(
+            OuterScripts.waitReady(
+                timeoutSeconds: 5, then: OuterScripts.loadInnerImageLines("busybox", checkFirst: false)
+            ).last)
         let ready = try #require(script.range(of: "docker version"))
         let load = try #require(script.range(of: "docker import - 'busybox:latest' <'/dindlab/images/busybox.tar'"))
         #expect(ready.upperBound < load.lowerBound)
         #expect(script.contains("|| exit \(OuterScripts.ReadyStatus.thenFailed.rawValue)"))
         #expect(!script.contains("docker inspect"))
-        #expect(OuterScripts.loadInnerImageLines("busybox", checkFirst: true).first?.contains("docker inspect 'busybox:latest'") == true)
+        #expect(
+            OuterScripts.loadInnerImageLines("busybox", checkFirst: true).first?.contains(
+                "docker inspect 'busybox:latest'") == true)
         #expect(OuterScripts.waitReady(timeoutSeconds: 5).last?.contains(OuterScripts.readyMarker) == false)
     }
 
@@ -64,13 +70,16 @@ struct ReadyThenLoadTests {
         """
     }
 
-    @Test("the load imports the inner image with the CLI of every era, Docker 1.7's included", arguments: ["1.7", "modern"])
+    @Test(
+        "the load imports the inner image with the CLI of every era, Docker 1.7's included",
+        arguments: ["1.7", "modern"])
     func loadWithEachEraCLI(era: String) async throws {
         let folder = try TemporaryFolder()
         let bin = folder.url.appendingPathComponent("bin")
         try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
         try Data(Self.fakeDockerCLI(era: era).utf8).write(to: bin.appendingPathComponent("docker"))
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: bin.appendingPathComponent("docker").path)
+        try FileManager.default.setAttributes(
+            [.posixPermissions: 0o755], ofItemAtPath: bin.appendingPathComponent("docker").path)
         try Data("rootfs bytes".utf8).write(to: folder.url.appendingPathComponent("busybox.tar"))
         // The script's own lines, with the outer image's /dindlab/images/ moved to the folder.
         let script = OuterScripts.loadInnerImageLines("busybox", checkFirst: false).joined(separator: "\n")
@@ -86,6 +95,8 @@ struct ReadyThenLoadTests {
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "the load failed: \(stderr)")
         #expect(try String(contentsOf: folder.url.appendingPathComponent("stdin"), encoding: .utf8) == "rootfs bytes")
-        #expect(try String(contentsOf: folder.url.appendingPathComponent("reference"), encoding: .utf8) == "busybox:latest\n")
+        #expect(
+            try String(contentsOf: folder.url.appendingPathComponent("reference"), encoding: .utf8)
+                == "busybox:latest\n")
     }
 }

@@ -1,9 +1,10 @@
-@testable import DindLabCore
-@testable import DindLabEngines
-@testable import DindLabRunner
 import FakeEngine
 import Foundation
 import Testing
+
+@testable import DindLabCore
+@testable import DindLabEngines
+@testable import DindLabRunner
 
 /// A full disk while results are written: a clear error, and the records written before it
 /// intact (whole lines, nothing half-written). Needs root to mount a tiny tmpfs.
@@ -57,8 +58,9 @@ struct ReliabilityDiskFullTests {
         }()
     }
 
-    @Test("a record that does not fit is cut back out: earlier lines stay whole, the error names the file and the reason",
-          .enabled(if: TinyFilesystem.available, "mounting a tmpfs needs root (and mount rights in this namespace)"))
+    @Test(
+        "a record that does not fit is cut back out: earlier lines stay whole, the error names the file and the reason",
+        .enabled(if: TinyFilesystem.available, "mounting a tmpfs needs root (and mount rights in this namespace)"))
     func appendOnFullDisk() async throws {
         let disk = try TinyFilesystem(size: "64k")
         defer { disk.remove() }
@@ -73,8 +75,9 @@ struct ReliabilityDiskFullTests {
         #expect(try String(contentsOf: file, encoding: .utf8) == "{\"first\":1}\n")
     }
 
-    @Test("the runner stops at a full disk with a clear error; the records before it are intact",
-          .enabled(if: TinyFilesystem.available, "mounting a tmpfs needs root (and mount rights in this namespace)"))
+    @Test(
+        "the runner stops at a full disk with a clear error; the records before it are intact",
+        .enabled(if: TinyFilesystem.available, "mounting a tmpfs needs root (and mount rights in this namespace)"))
     func runnerOnFullDisk() async throws {
         let disk = try TinyFilesystem(size: "64k")
         defer { disk.remove() }
@@ -86,7 +89,9 @@ struct ReliabilityDiskFullTests {
             let error = await #expect(throws: ResultsError.self) {
                 try await fake.run(try fake.plan(file), file: file, resultsRoot: disk.url, observer: hook)
             }
-            #expect(error?.description.contains("trials.jsonl") == true && error?.description.contains("No space left on device") == true, "\(error?.description ?? "")")
+            #expect(
+                error?.description.contains("trials.jsonl") == true
+                    && error?.description.contains("No space left on device") == true, "\(error?.description ?? "")")
             let runs = try FileManager.default.contentsOfDirectory(atPath: disk.url.path).filter { $0 != "filler" }
             let run = disk.url.appendingPathComponent(try #require(runs.first))
             let log = try await ResultStore(opening: run).readTrials()

@@ -1,9 +1,10 @@
-@testable import DindLabCore
-@testable import DindLabEngines
-@testable import DindLabRunner
 import DockerEngine
 import FakeEngine
 import Foundation
+
+@testable import DindLabCore
+@testable import DindLabEngines
+@testable import DindLabRunner
 
 /// Runs plans through the real `Runner` against the in-process fake engine, whose scripted
 /// processes make every trial pass unless a test sets faults or its own program.
@@ -15,9 +16,11 @@ struct ReliabilityFakeRun {
 
     init(engine: FakeEngine) throws {
         self.engine = engine
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("dindlab-reliability-\(UUID().uuidString)")
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "dindlab-reliability-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        engine.addImage(Self.image, labels: ["dindlab.daemon.command": #"["dockerd"]"#, "dindlab.docker.version": "26.1.5"])
+        engine.addImage(
+            Self.image, labels: ["dindlab.daemon.command": #"["dockerd"]"#, "dindlab.docker.version": "26.1.5"])
         setInnerRun { _ in nil }
     }
 
@@ -38,18 +41,21 @@ struct ReliabilityFakeRun {
     }
 
     /// A scenario file in the test's folder; returns its path.
-    func scenarioFile(name: String = "fake", repeatCount: Int = 3, timeout: String = "30s", isolation: String = "trial", extra: String = "") throws -> String {
+    func scenarioFile(
+        name: String = "fake", repeatCount: Int = 3, timeout: String = "30s", isolation: String = "trial",
+        extra: String = ""
+    ) throws -> String {
         let file = folder.appendingPathComponent("\(name).yaml")
         try """
-            version: 1
-            name: \(name)
-            repeat: \(repeatCount)
-            timeout: \(timeout)
-            isolation: \(isolation)
-            outer:
-              image: \(Self.image)
-            \(extra)
-            """.write(to: file, atomically: true, encoding: .utf8)
+        version: 1
+        name: \(name)
+        repeat: \(repeatCount)
+        timeout: \(timeout)
+        isolation: \(isolation)
+        outer:
+          image: \(Self.image)
+        \(extra)
+        """.write(to: file, atomically: true, encoding: .utf8)
         return file.path
     }
 
@@ -58,8 +64,12 @@ struct ReliabilityFakeRun {
     }
 
     /// Runs the plan with the given options changes; results go under the test's folder.
-    func run(_ plan: Plan, file: String, resultsRoot: URL? = nil, observer: (any RunObserver)? = nil, configure: (inout RunOptions) -> Void = { _ in }) async throws -> RunResult {
-        var options = RunOptions(resultsRoot: resultsRoot ?? folder.appendingPathComponent("results"), commandLine: ["dindlab", "run", file])
+    func run(
+        _ plan: Plan, file: String, resultsRoot: URL? = nil, observer: (any RunObserver)? = nil,
+        configure: (inout RunOptions) -> Void = { _ in }
+    ) async throws -> RunResult {
+        var options = RunOptions(
+            resultsRoot: resultsRoot ?? folder.appendingPathComponent("results"), commandLine: ["dindlab", "run", file])
         configure(&options)
         return try await Runner(engines: [try selection], options: options, observer: observer).run(plan: plan)
     }

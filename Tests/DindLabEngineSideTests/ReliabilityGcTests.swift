@@ -1,10 +1,11 @@
-@testable import DindLabCore
-@testable import DindLabEngines
-@testable import DindLabRunner
 import DockerEngine
 import FakeEngine
 import Foundation
 import Testing
+
+@testable import DindLabCore
+@testable import DindLabEngines
+@testable import DindLabRunner
 
 /// `gc` against the fake engine: what it removes, what it never touches.
 @Suite("Reliability: gc on an engine (fake engine)")
@@ -16,8 +17,12 @@ struct ReliabilityGcTests {
         return try await client.createContainer(config).id
     }
 
-    static func ownership(pid: Int32, runID: String = RunID.generate().rawValue, extra: [String: String] = [:]) -> [String: String] {
-        let owner = ProcessIdentity(host: ProcessInfo.processInfo.hostName, pid: pid, startTicks: pid == getpid() ? ProcessIdentity.current.startTicks : 1)
+    static func ownership(pid: Int32, runID: String = RunID.generate().rawValue, extra: [String: String] = [:])
+        -> [String: String]
+    {
+        let owner = ProcessIdentity(
+            host: ProcessInfo.processInfo.hostName, pid: pid,
+            startTicks: pid == getpid() ? ProcessIdentity.current.startTicks : 1)
         return Ownership(runID: runID, owner: owner, startedAt: Date()).labels.merging(extra) { $1 }
     }
 
@@ -31,8 +36,10 @@ struct ReliabilityGcTests {
             defer { ActiveRuns.shared.remove(liveRun) }
 
             let foreign = try await Self.create(client, ["com.example.app": "web"])
-            let ownerOnly = try await Self.create(client, ["dindlab.owner": "\(ProcessInfo.processInfo.hostName):\(dead)"])
-            let orphan = try await Self.create(client, Self.ownership(pid: dead, extra: ["dindlab.trial": "smoke-c0-t0"]))
+            let ownerOnly = try await Self.create(
+                client, ["dindlab.owner": "\(ProcessInfo.processInfo.hostName):\(dead)"])
+            let orphan = try await Self.create(
+                client, Self.ownership(pid: dead, extra: ["dindlab.trial": "smoke-c0-t0"]))
             let probe = try await Self.create(client, Self.ownership(pid: dead, extra: ["dindlab.probe": "privilege"]))
             let kept = try await Self.create(client, Self.ownership(pid: dead, extra: ["dindlab.kept": "true"]))
             let live = try await Self.create(client, Self.ownership(pid: getpid(), runID: liveRun))
@@ -43,10 +50,13 @@ struct ReliabilityGcTests {
             #expect(Set(dry.decisions.filter(\.remove).map(\.container.id)) == [orphan, probe, finished])
             #expect(dry.removed.isEmpty)
             #expect(try await client.listContainers(all: true).count == 7, "a dry run removed something")
-            #expect(dry.dryRun && dry.decisions.filter(\.remove).count == 3)  // FrontendTests: "Would remove 3 containers"
+            // FrontendTests: "Would remove 3 containers"
+            #expect(dry.dryRun && dry.decisions.filter(\.remove).count == 3)
 
             let survey = await OrphanCheck.survey(client: client, engineName: "fake")
-            #expect(survey?.description.hasPrefix("3 containers of dead runs are left on the engine fake") == true, "\(survey?.description ?? "no warning")")
+            #expect(
+                survey?.description.hasPrefix("3 containers of dead runs are left on the engine fake") == true,
+                "\(survey?.description ?? "no warning")")
             #expect(survey?.containers == 3 && survey?.engine == "fake")
 
             let report = try await collector.collect()
@@ -78,19 +88,25 @@ struct ReliabilityGcTests {
 /// Secret environment values in what dindlab writes.
 @Suite("Reliability: secrets are masked")
 struct ReliabilitySecretTests {
-    @Test("names with TOKEN, PASSWORD, SECRET or KEY are secret", arguments: [
-        ("API_TOKEN", true), ("db_password", true), ("CLIENT_SECRET", true), ("SSH_KEY", true), ("KEYRING", true),
-        ("PATH", false), ("HOME", false), ("DOCKER_HOST", false),
-    ])
+    @Test(
+        "names with TOKEN, PASSWORD, SECRET or KEY are secret",
+        arguments: [
+            ("API_TOKEN", true), ("db_password", true), ("CLIENT_SECRET", true), ("SSH_KEY", true), ("KEYRING", true),
+            ("PATH", false), ("HOME", false), ("DOCKER_HOST", false),
+        ])
     func secretNames(name: String, secret: Bool) {
         #expect(SecretMasker.isSecretName(name) == secret)
     }
 
     @Test("values are masked as NAME=value and wherever else they appear; other variables are left alone")
     func masksText() {
-        let masker = SecretMasker(environment: ["API_TOKEN": "s3cr3t-value", "PIN_KEY": "42", "MODE": "s3cr3t-value-not"])
+        let masker = SecretMasker(environment: [
+            "API_TOKEN": "s3cr3t-value", "PIN_KEY": "42", "MODE": "s3cr3t-value-not",
+        ])
         let text = #"{"Env":["API_TOKEN=s3cr3t-value","PIN_KEY=42","MODE=fast"]} echo s3cr3t-value; answer 42"#
-        #expect(masker.mask(text) == #"{"Env":["API_TOKEN=********","PIN_KEY=********","MODE=fast"]} echo ********; answer 42"#)
+        #expect(
+            masker.mask(text)
+                == #"{"Env":["API_TOKEN=********","PIN_KEY=********","MODE=fast"]} echo ********; answer 42"#)
         #expect(masker.mask(Data(text.utf8)) == Data(masker.mask(text).utf8))
         var bytes = Data([0xFF, 0xFE])
         bytes.append(Data("API_TOKEN=s3cr3t-value".utf8))
@@ -100,7 +116,10 @@ struct ReliabilitySecretTests {
 
     @Test("command-line words NAME=value with a secret name are masked")
     func masksArguments() {
-        #expect(SecretMasker.maskArguments(["run", "x.yaml", "--only", "REGISTRY_PASSWORD=hunter22", "a=b"]) == ["run", "x.yaml", "--only", "REGISTRY_PASSWORD=********", "a=b"])
+        #expect(
+            SecretMasker.maskArguments(["run", "x.yaml", "--only", "REGISTRY_PASSWORD=hunter22", "a=b"]) == [
+                "run", "x.yaml", "--only", "REGISTRY_PASSWORD=********", "a=b",
+            ])
     }
 
     @Test("a failed trial's record and artifacts do not contain the secret")
@@ -109,7 +128,9 @@ struct ReliabilitySecretTests {
             let fake = try ReliabilityFakeRun(engine: engine)
             defer { fake.removeFolder() }
             let secret = "tok-5f2a9c81e4"
-            fake.setInnerRun { _ in ScriptedProcess(stdout: "", stderr: "login failed for token \(secret)\n", exitCode: 1) }
+            fake.setInnerRun { _ in
+                ScriptedProcess(stdout: "", stderr: "login failed for token \(secret)\n", exitCode: 1)
+            }
             let file = try fake.scenarioFile(repeatCount: 1, extra: "  env: {REGISTRY_TOKEN: \(secret)}")
             let result = try await fake.run(try fake.plan(file), file: file)
             let record = try #require(result.records.first)
@@ -118,13 +139,15 @@ struct ReliabilitySecretTests {
             let artifacts = result.directory.appendingPathComponent(try #require(record.artifactsPath))
             let files = try FileManager.default.contentsOfDirectory(atPath: artifacts.path)
             #expect(files.contains("steps.txt") && files.contains("outer-inspect.json"))
-            let inspect = try String(contentsOf: artifacts.appendingPathComponent("outer-inspect.json"), encoding: .utf8)
+            let inspect = try String(
+                contentsOf: artifacts.appendingPathComponent("outer-inspect.json"), encoding: .utf8)
             #expect(inspect.contains("REGISTRY_TOKEN=********"), "the engine reports the environment, masked")
             for name in files {
                 let text = String(decoding: try Data(contentsOf: artifacts.appendingPathComponent(name)), as: UTF8.self)
                 #expect(!text.contains(secret), "\(name) holds the secret")
             }
-            let line = try String(contentsOf: result.directory.appendingPathComponent(ResultStore.trialsFileName), encoding: .utf8)
+            let line = try String(
+                contentsOf: result.directory.appendingPathComponent(ResultStore.trialsFileName), encoding: .utf8)
             #expect(!line.contains(secret))
         }
     }

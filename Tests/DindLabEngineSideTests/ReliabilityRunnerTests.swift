@@ -1,10 +1,11 @@
-@testable import DindLabCore
-@testable import DindLabEngines
-@testable import DindLabRunner
 import DockerEngine
 import FakeEngine
 import Foundation
 import Testing
+
+@testable import DindLabCore
+@testable import DindLabEngines
+@testable import DindLabRunner
 
 /// The runner under faults, against the in-process fake engine: hung calls, a vanished
 /// engine, cancellation, interruption and resume.
@@ -17,12 +18,14 @@ struct ReliabilityRunnerTests {
             defer { fake.removeFolder() }
             let file = try fake.scenarioFile()
             let result = try await fake.run(try fake.plan(file), file: file)
-            #expect(result.records.map(\.outcome) == [.pass, .pass, .pass], "\(result.records.map { $0.signature ?? "" })")
+            #expect(
+                result.records.map(\.outcome) == [.pass, .pass, .pass], "\(result.records.map { $0.signature ?? "" })")
             #expect(try await OwnedContainer.list(on: EngineClient(address: try fake.selection.address)).isEmpty)
         }
     }
 
-    @Test("without keepRecords (dindlab run) no record stays in memory; the count, summary and trials.jsonl are the same")
+    @Test(
+        "without keepRecords (dindlab run) no record stays in memory; the count, summary and trials.jsonl are the same")
     func recordsNotKept() async throws {
         try await FakeEngine.withRunning(.docker26) { engine in
             let fake = try ReliabilityFakeRun(engine: engine)
@@ -30,14 +33,18 @@ struct ReliabilityRunnerTests {
             // The second trial fails: its artifacts make it a record the forensics cross-reference needs.
             func failingSecond() {
                 let calls = Counter()
-                fake.setInnerRun { _ in calls.next() == 2 ? ScriptedProcess(stdout: "", stderr: "inner run broke", exitCode: 3) : nil }
+                fake.setInnerRun { _ in
+                    calls.next() == 2 ? ScriptedProcess(stdout: "", stderr: "inner run broke", exitCode: 3) : nil
+                }
             }
             let file = try fake.scenarioFile(repeatCount: 4)
             let plan = try fake.plan(file)
             failingSecond()
             let kept = try await fake.run(plan, file: file, resultsRoot: fake.folder.appendingPathComponent("kept"))
             failingSecond()
-            let lean = try await fake.run(plan, file: file, resultsRoot: fake.folder.appendingPathComponent("lean")) { $0.keepRecords = false }
+            let lean = try await fake.run(plan, file: file, resultsRoot: fake.folder.appendingPathComponent("lean")) {
+                $0.keepRecords = false
+            }
             #expect(lean.records.isEmpty)
             #expect(lean.recordCount == 4 && kept.recordCount == 4 && kept.records.count == 4)
             // The same counts and signatures (phase times differ from run to run).
@@ -63,17 +70,23 @@ struct ReliabilityRunnerTests {
             let file = try fake.scenarioFile(timeout: "60s")
             // After the privilege probe (which creates containers too), the next create hangs once.
             let hook = TrialHook(onStart: { engine.setFault(.hang, forPathContaining: "/containers/create", times: 1) })
-            let result = try await fake.run(try fake.plan(file), file: file, observer: hook) { $0.engineCallTimeout = .seconds(1) }
+            let result = try await fake.run(try fake.plan(file), file: file, observer: hook) {
+                $0.engineCallTimeout = .seconds(1)
+            }
             #expect(result.records.map(\.outcome) == [.error, .pass, .pass])
             let hung = try #require(result.records.first)
             #expect(hung.failingPhase == .outer)
-            #expect(hung.signature?.contains("POST") == true && hung.signature?.contains("/containers/create") == true, "\(hung.signature ?? "")")
+            #expect(
+                hung.signature?.contains("POST") == true && hung.signature?.contains("/containers/create") == true,
+                "\(hung.signature ?? "")")
             #expect(hung.signature?.contains("timed out") == true, "\(hung.signature ?? "")")
             #expect(hung.durationSeconds < 30, "the hung call used up the trial's timeout instead of the call's")
         }
     }
 
-    @Test("an engine that goes away mid-run: the trial in flight is an error saying so, no further trial starts, what finished is kept, exit 2")
+    @Test(
+        "an engine that goes away mid-run: the trial in flight is an error saying so, no further trial starts, what finished is kept, exit 2"
+    )
     func engineGone() async throws {
         let engine = try FakeEngine.start(.docker26)
         defer { engine.stop() }
@@ -92,7 +105,9 @@ struct ReliabilityRunnerTests {
         let file = try fake.scenarioFile()
         let result = try await fake.run(try fake.plan(file), file: file)
         #expect(result.records.map(\.outcome) == [.pass, .error])
-        #expect(result.records.last?.signature?.contains("stopped answering") == true, "\(result.records.last?.signature ?? "")")
+        #expect(
+            result.records.last?.signature?.contains("stopped answering") == true,
+            "\(result.records.last?.signature ?? "")")
         #expect(result.skippedTrials == 1)
         let log = try await ResultStore(opening: result.directory).readTrials()
         #expect(log.corruptLines.isEmpty)
@@ -102,7 +117,9 @@ struct ReliabilityRunnerTests {
         #expect(report.missingTrials == 1)
     }
 
-    @Test("cancelling a run (a second SIGINT) ends running trials at once, records none of them, and removes their containers")
+    @Test(
+        "cancelling a run (a second SIGINT) ends running trials at once, records none of them, and removes their containers"
+    )
     func cancellation() async throws {
         try await FakeEngine.withRunning(.docker26) { engine in
             let fake = try ReliabilityFakeRun(engine: engine)
@@ -128,11 +145,16 @@ struct ReliabilityRunnerTests {
             #expect(result.interruptedBy == SIGINT)
             #expect(result.skippedTrials == 2)
             #expect(try await OwnedContainer.list(on: EngineClient(address: try fake.selection.address)).isEmpty)
-            #expect(try await ResultStore(opening: result.directory).readSummary().scenarios.allSatisfy { $0.cells.allSatisfy { $0.trials == 0 } })
+            #expect(
+                try await ResultStore(opening: result.directory).readSummary().scenarios.allSatisfy {
+                    $0.cells.allSatisfy { $0.trials == 0 }
+                })
         }
     }
 
-    @Test("a stop request (a first SIGINT) lets the running trial finish and starts no other; resume runs exactly the rest")
+    @Test(
+        "a stop request (a first SIGINT) lets the running trial finish and starts no other; resume runs exactly the rest"
+    )
     func stopAndResume() async throws {
         try await FakeEngine.withRunning(.docker26) { engine in
             let fake = try ReliabilityFakeRun(engine: engine)
@@ -172,7 +194,8 @@ struct ReliabilityRunnerTests {
             #expect(createdTrialIDs(engine).sorted() == plan.trials.dropFirst(2).map(\.id).sorted())
             let log = try await ResultStore(opening: second.directory).readTrials()
             #expect(log.corruptLines.isEmpty)
-            #expect(log.records.map(\.trialID).sorted() == plan.trials.map(\.id).sorted(), "every trial once, none twice")
+            #expect(
+                log.records.map(\.trialID).sorted() == plan.trials.map(\.id).sorted(), "every trial once, none twice")
             #expect(Set(log.records.dropFirst(2).map(\.trialID)) == Set(plan.trials.dropFirst(2).map(\.id)))
             #expect(second.summary.scenarios.first?.cells.map(\.trials).reduce(0, +) == plan.trials.count)
             let manifest = try await ResultStore(opening: second.directory).readManifest()
@@ -205,7 +228,10 @@ struct ReliabilityRunnerTests {
             let plan = try fake.plan(file)
             let interruption = RunInterruption()
             let hook = TrialHook(onTrial: { _, _ in interruption.requestStop() })
-            let first = try await fake.run(plan, file: file, observer: hook) { $0.interruption = interruption; $0.overlapsCleanup = false }
+            let first = try await fake.run(plan, file: file, observer: hook) {
+                $0.interruption = interruption
+                $0.overlapsCleanup = false
+            }
             #expect(first.records.count == 1)
             let trials = first.directory.appendingPathComponent(ResultStore.trialsFileName)
             let handle = try FileHandle(forWritingTo: trials)
@@ -276,4 +302,3 @@ extension String {
         try handle.close()
     }
 }
-

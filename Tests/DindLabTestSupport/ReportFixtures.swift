@@ -1,5 +1,5 @@
-package import Foundation
 package import DindLabCore
+package import Foundation
 
 /// Run folders made without an engine: a plan from scenario YAML, records synthesised for its
 /// trials the way TrialExecutor makes them, written through ResultStore.
@@ -29,7 +29,8 @@ package enum ReportFixtures {
 
     /// A signature with everything that needs escaping somewhere: markup, quotes, a table
     /// pipe, an ampersand and a terminal escape.
-    package static let nastySignature = "daemon: failed to start daemon: Devices cgroup isn't mounted <&> \"x\" | \u{1B}[31m"
+    package static let nastySignature =
+        "daemon: failed to start daemon: Devices cgroup isn't mounted <&> \"x\" | \u{1B}[31m"
 
     /// What each trial of the mixed fixture does, so that its cells get every judgement:
     /// - `cmd,ti`: all pass (passes);
@@ -49,7 +50,8 @@ package enum ReportFixtures {
     }
 
     /// Writes scenario files into `folder` (created if missing) and plans them.
-    package static func plan(_ yamls: [String], in folder: URL, seed: UInt64 = 42) throws -> (plan: Plan, files: [URL]) {
+    package static func plan(_ yamls: [String], in folder: URL, seed: UInt64 = 42) throws -> (plan: Plan, files: [URL])
+    {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var files: [URL] = []
         var scenarios: [Scenario] = []
@@ -63,7 +65,9 @@ package enum ReportFixtures {
     }
 
     /// A record of a planned trial, as TrialExecutor would make it.
-    package static func record(_ trial: PlannedTrial, runID: RunID, engine: String = "default", outcome: TrialOutcome, signature: String?) -> TrialRecord {
+    package static func record(
+        _ trial: PlannedTrial, runID: RunID, engine: String = "default", outcome: TrialOutcome, signature: String?
+    ) -> TrialRecord {
         let start = ResultsFixtures.start.addingTimeInterval(Double(trial.sequence) * 2)
         return TrialRecord(
             runID: runID, trialID: trial.id, sequence: trial.sequence, scenario: trial.scenarioName,
@@ -75,9 +79,10 @@ package enum ReportFixtures {
 
     package static let engine = RunManifest.Engine(
         name: "default", endpoint: "unix:///tmp/dl/docker.sock",
-        fingerprint: EngineFingerprint(daemonVersion: "20.10.24", apiVersion: "1.41", kernelVersion: "6.1.0-18-amd64",
-                                       storageDriver: "overlay2", cgroupDriver: "cgroupfs", cgroupVersion: "2",
-                                       daemonCgroupLines: ["0::/system.slice/docker.service"], privilegedSupported: true))
+        fingerprint: EngineFingerprint(
+            daemonVersion: "20.10.24", apiVersion: "1.41", kernelVersion: "6.1.0-18-amd64",
+            storageDriver: "overlay2", cgroupDriver: "cgroupfs", cgroupVersion: "2",
+            daemonCgroupLines: ["0::/system.slice/docker.service"], privilegedSupported: true))
 
     /// Writes a run folder for `plan` (whole or a shard) as the runner would: manifest, one
     /// record per trial, an artifacts folder for each trial that did not pass.
@@ -87,9 +92,12 @@ package enum ReportFixtures {
         outcome: (PlannedTrial) -> (TrialOutcome, String?) = mixedOutcome
     ) async throws -> URL {
         let store = try ResultStore(creatingIn: root, runID: runID)
-        var manifest = RunManifest(runID: runID, startedAt: ResultsFixtures.start, commandLine: ["dindlab", "run"], plan: plan,
-                                   scenarioFiles: try files.map { try RunManifest.ScenarioFile(reading: $0, recordedAs: $0.lastPathComponent) },
-                                   engines: [engine])
+        var manifest = RunManifest(
+            runID: runID, startedAt: ResultsFixtures.start, commandLine: ["dindlab", "run"], plan: plan,
+            scenarioFiles: try files.map {
+                try RunManifest.ScenarioFile(reading: $0, recordedAs: $0.lastPathComponent)
+            },
+            engines: [engine])
         manifest.finishedAt = ResultsFixtures.start.addingTimeInterval(100)
         try await store.writeManifest(manifest)
         for trial in plan.trials {
@@ -98,7 +106,8 @@ package enum ReportFixtures {
             try await store.append(record)
             if result != .pass {
                 let folder = try await store.artifactsDirectory(for: trial.id)
-                try "log of \(trial.id)\n".write(to: folder.appendingPathComponent("daemon.log"), atomically: true, encoding: .utf8)
+                try "log of \(trial.id)\n".write(
+                    to: folder.appendingPathComponent("daemon.log"), atomically: true, encoding: .utf8)
             }
         }
         return store.directory
@@ -118,7 +127,9 @@ package enum ReportFixtures {
     }
 
     /// Runs a program to its end and returns its status and output (stdout and stderr together).
-    package static func run(_ program: URL, _ arguments: [String], timeout: Duration = .seconds(120)) throws -> (status: Int32, output: String) {
+    package static func run(_ program: URL, _ arguments: [String], timeout: Duration = .seconds(120)) throws -> (
+        status: Int32, output: String
+    ) {
         let process = Process()
         process.executableURL = program
         process.arguments = arguments

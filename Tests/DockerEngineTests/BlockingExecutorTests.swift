@@ -1,7 +1,8 @@
-@testable import DockerEngine
 import Foundation
 import Synchronization
 import Testing
+
+@testable import DockerEngine
 
 /// The threads that carry libcurl's blocking calls: a burst of calls must run side by side,
 /// however many threads sit idle from earlier calls, or hung calls queue behind each other.
@@ -58,7 +59,12 @@ struct BlockingExecutorBoundTests {
     /// Counts the jobs running at once, and the most that ever did.
     final class Peak: Sendable {
         private let counts = Mutex<(running: Int, peak: Int)>((0, 0))
-        func enter() { counts.withLock { $0.running += 1; $0.peak = max($0.peak, $0.running) } }
+        func enter() {
+            counts.withLock {
+                $0.running += 1
+                $0.peak = max($0.peak, $0.running)
+            }
+        }
         func leave() { counts.withLock { $0.running -= 1 } }
         var peak: Int { counts.withLock { $0.peak } }
     }

@@ -60,7 +60,9 @@ extension EngineClient {
 /// Docker's multiplexed framing of one payload: stream type, three zero bytes, big-endian size.
 func multiplexedFrame(_ stream: UInt8, _ payload: Data) -> Data {
     let size = UInt32(payload.count)
-    return Data([stream, 0, 0, 0, UInt8(size >> 24), UInt8((size >> 16) & 0xff), UInt8((size >> 8) & 0xff), UInt8(size & 0xff)]) + payload
+    return Data([
+        stream, 0, 0, 0, UInt8(size >> 24), UInt8((size >> 16) & 0xff), UInt8((size >> 8) & 0xff), UInt8(size & 0xff),
+    ]) + payload
 }
 
 /// A temporary folder, removed when `body` ends.

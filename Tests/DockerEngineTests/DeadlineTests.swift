@@ -26,19 +26,24 @@ struct DeadlineTests {
         HangCase(name: "ping", fragment: "/_ping", request: "GET /_ping") { client, deadline, _ in
             _ = try await client.ping(timeout: deadline)
         },
-        HangCase(name: "list containers", fragment: "/containers/json", request: "GET /v1.45/containers/json") { client, deadline, _ in
+        HangCase(name: "list containers", fragment: "/containers/json", request: "GET /v1.45/containers/json") {
+            client, deadline, _ in
             _ = try await client.listContainers(timeout: deadline)
         },
-        HangCase(name: "container wait", fragment: "/wait", request: "POST /v1.45/containers/box/wait") { client, deadline, _ in
+        HangCase(name: "container wait", fragment: "/wait", request: "POST /v1.45/containers/box/wait") {
+            client, deadline, _ in
             _ = try await client.waitContainer("box", timeout: deadline)
         },
-        HangCase(name: "container logs", fragment: "/logs", request: "GET /v1.45/containers/box/logs") { client, deadline, _ in
+        HangCase(name: "container logs", fragment: "/logs", request: "GET /v1.45/containers/box/logs") {
+            client, deadline, _ in
             _ = try await client.containerLogs("box", tty: false, timeout: deadline)
         },
-        HangCase(name: "attached exec start", fragment: "/exec/", request: "POST /v1.45/exec/0123abcd/start") { client, deadline, _ in
+        HangCase(name: "attached exec start", fragment: "/exec/", request: "POST /v1.45/exec/0123abcd/start") {
+            client, deadline, _ in
             _ = try await client.startExecAttached("0123abcd", tty: false, timeout: deadline)
         },
-        HangCase(name: "image import", fragment: "/images/create", request: "POST /v1.45/images/create") { client, deadline, folder in
+        HangCase(name: "image import", fragment: "/images/create", request: "POST /v1.45/images/create") {
+            client, deadline, folder in
             let tar = folder.appendingPathComponent("rootfs.tar")
             try Data(repeating: 0x2a, count: 256 * 1024).write(to: tar)
             _ = try await client.importImage(tarFile: tar, repository: "dindlab/hang", tag: "1", timeout: deadline)
@@ -61,7 +66,9 @@ struct DeadlineTests {
         }
     }
 
-    @Test("The deadline covers negotiation: a call on a fresh client whose daemon hangs ends in time", arguments: ["/_ping", "/version"])
+    @Test(
+        "The deadline covers negotiation: a call on a fresh client whose daemon hangs ends in time",
+        arguments: ["/_ping", "/version"])
     func negotiationHonoursTheCallsDeadline(fragment: String) async throws {
         // The client's default deadline is long; the call's own one must bound the negotiation too.
         try await withClient(.docker20dot10, timeout: .seconds(30)) { engine, client in
@@ -117,7 +124,9 @@ struct DeadlineTests {
             let container = try await client.runContainer()
             // Then the daemon stops answering exec inspects.
             engine.setFault(.hang, forPathContaining: "/json")
-            let (elapsed, thrown) = await measure { _ = try await client.exec(in: container, ["slow"], timeout: deadline) }
+            let (elapsed, thrown) = await measure {
+                _ = try await client.exec(in: container, ["slow"], timeout: deadline)
+            }
             let error = try #require(thrown as? EngineError, "\(String(describing: thrown))")
             #expect(error.isTimeout, "\(error)")
             #expect(error.description.contains("/exec/"), "\(error)")
@@ -164,12 +173,16 @@ struct DeadlineTests {
         try await withClient(.docker26) { engine, client in
             let endings = Endings()
             try await withThrowingTaskGroup(of: Void.self) { group in
-                try await Self.startHungCalls(&group, engine: engine, client: client, deadline: deadline) { await endings.add($0, $1) }
+                try await Self.startHungCalls(&group, engine: engine, client: client, deadline: deadline) {
+                    await endings.add($0, $1)
+                }
                 try await group.waitForAll()
             }
             let errors = await endings.errors
             #expect(errors.count == Self.hungCalls)
-            let others = errors.compactMap { ($0.error as? EngineError)?.isTimeout == true ? nil : String(describing: $0.error) }
+            let others = errors.compactMap {
+                ($0.error as? EngineError)?.isTimeout == true ? nil : String(describing: $0.error)
+            }
             #expect(others.isEmpty, "\(others)")
             // One after another, 50 hung calls would take 50 s; side by side, each ends in time.
             let slowest = errors.map(\.elapsed).max() ?? .zero
@@ -177,13 +190,17 @@ struct DeadlineTests {
         }
     }
 
-    @Test("While 50 calls hang, a ping still gets through: hung calls block neither transport threads nor the cooperative pool")
+    @Test(
+        "While 50 calls hang, a ping still gets through: hung calls block neither transport threads nor the cooperative pool"
+    )
     func pingWhileCallsHang() async throws {
         try await withClient(.docker26) { engine, client in
             let endings = Endings()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 // Long deadlines: the ping has all the time it needs, the test ends by cancelling.
-                try await Self.startHungCalls(&group, engine: engine, client: client, deadline: .seconds(30)) { await endings.add($0, $1) }
+                try await Self.startHungCalls(&group, engine: engine, client: client, deadline: .seconds(30)) {
+                    await endings.add($0, $1)
+                }
                 _ = try await client.ping(timeout: .seconds(10))
                 #expect(await endings.errors.isEmpty, "hung calls ended before the ping did")
                 group.cancelAll()
@@ -191,7 +208,9 @@ struct DeadlineTests {
             }
             let errors = await endings.errors
             #expect(errors.count == Self.hungCalls)
-            let others = errors.compactMap { ($0.error as? EngineError)?.isCancelled == true ? nil : String(describing: $0.error) }
+            let others = errors.compactMap {
+                ($0.error as? EngineError)?.isCancelled == true ? nil : String(describing: $0.error)
+            }
             #expect(others.isEmpty, "cancelled hung calls must end as cancelled: \(others)")
         }
     }

@@ -1,6 +1,7 @@
-@testable import DockerEngine
 import Foundation
 import Testing
+
+@testable import DockerEngine
 
 /// `EngineConfiguration`: the one place DOCKER_* variables are read, and how it refuses a bad one.
 struct EngineConfigurationTests {
@@ -12,16 +13,29 @@ struct EngineConfigurationTests {
         var testDescription: String { says[0] + " " + says[1] }
     }
 
-    @Test("A bad value is refused at once, in a sentence that names the variable and its value", arguments: [
-        BadValue(environment: ["DOCKER_API_VERSION": "latest"], says: ["DOCKER_API_VERSION", "\"latest\"", "1.41"]),
-        BadValue(environment: ["DOCKER_API_VERSION": "1.4l"], says: ["DOCKER_API_VERSION", "\"1.4l\"", "1.41"]),
-        BadValue(environment: [:], apiVersionFlag: "one", says: ["API version", "\"one\"", "1.41"]),
-        BadValue(environment: ["DOCKER_HOST": "ssh://builder@ci"], says: ["DOCKER_HOST", "\"ssh://builder@ci\"", "the scheme \"ssh\" is not supported", "tcp://host:port"]),
-        BadValue(environment: ["DOCKER_HOST": "/var/run/docker.sock"], says: ["DOCKER_HOST", "\"/var/run/docker.sock\"", "it has no scheme"]),
-        BadValue(environment: ["DOCKER_HOST": "tcp://host:99999"], says: ["DOCKER_HOST", "\"tcp://host:99999\"", "from 1 to 65535"]),
-        BadValue(environment: ["DOCKER_TLS_VERIFY": "1", "HOME": "/nonexistent-home"], says: ["DOCKER_TLS_VERIFY", "\"1\"", "/nonexistent-home/.docker/ca.pem", "DOCKER_CERT_PATH is unset"]),
-        BadValue(environment: ["DOCKER_TLS_VERIFY": "1", "DOCKER_CERT_PATH": "/nonexistent-certs"], says: ["DOCKER_CERT_PATH", "\"/nonexistent-certs\"", "/nonexistent-certs/key.pem"]),
-    ])
+    @Test(
+        "A bad value is refused at once, in a sentence that names the variable and its value",
+        arguments: [
+            BadValue(
+                environment: ["DOCKER_API_VERSION": "latest"], says: ["DOCKER_API_VERSION", "\"latest\"", "1.41"]),
+            BadValue(environment: ["DOCKER_API_VERSION": "1.4l"], says: ["DOCKER_API_VERSION", "\"1.4l\"", "1.41"]),
+            BadValue(environment: [:], apiVersionFlag: "one", says: ["API version", "\"one\"", "1.41"]),
+            BadValue(
+                environment: ["DOCKER_HOST": "ssh://builder@ci"],
+                says: ["DOCKER_HOST", "\"ssh://builder@ci\"", "the scheme \"ssh\" is not supported", "tcp://host:port"]),
+            BadValue(
+                environment: ["DOCKER_HOST": "/var/run/docker.sock"],
+                says: ["DOCKER_HOST", "\"/var/run/docker.sock\"", "it has no scheme"]),
+            BadValue(
+                environment: ["DOCKER_HOST": "tcp://host:99999"],
+                says: ["DOCKER_HOST", "\"tcp://host:99999\"", "from 1 to 65535"]),
+            BadValue(
+                environment: ["DOCKER_TLS_VERIFY": "1", "HOME": "/nonexistent-home"],
+                says: ["DOCKER_TLS_VERIFY", "\"1\"", "/nonexistent-home/.docker/ca.pem", "DOCKER_CERT_PATH is unset"]),
+            BadValue(
+                environment: ["DOCKER_TLS_VERIFY": "1", "DOCKER_CERT_PATH": "/nonexistent-certs"],
+                says: ["DOCKER_CERT_PATH", "\"/nonexistent-certs\"", "/nonexistent-certs/key.pem"]),
+        ])
     func refused(_ bad: BadValue) {
         let error = #expect(throws: EngineError.self) {
             try EngineConfiguration.resolve(apiVersion: bad.apiVersionFlag, environment: bad.environment)
@@ -40,7 +54,10 @@ struct EngineConfigurationTests {
         for file in ["ca.pem", "cert.pem", "key.pem"] {
             try Data().write(to: folder.appendingPathComponent(file))
         }
-        let environment = ["DOCKER_HOST": "tcp://10.0.0.1", "DOCKER_API_VERSION": "1.41", "DOCKER_TLS_VERIFY": "1", "DOCKER_CERT_PATH": folder.path]
+        let environment = [
+            "DOCKER_HOST": "tcp://10.0.0.1", "DOCKER_API_VERSION": "1.41", "DOCKER_TLS_VERIFY": "1",
+            "DOCKER_CERT_PATH": folder.path,
+        ]
         let configuration = try EngineConfiguration.resolve(apiVersion: "1.24", environment: environment)
         #expect(configuration.apiVersion == APIVersion(1, 24))
         #expect(configuration.host?.description == "tcp://10.0.0.1:2376")
@@ -55,8 +72,11 @@ struct EngineConfigurationTests {
     /// EngineConfiguration.swift, so no other code can read them from the environment.
     @Test("DOCKER_* variables are read in exactly one place")
     func readInOnePlace() throws {
-        let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources").standardizedFileURL
-        let files = try #require(FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)).compactMap { $0 as? URL }
+        let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "../../Sources"
+        ).standardizedFileURL
+        let files = try #require(FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil))
+            .compactMap { $0 as? URL }
             .filter { $0.pathExtension == "swift" }
         #expect(files.count > 50, "the sources were not found at \(sources.path)")
         var readers: [String] = []

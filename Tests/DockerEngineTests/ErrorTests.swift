@@ -47,8 +47,9 @@ struct ErrorTests {
             let client = try testCase.makeClient(engine)
             let error = await #expect(throws: EngineError.self) { try await client.inspectContainer("no-such-box") }
             #expect(error?.isNotFound == true)
-            Self.expectDescribes(error, method: "GET", path: "/v\(testCase.apiVersion)/containers/no-such-box/json",
-                                 status: 404, message: "No such container: no-such-box")
+            Self.expectDescribes(
+                error, method: "GET", path: "/v\(testCase.apiVersion)/containers/no-such-box/json",
+                status: 404, message: "No such container: no-such-box")
             // The convenience that maps 404 to nil sees the same answer.
             #expect(try await client.inspectImage("no-such-image") == nil)
         }
@@ -62,8 +63,9 @@ struct ErrorTests {
                 try await client.createContainer(ContainerConfig(image: "dindlab/missing", cmd: ["true"]), name: "box")
             }
             #expect(error?.isNotFound == true)
-            Self.expectDescribes(error, method: "POST", path: "/v\(testCase.apiVersion)/containers/create?name=box",
-                                 status: 404, message: "No such image: dindlab/missing")
+            Self.expectDescribes(
+                error, method: "POST", path: "/v\(testCase.apiVersion)/containers/create?name=box",
+                status: 404, message: "No such image: dindlab/missing")
         }
     }
 
@@ -77,21 +79,24 @@ struct ErrorTests {
             try await client.killContainer(id)
             let conflict = await #expect(throws: EngineError.self) { try await client.top(id) }
             #expect(conflict?.isNotFound == false)
-            Self.expectDescribes(conflict, method: "GET", path: "/v\(testCase.apiVersion)/containers/\(id)/top",
-                                 status: 409, message: "Container \(id) is not running")
+            Self.expectDescribes(
+                conflict, method: "GET", path: "/v\(testCase.apiVersion)/containers/\(id)/top",
+                status: 409, message: "Container \(id) is not running")
         }
     }
 
     @Test("A server error carries the daemon's message, whatever its era", arguments: cases)
     func serverError(_ testCase: ErrorCase) async throws {
         try await FakeEngine.withRunning(testCase.persona) { engine in
-            let message = "devmapper: Thin Pool has 0 free data blocks which is less than minimum required 163840 free data blocks"
+            let message =
+                "devmapper: Thin Pool has 0 free data blocks which is less than minimum required 163840 free data blocks"
             engine.setFault(.status(500, message), forPathContaining: "/info")
             let client = try testCase.makeClient(engine)
             let error = await #expect(throws: EngineError.self) { try await client.info() }
             #expect(error?.isNotFound == false)
             #expect(error?.isTransport == false)
-            Self.expectDescribes(error, method: "GET", path: "/v\(testCase.apiVersion)/info", status: 500, message: message)
+            Self.expectDescribes(
+                error, method: "GET", path: "/v\(testCase.apiVersion)/info", status: 500, message: message)
         }
     }
 }

@@ -23,9 +23,11 @@ struct FakeEngineSelfTests {
         }
     }
 
-    @Test("HEAD /_ping exists only on daemons with API >= 1.40", arguments: [
-        (DaemonPersona.docker26, 200), (.docker20dot10, 200), (.docker1dot9, 404), (.docker1dot7, 404),
-    ])
+    @Test(
+        "HEAD /_ping exists only on daemons with API >= 1.40",
+        arguments: [
+            (DaemonPersona.docker26, 200), (.docker20dot10, 200), (.docker1dot9, 404), (.docker1dot7, 404),
+        ])
     func headPing(persona: DaemonPersona, status: Int) async throws {
         try await FakeEngine.withRunning(persona) { engine in
             let client = try RawClient(engine)
@@ -45,22 +47,34 @@ struct FakeEngineSelfTests {
         var testDescription: String { "\(persona.version) \(path)" }
     }
 
-    @Test("Unsupported versions are refused in the wording and format of the daemon's era", arguments: [
-        VersionCase(persona: .docker26, path: "/v1.52/version",
-                    message: "client version 1.52 is too new. Maximum supported API version is 1.45", json: true),
-        VersionCase(persona: .docker26, path: "/v1.19/version",
-                    message: "client version 1.19 is too old. Minimum supported API version is 1.24, please upgrade your client to a newer version",
-                    json: false),
-        VersionCase(persona: .docker20dot10, path: "/v1.42/_ping",
-                    message: "client version 1.42 is too new. Maximum supported API version is 1.41", json: true),
-        VersionCase(persona: .docker1dot9, path: "/v1.22/version",
-                    message: "client is newer than server (client API version: 1.22, server API version: 1.21)", json: false),
-        VersionCase(persona: .docker1dot7, path: "/v1.20/containers/json",
-                    message: "client is newer than server (client API version: 1.20, server API version: 1.19)", json: false),
-        VersionCase(persona: .docker1dot7, path: "/v1.11/info",
-                    message: "client is too old, minimum supported API version is 1.12, please upgrade your client to a newer version",
-                    json: false),
-    ])
+    @Test(
+        "Unsupported versions are refused in the wording and format of the daemon's era",
+        arguments: [
+            VersionCase(
+                persona: .docker26, path: "/v1.52/version",
+                message: "client version 1.52 is too new. Maximum supported API version is 1.45", json: true),
+            VersionCase(
+                persona: .docker26, path: "/v1.19/version",
+                message:
+                    "client version 1.19 is too old. Minimum supported API version is 1.24, please upgrade your client to a newer version",
+                json: false),
+            VersionCase(
+                persona: .docker20dot10, path: "/v1.42/_ping",
+                message: "client version 1.42 is too new. Maximum supported API version is 1.41", json: true),
+            VersionCase(
+                persona: .docker1dot9, path: "/v1.22/version",
+                message: "client is newer than server (client API version: 1.22, server API version: 1.21)", json: false
+            ),
+            VersionCase(
+                persona: .docker1dot7, path: "/v1.20/containers/json",
+                message: "client is newer than server (client API version: 1.20, server API version: 1.19)", json: false
+            ),
+            VersionCase(
+                persona: .docker1dot7, path: "/v1.11/info",
+                message:
+                    "client is too old, minimum supported API version is 1.12, please upgrade your client to a newer version",
+                json: false),
+        ])
     func versionErrors(_ testCase: VersionCase) async throws {
         try await FakeEngine.withRunning(testCase.persona) { engine in
             let response = try RawClient(engine).request("GET", testCase.path)
@@ -75,23 +89,29 @@ struct FakeEngineSelfTests {
         }
     }
 
-    @Test("Versions within the daemon's range, and unversioned paths, are served", arguments: [
-        (DaemonPersona.docker26, "/v1.24/version"), (.docker26, "/version"), (.docker20dot10, "/v1.12/version"),
-        (.docker1dot7, "/v1.19/version"), (.docker1dot9, "/version"),
-    ])
+    @Test(
+        "Versions within the daemon's range, and unversioned paths, are served",
+        arguments: [
+            (DaemonPersona.docker26, "/v1.24/version"), (.docker26, "/version"), (.docker20dot10, "/v1.12/version"),
+            (.docker1dot7, "/v1.19/version"), (.docker1dot9, "/version"),
+        ])
     func supportedVersions(persona: DaemonPersona, path: String) async throws {
         try await FakeEngine.withRunning(persona) { engine in
             let response = try RawClient(engine).request("GET", path)
             #expect(response.status == 200)
             let body = try response.jsonObject()
             #expect(body["ApiVersion"] as? String == persona.apiVersion)
-            #expect((body["MinAPIVersion"] as? String) == (persona == .docker1dot7 || persona == .docker1dot9 ? nil : persona.minAPIVersion))
+            #expect(
+                (body["MinAPIVersion"] as? String)
+                    == (persona == .docker1dot7 || persona == .docker1dot9 ? nil : persona.minAPIVersion))
         }
     }
 
-    @Test("Unknown routes answer 404 page not found, as JSON or as gorilla/mux's plain text", arguments: [
-        (DaemonPersona.docker26, true), (.docker20dot10, true), (.docker1dot9, false), (.docker1dot7, false),
-    ])
+    @Test(
+        "Unknown routes answer 404 page not found, as JSON or as gorilla/mux's plain text",
+        arguments: [
+            (DaemonPersona.docker26, true), (.docker20dot10, true), (.docker1dot9, false), (.docker1dot7, false),
+        ])
     func unknownRoute(persona: DaemonPersona, json: Bool) async throws {
         try await FakeEngine.withRunning(persona) { engine in
             let response = try RawClient(engine).request("GET", "/v1.19/no/such/route")
@@ -126,13 +146,16 @@ struct FakeEngineSelfTests {
         try await FakeEngine.withRunning(.docker26) { engine in
             let client = try RawClient(engine)
             let json = #"{"Image":"busybox","Cmd":["echo","hi"],"Labels":{"dindlab.run":"r1"}}"#
-            try client.send("POST /v1.45/containers/create?name=chunky HTTP/1.1\r\nHost: docker\r\n"
-                + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n")
+            try client.send(
+                "POST /v1.45/containers/create?name=chunky HTTP/1.1\r\nHost: docker\r\n"
+                    + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n")
             let interim = try client.readResponse()
             #expect(interim.status == 100)
             let bytes = Array(json.utf8)
-            try client.send("7\r\n" + String(decoding: bytes[0..<7], as: UTF8.self) + "\r\n"
-                + String(bytes.count - 7, radix: 16) + "\r\n" + String(decoding: bytes[7...], as: UTF8.self) + "\r\n0\r\n\r\n")
+            try client.send(
+                "7\r\n" + String(decoding: bytes[0..<7], as: UTF8.self) + "\r\n"
+                    + String(bytes.count - 7, radix: 16) + "\r\n" + String(decoding: bytes[7...], as: UTF8.self)
+                    + "\r\n0\r\n\r\n")
             let created = try client.readResponse()
             #expect(created.status == 201)
             #expect((try created.jsonObject()["Id"] as? String)?.count == 64)
@@ -150,26 +173,30 @@ struct FakeEngineSelfTests {
         var testDescription: String { persona.description }
     }
 
-    @Test("An attached exec start with Upgrade answers 101 and well-formed multiplexed frames", arguments: [
-        ExecCase(persona: .docker26, contentType: "application/vnd.docker.multiplexed-stream"),
-        ExecCase(persona: .docker20dot10, contentType: "application/vnd.docker.raw-stream"),
-        ExecCase(persona: .docker1dot9, contentType: "application/vnd.docker.raw-stream"),
-    ])
+    @Test(
+        "An attached exec start with Upgrade answers 101 and well-formed multiplexed frames",
+        arguments: [
+            ExecCase(persona: .docker26, contentType: "application/vnd.docker.multiplexed-stream"),
+            ExecCase(persona: .docker20dot10, contentType: "application/vnd.docker.raw-stream"),
+            ExecCase(persona: .docker1dot9, contentType: "application/vnd.docker.raw-stream"),
+        ])
     func execUpgrade(_ testCase: ExecCase) async throws {
         try await FakeEngine.withRunning(testCase.persona) { engine in
             engine.setProgram(Self.program)
             let client = try RawClient(engine)
             let containerID = try Self.startIdleContainer(client)
-            let exec = try client.request("POST", "/containers/\(containerID)/exec",
-                                          json: #"{"Cmd":["report"],"AttachStdout":true,"AttachStderr":true}"#)
+            let exec = try client.request(
+                "POST", "/containers/\(containerID)/exec",
+                json: #"{"Cmd":["report"],"AttachStdout":true,"AttachStderr":true}"#)
             #expect(exec.status == 201)
             let execID = try #require(try exec.jsonObject()["Id"] as? String)
 
             let stream = try RawClient(engine)
             let options = #"{"Detach":false,"Tty":false}"#
-            try stream.send("POST /exec/\(execID)/start HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\n"
-                + "Connection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: \(options.utf8.count)\r\n\r\n\(options)"
-                + "stdin the daemon ignores")
+            try stream.send(
+                "POST /exec/\(execID)/start HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\n"
+                    + "Connection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: \(options.utf8.count)\r\n\r\n\(options)"
+                    + "stdin the daemon ignores")
             let upgraded = try stream.readResponse()
             #expect(upgraded.statusLine == "HTTP/1.1 101 UPGRADED")
             #expect(upgraded.headers["content-type"] == testCase.contentType)
@@ -191,7 +218,8 @@ struct FakeEngineSelfTests {
         try await FakeEngine.withRunning(.docker26) { engine in
             let client = try RawClient(engine)
             let containerID = try Self.startIdleContainer(client, program: Self.program, engine: engine)
-            let exec = try client.request("POST", "/containers/\(containerID)/exec", json: #"{"Cmd":["echo","hi","there"],"Tty":true}"#)
+            let exec = try client.request(
+                "POST", "/containers/\(containerID)/exec", json: #"{"Cmd":["echo","hi","there"],"Tty":true}"#)
             let execID = try #require(try exec.jsonObject()["Id"] as? String)
             let stream = try RawClient(engine)
             let response = try stream.request("POST", "/exec/\(execID)/start", json: #"{"Detach":false,"Tty":true}"#)
@@ -201,9 +229,11 @@ struct FakeEngineSelfTests {
         }
     }
 
-    @Test("Exec inspect reports ExitCode 0 while running before API 1.22 and null after", arguments: [
-        (DaemonPersona.docker1dot7, true), (.docker1dot9, true), (.docker20dot10, false), (.docker26, false),
-    ])
+    @Test(
+        "Exec inspect reports ExitCode 0 while running before API 1.22 and null after",
+        arguments: [
+            (DaemonPersona.docker1dot7, true), (.docker1dot9, true), (.docker20dot10, false), (.docker26, false),
+        ])
     func execExitCodeWhileRunning(persona: DaemonPersona, zero: Bool) async throws {
         try await FakeEngine.withRunning(persona) { engine in
             let client = try RawClient(engine)
@@ -224,11 +254,14 @@ struct FakeEngineSelfTests {
 
     // MARK: Faults
 
-    @Test("splitWrites delivers the same bytes as an undisturbed answer", arguments: ["/version", "/containers/NAME/logs?stdout=1&stderr=1"])
+    @Test(
+        "splitWrites delivers the same bytes as an undisturbed answer",
+        arguments: ["/version", "/containers/NAME/logs?stdout=1&stderr=1"])
     func splitWrites(path: String) async throws {
         try await FakeEngine.withRunning(.docker26) { engine in
             let client = try RawClient(engine)
-            _ = try Self.startIdleContainer(client, program: Self.program, engine: engine, name: "NAME", command: ["report"])
+            _ = try Self.startIdleContainer(
+                client, program: Self.program, engine: engine, name: "NAME", command: ["report"])
             let whole = try client.request("GET", path)
             engine.setFault(.splitWrites(sizes: [1, 2, 7]), forPathContaining: path)
             let split = try RawClient(engine).request("GET", path)
@@ -301,11 +334,16 @@ struct FakeEngineSelfTests {
     func containerLifecycle() async throws {
         try await FakeEngine.withRunning(.docker26) { engine in
             engine.setProgram { command, _ in
-                command == ["finish"] ? ScriptedProcess(stdout: "done\n", exitCode: 7, runningFor: .milliseconds(100)) : Self.program(command, false)
+                command == ["finish"]
+                    ? ScriptedProcess(stdout: "done\n", exitCode: 7, runningFor: .milliseconds(100))
+                    : Self.program(command, false)
             }
             let client = try RawClient(engine)
-            let created = try client.request("POST", "/containers/create?name=job",
-                                             json: #"{"Image":"busybox","Cmd":["finish"],"Labels":{"dindlab.run":"r1"},"HostConfig":{"Privileged":true}}"#)
+            let created = try client.request(
+                "POST", "/containers/create?name=job",
+                json:
+                    #"{"Image":"busybox","Cmd":["finish"],"Labels":{"dindlab.run":"r1"},"HostConfig":{"Privileged":true}}"#
+            )
             #expect(created.status == 201)
             let id = try #require(try created.jsonObject()["Id"] as? String)
             #expect(try client.request("POST", "/containers/job/start").status == 204)
@@ -366,7 +404,8 @@ struct FakeEngineSelfTests {
         try await FakeEngine.withRunning(.docker26) { engine in
             let client = try RawClient(engine)
             let since = Int(Date().timeIntervalSince1970) - 1
-            let created = try client.request("POST", "/containers/create", json: #"{"Image":"busybox","Cmd":["echo","x"]}"#)
+            let created = try client.request(
+                "POST", "/containers/create", json: #"{"Image":"busybox","Cmd":["echo","x"]}"#)
             let id = try #require(try created.jsonObject()["Id"] as? String)
             _ = try client.request("POST", "/containers/\(id)/start")
             _ = try client.request("POST", "/containers/\(id)/wait")
@@ -387,8 +426,9 @@ struct FakeEngineSelfTests {
         try await FakeEngine.withRunning(.docker26) { engine in
             let client = try RawClient(engine)
             let changes = "changes=LABEL%20dindlab.docker%3D26&changes=CMD%20%5B%22dockerd%22%5D"
-            try client.send("POST /images/create?fromSrc=-&repo=dindlab/outer&tag=t1&\(changes) HTTP/1.1\r\nHost: docker\r\n"
-                + "Transfer-Encoding: chunked\r\n\r\n")
+            try client.send(
+                "POST /images/create?fromSrc=-&repo=dindlab/outer&tag=t1&\(changes) HTTP/1.1\r\nHost: docker\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n")
             let piece = Data(repeating: 0x61, count: 256 * 1024)
             for _ in 0..<12 {
                 try client.send(String(piece.count, radix: 16) + "\r\n")
@@ -416,7 +456,8 @@ struct FakeEngineSelfTests {
     func progressError() async throws {
         try await FakeEngine.withRunning(.docker26) { engine in
             engine.setFault(.progressError("unexpected EOF"), forPathContaining: "/images/create")
-            let response = try RawClient(engine).request("POST", "/images/create?fromSrc=-&repo=x", body: Data("tar".utf8))
+            let response = try RawClient(engine).request(
+                "POST", "/images/create?fromSrc=-&repo=x", body: Data("tar".utf8))
             #expect(response.status == 200)
             let last = try #require(response.text.split(separator: "\r\n").last)
             #expect(String(last) == #"{"errorDetail":{"message":"unexpected EOF"},"error":"unexpected EOF"}"#)
@@ -428,14 +469,18 @@ struct FakeEngineSelfTests {
         try await FakeEngine.withRunning(.docker26) { engine in
             let client = try RawClient(engine)
             let id = try Self.startIdleContainer(client, program: Self.program, engine: engine)
-            let tar = TarWriter.archive([TarEntry(name: "motd", kind: .file, mode: 0o600, modified: Date(), size: 5, contents: Data("hello".utf8))])
+            let tar = TarWriter.archive([
+                TarEntry(
+                    name: "motd", kind: .file, mode: 0o600, modified: Date(), size: 5, contents: Data("hello".utf8))
+            ])
             #expect(try client.request("PUT", "/containers/\(id)/archive?path=/etc", body: tar).status == 200)
             let fetched = try client.request("GET", "/containers/\(id)/archive?path=/etc/motd")
             #expect(fetched.status == 200)
             let entries = TarReader.entries(of: fetched.body)
             #expect(entries.map(\.name) == ["motd"])
             #expect(entries.first?.contents == Data("hello".utf8))
-            let statText = try #require(fetched.headers["x-docker-container-path-stat"].flatMap { Data(base64Encoded: $0) })
+            let statText = try #require(
+                fetched.headers["x-docker-container-path-stat"].flatMap { Data(base64Encoded: $0) })
             let stat = try #require(try JSONSerialization.jsonObject(with: statText) as? [String: Any])
             #expect(stat["name"] as? String == "motd")
             #expect(stat["size"] as? Int == 5)
@@ -455,12 +500,15 @@ struct FakeEngineSelfTests {
     }
 
     /// Creates and starts a container; by default one that idles ("sleep") so execs can run in it.
-    static func startIdleContainer(_ client: RawClient, program: (@Sendable ([String], Bool) -> ScriptedProcess)? = nil,
-                                   engine: FakeEngine? = nil, name: String? = nil, command: [String] = ["sleep"]) throws -> String {
+    static func startIdleContainer(
+        _ client: RawClient, program: (@Sendable ([String], Bool) -> ScriptedProcess)? = nil,
+        engine: FakeEngine? = nil, name: String? = nil, command: [String] = ["sleep"]
+    ) throws -> String {
         if let program, let engine { engine.setProgram(program) }
         let commandJSON = "[" + command.map { "\"\($0)\"" }.joined(separator: ",") + "]"
-        let created = try client.request("POST", "/containers/create" + (name.map { "?name=\($0)" } ?? ""),
-                                         json: #"{"Image":"busybox","Cmd":\#(commandJSON)}"#)
+        let created = try client.request(
+            "POST", "/containers/create" + (name.map { "?name=\($0)" } ?? ""),
+            json: #"{"Image":"busybox","Cmd":\#(commandJSON)}"#)
         guard created.status == 201, let id = try created.jsonObject()["Id"] as? String else {
             throw RawClientError("creating a container answered \(created.statusLine): \(created.text)")
         }
@@ -486,7 +534,9 @@ struct FakeEngineSelfTests {
                 throw RawClientError("malformed frame header \(header)")
             }
             let size = header[4...7].reduce(0) { $0 << 8 | Int($1) }
-            guard bytes.count >= 8 + size else { throw RawClientError("a frame of \(size) bytes has only \(bytes.count - 8)") }
+            guard bytes.count >= 8 + size else {
+                throw RawClientError("a frame of \(size) bytes has only \(bytes.count - 8)")
+            }
             frames.append(Frame(stream: header[0], payload: Data(bytes.dropFirst(8).prefix(size))))
             bytes = bytes.dropFirst(8 + size)
         }
@@ -540,7 +590,9 @@ final class RawClient {
         let path = Array(engine.socketPath.utf8)
         withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: path + [0]) }
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         guard connected == 0 else { throw RawClientError("connect to \(engine.socketPath) failed: errno \(errno)") }
     }
@@ -564,7 +616,9 @@ final class RawClient {
         try request(method, target, headers: ["Content-Type": "application/json"], body: Data(json.utf8))
     }
 
-    func request(_ method: String, _ target: String, headers: [String: String] = [:], body: Data? = nil) throws -> RawResponse {
+    func request(_ method: String, _ target: String, headers: [String: String] = [:], body: Data? = nil) throws
+        -> RawResponse
+    {
         var head = "\(method) \(target) HTTP/1.1\r\nHost: docker\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         if let body { head += "Content-Length: \(body.count)\r\n" }
@@ -580,13 +634,17 @@ final class RawClient {
 
     func readResponse(method: String = "GET") throws -> RawResponse {
         var response = try parseHead()
-        if method == "HEAD" || response.status == 204 || response.status == 304 || (100..<200).contains(response.status) && response.status != 101 {
+        if method == "HEAD" || response.status == 204 || response.status == 304
+            || (100..<200).contains(response.status) && response.status != 101
+        {
             return response
         }
         if response.headers["transfer-encoding"] == "chunked" {
             while true {
                 let sizeLine = try readLine()
-                guard let size = Int(sizeLine, radix: 16) else { throw RawClientError("bad chunk size line \(sizeLine)") }
+                guard let size = Int(sizeLine, radix: 16) else {
+                    throw RawClientError("bad chunk size line \(sizeLine)")
+                }
                 if size == 0 {
                     _ = try readLine()
                     break
@@ -616,13 +674,15 @@ final class RawClient {
             if line.isEmpty { break }
             lines.append(line)
         }
-        guard let statusLine = lines.first, let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") else {
+        guard let statusLine = lines.first, let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "")
+        else {
             throw RawClientError("no status line in \(lines)")
         }
         var headers: [String: String] = [:]
         for line in lines.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         return RawResponse(statusLine: statusLine, status: status, headers: headers, body: Data())
     }
@@ -640,7 +700,9 @@ final class RawClient {
 
     private func readExactly(_ count: Int) throws -> Data {
         while buffer.count < count {
-            guard try fill() else { throw RawClientError("the connection closed after \(buffer.count) of \(count) bytes") }
+            guard try fill() else {
+                throw RawClientError("the connection closed after \(buffer.count) of \(count) bytes")
+            }
         }
         defer { buffer.removeFirst(count) }
         return Data(buffer[..<count])

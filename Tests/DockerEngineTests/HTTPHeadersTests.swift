@@ -1,6 +1,7 @@
-@testable import DockerEngine
 import Foundation
 import Testing
+
+@testable import DockerEngine
 
 struct HTTPHeadersTests {
     static let head = [
@@ -16,15 +17,19 @@ struct HTTPHeadersTests {
         "\r\n",
     ]
 
-    @Test("fields are found by name in any case, values without blanks; the last of a name wins", arguments: [
-        ("api-version", "1.41"), ("Content-Type", "application/json"), ("docker-experimental", "false"),
-        ("server", "Docker/20.10.24 (linux)"), ("x-empty", ""), ("X-NOTE", "ünïcode"), ("x-twice", "second"),
-    ] as [(String, String)])
+    @Test(
+        "fields are found by name in any case, values without blanks; the last of a name wins",
+        arguments: [
+            ("api-version", "1.41"), ("Content-Type", "application/json"), ("docker-experimental", "false"),
+            ("server", "Docker/20.10.24 (linux)"), ("x-empty", ""), ("X-NOTE", "ünïcode"), ("x-twice", "second"),
+        ] as [(String, String)])
     func lookup(name: String, value: String) {
         #expect(HTTPHeaders(lines: Self.head)[name] == value)
     }
 
-    @Test("names that are absent, or only a prefix of a field's name, find nothing", arguments: ["ostype", "api", "api-version-x", "garbage without colon", ""])
+    @Test(
+        "names that are absent, or only a prefix of a field's name, find nothing",
+        arguments: ["ostype", "api", "api-version-x", "garbage without colon", ""])
     func absent(name: String) {
         #expect(HTTPHeaders(lines: Self.head)[name] == nil)
     }
@@ -37,10 +42,12 @@ struct HTTPHeadersTests {
         #expect(headers == HTTPHeaders())
     }
 
-    @Test("status lines", arguments: [
-        ("HTTP/1.1 200 OK\r\n", 200), ("HTTP/1.0 101 UPGRADED", 101), ("HTTP/1.1  404  Not Found\r\n", 404),
-        ("HTTP/1.1\r\n", 0), ("HTTP/1.1 abc\r\n", 0), ("HTTP/1.1 2000 Big\r\n", 200),
-    ] as [(String, Int)])
+    @Test(
+        "status lines",
+        arguments: [
+            ("HTTP/1.1 200 OK\r\n", 200), ("HTTP/1.0 101 UPGRADED", 101), ("HTTP/1.1  404  Not Found\r\n", 404),
+            ("HTTP/1.1\r\n", 0), ("HTTP/1.1 abc\r\n", 0), ("HTTP/1.1 2000 Big\r\n", 200),
+        ] as [(String, Int)])
     func statusLine(line: String, code: Int) {
         #expect(Data(line.utf8).withUnsafeBytes(HTTPHeaders.statusCode) == code)
     }

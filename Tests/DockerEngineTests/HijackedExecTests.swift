@@ -9,7 +9,9 @@ import Testing
 struct HijackedExecTests {
     static let report = ScriptedProcess(stdout: "report out\n", stderr: "report err\n", exitCode: 3)
 
-    @Test("An attached exec asks for an upgrade and returns output and exit code", arguments: DaemonPersona.all, [false, true])
+    @Test(
+        "An attached exec asks for an upgrade and returns output and exit code", arguments: DaemonPersona.all,
+        [false, true])
     func attached(persona: DaemonPersona, tty: Bool) async throws {
         try await withClient(persona) { engine, client in
             engine.script(["report": Self.report])
@@ -42,7 +44,9 @@ struct HijackedExecTests {
         }
     }
 
-    @Test("Starting an exec in a container that stopped is the daemon's 409, attached or detached", arguments: DaemonPersona.all, [false, true])
+    @Test(
+        "Starting an exec in a container that stopped is the daemon's 409, attached or detached",
+        arguments: DaemonPersona.all, [false, true])
     func containerNotRunning(persona: DaemonPersona, detached: Bool) async throws {
         try await withClient(persona) { engine, client in
             engine.script()
@@ -66,7 +70,9 @@ struct HijackedExecTests {
         }
     }
 
-    @Test("A detached exec start is accepted whether the daemon answers 204 (Docker 1.7) or 200", arguments: DaemonPersona.all)
+    @Test(
+        "A detached exec start is accepted whether the daemon answers 204 (Docker 1.7) or 200",
+        arguments: DaemonPersona.all)
     func detached(persona: DaemonPersona) async throws {
         try await withClient(persona) { engine, client in
             engine.script(["work": ScriptedProcess(exitCode: 5)])
@@ -81,7 +87,8 @@ struct HijackedExecTests {
         }
     }
 
-    @Test("waitExec polls Running: before API 1.22 ExitCode reads 0 while the process runs", arguments: DaemonPersona.all)
+    @Test(
+        "waitExec polls Running: before API 1.22 ExitCode reads 0 while the process runs", arguments: DaemonPersona.all)
     func waitExecPolls(persona: DaemonPersona) async throws {
         try await withClient(persona) { engine, client in
             engine.script(["work": ScriptedProcess(exitCode: 7, runningFor: .milliseconds(700))])

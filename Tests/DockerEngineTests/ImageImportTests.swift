@@ -26,7 +26,9 @@ struct ImageImportTests {
         return url
     }
 
-    @Test("An import streams the file, passes every change, and returns the final status's image id", arguments: DaemonPersona.all)
+    @Test(
+        "An import streams the file, passes every change, and returns the final status's image id",
+        arguments: DaemonPersona.all)
     func importsImage(persona: DaemonPersona) async throws {
         try await withClient(persona) { engine, client in
             try await withTemporaryDirectory { folder in
@@ -35,12 +37,16 @@ struct ImageImportTests {
                 guard APIVersion(persona.apiVersion)! >= APIVersion(1, 20) else {
                     // Docker 1.7's import takes no LABEL in its changes (the real daemon's words).
                     let error = await #expect(throws: EngineError.self) {
-                        try await client.importImage(tarFile: tarball, repository: "dindlab/outer", tag: "bookworm", changes: Self.changes)
+                        try await client.importImage(
+                            tarFile: tarball, repository: "dindlab/outer", tag: "bookworm", changes: Self.changes)
                     }
-                    #expect(error?.status == 500 && error?.daemonMessage == "label is not a valid change command", "\(String(describing: error))")
+                    #expect(
+                        error?.status == 500 && error?.daemonMessage == "label is not a valid change command",
+                        "\(String(describing: error))")
                     return
                 }
-                let id = try await client.importImage(tarFile: tarball, repository: "dindlab/outer", tag: "bookworm", changes: Self.changes)
+                let id = try await client.importImage(
+                    tarFile: tarball, repository: "dindlab/outer", tag: "bookworm", changes: Self.changes)
                 // Content-addressed ids since Docker 1.10 (API 1.22).
                 #expect(id.hasPrefix("sha256:") == (APIVersion(persona.apiVersion)! >= APIVersion(1, 22)))
 
@@ -64,9 +70,11 @@ struct ImageImportTests {
         }
     }
 
-    @Test("A progress error ends the import with an EngineError carrying the daemon's message", arguments: [
-        (DaemonPersona.docker1dot7, 0), (.docker26, 0), (.docker20dot10, 3),
-    ])
+    @Test(
+        "A progress error ends the import with an EngineError carrying the daemon's message",
+        arguments: [
+            (DaemonPersona.docker1dot7, 0), (.docker26, 0), (.docker20dot10, 3),
+        ])
     func progressError(persona: DaemonPersona, megabytes: Int) async throws {
         let message = "write /var/lib/docker/tmp/docker-import-123/rootfs.tar: no space left on device"
         try await withClient(persona) { engine, client in

@@ -1,9 +1,12 @@
-@testable import DockerEngine
 import Foundation
 import Testing
 
+@testable import DockerEngine
+
 struct JSONObjectSplitterTests {
-    static let text = #"{"status":"Importing"}"# + "\n" + #"{"progressDetail":{"current":1,"total":2},"status":"a } tricky \" string {"}{"status":"sha256:abc"}"# + "\n"
+    static let text =
+        #"{"status":"Importing"}"# + "\n"
+        + #"{"progressDetail":{"current":1,"total":2},"status":"a } tricky \" string {"}{"status":"sha256:abc"}"# + "\n"
 
     @Test("objects are found whatever the chunk size", arguments: [1, 2, 3, 7, 16, 1000])
     func chunks(size: Int) throws {

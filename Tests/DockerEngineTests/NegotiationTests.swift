@@ -17,13 +17,15 @@ struct NegotiationTests {
         var testDescription: String { "\(persona) negotiates \(negotiated)" }
     }
 
-    @Test("The first call negotiates min(daemon API, 1.51); every later request is pinned to it", arguments: [
-        NegotiationCase(persona: .docker1dot7, negotiated: "1.19"),
-        NegotiationCase(persona: .docker1dot9, negotiated: "1.21"),
-        NegotiationCase(persona: .docker20dot10, negotiated: "1.41"),
-        NegotiationCase(persona: .docker26, negotiated: "1.45"),
-        NegotiationCase(persona: future, negotiated: "1.51"),
-    ])
+    @Test(
+        "The first call negotiates min(daemon API, 1.51); every later request is pinned to it",
+        arguments: [
+            NegotiationCase(persona: .docker1dot7, negotiated: "1.19"),
+            NegotiationCase(persona: .docker1dot9, negotiated: "1.21"),
+            NegotiationCase(persona: .docker20dot10, negotiated: "1.41"),
+            NegotiationCase(persona: .docker26, negotiated: "1.45"),
+            NegotiationCase(persona: future, negotiated: "1.51"),
+        ])
     func negotiates(_ testCase: NegotiationCase) async throws {
         try await withClient(testCase.persona) { engine, client in
             #expect(client.apiVersion == nil)
@@ -61,24 +63,29 @@ struct NegotiationTests {
         var pinned: String
         /// DOCKER_HOST and DOCKER_API_VERSION rather than explicit arguments.
         var viaEnvironment: Bool
-        var testDescription: String { "\(pinned) \(viaEnvironment ? "from DOCKER_API_VERSION" : "explicit") on \(persona)" }
+        var testDescription: String {
+            "\(pinned) \(viaEnvironment ? "from DOCKER_API_VERSION" : "explicit") on \(persona)"
+        }
 
         func makeClient(_ engine: FakeEngine) throws -> EngineClient {
             if viaEnvironment {
-                return try EngineClient(explicitAddress: nil, environment: ["DOCKER_HOST": engine.address, "DOCKER_API_VERSION": pinned])
+                return try EngineClient(
+                    explicitAddress: nil, environment: ["DOCKER_HOST": engine.address, "DOCKER_API_VERSION": pinned])
             }
             return try EngineClient(explicitAddress: engine.address, apiVersion: pinned, environment: [:])
         }
     }
 
-    @Test("A pinned version is used as given, without negotiating", arguments: [
-        PinnedCase(persona: .docker26, pinned: "1.24", viaEnvironment: false),
-        PinnedCase(persona: .docker26, pinned: "1.45", viaEnvironment: true),
-        PinnedCase(persona: .docker20dot10, pinned: "1.19", viaEnvironment: true),
-        PinnedCase(persona: .docker20dot10, pinned: "1.30", viaEnvironment: false),
-        PinnedCase(persona: .docker1dot9, pinned: "1.19", viaEnvironment: false),
-        PinnedCase(persona: .docker1dot7, pinned: "1.19", viaEnvironment: true),
-    ])
+    @Test(
+        "A pinned version is used as given, without negotiating",
+        arguments: [
+            PinnedCase(persona: .docker26, pinned: "1.24", viaEnvironment: false),
+            PinnedCase(persona: .docker26, pinned: "1.45", viaEnvironment: true),
+            PinnedCase(persona: .docker20dot10, pinned: "1.19", viaEnvironment: true),
+            PinnedCase(persona: .docker20dot10, pinned: "1.30", viaEnvironment: false),
+            PinnedCase(persona: .docker1dot9, pinned: "1.19", viaEnvironment: false),
+            PinnedCase(persona: .docker1dot7, pinned: "1.19", viaEnvironment: true),
+        ])
     func pinned(_ testCase: PinnedCase) async throws {
         try await FakeEngine.withRunning(testCase.persona) { engine in
             let client = try testCase.makeClient(engine)
@@ -115,21 +122,33 @@ struct NegotiationTests {
         }
     }
 
-    @Test("A pinned version the daemon refuses is apiVersionRefused, in the daemon's words, with the remedy as a fact", arguments: [
-        RefusalCase(.docker26, "1.19", viaEnvironment: true,
-                    "client version 1.19 is too old. Minimum supported API version is 1.24, please upgrade your client to a newer version"),
-        RefusalCase(.docker26, "1.51", viaEnvironment: false, "client version 1.51 is too new. Maximum supported API version is 1.45"),
-        RefusalCase(.docker20dot10, "1.44", viaEnvironment: true, "client version 1.44 is too new. Maximum supported API version is 1.41"),
-        RefusalCase(.docker1dot9, "1.45", viaEnvironment: false,
-                    "client is newer than server (client API version: 1.45, server API version: 1.21)"),
-        RefusalCase(.docker1dot7, "1.21", viaEnvironment: true,
-                    "client is newer than server (client API version: 1.21, server API version: 1.19)"),
-    ])
+    @Test(
+        "A pinned version the daemon refuses is apiVersionRefused, in the daemon's words, with the remedy as a fact",
+        arguments: [
+            RefusalCase(
+                .docker26, "1.19", viaEnvironment: true,
+                "client version 1.19 is too old. Minimum supported API version is 1.24, please upgrade your client to a newer version"
+            ),
+            RefusalCase(
+                .docker26, "1.51", viaEnvironment: false,
+                "client version 1.51 is too new. Maximum supported API version is 1.45"),
+            RefusalCase(
+                .docker20dot10, "1.44", viaEnvironment: true,
+                "client version 1.44 is too new. Maximum supported API version is 1.41"),
+            RefusalCase(
+                .docker1dot9, "1.45", viaEnvironment: false,
+                "client is newer than server (client API version: 1.45, server API version: 1.21)"),
+            RefusalCase(
+                .docker1dot7, "1.21", viaEnvironment: true,
+                "client is newer than server (client API version: 1.21, server API version: 1.19)"),
+        ])
     func refused(_ testCase: RefusalCase) async throws {
         try await FakeEngine.withRunning(testCase.pinnedCase.persona) { engine in
             let client = try testCase.pinnedCase.makeClient(engine)
             let error = await #expect(throws: EngineError.self) { try await client.listContainers() }
-            #expect(error == .apiVersionRefused(requested: testCase.pinnedCase.pinned, daemonMessage: testCase.daemonMessage))
+            #expect(
+                error
+                    == .apiVersionRefused(requested: testCase.pinnedCase.pinned, daemonMessage: testCase.daemonMessage))
             #expect(error?.daemonMessage == testCase.daemonMessage)
             let description = error?.description ?? ""
             #expect(description.contains("\"\(testCase.daemonMessage)\""), "\(description)")

@@ -1,7 +1,8 @@
-@testable import DockerEngine
 import FakeEngine
 import Foundation
 import Testing
+
+@testable import DockerEngine
 
 /// `pingRoundTrips`: a series of pings as one blocking job on one transport thread.
 struct PingRoundTripsTests {

@@ -1,13 +1,16 @@
-@testable import DockerEngine
 import Foundation
 import Testing
+
+@testable import DockerEngine
 
 struct StreamDemultiplexerTests {
     static func frame(_ stream: UInt8, _ payload: String) -> Data {
         let bytes = Array(payload.utf8)
         let size = UInt32(bytes.count)
         var data = Data([stream, 0, 0, 0])
-        data.append(contentsOf: [UInt8(size >> 24), UInt8((size >> 16) & 0xff), UInt8((size >> 8) & 0xff), UInt8(size & 0xff)])
+        data.append(contentsOf: [
+            UInt8(size >> 24), UInt8((size >> 16) & 0xff), UInt8((size >> 8) & 0xff), UInt8(size & 0xff),
+        ])
         data.append(contentsOf: bytes)
         return data
     }

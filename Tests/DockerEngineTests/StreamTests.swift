@@ -8,7 +8,8 @@ import Testing
 /// breaks mid-stream reported as an error rather than returned as a short result.
 @Suite("Streams", .timeLimit(.minutes(1)))
 struct StreamTests {
-    static let stdout = Data("first line of stdout\nsecond line, with control bytes \u{1}\u{2}\u{3} and UTF-8 é ✓\n".utf8)
+    static let stdout = Data(
+        "first line of stdout\nsecond line, with control bytes \u{1}\u{2}\u{3} and UTF-8 é ✓\n".utf8)
     static let stderr = Data("warning: something went to stderr\n".utf8)
     static let talk = ScriptedProcess(stdout: stdout, stderr: stderr, exitCode: 4)
 
@@ -50,7 +51,8 @@ struct StreamTests {
         }
     }
 
-    @Test("Large frames survive split writes, logs and exec alike", arguments: [[65_536, 1, 4093, 7], [16_383, 8, 3]])
+    @Test(
+        "Large frames survive split writes, logs and exec alike", arguments: [[65_536, 1, 4093, 7], [16_383, 8, 3]])
     func largeFramesSplit(sizes: [Int]) async throws {
         let big = arbitraryBytes(count: 300_000, seed: UInt64(sizes.count))
         let process = ScriptedProcess(stdout: big, stderr: Self.stderr)
@@ -73,7 +75,8 @@ struct StreamTests {
 
     // MARK: The daemon's error channel
 
-    static let systemError = "error from daemon in stream: Error grabbing logs: invalid character '\\x00' looking for beginning of value"
+    static let systemError =
+        "error from daemon in stream: Error grabbing logs: invalid character '\\x00' looking for beginning of value"
 
     @Test("Stream type 3 in container logs reaches systemErrors", arguments: DaemonPersona.all)
     func logsSystemError(persona: DaemonPersona) async throws {
@@ -103,11 +106,15 @@ struct StreamTests {
 
     // MARK: TTY
 
-    @Test("A TTY exec returns the raw stream, stdout and stderr as the terminal merged them", arguments: [[], [1], [3, 5]], personas)
+    @Test(
+        "A TTY exec returns the raw stream, stdout and stderr as the terminal merged them",
+        arguments: [[], [1], [3, 5]], personas)
     func ttyExec(sizes: [Int], persona: DaemonPersona) async throws {
         try await withClient(persona) { engine, client in
             // "hello" read as a frame header would be stream type 0x68: the client must not demultiplex.
-            engine.script(["greet": ScriptedProcess(stdout: "hello from a terminal\r\n", stderr: "and its stderr\r\n", exitCode: 2)])
+            engine.script([
+                "greet": ScriptedProcess(stdout: "hello from a terminal\r\n", stderr: "and its stderr\r\n", exitCode: 2)
+            ])
             let container = try await client.runContainer()
             if !sizes.isEmpty { engine.setFault(.splitWrites(sizes: sizes), forPathContaining: "/start") }
             let result = try await client.exec(in: container, ["greet"], tty: true)
@@ -166,12 +173,14 @@ struct StreamTests {
 
     static var framedOutput: Data { multiplexedFrame(1, stdout) + multiplexedFrame(2, stderr) }
 
-    @Test("Logs whose connection drops mid-stream are a transport error, not a short result", arguments: frameCuts + [
-        Cut(name: "in the chunk size line", countsChunkFraming: true) { _ in 2 },
-        Cut(name: "after the frames, before the last chunk", countsChunkFraming: true) { framed in
-            String(framed.count, radix: 16).count + 2 + framed.count + 2
-        },
-    ])
+    @Test(
+        "Logs whose connection drops mid-stream are a transport error, not a short result",
+        arguments: frameCuts + [
+            Cut(name: "in the chunk size line", countsChunkFraming: true) { _ in 2 },
+            Cut(name: "after the frames, before the last chunk", countsChunkFraming: true) { framed in
+                String(framed.count, radix: 16).count + 2 + framed.count + 2
+            },
+        ])
     func logsDropped(_ cut: Cut) async throws {
         try await withClient(.docker26) { engine, client in
             engine.script(["talk": Self.talk])
@@ -184,12 +193,17 @@ struct StreamTests {
             engine.setFault(.dropAfter(bytes: offset), forPathContaining: "/logs")
             let error = await #expect(throws: EngineError.self) { try await client.containerLogs(id, tty: false) }
             #expect(error?.isTransport == true, "\(String(describing: error))")
-            #expect(error?.description.contains("GET /v1.45/containers/\(id)/logs") == true, "\(String(describing: error))")
-            #expect(error?.description.contains("broke off while the daemon was answering") == true, "\(String(describing: error))")
+            #expect(
+                error?.description.contains("GET /v1.45/containers/\(id)/logs") == true, "\(String(describing: error))")
+            #expect(
+                error?.description.contains("broke off while the daemon was answering") == true,
+                "\(String(describing: error))")
         }
     }
 
-    @Test("An attached exec whose connection drops mid-frame is a transport error, not a short result", arguments: frameCuts, personas)
+    @Test(
+        "An attached exec whose connection drops mid-frame is a transport error, not a short result",
+        arguments: frameCuts, personas)
     func execDropped(_ cut: Cut, persona: DaemonPersona) async throws {
         try await withClient(persona) { engine, client in
             engine.script(["talk": Self.talk])
@@ -198,8 +212,12 @@ struct StreamTests {
             engine.setFault(.dropAfter(bytes: cut.offset(Self.framedOutput)), forPathContaining: "/exec/\(exec)/start")
             let error = await #expect(throws: EngineError.self) { try await client.startExecAttached(exec, tty: false) }
             #expect(error?.isTransport == true, "\(String(describing: error))")
-            #expect(error?.description.contains("POST /v\(persona.apiVersion)/exec/\(exec)/start") == true, "\(String(describing: error))")
-            #expect(error?.description.contains("broke off while the daemon was answering") == true, "\(String(describing: error))")
+            #expect(
+                error?.description.contains("POST /v\(persona.apiVersion)/exec/\(exec)/start") == true,
+                "\(String(describing: error))")
+            #expect(
+                error?.description.contains("broke off while the daemon was answering") == true,
+                "\(String(describing: error))")
         }
     }
 

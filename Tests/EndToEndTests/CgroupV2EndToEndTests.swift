@@ -169,7 +169,12 @@ struct CgroupV2EndToEndTests {
                 apiVersion: apiVersion, privilege: privilege, engineCgroupVersion: engineVersion))
         do {
             try await client.startContainer(created.id)
-            let prelude = try #require(TrialExecutor.cgroupSteps(for: Scenario(name: "nesting", outer: Scenario.Outer(image: "dindlab/outer:bookworm", cgroups: .private, cgroupNesting: true))))
+            let prelude = try #require(
+                TrialExecutor.cgroupSteps(
+                    for: Scenario(
+                        name: "nesting",
+                        outer: Scenario.Outer(image: "dindlab/outer:bookworm", cgroups: .private, cgroupNesting: true)))
+            )
             let result = try await client.exec(
                 in: created.id, ["sh", "-c", prelude.script], timeout: .seconds(30))
             #expect(result.exitCode == 0, "\(prelude.title): \(result.output.stderrText)")

@@ -9,13 +9,17 @@ import Testing
 enum DindlabBinary {
     static let url: URL? = {
         let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("dindlab"),
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/dindlab").standardized,
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+                "dindlab"),
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+                "../../.build/debug/dindlab"
+            ).standardized,
         ]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }()
 
-    static let missingReason: Comment = "the dindlab executable was not found next to the test bundle (swift build builds it)"
+    static let missingReason: Comment =
+        "the dindlab executable was not found next to the test bundle (swift build builds it)"
 
     /// Runs dindlab and returns its exit status and standard output.
     static func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
@@ -40,33 +44,44 @@ enum DindlabBinary {
 @Suite(.enabled(if: DindlabBinary.url != nil, DindlabBinary.missingReason))
 struct CompareEndToEndTests {
     /// A run folder of two cells whose trials fail at the given rates (deterministically spread).
-    static func makeRun(in root: URL, failRates: [String: Double], trials: Int = 60, signature: String) async throws -> URL {
+    static func makeRun(in root: URL, failRates: [String: Double], trials: Int = 60, signature: String) async throws
+        -> URL
+    {
         let store = try ResultStore(creatingIn: root)
         let start = Date()
-        let manifest = RunManifest(runID: store.runID, startedAt: start, commandLine: ["dindlab", "run", "made-up.yaml"],
-                                   engines: [.init(name: "default", fingerprint: EngineFingerprint(daemonVersion: "20.10.24"))])
+        let manifest = RunManifest(
+            runID: store.runID, startedAt: start, commandLine: ["dindlab", "run", "made-up.yaml"],
+            engines: [.init(name: "default", fingerprint: EngineFingerprint(daemonVersion: "20.10.24"))])
         try await store.writeManifest(manifest)
         var sequence = 0
         for (index, cell) in failRates.keys.sorted().enumerated() {
             let fails = Int((failRates[cell]! * Double(trials)).rounded())
             for n in 0..<trials {
                 let failed = n % trials < fails
-                try await store.append(TrialRecord(
-                    runID: store.runID, trialID: "made-up-c\(index)-t\(n)", sequence: sequence, scenario: "made-up", cellID: "inner.mode=\(cell)",
-                    cellValues: CellValues([(key: "inner.mode", value: cell)]), engine: "default", outcome: failed ? .fail : .pass,
-                    failingPhase: failed ? .inner : nil, signature: failed ? signature : nil, startedAt: start, finishedAt: start))
+                try await store.append(
+                    TrialRecord(
+                        runID: store.runID, trialID: "made-up-c\(index)-t\(n)", sequence: sequence, scenario: "made-up",
+                        cellID: "inner.mode=\(cell)",
+                        cellValues: CellValues([(key: "inner.mode", value: cell)]), engine: "default",
+                        outcome: failed ? .fail : .pass,
+                        failingPhase: failed ? .inner : nil, signature: failed ? signature : nil, startedAt: start,
+                        finishedAt: start))
                 sequence += 1
             }
         }
         return store.directory
     }
 
-    @Test("compare of two runs: a cell whose failure rate went from 0.1 to 0.6 has a small p-value, an unchanged cell does not")
+    @Test(
+        "compare of two runs: a cell whose failure rate went from 0.1 to 0.6 has a small p-value, an unchanged cell does not"
+    )
     func rateChange() async throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("dindlab-e2e-compare-\(UUID().uuidString)")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "dindlab-e2e-compare-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         let a = try await Self.makeRun(in: root, failRates: ["d": 0.1, "ti": 0.1], signature: "inner: exit status 1")
-        let b = try await Self.makeRun(in: root, failRates: ["d": 0.1, "ti": 0.6], signature: "inner: umount shm: device or resource busy")
+        let b = try await Self.makeRun(
+            in: root, failRates: ["d": 0.1, "ti": 0.6], signature: "inner: umount shm: device or resource busy")
         let markdown = root.appendingPathComponent("compare.md")
 
         let plain = try await DindlabBinary.run(["compare", a.path, b.path, "--markdown", markdown.path])
@@ -78,10 +93,13 @@ struct CompareEndToEndTests {
         let table = try String(contentsOf: markdown, encoding: .utf8)
         func row(_ cell: String) throws -> [String] {
             let line = try #require(table.split(separator: "\n").first { $0.hasPrefix("| inner.mode=\(cell) |") })
-            return line.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            return line.split(separator: "|", omittingEmptySubsequences: false).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
         }
         // | cell | A n | A rate | B n | B rate | Δ | p | p (Holm) | mark |
-        let changed = try row("ti"), steady = try row("d")
+        let changed = try row("ti")
+        let steady = try row("d")
         #expect(try #require(Double(changed[7])) < 1e-6)
         #expect(changed[9] == "*")
         #expect(try #require(Double(steady[7])) > 0.5)
@@ -91,7 +109,8 @@ struct CompareEndToEndTests {
 
     @Test("compare --by a key that is not in the run fails with the keys there are")
     func unknownKey() async throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("dindlab-e2e-compare-\(UUID().uuidString)")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "dindlab-e2e-compare-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         let run = try await Self.makeRun(in: root, failRates: ["d": 0.1, "ti": 0.5], trials: 20, signature: "inner: x")
         #expect(try await DindlabBinary.run(["compare", run.path, "--by", "outer.image"]).status == 2)
@@ -115,7 +134,8 @@ struct CompareEnginesEndToEndTests {
         var failures: [String] = []
         for placement in ["freezer:/\(name)", "unified:/\(name)"] {
             do {
-                let options = PrivateEngine.Options(cgroupParent: "/dindlab-b", cgroups: [try CgroupPlacement(parsing: placement)])
+                let options = PrivateEngine.Options(
+                    cgroupParent: "/dindlab-b", cgroups: [try CgroupPlacement(parsing: placement)])
                 record = try await engines.up(name: name, dir: directory, options: options)
                 break
             } catch {
@@ -123,10 +143,13 @@ struct CompareEnginesEndToEndTests {
                 _ = try? await engines.down(name: name, dir: directory)
             }
         }
-        guard let record else { throw TestSetupError("the second private engine did not start: \(failures.joined(separator: "; "))") }
+        guard let record else {
+            throw TestSetupError("the second private engine did not start: \(failures.joined(separator: "; "))")
+        }
         let tar = URL(fileURLWithPath: directory).appendingPathComponent("outer.tar")
         defer { try? FileManager.default.removeItem(at: tar) }
-        try await RealEngine.client(timeout: .seconds(300)).exportImage(reference: RealEngine.outerImage!, to: tar, timeout: .seconds(300))
+        try await RealEngine.client(timeout: .seconds(300)).exportImage(
+            reference: RealEngine.outerImage!, to: tar, timeout: .seconds(300))
         let second = try EngineClient(explicitAddress: record.dockerHost, environment: [:], timeout: .seconds(300))
         _ = try await second.loadImage(tarFile: tar, timeout: .seconds(300))
         return record
@@ -155,29 +178,37 @@ struct CompareEnginesEndToEndTests {
     }
 
     func check(second: EngineRecord) async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dindlab-e2e-engines-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "dindlab-e2e-engines-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("two.yaml")
         try """
-            version: 1
-            name: two-engines
-            repeat: 4
-            timeout: 120s
-            outer:
-              image: \(RealEngine.outerImage!)
-            inner:
-              command: [sh, -c, "echo ok"]
-              expect-output: "^ok"
-            """.write(to: file, atomically: true, encoding: .utf8)
+        version: 1
+        name: two-engines
+        repeat: 4
+        timeout: 120s
+        outer:
+          image: \(RealEngine.outerImage!)
+        inner:
+          command: [sh, -c, "echo ok"]
+          expect-output: "^ok"
+        """.write(to: file, atomically: true, encoding: .utf8)
         let plan = try Plan(scenarios: [try ScenarioLoader.load(file: file.path)], seed: 5)
-        let engines = [try EngineSelection.resolve("a=\(RealEngine.address!)"), try EngineSelection.resolve("b=\(second.dockerHost)")]
-        let result = try await Runner(engines: engines, options: RunOptions(jobs: 2, resultsRoot: folder.appendingPathComponent("results"))).run(plan: plan)
+        let engines = [
+            try EngineSelection.resolve("a=\(RealEngine.address!)"),
+            try EngineSelection.resolve("b=\(second.dockerHost)"),
+        ]
+        let result = try await Runner(
+            engines: engines, options: RunOptions(jobs: 2, resultsRoot: folder.appendingPathComponent("results"))
+        ).run(plan: plan)
 
         // Tallied per engine: the cell twice, two trials each.
         let cells = try #require(result.summary.scenarios.first?.cells)
         #expect(cells.map(\.engine).sorted() == ["a", "b"])
-        #expect(cells.allSatisfy { $0.trials == 2 && $0.passes == 2 }, "\(result.records.map { "\($0.engine) \($0.outcome) \($0.signature ?? "")" })")
+        #expect(
+            cells.allSatisfy { $0.trials == 2 && $0.passes == 2 },
+            "\(result.records.map { "\($0.engine) \($0.outcome) \($0.signature ?? "")" })")
         #expect(result.manifest.engines.map(\.name) == ["a", "b"])
 
         // The engines' fingerprints differ in the daemons' own cgroup lines.
@@ -186,10 +217,14 @@ struct CompareEnginesEndToEndTests {
         let fromRun = try await DindlabBinary.run(["fingerprint", "diff", result.directory.path])
         #expect(fromRun.status == 1)
         #expect(fromRun.output.contains("daemon cgroup"))
-        let live = try await DindlabBinary.run(["fingerprint", "diff", "--engine", "a=\(RealEngine.address!)", "--engine", "b=\(second.dockerHost)"])
+        let live = try await DindlabBinary.run([
+            "fingerprint", "diff", "--engine", "a=\(RealEngine.address!)", "--engine", "b=\(second.dockerHost)",
+        ])
         #expect(live.status == 1)
         #expect(live.output.contains("daemon cgroup"))
-        let same = try await DindlabBinary.run(["fingerprint", "diff", "--engine", "a=\(RealEngine.address!)", "--engine", "again=\(RealEngine.address!)"])
+        let same = try await DindlabBinary.run([
+            "fingerprint", "diff", "--engine", "a=\(RealEngine.address!)", "--engine", "again=\(RealEngine.address!)",
+        ])
         #expect(same.status == 0, "\(same.output)")
 
         // compare --by engine reads the same run.
@@ -198,7 +233,8 @@ struct CompareEnginesEndToEndTests {
         #expect(byEngine.output.contains("engine=b"))
 
         for engine in engines {
-            let left = try await EngineClient(address: engine.address).listContainers(all: true, labels: ["dindlab.run=\(result.manifest.runID)"])
+            let left = try await EngineClient(address: engine.address).listContainers(
+                all: true, labels: ["dindlab.run=\(result.manifest.runID)"])
             #expect(left.isEmpty, "containers left on \(engine.name)")
         }
     }

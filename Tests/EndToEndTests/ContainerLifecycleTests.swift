@@ -31,7 +31,8 @@ struct ContainerLifecycleTests {
             #expect(plain.output.stdoutText == "out\n")
             #expect(plain.output.stderrText == "err\n")
 
-            let terminal = try await client.exec(in: container.id, ["sh", "-c", "tty >/dev/null && echo is-a-tty"], tty: true)
+            let terminal = try await client.exec(
+                in: container.id, ["sh", "-c", "tty >/dev/null && echo is-a-tty"], tty: true)
             #expect(terminal.exitCode == 0)
             #expect(terminal.output.stdoutText.contains("is-a-tty"))
 
@@ -53,7 +54,9 @@ struct ContainerLifecycleTests {
     @Test("a missing container is a 404 with the daemon's message", arguments: versions)
     func missingContainer(apiVersion: String?) async throws {
         let client = try RealEngine.client(apiVersion: apiVersion)
-        let error = await #expect(throws: EngineError.self) { try await client.inspectContainer("dindlab-no-such-container") }
+        let error = await #expect(throws: EngineError.self) {
+            try await client.inspectContainer("dindlab-no-such-container")
+        }
         #expect(error?.isNotFound == true)
         #expect(error?.daemonMessage?.contains("No such container") == true)
     }

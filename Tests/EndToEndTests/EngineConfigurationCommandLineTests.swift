@@ -6,7 +6,8 @@ import Testing
 /// before it does anything else. No engine is needed: nothing is sent.
 @Suite(.enabled(if: CommandLine.binaryExists, "the dindlab executable is not built (swift build)"))
 struct EngineConfigurationCommandLineTests {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..")
+        .standardized
     static let scenario = "Scenarios/smoke.yaml"
 
     /// The commands that take an engine, each as a user would type it.
@@ -34,13 +35,19 @@ struct EngineConfigurationCommandLineTests {
     static let badEnvironments = [
         BadEnvironment(
             environment: ["DOCKER_API_VERSION": "latest"],
-            stderr: "dindlab: The API version \"latest\" in the environment variable DOCKER_API_VERSION is not valid: it must look like 1.41 (this client speaks 1.19 to 1.51). Set DOCKER_API_VERSION to a version such as 1.41, or unset DOCKER_API_VERSION to let dindlab negotiate one (--api-version overrides it).\n"),
+            stderr:
+                "dindlab: The API version \"latest\" in the environment variable DOCKER_API_VERSION is not valid: it must look like 1.41 (this client speaks 1.19 to 1.51). Set DOCKER_API_VERSION to a version such as 1.41, or unset DOCKER_API_VERSION to let dindlab negotiate one (--api-version overrides it).\n"
+        ),
         BadEnvironment(
             environment: ["DOCKER_HOST": "ssh://builder@ci"],
-            stderr: "dindlab: The environment variable DOCKER_HOST is set to \"ssh://builder@ci\", which cannot be used: the scheme \"ssh\" is not supported; an engine address looks like unix:///path/to/docker.sock or tcp://host:port. Correct it or unset it.\n"),
+            stderr:
+                "dindlab: The environment variable DOCKER_HOST is set to \"ssh://builder@ci\", which cannot be used: the scheme \"ssh\" is not supported; an engine address looks like unix:///path/to/docker.sock or tcp://host:port. Correct it or unset it.\n"
+        ),
         BadEnvironment(
             environment: ["DOCKER_TLS_VERIFY": "1", "DOCKER_CERT_PATH": "/tmp/dindlab-no-certs"],
-            stderr: "dindlab: The environment variable DOCKER_CERT_PATH is set to \"/tmp/dindlab-no-certs\", which cannot be used: it names the TLS certificate folder, and /tmp/dindlab-no-certs/ca.pem, /tmp/dindlab-no-certs/cert.pem, /tmp/dindlab-no-certs/key.pem do not exist. Correct it or unset it.\n"),
+            stderr:
+                "dindlab: The environment variable DOCKER_CERT_PATH is set to \"/tmp/dindlab-no-certs\", which cannot be used: it names the TLS certificate folder, and /tmp/dindlab-no-certs/ca.pem, /tmp/dindlab-no-certs/cert.pem, /tmp/dindlab-no-certs/key.pem do not exist. Correct it or unset it.\n"
+        ),
     ]
 
     @Test("a bad DOCKER_* value gives the same error, and status 64, from every command", arguments: badEnvironments)
@@ -55,7 +62,8 @@ struct EngineConfigurationCommandLineTests {
 
     @Test("--api-version that is no version: the same error from every command, with the option's advice")
     func badFlag() async throws {
-        let expected = "dindlab: The API version \"one\" is not valid: it must look like 1.41 (this client speaks 1.19 to 1.51). Pass an API version the daemon supports (--api-version or DOCKER_API_VERSION), or unset DOCKER_API_VERSION and leave out --api-version to let dindlab negotiate one.\n"
+        let expected =
+            "dindlab: The API version \"one\" is not valid: it must look like 1.41 (this client speaks 1.19 to 1.51). Pass an API version the daemon supports (--api-version or DOCKER_API_VERSION), or unset DOCKER_API_VERSION and leave out --api-version to let dindlab negotiate one.\n"
         for command in Self.commands {
             let result = try await CommandLine.run(command + ["--api-version", "one"], in: Self.repository)
             #expect(result.status == 64, "dindlab \(command.joined(separator: " ")): \(result.text)")

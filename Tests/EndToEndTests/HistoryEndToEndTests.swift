@@ -16,8 +16,9 @@ import Testing
 /// (the outer container and its counter serve the cell's ten trials in order). So the
 /// failures are deterministic, and the trial fails the way a real inner run does: `docker run`
 /// exits non-zero with its message on stderr, which becomes the trial's signature.
-@Suite(.enabled(if: DindlabBinary.url != nil, DindlabBinary.missingReason),
-       .enabled(if: RealEngine.canRunTrials, RealEngine.noOuterImageReason), .serialized)
+@Suite(
+    .enabled(if: DindlabBinary.url != nil, DindlabBinary.missingReason),
+    .enabled(if: RealEngine.canRunTrials, RealEngine.noOuterImageReason), .serialized)
 struct HistoryEndToEndTests {
     /// The wrapper the setup line installs as /usr/local/bin/docker.
     static let wrapper = """
@@ -60,24 +61,33 @@ struct HistoryEndToEndTests {
         """
     }
 
-    @Test("five nights of dindlab run: the cell that failed 6 of 10 on the fifth night regressed (with its p-value), the one failing 3 of 10 every night is flaky; --fail-on-regression exits 1")
+    @Test(
+        "five nights of dindlab run: the cell that failed 6 of 10 on the fifth night regressed (with its p-value), the one failing 3 of 10 every night is flaky; --fail-on-regression exits 1"
+    )
     func fiveRealNights() async throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("dindlab-e2e-history-\(UUID().uuidString)")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "dindlab-e2e-history-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         let results = root.appendingPathComponent("results")
         let file = root.appendingPathComponent("nightly-history.yaml")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         for night in 1...5 {
             try Self.scenario(steadyFailFrom: night == 5 ? 5 : 99).write(to: file, atomically: true, encoding: .utf8)
-            let run = try await DindlabBinary.run(["run", file.path, "--engine", RealEngine.address!, "--out", results.path, "--seed", "\(night)", "--jobs", "2"])
+            let run = try await DindlabBinary.run([
+                "run", file.path, "--engine", RealEngine.address!, "--out", results.path, "--seed", "\(night)",
+                "--jobs", "2",
+            ])
             // Exit 1: the flaky cell misses its expectation every night.
             #expect(run.status == 1, "night \(night): \(run.output)")
         }
         let runs = try FileManager.default.contentsOfDirectory(atPath: results.path)
         #expect(runs.count == 5)
 
-        let json = root.appendingPathComponent("site/history.json"), html = root.appendingPathComponent("site/history.html")
-        let gate = try await DindlabBinary.run(["history", results.path, "--json", json.path, "--html", html.path, "--fail-on-regression"])
+        let json = root.appendingPathComponent("site/history.json")
+        let html = root.appendingPathComponent("site/history.html")
+        let gate = try await DindlabBinary.run([
+            "history", results.path, "--json", json.path, "--html", html.path, "--fail-on-regression",
+        ])
         #expect(gate.status == 1, "\(gate.output)")
         #expect(gate.output.contains("1 cell regressed: exit 1 (--fail-on-regression)"))
         let plain = try await DindlabBinary.run(["history", results.path])
@@ -110,7 +120,9 @@ struct HistoryEndToEndTests {
         let page = try String(contentsOf: html, encoding: .utf8)
         for night in document.nights {
             #expect(page.contains("href=\"../results/\(night.runIDs[0])/report.html\""))
-            #expect(FileManager.default.fileExists(atPath: results.appendingPathComponent("\(night.runIDs[0])/report.html").path))
+            #expect(
+                FileManager.default.fileExists(
+                    atPath: results.appendingPathComponent("\(night.runIDs[0])/report.html").path))
         }
         #expect(page.contains("<span class=\"badge regressed\""))
         #expect(!page.lowercased().contains("<script"))
@@ -122,7 +134,8 @@ struct HistoryEndToEndTests {
 struct HistoryCommandLineTests {
     @Test("a path that does not exist or holds no run exits 2; a bad --last or --window is a usage error (64)")
     func exitStatus() async throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("dindlab-e2e-history-cli-\(UUID().uuidString)")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "dindlab-e2e-history-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: root) }
         #expect(try await DindlabBinary.run(["history", root.appendingPathComponent("missing").path]).status == 2)

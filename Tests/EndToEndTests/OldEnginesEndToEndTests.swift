@@ -19,12 +19,19 @@ enum OldDockerBinaries {
     /// nil when the tests can run, else why not.
     static let unavailableReason: String? = {
         guard let directory else {
-            return "DINDLAB_DOCKER_BINARIES is not set: name a directory holding docker-1.7.1, docker-1.8.3 and docker-1.9.1"
+            return
+                "DINDLAB_DOCKER_BINARIES is not set: name a directory holding docker-1.7.1, docker-1.8.3 and docker-1.9.1"
         }
-        let missing = versions.map { "\(directory)/docker-\($0)" }.filter { !FileManager.default.isExecutableFile(atPath: $0) }
-        guard missing.isEmpty else { return "DINDLAB_DOCKER_BINARIES=\(directory) lacks executable \(missing.joined(separator: ", "))" }
+        let missing = versions.map { "\(directory)/docker-\($0)" }.filter {
+            !FileManager.default.isExecutableFile(atPath: $0)
+        }
+        guard missing.isEmpty else {
+            return "DINDLAB_DOCKER_BINARIES=\(directory) lacks executable \(missing.joined(separator: ", "))"
+        }
         guard getuid() == 0 else { return "needs root: private engines get their own mount and network namespaces" }
-        guard FileManager.default.isExecutableFile(atPath: OldEngineCLI.binary.path) else { return "build dindlab first (swift build)" }
+        guard FileManager.default.isExecutableFile(atPath: OldEngineCLI.binary.path) else {
+            return "build dindlab first (swift build)"
+        }
         return nil
     }()
 
@@ -47,7 +54,8 @@ struct OldEngineCLI {
 
 @Suite(
     "Docker 1.7.1 / 1.8.3 / 1.9.1 as real engines",
-    .enabled(if: OldDockerBinaries.unavailableReason == nil, Comment(rawValue: OldDockerBinaries.unavailableReason ?? "")),
+    .enabled(
+        if: OldDockerBinaries.unavailableReason == nil, Comment(rawValue: OldDockerBinaries.unavailableReason ?? "")),
     .serialized)
 struct OldEnginesEndToEndTests {
     /// The engine names and their versions.
@@ -66,7 +74,10 @@ struct OldEnginesEndToEndTests {
 
         // Up side by side, each in a directory of its own outside the engines folder.
         for (name, version, _) in Self.engines {
-            let up = try await cli.run(["engine", "up", "--name", name, "--dir", "\(root)/\(name)", "--binary", OldDockerBinaries.binary(version)])
+            let up = try await cli.run([
+                "engine", "up", "--name", name, "--dir", "\(root)/\(name)", "--binary",
+                OldDockerBinaries.binary(version),
+            ])
             #expect(up.status == 0, "\(up.text)")
             #expect(up.stdout == "export DOCKER_HOST=unix://\(root)/\(name)/docker.sock\n")
         }
@@ -80,30 +91,46 @@ struct OldEnginesEndToEndTests {
         for (name, version, api) in Self.engines {
             let row = list.stdout.split(separator: "\n").first { $0.hasPrefix(name + " ") }.map(String.init) ?? ""
             let columns = row.split(separator: " ").map(String.init)
-            #expect(columns.count == 6 && columns[1] == version && columns[2] == api && columns[4] == "yes" && columns[5] == "\(root)/\(name)", "\(list.text)")
+            #expect(
+                columns.count == 6 && columns[1] == version && columns[2] == api && columns[4] == "yes"
+                    && columns[5] == "\(root)/\(name)", "\(list.text)")
         }
 
         for (name, version, _) in Self.engines {
             // engine info answers with a privilege probe that learnt what the engine grants.
             let info = try await cli.run(["engine", "info", "--engine", name])
             #expect(info.status == 0, "\(info.text)")
-            #expect(info.stdout.contains("daemon version        \(version)") || info.stdout.contains("daemon version       \(version)"), "\(info.text)")
+            #expect(
+                info.stdout.contains("daemon version        \(version)")
+                    || info.stdout.contains("daemon version       \(version)"), "\(info.text)")
             #expect(!info.stdout.contains("(unknown: The privilege probe"), "the probe failed on \(name): \(info.text)")
             let build = try await cli.run(["images", "build", "bookworm", "--engine", name])
             #expect(build.status == 0, "\(build.text)")
             let images = try await cli.run(["images", "list", "--engine", name])
-            #expect(images.stdout.split(separator: "\n").contains { $0.hasPrefix("bookworm ") && $0.contains(" built ") && $0.contains("dockerd") }, "\(images.text)")
+            #expect(
+                images.stdout.split(separator: "\n").contains {
+                    $0.hasPrefix("bookworm ") && $0.contains(" built ") && $0.contains("dockerd")
+                }, "\(images.text)")
         }
 
         // A scenario over the three engines: trials recorded on each.
         let scenario = root + "/engines.yaml"
         try Self.scenario.write(toFile: scenario, atomically: true, encoding: .utf8)
-        let run = try await cli.run(["run", scenario, "--repeat", "1", "--jobs", "2", "--seed", "1", "--out", root + "/results"])
-        let runDirectory = try #require(run.text.split(separator: "\n").last { $0.hasPrefix("Results: ") }.map { String($0.dropFirst("Results: ".count)) }, "\(run.text)")
-        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: runDirectory + "/summary.json"))) as? [String: Any]
+        let run = try await cli.run([
+            "run", scenario, "--repeat", "1", "--jobs", "2", "--seed", "1", "--out", root + "/results",
+        ])
+        let runDirectory = try #require(
+            run.text.split(separator: "\n").last { $0.hasPrefix("Results: ") }.map {
+                String($0.dropFirst("Results: ".count))
+            }, "\(run.text)")
+        let summary =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: runDirectory + "/summary.json"))) as? [String: Any]
         let cells = ((summary?["scenarios"] as? [[String: Any]])?.first?["cells"] as? [[String: Any]]) ?? []
         func cell(_ engine: String, _ cgroups: String, _ start: String) -> [String: Any]? {
-            cells.first { ($0["cellID"] as? String) == "engine=\(engine),outer.cgroups=\(cgroups),daemon.start=\(start)" }
+            cells.first {
+                ($0["cellID"] as? String) == "engine=\(engine),outer.cgroups=\(cgroups),daemon.start=\(start)"
+            }
         }
         #expect(cells.count == 12, "\(run.text)")
         for start in ["cmd", "exec"] {
@@ -113,7 +140,9 @@ struct OldEnginesEndToEndTests {
             // 1.7.1 mounts no cgroups: the inner daemon's own cgroup error is the signature.
             let none = cell("v17", "none", start)
             let signatures = (none?["signatures"] as? [[String: Any]])?.compactMap { $0["signature"] as? String } ?? []
-            #expect((none?["fails"] as? Int) == 1 && signatures.contains { $0.contains("cgroup isn't mounted") }, "\(none ?? [:])")
+            #expect(
+                (none?["fails"] as? Int) == 1 && signatures.contains { $0.contains("cgroup isn't mounted") },
+                "\(none ?? [:])")
         }
 
         for (name, _, _) in Self.engines {

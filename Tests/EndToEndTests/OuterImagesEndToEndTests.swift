@@ -8,7 +8,8 @@ import Testing
 /// Every outer image scripts/test built (bullseye, bookworm, trixie): an outer container
 /// from it starts its inner daemon and runs busybox inside, and the image reports the
 /// Docker version it really contains.
-@Suite(.enabled(if: RealEngine.isAvailable && !RealEngine.outerImages.isEmpty, RealEngine.noOuterImageReason), .serialized)
+@Suite(
+    .enabled(if: RealEngine.isAvailable && !RealEngine.outerImages.isEmpty, RealEngine.noOuterImageReason), .serialized)
 struct OuterImagesEndToEndTests {
     /// The Docker version each Debian suite ships (Debian's docker.io packages).
     static let expectedVersions = ["bullseye": "20.10.5", "bookworm": "20.10.24", "trixie": "26.1.5"]
@@ -23,20 +24,23 @@ struct OuterImagesEndToEndTests {
         }
         #expect(inspect.labels["dindlab.daemon.command"] != nil)
 
-        let scenario = try ScenarioLoader.load(yaml: """
-            version: 1
-            name: images
-            repeat: 1
-            timeout: 120s
-            outer:
-              image: \(image)
-            inner:
-              command: [sh, -c, "echo inner-ok"]
-              expect-output: "^inner-ok"
-            """, file: "images.yaml")
+        let scenario = try ScenarioLoader.load(
+            yaml: """
+                version: 1
+                name: images
+                repeat: 1
+                timeout: 120s
+                outer:
+                  image: \(image)
+                inner:
+                  command: [sh, -c, "echo inner-ok"]
+                  expect-output: "^inner-ok"
+                """, file: "images.yaml")
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dindlab-e2e-\(UUID().uuidString)")
         let plan = try Plan(scenarios: [scenario], seed: 1)
-        let result = try await Runner(engines: [try EngineSelection.resolve(RealEngine.address)], options: RunOptions(resultsRoot: folder)).run(plan: plan)
+        let result = try await Runner(
+            engines: [try EngineSelection.resolve(RealEngine.address)], options: RunOptions(resultsRoot: folder)
+        ).run(plan: plan)
         let record = try #require(result.records.first)
         #expect(record.outcome == .pass, "\(image): \(record.signature ?? "no signature")")
         let left = try await client.listContainers(all: true, labels: ["dindlab.run=\(result.manifest.runID)"])

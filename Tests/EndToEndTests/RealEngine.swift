@@ -13,7 +13,8 @@ enum RealEngine {
 
     static let isAvailable = address != nil
 
-    static let unavailableReason: Comment = "no real engine: DINDLAB_TEST_ENGINE is not set (scripts/test starts a private dockerd and sets it; see its output for why it could not)"
+    static let unavailableReason: Comment =
+        "no real engine: DINDLAB_TEST_ENGINE is not set (scripts/test starts a private dockerd and sets it; see its output for why it could not)"
 
     /// A client of the test engine, optionally pinned to an API version.
     static func client(apiVersion: String? = nil, timeout: Duration = .seconds(60)) throws -> EngineClient {
@@ -40,14 +41,17 @@ actor TestImages {
         if try await client.inspectImage(reference) == nil {
             let tar = try Self.makeBusyboxTar()
             defer { try? FileManager.default.removeItem(at: tar.deletingLastPathComponent()) }
-            _ = try await client.importImage(tarFile: tar, repository: "dindlab-test/busybox", tag: "latest", changes: ["LABEL dindlab.test=busybox", "CMD [\"sh\"]"])
+            _ = try await client.importImage(
+                tarFile: tar, repository: "dindlab-test/busybox", tag: "latest",
+                changes: ["LABEL dindlab.test=busybox", "CMD [\"sh\"]"])
         }
         busybox = reference
         return reference
     }
 
     static func makeBusyboxTar() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dindlab-busybox-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "dindlab-busybox-\(UUID().uuidString)")
         let root = folder.appendingPathComponent("rootfs")
         let bin = root.appendingPathComponent("bin")
         try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
@@ -56,8 +60,11 @@ actor TestImages {
             throw TestSetupError("busybox is not installed; apt-get install busybox-static")
         }
         try FileManager.default.copyItem(atPath: busybox, toPath: bin.appendingPathComponent("busybox").path)
-        for applet in ["sh", "echo", "cat", "sleep", "ls", "tty", "test", "printf", "true", "false", "id", "ps", "yes", "head"] {
-            try FileManager.default.createSymbolicLink(atPath: bin.appendingPathComponent(applet).path, withDestinationPath: "busybox")
+        for applet in [
+            "sh", "echo", "cat", "sleep", "ls", "tty", "test", "printf", "true", "false", "id", "ps", "yes", "head",
+        ] {
+            try FileManager.default.createSymbolicLink(
+                atPath: bin.appendingPathComponent(applet).path, withDestinationPath: "busybox")
         }
         let tar = folder.appendingPathComponent("busybox.tar")
         let process = Process()
@@ -65,7 +72,9 @@ actor TestImages {
         process.arguments = ["--numeric-owner", "-C", root.path, "-cf", tar.path, "."]
         try process.run()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TestSetupError("tar failed with status \(process.terminationStatus)") }
+        guard process.terminationStatus == 0 else {
+            throw TestSetupError("tar failed with status \(process.terminationStatus)")
+        }
         return tar
     }
 }
@@ -95,5 +104,6 @@ extension RealEngine {
 
     static let canRunTrials = isAvailable && outerImage != nil
 
-    static let noOuterImageReason: Comment = "no outer image: DINDLAB_TEST_ENGINE and DINDLAB_TEST_OUTER_IMAGE must be set (scripts/test builds dindlab/outer:bookworm and sets them)"
+    static let noOuterImageReason: Comment =
+        "no outer image: DINDLAB_TEST_ENGINE and DINDLAB_TEST_OUTER_IMAGE must be set (scripts/test builds dindlab/outer:bookworm and sets them)"
 }

@@ -18,10 +18,12 @@ struct ReliabilityEndToEndTests {
         var out: URL { folder.appendingPathComponent("out") }
 
         init(_ yaml: String) throws {
-            folder = FileManager.default.temporaryDirectory.appendingPathComponent("dindlab-reliability-e2e-\(UUID().uuidString)")
+            folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "dindlab-reliability-e2e-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             scenario = folder.appendingPathComponent("scenario.yaml")
-            try yaml.replacingOccurrences(of: "OUTER_IMAGE", with: RealEngine.outerImage!).write(to: scenario, atomically: true, encoding: .utf8)
+            try yaml.replacingOccurrences(of: "OUTER_IMAGE", with: RealEngine.outerImage!).write(
+                to: scenario, atomically: true, encoding: .utf8)
         }
 
         /// The run folder the child made under out/, once it exists.
@@ -35,9 +37,12 @@ struct ReliabilityEndToEndTests {
 
     // MARK: Interruption, resume, crash
 
-    @Test("SIGINT mid-run: the running trial finishes, records and summary are complete, no container is left; --resume runs exactly the rest")
+    @Test(
+        "SIGINT mid-run: the running trial finishes, records and summary are complete, no container is left; --resume runs exactly the rest"
+    )
     func interruptAndResume() async throws {
-        let workspace = try Workspace("""
+        let workspace = try Workspace(
+            """
             version: 1
             name: interrupted
             repeat: 5
@@ -49,7 +54,9 @@ struct ReliabilityEndToEndTests {
               expect-output: "^ok"
             """)
         defer { workspace.remove() }
-        let run = try DindlabChild.start(["run", workspace.scenario.path, "--seed", "3", "--engine", RealEngine.address!, "--out", workspace.out.path])
+        let run = try DindlabChild.start([
+            "run", workspace.scenario.path, "--seed", "3", "--engine", RealEngine.address!, "--out", workspace.out.path,
+        ])
         let directory = try await waitFor("the run folder") { try workspace.runDirectory() }
         try await waitFor("the first record") { try recordCount(directory) >= 1 ? true : nil }
         let recordedBeforeSignal = try recordCount(directory)
@@ -65,7 +72,9 @@ struct ReliabilityEndToEndTests {
         let log = try await store.readTrials()
         #expect(log.corruptLines.isEmpty)
         // The trial running at the SIGINT finishes; no other starts.
-        #expect((recordedBeforeSignal...recordedBeforeSignal + 1).contains(log.records.count), "\(recordedBeforeSignal) recorded at the signal, \(log.records.count) in the end")
+        #expect(
+            (recordedBeforeSignal...recordedBeforeSignal + 1).contains(log.records.count),
+            "\(recordedBeforeSignal) recorded at the signal, \(log.records.count) in the end")
         #expect(log.records.count < 5)
         let summary = try await store.readSummary()
         #expect(summary.scenarios.first?.cells.first?.trials == log.records.count)
@@ -91,7 +100,8 @@ struct ReliabilityEndToEndTests {
         var runID: String { directory.lastPathComponent }
 
         static func start(name: String) async throws -> SleepingRun {
-            let workspace = try Workspace("""
+            let workspace = try Workspace(
+                """
                 version: 1
                 name: \(name)
                 repeat: 2
@@ -101,10 +111,14 @@ struct ReliabilityEndToEndTests {
                 inner:
                   command: [sleep, "600"]
                 """)
-            let child = try DindlabChild.start(["run", workspace.scenario.path, "--engine", RealEngine.address!, "--out", workspace.out.path])
+            let child = try DindlabChild.start([
+                "run", workspace.scenario.path, "--engine", RealEngine.address!, "--out", workspace.out.path,
+            ])
             let directory = try await waitFor("the run folder") { try workspace.runDirectory() }
             let runID = directory.lastPathComponent
-            try await waitFor("the outer container") { try await containers(of: runID).contains { $0.labels?["dindlab.trial"] != nil } ? true : nil }
+            try await waitFor("the outer container") {
+                try await containers(of: runID).contains { $0.labels?["dindlab.trial"] != nil } ? true : nil
+            }
             return SleepingRun(workspace: workspace, child: child, directory: directory)
         }
     }
@@ -136,7 +150,9 @@ struct ReliabilityEndToEndTests {
         #expect(try await containers(of: runID).count >= 1, "SIGKILL gives dindlab no chance to clean up")
 
         let survey = await OrphanCheck.survey(client: try RealEngine.client(), engineName: "test")
-        #expect(survey?.runs.contains(runID) == true && survey?.description.contains(runID) == true, "\(survey?.description ?? "no warning")")
+        #expect(
+            survey?.runs.contains(runID) == true && survey?.description.contains(runID) == true,
+            "\(survey?.description ?? "no warning")")
         let dry = try DindlabChild.start(["gc", "--dry-run", "--engine", RealEngine.address!])
         #expect(try await dry.wait() == 0, "stderr: \(dry.stderr)")
         #expect(dry.stdout.contains("Would remove") && dry.stdout.contains(runID), "\(dry.stdout)")
@@ -150,10 +166,13 @@ struct ReliabilityEndToEndTests {
 
     // MARK: Faults inside trials
 
-    @Test("an inner daemon that never gets ready fails in phase daemon at its ready-timeout and is cleaned up; secrets stay out of the artifacts")
+    @Test(
+        "an inner daemon that never gets ready fails in phase daemon at its ready-timeout and is cleaned up; secrets stay out of the artifacts"
+    )
     func daemonNeverReady() async throws {
         let secret = "e2e-secret-7d1c44"
-        let workspace = try Workspace("""
+        let workspace = try Workspace(
+            """
             version: 1
             name: never-ready
             repeat: 1
@@ -184,7 +203,8 @@ struct ReliabilityEndToEndTests {
 
     @Test("an inner command that floods 50 MB of output: dindlab keeps a capped part and the record says it was cut")
     func outputFlood() async throws {
-        let workspace = try Workspace("""
+        let workspace = try Workspace(
+            """
             version: 1
             name: flood
             repeat: 1
@@ -200,13 +220,18 @@ struct ReliabilityEndToEndTests {
         let result = try await runInProcess(workspace, forensicsAlways: true)
         let record = try #require(result.records.first)
         #expect(record.outcome == .pass, "\(record.signature ?? "")")
-        #expect(record.notes.contains { $0.contains("inner run 1") && $0.contains("Output was cut at 1048576 bytes") }, "\(record.notes)")
-        let steps = result.directory.appendingPathComponent(try #require(record.artifactsPath)).appendingPathComponent("steps.txt")
+        #expect(
+            record.notes.contains { $0.contains("inner run 1") && $0.contains("Output was cut at 1048576 bytes") },
+            "\(record.notes)")
+        let steps = result.directory.appendingPathComponent(try #require(record.artifactsPath)).appendingPathComponent(
+            "steps.txt")
         let size = try FileManager.default.attributesOfItem(atPath: steps.path)[.size] as? Int ?? 0
         #expect(size < 8 << 20, "steps.txt holds \(size) bytes: the output was not capped")
     }
 
-    @Test("the engine dies mid-run: the trial in flight is an error saying so, no further trial starts, exit 2; once it is back gc clears it and --resume finishes the plan")
+    @Test(
+        "the engine dies mid-run: the trial in flight is an error saying so, no further trial starts, exit 2; once it is back gc clears it and --resume finishes the plan"
+    )
     func engineDies() async throws {
         let directory = "/tmp/dindlab-reliability-engine-\(getpid())"
         let engine = SecondEngine(directory: directory)
@@ -215,7 +240,8 @@ struct ReliabilityEndToEndTests {
         let build = try DindlabChild.start(["images", "build", "bookworm", "--engine", engine.address])
         #expect(try await build.wait(atMost: .seconds(600)) == 0, "building the outer image failed: \(build.stderr)")
 
-        let workspace = try Workspace("""
+        let workspace = try Workspace(
+            """
             version: 1
             name: engine-dies
             repeat: 3
@@ -231,10 +257,14 @@ struct ReliabilityEndToEndTests {
         let daemonPID = try #require(selection.localDaemonPID, "no engine.json with the daemon's pid")
         // After the first trial, the daemon is killed while the second is in flight.
         let hook = KillAfterFirstTrial(pid: daemonPID)
-        let options = RunOptions(resultsRoot: workspace.out, commandLine: ["dindlab", "run", workspace.scenario.path], engineCallTimeout: .seconds(20))
+        let options = RunOptions(
+            resultsRoot: workspace.out, commandLine: ["dindlab", "run", workspace.scenario.path],
+            engineCallTimeout: .seconds(20))
         let result = try await Runner(engines: [selection], options: options, observer: hook).run(plan: plan)
         #expect(result.records.map(\.outcome) == [.pass, .error], "\(result.records.map { $0.signature ?? "pass" })")
-        #expect(result.records.last?.signature?.contains("stopped answering") == true, "\(result.records.last?.signature ?? "")")
+        #expect(
+            result.records.last?.signature?.contains("stopped answering") == true,
+            "\(result.records.last?.signature ?? "")")
         let report = try await RunReport.load(runDirectory: result.directory, strict: false)
         #expect(report.verdict.exitCode == 2, "\(report.verdict)")
         let log = try await ResultStore(opening: result.directory).readTrials()
@@ -245,7 +275,9 @@ struct ReliabilityEndToEndTests {
         try await engine.up()
         let client = EngineClient(address: try EngineAddress(parsing: engine.address))
         let runID = result.manifest.runID.rawValue
-        #expect(try await client.listContainers(all: true, labels: ["dindlab.run=\(runID)"]).count >= 1, "nothing was left to collect")
+        #expect(
+            try await client.listContainers(all: true, labels: ["dindlab.run=\(runID)"]).count >= 1,
+            "nothing was left to collect")
         let collected = try await GarbageCollector(client: client).collect(.init(runID: runID))
         #expect(collected.failures.isEmpty, "\(collected.failures)")
         #expect(try await client.listContainers(all: true, labels: ["dindlab.run=\(runID)"]).isEmpty)
@@ -253,7 +285,8 @@ struct ReliabilityEndToEndTests {
         // And --resume runs the trial that never started.
         var resumed = options
         resumed.resume = try await ResumePoint.open(result.directory)
-        let finished = try await Runner(engines: [try EngineSelection.resolve(engine.address)], options: resumed).run(plan: plan)
+        let finished = try await Runner(engines: [try EngineSelection.resolve(engine.address)], options: resumed).run(
+            plan: plan)
         #expect(finished.records.map(\.trialID).sorted() == plan.trials.map(\.id).sorted())
         #expect(try await RunReport.load(runDirectory: result.directory, strict: false).missingTrials == 0)
         #expect(try await client.listContainers(all: true, labels: ["dindlab.run=\(runID)"]).isEmpty)
@@ -264,8 +297,11 @@ struct ReliabilityEndToEndTests {
     /// Runs a workspace's scenario through the Runner in this process and checks that nothing is left.
     func runInProcess(_ workspace: Workspace, forensicsAlways: Bool = false) async throws -> RunResult {
         let plan = try Plan(scenarios: [ScenarioLoader.load(file: workspace.scenario.path)], seed: 1)
-        let result = try await Runner(engines: [try EngineSelection.resolve(RealEngine.address)], options: RunOptions(resultsRoot: workspace.out, forensicsAlways: forensicsAlways))
-            .run(plan: plan)
+        let result = try await Runner(
+            engines: [try EngineSelection.resolve(RealEngine.address)],
+            options: RunOptions(resultsRoot: workspace.out, forensicsAlways: forensicsAlways)
+        )
+        .run(plan: plan)
         try await expectNoContainers(of: result.manifest.runID.rawValue)
         return result
     }
@@ -307,7 +343,9 @@ func recordCount(_ directory: URL) throws -> Int {
 
 /// Polls until `probe` returns a value; fails after `limit`.
 @discardableResult
-func waitFor<T>(_ what: String, atMost limit: Duration = .seconds(120), _ probe: () async throws -> T?) async throws -> T {
+func waitFor<T>(_ what: String, atMost limit: Duration = .seconds(120), _ probe: () async throws -> T?) async throws
+    -> T
+{
     let deadline = ContinuousClock.now + limit
     while true {
         if let value = try await probe() { return value }
@@ -318,7 +356,9 @@ func waitFor<T>(_ what: String, atMost limit: Duration = .seconds(120), _ probe:
 
 /// `.build/debug/dindlab` run as a child process, with its output captured in files.
 final class DindlabChild: @unchecked Sendable {
-    static let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/dindlab").standardizedFileURL
+    static let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "../../.build/debug/dindlab"
+    ).standardizedFileURL
 
     let process = Process()
     let outputFolder: URL
@@ -331,7 +371,8 @@ final class DindlabChild: @unchecked Sendable {
     }
 
     private init(_ arguments: [String]) throws {
-        outputFolder = FileManager.default.temporaryDirectory.appendingPathComponent("dindlab-child-\(UUID().uuidString)")
+        outputFolder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "dindlab-child-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: outputFolder, withIntermediateDirectories: true)
         _ = FileManager.default.createFile(atPath: outputFolder.appendingPathComponent("stdout").path, contents: nil)
         _ = FileManager.default.createFile(atPath: outputFolder.appendingPathComponent("stderr").path, contents: nil)
@@ -350,8 +391,12 @@ final class DindlabChild: @unchecked Sendable {
         try? FileManager.default.removeItem(at: outputFolder)
     }
 
-    var stdout: String { (try? String(contentsOf: outputFolder.appendingPathComponent("stdout"), encoding: .utf8)) ?? "" }
-    var stderr: String { (try? String(contentsOf: outputFolder.appendingPathComponent("stderr"), encoding: .utf8)) ?? "" }
+    var stdout: String {
+        (try? String(contentsOf: outputFolder.appendingPathComponent("stdout"), encoding: .utf8)) ?? ""
+    }
+    var stderr: String {
+        (try? String(contentsOf: outputFolder.appendingPathComponent("stderr"), encoding: .utf8)) ?? ""
+    }
 
     func signal(_ number: Int32) {
         kill(process.processIdentifier, number)
@@ -364,11 +409,13 @@ final class DindlabChild: @unchecked Sendable {
         while process.isRunning {
             guard ContinuousClock.now < deadline else {
                 kill(process.processIdentifier, SIGKILL)
-                throw TestSetupError("dindlab \(process.arguments ?? []) did not end within \(limit); stderr: \(stderr)")
+                throw TestSetupError(
+                    "dindlab \(process.arguments ?? []) did not end within \(limit); stderr: \(stderr)")
             }
             try await Task.sleep(for: .milliseconds(50))
         }
-        return process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+        return process.terminationReason == .uncaughtSignal
+            ? 128 + process.terminationStatus : process.terminationStatus
     }
 }
 
@@ -396,7 +443,9 @@ struct SecondEngine {
 
     func down() async throws {
         let child = try DindlabChild.start(["engine", "down", "--dir", directory])
-        guard try await child.wait(atMost: .seconds(120)) == 0 else { throw TestSetupError("engine down failed: \(child.stderr)") }
+        guard try await child.wait(atMost: .seconds(120)) == 0 else {
+            throw TestSetupError("engine down failed: \(child.stderr)")
+        }
     }
 
     /// Stops the engine and removes its folder; best effort, for cleanup.

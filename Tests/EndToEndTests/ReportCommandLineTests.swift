@@ -23,18 +23,23 @@ struct ReportCommandLineTests {
     /// Writes run folders for `plan` or its shards, as the runner would.
     static func writeRun(_ plan: Plan, file: URL, in root: URL) async throws -> URL {
         let store = try ResultStore(creatingIn: root)
-        var manifest = RunManifest(runID: store.runID, startedAt: Date(), commandLine: ["dindlab", "run"], plan: plan,
-                                   scenarioFiles: [try RunManifest.ScenarioFile(reading: file)],
-                                   engines: [.init(name: "default", fingerprint: EngineFingerprint(daemonVersion: "20.10.24"))])
+        var manifest = RunManifest(
+            runID: store.runID, startedAt: Date(), commandLine: ["dindlab", "run"], plan: plan,
+            scenarioFiles: [try RunManifest.ScenarioFile(reading: file)],
+            engines: [.init(name: "default", fingerprint: EngineFingerprint(daemonVersion: "20.10.24"))])
         manifest.finishedAt = Date()
         try await store.writeManifest(manifest)
         for trial in plan.trials {
             let failed = trial.cell.id == "inner.mode=ti"
-            try await store.append(TrialRecord(
-                runID: store.runID, trialID: trial.id, sequence: trial.sequence, scenario: trial.scenarioName, cellID: trial.cell.id,
-                cellValues: CellValues(trial.cell.values.map { ($0.key, $0.value) }), engine: "default", outcome: failed ? .fail : .pass,
-                failingPhase: failed ? .inner : nil, signature: failed ? "inner: the input device is not a TTY" : nil,
-                startedAt: Date(), finishedAt: Date()))
+            try await store.append(
+                TrialRecord(
+                    runID: store.runID, trialID: trial.id, sequence: trial.sequence, scenario: trial.scenarioName,
+                    cellID: trial.cell.id,
+                    cellValues: CellValues(trial.cell.values.map { ($0.key, $0.value) }), engine: "default",
+                    outcome: failed ? .fail : .pass,
+                    failingPhase: failed ? .inner : nil,
+                    signature: failed ? "inner: the input device is not a TTY" : nil,
+                    startedAt: Date(), finishedAt: Date()))
         }
         return store.directory
     }
@@ -47,7 +52,8 @@ struct ReportCommandLineTests {
 
     @Test("report rebuilds the files, prints the table and exits 1 for a failed expectation")
     func report() async throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("dindlab-report-cli-\(UUID().uuidString)")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "dindlab-report-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: root) }
         let (file, plan) = try scenarioFile(in: root)
@@ -70,29 +76,39 @@ struct ReportCommandLineTests {
 
     @Test("merge combines shards (exit as the verdict) and refuses shards of another plan (exit 2)")
     func merge() async throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("dindlab-merge-cli-\(UUID().uuidString)")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "dindlab-merge-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: root) }
         let (file, plan) = try scenarioFile(in: root)
         var shards: [String] = []
         for index in 1...3 {
-            shards.append(try await Self.writeRun(try plan.shard(index, of: 3), file: file, in: root.appendingPathComponent("shard-\(index)")).path)
+            shards.append(
+                try await Self.writeRun(
+                    try plan.shard(index, of: 3), file: file, in: root.appendingPathComponent("shard-\(index)")
+                ).path)
         }
-        let merged = try await CommandLine.run(["merge"] + shards + ["--out", root.appendingPathComponent("merged/nightly-9").path])
+        let merged = try await CommandLine.run(
+            ["merge"] + shards + ["--out", root.appendingPathComponent("merged/nightly-9").path])
         #expect(merged.status == 1, "\(merged.stdout)\(merged.stderr)")
         #expect(merged.stdout.contains("Merged 6 trials from 3 runs"))
-        #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("merged/nightly-9/report.html").path))
+        #expect(
+            FileManager.default.fileExists(atPath: root.appendingPathComponent("merged/nightly-9/report.html").path))
 
-        let other = try await Self.writeRun(try Plan(scenarios: plan.scenarios.map(\.scenario), seed: 10).shard(2, of: 3), file: file,
-                                            in: root.appendingPathComponent("other"))
-        let refused = try await CommandLine.run(["merge", shards[0], other.path, "--out", root.appendingPathComponent("merged/bad").path])
+        let other = try await Self.writeRun(
+            try Plan(scenarios: plan.scenarios.map(\.scenario), seed: 10).shard(2, of: 3), file: file,
+            in: root.appendingPathComponent("other"))
+        let refused = try await CommandLine.run([
+            "merge", shards[0], other.path, "--out", root.appendingPathComponent("merged/bad").path,
+        ])
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("different seeds"), "\(refused.stderr)")
     }
 
     @Test("run --shard without --seed is refused before anything runs")
     func shardNeedsSeed() async throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("dindlab-shard-cli-\(UUID().uuidString)")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "dindlab-shard-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: root) }
         let (file, _) = try scenarioFile(in: root)

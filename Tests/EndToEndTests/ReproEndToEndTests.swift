@@ -25,22 +25,30 @@ struct ReproEndToEndTests {
         """
     }
 
-    func repro(isolation: String = "trial", keep: Bool = false, jobs: Int = 1, forensicsAlways: Bool = false) async throws -> ReproOutcome {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dindlab-e2e-repro-\(UUID().uuidString)")
+    func repro(isolation: String = "trial", keep: Bool = false, jobs: Int = 1, forensicsAlways: Bool = false)
+        async throws -> ReproOutcome
+    {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "dindlab-e2e-repro-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let file = folder.appendingPathComponent("quarter.yaml")
         try Self.scenario(isolation: isolation).write(to: file, atomically: true, encoding: .utf8)
         let scenario = try ScenarioLoader.load(file: file.path)
-        let options = ReproOptions(cell: "inner.mode=d", maxTrials: 40, keep: keep, jobs: jobs, seed: 11, forensicsAlways: forensicsAlways,
-                                   resultsRoot: folder.appendingPathComponent("results"), commandLine: ["dindlab", "repro"])
-        return try await Repro(scenario: scenario, options: options).run(engines: [try EngineSelection.resolve(RealEngine.address)])
+        let options = ReproOptions(
+            cell: "inner.mode=d", maxTrials: 40, keep: keep, jobs: jobs, seed: 11, forensicsAlways: forensicsAlways,
+            resultsRoot: folder.appendingPathComponent("results"), commandLine: ["dindlab", "repro"])
+        return try await Repro(scenario: scenario, options: options).run(engines: [
+            try EngineSelection.resolve(RealEngine.address)
+        ])
     }
 
     func containers(of outcome: ReproOutcome) async throws -> [ContainerSummary] {
         try await RealEngine.client().listContainers(all: true, labels: ["dindlab.run=\(outcome.run.manifest.runID)"])
     }
 
-    @Test("repro stops at the first failure, says how many trials it took, and its artifacts hold the cgroup comparison and the mount list")
+    @Test(
+        "repro stops at the first failure, says how many trials it took, and its artifacts hold the cgroup comparison and the mount list"
+    )
     func untilFail() async throws {
         let outcome = try await repro(forensicsAlways: true)
         let failure = try #require(outcome.failure, "no failure in 40 trials: \(outcome.run.records.map(\.outcome))")
@@ -57,21 +65,28 @@ struct ReproEndToEndTests {
 
         let artifacts = outcome.run.directory.appendingPathComponent(try #require(failure.artifactsPath))
         let cgroups = try String(contentsOf: artifacts.appendingPathComponent("cgroups.txt"), encoding: .utf8)
-        #expect(cgroups.contains("/proc/1/cgroup") && cgroups.contains("daemon /proc/<pid>/cgroup") && cgroups.contains("exec'd /proc/self/cgroup"))
+        #expect(
+            cgroups.contains("/proc/1/cgroup") && cgroups.contains("daemon /proc/<pid>/cgroup")
+                && cgroups.contains("exec'd /proc/self/cgroup"))
         #expect(cgroups.contains("cgroups.") || cgroups.contains("same cgroups"))
         #expect(FileManager.default.fileExists(atPath: artifacts.appendingPathComponent("docker-mounts.txt").path))
-        #expect(try String(contentsOf: artifacts.appendingPathComponent("mountinfo.txt"), encoding: .utf8).contains("/var/lib/docker"))
+        #expect(
+            try String(contentsOf: artifacts.appendingPathComponent("mountinfo.txt"), encoding: .utf8).contains(
+                "/var/lib/docker"))
         let index = try String(contentsOf: artifacts.appendingPathComponent("forensics.md"), encoding: .utf8)
         #expect(index.contains("# Forensics of trial \(failure.trialID)"))
         #expect(index.contains("## cgroups") && index.contains("## Mounts left under /var/lib/docker"))
-        #expect(index.contains("[cgroups.txt](cgroups.txt)") && index.contains("[docker-mounts.txt](docker-mounts.txt)"))
+        #expect(
+            index.contains("[cgroups.txt](cgroups.txt)") && index.contains("[docker-mounts.txt](docker-mounts.txt)"))
         // With forensics of passing trials, the failure is compared with one of them.
         if outcome.run.records.contains(where: { $0.outcome == .pass }) {
             #expect(index.contains("## Compared with passing trial"), "\(index)")
         }
     }
 
-    @Test("with --keep and --jobs 2 the failing outer container stays running, labelled kept, and the printed command enters it")
+    @Test(
+        "with --keep and --jobs 2 the failing outer container stays running, labelled kept, and the printed command enters it"
+    )
     func keep() async throws {
         let outcome = try await repro(keep: true, jobs: 2)
         let failure = try #require(outcome.failure)
@@ -98,7 +113,9 @@ struct ReproEndToEndTests {
         #expect(entered.exitCode == 0)
         let info = try await client.exec(in: id, Array(kept.innerInfoCommand.drop { $0 != id }.dropFirst()))
         #expect(info.exitCode == 0, "the inner daemon does not answer: \(info.output.stderrText)")
-        if let docker = ["/usr/bin/docker", "/usr/local/bin/docker"].first(where: FileManager.default.isExecutableFile(atPath:)) {
+        if let docker = ["/usr/bin/docker", "/usr/local/bin/docker"].first(
+            where: FileManager.default.isExecutableFile(atPath:))
+        {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: docker)
             process.arguments = Array(command.dropFirst().filter { $0 != "-it" }.dropLast()) + ["true"]

@@ -19,7 +19,9 @@ struct RunnerEndToEndTests {
         let scenario = try ScenarioLoader.load(file: file.path)
         let plan = try Plan(scenarios: [scenario], repeatOverride: repeatCount, seed: seed)
         let selection = try EngineSelection.resolve(RealEngine.address)
-        let result = try await Runner(engines: [selection], options: RunOptions(jobs: jobs, resultsRoot: folder.appendingPathComponent("results"))).run(plan: plan)
+        let result = try await Runner(
+            engines: [selection], options: RunOptions(jobs: jobs, resultsRoot: folder.appendingPathComponent("results"))
+        ).run(plan: plan)
         let client = try RealEngine.client()
         let left = try await client.listContainers(all: true, labels: ["dindlab.run=\(result.manifest.runID)"])
         #expect(left.isEmpty, "containers left behind: \(left.map(\.id))")
@@ -32,8 +34,10 @@ struct RunnerEndToEndTests {
 
     @Test("the smoke scenario passes")
     func smoke() async throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Scenarios/smoke.yaml")
-        let yaml = try String(contentsOf: url, encoding: .utf8).replacingOccurrences(of: "dindlab/outer:bookworm", with: "OUTER_IMAGE")
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "../../Scenarios/smoke.yaml")
+        let yaml = try String(contentsOf: url, encoding: .utf8).replacingOccurrences(
+            of: "dindlab/outer:bookworm", with: "OUTER_IMAGE")
         let result = try await run(yaml, repeatCount: 2)
         let tally = try cell(result)
         #expect(tally.passes == 2, "\(result.records.map { $0.signature ?? "" })")
@@ -42,7 +46,8 @@ struct RunnerEndToEndTests {
 
     @Test("cgroups: none fails in phase daemon with the daemon's first error; mounting by hand fixes it")
     func cgroupMount() async throws {
-        let result = try await run("""
+        let result = try await run(
+            """
             version: 1
             name: cgroup-mount
             repeat: 1
@@ -62,7 +67,8 @@ struct RunnerEndToEndTests {
         let broken = try #require(result.records.first { $0.cellValues.first?.value == "[]" })
         #expect(broken.outcome == .fail)
         #expect(broken.failingPhase == .daemon)
-        #expect(broken.signature?.contains("Devices cgroup isn't mounted") == true, "\(broken.signature ?? "no signature")")
+        #expect(
+            broken.signature?.contains("Devices cgroup isn't mounted") == true, "\(broken.signature ?? "no signature")")
         #expect(broken.artifactsPath != nil)
         let mounted = try #require(result.records.first { $0.cellValues.first?.value != "[]" })
         #expect(mounted.outcome == .pass, "\(mounted.signature ?? "")")
@@ -70,7 +76,8 @@ struct RunnerEndToEndTests {
 
     @Test("mode: ti gives the inner container a terminal")
     func terminal() async throws {
-        let result = try await run("""
+        let result = try await run(
+            """
             version: 1
             name: tty
             repeat: 1
@@ -86,7 +93,8 @@ struct RunnerEndToEndTests {
 
     @Test("a trial that hangs is recorded as timeout and cleaned up")
     func hang() async throws {
-        let result = try await run("""
+        let result = try await run(
+            """
             version: 1
             name: hang
             repeat: 1
@@ -105,7 +113,8 @@ struct RunnerEndToEndTests {
     @Test("a cell that fails about a third of the time: the interval holds the true rate")
     func flakyRate() async throws {
         // The inner container's hostname is its random id; it starts with 0-4 in 5 of 16 cases.
-        let result = try await run("""
+        let result = try await run(
+            """
             version: 1
             name: flaky
             repeat: 40
@@ -144,17 +153,22 @@ struct RunnerEndToEndTests {
         let one = try await run(yaml, jobs: 1, seed: 42)
         let two = try await run(yaml, jobs: 2, seed: 42)
         func counts(_ result: RunResult) -> [String: [Int]] {
-            Dictionary(uniqueKeysWithValues: result.summary.scenarios[0].cells.map { ($0.cellID, [$0.trials, $0.passes, $0.fails, $0.timeouts, $0.errors]) })
+            Dictionary(
+                uniqueKeysWithValues: result.summary.scenarios[0].cells.map {
+                    ($0.cellID, [$0.trials, $0.passes, $0.fails, $0.timeouts, $0.errors])
+                })
         }
         #expect(counts(one) == counts(two))
         #expect(one.records.map(\.trialID) == two.records.map(\.trialID))
         #expect(one.records.allSatisfy { $0.outcome == .pass }, "\(one.records.compactMap(\.signature))")
     }
 
-    @Test("cells whose outer image is not built are skipped with a message, not run as errors; shown in every report; with an expectation the run exits 2",
-          arguments: ["", "expect: {success-rate: \">= 0.5\"}"])
+    @Test(
+        "cells whose outer image is not built are skipped with a message, not run as errors; shown in every report; with an expectation the run exits 2",
+        arguments: ["", "expect: {success-rate: \">= 0.5\"}"])
     func missingImageSkipped(expectation: String) async throws {
-        let result = try await run("""
+        let result = try await run(
+            """
             version: 1
             name: missing-image
             repeat: 1
@@ -169,7 +183,9 @@ struct RunnerEndToEndTests {
         let skipped = try #require(result.manifest.skippedCells)
         #expect(skipped.count == 1)
         // Run from the package root, where Images/ has no recipe of that name: the likely typo is named.
-        #expect(skipped.first?.reason.contains("no recipe Images/bookwrom exists either: is the name misspelt?") == true, "\(skipped)")
+        #expect(
+            skipped.first?.reason.contains("no recipe Images/bookwrom exists either: is the name misspelt?") == true,
+            "\(skipped)")
         #expect(result.summary.skippedCells == 1 && result.summary.skippedTrials == 1)
         let report = try await RunReport.load(runDirectory: result.directory, strict: false)
         try report.write()
@@ -177,7 +193,11 @@ struct RunnerEndToEndTests {
         #expect(report.verdict.description.contains("skipped"))
         let junit = try String(contentsOf: ReportFiles(in: result.directory).junit, encoding: .utf8)
         #expect(junit.contains("skipped=\"1\"") && junit.contains("<skipped message="))
-        #expect(try String(contentsOf: ReportFiles(in: result.directory).markdown, encoding: .utf8).contains("## Cells skipped (not run)"))
-        #expect(try String(contentsOf: ReportFiles(in: result.directory).html, encoding: .utf8).contains("class=\"cell skipped\""))
+        #expect(
+            try String(contentsOf: ReportFiles(in: result.directory).markdown, encoding: .utf8).contains(
+                "## Cells skipped (not run)"))
+        #expect(
+            try String(contentsOf: ReportFiles(in: result.directory).html, encoding: .utf8).contains(
+                "class=\"cell skipped\""))
     }
 }

@@ -7,18 +7,25 @@ import Testing
 
 /// The shipped Scenarios/ that replay the field report, at small repeat on the bookworm image,
 /// with their expected outcomes on this kind of machine (cgroup v1, dockerd 20.10).
-@Suite(.enabled(if: RealEngine.outerImages.contains("dindlab/outer:bookworm"), RealEngine.noOuterImageReason), .serialized)
+@Suite(
+    .enabled(if: RealEngine.outerImages.contains("dindlab/outer:bookworm"), RealEngine.noOuterImageReason), .serialized)
 struct ScenarioLibraryEndToEndTests {
-    static let scenarios = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Scenarios").standardized
+    static let scenarios = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "../../Scenarios"
+    ).standardized
 
     func run(_ file: String, repeatCount: Int, only: [String]) async throws -> RunResult {
         let path = Self.scenarios.appendingPathComponent(file).path
         let scenario = try ScenarioLoader.load(file: path)
         let filters = try only.map { text throws(PlanError) in try CellFilter(parsing: text) }
         let plan = try Plan(scenarios: [scenario], repeatOverride: repeatCount, seed: 11, only: filters)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dindlab-library-\(UUID().uuidString)")
-        let result = try await Runner(engines: [try EngineSelection.resolve(RealEngine.address)], options: RunOptions(resultsRoot: folder)).run(plan: plan)
-        let left = try await RealEngine.client().listContainers(all: true, labels: ["dindlab.run=\(result.manifest.runID)"])
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "dindlab-library-\(UUID().uuidString)")
+        let result = try await Runner(
+            engines: [try EngineSelection.resolve(RealEngine.address)], options: RunOptions(resultsRoot: folder)
+        ).run(plan: plan)
+        let left = try await RealEngine.client().listContainers(
+            all: true, labels: ["dindlab.run=\(result.manifest.runID)"])
         #expect(left.isEmpty)
         return result
     }
@@ -40,7 +47,8 @@ struct ScenarioLibraryEndToEndTests {
         }
     }
 
-    @Test("start-mode: every start mode and run mode passes here, and each trial's artifacts hold the cgroup comparison")
+    @Test(
+        "start-mode: every start mode and run mode passes here, and each trial's artifacts hold the cgroup comparison")
     func startMode() async throws {
         let result = try await run("start-mode.yaml", repeatCount: 1, only: ["outer.image=dindlab/outer:bookworm"])
         #expect(result.records.count == 4)
@@ -53,12 +61,16 @@ struct ScenarioLibraryEndToEndTests {
         }
     }
 
-    @Test("stale-state: the daemon killed mid-run fails that trial, is restarted, and later trials are tallied after the first failure")
+    @Test(
+        "stale-state: the daemon killed mid-run fails that trial, is restarted, and later trials are tallied after the first failure"
+    )
     func staleState() async throws {
-        let result = try await run("stale-state.yaml", repeatCount: 4, only: ["inner.mode=d", "faults.kill-daemon-at-trial=3"])
+        let result = try await run(
+            "stale-state.yaml", repeatCount: 4, only: ["inner.mode=d", "faults.kill-daemon-at-trial=3"])
         let cell = try #require(result.summary.scenarios.first?.cells.first)
         #expect(cell.trials == 4)
-        let killed = try #require(result.records.first { $0.notes.contains { $0.hasPrefix("Fault: the inner daemon (pid") } })
+        let killed = try #require(
+            result.records.first { $0.notes.contains { $0.hasPrefix("Fault: the inner daemon (pid") } })
         #expect(killed.outcome == .fail)
         #expect(killed.signature?.contains("died during inner run") == true, "\(killed.signature ?? "")")
         #expect(cell.afterFirstFailure?.trials == 1)

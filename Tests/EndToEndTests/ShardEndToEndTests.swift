@@ -30,18 +30,21 @@ struct ShardEndToEndTests {
 
     @Test("shards 1/3, 2/3, 3/3 merged give exactly the unsharded run's trials and counts")
     func shardsMergeToTheWholeRun() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dindlab-e2e-shards-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "dindlab-e2e-shards-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("shard-e2e.yaml")
-        try Self.scenario.replacingOccurrences(of: "OUTER_IMAGE", with: RealEngine.outerImage!).write(to: file, atomically: true, encoding: .utf8)
+        try Self.scenario.replacingOccurrences(of: "OUTER_IMAGE", with: RealEngine.outerImage!).write(
+            to: file, atomically: true, encoding: .utf8)
         let plan = try Plan(scenarios: [try ScenarioLoader.load(file: file.path)], seed: 5)
         let engine = try EngineSelection.resolve(RealEngine.address)
 
         func run(_ plan: Plan, into root: String) async throws -> RunResult {
             let options = RunOptions(jobs: 2, resultsRoot: folder.appendingPathComponent(root))
             let result = try await Runner(engines: [engine], options: options).run(plan: plan)
-            let left = try await RealEngine.client().listContainers(all: true, labels: ["dindlab.run=\(result.manifest.runID)"])
+            let left = try await RealEngine.client().listContainers(
+                all: true, labels: ["dindlab.run=\(result.manifest.runID)"])
             #expect(left.isEmpty, "containers left behind: \(left.map(\.id))")
             return result
         }
@@ -61,7 +64,9 @@ struct ShardEndToEndTests {
         let combined = try await RunReport.load(runDirectory: merged.directory, strict: false)
         // Reports stream the records; the trials themselves are read back for the comparison.
         func records(_ directory: URL) async throws -> [TrialRecord] {
-            try await ResultStore(opening: directory).readTrials().records.sorted { ($0.sequence, $0.trialID) < ($1.sequence, $1.trialID) }
+            try await ResultStore(opening: directory).readTrials().records.sorted {
+                ($0.sequence, $0.trialID) < ($1.sequence, $1.trialID)
+            }
         }
         let combinedRecords = try await records(merged.directory)
         let unshardedRecords = try await records(whole.directory)
@@ -71,7 +76,9 @@ struct ShardEndToEndTests {
         struct Counts: Equatable { let cell: String, trials: Int, passes: Int, fails: Int, timeouts: Int, errors: Int }
         func counts(_ report: RunReport) -> [Counts] {
             report.cells.map { _, cell in
-                Counts(cell: cell.cellID, trials: cell.trials, passes: cell.passes, fails: cell.fails, timeouts: cell.timeouts, errors: cell.errors)
+                Counts(
+                    cell: cell.cellID, trials: cell.trials, passes: cell.passes, fails: cell.fails,
+                    timeouts: cell.timeouts, errors: cell.errors)
             }
         }
         #expect(counts(combined) == counts(unsharded))
@@ -81,12 +88,16 @@ struct ShardEndToEndTests {
         var shardSignatures: [String: [String: Int]] = [:]
         for shard in shards {
             for record in try await records(shard) {
-                if let signature = record.signature { shardSignatures[record.cellID, default: [:]][signature, default: 0] += 1 }
+                if let signature = record.signature {
+                    shardSignatures[record.cellID, default: [:]][signature, default: 0] += 1
+                }
             }
         }
         var mergedSignatures: [String: [String: Int]] = [:]
         for (_, cell) in combined.cells {
-            for signature in cell.signatures { mergedSignatures[cell.cellID, default: [:]][signature.signature] = signature.count }
+            for signature in cell.signatures {
+                mergedSignatures[cell.cellID, default: [:]][signature.signature] = signature.count
+            }
         }
         #expect(mergedSignatures == shardSignatures)
         #expect(mergedSignatures.values.reduce(0) { $0 + $1.values.reduce(0, +) } == 2, "the failing cell's two trials")

@@ -139,9 +139,13 @@ package final class FakeEngine: Sendable {
     ///   - entrypoint: the image's entrypoint.
     /// - Returns: the image id ("sha256:..." for personas with API 1.22 or later).
     @discardableResult
-    package func addImage(_ reference: String, labels: [String: String] = [:], cmd: [String]? = ["sh"],
-                         entrypoint: [String]? = nil) -> String {
-        state.access { $0.addImage(reference: reference, labels: labels, cmd: cmd, entrypoint: entrypoint, size: 1_000_000) }
+    package func addImage(
+        _ reference: String, labels: [String: String] = [:], cmd: [String]? = ["sh"],
+        entrypoint: [String]? = nil
+    ) -> String {
+        state.access {
+            $0.addImage(reference: reference, labels: labels, cmd: cmd, entrypoint: entrypoint, size: 1_000_000)
+        }
     }
 
     /// Puts a file into a container's filesystem, for `GET /containers/{id}/archive` to return.

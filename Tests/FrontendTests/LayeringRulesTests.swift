@@ -13,13 +13,15 @@ import Testing
 @Suite("Layering: the command line stays in the executable")
 struct LayeringRulesTests {
     /// The repository root, from this file's path (Tests/FrontendTests/THIS).
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     static let executable = "dindlab"
 
     /// A report's title names the product and what the report is of: `# dindlab run \(runID)`,
     /// `<h1>dindlab history</h1>`. It is a name, not a command to type, so a literal that starts
     /// with one (a Markdown `# ` or HTML `<h1>` heading, or the title alone) is not a finding.
-    static let title = try! NSRegularExpression(pattern: #"^(# |<h1>)?dindlab (run \\\([^"]*runID|history(</h1>|\\n|$))"#)
+    static let title = try! NSRegularExpression(
+        pattern: #"^(# |<h1>)?dindlab (run \\\([^"]*runID|history(</h1>|\\n|$))"#)
 
     /// The executable's subcommands, from its configuration.
     static var commandNames: [String] {
@@ -30,7 +32,8 @@ struct LayeringRulesTests {
     /// `.customLong("x")`, else the property's name in kebab case.
     static func flagNames() throws -> Set<String> {
         var names: Set<String> = []
-        let declaration = try NSRegularExpression(pattern: #"@(Option|Flag)\b(.*?)\bvar\s+(\w+)"#, options: [.dotMatchesLineSeparators])
+        let declaration = try NSRegularExpression(
+            pattern: #"@(Option|Flag)\b(.*?)\bvar\s+(\w+)"#, options: [.dotMatchesLineSeparators])
         let custom = try NSRegularExpression(pattern: #"customLong\("([\w-]+)""#)
         for file in try swiftFiles(in: root.appendingPathComponent("Sources/\(executable)")) {
             let text = try String(contentsOf: file, encoding: .utf8)
@@ -54,13 +57,16 @@ struct LayeringRulesTests {
 
     static func swiftFiles(in folder: URL) throws -> [URL] {
         let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)
-        return (enumerator?.allObjects as? [URL] ?? []).filter { $0.pathExtension == "swift" }.sorted { $0.path < $1.path }
+        return (enumerator?.allObjects as? [URL] ?? []).filter { $0.pathExtension == "swift" }.sorted {
+            $0.path < $1.path
+        }
     }
 
     /// Every library folder: Sources/* but the executable (C targets have no Swift files).
     static func libraryFiles() throws -> [URL] {
         let sources = root.appendingPathComponent("Sources")
-        let targets = try FileManager.default.contentsOfDirectory(atPath: sources.path).filter { $0 != executable }.sorted()
+        let targets = try FileManager.default.contentsOfDirectory(atPath: sources.path).filter { $0 != executable }
+            .sorted()
         return try targets.flatMap { try swiftFiles(in: sources.appendingPathComponent($0)) }
     }
 
@@ -93,7 +99,10 @@ struct LayeringRulesTests {
     }
 
     /// Programs whose own flags appear in the command lines and scripts the library runs.
-    static let foreignCommands = ["docker", "dockerd", "mount", "umount", "tar", "unshare", "debootstrap", "chroot", "rm ", "kill", "busybox", "sh ", "exec "]
+    static let foreignCommands = [
+        "docker", "dockerd", "mount", "umount", "tar", "unshare", "debootstrap", "chroot", "rm ", "kill", "busybox",
+        "sh ", "exec ",
+    ]
 
     /// The findings in one file: `FILE: TEXT`.
     static func findings(in file: URL, commands: [String], flags: Set<String>) throws -> [String] {
@@ -101,15 +110,24 @@ struct LayeringRulesTests {
         var found: [String] = []
         let commandPattern = try NSRegularExpression(pattern: #"dindlab (\#(commands.joined(separator: "|")))\b"#)
         let flagPattern = try NSRegularExpression(pattern: #"(?<![\w-])--([a-z][a-z0-9-]*)"#)
-        let output = try NSRegularExpression(pattern: #"(?<![\w.])(print|debugPrint|fputs|isatty)\(|FileHandle\.standard(Error|Output)|(?<![\w.])CommandLine\.arguments|STD(OUT|ERR)_FILENO"#)
-        for line in try String(contentsOf: file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+        let output = try NSRegularExpression(
+            pattern:
+                #"(?<![\w.])(print|debugPrint|fputs|isatty)\(|FileHandle\.standard(Error|Output)|(?<![\w.])CommandLine\.arguments|STD(OUT|ERR)_FILENO"#
+        )
+        for line in try String(contentsOf: file, encoding: .utf8).split(
+            separator: "\n", omittingEmptySubsequences: false
+        ).map(String.init) {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if !trimmed.hasPrefix("//"), let match = output.firstMatch(in: line, range: NSRange(line.startIndex..., in: line)) {
+            if !trimmed.hasPrefix("//"),
+                let match = output.firstMatch(in: line, range: NSRange(line.startIndex..., in: line))
+            {
                 found.append("\(name): \(line[Range(match.range, in: line)!])")
             }
             for literal in literals(line) {
                 let range = NSRange(literal.startIndex..., in: literal)
-                if let match = commandPattern.firstMatch(in: literal, range: range), title.firstMatch(in: literal, range: range) == nil {
+                if let match = commandPattern.firstMatch(in: literal, range: range),
+                    title.firstMatch(in: literal, range: range) == nil
+                {
                     found.append("\(name): dindlab \(literal[Range(match.range(at: 1), in: literal)!])")
                 }
                 // A literal that is a flag alone is an argument vector's element (dockerd's).
@@ -117,7 +135,9 @@ struct LayeringRulesTests {
                 for match in flagPattern.matches(in: literal, range: range) {
                     let flag = String(literal[Range(match.range(at: 1), in: literal)!])
                     let before = literal[..<Range(match.range, in: literal)!.lowerBound]
-                    guard flags.contains(flag), !foreignCommands.contains(where: { before.contains($0) }) else { continue }
+                    guard flags.contains(flag), !foreignCommands.contains(where: { before.contains($0) }) else {
+                        continue
+                    }
                     found.append("\(name): --\(flag)")
                 }
             }
@@ -128,10 +148,15 @@ struct LayeringRulesTests {
     @Test("the executable's flags are read from its declarations")
     func flagsAreDerived() throws {
         let flags = try Self.flagNames()
-        for flag in ["resume", "repeat", "jobs", "engine", "forensics", "shard", "strict", "include-kept", "api-version", "cgroup-version"] {
+        for flag in [
+            "resume", "repeat", "jobs", "engine", "forensics", "shard", "strict", "include-kept", "api-version",
+            "cgroup-version",
+        ] {
             #expect(flags.contains(flag), "--\(flag) not found among \(flags.sorted())")
         }
-        #expect(Self.commandNames.contains("run") && Self.commandNames.contains("gc") && Self.commandNames.contains("engine"))
+        #expect(
+            Self.commandNames.contains("run") && Self.commandNames.contains("gc")
+                && Self.commandNames.contains("engine"))
     }
 
     @Test("the rules catch what they are about (a line of each kind)")
@@ -139,18 +164,24 @@ struct LayeringRulesTests {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("Probe-\(UUID().uuidString).swift")
         defer { try? FileManager.default.removeItem(at: file) }
         try """
-            let a = CommandLine.arguments
-            FileHandle.standardError.write(Data())
-            let hint = "stop it first with `dindlab engine down`, or pass --jobs 2"
-            let argv = ["--debug", "--log-format"]
-            let script = "docker run --name x busybox"
-            // print("a comment may say anything: dindlab gc --jobs")
-            let title = "# dindlab run \\(report.manifest.runID)"
-            let heading = "<h1>dindlab history</h1>"
-            let hint = "then run dindlab history --json x"
-            """.write(to: file, atomically: true, encoding: .utf8)
-        let found = try Self.findings(in: file, commands: Self.commandNames, flags: try Self.flagNames()).map { $0.replacingOccurrences(of: file.lastPathComponent + ": ", with: "") }
-        #expect(found == ["CommandLine.arguments", "FileHandle.standardError", "dindlab engine", "--jobs", "dindlab history", "--json"])
+        let a = CommandLine.arguments
+        FileHandle.standardError.write(Data())
+        let hint = "stop it first with `dindlab engine down`, or pass --jobs 2"
+        let argv = ["--debug", "--log-format"]
+        let script = "docker run --name x busybox"
+        // print("a comment may say anything: dindlab gc --jobs")
+        let title = "# dindlab run \\(report.manifest.runID)"
+        let heading = "<h1>dindlab history</h1>"
+        let hint = "then run dindlab history --json x"
+        """.write(to: file, atomically: true, encoding: .utf8)
+        let found = try Self.findings(in: file, commands: Self.commandNames, flags: try Self.flagNames()).map {
+            $0.replacingOccurrences(of: file.lastPathComponent + ": ", with: "")
+        }
+        #expect(
+            found == [
+                "CommandLine.arguments", "FileHandle.standardError", "dindlab engine", "--jobs", "dindlab history",
+                "--json",
+            ])
     }
 
     @Test("no library names a command or flag of the executable, reads its arguments, or writes to the terminal")
@@ -162,6 +193,9 @@ struct LayeringRulesTests {
         for file in files {
             findings.formUnion(try Self.findings(in: file, commands: Self.commandNames, flags: flags))
         }
-        #expect(findings.isEmpty, "The libraries speak the command line; word these in Sources/dindlab instead:\n\(findings.sorted().joined(separator: "\n"))")
+        #expect(
+            findings.isEmpty,
+            "The libraries speak the command line; word these in Sources/dindlab instead:\n\(findings.sorted().joined(separator: "\n"))"
+        )
     }
 }

@@ -19,7 +19,9 @@ func generateHistory(into root: URL, nights: Int, cells: Int, trials: Int) async
         let manifest = RunManifest(
             runID: runID, startedAt: started, finishedAt: started.addingTimeInterval(1_800),
             commandLine: ["dindlab", "run", "Scenarios/matrix.yaml", "--seed", "\(night)"], seed: UInt64(night),
-            scenarioFiles: [.init(path: "Scenarios/matrix.yaml", sha256: String(repeating: "ab", count: 32), scenario: "matrix")],
+            scenarioFiles: [
+                .init(path: "Scenarios/matrix.yaml", sha256: String(repeating: "ab", count: 32), scenario: "matrix")
+            ],
             engines: [.init(name: "default", fingerprint: EngineFingerprint(daemonVersion: "20.10.24"))],
             expectations: RunExpectations(byScenario: ["matrix": try SuccessRateExpectation(parsing: ">= 0.9")]),
             plannedTrials: cells * trials)
@@ -30,14 +32,24 @@ func generateHistory(into root: URL, nights: Int, cells: Int, trials: Int) async
                 let flaky = cell % 10 == 3
                 let regresses = cell == 0 && last
                 let failed = flaky ? Int.random(in: 0..<10, using: &random) < 3 : regresses && round < trials * 6 / 10
-                let values: CellValues = ["daemon.start": cell % 2 == 0 ? "cmd" : "exec", "inner.mode": "m\(cell / 6)",
-                                          "outer.image": images[(cell / 2) % 3]]
+                let values: CellValues = [
+                    "daemon.start": cell % 2 == 0 ? "cmd" : "exec", "inner.mode": "m\(cell / 6)",
+                    "outer.image": images[(cell / 2) % 3],
+                ]
                 sequence += 1
-                let signature = !failed ? nil : regresses ? "inner: failed to create shim task: OCI runtime create failed: <path>: no such file"
-                    : "inner: umount <path>/shm: device or resource busy"
-                buffer.append(try encoder.encode(syntheticRecord(
-                    runID: runID, trialID: "matrix-c\(cell)-t\(round)", sequence: sequence, scenario: "matrix", cellID: values.description.replacingOccurrences(of: ", ", with: ","),
-                    values: values, began: started.addingTimeInterval(Double(sequence) * 1.4), failedWith: signature)))
+                let signature =
+                    !failed
+                    ? nil
+                    : regresses
+                        ? "inner: failed to create shim task: OCI runtime create failed: <path>: no such file"
+                        : "inner: umount <path>/shm: device or resource busy"
+                buffer.append(
+                    try encoder.encode(
+                        syntheticRecord(
+                            runID: runID, trialID: "matrix-c\(cell)-t\(round)", sequence: sequence, scenario: "matrix",
+                            cellID: values.description.replacingOccurrences(of: ", ", with: ","),
+                            values: values, began: started.addingTimeInterval(Double(sequence) * 1.4),
+                            failedWith: signature)))
                 buffer.append(UInt8(ascii: "\n"))
             }
         }

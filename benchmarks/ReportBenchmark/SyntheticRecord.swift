@@ -3,8 +3,10 @@ import Foundation
 
 /// A trial record shaped like a nightly matrix's: phase durations and one inner run; a failed
 /// trial fails in its inner phase with a signature, first and last error and an artifacts path.
-func syntheticRecord(runID: RunID, trialID: String, sequence: Int, scenario: String, cellID: String, values: CellValues,
-                     began: Date, daemonSeconds: Double = 0.24, failedWith signature: String?) -> TrialRecord {
+func syntheticRecord(
+    runID: RunID, trialID: String, sequence: Int, scenario: String, cellID: String, values: CellValues,
+    began: Date, daemonSeconds: Double = 0.24, failedWith signature: String?
+) -> TrialRecord {
     let failed = signature != nil
     var record = TrialRecord(
         runID: runID, trialID: trialID, sequence: sequence, scenario: scenario, cellID: cellID, cellValues: values,

@@ -41,12 +41,15 @@ package struct CellComparison: Sendable, Hashable {
         self.group = group
         self.baseline = baseline
         self.other = other
-        pValue = baseline.counted > 0 && other.counted > 0 ? FisherExactTest(comparing: baseline.tally, with: other.tally).twoSidedPValue : nil
+        pValue =
+            baseline.counted > 0 && other.counted > 0
+            ? FisherExactTest(comparing: baseline.tally, with: other.tally).twoSidedPValue : nil
         adjustedPValue = pValue
         func failures(_ side: Side) -> [SignatureCount] {
             side.tally.signatures.filter { $0.outcome != .error && $0.outcome != .pass }
         }
-        let baselineSignatures = Set(failures(baseline).map(\.signature)), otherSignatures = Set(failures(other).map(\.signature))
+        let baselineSignatures = Set(failures(baseline).map(\.signature))
+        let otherSignatures = Set(failures(other).map(\.signature))
         signaturesOnlyInBaseline = failures(baseline).filter { !otherSignatures.contains($0.signature) }
         signaturesOnlyInOther = failures(other).filter { !baselineSignatures.contains($0.signature) }
     }

@@ -27,7 +27,10 @@ package struct Comparison: Sendable {
     /// The significance level rows are marked at (after Holm's adjustment).
     package static let significanceLevel = 0.05
 
-    init(title: String, baselineLabel: String, otherLabel: String, rows: [CellComparison], unmatched: [UnmatchedCell], key: String?) {
+    init(
+        title: String, baselineLabel: String, otherLabel: String, rows: [CellComparison], unmatched: [UnmatchedCell],
+        key: String?
+    ) {
         self.title = title
         self.baselineLabel = baselineLabel
         self.otherLabel = otherLabel
@@ -50,7 +53,8 @@ package struct Comparison: Sendable {
         func key(_ scenario: String, _ cell: CellTally) -> String {
             ignoreEngine ? "\(scenario)\u{0}\(cell.cellID)" : "\(scenario)\u{0}\(cell.cellID)\u{0}\(cell.engine)"
         }
-        let labelA = a.label, labelB = b.label == a.label ? b.label + " (B)" : b.label
+        let labelA = a.label
+        let labelB = b.label == a.label ? b.label + " (B)" : b.label
         var bCells: [String: (String, CellTally)] = [:]
         for scenario in b.tally.scenarios {
             for cell in scenario.cells { bCells[key(scenario.name, cell)] = (scenario.name, cell) }
@@ -64,19 +68,29 @@ package struct Comparison: Sendable {
                 if let (_, partner) = bCells[k] {
                     matched.insert(k)
                     let group = ignoreEngine || cell.engine.isEmpty ? cell.cellID : "\(cell.cellID) [\(cell.engine)]"
-                    rows.append(CellComparison(scenario: scenario.name, group: group,
-                                               baseline: .init(label: labelA, tally: cell), other: .init(label: labelB, tally: partner)))
+                    rows.append(
+                        CellComparison(
+                            scenario: scenario.name, group: group,
+                            baseline: .init(label: labelA, tally: cell), other: .init(label: labelB, tally: partner)))
                 } else {
-                    unmatched.append(UnmatchedCell(scenario: scenario.name, cellID: cell.cellID, engine: cell.engine, side: labelA, trials: cell.trials, successRate: cell.successRate))
+                    unmatched.append(
+                        UnmatchedCell(
+                            scenario: scenario.name, cellID: cell.cellID, engine: cell.engine, side: labelA,
+                            trials: cell.trials, successRate: cell.successRate))
                 }
             }
         }
         for scenario in b.tally.scenarios {
             for cell in scenario.cells where !matched.contains(key(scenario.name, cell)) {
-                unmatched.append(UnmatchedCell(scenario: scenario.name, cellID: cell.cellID, engine: cell.engine, side: labelB, trials: cell.trials, successRate: cell.successRate))
+                unmatched.append(
+                    UnmatchedCell(
+                        scenario: scenario.name, cellID: cell.cellID, engine: cell.engine, side: labelB,
+                        trials: cell.trials, successRate: cell.successRate))
             }
         }
-        self.init(title: "\(labelA) vs \(labelB)", baselineLabel: labelA, otherLabel: labelB, rows: rows, unmatched: unmatched, key: nil)
+        self.init(
+            title: "\(labelA) vs \(labelB)", baselineLabel: labelA, otherLabel: labelB, rows: rows,
+            unmatched: unmatched, key: nil)
     }
 
     /// Compares the levels of one key within a run.
@@ -100,15 +114,21 @@ package struct Comparison: Sendable {
                 if key == "engine" {
                     // A matrix may name the engine too (`matrix: {engine: [...]}`); it is the level, not the group.
                     let rest = cell.cellValues.filter { $0.key != "engine" }.map { "\($0.key)=\($0.value)" }
-                    let group = cell.cellValues["engine"] == nil ? cell.cellID : rest.isEmpty ? "(all)" : rest.joined(separator: ",")
-                    points.append(Coordinates(scenario: scenario.name, cell: cell, level: cell.engine, group: group,
-                                              order: engines.firstIndex(of: cell.engine) ?? Int.max))
+                    let group =
+                        cell.cellValues["engine"] == nil
+                        ? cell.cellID : rest.isEmpty ? "(all)" : rest.joined(separator: ",")
+                    points.append(
+                        Coordinates(
+                            scenario: scenario.name, cell: cell, level: cell.engine, group: group,
+                            order: engines.firstIndex(of: cell.engine) ?? Int.max))
                 } else if let level = cell.cellValues[key] {
                     let rest = cell.cellValues.filter { $0.key != key }.map { "\($0.key)=\($0.value)" }
                     var group = rest.isEmpty ? "(all)" : rest.joined(separator: ",")
                     if engines.count > 1 { group += " [\(cell.engine)]" }
-                    points.append(Coordinates(scenario: scenario.name, cell: cell, level: level, group: group,
-                                              order: run.cellIndex(scenario: scenario.name, cellID: cell.cellID)))
+                    points.append(
+                        Coordinates(
+                            scenario: scenario.name, cell: cell, level: level, group: group,
+                            order: run.cellIndex(scenario: scenario.name, cellID: cell.cellID)))
                 }
             }
         }
@@ -141,19 +161,26 @@ package struct Comparison: Sendable {
             let members = groups[id] ?? []
             guard let basePoint = members.first(where: { $0.level == base }) else {
                 for member in members {
-                    unmatched.append(UnmatchedCell(scenario: member.scenario, cellID: member.cell.cellID, engine: member.cell.engine,
-                                                   side: "\(key)=\(member.level)", trials: member.cell.trials, successRate: member.cell.successRate))
+                    unmatched.append(
+                        UnmatchedCell(
+                            scenario: member.scenario, cellID: member.cell.cellID, engine: member.cell.engine,
+                            side: "\(key)=\(member.level)", trials: member.cell.trials,
+                            successRate: member.cell.successRate))
                 }
                 continue
             }
             for level in levels where level != base {
                 guard let point = members.first(where: { $0.level == level }) else { continue }
-                rows.append(CellComparison(scenario: point.scenario, group: point.group,
-                                           baseline: .init(label: "\(key)=\(base)", tally: basePoint.cell),
-                                           other: .init(label: "\(key)=\(level)", tally: point.cell)))
+                rows.append(
+                    CellComparison(
+                        scenario: point.scenario, group: point.group,
+                        baseline: .init(label: "\(key)=\(base)", tally: basePoint.cell),
+                        other: .init(label: "\(key)=\(level)", tally: point.cell)))
             }
         }
-        self.init(title: "\(run.label) by \(key) (baseline \(key)=\(base))", baselineLabel: "\(key)=\(base)", otherLabel: "\(key)=other", rows: rows, unmatched: unmatched, key: key)
+        self.init(
+            title: "\(run.label) by \(key) (baseline \(key)=\(base))", baselineLabel: "\(key)=\(base)",
+            otherLabel: "\(key)=other", rows: rows, unmatched: unmatched, key: key)
     }
 
     /// Rows whose adjusted p-value is below the significance level.

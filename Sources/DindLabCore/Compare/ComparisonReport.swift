@@ -30,17 +30,29 @@ package enum ComparisonReport {
     private static func header(_ comparison: Comparison) -> [String] {
         let scenarioColumn = showScenario(comparison) ? ["scenario"] : []
         if comparison.key != nil {
-            return scenarioColumn + ["cell", "level", "n", "rate [95% CI]", "baseline n", "baseline rate [95% CI]", "Δ rate", "p", "p (Holm)", ""]
+            return scenarioColumn + [
+                "cell", "level", "n", "rate [95% CI]", "baseline n", "baseline rate [95% CI]", "Δ rate", "p",
+                "p (Holm)", "",
+            ]
         }
-        return scenarioColumn + ["cell", "A n", "A rate [95% CI]", "B n", "B rate [95% CI]", "Δ rate (B−A)", "p", "p (Holm)", ""]
+        return scenarioColumn + [
+            "cell", "A n", "A rate [95% CI]", "B n", "B rate [95% CI]", "Δ rate (B−A)", "p", "p (Holm)", "",
+        ]
     }
 
     private static func cells(_ row: CellComparison, _ comparison: Comparison) -> [String] {
         let scenarioColumn = showScenario(comparison) ? [row.scenario] : []
-        let base = [String(row.baseline.counted), SummaryTable.rateText(row.baseline.tally.successRate, row.baseline.tally.interval)]
-        let other = [String(row.other.counted), SummaryTable.rateText(row.other.tally.successRate, row.other.tally.interval)]
-        let tail = [row.difference.map(points) ?? "—", row.pValue.map(pText) ?? "—", row.adjustedPValue.map(pText) ?? "—",
-                    row.isSignificant(at: Comparison.significanceLevel) ? "*" : ""]
+        let base = [
+            String(row.baseline.counted),
+            SummaryTable.rateText(row.baseline.tally.successRate, row.baseline.tally.interval),
+        ]
+        let other = [
+            String(row.other.counted), SummaryTable.rateText(row.other.tally.successRate, row.other.tally.interval),
+        ]
+        let tail = [
+            row.difference.map(points) ?? "—", row.pValue.map(pText) ?? "—", row.adjustedPValue.map(pText) ?? "—",
+            row.isSignificant(at: Comparison.significanceLevel) ? "*" : "",
+        ]
         if comparison.key != nil {
             return scenarioColumn + [row.group, row.other.label] + other + base + tail
         }
@@ -52,19 +64,30 @@ package enum ComparisonReport {
         let significant = comparison.significantRows
         let heading: (String) -> String = { markdown ? "## \($0)\n\n" : "\($0):\n" }
         let item: (String) -> String = { markdown ? "- \($0)\n" : "  \($0)\n" }
-        text += "n counts passes, fails and timeouts (errors are left out). * marks Holm-adjusted p < \(Comparison.significanceLevel) over \(comparison.rows.count { $0.pValue != nil }) test(s).\n"
-        text += significant.isEmpty ? "No cell differs significantly.\n" : "\(significant.count) cell(s) differ significantly.\n"
+        text +=
+            "n counts passes, fails and timeouts (errors are left out). * marks Holm-adjusted p < \(Comparison.significanceLevel) over \(comparison.rows.count { $0.pValue != nil }) test(s).\n"
+        text +=
+            significant.isEmpty
+            ? "No cell differs significantly.\n" : "\(significant.count) cell(s) differ significantly.\n"
 
-        let withSignatures = comparison.rows.filter { !$0.signaturesOnlyInBaseline.isEmpty || !$0.signaturesOnlyInOther.isEmpty }
+        let withSignatures = comparison.rows.filter {
+            !$0.signaturesOnlyInBaseline.isEmpty || !$0.signaturesOnlyInOther.isEmpty
+        }
         if !withSignatures.isEmpty {
             text += "\n" + heading("Signatures seen on one side only")
             for row in withSignatures {
-                let name = (showScenario(comparison) ? "\(row.scenario) " : "") + row.group + (comparison.key != nil ? " (\(row.other.label))" : "")
+                let name =
+                    (showScenario(comparison) ? "\(row.scenario) " : "") + row.group
+                    + (comparison.key != nil ? " (\(row.other.label))" : "")
                 for signature in row.signaturesOnlyInBaseline {
-                    text += item("\(code(name, markdown)): only in \(row.baseline.label): \(signature.count)× \(code(signature.signature, markdown)) (e.g. \(signature.exampleTrialID))")
+                    text += item(
+                        "\(code(name, markdown)): only in \(row.baseline.label): \(signature.count)× \(code(signature.signature, markdown)) (e.g. \(signature.exampleTrialID))"
+                    )
                 }
                 for signature in row.signaturesOnlyInOther {
-                    text += item("\(code(name, markdown)): only in \(row.other.label): \(signature.count)× \(code(signature.signature, markdown)) (e.g. \(signature.exampleTrialID))")
+                    text += item(
+                        "\(code(name, markdown)): only in \(row.other.label): \(signature.count)× \(code(signature.signature, markdown)) (e.g. \(signature.exampleTrialID))"
+                    )
                 }
             }
         }
@@ -72,7 +95,9 @@ package enum ComparisonReport {
             text += "\n" + heading(comparison.key == nil ? "Cells in one run only" : "Cells without the baseline level")
             for cell in comparison.unmatched {
                 let rate = SummaryTable.rateText(cell.successRate, nil)
-                text += item("\(code((cell.scenario.isEmpty ? "" : cell.scenario + " ") + cell.cellID, markdown)) [\(cell.engine)]: only in \(cell.side) (\(cell.trials) trials, rate \(rate))")
+                text += item(
+                    "\(code((cell.scenario.isEmpty ? "" : cell.scenario + " ") + cell.cellID, markdown)) [\(cell.engine)]: only in \(cell.side) (\(cell.trials) trials, rate \(rate))"
+                )
             }
         }
         return text

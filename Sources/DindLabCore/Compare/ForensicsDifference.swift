@@ -36,7 +36,9 @@ package struct ForensicsDifference: Sendable, Hashable {
     /// `docker info` keys whose values change on every trial (ids, names, clocks, counters of
     /// the daemon's own goroutines and descriptors); their lines are not compared. Lines are
     /// compared with their words in any order (see `canonical`).
-    package static let volatileInfoKeys: Set<String> = ["ID", "Name", "System Time", "File Descriptors", "Goroutines", "EventsListeners"]
+    package static let volatileInfoKeys: Set<String> = [
+        "ID", "Name", "System Time", "File Descriptors", "Goroutines", "EventsListeners",
+    ]
 
     /// - Parameters:
     ///   - failed: The failed trial's digest.
@@ -53,30 +55,45 @@ package struct ForensicsDifference: Sendable, Hashable {
             for process in digest.cgroups {
                 for line in process.lines {
                     guard let colon = line.firstIndex(of: ":") else { continue }
-                    table[process.process, default: [:]][String(line[..<colon])] = normaliser.normalise(String(line[line.index(after: colon)...]))
+                    table[process.process, default: [:]][String(line[..<colon])] = normaliser.normalise(
+                        String(line[line.index(after: colon)...]))
                 }
             }
             return table
         }
-        let failedTable = table(failed), passedTable = table(passing)
+        let failedTable = table(failed)
+        let passedTable = table(passing)
         var lines: [CgroupLine] = []
         for process in Self.ordered(failed.cgroups.map(\.process) + passing.cgroups.map(\.process)) {
-            let failedRows = failedTable[process] ?? [:], passedRows = passedTable[process] ?? [:]
-            let hierarchies = Self.ordered((failed.cgroups.first { $0.process == process }?.lines ?? []) + (passing.cgroups.first { $0.process == process }?.lines ?? []))
-                .compactMap { $0.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) }
+            let failedRows = failedTable[process] ?? [:]
+            let passedRows = passedTable[process] ?? [:]
+            let hierarchies = Self.ordered(
+                (failed.cgroups.first { $0.process == process }?.lines ?? [])
+                    + (passing.cgroups.first { $0.process == process }?.lines ?? [])
+            )
+            .compactMap {
+                $0.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)
+            }
             for hierarchy in Self.ordered(hierarchies) where failedRows[hierarchy] != passedRows[hierarchy] {
-                lines.append(CgroupLine(process: process, hierarchy: hierarchy, failed: failedRows[hierarchy], passed: passedRows[hierarchy]))
+                lines.append(
+                    CgroupLine(
+                        process: process, hierarchy: hierarchy, failed: failedRows[hierarchy],
+                        passed: passedRows[hierarchy]))
             }
         }
         cgroupLines = lines
 
         mountCounts = LeftoverMount.Kind.allCases.compactMap { kind in
-            let count = MountCount(kind: kind, failed: failed.dockerMounts.count { $0.kind == kind }, passed: passing.dockerMounts.count { $0.kind == kind })
+            let count = MountCount(
+                kind: kind, failed: failed.dockerMounts.count { $0.kind == kind },
+                passed: passing.dockerMounts.count { $0.kind == kind })
             return count.failed == count.passed ? nil : count
         }
 
-        let failedInfo = Self.comparableInfo(failed.dockerInfo), passingInfo = Self.comparableInfo(passing.dockerInfo)
-        let failedKeys = Set(failedInfo.map(Self.canonical)), passingKeys = Set(passingInfo.map(Self.canonical))
+        let failedInfo = Self.comparableInfo(failed.dockerInfo)
+        let passingInfo = Self.comparableInfo(passing.dockerInfo)
+        let failedKeys = Set(failedInfo.map(Self.canonical))
+        let passingKeys = Set(passingInfo.map(Self.canonical))
         infoOnlyInFailed = failedInfo.filter { !passingKeys.contains(Self.canonical($0)) }
         infoOnlyInPassing = passingInfo.filter { !failedKeys.contains(Self.canonical($0)) }
     }
@@ -108,9 +125,13 @@ package struct ForensicsDifference: Sendable, Hashable {
     /// A section of forensics.md.
     package var markdown: String {
         var text = "## Compared with passing trial \(passingTrialID)\n\n"
-        text += "The passing trial ran in the same cell" + (sameEngine ? " on the same engine" : " on engine \(passingEngine)") + "; see [its artifacts](../\(passingTrialID)/forensics.md).\n\n"
+        text +=
+            "The passing trial ran in the same cell"
+            + (sameEngine ? " on the same engine" : " on engine \(passingEngine)")
+            + "; see [its artifacts](../\(passingTrialID)/forensics.md).\n\n"
         if isEmpty {
-            text += "Nothing compared differs: the cgroup lines, the mounts left under /var/lib/docker and `docker info` (less \(Self.volatileInfoKeys.sorted().joined(separator: ", "))) are the same.\n"
+            text +=
+                "Nothing compared differs: the cgroup lines, the mounts left under /var/lib/docker and `docker info` (less \(Self.volatileInfoKeys.sorted().joined(separator: ", "))) are the same.\n"
             return text
         }
         text += "### cgroup lines\n\n"
@@ -119,7 +140,8 @@ package struct ForensicsDifference: Sendable, Hashable {
         } else {
             text += "| process | hierarchy | this trial | passing trial |\n|---|---|---|---|\n"
             for line in cgroupLines {
-                text += "| \(line.process) | \(line.hierarchy.isEmpty ? "(unified)" : line.hierarchy) | `\(line.failed ?? "(none)")` | `\(line.passed ?? "(none)")` |\n"
+                text +=
+                    "| \(line.process) | \(line.hierarchy.isEmpty ? "(unified)" : line.hierarchy) | `\(line.failed ?? "(none)")` | `\(line.passed ?? "(none)")` |\n"
             }
         }
         text += "\n### Mounts left under /var/lib/docker\n\n"
@@ -169,11 +191,19 @@ package enum ForensicsCrossReference {
         for record in records where record.outcome != .pass {
             guard let path = record.artifactsPath, let failed = digest(record) else { continue }
             let candidates = passing.filter { $0.scenario == record.scenario && $0.cellID == record.cellID }
-                .sorted { ($0.engine != record.engine ? 1 : 0, abs($0.sequence - record.sequence)) < ($1.engine != record.engine ? 1 : 0, abs($1.sequence - record.sequence)) }
+                .sorted {
+                    ($0.engine != record.engine ? 1 : 0, abs($0.sequence - record.sequence)) < (
+                        $1.engine != record.engine ? 1 : 0, abs($1.sequence - record.sequence)
+                    )
+                }
             for candidate in candidates {
-                if passingDigests[candidate.trialID] == nil { passingDigests[candidate.trialID] = .some(digest(candidate)) }
+                if passingDigests[candidate.trialID] == nil {
+                    passingDigests[candidate.trialID] = .some(digest(candidate))
+                }
                 guard let passed = passingDigests[candidate.trialID] ?? nil else { continue }
-                failed.write(to: runDirectory.appendingPathComponent(path, isDirectory: true), difference: ForensicsDifference(failed: failed, passing: passed))
+                failed.write(
+                    to: runDirectory.appendingPathComponent(path, isDirectory: true),
+                    difference: ForensicsDifference(failed: failed, passing: passed))
                 compared[record.trialID] = candidate.trialID
                 break
             }

@@ -30,7 +30,8 @@ package struct RunRecords: Sendable {
         let store = try ResultStore(opening: directory)
         let log = try await store.readTrials()
         let manifest = try? await store.readManifest()
-        return RunRecords(directory: directory, manifest: manifest, records: log.records, corruptLines: log.corruptLines)
+        return RunRecords(
+            directory: directory, manifest: manifest, records: log.records, corruptLines: log.corruptLines)
     }
 
     /// A short name for tables: the folder's name (the run id).

@@ -34,8 +34,11 @@ package struct History: Sendable {
     /// The default number of earlier nights a latest night is compared with: a week.
     package static let defaultWindow = 7
 
-    init(nights: [HistoryNight], cells: [HistoryCell], signatures: [HistorySignature], scenarioChanges: [ScenarioFileChange],
-         window: Int, showsEngines: Bool, warnings: [String]) {
+    init(
+        nights: [HistoryNight], cells: [HistoryCell], signatures: [HistorySignature],
+        scenarioChanges: [ScenarioFileChange],
+        window: Int, showsEngines: Bool, warnings: [String]
+    ) {
         self.nights = nights
         self.cells = cells
         self.signatures = signatures
@@ -79,7 +82,9 @@ package struct History: Sendable {
     package func explanation(of cell: HistoryCell) -> String {
         let trend = cell.trend
         let latestText = trend.latest.map(\.failedText) ?? ""
-        let windowText = trend.window.map { "\($0.failedText) in the \($0.nights == 1 ? "night" : "\($0.nights) nights") before" } ?? ""
+        let windowText =
+            trend.window.map { "\($0.failedText) in the \($0.nights == 1 ? "night" : "\($0.nights) nights") before" }
+            ?? ""
         let test = trend.pValue.map { p in
             "Fisher p = \(ComparisonReport.pText(p)), Holm-adjusted \(ComparisonReport.pText(trend.adjustedPValue ?? p)) over \(trend.testedCells) cell\(trend.testedCells == 1 ? "" : "s")"
         }
@@ -107,7 +112,9 @@ package struct History: Sendable {
     package var columnLabels: [String] {
         let short = nights.map(\.shortLabel)
         if Set(short).count == short.count { return short }
-        let long = nights.map { String(Timestamp.format($0.startedAt).dropFirst(5).prefix(14)).replacingOccurrences(of: "T", with: " ") }
+        let long = nights.map {
+            String(Timestamp.format($0.startedAt).dropFirst(5).prefix(14)).replacingOccurrences(of: "T", with: " ")
+        }
         if Set(long).count == long.count { return long }
         return long.enumerated().map { "\($1) #\($0 + 1)" }
     }
@@ -175,8 +182,10 @@ package struct HistoryEntry: Sendable, Hashable {
     /// The expectation the cell had that night, from the night's manifest.
     package var expectation: SuccessRateExpectation?
 
-    package init(passes: Int = 0, fails: Int = 0, timeouts: Int = 0, errors: Int = 0, skippedReason: String? = nil,
-                topSignature: String? = nil, expectation: SuccessRateExpectation? = nil) {
+    package init(
+        passes: Int = 0, fails: Int = 0, timeouts: Int = 0, errors: Int = 0, skippedReason: String? = nil,
+        topSignature: String? = nil, expectation: SuccessRateExpectation? = nil
+    ) {
         self.passes = passes
         self.fails = fails
         self.timeouts = timeouts
@@ -229,7 +238,9 @@ package struct HistoryCounts: Sendable, Hashable, Codable {
     }
 
     init(_ entries: [HistoryEntry]) {
-        self.init(passes: entries.reduce(0) { $0 + $1.passes }, failures: entries.reduce(0) { $0 + $1.failures }, nights: entries.count)
+        self.init(
+            passes: entries.reduce(0) { $0 + $1.passes }, failures: entries.reduce(0) { $0 + $1.failures },
+            nights: entries.count)
     }
 
     package var counted: Int { passes + failures }

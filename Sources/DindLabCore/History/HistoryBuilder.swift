@@ -51,7 +51,8 @@ struct HistoryBuilder {
                     scenarios.insert(key.scenario)
                 }
                 for skipped in run.manifest.skippedCells ?? [] {
-                    let row = rowKey(RunTally.CellKey(scenario: skipped.scenario, cellID: skipped.cellID, engine: skipped.engine))
+                    let row = rowKey(
+                        RunTally.CellKey(scenario: skipped.scenario, cellID: skipped.cellID, engine: skipped.engine))
                     var entry = HistoryEntry(skippedReason: skipped.reason)
                     entry.expectation = expectations.expectation(scenario: skipped.scenario, cellID: skipped.cellID)
                     nightEntries[row, default: HistoryEntry()].add(entry)
@@ -65,17 +66,22 @@ struct HistoryBuilder {
         }
 
         let rows = entries.keys.sorted {
-            ($0.scenario, cellIndex[$0] ?? Int.max, $0.cellID, $0.engine ?? "") < ($1.scenario, cellIndex[$1] ?? Int.max, $1.cellID, $1.engine ?? "")
+            ($0.scenario, cellIndex[$0] ?? Int.max, $0.cellID, $0.engine ?? "") < (
+                $1.scenario, cellIndex[$1] ?? Int.max, $1.cellID, $1.engine ?? ""
+            )
         }
         let absent = [HistoryEntry?](repeating: nil, count: groups.count)
         var cells = rows.map { row in
-            HistoryCell(scenario: row.scenario, cellID: row.cellID, cellValues: Self.cellValues(json: valuesJSON[row], cellID: row.cellID),
-                        engine: row.engine, entries: entries[row, default: absent], trend: CellTrend(classification: .passing))
+            HistoryCell(
+                scenario: row.scenario, cellID: row.cellID,
+                cellValues: Self.cellValues(json: valuesJSON[row], cellID: row.cellID),
+                engine: row.engine, entries: entries[row, default: absent], trend: CellTrend(classification: .passing))
         }
         HistoryClassifier(window: window).classify(&cells)
         let rowNames = Dictionary(uniqueKeysWithValues: rows.enumerated().map { ($0.element, $0.offset) })
-        return History(nights: nights, cells: cells, signatures: signatures(rowOrder: rowNames, rowKey: rowKey),
-                       scenarioChanges: Self.changes(nights), window: window, showsEngines: showsEngines, warnings: warnings)
+        return History(
+            nights: nights, cells: cells, signatures: signatures(rowOrder: rowNames, rowKey: rowKey),
+            scenarioChanges: Self.changes(nights), window: window, showsEngines: showsEngines, warnings: warnings)
     }
 
     // MARK: - Nights
@@ -89,11 +95,15 @@ struct HistoryBuilder {
             let shards = manifests.compactMap(\.shard).map(\.description).joined(separator: ", ")
             provenance = "shard\(group.count == 1 ? "" : "s") \(shards) (not merged)"
         }
-        let versions = manifests.map(\.harnessVersion).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        let versions = manifests.map(\.harnessVersion).reduce(into: [String]()) {
+            if !$0.contains($1) { $0.append($1) }
+        }
         var digests: [String: String] = [:]
         for manifest in manifests {
             for file in manifest.scenarioFiles {
-                if let name = Self.scenarioName(of: file, in: manifest, scenarios: scenarios) { digests[name] = file.sha256 }
+                if let name = Self.scenarioName(of: file, in: manifest, scenarios: scenarios) {
+                    digests[name] = file.sha256
+                }
             }
         }
         return HistoryNight(
@@ -101,13 +111,16 @@ struct HistoryBuilder {
             startedAt: manifests.dropFirst().reduce(manifests[0].startedAt) { min($0, $1.startedAt) },
             finishedAt: manifests.allSatisfy { $0.finishedAt != nil } ? manifests.compactMap(\.finishedAt).max() : nil,
             seed: manifests[0].seed, harnessVersion: versions.joined(separator: ", "), provenance: provenance,
-            trialCount: group.reduce(0) { $0 + $1.tally.trials }, corruptLineCount: group.reduce(0) { $0 + $1.tally.corruptLines.count },
+            trialCount: group.reduce(0) { $0 + $1.tally.trials },
+            corruptLineCount: group.reduce(0) { $0 + $1.tally.corruptLines.count },
             scenarioDigests: digests)
     }
 
     /// Which scenario a manifest's file holds: as recorded; else the only scenario of a
     /// one-file run; else the scenario named like the file (`Scenarios/smoke.yaml` → smoke).
-    static func scenarioName(of file: RunManifest.ScenarioFile, in manifest: RunManifest, scenarios: Set<String>) -> String? {
+    static func scenarioName(of file: RunManifest.ScenarioFile, in manifest: RunManifest, scenarios: Set<String>)
+        -> String?
+    {
         if let name = file.scenario { return name }
         if manifest.scenarioFiles.count == 1, scenarios.count == 1 { return scenarios.first }
         let stem = URL(fileURLWithPath: file.path).deletingPathExtension().lastPathComponent
@@ -121,7 +134,9 @@ struct HistoryBuilder {
         for night in nights {
             for (scenario, digest) in night.scenarioDigests.sorted(by: { $0.key < $1.key }) {
                 if let previous = last[scenario], previous != digest {
-                    changes.append(ScenarioFileChange(scenario: scenario, night: night.index, previousSHA256: previous, sha256: digest))
+                    changes.append(
+                        ScenarioFileChange(
+                            scenario: scenario, night: night.index, previousSHA256: previous, sha256: digest))
                 }
                 last[scenario] = digest
             }
@@ -168,20 +183,30 @@ struct HistoryBuilder {
             for (run, tally) in group {
                 for (key, signature) in tally.signatures {
                     let firstTonight = tonight.insert(key).inserted
-                    seen[key, default: Seen(first: index, last: index,
-                                            example: (signature.exampleTrialID, signature.exampleArtifactsPath, run.directory))]
-                        .add(signature, rows: signature.cells.map(rowKey), night: index, firstTonight: firstTonight)
+                    seen[
+                        key,
+                        default: Seen(
+                            first: index, last: index,
+                            example: (signature.exampleTrialID, signature.exampleArtifactsPath, run.directory))
+                    ]
+                    .add(signature, rows: signature.cells.map(rowKey), night: index, firstTonight: firstTonight)
                 }
             }
         }
         return seen.map { key, value in
             HistorySignature(
-                scenario: key.scenario, outcome: key.outcome, signature: key.signature, firstNight: value.first, lastNight: value.last,
+                scenario: key.scenario, outcome: key.outcome, signature: key.signature, firstNight: value.first,
+                lastNight: value.last,
                 nightCount: value.nights, count: value.count,
-                cells: value.rows.sorted { rowOrder[$0] ?? 0 < rowOrder[$1] ?? 0 }.map { row in row.engine.map { "\(row.cellID) [\($0)]" } ?? row.cellID },
-                exampleTrialID: value.example.trialID, exampleArtifactsPath: value.example.artifactsPath, exampleRunDirectory: value.example.directory)
+                cells: value.rows.sorted { rowOrder[$0] ?? 0 < rowOrder[$1] ?? 0 }.map { row in
+                    row.engine.map { "\(row.cellID) [\($0)]" } ?? row.cellID
+                },
+                exampleTrialID: value.example.trialID, exampleArtifactsPath: value.example.artifactsPath,
+                exampleRunDirectory: value.example.directory)
         }.sorted {
-            ($1.firstNight, $1.count, $0.scenario, $0.signature, $0.outcome.rawValue) < ($0.firstNight, $0.count, $1.scenario, $1.signature, $1.outcome.rawValue)
+            ($1.firstNight, $1.count, $0.scenario, $0.signature, $0.outcome.rawValue) < (
+                $0.firstNight, $0.count, $1.scenario, $1.signature, $1.outcome.rawValue
+            )
         }
     }
 }
@@ -212,7 +237,9 @@ struct HistoryClassifier {
             var trend = cells[index].trend
             trend.adjustedPValue = value
             trend.testedCells = tested.count
-            if value < History.significanceLevel, let latest = trend.latest?.failureRate, let before = trend.window?.failureRate, latest != before {
+            if value < History.significanceLevel, let latest = trend.latest?.failureRate,
+                let before = trend.window?.failureRate, latest != before
+            {
                 trend.classification = latest > before ? .regressed : .recovered
             }
             cells[index].trend = trend
@@ -234,9 +261,14 @@ struct HistoryClassifier {
             return CellTrend(classification: .new, latest: latestCounts, lastSeenNight: latestIndex)
         }
         let windowCounts = HistoryCounts(Array(earlierCounted.suffix(window)))
-        let p = FisherExactTest(a: latestCounts.passes, b: latestCounts.failures, c: windowCounts.passes, d: windowCounts.failures).twoSidedPValue
-        var trend = CellTrend(classification: .passing, latest: latestCounts, window: windowCounts, pValue: p, adjustedPValue: p, lastSeenNight: latestIndex)
-        let recent = HistoryCounts(passes: latestCounts.passes + windowCounts.passes, failures: latestCounts.failures + windowCounts.failures)
+        let p = FisherExactTest(
+            a: latestCounts.passes, b: latestCounts.failures, c: windowCounts.passes, d: windowCounts.failures
+        ).twoSidedPValue
+        var trend = CellTrend(
+            classification: .passing, latest: latestCounts, window: windowCounts, pValue: p, adjustedPValue: p,
+            lastSeenNight: latestIndex)
+        let recent = HistoryCounts(
+            passes: latestCounts.passes + windowCounts.passes, failures: latestCounts.failures + windowCounts.failures)
         let judged = recent.counted >= History.flakyMinimumTrials ? recent : latestCounts
         trend.classification = judged.failures == 0 ? .passing : judged.passes == 0 ? .failing : .flaky
         return trend

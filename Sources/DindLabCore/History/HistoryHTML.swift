@@ -24,7 +24,9 @@ package enum HistoryHTML {
         }
         var body: [String] = []
         body.append("<h1>dindlab history</h1>")
-        body.append("<p class=\"meta\">\(text(HistoryReport.headline(history, columns: Int.max).replacingOccurrences(of: "\n", with: " ")))</p>")
+        body.append(
+            "<p class=\"meta\">\(text(HistoryReport.headline(history, columns: Int.max).replacingOccurrences(of: "\n", with: " ")))</p>"
+        )
         body.append(verdict(history))
         body.append(grid(history, links: links))
         body.append(legend)
@@ -41,10 +43,21 @@ package enum HistoryHTML {
     private static func verdict(_ history: History) -> String {
         let regressed = history.regressedCells
         var html = "<div class=\"verdict \(regressed.isEmpty ? "status0" : "status1")\"><strong>"
-        html += regressed.isEmpty ? "No cell regressed in the latest night." : "\(regressed.count) cell\(regressed.count == 1 ? "" : "s") regressed in the latest night."
-        html += "</strong> " + history.classCounts.map { "<span class=\"badge \($0.classification.rawValue)\">\($0.count) \(text($0.classification.description))</span>" }.joined(separator: " ")
+        html +=
+            regressed.isEmpty
+            ? "No cell regressed in the latest night."
+            : "\(regressed.count) cell\(regressed.count == 1 ? "" : "s") regressed in the latest night."
+        html +=
+            "</strong> "
+            + history.classCounts.map {
+                "<span class=\"badge \($0.classification.rawValue)\">\($0.count) \(text($0.classification.description))</span>"
+            }.joined(separator: " ")
         if !regressed.isEmpty {
-            html += "<ul>" + regressed.map { "<li><b>\(text($0.scenario))</b> <code>\(text(history.name(of: $0)))</code>: \(text(history.explanation(of: $0)))</li>" }.joined() + "</ul>"
+            html +=
+                "<ul>"
+                + regressed.map {
+                    "<li><b>\(text($0.scenario))</b> <code>\(text(history.name(of: $0)))</code>: \(text(history.explanation(of: $0)))</li>"
+                }.joined() + "</ul>"
         }
         return html + "</div>"
     }
@@ -55,21 +68,27 @@ package enum HistoryHTML {
         // with the parts that repeat (a night's link and label) made once.
         let labels = history.nights.map { text($0.dateLabel) }
         let headers = history.columnLabels
-        var html = "<h2>Cells × nights</h2>\n<div class=\"scroll\"><table class=\"grid\">\n<thead><tr><th class=\"name corner\">cell</th><th class=\"cls\">class</th><th class=\"p\">p (Holm)</th>"
+        var html =
+            "<h2>Cells × nights</h2>\n<div class=\"scroll\"><table class=\"grid\">\n<thead><tr><th class=\"name corner\">cell</th><th class=\"cls\">class</th><th class=\"p\">p (Holm)</th>"
         html.reserveCapacity(200 * history.cells.count * max(1, nights.count))
         for night in nights {
-            let title = "\(night.dateLabel) · run \(night.runIDs.map(\.rawValue).joined(separator: ", "))" + (night.provenance.map { " · \($0)" } ?? "")
+            let title =
+                "\(night.dateLabel) · run \(night.runIDs.map(\.rawValue).joined(separator: ", "))"
+                + (night.provenance.map { " · \($0)" } ?? "")
                 + " · \(night.trialCount) trials" + (night.seed.map { " · seed \($0)" } ?? "")
             let date = headers[night.index].split(separator: " ", maxSplits: 1)
-            html += "<th class=\"night\" title=\"\(text(title))\"><a href=\"\(links[night.index])\">\(text(String(date.first ?? "")))<br>\(text(String(date.last ?? "")))</a></th>"
+            html +=
+                "<th class=\"night\" title=\"\(text(title))\"><a href=\"\(links[night.index])\">\(text(String(date.first ?? "")))<br>\(text(String(date.last ?? "")))</a></th>"
         }
         html += "</tr></thead>\n<tbody>\n"
         for scenario in history.scenarioNames {
-            let changes = Dictionary(history.changes(of: scenario).map { ($0.night, $0) }, uniquingKeysWith: { first, _ in first })
+            let changes = Dictionary(
+                history.changes(of: scenario).map { ($0.night, $0) }, uniquingKeysWith: { first, _ in first })
             html += "<tr class=\"scenario\"><th class=\"name\" colspan=\"3\">\(text(scenario))</th>"
             for night in nights {
                 if let change = changes[night.index] {
-                    html += "<td class=\"changed\" title=\"\(text("The scenario file changed on this night: sha256 \(change.previousSHA256.prefix(12))… → \(change.sha256.prefix(12))…"))\">file changed</td>"
+                    html +=
+                        "<td class=\"changed\" title=\"\(text("The scenario file changed on this night: sha256 \(change.previousSHA256.prefix(12))… → \(change.sha256.prefix(12))…"))\">file changed</td>"
                 } else {
                     html += "<td></td>"
                 }
@@ -78,8 +97,10 @@ package enum HistoryHTML {
             var expectationTexts: [SuccessRateExpectation: String] = [:]
             for cell in history.cells where cell.scenario == scenario {
                 let kind = cell.trend.classification
-                html += "<tr><th class=\"name\" title=\"\(text(cell.cellValues.description))\">\(text(history.name(of: cell)))</th>"
-                html += "<td class=\"cls\"><span class=\"badge \(kind.rawValue)\" title=\"\(text(history.explanation(of: cell)))\">\(text(kind.description))</span></td>"
+                html +=
+                    "<tr><th class=\"name\" title=\"\(text(cell.cellValues.description))\">\(text(history.name(of: cell)))</th>"
+                html +=
+                    "<td class=\"cls\"><span class=\"badge \(kind.rawValue)\" title=\"\(text(history.explanation(of: cell)))\">\(text(kind.description))</span></td>"
                 html += "<td class=\"p num\">\(text(HistoryReport.adjustedText(cell.trend)))</td>"
                 for night in nights {
                     let changed = changes[night.index] != nil
@@ -122,11 +143,13 @@ package enum HistoryHTML {
     }
 
     private static func classes(_ history: History) -> String {
-        var html = "<h2>Classes</h2>\n<table class=\"explain\">\n<tr><th>scenario</th><th>cell</th><th>class</th><th>why</th></tr>\n"
+        var html =
+            "<h2>Classes</h2>\n<table class=\"explain\">\n<tr><th>scenario</th><th>cell</th><th>class</th><th>why</th></tr>\n"
         // Grouped by class in the order the classes are declared, in history order within a class.
         let grouped = HistoryClass.allCases.flatMap { kind in history.cells.filter { $0.trend.classification == kind } }
         for cell in grouped {
-            html += "<tr><td>\(text(cell.scenario))</td><td><code>\(text(history.name(of: cell)))</code></td>"
+            html +=
+                "<tr><td>\(text(cell.scenario))</td><td><code>\(text(history.name(of: cell)))</code></td>"
                 + "<td><span class=\"badge \(cell.trend.classification.rawValue)\">\(text(cell.trend.classification.description))</span></td>"
                 + "<td>\(text(history.explanation(of: cell)))</td></tr>\n"
         }
@@ -135,15 +158,20 @@ package enum HistoryHTML {
 
     private static func signatures(_ history: History, location: URL, links: [String]) -> String {
         var html = "<h2>Signatures, newest first</h2>\n"
-        guard !history.signatures.isEmpty else { return html + "<p class=\"none\">No trial failed, timed out or errored in these nights.</p>\n" }
+        guard !history.signatures.isEmpty else {
+            return html + "<p class=\"none\">No trial failed, timed out or errored in these nights.</p>\n"
+        }
         let latest = history.nights.count - 1
-        html += "<table class=\"signatures\">\n<tr><th>first seen</th><th>scenario</th><th>outcome</th><th>trials</th><th>nights</th><th>signature</th><th>cells</th><th>first trial</th></tr>\n"
+        html +=
+            "<table class=\"signatures\">\n<tr><th>first seen</th><th>scenario</th><th>outcome</th><th>trials</th><th>nights</th><th>signature</th><th>cells</th><th>first trial</th></tr>\n"
         for signature in history.signatures {
             let night = history.nights[signature.firstNight]
-            let example = signature.exampleArtifactsPath.map { path in
-                "<a href=\"\(href(RelativePath.from(location, to: signature.exampleRunDirectory) + path + "/"))\">\(text(signature.exampleTrialID))</a>"
-            } ?? text(signature.exampleTrialID)
-            html += "<tr\(signature.firstNight == latest ? " class=\"new\"" : "")><td class=\"when\"><a href=\"\(links[signature.firstNight])\">\(text(night.dateLabel))</a>"
+            let example =
+                signature.exampleArtifactsPath.map { path in
+                    "<a href=\"\(href(RelativePath.from(location, to: signature.exampleRunDirectory) + path + "/"))\">\(text(signature.exampleTrialID))</a>"
+                } ?? text(signature.exampleTrialID)
+            html +=
+                "<tr\(signature.firstNight == latest ? " class=\"new\"" : "")><td class=\"when\"><a href=\"\(links[signature.firstNight])\">\(text(night.dateLabel))</a>"
                 + (signature.firstNight == latest ? " <span class=\"badge new\">new</span>" : "") + "</td>"
                 + "<td>\(text(signature.scenario))</td><td>\(text(signature.outcome.description))</td><td class=\"num\">\(signature.count)</td>"
                 + "<td class=\"num\">\(signature.nightCount)</td><td class=\"sig\">\(text(signature.signature))</td>"

@@ -94,34 +94,46 @@ package struct HistoryJSON: Sendable, Codable {
         window = history.window
         significanceLevel = History.significanceLevel
         nights = history.nights.map { night in
-            Night(index: night.index, runIDs: night.runIDs.map(\.rawValue), directories: night.directories.map(\.path),
-                  startedAt: night.startedAt, finishedAt: night.finishedAt, seed: night.seed, harnessVersion: night.harnessVersion,
-                  provenance: night.provenance, trials: night.trialCount, corruptLines: night.corruptLineCount,
-                  report: relative(night.directory, ReportFiles.htmlFileName))
+            Night(
+                index: night.index, runIDs: night.runIDs.map(\.rawValue), directories: night.directories.map(\.path),
+                startedAt: night.startedAt, finishedAt: night.finishedAt, seed: night.seed,
+                harnessVersion: night.harnessVersion,
+                provenance: night.provenance, trials: night.trialCount, corruptLines: night.corruptLineCount,
+                report: relative(night.directory, ReportFiles.htmlFileName))
         }
         cells = history.cells.map { cell in
-            Cell(scenario: cell.scenario, cellID: cell.cellID, cellValues: cell.cellValues, engine: cell.engine,
-                 classification: cell.trend.classification, explanation: history.explanation(of: cell),
-                 latest: cell.trend.latest, window: cell.trend.window, pValue: cell.trend.pValue, adjustedPValue: cell.trend.adjustedPValue,
-                 expectation: cell.expectation,
-                 entries: cell.entries.map { entry in
-                     entry.map {
-                         Entry(passes: $0.passes, fails: $0.fails, timeouts: $0.timeouts, errors: $0.errors, successRate: $0.successRate,
-                               skipped: $0.skippedReason, topSignature: $0.topSignature, expectationHolds: $0.expectationHolds)
-                     }
-                 })
+            Cell(
+                scenario: cell.scenario, cellID: cell.cellID, cellValues: cell.cellValues, engine: cell.engine,
+                classification: cell.trend.classification, explanation: history.explanation(of: cell),
+                latest: cell.trend.latest, window: cell.trend.window, pValue: cell.trend.pValue,
+                adjustedPValue: cell.trend.adjustedPValue,
+                expectation: cell.expectation,
+                entries: cell.entries.map { entry in
+                    entry.map {
+                        Entry(
+                            passes: $0.passes, fails: $0.fails, timeouts: $0.timeouts, errors: $0.errors,
+                            successRate: $0.successRate,
+                            skipped: $0.skippedReason, topSignature: $0.topSignature,
+                            expectationHolds: $0.expectationHolds)
+                    }
+                })
         }
         signatures = history.signatures.map { signature in
             let night = history.nights[signature.firstNight]
-            return Signature(scenario: signature.scenario, outcome: signature.outcome, signature: signature.signature,
-                             firstNight: signature.firstNight, firstRunID: night.runID.rawValue, firstStartedAt: night.startedAt,
-                             lastNight: signature.lastNight, nights: signature.nightCount, count: signature.count, cells: signature.cells,
-                             exampleTrialID: signature.exampleTrialID,
-                             exampleArtifacts: signature.exampleArtifactsPath.map { relative(signature.exampleRunDirectory, $0 + "/") })
+            return Signature(
+                scenario: signature.scenario, outcome: signature.outcome, signature: signature.signature,
+                firstNight: signature.firstNight, firstRunID: night.runID.rawValue, firstStartedAt: night.startedAt,
+                lastNight: signature.lastNight, nights: signature.nightCount, count: signature.count,
+                cells: signature.cells,
+                exampleTrialID: signature.exampleTrialID,
+                exampleArtifacts: signature.exampleArtifactsPath.map {
+                    relative(signature.exampleRunDirectory, $0 + "/")
+                })
         }
         scenarioFileChanges = history.scenarioChanges.map {
-            FileChange(scenario: $0.scenario, night: $0.night, runID: history.nights[$0.night].runID.rawValue,
-                       previousSHA256: $0.previousSHA256, sha256: $0.sha256)
+            FileChange(
+                scenario: $0.scenario, night: $0.night, runID: history.nights[$0.night].runID.rawValue,
+                previousSHA256: $0.previousSHA256, sha256: $0.sha256)
         }
         warnings = history.warnings
     }

@@ -26,7 +26,9 @@ package enum HistoryReader {
     ///   - last: Keep only the newest `last` nights; all when nil.
     /// - Returns: The history.
     /// - Throws: `HistoryError` when a path does not exist or no run folder is found.
-    package static func read(_ paths: [URL], window: Int = History.defaultWindow, last: Int? = nil) throws(HistoryError) -> History {
+    package static func read(_ paths: [URL], window: Int = History.defaultWindow, last: Int? = nil) throws(HistoryError)
+        -> History
+    {
         guard window >= 1 else { throw .badWindow(window) }
         if let last, last < 1 { throw .badLast(last) }
         var warnings: [String] = []
@@ -47,7 +49,9 @@ package enum HistoryReader {
         talliedGroups.removeAll { group in
             let empty = group.allSatisfy { $0.tally.trials == 0 && ($0.run.manifest.skippedCells ?? []).isEmpty }
             if empty {
-                warnings.append("\(group.map(\.run.directory.path).joined(separator: ", ")) recorded no trial; left out of the history.")
+                warnings.append(
+                    "\(group.map(\.run.directory.path).joined(separator: ", ")) recorded no trial; left out of the history."
+                )
             }
             return empty
         }
@@ -68,20 +72,26 @@ package enum HistoryReader {
                 return
             }
             if FileManager.default.fileExists(atPath: url.appendingPathComponent(ResultStore.trialsFileName).path) {
-                warnings.append("\(url.path) has trials.jsonl but no manifest.json; it is not read (the manifest says when the run started).")
+                warnings.append(
+                    "\(url.path) has trials.jsonl but no manifest.json; it is not read (the manifest says when the run started)."
+                )
                 return
             }
             guard depth < searchDepth,
-                  let children = try? FileManager.default.contentsOfDirectory(at: url, includingPropertiesForKeys: [.isDirectoryKey]) else { return }
+                let children = try? FileManager.default.contentsOfDirectory(
+                    at: url, includingPropertiesForKeys: [.isDirectoryKey])
+            else { return }
             for child in children.sorted(by: { $0.lastPathComponent < $1.lastPathComponent })
             where !child.lastPathComponent.hasPrefix(".") && child.lastPathComponent != ResultStore.artifactsFolderName
-                && (try? child.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true {
+                && (try? child.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true
+            {
                 visit(child, depth: depth + 1)
             }
         }
         for path in paths {
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            guard FileManager.default.fileExists(atPath: path.path, isDirectory: &isDirectory), isDirectory.boolValue
+            else {
                 throw .noSuchPath(path.path)
             }
             visit(path, depth: 0)
@@ -101,7 +111,9 @@ package enum HistoryReader {
         DispatchQueue.concurrentPerform(iterations: folders.count) { index in
             let url = folders[index].appendingPathComponent(ResultStore.manifestFileName)
             do throws(ResultsError) {
-                guard let data = try ResultFiles.readIfPresent(url) else { throw .cannotRead(url.path, reason: "the file does not exist") }
+                guard let data = try ResultFiles.readIfPresent(url) else {
+                    throw .cannotRead(url.path, reason: "the file does not exist")
+                }
                 do {
                     slots.set(.success(try ResultsJSON.decoder().decode(RunManifest.self, from: data)), at: index)
                 } catch {
@@ -130,14 +142,17 @@ package enum HistoryReader {
         var unique: [RunFolder] = []
         for run in runs {
             if let earlier = byID[run.manifest.runID] {
-                warnings.append("The run \(run.manifest.runID) is in both \(earlier.directory.path) and \(run.directory.path); it is read once, from the first.")
+                warnings.append(
+                    "The run \(run.manifest.runID) is in both \(earlier.directory.path) and \(run.directory.path); it is read once, from the first."
+                )
                 continue
             }
             byID[run.manifest.runID] = run
             unique.append(run)
         }
-        let merged = Dictionary(unique.flatMap { run in (run.manifest.mergedFrom ?? []).map { ($0.runID, run.manifest.runID) } },
-                                uniquingKeysWith: { first, _ in first })
+        let merged = Dictionary(
+            unique.flatMap { run in (run.manifest.mergedFrom ?? []).map { ($0.runID, run.manifest.runID) } },
+            uniquingKeysWith: { first, _ in first })
         var readThroughMerge = 0
         var groups: [String: [RunFolder]] = [:]
         var order: [String] = []
@@ -149,7 +164,8 @@ package enum HistoryReader {
             let key: String
             if let shard = run.manifest.shard {
                 let digests = run.manifest.scenarioFiles.map(\.sha256).sorted().joined(separator: ",")
-                key = "shards \(shard.count) seed \(run.manifest.seed.map(String.init) ?? "-") plan \(run.manifest.plannedTrials.map(String.init) ?? "-") \(digests)"
+                key =
+                    "shards \(shard.count) seed \(run.manifest.seed.map(String.init) ?? "-") plan \(run.manifest.plannedTrials.map(String.init) ?? "-") \(digests)"
             } else {
                 key = "run \(run.manifest.runID)"
             }
@@ -157,14 +173,19 @@ package enum HistoryReader {
             groups[key, default: []].append(run)
         }
         if readThroughMerge > 0 {
-            warnings.append("\(readThroughMerge) shard run\(readThroughMerge == 1 ? " was" : "s were") read through the merged run\(readThroughMerge == 1 ? " that holds it" : "s that hold them"), not twice.")
+            warnings.append(
+                "\(readThroughMerge) shard run\(readThroughMerge == 1 ? " was" : "s were") read through the merged run\(readThroughMerge == 1 ? " that holds it" : "s that hold them"), not twice."
+            )
         }
         // Shards of one key that repeat a shard index are two nights (a seed used again).
         let split = order.flatMap { key -> [[RunFolder]] in
             var nights: [[RunFolder]] = []
-            for run in (groups[key] ?? []).sorted(by: { ($0.manifest.startedAt, $0.manifest.runID) < ($1.manifest.startedAt, $1.manifest.runID) }) {
+            for run in (groups[key] ?? []).sorted(by: {
+                ($0.manifest.startedAt, $0.manifest.runID) < ($1.manifest.startedAt, $1.manifest.runID)
+            }) {
                 if let index = run.manifest.shard?.index, let last = nights.indices.last,
-                   !nights[last].contains(where: { $0.manifest.shard?.index == index }) {
+                    !nights[last].contains(where: { $0.manifest.shard?.index == index })
+                {
                     nights[last].append(run)
                 } else {
                     nights.append([run])
@@ -173,7 +194,9 @@ package enum HistoryReader {
             return nights
         }
         return split.map { night in
-            night.sorted { ($0.manifest.shard?.index ?? 0, $0.manifest.runID) < ($1.manifest.shard?.index ?? 0, $1.manifest.runID) }
+            night.sorted {
+                ($0.manifest.shard?.index ?? 0, $0.manifest.runID) < ($1.manifest.shard?.index ?? 0, $1.manifest.runID)
+            }
         }.sorted { first, second in
             let a = first.dropFirst().reduce(first[0].manifest.startedAt) { min($0, $1.manifest.startedAt) }
             let b = second.dropFirst().reduce(second[0].manifest.startedAt) { min($0, $1.manifest.startedAt) }
@@ -188,7 +211,10 @@ package enum HistoryReader {
         let slots = PartResults<Result<RunTally, ResultsError>>(count: runs.count)
         DispatchQueue.concurrentPerform(iterations: runs.count) { index in
             do throws(ResultsError) {
-                slots.set(.success(try RunTally(reading: runs[index].directory.appendingPathComponent(ResultStore.trialsFileName))), at: index)
+                slots.set(
+                    .success(
+                        try RunTally(reading: runs[index].directory.appendingPathComponent(ResultStore.trialsFileName))),
+                    at: index)
             } catch {
                 slots.set(.failure(error), at: index)
             }
@@ -198,7 +224,9 @@ package enum HistoryReader {
             case .success(let tally):
                 if !tally.corruptLines.isEmpty {
                     let first = tally.corruptLines[0]
-                    warnings.append("\(run.directory.path)/trials.jsonl: \(tally.corruptLines.count) line\(tally.corruptLines.count == 1 ? " is" : "s are") not a trial record and \(tally.corruptLines.count == 1 ? "was" : "were") skipped (first: line \(first.lineNumber), \(first.reason)).")
+                    warnings.append(
+                        "\(run.directory.path)/trials.jsonl: \(tally.corruptLines.count) line\(tally.corruptLines.count == 1 ? " is" : "s are") not a trial record and \(tally.corruptLines.count == 1 ? "was" : "were") skipped (first: line \(first.lineNumber), \(first.reason))."
+                    )
                 }
                 return tally
             case .failure(let error):
@@ -284,8 +312,15 @@ struct RunTally: Sendable {
                 add(try TrialLineScanner.scan(line), line: line)
             } catch {
                 let blank = line.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
-                let reason = blank ? "the line is empty" : unterminated ? "the last line is incomplete (the harness may have stopped while writing it): \(error.reason)" : error.reason
-                corruptLines.append(CorruptLine(lineNumber: number, reason: reason, excerpt: String(decoding: line.prefix(120), as: UTF8.self)))
+                let reason =
+                    blank
+                    ? "the line is empty"
+                    : unterminated
+                        ? "the last line is incomplete (the harness may have stopped while writing it): \(error.reason)"
+                        : error.reason
+                corruptLines.append(
+                    CorruptLine(
+                        lineNumber: number, reason: reason, excerpt: String(decoding: line.prefix(120), as: UTF8.self)))
             }
         }
     }
@@ -299,8 +334,12 @@ struct RunTally: Sendable {
         cells[key, default: Cell(firstSeenIn: fields, line: line)].recordTrial(fields.outcome, signature: signature)
         guard let signature else { return }
         let signatureKey = SignatureKey(scenario: fields.scenario, outcome: fields.outcome, signature: signature)
-        signatures[signatureKey, default: Signature(exampleTrialID: fields.trialID.text(in: line),
-                                                    exampleArtifactsPath: fields.artifactsPath?.text(in: line))]
-            .recordTrial(in: key)
+        signatures[
+            signatureKey,
+            default: Signature(
+                exampleTrialID: fields.trialID.text(in: line),
+                exampleArtifactsPath: fields.artifactsPath?.text(in: line))
+        ]
+        .recordTrial(in: key)
     }
 }

@@ -71,7 +71,9 @@ struct TrialLineScanner {
         guard let base = line.baseAddress, !line.isEmpty else { throw Failure(reason: "the line is not a JSON object") }
         var cursor = Cursor(bytes: base.assumingMemoryBound(to: UInt8.self), count: line.count)
         var fields = Fields()
-        var seen: (scenario: Bool, cellID: Bool, engine: Bool, outcome: Bool, trialID: Bool) = (false, false, false, false, false)
+        var seen: (scenario: Bool, cellID: Bool, engine: Bool, outcome: Bool, trialID: Bool) = (
+            false, false, false, false, false
+        )
         cursor.skipWhitespace()
         guard cursor.take(UInt8(ascii: "{")) else { throw Failure(reason: "the line is not a JSON object") }
         cursor.skipWhitespace()
@@ -102,14 +104,18 @@ struct TrialLineScanner {
                     let (range, escaped) = try cursor.stringRange()
                     let text = escaped ? try Cursor.unescape(cursor.buffer(range)) : nil
                     guard let outcome = text.map({ TrialOutcome(rawValue: $0) }) ?? cursor.outcome(range) else {
-                        throw Failure(reason: "\"\(text ?? String(decoding: cursor.buffer(range), as: UTF8.self))\" is not an outcome (pass, fail, timeout, error) at outcome")
+                        throw Failure(
+                            reason:
+                                "\"\(text ?? String(decoding: cursor.buffer(range), as: UTF8.self))\" is not an outcome (pass, fail, timeout, error) at outcome"
+                        )
                     }
                     fields.outcome = outcome
                     seen.outcome = true
                 case .signature:
                     fields.signature = cursor.atNull ? try cursor.skipNull() : try cursor.string(for: "signature")
                 case .artifactsPath:
-                    fields.artifactsPath = cursor.atNull ? try cursor.skipNull() : try cursor.lazyString(for: "artifactsPath")
+                    fields.artifactsPath =
+                        cursor.atNull ? try cursor.skipNull() : try cursor.lazyString(for: "artifactsPath")
                 case .cellValues:
                     let start = cursor.position
                     guard cursor.peek == UInt8(ascii: "[") else { throw cursor.failure("cellValues is not a list") }
@@ -126,10 +132,13 @@ struct TrialLineScanner {
         }
         cursor.skipWhitespace()
         guard cursor.atEnd else { throw cursor.failure("unexpected text after the record") }
-        let missing = [("scenario", seen.scenario), ("cellID", seen.cellID), ("engine", seen.engine),
-                       ("outcome", seen.outcome), ("trialID", seen.trialID)].filter { !$0.1 }.map(\.0)
+        let missing = [
+            ("scenario", seen.scenario), ("cellID", seen.cellID), ("engine", seen.engine),
+            ("outcome", seen.outcome), ("trialID", seen.trialID),
+        ].filter { !$0.1 }.map(\.0)
         guard missing.isEmpty else {
-            throw Failure(reason: "the record has no \(missing.joined(separator: ", ")) field\(missing.count == 1 ? "" : "s")")
+            throw Failure(
+                reason: "the record has no \(missing.joined(separator: ", ")) field\(missing.count == 1 ? "" : "s")")
         }
         return fields
     }
@@ -220,7 +229,9 @@ struct TrialLineScanner {
 
         /// Moves past `null`.
         mutating func skipNull<T>() throws(Failure) -> T? {
-            guard position + 4 <= count, equal(position..<position + 4, "null") else { throw failure("expected a string or null") }
+            guard position + 4 <= count, equal(position..<position + 4, "null") else {
+                throw failure("expected a string or null")
+            }
             position += 4
             return nil
         }
@@ -251,8 +262,14 @@ struct TrialLineScanner {
                 let start = position
                 while position < count {
                     let byte = bytes[position]
-                    if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") || byte <= 0x20 { break }
-                    guard byte.isLiteralCharacter else { throw failure("unexpected character '\(Character(Unicode.Scalar(byte)))'") }
+                    if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]")
+                        || byte <= 0x20
+                    {
+                        break
+                    }
+                    guard byte.isLiteralCharacter else {
+                        throw failure("unexpected character '\(Character(Unicode.Scalar(byte)))'")
+                    }
                     position += 1
                 }
                 if position == start { throw failure("a value is missing") }
@@ -272,7 +289,9 @@ struct TrialLineScanner {
                 guard offset + 4 <= raw.count else { throw Failure(reason: "a \\u escape is cut short") }
                 var value: UInt32 = 0
                 for byte in raw[offset..<offset + 4] {
-                    guard let digit = byte.hexDigitValue else { throw Failure(reason: "a \\u escape has a character that is not a hex digit") }
+                    guard let digit = byte.hexDigitValue else {
+                        throw Failure(reason: "a \\u escape has a character that is not a hex digit")
+                    }
                     value = value << 4 | UInt32(digit)
                 }
                 return value
@@ -296,7 +315,9 @@ struct TrialLineScanner {
                 case UInt8(ascii: "u"):
                     var value = try hex4(at: index)
                     index += 4
-                    if (0xD800..<0xDC00).contains(value), index + 6 <= raw.count, raw[index] == backslash, raw[index + 1] == UInt8(ascii: "u") {
+                    if (0xD800..<0xDC00).contains(value), index + 6 <= raw.count, raw[index] == backslash,
+                        raw[index + 1] == UInt8(ascii: "u")
+                    {
                         let low = try hex4(at: index + 2)
                         if (0xDC00..<0xE000).contains(low) {
                             value = 0x10000 + ((value - 0xD800) << 10) + (low - 0xDC00)
@@ -315,14 +336,15 @@ struct TrialLineScanner {
     }
 }
 
-private extension UInt8 {
+extension UInt8 {
     /// Characters of numbers and of true, false, null.
-    var isLiteralCharacter: Bool {
+    fileprivate var isLiteralCharacter: Bool {
         (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self) || self == UInt8(ascii: "-") || self == UInt8(ascii: "+")
-            || self == UInt8(ascii: ".") || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(self) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(self)
+            || self == UInt8(ascii: ".") || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(self)
+            || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(self)
     }
 
-    var hexDigitValue: UInt8? {
+    fileprivate var hexDigitValue: UInt8? {
         switch self {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): self - UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): self - UInt8(ascii: "a") + 10

@@ -27,12 +27,15 @@ package struct Plan: Sendable, Hashable, Codable {
     /// - Throws: `PlanError` when no scenario is given, two share a name, `repeatOverride` is
     ///   below 1, or a filter is malformed, names no matrix key, names a value never taken, or
     ///   leaves nothing.
-    package init(scenarios: [Scenario], repeatOverride: Int? = nil, seed: UInt64? = nil, only: [CellFilter] = []) throws(PlanError) {
+    package init(scenarios: [Scenario], repeatOverride: Int? = nil, seed: UInt64? = nil, only: [CellFilter] = [])
+        throws(PlanError)
+    {
         guard !scenarios.isEmpty else { throw .noScenarios }
         if let repeatOverride, repeatOverride < 1 { throw .invalidRepeat(repeatOverride) }
         for (index, scenario) in scenarios.enumerated() {
             if let earlier = scenarios[..<index].first(where: { $0.name == scenario.name }) {
-                throw .duplicateScenarioName(scenario.name, sources: [earlier.source ?? "(unnamed)", scenario.source ?? "(unnamed)"])
+                throw .duplicateScenarioName(
+                    scenario.name, sources: [earlier.source ?? "(unnamed)", scenario.source ?? "(unnamed)"])
             }
         }
         let selection = try CellSelection(filters: only, scenarios: scenarios)
@@ -61,13 +64,16 @@ package struct Plan: Sendable, Hashable, Codable {
             let key = "\(slot.scenario)/\(slot.cell)"
             let index = nextIndex[key, default: 0]
             nextIndex[key] = index + 1
-            return PlannedTrial(scenarioName: scenario.name, cell: shared[slot.scenario][slot.cell], index: index, sequence: sequence)
+            return PlannedTrial(
+                scenarioName: scenario.name, cell: shared[slot.scenario][slot.cell], index: index, sequence: sequence)
         }
         wholePlanTrialCount = trials.count
     }
 
     /// A part of this plan, for a sharded run.
-    private init(seed: UInt64, scenarios: [PlannedScenario], trials: [PlannedTrial], shard: Shard, wholePlanTrialCount: Int) {
+    private init(
+        seed: UInt64, scenarios: [PlannedScenario], trials: [PlannedTrial], shard: Shard, wholePlanTrialCount: Int
+    ) {
         self.seed = seed
         self.scenarios = scenarios
         self.trials = trials
@@ -119,11 +125,13 @@ package struct Plan: Sendable, Hashable, Codable {
         }
         let cells = Set(mine.map { "\($0.scenarioName)/\($0.cell.index)" })
         let scenarios = self.scenarios.map { entry in
-            PlannedScenario(scenario: entry.scenario,
-                            cells: entry.cells.filter { cells.contains("\(entry.scenario.name)/\($0.index)") })
+            PlannedScenario(
+                scenario: entry.scenario,
+                cells: entry.cells.filter { cells.contains("\(entry.scenario.name)/\($0.index)") })
         }
-        return Plan(seed: seed, scenarios: scenarios, trials: mine, shard: Shard(index: index, count: count),
-                    wholePlanTrialCount: wholePlanTrialCount)
+        return Plan(
+            seed: seed, scenarios: scenarios, trials: mine, shard: Shard(index: index, count: count),
+            wholePlanTrialCount: wholePlanTrialCount)
     }
 
     /// Which part of a larger plan a shard is.
@@ -170,7 +178,9 @@ package struct PlannedTrial: Sendable, Hashable, Codable, Identifiable {
     private let sharedCell: SharedCell
 
     private enum CodingKeys: String, CodingKey {
-        case id, scenarioName, sharedCell = "cell", index, sequence
+        case id, scenarioName
+        case sharedCell = "cell"
+        case index, sequence
     }
 
     /// The cell index in a trial id (`exec-vs-cmd-c3-t7` gives 3), so that results can be put
@@ -178,7 +188,8 @@ package struct PlannedTrial: Sendable, Hashable, Codable, Identifiable {
     package static func cellIndex(ofTrialID id: String) -> Int? {
         let parts = id.split(separator: "-")
         guard parts.count >= 3, parts[parts.count - 1].first == "t", Int(parts[parts.count - 1].dropFirst()) != nil,
-              parts[parts.count - 2].first == "c" else { return nil }
+            parts[parts.count - 2].first == "c"
+        else { return nil }
         return Int(parts[parts.count - 2].dropFirst())
     }
 

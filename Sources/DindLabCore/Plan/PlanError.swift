@@ -64,12 +64,16 @@ package struct PlanError: Error, Sendable, Hashable, CustomStringConvertible {
         case .malformedFilter(let argument):
             return (YAMLQuoting.quoted(argument), "expected key=value, e.g. inner.mode=ti.")
         case .unknownFilterKey(let filter, let keys):
-            let known = keys.isEmpty ? "no scenario given has a matrix" : "the matrix keys are \(keys.joined(separator: ", "))"
+            let known =
+                keys.isEmpty ? "no scenario given has a matrix" : "the matrix keys are \(keys.joined(separator: ", "))"
             return ("\(filter)", "\(filter.key) is not a matrix key of the scenarios given (\(known)).")
         case .badFilterValue(let filter, let message):
             return ("\(filter)", "\(message).")
         case .filterValueNeverTaken(let filter, let values):
-            return ("\(filter)", "the matrix never gives \(filter.key) the value \(YAMLQuoting.quoted(filter.value)); its values are \(values.joined(separator: ", ")).")
+            return (
+                "\(filter)",
+                "the matrix never gives \(filter.key) the value \(YAMLQuoting.quoted(filter.value)); its values are \(values.joined(separator: ", "))."
+            )
         default:
             return nil
         }
@@ -84,15 +88,18 @@ package struct PlanError: Error, Sendable, Hashable, CustomStringConvertible {
         case .malformedFilter, .unknownFilterKey, .badFilterValue, .filterValueNeverTaken:
             return "The cell filter is wrong."  // worded by filterProblem above
         case .nothingSelected(let filters):
-            return "No cell has all of " + filters.map { "\($0)" }.joined(separator: ", ") + " at once, so there is nothing to run."
+            return "No cell has all of " + filters.map { "\($0)" }.joined(separator: ", ")
+                + " at once, so there is nothing to run."
         case .invalidRepeat(let count):
             return "A repeat count of \(count) was asked for, but a cell needs at least 1 trial."
         case .duplicateScenarioName(let name, let sources):
-            return "Two scenarios are named \(name) (\(sources.joined(separator: ", "))); trial ids would clash, so rename one."
+            return
+                "Two scenarios are named \(name) (\(sources.joined(separator: ", "))); trial ids would clash, so rename one."
         case .noScenarios:
             return "No scenario was given, so there is nothing to plan."
         case .invalidShard(let index, let count):
-            return "Shard \(index) of \(count) does not exist; shards are numbered 1 to the count, and the count is at least 1."
+            return
+                "Shard \(index) of \(count) does not exist; shards are numbered 1 to the count, and the count is at least 1."
         }
     }
 
@@ -100,7 +107,9 @@ package struct PlanError: Error, Sendable, Hashable, CustomStringConvertible {
     static func unknownFilterKey(_ filter: CellFilter, matrixKeys: [String]) -> PlanError {
         PlanError(.unknownFilterKey(filter, matrixKeys: matrixKeys))
     }
-    static func badFilterValue(_ filter: CellFilter, _ message: String) -> PlanError { PlanError(.badFilterValue(filter, message)) }
+    static func badFilterValue(_ filter: CellFilter, _ message: String) -> PlanError {
+        PlanError(.badFilterValue(filter, message))
+    }
     static func filterValueNeverTaken(_ filter: CellFilter, values: [String]) -> PlanError {
         PlanError(.filterValueNeverTaken(filter, values: values))
     }

@@ -20,7 +20,9 @@ extension Plan {
                 lines.append("\(name)\(source): no cell selected")
                 continue
             }
-            lines.append("\(name)\(source): \(Self.count(entry.cells.count, "cell")), \(Self.count(trialsOfScenario.count, "trial"))")
+            lines.append(
+                "\(name)\(source): \(Self.count(entry.cells.count, "cell")), \(Self.count(trialsOfScenario.count, "trial"))"
+            )
             let width = "c\(entry.cells.map(\.index).max() ?? 0)".count
             for cell in entry.cells {
                 cellCount += 1
@@ -36,7 +38,8 @@ extension Plan {
             }
         }
         let scenarioCount = scenarios.filter { !$0.cells.isEmpty }.count
-        var total = "total: \(Self.count(scenarioCount, "scenario")), \(Self.count(cellCount, "cell")), \(Self.count(trials.count, "trial"))"
+        var total =
+            "total: \(Self.count(scenarioCount, "scenario")), \(Self.count(cellCount, "cell")), \(Self.count(trials.count, "trial"))"
         if let shard { total += " (shard \(shard))" }
         lines.append(total)
         lines.append("seed: \(seed)")

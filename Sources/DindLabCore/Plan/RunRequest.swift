@@ -27,8 +27,10 @@ package struct RunRequest: Sendable, Hashable, Codable {
 
     /// - Parameters: See the properties.
     package init(
-        scenarioFiles: [String], repeatCount: Int? = nil, seed: UInt64? = nil, only: [CellFilter] = [], shard: Plan.Shard? = nil,
-        forensics: Scenario.Forensics = .onFailure, strict: Bool = false, jobs: Int? = nil, engines: [String] = [], resultsRoot: String = "results"
+        scenarioFiles: [String], repeatCount: Int? = nil, seed: UInt64? = nil, only: [CellFilter] = [],
+        shard: Plan.Shard? = nil,
+        forensics: Scenario.Forensics = .onFailure, strict: Bool = false, jobs: Int? = nil, engines: [String] = [],
+        resultsRoot: String = "results"
     ) {
         self.scenarioFiles = scenarioFiles
         self.repeatCount = repeatCount

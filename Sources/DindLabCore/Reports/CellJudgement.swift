@@ -36,16 +36,19 @@ package struct CellJudgement: Sendable, Hashable {
         if cell.isSkipped, let skipped = cell.skipped {
             verdict = .skipped
             let trials = "\(skipped.trials) trial\(skipped.trials == 1 ? "" : "s")"
-            explanation = "skipped (\(trials) not run): \(skipped.reason)"
+            explanation =
+                "skipped (\(trials) not run): \(skipped.reason)"
                 + (cell.expectation.map { "; its expectation \($0.expectation) cannot be judged" } ?? "")
             return
         }
         guard let rate = cell.successRate, let interval = cell.interval else {
             verdict = .notJudged
-            explanation = "all \(cell.trials) trial\(cell.trials == 1 ? " was a harness or engine error" : "s were harness or engine errors"), so there is no success rate to judge"
+            explanation =
+                "all \(cell.trials) trial\(cell.trials == 1 ? " was a harness or engine error" : "s were harness or engine errors"), so there is no success rate to judge"
             return
         }
-        let rateText = "success rate \(SummaryTable.rateText(rate, interval)) over \(counted) trial\(counted == 1 ? "" : "s")"
+        let rateText =
+            "success rate \(SummaryTable.rateText(rate, interval)) over \(counted) trial\(counted == 1 ? "" : "s")"
         if let check = cell.expectation {
             let expectation = check.expectation
             let holds = strict ? check.intervalHolds != false : check.rateHolds != false
@@ -55,10 +58,12 @@ package struct CellJudgement: Sendable, Hashable {
                 explanation = "\(rateText) does not satisfy \(expectation)"
             case (false, true):
                 verdict = .expectationFailed
-                explanation = "\(rateText) does not satisfy \(expectation), and neither does any rate in its 95% interval"
+                explanation =
+                    "\(rateText) does not satisfy \(expectation), and neither does any rate in its 95% interval"
             case (true, true) where check.rateHolds == false:
                 verdict = .passed
-                explanation = "\(rateText) misses \(expectation), but its 95% interval reaches it, so the strict judgement lets it pass"
+                explanation =
+                    "\(rateText) misses \(expectation), but its 95% interval reaches it, so the strict judgement lets it pass"
             case (true, _):
                 verdict = .passed
                 explanation = "\(rateText) satisfies \(expectation)"
@@ -66,7 +71,8 @@ package struct CellJudgement: Sendable, Hashable {
         } else if cell.fails + cell.timeouts > 0 {
             verdict = .trialsFailed
             let failed = cell.fails + cell.timeouts
-            explanation = "\(failed) of \(counted) trial\(counted == 1 ? "" : "s") failed or timed out (\(rateText); no expectation)"
+            explanation =
+                "\(failed) of \(counted) trial\(counted == 1 ? "" : "s") failed or timed out (\(rateText); no expectation)"
         } else {
             verdict = .passed
             explanation = "every trial passed (\(rateText); no expectation)"

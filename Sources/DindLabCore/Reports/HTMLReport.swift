@@ -28,12 +28,14 @@ package enum HTMLReport {
             body.append(scenarioSection(scenario, report: report, runPath: runPath))
         }
         if !report.summary.corruptLines.isEmpty {
-            body.append("<h2>Unreadable lines of trials.jsonl</h2>\n<ul>"
-                + report.summary.corruptLines.map { "<li>\(text($0.description))</li>" }.joined()
-                + "</ul>")
+            body.append(
+                "<h2>Unreadable lines of trials.jsonl</h2>\n<ul>"
+                    + report.summary.corruptLines.map { "<li>\(text($0.description))</li>" }.joined()
+                    + "</ul>")
         }
         body.append(enginesSection(report))
-        return HTMLDocument.page(title: "dindlab run \(text(report.manifest.runID.description))", style: style, body: body)
+        return HTMLDocument.page(
+            title: "dindlab run \(text(report.manifest.runID.description))", style: style, body: body)
     }
 
     // MARK: - Sections
@@ -47,13 +49,16 @@ package enum HTMLReport {
         if !failed.isEmpty || !unjudged.isEmpty || !skipped.isEmpty {
             html += "<ul>"
             for entry in failed {
-                html += "<li>Expectation failed: <b>\(text(entry.scenario))</b> <code>\(text(report.name(of: entry.cell)))</code>: \(text(entry.judgement.explanation))</li>"
+                html +=
+                    "<li>Expectation failed: <b>\(text(entry.scenario))</b> <code>\(text(report.name(of: entry.cell)))</code>: \(text(entry.judgement.explanation))</li>"
             }
             for entry in unjudged {
-                html += "<li>Not judged: <b>\(text(entry.scenario))</b> <code>\(text(report.name(of: entry.cell)))</code>: \(text(entry.judgement.explanation))</li>"
+                html +=
+                    "<li>Not judged: <b>\(text(entry.scenario))</b> <code>\(text(report.name(of: entry.cell)))</code>: \(text(entry.judgement.explanation))</li>"
             }
             for entry in skipped {
-                html += "<li>Skipped: <b>\(text(entry.scenario))</b> <code>\(text(report.name(of: entry.cell)))</code>: \(text(entry.judgement.explanation))</li>"
+                html +=
+                    "<li>Skipped: <b>\(text(entry.scenario))</b> <code>\(text(report.name(of: entry.cell)))</code>: \(text(entry.judgement.explanation))</li>"
             }
             html += "</ul>"
         }
@@ -63,7 +68,8 @@ package enum HTMLReport {
     private static func scenarioSection(_ scenario: ScenarioTally, report: RunReport, runPath: String) -> String {
         var html = "<section class=\"scenario\">\n<h2>\(text(scenario.name))</h2>\n"
         if let expectation = scenario.expectation {
-            html += "<p>Expect success rate <b>\(text(expectation.description))</b>"
+            html +=
+                "<p>Expect success rate <b>\(text(expectation.description))</b>"
                 + (report.strict ? ", judged by the 95% interval (strict)" : "") + ".</p>\n"
         }
         let engines = scenario.cells.reduce(into: [String]()) { if !$0.contains($1.engine) { $0.append($1.engine) } }
@@ -81,11 +87,13 @@ package enum HTMLReport {
     private static func heatMap(_ layout: HeatMapLayout, report: RunReport) -> String {
         var html = ""
         if !layout.constant.isEmpty {
-            html += "<p class=\"none\">In every cell: \(text(layout.constant.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")))</p>\n"
+            html +=
+                "<p class=\"none\">In every cell: \(text(layout.constant.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")))</p>\n"
         }
         html += "<table class=\"heat\">\n"
         if let columnKey = layout.columnKey {
-            html += "<tr><th class=\"corner\">\(text(layout.rowKeys.joined(separator: ", "))) \\ \(text(columnKey))</th>"
+            html +=
+                "<tr><th class=\"corner\">\(text(layout.rowKeys.joined(separator: ", "))) \\ \(text(columnKey))</th>"
                 + layout.columns.map { "<th>\(text($0))</th>" }.joined() + "</tr>\n"
         } else {
             // A list (one matrix key, or none): the rows' key heads them, the cells' column says what it shows.
@@ -104,14 +112,18 @@ package enum HTMLReport {
 
     private static func heatCell(_ cell: CellTally, report: RunReport) -> String {
         let judgement = report.judgement(of: cell)
-        let classes = ["cell"] + (judgement.verdict == .expectationFailed ? ["failed"] : []) + (judgement.verdict == .skipped ? ["skipped"] : [])
-        let title = "<td class=\"\(classes.joined(separator: " "))\" style=\"background:\(colour(cell, judgement))\" title=\"\(text(report.name(of: cell) + ": " + judgement.explanation))\">"
+        let classes =
+            ["cell"] + (judgement.verdict == .expectationFailed ? ["failed"] : [])
+            + (judgement.verdict == .skipped ? ["skipped"] : [])
+        let title =
+            "<td class=\"\(classes.joined(separator: " "))\" style=\"background:\(colour(cell, judgement))\" title=\"\(text(report.name(of: cell) + ": " + judgement.explanation))\">"
         if judgement.verdict == .skipped, let skipped = cell.skipped {
             return title + "<span class=\"rate\">skipped</span><span class=\"n\">\(skipped.trials) not run</span>"
                 + "<span class=\"why\">\(text(skipped.reason))</span></td>"
         }
         let rate = cell.successRate.map(SummaryTable.percent) ?? "no rate"
-        return title + "<span class=\"rate\">\(text(rate))</span><span class=\"n\">n=\(cell.trials)\(cell.errors > 0 ? ", \(cell.errors) err" : "")</span></td>"
+        return title
+            + "<span class=\"rate\">\(text(rate))</span><span class=\"n\">n=\(cell.trials)\(cell.errors > 0 ? ", \(cell.errors) err" : "")</span></td>"
     }
 
     private static func bars(_ scenario: ScenarioTally, report: RunReport) -> String {
@@ -119,23 +131,28 @@ package enum HTMLReport {
         var html = "<table class=\"bars\">\n"
         for cell in scenario.cells {
             let judgement = report.judgement(of: cell)
-            var svg = "<svg width=\"\(Int(width))\" height=\"18\" viewBox=\"0 0 \(Int(width)) 18\" role=\"img\" aria-label=\"\(text(SummaryTable.rateText(cell.successRate, cell.interval)))\">"
+            var svg =
+                "<svg width=\"\(Int(width))\" height=\"18\" viewBox=\"0 0 \(Int(width)) 18\" role=\"img\" aria-label=\"\(text(SummaryTable.rateText(cell.successRate, cell.interval)))\">"
             svg += "<rect x=\"0\" y=\"3\" width=\"\(Int(width))\" height=\"12\" fill=\"#eee\"/>"
             if let rate = cell.successRate {
-                svg += "<rect x=\"0\" y=\"3\" width=\"\(number(rate * width))\" height=\"12\" fill=\"\(colour(cell, judgement, strong: true))\"/>"
+                svg +=
+                    "<rect x=\"0\" y=\"3\" width=\"\(number(rate * width))\" height=\"12\" fill=\"\(colour(cell, judgement, strong: true))\"/>"
             }
             if let interval = cell.interval {
-                let low = number(interval.lower * width), high = number(interval.upper * width)
+                let low = number(interval.lower * width)
+                let high = number(interval.upper * width)
                 svg += "<line x1=\"\(low)\" y1=\"9\" x2=\"\(high)\" y2=\"9\" stroke=\"#222\" stroke-width=\"1.5\"/>"
                 svg += "<line x1=\"\(low)\" y1=\"4\" x2=\"\(low)\" y2=\"14\" stroke=\"#222\" stroke-width=\"1.5\"/>"
                 svg += "<line x1=\"\(high)\" y1=\"4\" x2=\"\(high)\" y2=\"14\" stroke=\"#222\" stroke-width=\"1.5\"/>"
             }
             if let threshold = cell.expectation?.expectation.threshold {
                 let x = number(min(max(threshold * width, 1), width - 1))
-                svg += "<line x1=\"\(x)\" y1=\"0\" x2=\"\(x)\" y2=\"18\" stroke=\"#1a56c4\" stroke-width=\"2\" stroke-dasharray=\"3 2\"/>"
+                svg +=
+                    "<line x1=\"\(x)\" y1=\"0\" x2=\"\(x)\" y2=\"18\" stroke=\"#1a56c4\" stroke-width=\"2\" stroke-dasharray=\"3 2\"/>"
             }
             svg += "</svg>"
-            html += "<tr\(judgement.verdict == .expectationFailed ? " class=\"failed\"" : "")><th>\(text(report.name(of: cell)))</th><td>\(svg)</td>"
+            html +=
+                "<tr\(judgement.verdict == .expectationFailed ? " class=\"failed\"" : "")><th>\(text(report.name(of: cell)))</th><td>\(svg)</td>"
                 + "<td class=\"num\">\(text(judgement.verdict == .skipped ? "skipped" : SummaryTable.rateText(cell.successRate, cell.interval)))</td><td class=\"num\">n=\(cell.trials)</td>"
                 + "<td>\(text(MarkdownReport.verdictText(judgement).replacingOccurrences(of: "*", with: "")))</td></tr>\n"
         }
@@ -144,20 +161,28 @@ package enum HTMLReport {
 
     private static func signatureTable(_ scenario: ScenarioTally, report: RunReport, runPath: String) -> String {
         let rows = scenario.cells.flatMap { cell in
-            cell.signatures.filter { $0.outcome != .pass || $0.signature != SignatureCount.missing }.map { (cell: cell, signature: $0) }
+            cell.signatures.filter { $0.outcome != .pass || $0.signature != SignatureCount.missing }.map {
+                (cell: cell, signature: $0)
+            }
         }.sorted { $0.signature.count > $1.signature.count }
         guard !rows.isEmpty else { return "<p class=\"none\">No trial failed, timed out or errored.</p>\n" }
-        var html = "<table class=\"signatures\">\n<tr><th>count</th><th>outcome</th><th>signature</th><th>cell</th><th>example trial</th></tr>\n"
+        var html =
+            "<table class=\"signatures\">\n<tr><th>count</th><th>outcome</th><th>signature</th><th>cell</th><th>example trial</th></tr>\n"
         for row in rows {
             let trial = row.signature.exampleTrialID
             // The example's forensics.md: outcome, first error with its daemon.log line, what differs.
-            let example = report.artifactsPath(of: trial).map { path in
-                let index = report.directory.appendingPathComponent(path).appendingPathComponent(ForensicsDigest.markdownFileName)
-                let target = runPath + path + "/" + (FileManager.default.fileExists(atPath: index.path) ? ForensicsDigest.markdownFileName : "")
-                let href = target.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? target
-                return "<a href=\"\(text(href))\">\(text(trial))</a>"
-            } ?? "\(text(trial)) <span class=\"none\">(no artifacts)</span>"
-            html += "<tr><td class=\"num\">\(row.signature.count)</td><td>\(text(row.signature.outcome.description))</td>"
+            let example =
+                report.artifactsPath(of: trial).map { path in
+                    let index = report.directory.appendingPathComponent(path).appendingPathComponent(
+                        ForensicsDigest.markdownFileName)
+                    let target =
+                        runPath + path + "/"
+                        + (FileManager.default.fileExists(atPath: index.path) ? ForensicsDigest.markdownFileName : "")
+                    let href = target.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? target
+                    return "<a href=\"\(text(href))\">\(text(trial))</a>"
+                } ?? "\(text(trial)) <span class=\"none\">(no artifacts)</span>"
+            html +=
+                "<tr><td class=\"num\">\(row.signature.count)</td><td>\(text(row.signature.outcome.description))</td>"
                 + "<td class=\"sig\">\(text(row.signature.signature))</td><td>\(text(report.name(of: row.cell)))</td><td>\(example)</td></tr>\n"
         }
         return html + "</table>\n"
@@ -167,12 +192,16 @@ package enum HTMLReport {
     private static func phaseTable(_ scenario: ScenarioTally, report: RunReport) -> String {
         let cells = scenario.cells.filter { $0.phaseMedians != nil }
         guard !cells.isEmpty else { return "" }
-        var html = "<h3>Median seconds per phase</h3>\n<table class=\"phases\">\n<tr><th>cell</th>"
+        var html =
+            "<h3>Median seconds per phase</h3>\n<table class=\"phases\">\n<tr><th>cell</th>"
             + TrialPhase.allCases.map { "<th class=\"num\">\(text($0.rawValue))</th>" }.joined() + "</tr>\n"
         for cell in cells {
             let medians = cell.phaseMedians ?? [:]
-            html += "<tr><th>\(text(report.name(of: cell)))</th>"
-                + TrialPhase.allCases.map { phase in "<td class=\"num\">\(medians[phase].map { String(format: "%.2f", $0) } ?? "—")</td>" }.joined()
+            html +=
+                "<tr><th>\(text(report.name(of: cell)))</th>"
+                + TrialPhase.allCases.map { phase in
+                    "<td class=\"num\">\(medians[phase].map { String(format: "%.2f", $0) } ?? "—")</td>"
+                }.joined()
                 + "</tr>\n"
         }
         return html + "</table>\n"
@@ -181,7 +210,8 @@ package enum HTMLReport {
     private static func enginesSection(_ report: RunReport) -> String {
         var html = "<section class=\"engines\">\n<h2>Engines</h2>\n"
         for engine in report.manifest.engines {
-            html += "<h3>\(text(engine.name))\(engine.endpoint.map { " <small>\(text($0))</small>" } ?? "")</h3>\n<table class=\"fingerprint\">\n"
+            html +=
+                "<h3>\(text(engine.name))\(engine.endpoint.map { " <small>\(text($0))</small>" } ?? "")</h3>\n<table class=\"fingerprint\">\n"
             for line in engine.fingerprint.lines {
                 html += "<tr><th>\(text(line.name))</th><td>\(text(line.value))</td></tr>\n"
             }
@@ -198,7 +228,9 @@ package enum HTMLReport {
     /// when it failed its expectation or, without one, had failed trials; grey without a rate;
     /// a lighter grey when it was skipped. `strong` for bars on white.
     static func colour(_ cell: CellTally, _ judgement: CellJudgement, strong: Bool = false) -> String {
-        guard let rate = cell.successRate, judgement.verdict != .skipped else { return judgement.verdict == .skipped ? "#e2e2e2" : "#d0d0d0" }
+        guard let rate = cell.successRate, judgement.verdict != .skipped else {
+            return judgement.verdict == .skipped ? "#e2e2e2" : "#d0d0d0"
+        }
         let clamped = max(0, min(1, rate))
         let hue: Int
         switch judgement.verdict {

@@ -27,7 +27,8 @@ struct HeatMapLayout {
         let keys = cells.first?.cellValues.map(\.key) ?? []
         let sameKeys = cells.allSatisfy { $0.cellValues.map(\.key) == keys }
         let varying = keys.filter { key in Set(cells.map { $0.cellValues[key] }).count > 1 }
-        let constant = sameKeys && cells.count > 1 ? (cells.first?.cellValues.filter { !varying.contains($0.key) } ?? []) : []
+        let constant =
+            sameKeys && cells.count > 1 ? (cells.first?.cellValues.filter { !varying.contains($0.key) } ?? []) : []
         self.constant = constant
         guard varying.count >= 2, sameKeys else {
             rows = cells.map { cell in

@@ -28,17 +28,27 @@ package enum JUnitReport {
                 let judgement = report.judgement(of: cell)
                 let seconds = report.seconds(of: cell, in: scenario.name)
                 counts.add(judgement, seconds: seconds)
-                cases.append(testcase(cell, judgement: judgement, seconds: seconds, scenario: scenario.name, report: report, signatures: signatures))
+                cases.append(
+                    testcase(
+                        cell, judgement: judgement, seconds: seconds, scenario: scenario.name, report: report,
+                        signatures: signatures))
             }
             total.add(counts)
             var properties = [("run", report.manifest.runID.description), ("strict", String(report.strict))]
-            if let expectation = scenario.expectation { properties.append(("expect.success-rate", expectation.description)) }
+            if let expectation = scenario.expectation {
+                properties.append(("expect.success-rate", expectation.description))
+            }
             if let seed = report.manifest.seed { properties.append(("seed", String(seed))) }
             if let shard = report.manifest.shard { properties.append(("shard", shard.description)) }
             for engine in report.manifest.engines {
-                properties.append(("engine.\(engine.name)", engine.fingerprint.daemonVersion.map { "Docker \($0)" } ?? "(unknown version)"))
+                properties.append(
+                    (
+                        "engine.\(engine.name)",
+                        engine.fingerprint.daemonVersion.map { "Docker \($0)" } ?? "(unknown version)"
+                    ))
             }
-            suites.append("""
+            suites.append(
+                """
                   <testsuite name="\(attribute(scenario.name))" \(counts.attributes) timestamp="\(timestamp(report.manifest.startedAt))" id="\(index)" package="dindlab">
                     <properties>
                 \(properties.map { "      <property name=\"\(attribute($0.0))\" value=\"\(attribute($0.1))\"/>" }.joined(separator: "\n"))
@@ -56,23 +66,33 @@ package enum JUnitReport {
             """
     }
 
-    private static func testcase(_ cell: CellTally, judgement: CellJudgement, seconds: Double, scenario: String, report: RunReport, signatures: Int) -> String {
+    private static func testcase(
+        _ cell: CellTally, judgement: CellJudgement, seconds: Double, scenario: String, report: RunReport,
+        signatures: Int
+    ) -> String {
         var body: [String] = []
         switch judgement.verdict {
         case .expectationFailed, .trialsFailed:
             let type = judgement.verdict == .expectationFailed ? "expectation" : "failed-trials"
-            let text = ([judgement.explanation + "."] + signatureLines(cell, report: report, limit: signatures)).joined(separator: "\n")
-            body.append("      <failure message=\"\(attribute(judgement.explanation))\" type=\"\(type)\">\(content(text))</failure>")
+            let text = ([judgement.explanation + "."] + signatureLines(cell, report: report, limit: signatures)).joined(
+                separator: "\n")
+            body.append(
+                "      <failure message=\"\(attribute(judgement.explanation))\" type=\"\(type)\">\(content(text))</failure>"
+            )
         case .notJudged:
-            let text = ([judgement.explanation + "."] + signatureLines(cell, report: report, limit: signatures)).joined(separator: "\n")
-            body.append("      <error message=\"\(attribute(judgement.explanation))\" type=\"harness-or-engine-error\">\(content(text))</error>")
+            let text = ([judgement.explanation + "."] + signatureLines(cell, report: report, limit: signatures)).joined(
+                separator: "\n")
+            body.append(
+                "      <error message=\"\(attribute(judgement.explanation))\" type=\"harness-or-engine-error\">\(content(text))</error>"
+            )
         case .skipped:
             body.append("      <skipped message=\"\(attribute(judgement.explanation))\"/>")
         case .passed:
             break
         }
         let skipped = cell.skipped.map { ", skipped \($0.trials)" } ?? ""
-        let counts = "trials \(cell.trials)\(skipped), passes \(cell.passes), fails \(cell.fails), timeouts \(cell.timeouts), errors \(cell.errors); \(judgement.explanation)"
+        let counts =
+            "trials \(cell.trials)\(skipped), passes \(cell.passes), fails \(cell.fails), timeouts \(cell.timeouts), errors \(cell.errors); \(judgement.explanation)"
         body.append("      <system-out>\(content(counts))</system-out>")
         return """
                 <testcase name="\(attribute(report.name(of: cell)))" classname="\(attribute("dindlab.\(scenario)"))" time="\(decimal(seconds))">
@@ -85,10 +105,12 @@ package enum JUnitReport {
     static func signatureLines(_ cell: CellTally, report: RunReport, limit: Int) -> [String] {
         let top = report.topSignatures(of: cell, limit: limit)
         guard !top.isEmpty else { return [] }
-        return ["Top signatures:"] + top.map { signature in
-            let artifacts = report.artifactsPath(of: signature.exampleTrialID).map { ", \($0)" } ?? ""
-            return "  \(signature.count)× \(signature.signature) (\(signature.outcome); e.g. trial \(signature.exampleTrialID)\(artifacts))"
-        }
+        return ["Top signatures:"]
+            + top.map { signature in
+                let artifacts = report.artifactsPath(of: signature.exampleTrialID).map { ", \($0)" } ?? ""
+                return
+                    "  \(signature.count)× \(signature.signature) (\(signature.outcome); e.g. trial \(signature.exampleTrialID)\(artifacts))"
+            }
     }
 
     private struct Counts {

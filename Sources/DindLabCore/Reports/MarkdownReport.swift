@@ -26,22 +26,30 @@ package enum MarkdownReport {
         }
         lines.append("")
         // What needs attention: one list each, with what explains every cell.
-        func list(_ title: String, _ entries: [(scenario: String, cell: CellTally, judgement: CellJudgement)], _ text: (CellTally, CellJudgement) -> String) {
+        func list(
+            _ title: String, _ entries: [(scenario: String, cell: CellTally, judgement: CellJudgement)],
+            _ text: (CellTally, CellJudgement) -> String
+        ) {
             guard !entries.isEmpty else { return }
             lines.append("## \(title)")
             lines.append("")
             for entry in entries {
-                lines.append("- **\(cell(entry.scenario))** `\(code(report.name(of: entry.cell)))`: \(text(entry.cell, entry.judgement))")
+                lines.append(
+                    "- **\(cell(entry.scenario))** `\(code(report.name(of: entry.cell)))`: \(text(entry.cell, entry.judgement))"
+                )
             }
             lines.append("")
         }
         list("Expectations that failed", failed) { _, judgement in judgement.explanation }
         list("Cells that could not be judged", unjudged) { tally, judgement in
-            judgement.explanation + (report.topSignatures(of: tally, limit: 1).first.map { "; first: \(cell($0.signature))" } ?? "")
+            judgement.explanation
+                + (report.topSignatures(of: tally, limit: 1).first.map { "; first: \(cell($0.signature))" } ?? "")
         }
         list("Cells skipped (not run)", skipped) { _, judgement in cell(judgement.explanation) }
         if let missing = report.missingTrials, missing > 0 {
-            lines.append("> \(missing) planned trial\(missing == 1 ? " has" : "s have") no record (a shard that did not report, or a run that stopped early).")
+            lines.append(
+                "> \(missing) planned trial\(missing == 1 ? " has" : "s have") no record (a shard that did not report, or a run that stopped early)."
+            )
             lines.append("")
         }
 
@@ -49,17 +57,23 @@ package enum MarkdownReport {
             lines.append("## \(cell(scenario.name))")
             lines.append("")
             if let expectation = scenario.expectation {
-                lines.append("Expect success rate \(expectation.description)" + (report.strict ? " (judged by the 95% interval)." : "."))
+                lines.append(
+                    "Expect success rate \(expectation.description)"
+                        + (report.strict ? " (judged by the 95% interval)." : "."))
                 lines.append("")
             }
             lines.append("| cell | n | pass | fail | t/o | err | rate [95% CI] | verdict | top signature |")
             lines.append("| --- | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |")
             for tally in scenario.cells {
                 let judgement = report.judgement(of: tally)
-                let top = report.topSignatures(of: tally, limit: 1).first.map { "\($0.count)× \(cell($0.signature))" } ?? ""
+                let top =
+                    report.topSignatures(of: tally, limit: 1).first.map { "\($0.count)× \(cell($0.signature))" } ?? ""
                 let n = "\(tally.trials)" + (tally.skipped.map { " (+\($0.trials) skipped)" } ?? "")
-                let row = ["`\(code(report.name(of: tally)))`", n, "\(tally.passes)", "\(tally.fails)", "\(tally.timeouts)", "\(tally.errors)",
-                           SummaryTable.rateText(tally.successRate, tally.interval), verdictText(judgement), top]
+                let row = [
+                    "`\(code(report.name(of: tally)))`", n, "\(tally.passes)", "\(tally.fails)", "\(tally.timeouts)",
+                    "\(tally.errors)",
+                    SummaryTable.rateText(tally.successRate, tally.interval), verdictText(judgement), top,
+                ]
                 lines.append("| " + row.joined(separator: " | ") + " |")
             }
             lines.append("")

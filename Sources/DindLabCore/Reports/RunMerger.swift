@@ -29,12 +29,16 @@ package enum RunMerger {
     /// - Returns: The merged folder, its manifest and warnings.
     /// - Throws: `MergeError` when the runs are not parts of one plan, `ResultsError` when a run
     ///   cannot be read or the merged one cannot be written.
-    package static func merge(_ sources: [URL], into destination: URL, commandLine: [String] = []) async throws -> Result {
+    package static func merge(_ sources: [URL], into destination: URL, commandLine: [String] = []) async throws
+        -> Result
+    {
         guard !sources.isEmpty else { throw MergeError.noRuns }
         var runs: [Source] = []
         for directory in sources {
             let store = try ResultStore(opening: directory)
-            runs.append(Source(directory: directory, manifest: try await store.readManifest(), log: try await store.readTrials()))
+            runs.append(
+                Source(
+                    directory: directory, manifest: try await store.readManifest(), log: try await store.readTrials()))
         }
         try checkSamePlan(runs)
         var warnings = shardWarnings(runs)
@@ -44,7 +48,9 @@ package enum RunMerger {
         var records: [TrialRecord] = []
         for run in runs {
             for line in run.log.corruptLines {
-                warnings.append("\(run.label): trials.jsonl line \(line.lineNumber) is not a trial record and is not merged: \(line.reason)")
+                warnings.append(
+                    "\(run.label): trials.jsonl line \(line.lineNumber) is not a trial record and is not merged: \(line.reason)"
+                )
             }
             for record in run.log.records {
                 if let earlier = owner[record.trialID] {
@@ -59,16 +65,20 @@ package enum RunMerger {
         guard let runID = RunID(destination.standardizedFileURL.lastPathComponent) else {
             throw MergeError.invalidDestination(destination.path)
         }
-        let store = try ResultStore(creatingIn: destination.standardizedFileURL.deletingLastPathComponent(), runID: runID)
+        let store = try ResultStore(
+            creatingIn: destination.standardizedFileURL.deletingLastPathComponent(), runID: runID)
         let first = runs[0].manifest
-        let versions = runs.map(\.manifest.harnessVersion).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        let versions = runs.map(\.manifest.harnessVersion).reduce(into: [String]()) {
+            if !$0.contains($1) { $0.append($1) }
+        }
         if versions.count > 1 {
             warnings.append("the runs were made by different dindlab versions (\(versions.joined(separator: ", ")))")
         }
         var manifest = RunManifest(
             runID: runID,
             startedAt: runs.map(\.manifest.startedAt).min() ?? first.startedAt,
-            finishedAt: runs.allSatisfy { $0.manifest.finishedAt != nil } ? runs.compactMap(\.manifest.finishedAt).max() : nil,
+            finishedAt: runs.allSatisfy { $0.manifest.finishedAt != nil }
+                ? runs.compactMap(\.manifest.finishedAt).max() : nil,
             harnessVersion: versions.joined(separator: ", "),
             commandLine: commandLine,
             seed: first.seed,
@@ -77,7 +87,10 @@ package enum RunMerger {
             expectations: first.expectations,
             shard: nil,
             plannedTrials: first.plannedTrials,
-            mergedFrom: runs.map { RunManifest.MergedRun(runID: $0.manifest.runID, shard: $0.manifest.shard, commandLine: $0.manifest.commandLine) }
+            mergedFrom: runs.map {
+                RunManifest.MergedRun(
+                    runID: $0.manifest.runID, shard: $0.manifest.shard, commandLine: $0.manifest.commandLine)
+            }
         )
         // What the shards skipped stays skipped (not missing) in the merged run.
         let skipped = runs.flatMap { $0.manifest.skippedCells ?? [] }
@@ -123,23 +136,27 @@ package enum RunMerger {
             if mine != theirs {
                 let onlyFirst = first.manifest.scenarioFiles.filter { !theirs.contains($0.sha256) }
                 let onlyOther = other.manifest.scenarioFiles.filter { !mine.contains($0.sha256) }
-                throw .scenariosDiffer(first: first.label, other: other.label,
-                                       onlyInFirst: onlyFirst.map { "\($0.path) (sha256 \($0.sha256.prefix(12))…)" },
-                                       onlyInOther: onlyOther.map { "\($0.path) (sha256 \($0.sha256.prefix(12))…)" })
+                throw .scenariosDiffer(
+                    first: first.label, other: other.label,
+                    onlyInFirst: onlyFirst.map { "\($0.path) (sha256 \($0.sha256.prefix(12))…)" },
+                    onlyInOther: onlyOther.map { "\($0.path) (sha256 \($0.sha256.prefix(12))…)" })
             }
         }
         if Set(runs.map(\.manifest.plannedTrials)).count > 1 {
-            throw .plansDiffer(runs.map { "\($0.label): \($0.manifest.plannedTrials.map { "\($0) trials" } ?? "size not recorded")" })
+            throw .plansDiffer(
+                runs.map { "\($0.label): \($0.manifest.plannedTrials.map { "\($0) trials" } ?? "size not recorded")" })
         }
         let shardCounts = Set(runs.compactMap(\.manifest.shard?.count))
         if shardCounts.count > 1 || (shardCounts.count == 1 && runs.contains { $0.manifest.shard == nil }) {
-            throw .shardCountsDiffer(runs.map { "\($0.label): " + ($0.manifest.shard.map { "\($0.count) shards" } ?? "not sharded") })
+            throw .shardCountsDiffer(
+                runs.map { "\($0.label): " + ($0.manifest.shard.map { "\($0.count) shards" } ?? "not sharded") })
         }
         var seen: [Int: Source] = [:]
         for run in runs {
             guard let shard = run.manifest.shard else { continue }
             if let earlier = seen[shard.index] {
-                throw .sameShardTwice(shard.description, runs: [earlier.manifest.runID.description, run.manifest.runID.description])
+                throw .sameShardTwice(
+                    shard.description, runs: [earlier.manifest.runID.description, run.manifest.runID.description])
             }
             seen[shard.index] = run
         }
@@ -152,7 +169,9 @@ package enum RunMerger {
         let given = Set(runs.compactMap(\.manifest.shard?.index))
         let missing = (1...count).filter { !given.contains($0) }
         guard !missing.isEmpty else { return [] }
-        return ["shard\(missing.count == 1 ? "" : "s") \(missing.map { "\($0)/\(count)" }.joined(separator: ", ")) of the plan \(missing.count == 1 ? "was" : "were") not given; the merged run lacks \(missing.count == 1 ? "its" : "their") trials"]
+        return [
+            "shard\(missing.count == 1 ? "" : "s") \(missing.map { "\($0)/\(count)" }.joined(separator: ", ")) of the plan \(missing.count == 1 ? "was" : "were") not given; the merged run lacks \(missing.count == 1 ? "its" : "their") trials"
+        ]
     }
 
     /// Copies `artifacts/<trial id>/` folders; trial ids are unique across the runs (checked).

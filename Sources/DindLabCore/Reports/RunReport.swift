@@ -37,12 +37,15 @@ package struct RunReport: Sendable {
     package init(directory: URL, manifest: RunManifest, log: TrialLog, strict: Bool, generatedAt: Date = Date()) {
         var accumulator = ReportAccumulator()
         for record in log.records { accumulator.add(TalliedTrial(record)) }
-        self.init(directory: directory, manifest: manifest, accumulator: accumulator, corruptLines: log.corruptLines,
-                  strict: strict, generatedAt: generatedAt)
+        self.init(
+            directory: directory, manifest: manifest, accumulator: accumulator, corruptLines: log.corruptLines,
+            strict: strict, generatedAt: generatedAt)
     }
 
-    private init(directory: URL, manifest: RunManifest, accumulator: ReportAccumulator, corruptLines: [CorruptLine],
-                 strict: Bool, generatedAt: Date) {
+    private init(
+        directory: URL, manifest: RunManifest, accumulator: ReportAccumulator, corruptLines: [CorruptLine],
+        strict: Bool, generatedAt: Date
+    ) {
         self.directory = directory
         self.manifest = manifest
         self.strict = strict
@@ -53,13 +56,15 @@ package struct RunReport: Sendable {
         for cell in skipped where cellIndices["\(cell.scenario)/\(cell.cellID)"] == nil {
             cellIndices["\(cell.scenario)/\(cell.cellID)"] = cell.cellIndex
         }
-        summary = RunSummary(runID: manifest.runID,
-                             tally: accumulator.tally.tally(expectations: expectations)
-                                 .adding(skipped: skipped, expectations: expectations)
-                                 .keepingFollowingTrials(for: manifest.cellStateScenarios)
-                                 .inMatrixOrder(cellIndices: cellIndices),
-                             corruptLines: corruptLines, generatedAt: generatedAt)
-        missingTrials = manifest.shard == nil && manifest.stoppedEarly != true
+        summary = RunSummary(
+            runID: manifest.runID,
+            tally: accumulator.tally.tally(expectations: expectations)
+                .adding(skipped: skipped, expectations: expectations)
+                .keepingFollowingTrials(for: manifest.cellStateScenarios)
+                .inMatrixOrder(cellIndices: cellIndices),
+            corruptLines: corruptLines, generatedAt: generatedAt)
+        missingTrials =
+            manifest.shard == nil && manifest.stoppedEarly != true
             ? manifest.plannedTrials.map { max(0, $0 - accumulator.trials - manifest.skippedTrialCount) } : nil
         verdict = RunVerdict(summary, strict: strict, missingTrials: missingTrials ?? 0)
         artifactsByTrial = accumulator.artifacts.mapValues(\.path)
@@ -79,8 +84,9 @@ package struct RunReport: Sendable {
         let store = try ResultStore(opening: directory)
         let manifest = try await store.readManifest()
         let (accumulator, corrupt) = try await store.accumulateTrials(into: ReportAccumulator.self)
-        return RunReport(directory: directory, manifest: manifest, accumulator: accumulator, corruptLines: corrupt,
-                         strict: strict, generatedAt: Date())
+        return RunReport(
+            directory: directory, manifest: manifest, accumulator: accumulator, corruptLines: corrupt,
+            strict: strict, generatedAt: Date())
     }
 
     /// What a report needs of the records, counted one at a time.
@@ -102,7 +108,8 @@ package struct RunReport: Sendable {
                     artifacts[trial.trialID] = (position, path)
                 }
             }
-            seconds[CellKey(scenario: trial.scenario, cellID: trial.cellID, engine: trial.engine), default: 0] += trial.durationSeconds
+            seconds[CellKey(scenario: trial.scenario, cellID: trial.cellID, engine: trial.engine), default: 0] +=
+                trial.durationSeconds
             let cell = "\(trial.scenario)/\(trial.cellID)"
             if cellIndices[cell] == nil, let index = PlannedTrial.cellIndex(ofTrialID: trial.trialID) {
                 cellIndices[cell] = index
@@ -192,7 +199,9 @@ package struct RunReport: Sendable {
             let cells = summary.skippedCells ?? 0
             parts.append("\(skipped) skipped (\(cells) cell\(cells == 1 ? "" : "s") not run)")
         }
-        if let sources = manifest.mergedFrom { parts.append("merged from \(sources.count) run\(sources.count == 1 ? "" : "s")") }
+        if let sources = manifest.mergedFrom {
+            parts.append("merged from \(sources.count) run\(sources.count == 1 ? "" : "s")")
+        }
         if let seed = manifest.seed { parts.append("seed \(seed)") }
         parts.append("started \(Timestamp.format(manifest.startedAt))")
         if let finished = manifest.finishedAt { parts.append("finished \(Timestamp.format(finished))") }

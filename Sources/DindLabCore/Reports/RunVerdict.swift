@@ -37,17 +37,25 @@ package struct RunVerdict: Sendable, Hashable {
         }
         var reasons: [String] = []
         if failed > 0 {
-            reasons.append("\(failed) cell\(failed == 1 ? "" : "s") failed \(failed == 1 ? "its" : "their") expectation" + (strict ? " (judged by the 95% interval)" : ""))
+            reasons.append(
+                "\(failed) cell\(failed == 1 ? "" : "s") failed \(failed == 1 ? "its" : "their") expectation"
+                    + (strict ? " (judged by the 95% interval)" : ""))
         }
         if unjudged > 0 {
-            reasons.append("\(unjudged) cell\(unjudged == 1 ? " has" : "s have") only harness or engine errors, so no success rate to judge")
+            reasons.append(
+                "\(unjudged) cell\(unjudged == 1 ? " has" : "s have") only harness or engine errors, so no success rate to judge"
+            )
         }
         if skippedWithExpectation > 0 {
-            reasons.append("\(skippedWithExpectation) cell\(skippedWithExpectation == 1 ? " with an expectation was" : "s with expectations were") skipped (not run), so \(skippedWithExpectation == 1 ? "its expectation" : "their expectations") cannot be judged")
+            reasons.append(
+                "\(skippedWithExpectation) cell\(skippedWithExpectation == 1 ? " with an expectation was" : "s with expectations were") skipped (not run), so \(skippedWithExpectation == 1 ? "its expectation" : "their expectations") cannot be judged"
+            )
         }
         if skipped > skippedWithExpectation {
             let others = skipped - skippedWithExpectation
-            notes.append("\(others) cell\(others == 1 ? "" : "s") without an expectation \(others == 1 ? "was" : "were") skipped (not run)")
+            notes.append(
+                "\(others) cell\(others == 1 ? "" : "s") without an expectation \(others == 1 ? "was" : "were") skipped (not run)"
+            )
         }
         if missingTrials > 0 {
             reasons.append("\(missingTrials) planned trial\(missingTrials == 1 ? " has" : "s have") no record")

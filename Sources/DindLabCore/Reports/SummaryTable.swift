@@ -17,19 +17,33 @@ package enum SummaryTable {
             text += "\n\(scenario.name)" + (scenario.expectation.map { " (expect success rate \($0))" } ?? "") + "\n"
             // With isolation: cell, whether the trials after a first failure fail too.
             let showFollowing = scenario.cells.contains { ($0.afterFirstFailure?.trials ?? 0) > 0 }
-            var rows: [[String]] = [["cell"] + (showEngine ? ["engine"] : []) + ["n", "pass", "fail", "t/o", "err", "rate [95% CI]"] + (showFollowing ? ["fail rate after 1st fail"] : []) + ["top signatures"]]
+            var rows: [[String]] = [
+                ["cell"] + (showEngine ? ["engine"] : []) + ["n", "pass", "fail", "t/o", "err", "rate [95% CI]"]
+                    + (showFollowing ? ["fail rate after 1st fail"] : []) + ["top signatures"]
+            ]
             for cell in scenario.cells {
                 if cell.isSkipped, let skipped = cell.skipped {
                     // A skipped cell is a row too, so a matrix cannot shrink without a word.
-                    rows.append([cell.cellID] + (showEngine ? [cell.engine] : []) + ["0", "—", "—", "—", "—", "skipped (\(skipped.trials) not run)"]
-                        + (showFollowing ? ["—"] : []) + [skipped.reason])
+                    rows.append(
+                        [cell.cellID] + (showEngine ? [cell.engine] : []) + [
+                            "0", "—", "—", "—", "—", "skipped (\(skipped.trials) not run)",
+                        ]
+                            + (showFollowing ? ["—"] : []) + [skipped.reason])
                     continue
                 }
                 let top = topSignatures(of: cell, limit: signatures).map { "\($0.count)× \($0.signature)" }
-                rows.append([cell.cellID] + (showEngine ? [cell.engine] : []) + [
-                    "\(cell.trials)" + (cell.skipped.map { " (+\($0.trials) skipped)" } ?? ""), "\(cell.passes)", "\(cell.fails)", "\(cell.timeouts)", "\(cell.errors)",
-                    rateText(cell.successRate, cell.interval),
-                ] + (showFollowing ? [cell.afterFirstFailure.map { following in following.failureRate.map { "\(percent($0)) of \(following.trials)" } ?? "—" } ?? "—"] : []) + [top.first ?? ""])
+                rows.append(
+                    [cell.cellID] + (showEngine ? [cell.engine] : []) + [
+                        "\(cell.trials)" + (cell.skipped.map { " (+\($0.trials) skipped)" } ?? ""), "\(cell.passes)",
+                        "\(cell.fails)", "\(cell.timeouts)", "\(cell.errors)",
+                        rateText(cell.successRate, cell.interval),
+                    ]
+                        + (showFollowing
+                            ? [
+                                cell.afterFirstFailure.map { following in
+                                    following.failureRate.map { "\(percent($0)) of \(following.trials)" } ?? "—"
+                                } ?? "—"
+                            ] : []) + [top.first ?? ""])
                 for more in top.dropFirst() {
                     rows.append(Array(repeating: "", count: rows[0].count - 1) + [more])
                 }
@@ -41,11 +55,13 @@ package enum SummaryTable {
         if !violations.isEmpty {
             text += "\nExpectations that failed" + (strict ? " (the whole 95% interval misses them)" : "") + ":\n"
             for violation in violations {
-                text += "  \(violation.scenario) \(violation.cellID) [\(violation.engine)]: rate \(percent(violation.successRate)) [\(percent(violation.interval.lower)), \(percent(violation.interval.upper))] does not satisfy \(violation.expectation)\(violation.provenByInterval ? " (even the whole interval misses it)" : "")\n"
+                text +=
+                    "  \(violation.scenario) \(violation.cellID) [\(violation.engine)]: rate \(percent(violation.successRate)) [\(percent(violation.interval.lower)), \(percent(violation.interval.upper))] does not satisfy \(violation.expectation)\(violation.provenByInterval ? " (even the whole interval misses it)" : "")\n"
             }
         }
         if !summary.corruptLines.isEmpty {
-            text += "\n\(summary.corruptLines.count) line(s) of trials.jsonl could not be read and were skipped: lines \(summary.corruptLines.map { String($0.lineNumber) }.joined(separator: ", ")).\n"
+            text +=
+                "\n\(summary.corruptLines.count) line(s) of trials.jsonl could not be read and were skipped: lines \(summary.corruptLines.map { String($0.lineNumber) }.joined(separator: ", ")).\n"
         }
         return text
     }
@@ -54,12 +70,16 @@ package enum SummaryTable {
     static func phaseTable(_ scenario: ScenarioTally, showEngine: Bool) -> String {
         let cells = scenario.cells.filter { $0.phaseMedians != nil }
         guard !cells.isEmpty else { return "" }
-        var rows: [[String]] = [["median seconds"] + (showEngine ? ["engine"] : []) + TrialPhase.allCases.map(\.rawValue)]
+        var rows: [[String]] = [
+            ["median seconds"] + (showEngine ? ["engine"] : []) + TrialPhase.allCases.map(\.rawValue)
+        ]
         for cell in cells {
             let medians = cell.phaseMedians ?? [:]
-            rows.append([cell.cellID] + (showEngine ? [cell.engine] : []) + TrialPhase.allCases.map { phase in
-                medians[phase].map { String(format: "%.2f", $0) } ?? "—"
-            })
+            rows.append(
+                [cell.cellID] + (showEngine ? [cell.engine] : [])
+                    + TrialPhase.allCases.map { phase in
+                        medians[phase].map { String(format: "%.2f", $0) } ?? "—"
+                    })
         }
         return "\n" + table(rows)
     }

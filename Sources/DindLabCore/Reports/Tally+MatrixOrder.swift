@@ -10,13 +10,14 @@ extension Tally {
     ///   as its trial ids give it (`PlannedTrial.cellIndex(ofTrialID:)`).
     /// - Returns: The reordered tally.
     func inMatrixOrder(cellIndices cellIndex: [String: Int]) -> Tally {
-        Tally(scenarios: scenarios.sorted { $0.name < $1.name }.map { scenario in
-            // A stable sort keeps each cell's engines in their first-run order.
-            let positions = scenario.cells.enumerated().map { offset, cell in
-                (cellIndex["\(scenario.name)/\(cell.cellID)"] ?? Int.max, offset, cell)
-            }
-            let cells = positions.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.2)
-            return ScenarioTally(name: scenario.name, expectation: scenario.expectation, cells: cells)
-        })
+        Tally(
+            scenarios: scenarios.sorted { $0.name < $1.name }.map { scenario in
+                // A stable sort keeps each cell's engines in their first-run order.
+                let positions = scenario.cells.enumerated().map { offset, cell in
+                    (cellIndex["\(scenario.name)/\(cell.cellID)"] ?? Int.max, offset, cell)
+                }
+                let cells = positions.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.2)
+                return ScenarioTally(name: scenario.name, expectation: scenario.expectation, cells: cells)
+            })
     }
 }

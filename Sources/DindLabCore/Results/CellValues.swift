@@ -4,7 +4,9 @@
 /// Kept as an ordered list rather than a dictionary because reports show the values in
 /// the scenario's own order, and JSON objects do not keep an order. Encoded as
 /// `[{"key": "daemon.start", "value": "exec"}, ...]`.
-package struct CellValues: Sendable, Hashable, Codable, RandomAccessCollection, ExpressibleByDictionaryLiteral, CustomStringConvertible {
+package struct CellValues: Sendable, Hashable, Codable, RandomAccessCollection, ExpressibleByDictionaryLiteral,
+    CustomStringConvertible
+{
     /// One matrix key and its value in this cell.
     package struct Entry: Sendable, Hashable, Codable {
         package let key: String
@@ -32,8 +34,10 @@ package struct CellValues: Sendable, Hashable, Codable, RandomAccessCollection, 
     package init(from decoder: any Decoder) throws {
         let entries = try [Entry](from: decoder)
         guard Set(entries.map(\.key)).count == entries.count else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: "A cell's values name the same matrix key twice."))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "A cell's values name the same matrix key twice."))
         }
         self.entries = entries
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// `/proc/<pid>/cgroup` of several processes side by side, controller by controller.
 ///
 /// The field report's root cause was here: a daemon started through `docker exec` sat in
@@ -47,21 +49,25 @@ package struct CgroupComparison: Sendable, Equatable {
     /// A fixed-width table; rows that differ start with "*".
     package var rendered: String {
         let header = ["hierarchy"] + columns
-        let body = rows.map { row in [row.controllers.isEmpty ? "(unified)" : row.controllers] + row.paths.map { $0 ?? "(none)" } }
+        let body = rows.map { row in
+            [row.controllers.isEmpty ? "(unified)" : row.controllers] + row.paths.map { $0 ?? "(none)" }
+        }
         let widths = header.indices.map { column in ([header] + body).map { $0[column].count }.max() ?? 0 }
         func line(_ cells: [String], marker: String) -> String {
-            marker + " " + cells.enumerated().map { index, cell in
-                index == cells.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ")
+            marker + " "
+                + cells.enumerated().map { index, cell in
+                    index == cells.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+                }.joined(separator: "  ")
         }
         var lines = [line(header, marker: " ")]
         for (row, cells) in zip(rows, body) {
             lines.append(line(cells, marker: row.differs ? "*" : " "))
         }
         lines.append("")
-        lines.append(anyDifference ? "* marks hierarchies where the processes are in different cgroups." : "All processes are in the same cgroups.")
+        lines.append(
+            anyDifference
+                ? "* marks hierarchies where the processes are in different cgroups."
+                : "All processes are in the same cgroups.")
         return lines.joined(separator: "\n") + "\n"
     }
 }
-
-import Foundation

@@ -75,8 +75,10 @@ package struct EngineFingerprint: Sendable, Hashable, Codable {
         guard let cgroupControllers else { return "(unknown)" }
         let listed = cgroupControllers.isEmpty ? "none" : cgroupControllers.joined(separator: " ")
         guard cgroupSimulated == true else { return listed }
-        return listed + (cgroupControllers.allSatisfy { $0 == "hugetlb" || $0 == "misc" || $0 == "rdma" }
-            ? " (no resource controllers: on this simulated v2 host the v1 hierarchies keep cpu, memory, io and pids)" : "")
+        return listed
+            + (cgroupControllers.allSatisfy { $0 == "hugetlb" || $0 == "misc" || $0 == "rdma" }
+                ? " (no resource controllers: on this simulated v2 host the v1 hierarchies keep cpu, memory, io and pids)"
+                : "")
     }
 
     /// The fingerprint as "name: value" lines in a fixed order, for printing and for
@@ -94,10 +96,20 @@ package struct EngineFingerprint: Sendable, Hashable, Codable {
             ("cgroup version", text(cgroupVersion) + (cgroupSimulated == true ? " (simulated on a v1 host)" : "")),
             ("cgroup namespace", text(cgroupNamespaceMode)),
             ("cgroup controllers", controllersText),
-            ("privileged", privilegedSupported.map { $0 ? "granted" : "refused" + (privilegedEmulated ? " (emulated)" : "") } ?? (privilegedError.map { "(unknown: \($0))" } ?? "(not probed)")),
+            (
+                "privileged",
+                privilegedSupported.map { $0 ? "granted" : "refused" + (privilegedEmulated ? " (emulated)" : "") }
+                    ?? (privilegedError.map { "(unknown: \($0))" } ?? "(not probed)")
+            ),
         ]
         if let cpuCount { lines.append(("CPUs", String(cpuCount))) }
-        if let refusedCapabilities { lines.append(("refused capabilities", refusedCapabilities.isEmpty ? "none" : refusedCapabilities.joined(separator: ", "))) }
+        if let refusedCapabilities {
+            lines.append(
+                (
+                    "refused capabilities",
+                    refusedCapabilities.isEmpty ? "none" : refusedCapabilities.joined(separator: ", ")
+                ))
+        }
         for (index, line) in (daemonCgroupLines ?? []).enumerated() {
             lines.append(("daemon cgroup[\(index)]", line))
         }

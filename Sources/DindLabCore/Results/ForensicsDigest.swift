@@ -26,7 +26,9 @@ package struct LeftoverMount: Sendable, Hashable, Codable {
     /// Returns nil for a line that does not have that shape.
     package init?(mountinfoLine line: String) {
         let fields = line.split(separator: " ").map(String.init)
-        guard fields.count >= 7, let separator = fields.firstIndex(of: "-"), separator >= 6, separator + 2 < fields.count else { return nil }
+        guard fields.count >= 7, let separator = fields.firstIndex(of: "-"), separator >= 6,
+            separator + 2 < fields.count
+        else { return nil }
         mountPoint = Self.unescape(fields[4])
         fileSystem = fields[separator + 1]
         source = Self.unescape(fields[separator + 2])
@@ -38,7 +40,9 @@ package struct LeftoverMount: Sendable, Hashable, Codable {
         if name == "shm" { return .shm }
         if name == "mqueue" || fileSystem == "mqueue" { return .mqueue }
         if fileSystem == "overlay" || fileSystem == "overlayfs" || mountPoint.contains("/overlay") { return .overlay }
-        if mountPoint.contains("/devicemapper/") || source.hasPrefix("/dev/mapper/") || source.hasPrefix("/dev/dm-") { return .devicemapper }
+        if mountPoint.contains("/devicemapper/") || source.hasPrefix("/dev/mapper/") || source.hasPrefix("/dev/dm-") {
+            return .devicemapper
+        }
         return .other
     }
 
@@ -121,7 +125,8 @@ package struct ForensicsDigest: Sendable, Hashable, Codable {
 
     /// The cgroup lines side by side.
     package var cgroupComparison: CgroupComparison? {
-        cgroups.isEmpty ? nil : CgroupComparison(cgroups.map { ($0.process, $0.lines.map { "0:" + $0 }.joined(separator: "\n")) })
+        cgroups.isEmpty
+            ? nil : CgroupComparison(cgroups.map { ($0.process, $0.lines.map { "0:" + $0 }.joined(separator: "\n")) })
     }
 
     /// Reads `forensics.json` from an artifacts folder, or nil when it is missing or unreadable.
@@ -138,15 +143,22 @@ package struct ForensicsDigest: Sendable, Hashable, Codable {
         if let data = try? ResultsJSON.encoder(pretty: true).encode(self) {
             try? data.write(to: folder.appendingPathComponent(Self.jsonFileName), options: .atomic)
         }
-        try? Data(markdown(difference: difference).utf8).write(to: folder.appendingPathComponent(Self.markdownFileName), options: .atomic)
+        try? Data(markdown(difference: difference).utf8).write(
+            to: folder.appendingPathComponent(Self.markdownFileName), options: .atomic)
     }
 
     /// What each artifact holds, for the index.
     static let fileDescriptions: [(file: String, what: String)] = [
         ("daemon.log", "the inner daemon's whole log; the first error is marked `>>> `"),
         ("steps.txt", "every command run in the outer container, with its status and output"),
-        ("cgroups.txt", "`/proc/1/cgroup`, the daemon's and an exec'd process's cgroup lines side by side; `*` marks hierarchies that differ"),
-        ("cgroup-files.txt", "the outer container's /sys/fs/cgroup mount and, on cgroup v2, `cgroup.controllers`, `cgroup.subtree_control` and `cgroup.type` of its cgroup and the cgroups below it"),
+        (
+            "cgroups.txt",
+            "`/proc/1/cgroup`, the daemon's and an exec'd process's cgroup lines side by side; `*` marks hierarchies that differ"
+        ),
+        (
+            "cgroup-files.txt",
+            "the outer container's /sys/fs/cgroup mount and, on cgroup v2, `cgroup.controllers`, `cgroup.subtree_control` and `cgroup.type` of its cgroup and the cgroups below it"
+        ),
         ("mountinfo.txt", "`/proc/self/mountinfo` in the outer container"),
         ("docker-mounts.txt", "mounts left under `/var/lib/docker` after the inner container ended"),
         ("docker-info.txt", "`docker info` of the inner daemon"),
@@ -164,7 +176,9 @@ package struct ForensicsDigest: Sendable, Hashable, Codable {
         text += "- outcome: **\(outcome)**" + (phase.map { " in phase **\($0)**" } ?? "") + "\n"
         if let signature { text += "- signature: `\(Self.inline(signature))`\n" }
         if let firstError {
-            text += "- first error: `\(Self.inline(firstError))`" + (firstErrorLine.map { " (daemon.log line \($0), marked `>>> `)" } ?? "") + "\n"
+            text +=
+                "- first error: `\(Self.inline(firstError))`"
+                + (firstErrorLine.map { " (daemon.log line \($0), marked `>>> `)" } ?? "") + "\n"
         }
 
         text += "\n## cgroups\n\n"
@@ -173,11 +187,14 @@ package struct ForensicsDigest: Sendable, Hashable, Codable {
             if differing.isEmpty {
                 text += "PID 1, the daemon and an exec'd process are in the same cgroups.\n"
             } else {
-                text += "The processes are in different cgroups in \(differing.count) hierarch\(differing.count == 1 ? "y" : "ies") (see cgroups.txt):\n\n"
+                text +=
+                    "The processes are in different cgroups in \(differing.count) hierarch\(differing.count == 1 ? "y" : "ies") (see cgroups.txt):\n\n"
                 text += "| hierarchy | " + comparison.columns.joined(separator: " | ") + " |\n"
                 text += "|---|" + String(repeating: "---|", count: comparison.columns.count) + "\n"
                 for row in differing {
-                    text += "| \(row.controllers.isEmpty ? "(unified)" : row.controllers) | " + row.paths.map { "`\($0 ?? "(none)")`" }.joined(separator: " | ") + " |\n"
+                    text +=
+                        "| \(row.controllers.isEmpty ? "(unified)" : row.controllers) | "
+                        + row.paths.map { "`\($0 ?? "(none)")`" }.joined(separator: " | ") + " |\n"
                 }
             }
         } else {

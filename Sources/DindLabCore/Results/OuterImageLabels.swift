@@ -46,7 +46,8 @@ package struct OuterImageLabels: Sendable, Hashable {
 
     package init(
         dockerVersion: String, daemonCommand: [String], apiVersion: String, recipeSHA256: String,
-        recipe: String, recipeKind: String, buildKey: String, binarySHA256: String? = nil, binaryOrigin: BinaryOrigin? = nil
+        recipe: String, recipeKind: String, buildKey: String, binarySHA256: String? = nil,
+        binaryOrigin: BinaryOrigin? = nil
     ) {
         self.dockerVersion = dockerVersion
         self.daemonCommand = daemonCommand
@@ -66,18 +67,19 @@ package struct OuterImageLabels: Sendable, Hashable {
     ///   JSON array of strings (an image not built by dindlab).
     package init?(labels: [String: String]) {
         guard let dockerVersion = labels[Self.dockerVersionKey],
-              let commandJSON = labels[Self.daemonCommandKey],
-              let command = try? JSONDecoder().decode([String].self, from: Data(commandJSON.utf8)),
-              let apiVersion = labels[Self.apiVersionKey],
-              let recipeSHA256 = labels[Self.recipeSHA256Key],
-              let recipe = labels[Self.recipeKey],
-              let recipeKind = labels[Self.recipeKindKey],
-              let buildKey = labels[Self.buildKeyKey]
+            let commandJSON = labels[Self.daemonCommandKey],
+            let command = try? JSONDecoder().decode([String].self, from: Data(commandJSON.utf8)),
+            let apiVersion = labels[Self.apiVersionKey],
+            let recipeSHA256 = labels[Self.recipeSHA256Key],
+            let recipe = labels[Self.recipeKey],
+            let recipeKind = labels[Self.recipeKindKey],
+            let buildKey = labels[Self.buildKeyKey]
         else { return nil }
         self.init(
             dockerVersion: dockerVersion, daemonCommand: command, apiVersion: apiVersion,
             recipeSHA256: recipeSHA256, recipe: recipe, recipeKind: recipeKind, buildKey: buildKey,
-            binarySHA256: labels[Self.binarySHA256Key], binaryOrigin: labels[Self.binaryOriginKey].flatMap(BinaryOrigin.init(rawValue:)))
+            binarySHA256: labels[Self.binarySHA256Key],
+            binaryOrigin: labels[Self.binaryOriginKey].flatMap(BinaryOrigin.init(rawValue:)))
     }
 
     /// The daemon command as the JSON array stored in the label: `["docker","daemon"]`.

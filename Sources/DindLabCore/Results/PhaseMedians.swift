@@ -19,11 +19,12 @@ struct PhaseSamples: Sendable {
     /// The median of each phase that any trial ran; the median of an even count is the mean
     /// of the two middle values.
     var medians: PhaseDurations {
-        PhaseDurations(samples.mapValues { values in
-            let sorted = values.sorted()
-            let middle = sorted.count / 2
-            return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-        })
+        PhaseDurations(
+            samples.mapValues { values in
+                let sorted = values.sorted()
+                let middle = sorted.count / 2
+                return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+            })
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -97,7 +98,9 @@ enum ResultFiles {
     ///     is an unterminated last line (a writer stopped in the middle of it).
     /// - Returns: How many lines there were; nil when the file does not exist.
     @discardableResult
-    static func forEachLine(in url: URL, range: Range<Int64>? = nil, _ body: (UnsafeRawBufferPointer, Int, Bool) -> Void) throws(ResultsError) -> Int? {
+    static func forEachLine(
+        in url: URL, range: Range<Int64>? = nil, _ body: (UnsafeRawBufferPointer, Int, Bool) -> Void
+    ) throws(ResultsError) -> Int? {
         let fd = open(url.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             if errno == ENOENT { return nil }
@@ -154,7 +157,9 @@ enum ResultFiles {
     /// Splits the file into about `parts` byte ranges of whole lines, for reading in parallel,
     /// none smaller than `minimumPartBytes` (below a few megabytes another thread costs more
     /// than it saves); none for a missing or empty file.
-    static func lineRanges(of url: URL, parts: Int, minimumPartBytes: Int64 = 2 << 20) throws(ResultsError) -> [Range<Int64>] {
+    static func lineRanges(of url: URL, parts: Int, minimumPartBytes: Int64 = 2 << 20) throws(ResultsError) -> [Range<
+        Int64
+    >] {
         let fd = open(url.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             if errno == ENOENT { return [] }

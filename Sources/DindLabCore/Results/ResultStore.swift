@@ -1,4 +1,5 @@
 package import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -37,7 +38,8 @@ package actor ResultStore {
         try ResultFiles.createDirectory(resultsRoot)
         // mkdir(2) rather than FileManager so that an existing run is an error, not reused.
         guard mkdir(directory.path, 0o755) == 0 else {
-            throw errno == EEXIST ? .runExists(directory.path)
+            throw errno == EEXIST
+                ? .runExists(directory.path)
                 : .cannotCreateDirectory(directory.path, reason: String(cString: strerror(errno)))
         }
         self.runID = runID
@@ -50,7 +52,8 @@ package actor ResultStore {
     package init(opening directory: URL) throws(ResultsError) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue,
-              let runID = RunID(directory.standardizedFileURL.lastPathComponent) else {
+            let runID = RunID(directory.standardizedFileURL.lastPathComponent)
+        else {
             throw .notARunDirectory(directory.path)
         }
         self.runID = runID
@@ -79,7 +82,8 @@ package actor ResultStore {
 
     /// Appends one record to trials.jsonl as a single line, flushed to disk before returning.
     package func append(_ record: TrialRecord) throws(ResultsError) {
-        try ResultFiles.appendLine(encode(record, what: "record of trial \(record.trialID)", pretty: false), to: trialsURL)
+        try ResultFiles.appendLine(
+            encode(record, what: "record of trial \(record.trialID)", pretty: false), to: trialsURL)
     }
 
     /// Reads trials.jsonl back. Lines that are not records are reported with their line
@@ -104,12 +108,16 @@ package actor ResultStore {
 
     /// Decodes each line of `url` (or of a range of its lines) as `T`; lines that are not
     /// records are returned, numbered from the range's start.
-    nonisolated static func decodeLines<T: Decodable>(of type: T.Type, in url: URL, range: Range<Int64>?, _ body: (T) -> Void) throws(ResultsError) -> (corrupt: [CorruptLine], lines: Int) {
+    nonisolated static func decodeLines<T: Decodable>(
+        of type: T.Type, in url: URL, range: Range<Int64>?, _ body: (T) -> Void
+    ) throws(ResultsError) -> (corrupt: [CorruptLine], lines: Int) {
         let decoder = ResultsJSON.decoder()
         var corrupt: [CorruptLine] = []
         let lines = try ResultFiles.forEachLine(in: url, range: range) { line, number, unterminated in
             func skip(_ reason: String) {
-                corrupt.append(CorruptLine(lineNumber: number, reason: reason, excerpt: String(decoding: line.prefix(120), as: UTF8.self)))
+                corrupt.append(
+                    CorruptLine(
+                        lineNumber: number, reason: reason, excerpt: String(decoding: line.prefix(120), as: UTF8.self)))
             }
             if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }) {
                 skip("the line is empty")
@@ -119,7 +127,10 @@ package actor ResultStore {
                 body(try decoder.decode(T.self, from: Data(line)))
             } catch {
                 let reason = ResultsJSON.explain(error)
-                skip(unterminated ? "the last line is incomplete (the harness may have stopped while writing it): " + reason : reason)
+                skip(
+                    unterminated
+                        ? "the last line is incomplete (the harness may have stopped while writing it): " + reason
+                        : reason)
             }
         }
         return (corrupt, lines ?? 0)

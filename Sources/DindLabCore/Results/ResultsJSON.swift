@@ -8,7 +8,8 @@ package enum ResultsJSON {
     /// - Parameter pretty: Indent (for manifest.json and summary.json); trials.jsonl needs one line per record.
     package static func encoder(pretty: Bool = false) -> JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted] : [.sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting =
+            pretty ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted] : [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
             try container.encode(Timestamp.format(date))
@@ -25,7 +26,8 @@ package enum ResultsJSON {
             let text = try container.decode(String.self)
             guard let date = Timestamp.parse(text) else {
                 throw DecodingError.dataCorruptedError(
-                    in: container, debugDescription: "\"\(text)\" is not an ISO 8601 time such as 2026-11-29T11:22:33.123Z.")
+                    in: container,
+                    debugDescription: "\"\(text)\" is not an ISO 8601 time such as 2026-11-29T11:22:33.123Z.")
             }
             return date
         }

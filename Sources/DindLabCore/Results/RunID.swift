@@ -30,7 +30,8 @@ package struct RunID: Sendable, Hashable, Codable, Comparable, LosslessStringCon
         calendar.timeZone = .gmt
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
         func two(_ value: Int?) -> String { String(format: "%02d", value ?? 0) }
-        let stamp = String(format: "%04d", c.year ?? 0) + two(c.month) + two(c.day)
+        let stamp =
+            String(format: "%04d", c.year ?? 0) + two(c.month) + two(c.day)
             + "T" + two(c.hour) + two(c.minute) + two(c.second) + "Z"
         let alphabet = Array("0123456789abcdefghijklmnopqrstuvwxyz")
         let suffix = String((0..<4).map { _ in alphabet[Int.random(in: alphabet.indices, using: &generator)] })
@@ -50,8 +51,10 @@ package struct RunID: Sendable, Hashable, Codable, Comparable, LosslessStringCon
     package init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let id = RunID(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: ResultsError.invalidName("run id", text).description))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: ResultsError.invalidName("run id", text).description))
         }
         self = id
     }
@@ -66,6 +69,8 @@ package struct RunID: Sendable, Hashable, Codable, Comparable, LosslessStringCon
 enum SafeName {
     static func isValid(_ name: String) -> Bool {
         (1...100).contains(name.count) && !name.hasPrefix(".")
-            && name.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0)) }
+            && name.unicodeScalars.allSatisfy {
+                $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0))
+            }
     }
 }

@@ -25,7 +25,8 @@ package struct RunManifest: Sendable, Hashable, Codable {
             var files: [ScenarioFile] = []
             for planned in plan.scenarios {
                 guard let path = planned.scenario.source, let sha256 = planned.scenario.sourceSHA256,
-                      !files.contains(where: { $0.path == path }) else { continue }
+                    !files.contains(where: { $0.path == path })
+                else { continue }
                 files.append(ScenarioFile(path: path, sha256: sha256, scenario: planned.scenario.name))
             }
             return files
@@ -98,7 +99,10 @@ package struct RunManifest: Sendable, Hashable, Codable {
         /// older manifests.
         package var cellIndex: Int?
 
-        package init(scenario: String, cellID: String, engine: String, trials: Int, reason: String, cellValues: CellValues? = nil, cellIndex: Int? = nil) {
+        package init(
+            scenario: String, cellID: String, engine: String, trials: Int, reason: String,
+            cellValues: CellValues? = nil, cellIndex: Int? = nil
+        ) {
             self.scenario = scenario
             self.cellID = cellID
             self.engine = engine
@@ -203,16 +207,20 @@ extension RunManifest {
     ///   - plan: The plan (whole or a shard) the run makes.
     ///   - scenarioFiles: The scenario files read, with digests.
     ///   - engines: The engines used, with fingerprints.
-    package init(runID: RunID, startedAt: Date, commandLine: [String], plan: Plan, scenarioFiles: [ScenarioFile], engines: [Engine]) {
+    package init(
+        runID: RunID, startedAt: Date, commandLine: [String], plan: Plan, scenarioFiles: [ScenarioFile],
+        engines: [Engine]
+    ) {
         // Each file names the scenario it holds (a plan's scenarios know their source file).
         let named = scenarioFiles.map { file in
             var file = file
             file.scenario = file.scenario ?? plan.scenarios.first { $0.scenario.source == file.path }?.scenario.name
             return file
         }
-        self.init(runID: runID, startedAt: startedAt, commandLine: commandLine, seed: plan.seed,
-                  scenarioFiles: named, engines: engines, expectations: RunExpectations(of: plan),
-                  shard: plan.shard, plannedTrials: plan.wholePlanTrialCount)
+        self.init(
+            runID: runID, startedAt: startedAt, commandLine: commandLine, seed: plan.seed,
+            scenarioFiles: named, engines: engines, expectations: RunExpectations(of: plan),
+            shard: plan.shard, plannedTrials: plan.wholePlanTrialCount)
         cellStateScenarios = plan.scenarios.filter { planned in
             planned.scenario.isolation == .cell || planned.cells.contains { $0.scenario.faults.killDaemonAtTrial > 0 }
         }.map(\.scenario.name)

@@ -69,8 +69,11 @@ extension ResultStore {
     }
 
     /// `tallyTrials` in up to `parts` parts of at least `minimumPartBytes` each.
-    func tallyTrials(expectations: RunExpectations, parts: Int, minimumPartBytes: Int64 = 2 << 20) throws(ResultsError) -> RunSummary {
-        let (accumulator, corrupt) = try accumulateTrials(into: TallyAccumulator.self, parts: parts, minimumPartBytes: minimumPartBytes)
+    func tallyTrials(expectations: RunExpectations, parts: Int, minimumPartBytes: Int64 = 2 << 20) throws(ResultsError)
+        -> RunSummary
+    {
+        let (accumulator, corrupt) = try accumulateTrials(
+            into: TallyAccumulator.self, parts: parts, minimumPartBytes: minimumPartBytes)
         return RunSummary(runID: runID, tally: accumulator.tally(expectations: expectations), corruptLines: corrupt)
     }
 
@@ -80,7 +83,8 @@ extension ResultStore {
     /// - Returns: The accumulator, and the lines that are not records (numbered as in the file).
     /// - Throws: `ResultsError.cannotRead` when the file cannot be read.
     func accumulateTrials<Accumulator: TrialAccumulating>(
-        into type: Accumulator.Type, parts: Int = ProcessInfo.processInfo.activeProcessorCount, minimumPartBytes: Int64 = 2 << 20
+        into type: Accumulator.Type, parts: Int = ProcessInfo.processInfo.activeProcessorCount,
+        minimumPartBytes: Int64 = 2 << 20
     ) throws(ResultsError) -> (Accumulator, [CorruptLine]) {
         let url = trialsURL
         let parts = try ResultFiles.lineRanges(of: url, parts: parts, minimumPartBytes: minimumPartBytes)
@@ -88,7 +92,9 @@ extension ResultStore {
         DispatchQueue.concurrentPerform(iterations: parts.count) { index in
             var accumulator = Accumulator()
             do throws(ResultsError) {
-                let (corrupt, lines) = try Self.decodeLines(of: TalliedTrial.self, in: url, range: parts[index]) { accumulator.add($0) }
+                let (corrupt, lines) = try Self.decodeLines(of: TalliedTrial.self, in: url, range: parts[index]) {
+                    accumulator.add($0)
+                }
                 slots.set(.success((accumulator, corrupt, lines)), at: index)
             } catch {
                 slots.set(.failure(error), at: index)
@@ -100,7 +106,9 @@ extension ResultStore {
         for result in slots.values {
             let (part, partCorrupt, lines) = try result.get()
             accumulator.merge(part)
-            corrupt += partCorrupt.map { CorruptLine(lineNumber: $0.lineNumber + linesBefore, reason: $0.reason, excerpt: $0.excerpt) }
+            corrupt += partCorrupt.map {
+                CorruptLine(lineNumber: $0.lineNumber + linesBefore, reason: $0.reason, excerpt: $0.excerpt)
+            }
             linesBefore += lines
         }
         return (accumulator, corrupt)

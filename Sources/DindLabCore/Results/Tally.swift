@@ -38,10 +38,12 @@ package struct Tally: Sendable, Hashable, Codable {
         scenarios.flatMap { scenario in
             scenario.cells.compactMap { cell -> ExpectationViolation? in
                 guard let check = cell.expectation, check.rateHolds == false,
-                      let rate = cell.successRate, let interval = cell.interval else { return nil }
-                return ExpectationViolation(scenario: scenario.name, cellID: cell.cellID, engine: cell.engine,
-                                            expectation: check.expectation, successRate: rate, interval: interval,
-                                            provenByInterval: check.intervalHolds == false)
+                    let rate = cell.successRate, let interval = cell.interval
+                else { return nil }
+                return ExpectationViolation(
+                    scenario: scenario.name, cellID: cell.cellID, engine: cell.engine,
+                    expectation: check.expectation, successRate: rate, interval: interval,
+                    provenByInterval: check.intervalHolds == false)
             }
         }
     }
@@ -103,9 +105,10 @@ package struct CellTally: Sendable, Hashable, Codable {
         let medians = cell.phases.medians
         phaseMedians = medians.isEmpty ? nil : medians
         self.expectation = expectation.map { expectation in
-            ExpectationCheck(expectation: expectation,
-                             rateHolds: rate.map(expectation.holds(rate:)),
-                             intervalHolds: interval.map(expectation.holds(interval:)))
+            ExpectationCheck(
+                expectation: expectation,
+                rateHolds: rate.map(expectation.holds(rate:)),
+                intervalHolds: interval.map(expectation.holds(interval:)))
         }
     }
 
@@ -158,17 +161,25 @@ extension Tally {
             if let existing = scenarios.firstIndex(where: { $0.name == skipped.scenario }) {
                 index = existing
             } else {
-                scenarios.append(ScenarioTally(name: skipped.scenario, expectation: expectations.expectation(scenario: skipped.scenario), cells: []))
+                scenarios.append(
+                    ScenarioTally(
+                        name: skipped.scenario, expectation: expectations.expectation(scenario: skipped.scenario),
+                        cells: []))
                 index = scenarios.count - 1
             }
             var cells = scenarios[index].cells
             if let cellIndex = cells.firstIndex(where: { $0.cellID == skipped.cellID && $0.engine == skipped.engine }) {
                 let earlier = cells[cellIndex].skipped
-                cells[cellIndex].skipped = SkippedTrials(trials: (earlier?.trials ?? 0) + skipped.trials, reason: earlier?.reason ?? skipped.reason)
+                cells[cellIndex].skipped = SkippedTrials(
+                    trials: (earlier?.trials ?? 0) + skipped.trials, reason: earlier?.reason ?? skipped.reason)
             } else {
-                cells.append(CellTally(skipped: skipped, expectation: expectations.expectation(scenario: skipped.scenario, cellID: skipped.cellID)))
+                cells.append(
+                    CellTally(
+                        skipped: skipped,
+                        expectation: expectations.expectation(scenario: skipped.scenario, cellID: skipped.cellID)))
             }
-            scenarios[index] = ScenarioTally(name: scenarios[index].name, expectation: scenarios[index].expectation, cells: cells)
+            scenarios[index] = ScenarioTally(
+                name: scenarios[index].name, expectation: scenarios[index].expectation, cells: cells)
         }
         return Tally(scenarios: scenarios)
     }
@@ -179,15 +190,16 @@ extension Tally {
     /// - Parameter scenarios: `RunManifest.cellStateScenarios`; nil keeps every scenario's.
     package func keepingFollowingTrials(for scenarios: [String]?) -> Tally {
         guard let scenarios else { return self }
-        return Tally(scenarios: self.scenarios.map { scenario in
-            guard !scenarios.contains(scenario.name) else { return scenario }
-            let cells = scenario.cells.map { cell in
-                var cell = cell
-                cell.afterFirstFailure = nil
-                return cell
-            }
-            return ScenarioTally(name: scenario.name, expectation: scenario.expectation, cells: cells)
-        })
+        return Tally(
+            scenarios: self.scenarios.map { scenario in
+                guard !scenarios.contains(scenario.name) else { return scenario }
+                let cells = scenario.cells.map { cell in
+                    var cell = cell
+                    cell.afterFirstFailure = nil
+                    return cell
+                }
+                return ScenarioTally(name: scenario.name, expectation: scenario.expectation, cells: cells)
+            })
     }
 
     /// The cells no trial of which ran, in report order.
@@ -246,8 +258,9 @@ extension FisherExactTest {
     ///   - first: One cell.
     ///   - second: The other.
     package init(comparing first: CellTally, with second: CellTally) {
-        self.init(a: first.passes, b: first.fails + first.timeouts,
-                  c: second.passes, d: second.fails + second.timeouts)
+        self.init(
+            a: first.passes, b: first.fails + first.timeouts,
+            c: second.passes, d: second.fails + second.timeouts)
     }
 }
 
@@ -271,7 +284,9 @@ package struct FollowingTrials: Sendable, Hashable, Codable {
 
     init?(_ records: [Start]) {
         let ordered = records.sorted { ($0.startedAt, $0.sequence) < ($1.startedAt, $1.sequence) }
-        guard let first = ordered.firstIndex(where: { $0.outcome == .fail || $0.outcome == .timeout }) else { return nil }
+        guard let first = ordered.firstIndex(where: { $0.outcome == .fail || $0.outcome == .timeout }) else {
+            return nil
+        }
         let following = ordered[(first + 1)...].filter { $0.outcome != .error }
         trials = following.count
         failures = following.count { $0.outcome != .pass }

@@ -39,12 +39,13 @@ package struct TallyAccumulator: TrialAccumulating {
     ///
     /// - Parameter expectations: The run's expectations, per scenario and cell.
     package func tally(expectations: RunExpectations = RunExpectations()) -> Tally {
-        Tally(scenarios: scenarios.sorted { $0.value.first < $1.value.first }.map { name, state in
-            let cells = state.cells.values.sorted { $0.first < $1.first }.map { cell in
-                CellTally(cell, expectation: expectations.expectation(scenario: name, cellID: cell.cellID))
-            }
-            return ScenarioTally(name: name, expectation: expectations.expectation(scenario: name), cells: cells)
-        })
+        Tally(
+            scenarios: scenarios.sorted { $0.value.first < $1.value.first }.map { name, state in
+                let cells = state.cells.values.sorted { $0.first < $1.first }.map { cell in
+                    CellTally(cell, expectation: expectations.expectation(scenario: name, cellID: cell.cellID))
+                }
+                return ScenarioTally(name: name, expectation: expectations.expectation(scenario: name), cells: cells)
+            })
     }
 
     /// The tally, with one expectation per scenario.
@@ -129,7 +130,8 @@ package struct TallyAccumulator: TrialAccumulating {
             // container, `inner.check-placement`); it is listed, and still counts as a pass.
             if record.outcome != .pass || record.signature != nil { signatures.add(record, at: position) }
             phases.add(record.phaseDurations)
-            timeline.append(FollowingTrials.Start(startedAt: record.startedAt, sequence: record.sequence, outcome: record.outcome))
+            timeline.append(
+                FollowingTrials.Start(startedAt: record.startedAt, sequence: record.sequence, outcome: record.outcome))
         }
 
         var trials: Int { outcomes.values.reduce(0, +) }
@@ -163,7 +165,9 @@ struct SignatureCounter: Sendable {
     /// the order the records came in. The example is the earliest trial in plan order.
     var sorted: [SignatureCount] {
         counts.map { key, value in
-            SignatureCount(signature: key.signature, outcome: key.outcome, count: value.count, exampleTrialID: value.example.trialID)
+            SignatureCount(
+                signature: key.signature, outcome: key.outcome, count: value.count,
+                exampleTrialID: value.example.trialID)
         }.sorted {
             ($1.count, $0.outcome.rank, $0.signature) < ($0.count, $1.outcome.rank, $1.signature)
         }

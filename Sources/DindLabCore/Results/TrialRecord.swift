@@ -143,8 +143,9 @@ package struct PhaseDurations: Sendable, Hashable, Codable, ExpressibleByDiction
         for key in container.allKeys {
             guard let phase = TrialPhase(rawValue: key.stringValue) else {
                 let phases = TrialPhase.allCases.map(\.rawValue).joined(separator: ", ")
-                throw DecodingError.dataCorruptedError(forKey: key, in: container,
-                                                       debugDescription: "\"\(key.stringValue)\" is not a phase (\(phases)).")
+                throw DecodingError.dataCorruptedError(
+                    forKey: key, in: container,
+                    debugDescription: "\"\(key.stringValue)\" is not a phase (\(phases)).")
             }
             seconds[phase] = try container.decode(Double.self, forKey: key)
         }

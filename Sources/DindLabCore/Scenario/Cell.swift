@@ -66,7 +66,9 @@ extension Scenario {
                 }
             }
         }
-        return points.enumerated().map { Cell(index: $0.offset, values: $0.element.values, scenario: $0.element.scenario) }
+        return points.enumerated().map {
+            Cell(index: $0.offset, values: $0.element.values, scenario: $0.element.scenario)
+        }
     }
 
     /// The cells that `--only` filters select.

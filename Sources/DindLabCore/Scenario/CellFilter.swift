@@ -44,7 +44,8 @@ struct CellSelection {
             let dimensions = scenarios.flatMap(\.matrix).filter { $0.key == filter.key }
             guard let field = ScenarioField.named(filter.key), !dimensions.isEmpty else {
                 let keys = scenarios.flatMap { $0.matrix.map(\.key) }
-                throw .unknownFilterKey(filter, matrixKeys: keys.reduce(into: []) { if !$0.contains($1) { $0.append($1) } })
+                throw .unknownFilterKey(
+                    filter, matrixKeys: keys.reduce(into: []) { if !$0.contains($1) { $0.append($1) } })
             }
             let value: FieldValue
             do {
@@ -53,7 +54,9 @@ struct CellSelection {
                 throw .badFilterValue(filter, error.message)
             }
             guard dimensions.contains(where: { $0.fieldValues.contains(value) }) else {
-                let taken = dimensions.flatMap(\.values).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+                let taken = dimensions.flatMap(\.values).reduce(into: [String]()) {
+                    if !$0.contains($1) { $0.append($1) }
+                }
                 throw .filterValueNeverTaken(filter, values: taken)
             }
             if let index = groups.firstIndex(where: { $0.field.key == field.key }) {

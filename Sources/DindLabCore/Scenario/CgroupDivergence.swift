@@ -47,20 +47,24 @@ package struct CgroupDivergence: Sendable, Hashable, Codable, CustomStringConver
         let isName = { (text: Substring) in
             !text.isEmpty
                 && text.unicodeScalars.allSatisfy {
-                    $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_.-".unicodeScalars.contains($0))
+                    $0.isASCII
+                        && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_.-".unicodeScalars.contains($0))
                 }
         }
         if word.hasPrefix("name=") {
-            return isName(word.dropFirst(5)) ? nil : "a named hierarchy is name= and a name of letters, digits, '_', '.' or '-'"
+            return isName(word.dropFirst(5))
+                ? nil : "a named hierarchy is name= and a name of letters, digits, '_', '.' or '-'"
         }
         if word == "none" { return "none stands alone, it cannot be listed with hierarchies" }
-        return isName(Substring(word)) && !word.contains(".") ? nil : "a hierarchy is a v1 controller (cpu, memory, ...), name=NAME, or unified"
+        return isName(Substring(word)) && !word.contains(".")
+            ? nil : "a hierarchy is a v1 controller (cpu, memory, ...), name=NAME, or unified"
     }
 
     package init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let value = CgroupDivergence(rawValue: text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "\"\(text)\" is not a cgroup divergence"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "\"\(text)\" is not a cgroup divergence"))
         }
         self = value
     }

@@ -16,8 +16,10 @@ package struct DurationCoding: Sendable, Hashable, Codable {
     package init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let duration = DurationText.parse(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: "expected a duration such as 120s, got \"\(text)\""))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "expected a duration such as 120s, got \"\(text)\""))
         }
         wrappedValue = duration
     }

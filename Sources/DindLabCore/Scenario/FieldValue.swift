@@ -21,7 +21,9 @@ enum FieldValue: Sendable, Hashable, CustomStringConvertible {
         case .duration(let duration): return DurationText.format(duration)
         case .successRate(let expectation): return expectation.description
         case .stringMap(let map):
-            let pairs = map.sorted { $0.key < $1.key }.map { "\(YAMLQuoting.flowScalar($0.key)): \(YAMLQuoting.flowScalar($0.value))" }
+            let pairs = map.sorted { $0.key < $1.key }.map {
+                "\(YAMLQuoting.flowScalar($0.key)): \(YAMLQuoting.flowScalar($0.value))"
+            }
             return "{" + pairs.joined(separator: ", ") + "}"
         }
     }

@@ -20,8 +20,9 @@ package struct MatrixDimension: Sendable, Hashable, Codable {
     /// - Throws: `YAMLError` when the key names no such field or a value doesn't fit it.
     package init(key: String, values: [String]) throws(YAMLError) {
         guard let field = ScenarioField.named(key), field.isMatrixable else {
-            throw .badArgument("matrix key \(YAMLQuoting.quoted(key))",
-                               "expected one of \(ScenarioField.matrixKeys.joined(separator: ", "))")
+            throw .badArgument(
+                "matrix key \(YAMLQuoting.quoted(key))",
+                "expected one of \(ScenarioField.matrixKeys.joined(separator: ", "))")
         }
         var parsed: [FieldValue] = []
         for value in values { parsed.append(try field.parse(value)) }

@@ -20,13 +20,17 @@ package enum ScenarioCombinations {
         },
         Rule(keys: ["outer.cgroup-tmpfs", "outer.cgroups"]) { scenario in
             guard scenario.outer.cgroupTmpfs != nil, !scenario.outer.cgroups.usesEngineMounts else { return nil }
-            let what = scenario.outer.cgroups == .bind ? "binds the host's /sys/fs/cgroup" : "puts dindlab's own writable tmpfs there"
-            return "the tmpfs it sets is the one the engine mounts with cgroups: engine or private, and \(scenario.outer.cgroups.rawValue) \(what); "
+            let what =
+                scenario.outer.cgroups == .bind
+                ? "binds the host's /sys/fs/cgroup" : "puts dindlab's own writable tmpfs there"
+            return
+                "the tmpfs it sets is the one the engine mounts with cgroups: engine or private, and \(scenario.outer.cgroups.rawValue) \(what); "
                 + "remove cgroup-tmpfs or use cgroups: engine or private"
         },
         Rule(keys: ["outer.cgroup-tmpfs", "outer.privileged"]) { scenario in
             guard scenario.outer.cgroupTmpfs != nil, !scenario.outer.privileged else { return nil }
-            return "dindlab sets the tmpfs with a remount inside the outer container, which needs a privileged one; use privileged: true"
+            return
+                "dindlab sets the tmpfs with a remount inside the outer container, which needs a privileged one; use privileged: true"
         },
     ]
 

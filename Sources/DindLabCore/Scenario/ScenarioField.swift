@@ -30,7 +30,8 @@ struct ScenarioField: Sendable {
 
     /// A field whose Swift property always has a value.
     static func field<T: FieldValueConvertible>(
-        _ key: String, _ keyPath: any WritableKeyPath<Scenario, T> & Sendable, shape: Shape = .scalar, matrix: Bool = true,
+        _ key: String, _ keyPath: any WritableKeyPath<Scenario, T> & Sendable, shape: Shape = .scalar,
+        matrix: Bool = true,
         decode: @escaping @Sendable (YAMLNode) throws(YAMLError) -> T
     ) -> ScenarioField {
         ScenarioField(
@@ -45,7 +46,8 @@ struct ScenarioField: Sendable {
 
     /// A field whose Swift property is nil when the file leaves it out.
     static func optionalField<T: FieldValueConvertible>(
-        _ key: String, _ keyPath: any WritableKeyPath<Scenario, T?> & Sendable, shape: Shape = .scalar, matrix: Bool = true,
+        _ key: String, _ keyPath: any WritableKeyPath<Scenario, T?> & Sendable, shape: Shape = .scalar,
+        matrix: Bool = true,
         decode: @escaping @Sendable (YAMLNode) throws(YAMLError) -> T
     ) -> ScenarioField {
         ScenarioField(
@@ -106,35 +108,49 @@ extension ScenarioField {
 
         .field("outer.image", \.outer.image) { node throws(YAMLError) in try node.string(allowEmpty: false) },
         .field("outer.privileged", \.outer.privileged) { node throws(YAMLError) in try node.boolean() },
-        .field("outer.cgroups", \.outer.cgroups) { node throws(YAMLError) in try node.oneOf(Scenario.Outer.Cgroups.self) },
+        .field("outer.cgroups", \.outer.cgroups) { node throws(YAMLError) in try node.oneOf(Scenario.Outer.Cgroups.self)
+        },
         .field("outer.cgroup-nesting", \.outer.cgroupNesting) { node throws(YAMLError) in try node.boolean() },
-        .field("outer.network", \.outer.network) { node throws(YAMLError) in try node.oneOf(Scenario.Outer.Network.self) },
+        .field("outer.network", \.outer.network) { node throws(YAMLError) in try node.oneOf(Scenario.Outer.Network.self)
+        },
         .field("outer.env", \.outer.env, matrix: false, decode: environment),
         .field("outer.setup", \.outer.setup, shape: .list) { node throws(YAMLError) in
             try node.stringList(hint: "write the lines as a list, one shell line per item")
         },
         .optionalField("outer.cgroup-parent", \.outer.cgroupParent, decode: cgroupParent),
-        .optionalField("outer.cgroup-tmpfs", \.outer.cgroupTmpfs) { node throws(YAMLError) in try node.oneOf(Scenario.Outer.CgroupTmpfs.self) },
+        .optionalField("outer.cgroup-tmpfs", \.outer.cgroupTmpfs) { node throws(YAMLError) in
+            try node.oneOf(Scenario.Outer.CgroupTmpfs.self)
+        },
 
         .field("daemon.start", \.daemon.start) { node throws(YAMLError) in try node.oneOf(Scenario.Daemon.Start.self) },
         .optionalField("daemon.command", \.daemon.command, shape: .list) { node throws(YAMLError) in
             try node.stringList(allowEmpty: false, hint: "write a command as a list, e.g. [dockerd, --debug]")
         },
-        .field("daemon.ready-timeout", \.daemon.readyTimeout) { node throws(YAMLError) in try node.duration(in: limitsOfTimeouts) },
+        .field("daemon.ready-timeout", \.daemon.readyTimeout) { node throws(YAMLError) in
+            try node.duration(in: limitsOfTimeouts)
+        },
         .optionalField("daemon.cgroup-divergence", \.daemon.cgroupDivergence, decode: cgroupDivergence),
-        .optionalField("daemon.cgroup-parent", \.daemon.cgroupParent) { node throws(YAMLError) in try node.oneOf(Scenario.Daemon.InnerCgroupParent.self) },
+        .optionalField("daemon.cgroup-parent", \.daemon.cgroupParent) { node throws(YAMLError) in
+            try node.oneOf(Scenario.Daemon.InnerCgroupParent.self)
+        },
 
         .field("inner.image", \.inner.image) { node throws(YAMLError) in try node.string(allowEmpty: false) },
         .field("inner.mode", \.inner.mode) { node throws(YAMLError) in try node.oneOf(Scenario.Inner.Mode.self) },
         .field("inner.command", \.inner.command, shape: .list) { node throws(YAMLError) in
             try node.stringList(allowEmpty: false, hint: "write a command as a list, e.g. [sh, -c, \"echo ok\"]")
         },
-        .field("inner.runs", \.inner.runs) { node throws(YAMLError) in try node.integer(in: 1...Scenario.Inner.maxRuns) },
+        .field("inner.runs", \.inner.runs) { node throws(YAMLError) in try node.integer(in: 1...Scenario.Inner.maxRuns)
+        },
         .optionalField("inner.expect-output", \.inner.expectOutput, decode: regularExpression),
-        .optionalField("inner.check-placement", \.inner.checkPlacement) { node throws(YAMLError) in try node.boolean() },
+        .optionalField("inner.check-placement", \.inner.checkPlacement) { node throws(YAMLError) in try node.boolean()
+        },
 
-        .field("faults.kill-daemon-at-trial", \.faults.killDaemonAtTrial) { node throws(YAMLError) in try node.integer(in: 0...Scenario.maxRepeat) },
-        .field("faults.kill-after", \.faults.killAfter) { node throws(YAMLError) in try node.duration(in: limitsOfTimeouts) },
+        .field("faults.kill-daemon-at-trial", \.faults.killDaemonAtTrial) { node throws(YAMLError) in
+            try node.integer(in: 0...Scenario.maxRepeat)
+        },
+        .field("faults.kill-after", \.faults.killAfter) { node throws(YAMLError) in
+            try node.duration(in: limitsOfTimeouts)
+        },
         .field("faults.restart-daemon", \.faults.restartDaemon) { node throws(YAMLError) in try node.boolean() },
 
         .optionalField("expect.success-rate", \.expect.successRate) { node throws(YAMLError) in
@@ -195,26 +211,36 @@ extension ScenarioField {
 
     private static func scenarioName(_ node: YAMLNode) throws(YAMLError) -> String {
         let name = try node.string()
-        let isLowercaseOrDigit = { (scalar: Unicode.Scalar) in ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) }
+        let isLowercaseOrDigit = { (scalar: Unicode.Scalar) in
+            ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar)
+        }
         guard let first = name.unicodeScalars.first, isLowercaseOrDigit(first), name.count <= maxNameLength,
-              name.unicodeScalars.allSatisfy({ isLowercaseOrDigit($0) || $0 == "-" }) else {
-            throw .badValue(node, "expected a name of lowercase letters, digits and dashes that starts with a letter or digit "
-                + "([a-z0-9][a-z0-9-]*, at most \(maxNameLength) characters), got \(node.kindDescription)")
+            name.unicodeScalars.allSatisfy({ isLowercaseOrDigit($0) || $0 == "-" })
+        else {
+            throw .badValue(
+                node,
+                "expected a name of lowercase letters, digits and dashes that starts with a letter or digit "
+                    + "([a-z0-9][a-z0-9-]*, at most \(maxNameLength) characters), got \(node.kindDescription)")
         }
         return name
     }
 
     private static func isEnvironmentName(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, !("0"..."9").contains(first) else { return false }
-        return name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_") }
+        return name.unicodeScalars.allSatisfy {
+            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_")
+        }
     }
 
     private static func environment(_ node: YAMLNode) throws(YAMLError) -> [String: String] {
         var variables: [String: String] = [:]
         for entry in try node.mapping().entries {
             guard isEnvironmentName(entry.key) else {
-                let key = YAMLNode(.scalar(YAMLScalar(text: entry.key, style: .plain)), location: entry.keyLocation, path: entry.value.path)
-                throw .badValue(key, "expected an environment variable name ([A-Za-z_][A-Za-z0-9_]*), got \(key.kindDescription)")
+                let key = YAMLNode(
+                    .scalar(YAMLScalar(text: entry.key, style: .plain)), location: entry.keyLocation,
+                    path: entry.value.path)
+                throw .badValue(
+                    key, "expected an environment variable name ([A-Za-z_][A-Za-z0-9_]*), got \(key.kindDescription)")
             }
             variables[entry.key] = try entry.value.string()
         }
@@ -227,12 +253,21 @@ extension ScenarioField {
         let text = try node.string(allowEmpty: false)
         let isPlain = { (part: Substring) in
             !part.isEmpty && part != "." && part != ".."
-                && part.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_.-@".unicodeScalars.contains($0)) }
+                && part.unicodeScalars.allSatisfy {
+                    $0.isASCII
+                        && ($0.properties.isAlphabetic || ("0"..."9").contains($0)
+                            || "_.-@".unicodeScalars.contains($0))
+                }
         }
         let slice = !text.contains("/") && text.hasSuffix(".slice") && isPlain(Substring(text))
-        let path = text.hasPrefix("/") && text.count > 1 && text.dropFirst().split(separator: "/", omittingEmptySubsequences: false).allSatisfy(isPlain)
+        let path =
+            text.hasPrefix("/") && text.count > 1
+            && text.dropFirst().split(separator: "/", omittingEmptySubsequences: false).allSatisfy(isPlain)
         guard slice || path else {
-            throw .badValue(node, "expected a cgroup parent: an absolute path of names (letters, digits, '_', '.', '-', '@') such as /f2.slice, or a systemd slice such as f2.slice, got \(node.kindDescription)")
+            throw .badValue(
+                node,
+                "expected a cgroup parent: an absolute path of names (letters, digits, '_', '.', '-', '@') such as /f2.slice, or a systemd slice such as f2.slice, got \(node.kindDescription)"
+            )
         }
         return text
     }
@@ -244,7 +279,8 @@ extension ScenarioField {
         case .scalar:
             words = [node]
         default:
-            words = try node.list(allowEmpty: false, hint: "write none, one hierarchy such as name=systemd, or a list of them")
+            words = try node.list(
+                allowEmpty: false, hint: "write none, one hierarchy such as name=systemd, or a list of them")
         }
         var hierarchies: [String] = []
         for word in words {
@@ -252,9 +288,14 @@ extension ScenarioField {
             if text == "none", words.count == 1 { return .none }
             for part in text.split(whereSeparator: \.isWhitespace).map(String.init) {
                 if let problem = CgroupDivergence.problem(with: part) {
-                    throw .badValue(word, "expected none or cgroup hierarchies such as name=systemd, cpu or unified (\(problem)), got \(word.kindDescription)")
+                    throw .badValue(
+                        word,
+                        "expected none or cgroup hierarchies such as name=systemd, cpu or unified (\(problem)), got \(word.kindDescription)"
+                    )
                 }
-                guard !hierarchies.contains(part) else { throw .badValue(word, "the hierarchy \(part) is listed twice") }
+                guard !hierarchies.contains(part) else {
+                    throw .badValue(word, "the hierarchy \(part) is listed twice")
+                }
                 hierarchies.append(part)
             }
         }

@@ -74,7 +74,8 @@ package enum ScenarioLoader {
         var sections: [String: YAMLMapping] = [:]
         for (name, keys) in ScenarioField.sections {
             guard let node = root[name],
-                  let section = diagnostics.attempt({ () throws(YAMLError) in try node.mapping() }) else { continue }
+                let section = diagnostics.attempt({ () throws(YAMLError) in try node.mapping() })
+            else { continue }
             diagnostics.record(section.unknownKeys(allowed: keys))
             sections[name] = section
         }
@@ -93,7 +94,8 @@ package enum ScenarioLoader {
         var matrixNodes: [String: [(FieldValue, YAMLNode)]] = [:]
         scenario.matrix = matrix(in: root, diagnostics: &diagnostics, nodes: &matrixNodes)
         if diagnostics.errors.isEmpty {
-            diagnostics.record(ScenarioCombinations.check(scenario, fieldNodes: fieldNodes, matrixNodes: matrixNodes, root: root.node))
+            diagnostics.record(
+                ScenarioCombinations.check(scenario, fieldNodes: fieldNodes, matrixNodes: matrixNodes, root: root.node))
         }
 
         for key in ["version", "name"] where root[key] == nil {
@@ -114,11 +116,18 @@ package enum ScenarioLoader {
     /// Reads `matrix:`: each key must name a field that takes a scalar or a list, each value must
     /// be a valid value of that field (checked by the field's own decoder), and nothing may be
     /// empty or repeated.
-    private static func matrix(in root: YAMLMapping, diagnostics: inout YAMLDiagnostics, nodes: inout [String: [(FieldValue, YAMLNode)]]) -> [MatrixDimension] {
+    private static func matrix(
+        in root: YAMLMapping, diagnostics: inout YAMLDiagnostics, nodes: inout [String: [(FieldValue, YAMLNode)]]
+    ) -> [MatrixDimension] {
         guard let node = root["matrix"],
-              let matrix = diagnostics.attempt({ () throws(YAMLError) in try node.mapping() }) else { return [] }
+            let matrix = diagnostics.attempt({ () throws(YAMLError) in try node.mapping() })
+        else { return [] }
         guard !matrix.entries.isEmpty else {
-            diagnostics.record(.badValue(node, "expected at least one matrix key with its list of values, got an empty mapping; remove matrix or fill it"))
+            diagnostics.record(
+                .badValue(
+                    node,
+                    "expected at least one matrix key with its list of values, got an empty mapping; remove matrix or fill it"
+                ))
             return []
         }
         var dimensions: [MatrixDimension] = []
@@ -127,19 +136,28 @@ package enum ScenarioLoader {
                 diagnostics.record(.unknownKey(entry, allowed: ScenarioField.matrixKeys, what: "matrix key"))
                 continue
             }
-            guard let items = diagnostics.attempt({ () throws(YAMLError) in
-                try entry.value.list(allowEmpty: false, hint: "list the values the matrix gives \(entry.key), e.g. [a, b]")
-            }) else { continue }
+            guard
+                let items = diagnostics.attempt({ () throws(YAMLError) in
+                    try entry.value.list(
+                        allowEmpty: false, hint: "list the values the matrix gives \(entry.key), e.g. [a, b]")
+                })
+            else { continue }
             var values: [FieldValue] = []
             var seen = Set<FieldValue>()  // a matrix may list tens of thousands of values
             for item in items {
                 if field.shape == .list, case .scalar = item.content {
                     // Most likely one value written flat: say so once, not once per word.
-                    diagnostics.record(.wrongType(item, expected: "a list",
-                                                  hint: "each value of \(entry.key) is itself a list, e.g. [[sh, -c, \"echo a\"], [sh, -c, \"echo b\"]]"))
+                    diagnostics.record(
+                        .wrongType(
+                            item, expected: "a list",
+                            hint:
+                                "each value of \(entry.key) is itself a list, e.g. [[sh, -c, \"echo a\"], [sh, -c, \"echo b\"]]"
+                        ))
                     break
                 }
-                guard let value = diagnostics.attempt({ () throws(YAMLError) in try field.decode(item) }) else { continue }
+                guard let value = diagnostics.attempt({ () throws(YAMLError) in try field.decode(item) }) else {
+                    continue
+                }
                 if !seen.insert(value).inserted {
                     diagnostics.record(.badValue(item, "the value \(value) is listed twice; each value makes one cell"))
                     continue

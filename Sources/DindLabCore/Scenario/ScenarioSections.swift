@@ -32,8 +32,10 @@ extension Scenario {
         ///   - env: Environment variables.
         ///   - setup: Shell lines run before the daemon starts.
         ///   - cgroupNesting: Whether to do the cgroup v2 nesting step before the setup lines.
-        package init(image: String, privileged: Bool = true, cgroups: Cgroups = .bind, network: Network = .none,
-                    env: [String: String] = [:], setup: [String] = [], cgroupNesting: Bool = false) {
+        package init(
+            image: String, privileged: Bool = true, cgroups: Cgroups = .bind, network: Network = .none,
+            env: [String: String] = [:], setup: [String] = [], cgroupNesting: Bool = false
+        ) {
             self.image = image
             self.privileged = privileged
             self.cgroups = cgroups
@@ -131,7 +133,8 @@ extension Scenario {
         ///   - start: How the daemon is started.
         ///   - command: The daemon's command line, or nil for the image's label.
         ///   - readyTimeout: How long the daemon may take to answer.
-        package init(start: Start = .cmd, command: [String]? = nil, readyTimeout: Duration = Daemon.defaultReadyTimeout) {
+        package init(start: Start = .cmd, command: [String]? = nil, readyTimeout: Duration = Daemon.defaultReadyTimeout)
+        {
             self.start = start
             self.command = command
             self.readyTimeout = readyTimeout
@@ -197,8 +200,10 @@ extension Scenario {
         ///   - command: Its command.
         ///   - runs: Inner runs per trial.
         ///   - expectOutput: A regular expression the output must match.
-        package init(image: String = Inner.defaultImage, mode: Mode = .d, command: [String] = Inner.defaultCommand,
-                    runs: Int = 1, expectOutput: String? = nil) {
+        package init(
+            image: String = Inner.defaultImage, mode: Mode = .d, command: [String] = Inner.defaultCommand,
+            runs: Int = 1, expectOutput: String? = nil
+        ) {
             self.image = image
             self.mode = mode
             self.command = command
@@ -257,7 +262,9 @@ extension Scenario {
         ///   - killDaemonAtTrial: The trial of the cell (1-based) whose inner run sees the kill; 0 for none.
         ///   - killAfter: Delay after the inner run starts.
         ///   - restartDaemon: Start the daemon again afterwards.
-        package init(killDaemonAtTrial: Int = 0, killAfter: Duration = Faults.defaultKillAfter, restartDaemon: Bool = true) {
+        package init(
+            killDaemonAtTrial: Int = 0, killAfter: Duration = Faults.defaultKillAfter, restartDaemon: Bool = true
+        ) {
             self.killDaemonAtTrial = killDaemonAtTrial
             self.killAfter = killAfter
             self.restartDaemon = restartDaemon

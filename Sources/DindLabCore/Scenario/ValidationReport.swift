@@ -41,11 +41,16 @@ package struct ValidationReport: Sendable {
     package var text: String {
         results.map { result in
             if result.errors.isEmpty {
-                let cells = result.cellCount, trials = result.trialCount
-                return "\(result.file): ok (\(cells) \(cells == 1 ? "cell" : "cells"), \(trials) \(trials == 1 ? "trial" : "trials"))"
+                let cells = result.cellCount
+                let trials = result.trialCount
+                return
+                    "\(result.file): ok (\(cells) \(cells == 1 ? "cell" : "cells"), \(trials) \(trials == 1 ? "trial" : "trials"))"
             }
             let count = result.errors.count
-            return (result.errors.map(\.description) + ["\(result.file): invalid (\(count) \(count == 1 ? "problem" : "problems"))"])
+            return
+                (result.errors.map(\.description) + [
+                    "\(result.file): invalid (\(count) \(count == 1 ? "problem" : "problems"))"
+                ])
                 .joined(separator: "\n")
         }.joined(separator: "\n")
     }

@@ -39,16 +39,22 @@ extension BenignErrorPattern {
         BenignErrorPattern(
             name: "ipv6-forwarding-readonly",
             pattern: #"^failed to disable IPv6 forwarding for container's interface "#,
-            reason: "Docker 20.10 tries to write /proc/sys/net/ipv6/... for every container it starts; inside an unprivileged or emulated-privileged outer container /proc/sys is read-only, so it logs this and goes on. The container starts normally."),
+            reason:
+                "Docker 20.10 tries to write /proc/sys/net/ipv6/... for every container it starts; inside an unprivileged or emulated-privileged outer container /proc/sys is read-only, so it logs this and goes on. The container starts normally."
+        ),
         // Storage-driver probing (20.10-26.x log one error per driver tried).
         BenignErrorPattern(
             name: "overlay-probe",
             pattern: #"^failed to mount overlay: "#,
-            reason: "The daemon probes overlay2 and overlay; inside a container on overlayfs the mount fails and the daemon falls back to another driver. If no driver works, a fatal line follows."),
+            reason:
+                "The daemon probes overlay2 and overlay; inside a container on overlayfs the mount fails and the daemon falls back to another driver. If no driver works, a fatal line follows."
+        ),
         BenignErrorPattern(
             name: "overlay-unsupported",
             pattern: #"^'overlay2?' (not found as a supported filesystem|is not supported over )"#,
-            reason: "Logged while probing storage drivers when the kernel lacks overlay or the backing filesystem is itself overlayfs; the daemon falls back."),
+            reason:
+                "Logged while probing storage drivers when the kernel lacks overlay or the backing filesystem is itself overlayfs; the daemon falls back."
+        ),
         BenignErrorPattern(
             name: "aufs-probe",
             pattern: #"^AUFS (was not found in /proc/filesystems|cannot be used in non-init user namespace)"#,
@@ -68,33 +74,46 @@ extension BenignErrorPattern {
         // containerd (embedded in dockerd since 17.x) skips plugins it cannot use.
         BenignErrorPattern(
             name: "containerd-plugin-skip",
-            pattern: #"skip plugin|^failed to load plugin io\.containerd\.|^could not use snapshotter \S+ in metadata plugin"#,
-            reason: "containerd tries every snapshotter and plugin it was built with (btrfs, zfs, devmapper, aufs, ...) and skips those the host cannot support."),
+            pattern:
+                #"skip plugin|^failed to load plugin io\.containerd\.|^could not use snapshotter \S+ in metadata plugin"#,
+            reason:
+                "containerd tries every snapshotter and plugin it was built with (btrfs, zfs, devmapper, aufs, ...) and skips those the host cannot support."
+        ),
         // Sysctls that do not exist in a container's network namespace.
         BenignErrorPattern(
             name: "kernel-parameter",
             pattern: #"^error reading the kernel parameter "#,
-            reason: "libnetwork reads IPVS sysctls that do not exist without the ip_vs module or in a container; it continues without them."),
+            reason:
+                "libnetwork reads IPVS sysctls that do not exist without the ip_vs module or in a container; it continues without them."
+        ),
         // Consequences, logged after the error that caused them.
         BenignErrorPattern(
             name: "closed-fifo",
             pattern: #"^stream copy error: reading from a closed fifo"#,
-            reason: "Logged whenever a container's stdio FIFOs close, including after every failed start: a consequence, never a cause."),
+            reason:
+                "Logged whenever a container's stdio FIFOs close, including after every failed start: a consequence, never a cause."
+        ),
         BenignErrorPattern(
             name: "copy-shim-log",
             pattern: #"^copy shim log"#,
-            reason: "containerd logs this when a shim whose task failed to start closes its log pipe (`read /proc/self/fd/N: file already closed`); the runtime's own error, which `docker run` prints, says why."),
+            reason:
+                "containerd logs this when a shim whose task failed to start closes its log pipe (`read /proc/self/fd/N: file already closed`); the runtime's own error, which `docker run` prints, says why."
+        ),
         BenignErrorPattern(
             name: "containerd-cleanup",
             pattern: #"cleanup: failed to delete container from containerd: no such container"#,
-            reason: "Logged while cleaning up after a container failed to start; the line that says why it failed follows."),
+            reason:
+                "Logged while cleaning up after a container failed to start; the line that says why it failed follows."),
         BenignErrorPattern(
             name: "shim-log-closed",
             pattern: #"^copy shim log\b.*file already closed"#,
-            reason: "containerd logs this when a shim whose task could not be created goes away (e.g. runc refused the container's cgroup configuration); the handler's error line that says why follows."),
+            reason:
+                "containerd logs this when a shim whose task could not be created goes away (e.g. runc refused the container's cgroup configuration); the handler's error line that says why follows."
+        ),
         BenignErrorPattern(
             name: "client-wait-cancelled",
             pattern: #"^error waiting for container: context canceled"#,
-            reason: "The docker client logs this after `docker run` has already printed why the container did not start."),
+            reason:
+                "The docker client logs this after `docker run` has already printed why the container did not start."),
     ]
 }

@@ -68,7 +68,8 @@ package struct DaemonLogLine: Sendable, Hashable {
     /// err="Cannot start container ..."` likewise.
     package var explanation: String {
         guard let error = field("error") ?? field("err"), !error.isEmpty, error != "<nil>",
-              !message.contains(error) else { return message }
+            !message.contains(error)
+        else { return message }
         return message.isEmpty ? error : "\(message): \(error)"
     }
 
@@ -86,8 +87,8 @@ package struct DaemonLogLine: Sendable, Hashable {
 
     private static func parseJSON(_ text: String) -> Parsed? {
         guard text.hasPrefix("{"), text.hasSuffix("}"),
-              let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
-              let levelName = object["level"] as? String, let level = DaemonLogLevel(logName: levelName)
+            let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+            let levelName = object["level"] as? String, let level = DaemonLogLevel(logName: levelName)
         else { return nil }
         let fields = object.sorted { $0.key < $1.key }
             .filter { !["level", "msg", "time"].contains($0.key) }
@@ -107,7 +108,8 @@ package struct DaemonLogLine: Sendable, Hashable {
 
     private static func parseBracketed(_ text: String) -> Parsed? {
         guard let groups = bracketed.firstMatch(in: text), let name = groups[1],
-              let level = DaemonLogLevel(logName: name) else { return nil }
+            let level = DaemonLogLevel(logName: name)
+        else { return nil }
         let (message, fields) = splitTrailingFields(groups[3] ?? "")
         return (.bracketed, level, groups[2].map(String.init), message, fields)
     }
@@ -124,7 +126,8 @@ package struct DaemonLogLine: Sendable, Hashable {
                 let candidate = rest[rest.index(after: index)...]
                 let message = rest[..<index].trimmingCharacters(in: .whitespaces)
                 if !message.isEmpty, candidate.contains("="),
-                   let fields = LogfmtScanner.fields(in: candidate, strict: true), !fields.isEmpty {
+                    let fields = LogfmtScanner.fields(in: candidate, strict: true), !fields.isEmpty
+                {
                     return (message, fields)
                 }
             }
@@ -138,11 +141,14 @@ package struct DaemonLogLine: Sendable, Hashable {
         guard let groups = logfmtStart.firstMatch(in: text), let key = groups[1] else { return nil }
         let start = key.startIndex
         guard let all = LogfmtScanner.fields(in: text[start...], strict: false),
-              let levelName = all.first(where: { $0.key == "level" })?.value,
-              let level = DaemonLogLevel(logName: levelName) else { return nil }
+            let levelName = all.first(where: { $0.key == "level" })?.value,
+            let level = DaemonLogLevel(logName: levelName)
+        else { return nil }
         let fields = all.filter { !["time", "level", "msg"].contains($0.key) }
-        return (.logfmt, level, all.first { $0.key == "time" }?.value,
-                all.first { $0.key == "msg" }?.value ?? "", fields)
+        return (
+            .logfmt, level, all.first { $0.key == "time" }?.value,
+            all.first { $0.key == "msg" }?.value ?? "", fields
+        )
     }
 
     private static func plainLevel(of text: String) -> DaemonLogLevel? {
@@ -153,8 +159,8 @@ package struct DaemonLogLine: Sendable, Hashable {
     }
 }
 
-private extension StringProtocol {
-    func trimmingSuffix(while predicate: (Character) -> Bool) -> SubSequence {
+extension StringProtocol {
+    fileprivate func trimmingSuffix(while predicate: (Character) -> Bool) -> SubSequence {
         var end = endIndex
         while end > startIndex, predicate(self[index(before: end)]) { end = index(before: end) }
         return self[startIndex..<end]

@@ -38,7 +38,10 @@ package struct ErrorNormaliser: Sendable {
 
     /// - Parameter maximumLength: The longest text `normalise` returns (at least 10).
     package init(maximumLength: Int = 200) {
-        precondition(maximumLength >= 10, "A normalised message needs room for its start, its end and the elision mark; \(maximumLength) characters is too few.")
+        precondition(
+            maximumLength >= 10,
+            "A normalised message needs room for its start, its end and the elision mark; \(maximumLength) characters is too few."
+        )
         self.maximumLength = maximumLength
     }
 
@@ -87,7 +90,9 @@ package struct ErrorNormaliser: Sendable {
         fixed(#"^inner run \d+ exited with status \d+:?$"#, "inner run <n> exited with status <n>"),
         Rule(pattern: TextPattern(#"^setup line \d+ (\(.*?\)) (?:exited with status \d+|failed):"#)) { range, text in
             let matched = String(text[range])
-            guard let open = matched.firstIndex(of: "("), let close = matched.range(of: ") ", options: .backwards)?.lowerBound else { return nil }
+            guard let open = matched.firstIndex(of: "("),
+                let close = matched.range(of: ") ", options: .backwards)?.lowerBound
+            else { return nil }
             return "setup line <n> \(matched[open...close]) failed:"
         },
     ]
@@ -102,8 +107,9 @@ package struct ErrorNormaliser: Sendable {
             text[range].split(separator: "/").contains("tmp") ? "<path>" : nil
         },
         fixed(#"sha256:[0-9a-fA-F]{64}"#, "sha256:<digest>"),
-        fixed(#"(?<![0-9A-Za-z])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![0-9A-Za-z])"#, "<uuid>",
-              caseInsensitive: true),
+        fixed(
+            #"(?<![0-9A-Za-z])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![0-9A-Za-z])"#, "<uuid>",
+            caseInsensitive: true),
         fixed(#"(?<![0-9A-Za-z])[0-9a-fA-F]{64}(?![0-9A-Za-z])"#, "<id>"),
         Rule(pattern: TextPattern(#"(?<![0-9A-Za-z])[0-9a-f]{12}(?![0-9A-Za-z])"#)) { range, text in
             text[range].contains(where: \.isNumber) ? "<id>" : nil

@@ -21,7 +21,9 @@ package struct FirstErrorFinder: Sendable {
     /// - Parameters:
     ///   - benignPatterns: Error lines to skip; by default `BenignErrorPattern.known`.
     ///   - normaliser: The normaliser for signatures.
-    package init(benignPatterns: [BenignErrorPattern] = BenignErrorPattern.known, normaliser: ErrorNormaliser = ErrorNormaliser()) {
+    package init(
+        benignPatterns: [BenignErrorPattern] = BenignErrorPattern.known, normaliser: ErrorNormaliser = ErrorNormaliser()
+    ) {
         self.benignPatterns = benignPatterns
         self.normaliser = normaliser
     }
@@ -40,7 +42,8 @@ package struct FirstErrorFinder: Sendable {
 
         var first: (line: DaemonLogLine, source: FirstErrorSource)?
         if daemonMatters, evidence.daemonDied,
-           let fatal = daemonErrors.first(where: { $0.level.map { $0 >= .fatal } ?? false }) {
+            let fatal = daemonErrors.first(where: { $0.level.map { $0 >= .fatal } ?? false })
+        {
             first = (fatal, .daemonFatal)
         } else if let error = explaining.first {
             first = (error, .daemonLog)

@@ -56,7 +56,9 @@ enum LogfmtScanner {
                 case "t": value.append("\t")
                 case "\"": value.append("\"")
                 case "\\": value.append("\\")
-                default: value.append("\\"); value.append(text[next])
+                default:
+                    value.append("\\")
+                    value.append(text[next])
                 }
                 index = text.index(after: next)
                 continue

@@ -35,7 +35,9 @@ struct TextPattern: Sendable {
 
     /// Replaces every match by what `replacement` returns for it; returning nil keeps the match.
     /// - Parameter replacement: Called with the match and the text it was found in.
-    func replacingMatches(in text: String, with replacement: (_ match: Range<String.Index>, _ text: String) -> String?) -> String {
+    func replacingMatches(in text: String, with replacement: (_ match: Range<String.Index>, _ text: String) -> String?)
+        -> String
+    {
         let matches = expression.matches(in: text, range: NSRange(text.startIndex..., in: text))
         guard !matches.isEmpty else { return text }
         var result = ""

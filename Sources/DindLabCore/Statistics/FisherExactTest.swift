@@ -19,8 +19,9 @@ package struct FisherExactTest: Sendable, Hashable {
     ///   - c: Row 2, column 1 (e.g. passes of the second cell).
     ///   - d: Row 2, column 2 (e.g. fails of the second cell).
     package init(a: Int, b: Int, c: Int, d: Int) {
-        precondition(a >= 0 && b >= 0 && c >= 0 && d >= 0,
-                     "A contingency table holds counts, got [[\(a), \(b)], [\(c), \(d)]].")
+        precondition(
+            a >= 0 && b >= 0 && c >= 0 && d >= 0,
+            "A contingency table holds counts, got [[\(a), \(b)], [\(c), \(d)]].")
         self.a = a
         self.b = b
         self.c = c
@@ -38,9 +39,12 @@ package struct FisherExactTest: Sendable, Hashable {
     /// lose all precision. The value matches R's `fisher.test` and
     /// `scipy.stats.fisher_exact`.
     package var twoSidedPValue: Double {
-        let row1 = a + b, row2 = c + d, column1 = a + c
+        let row1 = a + b
+        let row2 = c + d
+        let column1 = a + c
         let total = row1 + row2
-        let lowest = max(0, column1 - row2), highest = min(row1, column1)
+        let lowest = max(0, column1 - row2)
+        let highest = min(row1, column1)
         // One possible table only (an empty row or column): nothing could be more extreme.
         guard lowest < highest else { return 1 }
 

@@ -12,8 +12,9 @@ package struct ProportionInterval: Sendable, Hashable, Codable {
     ///   - lower: The lower bound; must be in [0, 1].
     ///   - upper: The upper bound; must be in [lower, 1].
     package init(lower: Double, upper: Double) {
-        precondition(0 <= lower && lower <= upper && upper <= 1,
-                     "A proportion interval needs 0 <= lower <= upper <= 1, got [\(lower), \(upper)].")
+        precondition(
+            0 <= lower && lower <= upper && upper <= 1,
+            "A proportion interval needs 0 <= lower <= upper <= 1, got [\(lower), \(upper)].")
         self.lower = lower
         self.upper = upper
     }
@@ -38,8 +39,9 @@ package struct ProportionInterval: Sendable, Hashable, Codable {
     ///   - z: The standard normal quantile for the confidence level; the default gives 95 %.
     /// - Returns: The interval, or nil when `trials` is 0 (no data, no interval).
     package static func wilson(successes: Int, trials: Int, z: Double = z95) -> ProportionInterval? {
-        precondition(trials >= 0 && (0...max(trials, 0)).contains(successes),
-                     "Wilson interval needs 0 <= successes <= trials, got \(successes) of \(trials).")
+        precondition(
+            trials >= 0 && (0...max(trials, 0)).contains(successes),
+            "Wilson interval needs 0 <= successes <= trials, got \(successes) of \(trials).")
         guard trials > 0 else { return nil }
         let n = Double(trials)
         let p = Double(successes) / n

@@ -85,8 +85,10 @@ package struct SuccessRateExpectation: Sendable, Hashable, Codable, CustomString
         do {
             try self.init(parsing: text)
         } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: error.description))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: error.description))
         }
     }
 
@@ -133,11 +135,14 @@ package struct ExpectationError: Error, Hashable, CustomStringConvertible {
         let operators = SuccessRateExpectation.Comparison.allCases.map(\.rawValue).joined(separator: ", ")
         switch code {
         case .missingOperator(let text):
-            return "The success-rate expectation \"\(text)\" does not start with a comparison; write one of \(operators) followed by a rate, as in \">= 0.95\"."
+            return
+                "The success-rate expectation \"\(text)\" does not start with a comparison; write one of \(operators) followed by a rate, as in \">= 0.95\"."
         case .notANumber(let number, let text):
-            return "The success-rate expectation \"\(text)\" compares with \"\(number)\", which is not a decimal number such as 0.95."
+            return
+                "The success-rate expectation \"\(text)\" compares with \"\(number)\", which is not a decimal number such as 0.95."
         case .thresholdOutOfRange(let number, let text):
-            return "The success-rate expectation \"\(text)\" uses the rate \(number), but a success rate lies between 0 and 1."
+            return
+                "The success-rate expectation \"\(text)\" uses the rate \(number), but a success rate lies between 0 and 1."
         }
     }
 }

@@ -18,8 +18,9 @@ package enum DurationText {
         let fraction = parts.count > 1 ? parts[1] : ""
         let isDigits = { (part: Substring) in part.allSatisfy { $0.isASCII && $0.isNumber } }
         guard !whole.isEmpty, whole.count <= 9, isDigits(whole),
-              fraction.count <= 6, isDigits(fraction), parts.count == 1 || !fraction.isEmpty,
-              let wholeValue = Int64(whole) else {
+            fraction.count <= 6, isDigits(fraction), parts.count == 1 || !fraction.isEmpty,
+            let wholeValue = Int64(whole)
+        else {
             return nil
         }
         // Exact decimal arithmetic: scale by 10^digits, then divide back, refusing remainders.

@@ -21,7 +21,9 @@ package struct YAMLDocument: Sendable {
     /// - Returns: The loaded document.
     /// - Throws: `YAMLError` when the file can't be read or isn't a single, well-formed YAML
     ///   document within the limits (an empty file is an error too).
-    package static func load(contentsOfFile path: String, limits: YAMLLimits = .default) throws(YAMLError) -> YAMLDocument {
+    package static func load(contentsOfFile path: String, limits: YAMLLimits = .default) throws(YAMLError)
+        -> YAMLDocument
+    {
         try parse(bytes: read(path, limits: limits), file: path, limits: limits)
     }
 
@@ -32,7 +34,9 @@ package struct YAMLDocument: Sendable {
     ///   - limits: Bounds on size, depth and node count.
     /// - Returns: The loaded document.
     /// - Throws: `YAMLError` as `load(contentsOfFile:limits:)` does.
-    package static func parse(_ text: String, file: String, limits: YAMLLimits = .default) throws(YAMLError) -> YAMLDocument {
+    package static func parse(_ text: String, file: String, limits: YAMLLimits = .default) throws(YAMLError)
+        -> YAMLDocument
+    {
         try parse(bytes: Array(text.utf8), file: file, limits: limits)
     }
 
@@ -43,7 +47,9 @@ package struct YAMLDocument: Sendable {
     ///   - limits: Bounds on size, depth and node count.
     /// - Returns: The loaded document.
     /// - Throws: `YAMLError` as `load(contentsOfFile:limits:)` does.
-    package static func parse(bytes: [UInt8], file: String, limits: YAMLLimits = .default) throws(YAMLError) -> YAMLDocument {
+    package static func parse(bytes: [UInt8], file: String, limits: YAMLLimits = .default) throws(YAMLError)
+        -> YAMLDocument
+    {
         guard bytes.count <= limits.maxBytes else {
             throw .tooComplex("the file is larger than \(limits.maxBytes) bytes", file: file, at: nil)
         }
@@ -66,7 +72,8 @@ package struct YAMLDocument: Sendable {
         }
         guard let composed else { throw .empty(file: file) }
         let start = YAMLLocation(file: file, line: 1, column: 1)
-        return YAMLDocument(file: file, root: try convert(composed, path: .root, fallback: start), sha256: SHA256.hexDigest(of: bytes))
+        return YAMLDocument(
+            file: file, root: try convert(composed, path: .root, fallback: start), sha256: SHA256.hexDigest(of: bytes))
     }
 
     /// Reads at most one byte more than the limit, so that a huge file (or a device that never
@@ -106,12 +113,14 @@ package struct YAMLDocument: Sendable {
         case .mapping(let mapping):
             var entries: [YAMLEntry] = []
             for (key, value) in mapping {
-                let keyLocation = key.mark.map { YAMLLocation(file: fallback.file, line: $0.line, column: $0.column) } ?? location
+                let keyLocation =
+                    key.mark.map { YAMLLocation(file: fallback.file, line: $0.line, column: $0.column) } ?? location
                 guard case .scalar(let keyScalar) = key else {
                     throw .unsupported("only plain text mapping keys are supported", at: keyLocation, path: path)
                 }
                 if keyScalar.style == .plain && keyScalar.string == "<<" {
-                    throw .unsupported("merge keys (<<) are not supported; write the keys out", at: keyLocation, path: path)
+                    throw .unsupported(
+                        "merge keys (<<) are not supported; write the keys out", at: keyLocation, path: path)
                 }
                 let value = try convert(value, path: path.appending(key: keyScalar.string), fallback: keyLocation)
                 entries.append(YAMLEntry(key: keyScalar.string, keyLocation: keyLocation, value: value))

@@ -98,8 +98,9 @@ extension YAMLError {
     /// The bytes are not valid UTF-8.
     /// - Parameter location: Where the first invalid byte is.
     package static func invalidUTF8(at location: YAMLLocation) -> YAMLError {
-        YAMLError(code: .invalidEncoding, file: location.file, location: location, path: .root,
-                  message: "the file is not valid UTF-8 text (the first invalid byte is here)")
+        YAMLError(
+            code: .invalidEncoding, file: location.file, location: location, path: .root,
+            message: "the file is not valid UTF-8 text (the first invalid byte is here)")
     }
 
     /// YAML could not parse the text.
@@ -108,14 +109,17 @@ extension YAMLError {
     ///   - location: Where libyaml found it.
     ///   - path: The key path of the enclosing node, when known.
     package static func syntax(_ problem: String, at location: YAMLLocation, path: YAMLPath = .root) -> YAMLError {
-        YAMLError(code: .syntax, file: location.file, location: location, path: path, message: "YAML syntax error: \(problem)")
+        YAMLError(
+            code: .syntax, file: location.file, location: location, path: path, message: "YAML syntax error: \(problem)"
+        )
     }
 
     /// The file holds no YAML document (it is empty or only comments).
     /// - Parameter file: The file as the user named it.
     package static func empty(file: String) -> YAMLError {
-        YAMLError(code: .empty, file: file, location: YAMLLocation(file: file, line: 1, column: 1), path: .root,
-                  message: "the file is empty; expected a YAML mapping")
+        YAMLError(
+            code: .empty, file: file, location: YAMLLocation(file: file, line: 1, column: 1), path: .root,
+            message: "the file is empty; expected a YAML mapping")
     }
 
     /// The document exceeds one of the loader's limits.
@@ -124,8 +128,11 @@ extension YAMLError {
     ///   - location: Where the limit was crossed, when known.
     ///   - file: The file as the user named it.
     ///   - path: The key path where the limit was crossed.
-    package static func tooComplex(_ reason: String, file: String, at location: YAMLLocation?, path: YAMLPath = .root) -> YAMLError {
-        YAMLError(code: .tooComplex, file: file, location: location, path: path, message: "\(reason); refusing to load it")
+    package static func tooComplex(_ reason: String, file: String, at location: YAMLLocation?, path: YAMLPath = .root)
+        -> YAMLError
+    {
+        YAMLError(
+            code: .tooComplex, file: file, location: location, path: path, message: "\(reason); refusing to load it")
     }
 
     /// The document uses a YAML feature this loader refuses.
@@ -143,9 +150,13 @@ extension YAMLError {
     ///   - location: Where it is repeated.
     ///   - path: The path of the repeated key.
     ///   - first: Where the key first appears.
-    package static func duplicateKey(_ key: String, at location: YAMLLocation, path: YAMLPath, first: YAMLLocation) -> YAMLError {
-        YAMLError(code: .duplicateKey, file: location.file, location: location, path: path,
-                  message: "duplicate key \(YAMLQuoting.quoted(key)) (first given at line \(first.line), column \(first.column))")
+    package static func duplicateKey(_ key: String, at location: YAMLLocation, path: YAMLPath, first: YAMLLocation)
+        -> YAMLError
+    {
+        YAMLError(
+            code: .duplicateKey, file: location.file, location: location, path: path,
+            message:
+                "duplicate key \(YAMLQuoting.quoted(key)) (first given at line \(first.line), column \(first.column))")
     }
 }
 
@@ -163,8 +174,9 @@ extension YAMLError {
             message += " (did you mean \(suggestion)?)"
         }
         message += "; allowed: " + allowed.joined(separator: ", ")
-        return YAMLError(code: .unknownKey, file: entry.keyLocation.file, location: entry.keyLocation,
-                         path: entry.value.path, message: message)
+        return YAMLError(
+            code: .unknownKey, file: entry.keyLocation.file, location: entry.keyLocation,
+            path: entry.value.path, message: message)
     }
 
     /// A mapping lacks a required key.
@@ -175,8 +187,9 @@ extension YAMLError {
     package static func missingKey(_ key: String, in mapping: YAMLNode, note: String? = nil) -> YAMLError {
         var message = "missing required key \(YAMLQuoting.quoted(key))"
         if let note { message += " (\(note))" }
-        return YAMLError(code: .missingKey, file: mapping.location.file, location: mapping.location,
-                         path: mapping.path.appending(key: key), message: message)
+        return YAMLError(
+            code: .missingKey, file: mapping.location.file, location: mapping.location,
+            path: mapping.path.appending(key: key), message: message)
     }
 
     /// A node has the wrong shape or type.
@@ -195,7 +208,9 @@ extension YAMLError {
     ///   - node: The node.
     ///   - allowed: The allowed words.
     package static func notOneOf(_ node: YAMLNode, allowed: [String]) -> YAMLError {
-        YAMLError(code: .badValue, at: node, "expected one of \(allowed.joined(separator: ", ")), got \(node.kindDescription)")
+        YAMLError(
+            code: .badValue, at: node, "expected one of \(allowed.joined(separator: ", ")), got \(node.kindDescription)"
+        )
     }
 
     /// A node has the right type but a value the schema doesn't accept.
@@ -228,7 +243,8 @@ extension YAMLError {
 
     /// Levenshtein distance, with a transposition counted as one edit ("exce" -> "exec").
     private static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
+        let a = Array(a)
+        let b = Array(b)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         var d = Array(repeating: Array(repeating: 0, count: b.count + 1), count: a.count + 1)

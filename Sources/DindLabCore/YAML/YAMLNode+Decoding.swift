@@ -17,7 +17,9 @@ extension YAMLNode {
         guard case .list(let items) = content else {
             throw .wrongType(self, expected: allowEmpty ? "a list" : "a non-empty list", hint: hint)
         }
-        guard allowEmpty || !items.isEmpty else { throw .badValue(self, "expected a non-empty list, got an empty list") }
+        guard allowEmpty || !items.isEmpty else {
+            throw .badValue(self, "expected a non-empty list, got an empty list")
+        }
         return items
     }
 
@@ -55,9 +57,12 @@ extension YAMLNode {
             throw .wrongType(self, expected: "an integer")
         }
         guard range.contains(value) else {
-            let bounds = range.upperBound == Int.max ? "of at least \(range.lowerBound)"
-                : range.lowerBound == range.upperBound ? "equal to \(range.lowerBound)"
-                : "from \(range.lowerBound) to \(range.upperBound)"
+            let bounds =
+                range.upperBound == Int.max
+                ? "of at least \(range.lowerBound)"
+                : range.lowerBound == range.upperBound
+                    ? "equal to \(range.lowerBound)"
+                    : "from \(range.lowerBound) to \(range.upperBound)"
             throw .badValue(self, "expected an integer \(bounds), got \(value)")
         }
         return value
@@ -96,8 +101,10 @@ extension YAMLNode {
             throw .badValue(self, "expected a duration such as 500ms, 120s or 1.5m, got \(kindDescription)\(hint)")
         }
         guard range.contains(duration) else {
-            throw .badValue(self, "expected a duration from \(DurationText.format(range.lowerBound)) "
-                + "to \(DurationText.format(range.upperBound)), got \(kindDescription)")
+            throw .badValue(
+                self,
+                "expected a duration from \(DurationText.format(range.lowerBound)) "
+                    + "to \(DurationText.format(range.upperBound)), got \(kindDescription)")
         }
         return duration
     }

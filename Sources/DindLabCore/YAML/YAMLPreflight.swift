@@ -67,8 +67,9 @@ struct YAMLPreflight {
         // levels) before this pass sees the events that would cross ours.
         if let problem = parser.problem, String(cString: problem).hasPrefix("Maximum nesting level reached") {
             let mark = parser.problem_mark
-            return .tooComplex("the document nests deeper than \(limits.maxDepth) levels", file: file,
-                               at: YAMLLocation(file: file, line: mark.line + 1, column: mark.column + 1))
+            return .tooComplex(
+                "the document nests deeper than \(limits.maxDepth) levels", file: file,
+                at: YAMLLocation(file: file, line: mark.line + 1, column: mark.column + 1))
         }
         var problem = parser.problem.map { String(cString: $0) } ?? "libyaml gave no reason"
         let location: YAMLLocation
@@ -78,7 +79,8 @@ struct YAMLPreflight {
                 problem += String(format: " (U+%04X)", parser.problem_value)
             }
         } else {
-            location = YAMLLocation(file: file, line: parser.problem_mark.line + 1, column: parser.problem_mark.column + 1)
+            location = YAMLLocation(
+                file: file, line: parser.problem_mark.line + 1, column: parser.problem_mark.column + 1)
         }
         if let context = parser.context {
             let mark = parser.context_mark
@@ -128,8 +130,9 @@ private struct Walk {
         case YAML_DOCUMENT_START_EVENT:
             documents += 1
             if documents > 1 {
-                throw .unsupported("a second YAML document starts here; expected exactly one document per file",
-                                   at: location, path: .root)
+                throw .unsupported(
+                    "a second YAML document starts here; expected exactly one document per file",
+                    at: location, path: .root)
             }
         case YAML_SCALAR_EVENT:
             let scalar = event.data.scalar
@@ -185,14 +188,16 @@ private struct Walk {
 
     private func rejectIfKey(_ what: String, at location: YAMLLocation) throws(YAMLError) {
         guard let parent = frames.last, parent.isMapping, parent.awaitingKey else { return }
-        throw .unsupported("\(what) is used as a mapping key; only plain text keys are supported",
-                           at: location, path: parent.path)
+        throw .unsupported(
+            "\(what) is used as a mapping key; only plain text keys are supported",
+            at: location, path: parent.path)
     }
 
     /// The path of the node that comes next, from its parent's state.
     private func nextPath() -> YAMLPath {
         guard let parent = frames.last else { return .root }
-        return parent.isMapping ? parent.path.appending(key: parent.pendingKey) : parent.path.appending(index: parent.count)
+        return parent.isMapping
+            ? parent.path.appending(key: parent.pendingKey) : parent.path.appending(index: parent.count)
     }
 
     private mutating func addLeaf(size: Int, height: Int, at location: YAMLLocation) throws(YAMLError) {
@@ -218,15 +223,17 @@ private struct Walk {
 
     private mutating func count(_ nodes: Int, at location: YAMLLocation, path: YAMLPath) throws(YAMLError) {
         guard nodes <= limits.maxNodes - totalNodes else {
-            throw .tooComplex("the document has more than \(limits.maxNodes) nodes once its aliases are expanded",
-                              file: file, at: location, path: path)
+            throw .tooComplex(
+                "the document has more than \(limits.maxNodes) nodes once its aliases are expanded",
+                file: file, at: location, path: path)
         }
         totalNodes += nodes
     }
 
     private func checkDepth(_ depth: Int, at location: YAMLLocation, path: YAMLPath) throws(YAMLError) {
         guard depth <= limits.maxDepth else {
-            throw .tooComplex("the document nests deeper than \(limits.maxDepth) levels", file: file, at: location, path: path)
+            throw .tooComplex(
+                "the document nests deeper than \(limits.maxDepth) levels", file: file, at: location, path: path)
         }
     }
 

@@ -60,14 +60,17 @@ package struct FingerprintCollector: Sendable {
     ///   - factsCache: Where to keep what the probe found for later runs on this daemon.
     /// - Returns: The fingerprint, privilege probe included.
     /// - Throws: `EngineError` when the engine does not answer or refuses the probe container.
-    package func probeAndCollect(daemonPID: Int32? = nil, factsCache: EngineFactsCache? = nil) async throws -> EngineFingerprint {
+    package func probeAndCollect(daemonPID: Int32? = nil, factsCache: EngineFactsCache? = nil) async throws
+        -> EngineFingerprint
+    {
         try await client.negotiate()
         let image = try await ProbeImage.ensure(on: client)
         // The probe's containers carry a run of their own, so `dindlab gc` can collect them
         // if the process is killed mid-probe.
         var labels = Ownership.current(runID: RunID.generate(), startedAt: Date()).labels
         labels[Ownership.probeLabel] = "privilege"
-        let privilege = try await PrivilegeProbe(client: client, image: image, labels: labels, daemonPID: daemonPID).run()
+        let privilege = try await PrivilegeProbe(client: client, image: image, labels: labels, daemonPID: daemonPID)
+            .run()
         // What a probe finds, the next run on this daemon need not find again.
         if let factsCache, let instance = EngineInstance(address: client.address) {
             factsCache.store(privilege, of: instance)

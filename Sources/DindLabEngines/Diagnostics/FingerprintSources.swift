@@ -10,7 +10,9 @@ package enum FingerprintSources {
     ///   - labelled: Prefix each engine's name with the run id (when several runs are compared).
     /// - Returns: (label, fingerprint) per engine, in manifest order.
     /// - Throws: `ResultsError` when it is not a run folder, `CompareError` when its manifest cannot be read.
-    package static func engines(ofRun directory: URL, labelled: Bool) async throws -> [(label: String, fingerprint: EngineFingerprint)] {
+    package static func engines(ofRun directory: URL, labelled: Bool) async throws -> [(
+        label: String, fingerprint: EngineFingerprint
+    )] {
         let store = try ResultStore(opening: directory)
         let manifest: RunManifest
         do {

@@ -43,7 +43,8 @@ package struct PingMeasurement: Sendable {
         let sorted = latencies.sorted()
         func at(_ fraction: Double) -> String { ms(Self.percentile(fraction, ofSorted: sorted)) }
         let rate = total > .zero ? Double(latencies.count) / total.inSeconds : 0
-        return "\(latencies.count) round trips in \(ms(total)) ms (\(Int(rate)) per second): min \(at(0)) / median \(at(0.5)) / p99 \(at(0.99)) / max \(at(1)) ms"
+        return
+            "\(latencies.count) round trips in \(ms(total)) ms (\(Int(rate)) per second): min \(at(0)) / median \(at(0.5)) / p99 \(at(0.99)) / max \(at(1)) ms"
     }
 }
 

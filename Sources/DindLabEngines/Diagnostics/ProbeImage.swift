@@ -11,7 +11,9 @@ package enum ProbeImage {
     ///
     /// - Throws: `EngineError`, or an error saying to install busybox-static.
     package static func ensure(on client: EngineClient) async throws -> String {
-        if let outer = try await client.listImages(labels: ["dindlab.docker.version"]).first(where: { !($0.repoTags ?? []).isEmpty }),
+        if let outer = try await client.listImages(labels: ["dindlab.docker.version"]).first(where: {
+            !($0.repoTags ?? []).isEmpty
+        }),
             let tag = outer.repoTags?.first(where: { $0 != "<none>:<none>" })
         {
             return tag
@@ -19,18 +21,25 @@ package enum ProbeImage {
         if try await client.inspectImage(reference) != nil { return reference }
         let root = URL(fileURLWithPath: "/")
         guard let busybox = BusyboxRootfs.binary(in: root) else {
-            throw ProbeImageError(description: "No busybox binary was found in /usr/bin or /bin to make a probe image from; install busybox-static (apt-get install busybox-static) or build an outer image first (from the recipe Images/bookworm).")
+            throw ProbeImageError(
+                description:
+                    "No busybox binary was found in /usr/bin or /bin to make a probe image from; install busybox-static (apt-get install busybox-static) or build an outer image first (from the recipe Images/bookworm)."
+            )
         }
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("dindlab-probe-\(UUID().uuidString)")
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "dindlab-probe-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         let tar = scratch.appendingPathComponent("busybox.tar")
         try await BusyboxRootfs.writeTarball(busybox: busybox, to: tar, scratch: scratch.appendingPathComponent("tree"))
         do {
-            _ = try await client.importImage(tarFile: tar, repository: "dindlab/probe", tag: "busybox", changes: ["LABEL dindlab.probe=busybox", "CMD [\"true\"]"])
-        } catch where OuterImageLabels.refusesLabelChanges(error) {
+            _ = try await client.importImage(
+                tarFile: tar, repository: "dindlab/probe", tag: "busybox",
+                changes: ["LABEL dindlab.probe=busybox", "CMD [\"true\"]"])
+        } catch  where OuterImageLabels.refusesLabelChanges(error) {
             // Docker 1.7 takes no LABEL in import changes; the label only says what the image is.
-            _ = try await client.importImage(tarFile: tar, repository: "dindlab/probe", tag: "busybox", changes: ["CMD [\"true\"]"])
+            _ = try await client.importImage(
+                tarFile: tar, repository: "dindlab/probe", tag: "busybox", changes: ["CMD [\"true\"]"])
         }
         return reference
     }

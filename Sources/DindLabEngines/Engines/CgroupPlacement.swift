@@ -18,7 +18,7 @@ package struct CgroupPlacement: Sendable, Hashable, Codable, CustomStringConvert
     package init(parsing spec: String) throws {
         let parts = spec.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
         guard parts.count == 2, parts[1].hasPrefix("/"), parts[1].count > 1,
-              !parts[1].split(separator: "/").contains(".."), !parts[0].contains("/")
+            !parts[1].split(separator: "/").contains(".."), !parts[0].contains("/")
         else {
             throw PrivateEngineError(
                 .invalidCgroup,
@@ -70,7 +70,9 @@ package enum CgroupSetup {
     /// on device", so each level dindlab creates inherits its parent's cpus and mems.
     ///
     /// - Throws: `PrivateEngineError` (`.invalidCgroup`, `.cgroupFailed`).
-    static func prepare(_ placements: [CgroupPlacement], mounts: [MountEntry] = MountTable.read()) throws -> [PreparedCgroup] {
+    static func prepare(_ placements: [CgroupPlacement], mounts: [MountEntry] = MountTable.read()) throws
+        -> [PreparedCgroup]
+    {
         var prepared: [PreparedCgroup] = []
         do {
             for placement in placements {
@@ -91,7 +93,10 @@ package enum CgroupSetup {
                     do {
                         try FileManager.default.createDirectory(atPath: current, withIntermediateDirectories: false)
                     } catch {
-                        throw PrivateEngineError(.cgroupFailed, "Could not create the cgroup \(current) for the cgroup placement \(placement): \(error.localizedDescription).")
+                        throw PrivateEngineError(
+                            .cgroupFailed,
+                            "Could not create the cgroup \(current) for the cgroup placement \(placement): \(error.localizedDescription)."
+                        )
                     }
                     created.append(current)
                     try inheritCpuset(from: parent, to: current, placement: placement)
@@ -109,14 +114,18 @@ package enum CgroupSetup {
         for file in ["cpuset.cpus", "cpuset.mems"] {
             let target = (child as NSString).appendingPathComponent(file)
             guard FileManager.default.fileExists(atPath: target),
-                  let current = try? String(contentsOfFile: target, encoding: .utf8),
-                  current.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
-                  let inherited = try? String(contentsOfFile: (parent as NSString).appendingPathComponent(file), encoding: .utf8)
+                let current = try? String(contentsOfFile: target, encoding: .utf8),
+                current.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
+                let inherited = try? String(
+                    contentsOfFile: (parent as NSString).appendingPathComponent(file), encoding: .utf8)
             else { continue }
             do {
                 try inherited.write(toFile: target, atomically: false, encoding: .utf8)
             } catch {
-                throw PrivateEngineError(.cgroupFailed, "Could not copy \(file) into the new cpuset cgroup \(child) for the cgroup placement \(placement): \(error.localizedDescription).")
+                throw PrivateEngineError(
+                    .cgroupFailed,
+                    "Could not copy \(file) into the new cpuset cgroup \(child) for the cgroup placement \(placement): \(error.localizedDescription)."
+                )
             }
         }
     }
@@ -138,10 +147,13 @@ package enum CgroupSetup {
             for child in below.sorted(by: { $0.count > $1.count }) {
                 let path = (directory as NSString).appendingPathComponent(child)
                 var isDirectory: ObjCBool = false
-                if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { rmdir(path) }
+                if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                    rmdir(path)
+                }
             }
             if rmdir(directory) != 0 {
-                problems.append("Could not remove the cgroup \(directory) dindlab created: \(String(cString: strerror(errno))).")
+                problems.append(
+                    "Could not remove the cgroup \(directory) dindlab created: \(String(cString: strerror(errno))).")
             }
         }
         return problems

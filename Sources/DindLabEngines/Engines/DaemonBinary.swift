@@ -62,18 +62,29 @@ package struct DaemonBinary: Sendable, Hashable, Codable {
     }
 
     static func defaultDaemon(environment: [String: String], fallbackDirectories: [String]) throws -> DaemonBinary {
-        guard ExecutableSearch.resolve("dockerd", environment: environment, fallbackDirectories: fallbackDirectories) != nil else {
-            let searched = ExecutableSearch.directories(environment: environment, fallbackDirectories: fallbackDirectories)
-                .joined(separator: ":")
+        guard
+            ExecutableSearch.resolve("dockerd", environment: environment, fallbackDirectories: fallbackDirectories)
+                != nil
+        else {
+            let searched = ExecutableSearch.directories(
+                environment: environment, fallbackDirectories: fallbackDirectories
+            )
+            .joined(separator: ":")
             throw PrivateEngineError(
                 .daemonNotFound,
                 "dockerd was not found on PATH (\(searched)).",
                 remedy: .installOrBinary(package: "docker.io")
             )
         }
-        return try inspect("dockerd", environment: environment.merging(
-            ["PATH": ExecutableSearch.directories(environment: environment, fallbackDirectories: fallbackDirectories).joined(separator: ":")],
-            uniquingKeysWith: { $1 }))
+        return try inspect(
+            "dockerd",
+            environment: environment.merging(
+                [
+                    "PATH": ExecutableSearch.directories(
+                        environment: environment, fallbackDirectories: fallbackDirectories
+                    ).joined(separator: ":")
+                ],
+                uniquingKeysWith: { $1 }))
     }
 
     /// Runs `PATH --version`, falling back to `PATH -v` (some old releases only know one of them),
@@ -103,7 +114,9 @@ package struct DaemonBinary: Sendable, Hashable, Codable {
 enum ExecutableSearch {
     static let fallbackDirectories = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]
 
-    static func directories(environment: [String: String], fallbackDirectories: [String] = fallbackDirectories) -> [String] {
+    static func directories(environment: [String: String], fallbackDirectories: [String] = fallbackDirectories)
+        -> [String]
+    {
         var result: [String] = []
         for directory in (environment["PATH"] ?? "").split(separator: ":").map(String.init) + fallbackDirectories
         where !directory.isEmpty && !result.contains(directory) {
@@ -117,7 +130,8 @@ enum ExecutableSearch {
         _ name: String, environment: [String: String], fallbackDirectories: [String] = fallbackDirectories
     ) -> String? {
         if name.contains("/") {
-            let absolute = name.hasPrefix("/")
+            let absolute =
+                name.hasPrefix("/")
                 ? name : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(name)
             let standardized = (absolute as NSString).standardizingPath
             return isExecutable(standardized) ? standardized : nil

@@ -32,7 +32,7 @@ package struct DaemonVersion: Sendable, Hashable, Comparable, Codable, CustomStr
         // The word "version" followed by N.N[.N] and an optional suffix up to a comma or space.
         let words = output.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "," })
         guard let keyword = words.firstIndex(where: { $0.lowercased() == "version" }),
-              keyword + 1 < words.count
+            keyword + 1 < words.count
         else { return nil }
         var token = words[keyword + 1]
         if token.first == "v" { token = token.dropFirst() }
@@ -47,7 +47,7 @@ package struct DaemonVersion: Sendable, Hashable, Comparable, Codable, CustomStr
         let numbersEnd = text.firstIndex(where: { !($0.isASCII && ($0.isNumber || $0 == ".")) }) ?? text.endIndex
         let numbers = text[..<numbersEnd].split(separator: ".", omittingEmptySubsequences: false)
         guard numbers.count >= 2, numbers.count <= 3,
-              let major = Int(numbers[0]), let minor = Int(numbers[1])
+            let major = Int(numbers[0]), let minor = Int(numbers[1])
         else { return nil }
         var patch = 0
         if numbers.count == 3 {

@@ -64,8 +64,8 @@ package struct EngineFactsCache: Sendable {
     /// The privilege facts learnt from exactly this instance, if any.
     package func privilege(of instance: EngineInstance) -> PrivilegeSupport? {
         guard let data = FileManager.default.contents(atPath: file(for: instance).path),
-              let entry = try? Self.decoder().decode(Entry.self, from: data),
-              entry.instance == instance
+            let entry = try? Self.decoder().decode(Entry.self, from: data),
+            entry.instance == instance
         else { return nil }
         return entry.privilege
     }
@@ -82,7 +82,8 @@ package struct EngineFactsCache: Sendable {
         guard let data = try? encoder.encode(entry) else { return }
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let target = file(for: instance)
-        let partial = target.deletingLastPathComponent().appendingPathComponent("\(target.lastPathComponent).partial-\(getpid())")
+        let partial = target.deletingLastPathComponent().appendingPathComponent(
+            "\(target.lastPathComponent).partial-\(getpid())")
         guard (try? data.write(to: partial)) != nil else { return }
         if rename(partial.path, target.path) != 0 { try? FileManager.default.removeItem(at: partial) }
     }

@@ -102,7 +102,7 @@ package struct EngineLayout: Sendable, Hashable {
     package func validateSocketPaths() throws {
         let paths = Self.socketSuffixes.map(path)
         guard let longest = paths.max(by: { $0.utf8.count < $1.utf8.count }),
-              longest.utf8.count > Self.maximumSocketPathBytes
+            longest.utf8.count > Self.maximumSocketPathBytes
         else { return }
         let budget = Self.maximumSocketPathBytes - (longest.utf8.count - directory.utf8.count)
         throw PrivateEngineError(

@@ -52,7 +52,9 @@ package struct EngineRecord: Codable, Sendable, Hashable {
         do {
             return try decoder.decode(EngineRecord.self, from: data)
         } catch {
-            throw PrivateEngineError(.stateUnreadable, "The engine state file \(path) cannot be read: \(error). Remove it if the engine is not running.")
+            throw PrivateEngineError(
+                .stateUnreadable,
+                "The engine state file \(path) cannot be read: \(error). Remove it if the engine is not running.")
         }
     }
 
@@ -63,7 +65,8 @@ package struct EngineRecord: Codable, Sendable, Hashable {
         do {
             try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw PrivateEngineError(.launchFailed, "Could not write the engine state file \(path): \(error.localizedDescription).")
+            throw PrivateEngineError(
+                .launchFailed, "Could not write the engine state file \(path): \(error.localizedDescription).")
         }
     }
 }

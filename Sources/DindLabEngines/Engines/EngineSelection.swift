@@ -26,8 +26,12 @@ package struct EngineSelection: Sendable, Hashable {
     ///
     /// - Throws: The errors of `EngineConfiguration` for a bad DOCKER_* variable, and those of
     ///   `resolve(_:configuration:environment:)`.
-    package static func resolve(_ argument: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> EngineSelection {
-        try resolve(argument, configuration: try EngineConfiguration.resolve(environment: environment), environment: environment)
+    package static func resolve(
+        _ argument: String?, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> EngineSelection {
+        try resolve(
+            argument, configuration: try EngineConfiguration.resolve(environment: environment), environment: environment
+        )
     }
 
     /// Resolves `--engine`: an address (unix://, tcp://), `NAME=ADDRESS`, or the name of a
@@ -43,13 +47,18 @@ package struct EngineSelection: Sendable, Hashable {
     /// - Throws: `EngineError.invalidAddress` for malformed addresses and names of private
     ///   engines that do not exist; `EngineError.socketMissing` naming DOCKER_HOST when its
     ///   socket does not exist.
-    package static func resolve(_ argument: String?, configuration: EngineConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> EngineSelection {
+    package static func resolve(
+        _ argument: String?, configuration: EngineConfiguration,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> EngineSelection {
         var selection = try resolveAddress(argument, configuration: configuration, environment: environment)
         selection.apiVersion = configuration.apiVersion
         return selection
     }
 
-    private static func resolveAddress(_ argument: String?, configuration: EngineConfiguration, environment: [String: String]) throws -> EngineSelection {
+    private static func resolveAddress(
+        _ argument: String?, configuration: EngineConfiguration, environment: [String: String]
+    ) throws -> EngineSelection {
         if let argument, !argument.isEmpty {
             // NAME=ADDRESS when an "=" comes before any "://" (the address may be a URL).
             let scheme = argument.range(of: "://")?.lowerBound
@@ -68,14 +77,16 @@ package struct EngineSelection: Sendable, Hashable {
         if let address = configuration.host {
             // Said here, where it is known that the address came from DOCKER_HOST.
             if case .unix(let socket) = address.endpoint, !FileManager.default.fileExists(atPath: socket) {
-                throw EngineError.socketMissing(socket, variable: EngineConfiguration.hostVariable, value: address.description)
+                throw EngineError.socketMissing(
+                    socket, variable: EngineConfiguration.hostVariable, value: address.description)
             }
             return EngineSelection(name: "default", address: address)
         }
         if let running = try runningPrivateEngine(named: PrivateEngine.defaultName, environment: environment) {
             return running
         }
-        return EngineSelection(name: "default", address: EngineAddress(endpoint: .unix(path: EngineAddress.defaultSocketPath)))
+        return EngineSelection(
+            name: "default", address: EngineAddress(endpoint: .unix(path: EngineAddress.defaultSocketPath)))
     }
 
     /// The private engine `name`, which must be running.
@@ -88,7 +99,9 @@ package struct EngineSelection: Sendable, Hashable {
     }
 
     /// The private engine `name` when it is running, else nil.
-    private static func runningPrivateEngine(named name: String, environment: [String: String]) throws -> EngineSelection? {
+    private static func runningPrivateEngine(named name: String, environment: [String: String]) throws
+        -> EngineSelection?
+    {
         let socket = try privateEngineSocket(named: name, environment: environment)
         guard FileManager.default.fileExists(atPath: socket) else { return nil }
         return EngineSelection(name: name, address: EngineAddress(endpoint: .unix(path: socket)))
@@ -100,7 +113,8 @@ package struct EngineSelection: Sendable, Hashable {
             // Follows the name to its directory, wherever `engine up --name N --dir D` put it.
             return try PrivateEngine(environment: environment).layout(name: name).socket
         } catch {
-            throw EngineError.invalidAddress(name, reason: "it is neither an address (unix://, tcp://) nor a private engine name: \(error)")
+            throw EngineError.invalidAddress(
+                name, reason: "it is neither an address (unix://, tcp://) nor a private engine name: \(error)")
         }
     }
 

@@ -25,7 +25,7 @@ package enum MountTable {
         text.split(separator: "\n").compactMap { line in
             let fields = line.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
             guard let separator = fields.firstIndex(of: "-"), separator >= 6, separator + 2 < fields.count,
-                  let id = Int(fields[0]), let parent = Int(fields[1])
+                let id = Int(fields[0]), let parent = Int(fields[1])
             else { return nil }
             let superOptions = separator + 3 < fields.count ? fields[separator + 3] : ""
             return MountEntry(
@@ -43,7 +43,8 @@ package enum MountTable {
         var index = 0
         while index < source.count {
             if source[index] == UInt8(ascii: "\\"), index + 3 < source.count,
-               let value = UInt8(String(decoding: source[(index + 1)...(index + 3)], as: UTF8.self), radix: 8) {
+                let value = UInt8(String(decoding: source[(index + 1)...(index + 3)], as: UTF8.self), radix: 8)
+            {
                 bytes.append(value)
                 index += 4
             } else {

@@ -65,7 +65,9 @@ enum NamespaceLauncher {
             if exists {
                 shadows.append(Shadow(target: path, kind: .emptyTmpfs))
             } else {
-                shadows.append(Shadow(target: parent, kind: .overlay, keptMounts: outermostMounts(below: parent, in: facts.mounts)))
+                shadows.append(
+                    Shadow(target: parent, kind: .overlay, keptMounts: outermostMounts(below: parent, in: facts.mounts))
+                )
             }
         }
         return shadows
@@ -147,7 +149,8 @@ enum NamespaceLauncher {
             let (upper, work, merged) = (base + "/upper", base + "/work", base + "/merged")
             lines.append("mkdir -p \(shellQuoted(upper)) \(shellQuoted(work)) \(shellQuoted(merged))")
             lines.append(
-                "mount -n -t overlay -o \(shellQuoted("lowerdir=\(shadow.target),upperdir=\(upper),workdir=\(work)")) dindlab-overlay \(shellQuoted(merged))")
+                "mount -n -t overlay -o \(shellQuoted("lowerdir=\(shadow.target),upperdir=\(upper),workdir=\(work)")) dindlab-overlay \(shellQuoted(merged))"
+            )
             for kept in shadow.keptMounts {
                 let relative = String(kept.dropFirst(shadow.target.count))
                 lines.append("mount -n --rbind \(shellQuoted(kept)) \(shellQuoted(merged + relative))")

@@ -59,7 +59,10 @@ package struct PrivateEngine: Sendable {
     /// - Parameters:
     ///   - probe: How to ask a daemon whether it answers (a stand-in in tests).
     ///   - environment: The environment to search binaries and the engines folder in.
-    package init(probe: any EngineProbe = EngineClientProbe(), environment: [String: String] = ProcessInfo.processInfo.environment) {
+    package init(
+        probe: any EngineProbe = EngineClientProbe(),
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
         self.probe = probe
         self.environment = environment
     }
@@ -76,7 +79,9 @@ package struct PrivateEngine: Sendable {
         try EngineLayout.validateName(name)
         let directory: String
         if let dir {
-            directory = dir.hasPrefix("/") ? dir : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(dir)
+            directory =
+                dir.hasPrefix("/")
+                ? dir : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(dir)
         } else {
             // A name registered for a directory elsewhere is a symlink (see `register`); it is
             // followed even when its target is gone, so `up --name` recreates the engine there.
@@ -97,7 +102,8 @@ package struct PrivateEngine: Sendable {
     /// when the entry is no symlink.
     static func registeredDirectory(_ entry: String) -> String? {
         guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: entry) else { return nil }
-        return target.hasPrefix("/") ? target : ((entry as NSString).deletingLastPathComponent as NSString).appendingPathComponent(target)
+        return target.hasPrefix("/")
+            ? target : ((entry as NSString).deletingLastPathComponent as NSString).appendingPathComponent(target)
     }
 
     // MARK: names of engines elsewhere
@@ -116,7 +122,8 @@ package struct PrivateEngine: Sendable {
             let current = EngineLayout(directory: Self.resolvingSymlinks(target))
             if current == layout { return }
             if let record = try? EngineRecord.read(from: current.recordFile),
-               ProcessTable.isRunning(record.pid, startTicks: record.processStartTicks) {
+                ProcessTable.isRunning(record.pid, startTicks: record.processStartTicks)
+            {
                 throw PrivateEngineError(
                     .alreadyRunning,
                     "The name \(name) belongs to the engine that runs in \(current.directory) (pid \(record.pid), Docker \(record.version)).",
@@ -128,7 +135,8 @@ package struct PrivateEngine: Sendable {
             if Self.resolvingSymlinks(entry) == layout.directory { return }
             let own = EngineLayout(directory: entry)
             if let record = try? EngineRecord.read(from: own.recordFile),
-               ProcessTable.isRunning(record.pid, startTicks: record.processStartTicks) {
+                ProcessTable.isRunning(record.pid, startTicks: record.processStartTicks)
+            {
                 throw PrivateEngineError(
                     .alreadyRunning,
                     "The name \(name) belongs to the engine that runs in \(entry) (pid \(record.pid), Docker \(record.version)).",
@@ -138,17 +146,22 @@ package struct PrivateEngine: Sendable {
             guard isEmpty else {
                 throw PrivateEngineError(
                     .nameTaken,
-                    "The name \(name) belongs to the engine folder \(entry), which is not empty.", remedy: .anotherNameOrRemoveFolder)
+                    "The name \(name) belongs to the engine folder \(entry), which is not empty.",
+                    remedy: .anotherNameOrRemoveFolder)
             }
             guard link else { return }
             rmdir(entry)
         }
         guard link else { return }
         do {
-            try manager.createDirectory(atPath: (entry as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try manager.createDirectory(
+                atPath: (entry as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try manager.createSymbolicLink(atPath: entry, withDestinationPath: layout.directory)
         } catch {
-            throw PrivateEngineError(.directoryNotUsable, "Could not record the name \(name) for the engine in \(layout.directory) as the symlink \(entry): \(error.localizedDescription).")
+            throw PrivateEngineError(
+                .directoryNotUsable,
+                "Could not record the name \(name) for the engine in \(layout.directory) as the symlink \(entry): \(error.localizedDescription)."
+            )
         }
     }
 
@@ -159,7 +172,7 @@ package struct PrivateEngine: Sendable {
     package func running(name: String = defaultName, dir: String? = nil) throws -> EngineRecord? {
         let layout = try layout(name: name, dir: dir)
         guard let record = try EngineRecord.read(from: layout.recordFile),
-              ProcessTable.isRunning(record.pid, startTicks: record.processStartTicks)
+            ProcessTable.isRunning(record.pid, startTicks: record.processStartTicks)
         else { return nil }
         return record
     }
@@ -177,7 +190,9 @@ package struct PrivateEngine: Sendable {
         registerName: Bool = false
     ) async throws -> (record: EngineRecord, reused: Bool) {
         guard let record = try running(name: name, dir: dir) else {
-            return (try await up(name: name, dir: dir, binary: binary, options: options, registerName: registerName), false)
+            return (
+                try await up(name: name, dir: dir, binary: binary, options: options, registerName: registerName), false
+            )
         }
         let layout = try layout(name: name, dir: dir)
         let designation = designation(name: record.name, layout: layout)
@@ -231,13 +246,18 @@ package struct PrivateEngine: Sendable {
         try await refuseIfRunning(name: name, layout: layout)
         if registers { try register(name: name, layout: layout) }
 
-        let daemon = try binary.map { try DaemonBinary.inspect($0, environment: environment) }
+        let daemon =
+            try binary.map { try DaemonBinary.inspect($0, environment: environment) }
             ?? DaemonBinary.defaultDaemon(environment: environment)
         guard let unshare = ExecutableSearch.resolve("unshare", environment: environment) else {
-            throw PrivateEngineError(.toolMissing, "util-linux unshare was not found on PATH; the private engine needs it to give the daemon its own mount and network namespaces (apt-get install util-linux).")
+            throw PrivateEngineError(
+                .toolMissing,
+                "util-linux unshare was not found on PATH; the private engine needs it to give the daemon its own mount and network namespaces (apt-get install util-linux)."
+            )
         }
         guard ExecutableSearch.isExecutable("/bin/sh") else {
-            throw PrivateEngineError(.toolMissing, "/bin/sh is missing; the private engine's launcher is a shell script.")
+            throw PrivateEngineError(
+                .toolMissing, "/bin/sh is missing; the private engine's launcher is a shell script.")
         }
 
         let facts = HostFacts.current()
@@ -248,7 +268,8 @@ package struct PrivateEngine: Sendable {
         let settings = DaemonSettings(
             socket: layout.socket, dataRoot: layout.dataRoot, execRoot: layout.execRoot, pidFile: layout.pidFile,
             debug: options.debug, logFormat: options.logFormat, storageDriver: options.storageDriver,
-            cgroupDriver: options.cgroupDriver, cgroupParent: options.cgroupParent, extraArguments: options.extraArguments)
+            cgroupDriver: options.cgroupDriver, cgroupParent: options.cgroupParent,
+            extraArguments: options.extraArguments)
         let argv = try DaemonCommandLine.arguments(for: daemon, settings: settings)
 
         try createDirectories(layout)
@@ -270,7 +291,8 @@ package struct PrivateEngine: Sendable {
             try writeLauncher(script, to: layout.launchScript)
             logStart = try appendLogHeader(name: name, argv: argv, to: layout.logFile)
             pid = try DetachedSpawn.start(
-                arguments: ["/bin/sh", layout.launchScript] + argv, environment: Self.daemonEnvironment(for: daemon, from: environment),
+                arguments: ["/bin/sh", layout.launchScript] + argv,
+                environment: Self.daemonEnvironment(for: daemon, from: environment),
                 logFile: layout.logFile)
         } catch {
             CgroupSetup.remove(cgroups)
@@ -296,7 +318,8 @@ package struct PrivateEngine: Sendable {
 
     private func refuseIfRunning(name: String, layout: EngineLayout) async throws {
         if let record = try? EngineRecord.read(from: layout.recordFile),
-           ProcessTable.isRunning(record.pid, startTicks: record.processStartTicks) {
+            ProcessTable.isRunning(record.pid, startTicks: record.processStartTicks)
+        {
             throw PrivateEngineError(
                 .alreadyRunning,
                 "The private engine \(record.name) already runs in \(layout.directory) with pid \(record.pid) (Docker \(record.version), DOCKER_HOST=\(record.dockerHost)).",
@@ -305,9 +328,10 @@ package struct PrivateEngine: Sendable {
         // The daemon's own pid file: a daemon of this directory that some other tool started
         // (or whose engine.json was lost) still runs on its data root.
         if let text = try? String(contentsOfFile: layout.pidFile, encoding: .utf8),
-           let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0, ProcessTable.isRunning(pid),
-           let commandLine = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8),
-           commandLine.contains(layout.pidFile) || commandLine.contains(layout.dataRoot) {
+            let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0, ProcessTable.isRunning(pid),
+            let commandLine = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8),
+            commandLine.contains(layout.pidFile) || commandLine.contains(layout.dataRoot)
+        {
             throw PrivateEngineError(
                 .alreadyRunning,
                 "A daemon with pid \(pid) still runs on \(layout.dataRoot) (its pid file is \(layout.pidFile)).",
@@ -323,7 +347,8 @@ package struct PrivateEngine: Sendable {
         if await probe.isAnswering(socket: layout.socket) {
             throw PrivateEngineError(
                 .alreadyRunning,
-                "A daemon dindlab did not start already answers on \(layout.socket).", remedy: .stopDaemonOrAnotherDirectory)
+                "A daemon dindlab did not start already answers on \(layout.socket).",
+                remedy: .stopDaemonOrAnotherDirectory)
         }
     }
 
@@ -333,13 +358,17 @@ package struct PrivateEngine: Sendable {
     }
 
     private func createDirectories(_ layout: EngineLayout) throws {
-        let directories = [(layout.directory, 0o711), (layout.dataRoot, 0o700), (layout.execRoot, 0o700), (layout.namespaceScratch, 0o700)]
+        let directories = [
+            (layout.directory, 0o711), (layout.dataRoot, 0o700), (layout.execRoot, 0o700),
+            (layout.namespaceScratch, 0o700),
+        ]
         for (directory, permissions) in directories {
             do {
                 try FileManager.default.createDirectory(
                     atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: permissions])
             } catch {
-                throw PrivateEngineError(.directoryNotUsable, "Could not create \(directory): \(error.localizedDescription).")
+                throw PrivateEngineError(
+                    .directoryNotUsable, "Could not create \(directory): \(error.localizedDescription).")
             }
         }
     }
@@ -363,7 +392,8 @@ package struct PrivateEngine: Sendable {
             try script.write(toFile: path, atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
         } catch {
-            throw PrivateEngineError(.launchFailed, "Could not write the engine launcher \(path): \(error.localizedDescription).")
+            throw PrivateEngineError(
+                .launchFailed, "Could not write the engine launcher \(path): \(error.localizedDescription).")
         }
     }
 
@@ -372,13 +402,16 @@ package struct PrivateEngine: Sendable {
     /// - Returns: The log's size before the line: the excerpt of an early exit starts there.
     private func appendLogHeader(name: String, argv: [String], to path: String) throws -> UInt64 {
         let manager = FileManager.default
-        if !manager.fileExists(atPath: path) { _ = manager.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o644]) }
+        if !manager.fileExists(atPath: path) {
+            _ = manager.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o644])
+        }
         guard let handle = FileHandle(forWritingAtPath: path) else {
             throw PrivateEngineError(.launchFailed, "Could not open the daemon log \(path) for writing.")
         }
         defer { try? handle.close() }
         let start = (try? handle.seekToEnd()) ?? 0
-        let header = "=== private engine \(name) started at \(Date().formatted(.iso8601)): \(argv.joined(separator: " "))\n"
+        let header =
+            "=== private engine \(name) started at \(Date().formatted(.iso8601)): \(argv.joined(separator: " "))\n"
         try? handle.write(contentsOf: Data(header.utf8))
         return start
     }
@@ -397,11 +430,14 @@ package struct PrivateEngine: Sendable {
     static func daemonEnvironment(for daemon: DaemonBinary, from environment: [String: String]) -> [String: String] {
         var result = environment.filter { !scrubbedEnvironment.contains($0.key) }
         let binaryDirectory = (daemon.path as NSString).deletingLastPathComponent
-        result["PATH"] = ([binaryDirectory] + ExecutableSearch.directories(environment: environment)).joined(separator: ":")
+        result["PATH"] = ([binaryDirectory] + ExecutableSearch.directories(environment: environment)).joined(
+            separator: ":")
         return result
     }
 
-    private func waitUntilAnswering(_ record: EngineRecord, layout: EngineLayout, logStart: UInt64, timeout: Duration) async throws {
+    private func waitUntilAnswering(_ record: EngineRecord, layout: EngineLayout, logStart: UInt64, timeout: Duration)
+        async throws
+    {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         var pause = Duration.milliseconds(50)
@@ -409,13 +445,16 @@ package struct PrivateEngine: Sendable {
         while true {
             // Look without reaping first: a daemon that just died is a zombie until waited for,
             // and waiting for it is what yields its exit status.
-            let alive = ProcessTable.stat(record.pid).map { $0.state != "Z" && $0.startTicks == record.processStartTicks } ?? false
+            let alive =
+                ProcessTable.stat(record.pid).map { $0.state != "Z" && $0.startTicks == record.processStartTicks }
+                ?? false
             if !alive {
                 let how = await ProcessTable.exitStatus(ofChild: record.pid).map(Self.describeWaitStatus) ?? "exited"
                 throw PrivateEngineError(
                     .daemonExitedEarly,
                     "\(described) \(how) before it answered on \(record.socket). "
-                        + PrivateEngineError.logExcerpt(Self.logTail(layout.logFile, from: logStart), path: layout.logFile))
+                        + PrivateEngineError.logExcerpt(
+                            Self.logTail(layout.logFile, from: logStart), path: layout.logFile))
             }
             if await probe.isAnswering(socket: record.socket) { return }
             let now = clock.now
@@ -423,7 +462,8 @@ package struct PrivateEngine: Sendable {
                 throw PrivateEngineError(
                     .daemonNotAnswering,
                     "\(described) did not answer on \(record.socket) within \(timeout); it was stopped. "
-                        + PrivateEngineError.logExcerpt(Self.logTail(layout.logFile, from: logStart), path: layout.logFile))
+                        + PrivateEngineError.logExcerpt(
+                            Self.logTail(layout.logFile, from: logStart), path: layout.logFile))
             }
             try await Task.sleep(for: min(pause, deadline - now))
             pause = min(pause * 2, .seconds(1))
@@ -460,16 +500,22 @@ package struct PrivateEngine: Sendable {
     /// - Throws: `PrivateEngineError`: `.engineNotFound` when the directory does not exist,
     ///   `.processesLeft` when processes survive SIGKILL.
     @discardableResult
-    package func down(name: String = defaultName, dir: String? = nil, stopTimeout: Duration = .seconds(20)) async throws -> DownReport {
+    package func down(name: String = defaultName, dir: String? = nil, stopTimeout: Duration = .seconds(20)) async throws
+        -> DownReport
+    {
         let layout = try layout(name: name, dir: dir)
         guard FileManager.default.fileExists(atPath: layout.directory) else {
-            throw PrivateEngineError(.engineNotFound, "There is no private engine \(name): its directory \(layout.directory) does not exist.")
+            throw PrivateEngineError(
+                .engineNotFound, "There is no private engine \(name): its directory \(layout.directory) does not exist."
+            )
         }
         let record = try? EngineRecord.read(from: layout.recordFile)
         return try await stop(record: record, layout: layout, stopTimeout: stopTimeout, name: name)
     }
 
-    private func stop(record: EngineRecord?, layout: EngineLayout, stopTimeout: Duration, name: String? = nil) async throws -> DownReport {
+    private func stop(record: EngineRecord?, layout: EngineLayout, stopTimeout: Duration, name: String? = nil)
+        async throws -> DownReport
+    {
         var report = DownReport(name: name ?? record?.name ?? Self.defaultName, layout: layout)
 
         if let record, ProcessTable.isRunning(record.pid, startTicks: record.processStartTicks) {
@@ -500,7 +546,11 @@ package struct PrivateEngine: Sendable {
             let points = MountTable.mountPoints(within: layout.directory, in: MountTable.read())
             if points.isEmpty { break }
             for point in points {
-                if let problem = MountTable.unmount(point) { report.problems.append(problem + ".") } else { report.unmounted.append(point) }
+                if let problem = MountTable.unmount(point) {
+                    report.problems.append(problem + ".")
+                } else {
+                    report.unmounted.append(point)
+                }
             }
         }
 
@@ -517,7 +567,8 @@ package struct PrivateEngine: Sendable {
         if !survivors.isEmpty {
             throw PrivateEngineError(
                 .processesLeft,
-                "Processes of the private engine in \(layout.directory) survived SIGKILL: pids \(survivors.map(String.init).joined(separator: ", ")) (likely stuck in the kernel, state D); check them with `ps -o pid,stat,cmd -p \(survivors.map(String.init).joined(separator: ","))`.")
+                "Processes of the private engine in \(layout.directory) survived SIGKILL: pids \(survivors.map(String.init).joined(separator: ", ")) (likely stuck in the kernel, state D); check them with `ps -o pid,stat,cmd -p \(survivors.map(String.init).joined(separator: ","))`."
+            )
         }
         return report
     }

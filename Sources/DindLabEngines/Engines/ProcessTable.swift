@@ -22,7 +22,7 @@ package enum ProcessTable {
     /// so fields are counted from the last ')'.
     static func parseStat(_ text: String) -> ProcessStat? {
         guard let open = text.firstIndex(of: "("), let close = text.lastIndex(of: ")"),
-              let pid = pid_t(text[..<open].trimmingCharacters(in: .whitespaces))
+            let pid = pid_t(text[..<open].trimmingCharacters(in: .whitespaces))
         else { return nil }
         let rest = text[text.index(after: close)...].split(separator: " ")
         // rest[0] is field 3 (state), rest[1] field 4 (ppid), rest[19] field 22 (starttime).

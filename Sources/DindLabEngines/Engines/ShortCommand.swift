@@ -24,7 +24,7 @@ struct ShortCommand {
     static func run(_ executable: String, _ arguments: [String], timeout: Duration) -> Result {
         let outputPath = NSTemporaryDirectory() + "dindlab-cmd-\(UUID().uuidString)"
         guard FileManager.default.createFile(atPath: outputPath, contents: nil),
-              let output = FileHandle(forWritingAtPath: outputPath)
+            let output = FileHandle(forWritingAtPath: outputPath)
         else { return Result(exitStatus: nil, output: "", failure: "could not create \(outputPath)") }
         defer {
             try? output.close()

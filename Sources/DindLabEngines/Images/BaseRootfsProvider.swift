@@ -14,7 +14,8 @@ package struct BaseRootfsRequest: Sendable, Hashable {
 
     /// Names the tree in the cache: the same suite, mirror and package set give the same key.
     package var cacheKey: String {
-        let description = "debootstrap --variant=minbase\n\(base.suite.rawValue)\n\(base.mirror)\n"
+        let description =
+            "debootstrap --variant=minbase\n\(base.suite.rawValue)\n\(base.mirror)\n"
             + packages.joined(separator: ",")
         return "\(base.suite.rawValue)-\(SHA256.hexDigest(of: Data(description.utf8)).prefix(16))"
     }
@@ -76,7 +77,7 @@ package struct DebootstrapRootfsProvider: BaseRootfsProvider {
         }
         do {
             try fileManager.moveItem(at: partial, to: tree)
-        } catch where existingRootfs(for: request) != nil {
+        } catch  where existingRootfs(for: request) != nil {
             // Another build made the same tree meanwhile; use theirs.
             await ImageCache.removeTree(partial)
         }

@@ -26,7 +26,9 @@ struct BuildCommand: Sendable {
     @discardableResult
     func run(log: URL? = nil, environment: [String: String] = [:], timeout: Duration? = nil) async throws -> String {
         try Task.checkCancellation()
-        let logFile = log ?? FileManager.default.temporaryDirectory
+        let logFile =
+            log
+            ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("dindlab-cmd-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         let output = try FileHandle(forWritingTo: logFile)
@@ -67,10 +69,12 @@ struct BuildCommand: Sendable {
         }
         // env exits 127 when the tool is not installed; say so instead of quoting env.
         if status == 127, text.hasPrefix("/usr/bin/env") {
-            throw ImageBuildError.commandNotStarted(arguments, reason: "\(arguments[0]) is not installed or not on PATH")
+            throw ImageBuildError.commandNotStarted(
+                arguments, reason: "\(arguments[0]) is not installed or not on PATH")
         }
         guard status == 0 else {
-            throw ImageBuildError.commandFailed(arguments, status: status, outputTail: Self.lastLines(of: text), log: log)
+            throw ImageBuildError.commandFailed(
+                arguments, status: status, outputTail: Self.lastLines(of: text), log: log)
         }
         try Task.checkCancellation()
         return text

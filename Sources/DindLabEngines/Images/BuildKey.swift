@@ -18,7 +18,9 @@ package enum BuildKey {
     ///   - binarySHA256: The sha256 of the Docker binary a static-binary build uses.
     ///   - contextDigest: The digest of a dockerfile recipe's build context (`contextDigest(of:)`).
     /// - Returns: Name/value pairs, sorted by name.
-    package static func inputs(recipe: Recipe, binarySHA256: String? = nil, contextDigest: String? = nil) -> [(String, String)] {
+    package static func inputs(recipe: Recipe, binarySHA256: String? = nil, contextDigest: String? = nil) -> [(
+        String, String
+    )] {
         var inputs: [String: String] = [
             "builder": builderVersion,
             "recipe.sha256": recipe.fileSHA256,
@@ -27,7 +29,7 @@ package enum BuildKey {
                 + BusyboxRootfs.applets.joined(separator: " "),
         ]
         switch recipe.kind {
-        case let .debootstrap(base), let .staticBinary(base, _):
+        case .debootstrap(let base), .staticBinary(let base, _):
             inputs["suite"] = base.suite.rawValue
             inputs["mirror"] = base.mirror
         case .dockerfile:
@@ -44,7 +46,8 @@ package enum BuildKey {
     ///
     /// - Returns: The sha256, lowercase hex, of `name=value` lines of `inputs(...)`.
     package static func compute(recipe: Recipe, binarySHA256: String? = nil, contextDigest: String? = nil) -> String {
-        let lines = inputs(recipe: recipe, binarySHA256: binarySHA256, contextDigest: contextDigest).map { name, value in
+        let lines = inputs(recipe: recipe, binarySHA256: binarySHA256, contextDigest: contextDigest).map {
+            name, value in
             "\(name.utf8.count):\(name)=\(value.utf8.count):\(value)\n"
         }
         return SHA256.hexDigest(of: Data(lines.joined().utf8))

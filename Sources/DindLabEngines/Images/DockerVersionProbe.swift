@@ -62,7 +62,8 @@ enum DockerVersionProbe {
                 fields[String(line[..<colon])] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
             }
             guard fields["Package"] == package, fields["Status"] == "install ok installed",
-                  var version = fields["Version"] else { continue }
+                var version = fields["Version"]
+            else { continue }
             if let colon = version.firstIndex(of: ":") { version = String(version[version.index(after: colon)...]) }
             if let dash = version.lastIndex(of: "-") { version = String(version[..<dash]) }
             return DaemonVersion(versionText: version)

@@ -16,7 +16,9 @@ struct DockerfileRecipeBuild {
     let spec: DockerfileSpec
     let buildKey: String
 
-    func run(work: URL, partialTag: String, options: OuterImageBuilder.Options) async throws -> (id: String, labels: OuterImageLabels) {
+    func run(work: URL, partialTag: String, options: OuterImageBuilder.Options) async throws -> (
+        id: String, labels: OuterImageLabels
+    ) {
         guard let engine = builder.engine as? any ImageBuildingEngine else {
             throw ImageBuildError.dockerfileBuildsUnsupported(recipe: recipe.name)
         }
@@ -39,7 +41,8 @@ struct DockerfileRecipeBuild {
         }
 
         do {
-            let labelled = try await label(engine: engine, stageReference: stageReference, work: work, partialTag: partialTag, options: options)
+            let labelled = try await label(
+                engine: engine, stageReference: stageReference, work: work, partialTag: partialTag, options: options)
             try? await engine.removeImage(stageReference)
             return labelled
         } catch {
@@ -55,12 +58,17 @@ struct DockerfileRecipeBuild {
         let progress = builder.progress
         let name = recipe.name
         await progress.report(.phase(recipe: name, phase: "reading Docker version"))
-        let output = try await builder.engineStep(recipe, "running `\(spec.versionCommand.joined(separator: " "))` in the built image") {
+        let output = try await builder.engineStep(
+            recipe, "running `\(spec.versionCommand.joined(separator: " "))` in the built image"
+        ) {
             try await engine.runToCompletion(image: stageReference, command: spec.versionCommand, timeout: .seconds(60))
         }
         guard let version = DaemonVersion(versionOutput: output) else {
             throw ImageBuildError.versionUnreadable(
-                recipe: name, tried: ["`\(spec.versionCommand.joined(separator: " "))` in the built image printed: \(output.prefix(200))"])
+                recipe: name,
+                tried: [
+                    "`\(spec.versionCommand.joined(separator: " "))` in the built image printed: \(output.prefix(200))"
+                ])
         }
         let labels = try builder.makeLabels(recipe, version: version, buildKey: buildKey)
 
@@ -68,7 +76,8 @@ struct DockerfileRecipeBuild {
         let labelContext = work.appendingPathComponent("label-context")
         try FileManager.default.createDirectory(at: labelContext, withIntermediateDirectories: true)
         // LABEL in the Dockerfile too: engines before API 1.23 ignore the labels of POST /build.
-        try Data(labels.labellingDockerfile(from: stageReference).utf8).write(to: labelContext.appendingPathComponent("Dockerfile"))
+        try Data(labels.labellingDockerfile(from: stageReference).utf8).write(
+            to: labelContext.appendingPathComponent("Dockerfile"))
         let labelTar = work.appendingPathComponent("label-context.tar")
         try await RootfsTarball.write(tree: labelContext, to: labelTar, normalizeOwnership: true)
         let id = try await builder.engineStep(recipe, "labelling the built image") {

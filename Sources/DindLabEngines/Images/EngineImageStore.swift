@@ -10,8 +10,11 @@ package struct EngineImageStore: ImageBuildingEngine {
         self.client = client
     }
 
-    package func importImage(tarFile: URL, repository: String, tag: String, changes: [String], timeout: Duration) async throws -> String {
-        try await client.importImage(tarFile: tarFile, repository: repository, tag: tag, changes: changes, timeout: timeout)
+    package func importImage(tarFile: URL, repository: String, tag: String, changes: [String], timeout: Duration)
+        async throws -> String
+    {
+        try await client.importImage(
+            tarFile: tarFile, repository: repository, tag: tag, changes: changes, timeout: timeout)
     }
 
     package func inspectImage(_ reference: String) async throws -> StoredImage? {
@@ -34,14 +37,18 @@ package struct EngineImageStore: ImageBuildingEngine {
         try await client.removeImage(reference)
     }
 
-    package func commitLabelled(_ reference: String, labels: [String: String], command: [String], repository: String, tag: String, timeout: Duration) async throws -> String {
+    package func commitLabelled(
+        _ reference: String, labels: [String: String], command: [String], repository: String, tag: String,
+        timeout: Duration
+    ) async throws -> String {
         var config = ContainerConfig(image: reference, cmd: command)
         config.networkDisabled = true
         let container = try await client.createContainer(config)
         do {
             var image = ContainerConfig(image: reference, cmd: command)
             image.labels = labels
-            let id = try await client.commitContainer(container.id, repository: repository, tag: tag, config: image, timeout: timeout)
+            let id = try await client.commitContainer(
+                container.id, repository: repository, tag: tag, config: image, timeout: timeout)
             try? await client.removeContainer(container.id)
             return id
         } catch {
@@ -55,7 +62,8 @@ package struct EngineImageStore: ImageBuildingEngine {
         timeout: Duration
     ) async throws -> String {
         try await client.buildImage(
-            contextTar: contextTar, tag: "\(repository):\(tag)", dockerfile: dockerfile, labels: labels, timeout: timeout)
+            contextTar: contextTar, tag: "\(repository):\(tag)", dockerfile: dockerfile, labels: labels,
+            timeout: timeout)
     }
 
     package func runToCompletion(image: String, command: [String], timeout: Duration) async throws -> String {

@@ -105,49 +105,49 @@ package struct ImageBuildError: Error, Sendable, Hashable, CustomStringConvertib
 
     package var description: String {
         switch reason {
-        case let .commandFailed(command, status, tail, log):
+        case .commandFailed(let command, let status, let tail, let log):
             var text = "`\(command.joined(separator: " "))` exited with status \(status)"
             text += log.map { "; its full output is in \($0)" } ?? ""
             text += tail.isEmpty ? "." : ". Its last lines were:\n\(tail)"
             return text
-        case let .commandNotStarted(command, reason):
+        case .commandNotStarted(let command, let reason):
             return "Could not start `\(command.joined(separator: " "))`: \(reason)."
-        case let .commandTimedOut(command, after):
+        case .commandTimedOut(let command, let after):
             return "`\(command.joined(separator: " "))` did not finish within \(after) and was stopped."
-        case let .checksumMismatch(recipe, file, expected, actual):
+        case .checksumMismatch(let recipe, let file, let expected, let actual):
             return "The Docker binary \(file) for recipe \(recipe) has sha256 \(actual), but the recipe "
                 + "expects \(expected). Give the file whose sha256 is \(expected) or, if this file is your own "
                 + "build of that release, say so (its version and sha256 are then recorded in the image's labels)."
-        case let .binaryUnavailable(recipe, url, reason):
+        case .binaryUnavailable(let recipe, let url, let reason):
             return "Recipe \(recipe) needs the Docker binary from \(url), which could not be downloaded "
                 + "(\(reason)). Give a local copy of that file."
-        case let .binaryNotDeclared(recipe):
+        case .binaryNotDeclared(let recipe):
             return "Recipe \(recipe) declares no `binary.url`, so its Docker binary must be given as a local file."
-        case let .checksumNotDeclared(recipe, url):
+        case .checksumNotDeclared(let recipe, let url):
             return "Recipe \(recipe) downloads \(url) but declares no `binary.sha256` to check it "
                 + "against. Add `sha256:` under `binary:` in the recipe, or give a local file you trust."
-        case let .versionUnreadable(recipe, tried):
+        case .versionUnreadable(let recipe, let tried):
             return "Could not read the Docker version from the root filesystem of recipe \(recipe); "
                 + "tried: \(tried.joined(separator: "; "))."
-        case let .unsupportedDockerVersion(recipe, version):
+        case .unsupportedDockerVersion(let recipe, let version):
             return "Recipe \(recipe) contains Docker \(version), older than 1.7 (Engine API 1.19), "
                 + "the oldest release dindlab drives."
-        case let .engineStep(recipe, step, reason):
+        case .engineStep(let recipe, let step, let reason):
             return "Building recipe \(recipe) failed while \(step): \(reason)"
-        case let .dockerfileBuildsUnsupported(recipe):
+        case .dockerfileBuildsUnsupported(let recipe):
             return "Recipe \(recipe) is a dockerfile recipe, which is built through the engine's "
                 + "POST /build; this engine connection does not offer image builds yet."
-        case let .unknownRecipes(names, available, folder):
+        case .unknownRecipes(let names, let available, let folder):
             let list = available.isEmpty ? "none" : available.joined(separator: ", ")
             return "No recipe named \(names.joined(separator: ", ")) in \(folder) (recipes there: \(list))."
-        case let .binaryOptionNeedsOneStaticRecipe(names):
+        case .binaryOptionNeedsOneStaticRecipe(let names):
             return "A local Docker binary belongs to one static-binary recipe, but the build names "
                 + (names.isEmpty ? "no recipe" : names.joined(separator: ", "))
                 + "; name exactly one static-binary recipe."
-        case let .overlayConflict(path, base):
+        case .overlayConflict(let path, let base):
             return "The build would lay the folder /\(path) over a file or symlink of the base tree \(base), "
                 + "which would lose what the base has there."
-        case let .missingFile(recipe, what, path):
+        case .missingFile(let recipe, let what, let path):
             return "Recipe \(recipe) needs \(what) at \(path), which does not exist."
         }
     }

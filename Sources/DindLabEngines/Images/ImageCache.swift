@@ -22,7 +22,8 @@ package struct ImageCache: Sendable {
         if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") {
             return URL(fileURLWithPath: xdg).appendingPathComponent("dindlab/images")
         }
-        let home = environment["HOME"].map { URL(fileURLWithPath: $0) }
+        let home =
+            environment["HOME"].map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.homeDirectoryForCurrentUser
         return home.appendingPathComponent(".cache/dindlab/images")
     }
@@ -51,7 +52,8 @@ package struct ImageCache: Sendable {
         for folder in [rootfsFolder, binariesFolder] {
             for entry in (try? fileManager.contentsOfDirectory(atPath: folder.path)) ?? [] {
                 guard let range = entry.range(of: ".partial-"),
-                      let pid = Int32(entry[range.upperBound...]), !Self.isRunning(pid) else { continue }
+                    let pid = Int32(entry[range.upperBound...]), !Self.isRunning(pid)
+                else { continue }
                 await Self.removeTree(folder.appendingPathComponent(entry))
             }
         }
@@ -102,7 +104,8 @@ package struct ImageCache: Sendable {
         var utf8 = Array(text.utf8)[...]
         while let byte = utf8.first {
             if byte == UInt8(ascii: "\\"), utf8.count >= 4,
-               let value = UInt8(String(decoding: utf8.dropFirst().prefix(3), as: UTF8.self), radix: 8) {
+                let value = UInt8(String(decoding: utf8.dropFirst().prefix(3), as: UTF8.self), radix: 8)
+            {
                 bytes.append(value)
                 utf8 = utf8.dropFirst(4)
             } else {

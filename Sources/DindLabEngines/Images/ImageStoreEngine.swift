@@ -29,7 +29,8 @@ package protocol ImageStoreEngine: Sendable {
     ///   - changes: Dockerfile instructions applied to the image (LABEL, CMD).
     ///   - timeout: The longest the import may take.
     /// - Returns: The new image's id.
-    func importImage(tarFile: URL, repository: String, tag: String, changes: [String], timeout: Duration) async throws -> String
+    func importImage(tarFile: URL, repository: String, tag: String, changes: [String], timeout: Duration) async throws
+        -> String
 
     /// Looks an image up by id or reference.
     ///
@@ -51,7 +52,10 @@ package protocol ImageStoreEngine: Sendable {
     /// that configuration (POST /commit) and removed. Works on every engine from Docker 1.6.
     ///
     /// - Returns: The new image's id.
-    func commitLabelled(_ reference: String, labels: [String: String], command: [String], repository: String, tag: String, timeout: Duration) async throws -> String
+    func commitLabelled(
+        _ reference: String, labels: [String: String], command: [String], repository: String, tag: String,
+        timeout: Duration
+    ) async throws -> String
 }
 
 /// An engine that can also build Dockerfiles (POST /build) and run a command to completion in

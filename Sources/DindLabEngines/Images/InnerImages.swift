@@ -35,7 +35,7 @@ package struct InnerImageIndex: Codable, Sendable, Hashable {
 
     /// The index of the inner images dindlab ships.
     package static let standard = InnerImageIndex(images: [
-        Entry(name: "busybox", reference: "busybox:latest", file: "busybox.tar", load: "import", command: ["sh"]),
+        Entry(name: "busybox", reference: "busybox:latest", file: "busybox.tar", load: "import", command: ["sh"])
     ])
 
     /// The index as pretty, key-sorted JSON.
@@ -82,8 +82,10 @@ package enum BusyboxRootfs {
         for folder in ["bin", "etc", "root", "tmp"] {
             try fileManager.createDirectory(at: stage.appendingPathComponent(folder), withIntermediateDirectories: true)
         }
-        try fileManager.setAttributes([.posixPermissions: 0o1777], ofItemAtPath: stage.appendingPathComponent("tmp").path)
-        try fileManager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: stage.appendingPathComponent("root").path)
+        try fileManager.setAttributes(
+            [.posixPermissions: 0o1777], ofItemAtPath: stage.appendingPathComponent("tmp").path)
+        try fileManager.setAttributes(
+            [.posixPermissions: 0o700], ofItemAtPath: stage.appendingPathComponent("root").path)
         let binary = stage.appendingPathComponent("bin/busybox")
         try fileManager.copyItem(at: busybox, to: binary)
         try fileManager.setAttributes([.posixPermissions: 0o755], ofItemAtPath: binary.path)

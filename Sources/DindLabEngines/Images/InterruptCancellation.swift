@@ -13,7 +13,9 @@ package enum InterruptCancellation {
     /// - Returns: What `work` returns.
     /// - Throws: What `work` throws; `CancellationError` (or the error the cancelled work
     ///   throws) after an interrupt.
-    package static func run<T: Sendable>(interrupted: @escaping @Sendable () -> Void, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+    package static func run<T: Sendable>(
+        interrupted: @escaping @Sendable () -> Void, _ work: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
         let task = Task { try await work() }
         let signals = [SIGINT, SIGTERM]
         let sources = signals.map { number in

@@ -25,7 +25,9 @@ package struct OuterImageBuilder: Sendable {
         /// recorded in the image's labels with the version read from the binary.
         package var ownBuild: Bool
 
-        package init(force: Bool = false, binary: URL? = nil, engineTimeout: Duration = .seconds(30 * 60), ownBuild: Bool = false) {
+        package init(
+            force: Bool = false, binary: URL? = nil, engineTimeout: Duration = .seconds(30 * 60), ownBuild: Bool = false
+        ) {
             self.force = force
             self.binary = binary
             self.engineTimeout = engineTimeout
@@ -41,11 +43,15 @@ package struct OuterImageBuilder: Sendable {
         case built(imageID: String, labels: OuterImageLabels)
 
         package var imageID: String {
-            switch self { case let .upToDate(id, _), let .built(id, _): id }
+            switch self {
+            case .upToDate(let id, _), .built(let id, _): id
+            }
         }
 
         package var labels: OuterImageLabels {
-            switch self { case let .upToDate(_, labels), let .built(_, labels): labels }
+            switch self {
+            case .upToDate(_, let labels), .built(_, let labels): labels
+            }
         }
     }
 
@@ -89,7 +95,9 @@ package struct OuterImageBuilder: Sendable {
     /// - Returns: The recipes that failed, with their errors (the progress reporter has been
     ///   told of each already).
     /// - Throws: `CancellationError` when cancelled.
-    package func build(_ recipes: [Recipe], options: Options = Options()) async throws -> [(recipe: Recipe, error: any Error)] {
+    package func build(_ recipes: [Recipe], options: Options = Options()) async throws -> [(
+        recipe: Recipe, error: any Error
+    )] {
         var failures: [(recipe: Recipe, error: any Error)] = []
         for recipe in recipes {
             do {
@@ -114,15 +122,19 @@ package struct OuterImageBuilder: Sendable {
         do {
             let outcome = try await buildReportingPhases(recipe, options: options)
             switch outcome {
-            case let .upToDate(id, labels):
-                await progress.report(.finished(recipe: recipe.name, summary: "up to date: \(Self.describe(id, labels))"))
-            case let .built(id, labels):
-                await progress.report(.finished(recipe: recipe.name, summary: "built \(recipe.imageReference): \(Self.describe(id, labels))"))
+            case .upToDate(let id, let labels):
+                await progress.report(
+                    .finished(recipe: recipe.name, summary: "up to date: \(Self.describe(id, labels))"))
+            case .built(let id, let labels):
+                await progress.report(
+                    .finished(
+                        recipe: recipe.name, summary: "built \(recipe.imageReference): \(Self.describe(id, labels))"))
             }
             return outcome
-        } catch where error is CancellationError || Task.isCancelled {
+        } catch  where error is CancellationError || Task.isCancelled {
             // Tools and engine calls stopped by the cancellation fail in their own words; say why.
-            await progress.report(.failed(recipe: recipe.name, message: "interrupted; what the build had made is removed"))
+            await progress.report(
+                .failed(recipe: recipe.name, message: "interrupted; what the build had made is removed"))
             throw CancellationError()
         } catch {
             await progress.report(.failed(recipe: recipe.name, message: progress.describe(error)))
@@ -133,9 +145,13 @@ package struct OuterImageBuilder: Sendable {
     private func buildReportingPhases(_ recipe: Recipe, options: Options) async throws -> Outcome {
         await progress.report(.phase(recipe: recipe.name, phase: "checking inputs"))
         let inputs = try resolveInputs(recipe, options: options)
-        if !options.force, let existing = try await engineStep(recipe, "looking up \(recipe.imageReference)", {
-            try await engine.inspectImage(recipe.imageReference)
-        }), let labels = OuterImageLabels(labels: existing.labels), labels.buildKey == inputs.buildKey {
+        if !options.force,
+            let existing = try await engineStep(
+                recipe, "looking up \(recipe.imageReference)",
+                {
+                    try await engine.inspectImage(recipe.imageReference)
+                }), let labels = OuterImageLabels(labels: existing.labels), labels.buildKey == inputs.buildKey
+        {
             return .upToDate(imageID: existing.id, labels: labels)
         }
 
@@ -147,13 +163,19 @@ package struct OuterImageBuilder: Sendable {
         do {
             let made: (id: String, labels: OuterImageLabels)
             switch recipe.kind {
-            case let .debootstrap(base):
-                made = try await buildFromRootfs(recipe, base: base, binary: nil, inputs: inputs, work: work, partialTag: partialTag, options: options)
-            case let .staticBinary(base, binary):
-                made = try await buildFromRootfs(recipe, base: base, binary: binary, inputs: inputs, work: work, partialTag: partialTag, options: options)
-            case let .dockerfile(spec):
-                made = try await DockerfileRecipeBuild(builder: self, recipe: recipe, spec: spec, buildKey: inputs.buildKey)
-                    .run(work: work, partialTag: partialTag, options: options)
+            case .debootstrap(let base):
+                made = try await buildFromRootfs(
+                    recipe, base: base, binary: nil, inputs: inputs, work: work, partialTag: partialTag,
+                    options: options)
+            case .staticBinary(let base, let binary):
+                made = try await buildFromRootfs(
+                    recipe, base: base, binary: binary, inputs: inputs, work: work, partialTag: partialTag,
+                    options: options)
+            case .dockerfile(let spec):
+                made = try await DockerfileRecipeBuild(
+                    builder: self, recipe: recipe, spec: spec, buildKey: inputs.buildKey
+                )
+                .run(work: work, partialTag: partialTag, options: options)
             }
             // Engine calls run to their end even when the build is cancelled; stop before the tag.
             try Task.checkCancellation()
@@ -186,13 +208,16 @@ package struct OuterImageBuilder: Sendable {
         switch recipe.kind {
         case .debootstrap:
             return Inputs(buildKey: BuildKey.compute(recipe: recipe), binary: nil)
-        case let .staticBinary(_, binary):
-            let choice = try binarySource.choose(recipe: recipe.name, binary: binary, override: options.binary, ownBuild: options.ownBuild)
+        case .staticBinary(_, let binary):
+            let choice = try binarySource.choose(
+                recipe: recipe.name, binary: binary, override: options.binary, ownBuild: options.ownBuild)
             return Inputs(buildKey: BuildKey.compute(recipe: recipe, binarySHA256: choice.sha256), binary: choice)
-        case let .dockerfile(spec):
+        case .dockerfile(let spec):
             let context = recipe.folder.appendingPathComponent(spec.context)
             guard FileManager.default.fileExists(atPath: context.appendingPathComponent(spec.dockerfile).path) else {
-                throw ImageBuildError.missingFile(recipe: recipe.name, what: "its Dockerfile", path: context.appendingPathComponent(spec.dockerfile).path)
+                throw ImageBuildError.missingFile(
+                    recipe: recipe.name, what: "its Dockerfile",
+                    path: context.appendingPathComponent(spec.dockerfile).path)
             }
             let digest = try BuildKey.contextDigest(of: context)
             return Inputs(buildKey: BuildKey.compute(recipe: recipe, contextDigest: digest), binary: nil)
@@ -208,17 +233,23 @@ package struct OuterImageBuilder: Sendable {
         let name = recipe.name
         var binaryFile: URL?
         if let binary, let choice = inputs.binary {
-            await progress.report(.phase(recipe: name, phase: choice.localFile == nil ? "fetching Docker binary" : "checking Docker binary"))
+            await progress.report(
+                .phase(
+                    recipe: name, phase: choice.localFile == nil ? "fetching Docker binary" : "checking Docker binary"))
             binaryFile = try await binarySource.file(for: choice, recipe: name, binary: binary)
         }
 
         let request = BaseRootfsRequest(base: base, packages: recipe.rootfsPackages ?? [])
         let tree: URL
         if let existing = rootfsProvider.existingRootfs(for: request) {
-            await progress.report(.note(recipe: name, message: "reusing the cached \(base.suite.rawValue) tree \(existing.lastPathComponent)"))
+            await progress.report(
+                .note(
+                    recipe: name,
+                    message: "reusing the cached \(base.suite.rawValue) tree \(existing.lastPathComponent)"))
             tree = existing
         } else {
-            await progress.report(.phase(recipe: name, phase: "debootstrap \(base.suite.rawValue) (\(request.packages.count) packages)"))
+            await progress.report(
+                .phase(recipe: name, phase: "debootstrap \(base.suite.rawValue) (\(request.packages.count) packages)"))
             tree = try await rootfsProvider.makeRootfs(for: request)
         }
 
@@ -246,7 +277,12 @@ package struct OuterImageBuilder: Sendable {
             labels.binaryOrigin = choice.origin
             if choice.origin == .ownBuild {
                 let published = choice.publishedSHA256.map { "; the recipe's published binary has sha256 \($0)" } ?? ""
-                await progress.report(.note(recipe: name, message: "your own build: Docker \(version.releaseText) (read from the binary), sha256 \(choice.sha256)\(published); both go into the image's labels (\(OuterImageLabels.binarySHA256Key), \(OuterImageLabels.binaryOriginKey)=own-build)"))
+                await progress.report(
+                    .note(
+                        recipe: name,
+                        message:
+                            "your own build: Docker \(version.releaseText) (read from the binary), sha256 \(choice.sha256)\(published); both go into the image's labels (\(OuterImageLabels.binarySHA256Key), \(OuterImageLabels.binaryOriginKey)=own-build)"
+                    ))
             }
         }
 
@@ -270,12 +306,13 @@ package struct OuterImageBuilder: Sendable {
                     tarFile: tarball, repository: Self.partialRepository, tag: partialTag,
                     changes: labels.importChanges(), timeout: options.engineTimeout)
             }
-        } catch where OuterImageLabels.refusesLabelChanges(error) {
+        } catch  where OuterImageLabels.refusesLabelChanges(error) {
             // The commit that labels the image copies the layer on Docker 1.7's overlay driver,
             // which fails on device nodes: a tarball without them.
             try? FileManager.default.removeItem(at: tarball)
             try await RootfsTarball.write(base: tree, overlay: overlay, to: tarball, withoutDeviceNodes: true)
-            id = try await importThenLabel(recipe, tarball: tarball, labels: labels, work: work, partialTag: partialTag, options: options)
+            id = try await importThenLabel(
+                recipe, tarball: tarball, labels: labels, work: work, partialTag: partialTag, options: options)
         }
         return (id, labels)
     }
@@ -287,12 +324,18 @@ package struct OuterImageBuilder: Sendable {
     private func importThenLabel(
         _ recipe: Recipe, tarball: URL, labels: OuterImageLabels, work: URL, partialTag: String, options: Options
     ) async throws -> String {
-        await progress.report(.note(recipe: recipe.name, message: "the engine takes no LABEL in import changes (Docker 1.7); importing without labels, then committing a container of it with them"))
+        await progress.report(
+            .note(
+                recipe: recipe.name,
+                message:
+                    "the engine takes no LABEL in import changes (Docker 1.7); importing without labels, then committing a container of it with them"
+            ))
         let stageTag = "\(partialTag)-stage"
         let stageReference = "\(Self.partialRepository):\(stageTag)"
         _ = try await engineStep(recipe, "importing the root filesystem") {
             try await engine.importImage(
-                tarFile: tarball, repository: Self.partialRepository, tag: stageTag, changes: [], timeout: options.engineTimeout)
+                tarFile: tarball, repository: Self.partialRepository, tag: stageTag, changes: [],
+                timeout: options.engineTimeout)
         }
         do {
             let id = try await engineStep(recipe, "labelling the imported image (commit)") {
@@ -308,7 +351,6 @@ package struct OuterImageBuilder: Sendable {
         }
     }
 
-
     /// The labels of an image holding a given Docker version.
     func makeLabels(_ recipe: Recipe, version: DaemonVersion, buildKey: String) throws -> OuterImageLabels {
         guard let api = version.apiVersion else {
@@ -317,14 +359,16 @@ package struct OuterImageBuilder: Sendable {
         return OuterImageLabels(
             dockerVersion: version.releaseText,
             daemonCommand: recipe.daemonCommandOverride ?? version.era.daemonCommand,
-            apiVersion: api.description, recipeSHA256: recipe.fileSHA256, recipe: recipe.name, recipeKind: recipe.kind.name,
+            apiVersion: api.description, recipeSHA256: recipe.fileSHA256, recipe: recipe.name,
+            recipeKind: recipe.kind.name,
             buildKey: buildKey)
     }
 
     /// Removes temporary tags of this recipe's builds whose process is gone.
     private func removeAbandonedPartials(of recipe: Recipe) async {
         let prefix = "\(Self.partialRepository):\(recipe.name)-pid"
-        guard let images = try? await engine.listImages(labelFilters: ["\(OuterImageLabels.recipeKey)=\(recipe.name)"]) else { return }
+        guard let images = try? await engine.listImages(labelFilters: ["\(OuterImageLabels.recipeKey)=\(recipe.name)"])
+        else { return }
         for tag in images.flatMap(\.repoTags) where tag.hasPrefix(prefix) {
             guard let pid = Int32(tag.dropFirst(prefix.count)), !ImageCache.isRunning(pid) else { continue }
             try? await engine.removeImage(tag)
@@ -337,7 +381,7 @@ package struct OuterImageBuilder: Sendable {
             return try await call()
         } catch let error as ImageBuildError {
             throw error
-        } catch where error is CancellationError || Task.isCancelled {
+        } catch  where error is CancellationError || Task.isCancelled {
             throw CancellationError()
         } catch {
             throw ImageBuildError.engineStep(recipe: recipe.name, step: step, underlying: error)

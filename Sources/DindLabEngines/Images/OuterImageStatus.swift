@@ -28,7 +28,8 @@ package struct OuterImageStatus: Sendable, Hashable {
     ///   - engine: The engine.
     /// - Returns: One status per recipe, in order.
     /// - Throws: The engine's error when it cannot be asked.
-    package static func survey(_ recipes: [Recipe], on engine: any ImageStoreEngine) async throws -> [OuterImageStatus] {
+    package static func survey(_ recipes: [Recipe], on engine: any ImageStoreEngine) async throws -> [OuterImageStatus]
+    {
         var statuses: [OuterImageStatus] = []
         for recipe in recipes {
             guard let image = try await engine.inspectImage(recipe.imageReference) else {
@@ -47,10 +48,13 @@ package struct OuterImageStatus: Sendable, Hashable {
     package static func table(_ statuses: [OuterImageStatus]) -> String {
         let header = ["RECIPE", "KIND", "BUILT", "IMAGE ID", "DOCKER", "DAEMON COMMAND"]
         let rows = statuses.map { status -> [String] in
-            let id = status.imageID.map { $0.hasPrefix("sha256:") ? String($0.dropFirst(7).prefix(12)) : String($0.prefix(12)) }
+            let id = status.imageID.map {
+                $0.hasPrefix("sha256:") ? String($0.dropFirst(7).prefix(12)) : String($0.prefix(12))
+            }
             return [
                 status.recipe.name, status.recipe.kind.name, status.state.rawValue, id ?? "-",
-                status.labels?.dockerVersion ?? "-", status.labels.map { $0.daemonCommand.joined(separator: " ") } ?? "-",
+                status.labels?.dockerVersion ?? "-",
+                status.labels.map { $0.daemonCommand.joined(separator: " ") } ?? "-",
             ]
         }
         let all = [header] + rows

@@ -73,9 +73,9 @@ package struct Recipe: Sendable, Hashable {
     /// dockerfile recipes, whose root filesystem the Dockerfile makes.
     package var rootfsPackages: [String]? {
         switch kind {
-        case let .debootstrap(base):
+        case .debootstrap(let base):
             base.packages(defaults: DebianBase.dockerPackages(for: base.suite))
-        case let .staticBinary(base, _):
+        case .staticBinary(let base, _):
             base.packages(defaults: DebianBase.staticBinaryRuntimePackages)
         case .dockerfile:
             nil
@@ -165,7 +165,10 @@ package struct DockerfileSpec: Sendable, Hashable {
 
     package static let defaultVersionCommand = ["docker", "--version"]
 
-    package init(dockerfile: String = "Dockerfile", context: String = ".", versionCommand: [String] = DockerfileSpec.defaultVersionCommand) {
+    package init(
+        dockerfile: String = "Dockerfile", context: String = ".",
+        versionCommand: [String] = DockerfileSpec.defaultVersionCommand
+    ) {
         self.dockerfile = dockerfile
         self.context = context
         self.versionCommand = versionCommand

@@ -20,7 +20,8 @@ package struct RecipeCatalog: Sendable {
     package func names() -> [String] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         return entries.filter { name in
-            FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).appendingPathComponent(Recipe.fileName).path)
+            FileManager.default.fileExists(
+                atPath: folder.appendingPathComponent(name).appendingPathComponent(Recipe.fileName).path)
         }.sorted()
     }
 
@@ -41,8 +42,10 @@ package struct RecipeCatalog: Sendable {
         var problems: [YAMLError] = []
         for name in wanted {
             do {
-                recipes.append(try RecipeLoader.load(
-                    folder: folder.appendingPathComponent(name), displayPath: "\(displayPath)/\(name)/\(Recipe.fileName)"))
+                recipes.append(
+                    try RecipeLoader.load(
+                        folder: folder.appendingPathComponent(name),
+                        displayPath: "\(displayPath)/\(name)/\(Recipe.fileName)"))
             } catch {
                 problems += error.errors
             }

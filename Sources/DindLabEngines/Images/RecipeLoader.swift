@@ -78,7 +78,9 @@ package enum RecipeLoader {
             throw YAMLErrors([error])
         }
         var diagnostics = YAMLDiagnostics()
-        let recipe = decode(document.root, name: name, folder: folder, fileSHA256: SHA256.hexDigest(of: bytes), diagnostics: &diagnostics)
+        let recipe = decode(
+            document.root, name: name, folder: folder, fileSHA256: SHA256.hexDigest(of: bytes),
+            diagnostics: &diagnostics)
         if let recipe, diagnostics.errors.isEmpty { return recipe }
         throw YAMLErrors(diagnostics.errors)
     }
@@ -88,15 +90,21 @@ package enum RecipeLoader {
     ) -> Recipe? {
         guard let mapping = diagnostics.attempt({ () throws(YAMLError) in try root.mapping() }) else { return nil }
         if !Recipe.isValidName(name) {
-            diagnostics.record(.badValue(root, "the recipe folder name \(quoted(name)) is not a valid image tag; "
-                + "name the folder with lowercase letters, digits, '.', '_' and '-', starting with a letter or digit"))
+            diagnostics.record(
+                .badValue(
+                    root,
+                    "the recipe folder name \(quoted(name)) is not a valid image tag; "
+                        + "name the folder with lowercase letters, digits, '.', '_' and '-', starting with a letter or digit"
+                ))
         }
         _ = diagnostics.attempt { () throws(YAMLError) in try mapping.required("version").integer(in: 1...1) }
         let kind = diagnostics.attempt { () throws(YAMLError) in try mapping.required("kind").oneOf(KindName.self) }
         let summary = diagnostics.attempt { () throws(YAMLError) in try mapping["description"]?.string() } ?? nil
-        let daemonCommand = diagnostics.attempt { () throws(YAMLError) in
-            try mapping["daemon-command"]?.stringList(allowEmpty: false, hint: "write it as a list: [docker, daemon]")
-        } ?? nil
+        let daemonCommand =
+            diagnostics.attempt { () throws(YAMLError) in
+                try mapping["daemon-command"]?.stringList(
+                    allowEmpty: false, hint: "write it as a list: [docker, daemon]")
+            } ?? nil
         guard let kind else { return nil }
         diagnostics.record(mapping.unknownKeys(allowed: allowedKeys(for: kind)))
 
@@ -109,7 +117,8 @@ package enum RecipeLoader {
             let binary = decodeBinary(mapping["binary"], diagnostics: &diagnostics)
             recipeKind = base.flatMap { base in binary.map { .staticBinary(base, $0) } }
         case .dockerfile:
-            recipeKind = decodeDockerfile(mapping, folder: folder, diagnostics: &diagnostics).map(Recipe.Kind.dockerfile)
+            recipeKind = decodeDockerfile(mapping, folder: folder, diagnostics: &diagnostics).map(
+                Recipe.Kind.dockerfile)
         }
         guard let recipeKind else { return nil }
         return Recipe(
@@ -118,12 +127,14 @@ package enum RecipeLoader {
     }
 
     private static func decodeBase(_ mapping: YAMLMapping, diagnostics: inout YAMLDiagnostics) -> DebianBase? {
-        let suite = diagnostics.attempt { () throws(YAMLError) in try mapping.required("suite").oneOf(DebianSuite.self) }
+        let suite = diagnostics.attempt { () throws(YAMLError) in try mapping.required("suite").oneOf(DebianSuite.self)
+        }
         let mirror = diagnostics.attempt { () throws(YAMLError) -> String in
             guard let node = mapping["mirror"] else { return DebianBase.defaultMirror }
             let text = try node.string(allowEmpty: false)
             guard let url = URL(string: text), ["http", "https", "file"].contains(url.scheme ?? "") else {
-                throw .badValue(node, "expected an http://, https:// or file:// URL of a Debian mirror, got \(quoted(text))")
+                throw .badValue(
+                    node, "expected an http://, https:// or file:// URL of a Debian mirror, got \(quoted(text))")
             }
             return text
         }
@@ -134,7 +145,10 @@ package enum RecipeLoader {
             for item in items {
                 let name = try item.string(allowEmpty: false)
                 guard isDebianPackageName(name) else {
-                    throw .badValue(item, "expected a Debian package name (lowercase letters, digits, '+', '-', '.'), got \(quoted(name))")
+                    throw .badValue(
+                        item,
+                        "expected a Debian package name (lowercase letters, digits, '+', '-', '.'), got \(quoted(name))"
+                    )
                 }
                 names.append(name)
             }
@@ -151,8 +165,10 @@ package enum RecipeLoader {
         let url = diagnostics.attempt { () throws(YAMLError) -> URL? in
             guard let node = mapping["url"] else { return nil }
             let text = try node.string(allowEmpty: false)
-            guard let url = URL(string: text), ["http", "https", "file"].contains(url.scheme ?? ""), url.path.count > 1 else {
-                throw .badValue(node, "expected an http://, https:// or file:// URL of a Docker binary, got \(quoted(text))")
+            guard let url = URL(string: text), ["http", "https", "file"].contains(url.scheme ?? ""), url.path.count > 1
+            else {
+                throw .badValue(
+                    node, "expected an http://, https:// or file:// URL of a Docker binary, got \(quoted(text))")
             }
             return url
         }
@@ -168,13 +184,16 @@ package enum RecipeLoader {
         return StaticBinary(url: url, sha256: sha256)
     }
 
-    private static func decodeDockerfile(_ mapping: YAMLMapping, folder: URL, diagnostics: inout YAMLDiagnostics) -> DockerfileSpec? {
+    private static func decodeDockerfile(_ mapping: YAMLMapping, folder: URL, diagnostics: inout YAMLDiagnostics)
+        -> DockerfileSpec?
+    {
         let context = diagnostics.attempt { () throws(YAMLError) -> String in
             guard let node = mapping["context"] else { return "." }
             let path = try node.string(allowEmpty: false)
             try checkRelative(path, node: node)
             guard isFolder(folder.appendingPathComponent(path)) else {
-                throw .badValue(node, "expected a folder inside the recipe folder, but \(quoted(path)) is no folder there")
+                throw .badValue(
+                    node, "expected a folder inside the recipe folder, but \(quoted(path)) is no folder there")
             }
             return path
         }
@@ -182,13 +201,19 @@ package enum RecipeLoader {
             guard let node = mapping["dockerfile"] else { return "Dockerfile" }
             let path = try node.string(allowEmpty: false)
             try checkRelative(path, node: node)
-            if let context, !FileManager.default.fileExists(atPath: folder.appendingPathComponent(context).appendingPathComponent(path).path) {
-                throw .badValue(node, "expected a file inside the context \(quoted(context)), but \(quoted(path)) does not exist there")
+            if let context,
+                !FileManager.default.fileExists(
+                    atPath: folder.appendingPathComponent(context).appendingPathComponent(path).path)
+            {
+                throw .badValue(
+                    node,
+                    "expected a file inside the context \(quoted(context)), but \(quoted(path)) does not exist there")
             }
             return path
         }
         let versionCommand = diagnostics.attempt { () throws(YAMLError) -> [String] in
-            try mapping["version-command"]?.stringList(allowEmpty: false, hint: "write it as a list: [docker, --version]")
+            try mapping["version-command"]?.stringList(
+                allowEmpty: false, hint: "write it as a list: [docker, --version]")
                 ?? DockerfileSpec.defaultVersionCommand
         }
         guard let context, let dockerfile, let versionCommand else { return nil }
@@ -203,8 +228,11 @@ package enum RecipeLoader {
 
     private static func isDebianPackageName(_ name: String) -> Bool {
         guard name.count >= 2, let first = name.unicodeScalars.first,
-              ("a"..."z").contains(first) || ("0"..."9").contains(first) else { return false }
-        return name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || "+-.".unicodeScalars.contains($0) }
+            ("a"..."z").contains(first) || ("0"..."9").contains(first)
+        else { return false }
+        return name.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("0"..."9").contains($0) || "+-.".unicodeScalars.contains($0)
+        }
     }
 
     private static func isFolder(_ url: URL) -> Bool {

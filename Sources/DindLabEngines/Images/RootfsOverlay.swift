@@ -25,10 +25,12 @@ enum RootfsOverlay {
         try createFolders(folder, under: overlay)
         let index = InnerImageIndex.standard
         for entry in index.images where entry.name == "busybox" {
-            try await BusyboxRootfs.writeTarball(busybox: busybox, to: folder.appendingPathComponent(entry.file), scratch: scratch)
+            try await BusyboxRootfs.writeTarball(
+                busybox: busybox, to: folder.appendingPathComponent(entry.file), scratch: scratch)
         }
         try index.encoded().write(to: folder.appendingPathComponent(InnerImageIndex.fileName))
-        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: folder.appendingPathComponent(InnerImageIndex.fileName).path)
+        try FileManager.default.setAttributes(
+            [.posixPermissions: 0o644], ofItemAtPath: folder.appendingPathComponent(InnerImageIndex.fileName).path)
     }
 
     /// Creates a folder and its parents with mode 0755 whatever the umask, since the overlay's

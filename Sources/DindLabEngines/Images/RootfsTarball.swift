@@ -60,12 +60,16 @@ package enum RootfsTarball {
         try await BuildCommand(create).run()
         guard !appended.isEmpty else { return }
 
-        let list = tarFile.deletingLastPathComponent().appendingPathComponent("\(tarFile.lastPathComponent).overlay-members")
+        let list = tarFile.deletingLastPathComponent().appendingPathComponent(
+            "\(tarFile.lastPathComponent).overlay-members")
         try Data(appended.joined(separator: "\0").utf8).write(to: list)
         defer { try? fileManager.removeItem(at: list) }
-        try await BuildCommand(["tar"] + preservingOptions + [
-            "--owner=0", "--group=0", "-rf", tarFile.path, "-C", overlay.path, "--no-recursion", "--null", "-T", list.path,
-        ]).run()
+        try await BuildCommand(
+            ["tar"] + preservingOptions + [
+                "--owner=0", "--group=0", "-rf", tarFile.path, "-C", overlay.path, "--no-recursion", "--null", "-T",
+                list.path,
+            ]
+        ).run()
     }
 
     /// The member names of a tarball (`./bin/busybox`), in order.

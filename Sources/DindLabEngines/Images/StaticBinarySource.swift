@@ -1,5 +1,6 @@
 import DindLabCore
 import Foundation
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -40,16 +41,19 @@ struct StaticBinarySource: Sendable {
     func choose(recipe: String, binary: StaticBinary, override: URL?, ownBuild: Bool = false) throws -> Choice {
         if let override {
             guard FileManager.default.fileExists(atPath: override.path) else {
-                throw ImageBuildError.missingFile(recipe: recipe, what: ImageBuildError.localBinary, path: override.path)
+                throw ImageBuildError.missingFile(
+                    recipe: recipe, what: ImageBuildError.localBinary, path: override.path)
             }
             let actual = try SHA256.hexDigest(ofFileAt: override)
             if let expected = binary.sha256, expected != actual {
                 guard ownBuild else {
-                    throw ImageBuildError.checksumMismatch(recipe: recipe, file: override.path, expected: expected, actual: actual)
+                    throw ImageBuildError.checksumMismatch(
+                        recipe: recipe, file: override.path, expected: expected, actual: actual)
                 }
                 return Choice(localFile: override, sha256: actual, publishedSHA256: expected, origin: .ownBuild)
             }
-            return Choice(localFile: override, sha256: actual, origin: ownBuild && binary.sha256 == nil ? .ownBuild : .published)
+            return Choice(
+                localFile: override, sha256: actual, origin: ownBuild && binary.sha256 == nil ? .ownBuild : .published)
         }
         guard let url = binary.url else { throw ImageBuildError.binaryNotDeclared(recipe: recipe) }
         guard let expected = binary.sha256 else {
@@ -66,7 +70,9 @@ struct StaticBinarySource: Sendable {
     func file(for choice: Choice, recipe: String, binary: StaticBinary) async throws -> URL {
         if let local = choice.localFile { return local }
         let cached = cache.binariesFolder.appendingPathComponent(choice.sha256)
-        if FileManager.default.fileExists(atPath: cached.path), (try? SHA256.hexDigest(ofFileAt: cached)) == choice.sha256 {
+        if FileManager.default.fileExists(atPath: cached.path),
+            (try? SHA256.hexDigest(ofFileAt: cached)) == choice.sha256
+        {
             return cached
         }
         guard let url = binary.url else { throw ImageBuildError.binaryNotDeclared(recipe: recipe) }
@@ -77,12 +83,14 @@ struct StaticBinarySource: Sendable {
             try await download(url, to: partial)
         } catch {
             try? FileManager.default.removeItem(at: partial)
-            throw ImageBuildError.binaryUnavailable(recipe: recipe, url: url.absoluteString, reason: Self.describe(error))
+            throw ImageBuildError.binaryUnavailable(
+                recipe: recipe, url: url.absoluteString, reason: Self.describe(error))
         }
         let actual = try SHA256.hexDigest(ofFileAt: partial)
         guard actual == choice.sha256 else {
             try? FileManager.default.removeItem(at: partial)
-            throw ImageBuildError.checksumMismatch(recipe: recipe, file: url.absoluteString, expected: choice.sha256, actual: actual)
+            throw ImageBuildError.checksumMismatch(
+                recipe: recipe, file: url.absoluteString, expected: choice.sha256, actual: actual)
         }
         try? FileManager.default.removeItem(at: cached)
         try FileManager.default.moveItem(at: partial, to: cached)

@@ -17,7 +17,10 @@ package struct OuterContainerRequest: Sendable {
     package var env: [String: String]
     package var labels: [String: String]
 
-    package init(image: String, command: [String], privileged: Bool, cgroups: Scenario.Outer.Cgroups, cgroupParent: String? = nil, network: String, env: [String: String], labels: [String: String]) {
+    package init(
+        image: String, command: [String], privileged: Bool, cgroups: Scenario.Outer.Cgroups,
+        cgroupParent: String? = nil, network: String, env: [String: String], labels: [String: String]
+    ) {
         self.image = image
         self.command = command
         self.privileged = privileged
@@ -46,7 +49,9 @@ package struct OuterContainerRequest: Sendable {
     ///   - apiVersion: The API version spoken with the engine.
     ///   - privilege: What the engine grants.
     ///   - engineCgroupVersion: The engine's cgroup version ("1", "2"), nil when unknown.
-    package func containerConfig(apiVersion: APIVersion, privilege: PrivilegeSupport, engineCgroupVersion: String? = nil) -> ContainerConfig {
+    package func containerConfig(
+        apiVersion: APIVersion, privilege: PrivilegeSupport, engineCgroupVersion: String? = nil
+    ) -> ContainerConfig {
         var config = ContainerConfig(image: image, cmd: command)
         config.labels = labels
         config.env = env.keys.sorted().map { "\($0)=\(env[$0] ?? "")" }
@@ -106,9 +111,13 @@ package struct OuterContainerRequest: Sendable {
     /// cgroup v2 engine, `private` and `bind` need the cgroup namespace chosen, which the API
     /// allows from 1.41 (Docker 20.10, the first release that runs on cgroup v2, speaks it, so
     /// only a client pinned to an older API version meets this).
-    package static func cgroupProblem(cgroups: Scenario.Outer.Cgroups, apiVersion: APIVersion, engineCgroupVersion: String?) -> String? {
-        guard engineCgroupVersion == "2", cgroups == .private || cgroups == .bind, apiVersion < cgroupNamespaceAPI else { return nil }
+    package static func cgroupProblem(
+        cgroups: Scenario.Outer.Cgroups, apiVersion: APIVersion, engineCgroupVersion: String?
+    ) -> String? {
+        guard engineCgroupVersion == "2", cgroups == .private || cgroups == .bind, apiVersion < cgroupNamespaceAPI
+        else { return nil }
         let namespace = cgroups == .private ? "a private cgroup namespace" : "the host's cgroup namespace"
-        return "outer.cgroups: \(cgroups.rawValue) on a cgroup v2 engine needs \(namespace) (HostConfig.CgroupnsMode, API 1.41), and the engine is spoken to with API \(apiVersion); unset DOCKER_API_VERSION or use cgroups: engine or none there"
+        return
+            "outer.cgroups: \(cgroups.rawValue) on a cgroup v2 engine needs \(namespace) (HostConfig.CgroupnsMode, API 1.41), and the engine is spoken to with API \(apiVersion); unset DOCKER_API_VERSION or use cgroups: engine or none there"
     }
 }

@@ -81,7 +81,7 @@ package struct PrivilegeProbe: Sendable {
     package func run() async throws -> PrivilegeSupport {
         do {
             return try await probe()
-        } catch where error is CancellationError || Task.isCancelled {
+        } catch  where error is CancellationError || Task.isCancelled {
             throw CancellationError()
         } catch {
             return PrivilegeSupport(
@@ -105,10 +105,12 @@ package struct PrivilegeProbe: Sendable {
             emulation = failure == nil ? nil : try await grantableCapabilities(bounding: bounding)
         }
         guard let failure, let emulation else {
-            return PrivilegeSupport(privileged: true, grantableCapabilities: [], refusedCapabilities: [], privilegedError: nil)
+            return PrivilegeSupport(
+                privileged: true, grantableCapabilities: [], refusedCapabilities: [], privilegedError: nil)
         }
-        return PrivilegeSupport(privileged: false, grantableCapabilities: emulation.grantable,
-                                refusedCapabilities: emulation.refused, privilegedError: failure)
+        return PrivilegeSupport(
+            privileged: false, grantableCapabilities: emulation.grantable,
+            refusedCapabilities: emulation.refused, privilegedError: failure)
     }
 
     /// The capabilities the engine can grant, and those it refuses or does not know.
@@ -117,7 +119,8 @@ package struct PrivilegeProbe: Sendable {
     /// ("invalid CapAdd: unknown capability: \"CAP_BPF\""), Docker 1.7-1.9 at start ("Unknown
     /// capability to add: \"PERFMON\""). Each named one is dropped and the rest asked again;
     /// then the known ones runc cannot apply are found.
-    private func grantableCapabilities(bounding: Set<String>?) async throws -> (grantable: [String], refused: [String]) {
+    private func grantableCapabilities(bounding: Set<String>?) async throws -> (grantable: [String], refused: [String])
+    {
         var known = Self.allCapabilities
         var unknown: [String] = []
         while true {
@@ -127,7 +130,7 @@ package struct PrivilegeProbe: Sendable {
             switch try await attempt(capAdd: asked) {
             case .started:
                 return (asked, unknown + outside)
-            case let .unknownCapability(name?) where known.contains(name):
+            case .unknownCapability(let name?) where known.contains(name):
                 known.removeAll { $0 == name }
                 unknown.append(name)
             case .unknownCapability, .refused:
@@ -141,8 +144,8 @@ package struct PrivilegeProbe: Sendable {
     /// the names of `allCapabilities`, which are in bit order; nil when it cannot be read.
     static func boundingCapabilities(ofProcess pid: Int32) -> Set<String>? {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("CapBnd:") }),
-              let mask = UInt64(line.dropFirst("CapBnd:".count).trimmingCharacters(in: .whitespaces), radix: 16)
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("CapBnd:") }),
+            let mask = UInt64(line.dropFirst("CapBnd:".count).trimmingCharacters(in: .whitespaces), radix: 16)
         else { return nil }
         return boundingCapabilities(mask: mask)
     }
@@ -158,7 +161,8 @@ package struct PrivilegeProbe: Sendable {
         guard try await attempt(capAdd: capabilities).failure != nil else { return [] }
         if capabilities.count == 1 { return capabilities }
         let middle = capabilities.count / 2
-        return try await refusedCapabilities(Array(capabilities[..<middle])) + refusedCapabilities(Array(capabilities[middle...]))
+        return try await refusedCapabilities(Array(capabilities[..<middle]))
+            + refusedCapabilities(Array(capabilities[middle...]))
     }
 
     /// How an engine answered a probe container.
@@ -175,8 +179,8 @@ package struct PrivilegeProbe: Sendable {
         var failure: String? {
             switch self {
             case .started: nil
-            case let .refused(message): message
-            case let .unknownCapability(name): "unknown capability \(name ?? "(unnamed)")"
+            case .refused(let message): message
+            case .unknownCapability(let name): "unknown capability \(name ?? "(unnamed)")"
             }
         }
     }

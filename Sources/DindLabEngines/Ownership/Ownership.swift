@@ -57,9 +57,10 @@ package struct Ownership: Sendable, Hashable {
     /// well-formed `dindlab.owner`, that is, unless dindlab made it.
     package init?(labels: [String: String]) {
         guard let runID = labels[Self.runLabel], !runID.isEmpty,
-              let ownerText = labels[Self.ownerLabel],
-              let owner = ProcessIdentity(ownerText: ownerText, startTicks: labels[Self.ownerStartLabel].flatMap { UInt64($0) },
-                                          bootID: labels[Self.ownerBootLabel].flatMap { $0.isEmpty ? nil : $0 })
+            let ownerText = labels[Self.ownerLabel],
+            let owner = ProcessIdentity(
+                ownerText: ownerText, startTicks: labels[Self.ownerStartLabel].flatMap { UInt64($0) },
+                bootID: labels[Self.ownerBootLabel].flatMap { $0.isEmpty ? nil : $0 })
         else { return nil }
         self.init(runID: runID, owner: owner, startedAt: labels[Self.startedLabel].flatMap(Timestamp.parse))
     }

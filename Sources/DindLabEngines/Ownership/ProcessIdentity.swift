@@ -31,7 +31,9 @@ package struct ProcessIdentity: Sendable, Hashable {
 
     /// Reads `host:pid`; the host may itself contain colons (IPv6-like names), the pid is after the last one.
     package init?(ownerText: String, startTicks: UInt64? = nil, bootID: String? = nil) {
-        guard let colon = ownerText.lastIndex(of: ":"), let pid = Int32(ownerText[ownerText.index(after: colon)...]), pid > 0 else {
+        guard let colon = ownerText.lastIndex(of: ":"), let pid = Int32(ownerText[ownerText.index(after: colon)...]),
+            pid > 0
+        else {
             return nil
         }
         self.init(host: String(ownerText[..<colon]), pid: pid, startTicks: startTicks, bootID: bootID)
@@ -64,10 +66,11 @@ package struct ProcessIdentity: Sendable, Hashable {
             return .gone("its owner process \(pid) is gone")
         }
         if let startTicks {
-            return stat.startTicks == startTicks ? .running : .gone("its owner process \(pid) is gone (pid \(pid) is now another process)")
+            return stat.startTicks == startTicks
+                ? .running : .gone("its owner process \(pid) is gone (pid \(pid) is now another process)")
         }
         if let startedNoLaterThan, let processStart = MachineFacts.wallTime(ofTicksAfterBoot: stat.startTicks),
-           processStart > startedNoLaterThan.addingTimeInterval(1)
+            processStart > startedNoLaterThan.addingTimeInterval(1)
         {
             return .gone("its owner process \(pid) is gone (pid \(pid) is now a process that started later)")
         }
@@ -86,8 +89,8 @@ enum MachineFacts {
     /// When the machine booted (`btime` in /proc/stat).
     static let bootTime: Date? = {
         guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("btime ") }),
-              let seconds = Double(line.dropFirst("btime ".count).trimmingCharacters(in: .whitespaces))
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("btime ") }),
+            let seconds = Double(line.dropFirst("btime ".count).trimmingCharacters(in: .whitespaces))
         else { return nil }
         return Date(timeIntervalSince1970: seconds)
     }()

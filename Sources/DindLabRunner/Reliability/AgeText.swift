@@ -17,7 +17,8 @@ package enum AgeText {
     /// Writes an age in the largest whole unit: `2d`, `12h`, `30m`, `90s`.
     package static func format(_ duration: Duration) -> String {
         let milliseconds = DurationText.milliseconds(of: duration)
-        for (suffix, unit) in [("d", Int64(86_400_000)), ("h", 3_600_000)] where milliseconds != 0 && milliseconds % unit == 0 {
+        for (suffix, unit) in [("d", Int64(86_400_000)), ("h", 3_600_000)]
+        where milliseconds != 0 && milliseconds % unit == 0 {
             return "\(milliseconds / unit)\(suffix)"
         }
         return DurationText.format(duration)

@@ -23,7 +23,8 @@ package struct GarbageCollector: Sendable {
         /// Say what would be removed, remove nothing.
         package var dryRun: Bool
 
-        package init(runID: String? = nil, olderThan: Duration? = nil, includeKept: Bool = false, dryRun: Bool = false) {
+        package init(runID: String? = nil, olderThan: Duration? = nil, includeKept: Bool = false, dryRun: Bool = false)
+        {
             self.runID = runID
             self.olderThan = olderThan
             self.includeKept = includeKept
@@ -64,10 +65,15 @@ package struct GarbageCollector: Sendable {
     /// - Throws: `EngineError` when the engine cannot be asked.
     package func survey(_ options: Options = Options(), now: Date = Date()) async throws -> [Decision] {
         let containers = try await OwnedContainer.list(on: client)
-        return containers
+        return
+            containers
             .filter { options.runID == nil || $0.ownership.runID == options.runID }
             .map { Self.decide($0, options: options, now: now) }
-            .sorted { ($0.container.created ?? .distantPast, $0.container.id) < ($1.container.created ?? .distantPast, $1.container.id) }
+            .sorted {
+                ($0.container.created ?? .distantPast, $0.container.id) < (
+                    $1.container.created ?? .distantPast, $1.container.id
+                )
+            }
     }
 
     /// The decision for one container.
@@ -77,18 +83,27 @@ package struct GarbageCollector: Sendable {
         let ageText = options.olderThan.map { "older than \(AgeText.format($0))" } ?? ""
         switch container.ownership.runLiveness() {
         case .running:
-            return Decision(container: container, remove: false, reason: "its run goes on (owner \(container.ownership.owner.ownerText) runs)", runIsOver: false)
+            return Decision(
+                container: container, remove: false,
+                reason: "its run goes on (owner \(container.ownership.owner.ownerText) runs)", runIsOver: false)
         case .unknown(let why):
             guard options.olderThan != nil, oldEnough else {
-                return Decision(container: container, remove: false, reason: "\(why), so whether its run goes on is unknown", runIsOver: false, removableWith: .olderThan)
+                return Decision(
+                    container: container, remove: false, reason: "\(why), so whether its run goes on is unknown",
+                    runIsOver: false, removableWith: .olderThan)
             }
-            return Decision(container: container, remove: true, reason: "\(why), and it is \(ageText)", runIsOver: false)
+            return Decision(
+                container: container, remove: true, reason: "\(why), and it is \(ageText)", runIsOver: false)
         case .gone(let why):
             if container.isKept && !options.includeKept {
-                return Decision(container: container, remove: false, reason: "it is labelled \(Ownership.keptLabel)=true (kept for inspection)", runIsOver: true, removableWith: .includeKept)
+                return Decision(
+                    container: container, remove: false,
+                    reason: "it is labelled \(Ownership.keptLabel)=true (kept for inspection)", runIsOver: true,
+                    removableWith: .includeKept)
             }
             guard oldEnough else {
-                return Decision(container: container, remove: false, reason: "\(why), but it is not \(ageText)", runIsOver: true)
+                return Decision(
+                    container: container, remove: false, reason: "\(why), but it is not \(ageText)", runIsOver: true)
             }
             return Decision(container: container, remove: true, reason: why, runIsOver: true)
         }
@@ -105,7 +120,8 @@ package struct GarbageCollector: Sendable {
         guard !options.dryRun else { return report }
         for decision in decisions where decision.remove {
             do {
-                try await client.removeContainer(decision.container.id, force: true, volumes: true, timeout: .seconds(60))
+                try await client.removeContainer(
+                    decision.container.id, force: true, volumes: true, timeout: .seconds(60))
                 report.removed.append(decision.container)
             } catch let error as EngineError where error.isNotFound {
                 report.removed.append(decision.container)  // gone meanwhile: nothing left either way
@@ -171,6 +187,7 @@ package struct OrphanSurvey: Sendable, Hashable, CustomStringConvertible {
     /// `3 containers of dead runs are left on the engine default (runs a, b, c, ...)`.
     package var description: String {
         let shown = runs.prefix(3).joined(separator: ", ") + (runs.count > 3 ? ", ..." : "")
-        return "\(containers) container\(containers == 1 ? "" : "s") of dead runs \(containers == 1 ? "is" : "are") left on the engine \(engine) (run\(runs.count == 1 ? "" : "s") \(shown))"
+        return
+            "\(containers) container\(containers == 1 ? "" : "s") of dead runs \(containers == 1 ? "is" : "are") left on the engine \(engine) (run\(runs.count == 1 ? "" : "s") \(shown))"
     }
 }

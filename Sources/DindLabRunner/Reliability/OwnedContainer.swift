@@ -51,7 +51,10 @@ package struct OwnedContainer: Sendable, Hashable {
     /// them are never even looked at.
     ///
     /// - Throws: `EngineError` when the engine cannot be asked.
-    package static func list(on client: EngineClient, timeout: Duration = .seconds(30)) async throws -> [OwnedContainer] {
-        try await client.listContainers(all: true, labels: [Ownership.runLabel, Ownership.ownerLabel], timeout: timeout).compactMap(OwnedContainer.init)
+    package static func list(on client: EngineClient, timeout: Duration = .seconds(30)) async throws -> [OwnedContainer]
+    {
+        try await client.listContainers(
+            all: true, labels: [Ownership.runLabel, Ownership.ownerLabel], timeout: timeout
+        ).compactMap(OwnedContainer.init)
     }
 }

@@ -39,9 +39,12 @@ package struct ResumePoint: Sendable {
     ///
     /// - Parameter base: The folder relative paths are read from (the current directory).
     /// - Throws: `ResumeError` naming the first file that is missing or changed.
-    package func checkScenarioFiles(relativeTo base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) throws(ResumeError) {
+    package func checkScenarioFiles(
+        relativeTo base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+    ) throws(ResumeError) {
         for file in manifest.scenarioFiles {
-            let url = file.path.hasPrefix("/") ? URL(fileURLWithPath: file.path) : base.appendingPathComponent(file.path)
+            let url =
+                file.path.hasPrefix("/") ? URL(fileURLWithPath: file.path) : base.appendingPathComponent(file.path)
             let digest: String
             do {
                 digest = try SHA256.hexDigest(ofFileAt: url)
@@ -108,11 +111,14 @@ package struct ResumeError: Error, Sendable, Hashable, CustomStringConvertible {
         case .notARun(let path, let reason):
             return "\(path) cannot be resumed: \(reason.hasSuffix(".") ? String(reason.dropLast()) : reason)."
         case .scenarioUnreadable(let file, let run, let reason):
-            return "The run \(run) cannot be resumed: its scenario file \(file) cannot be read (\(reason.hasSuffix(".") ? String(reason.dropLast()) : reason)). Resume from the directory the run was started in."
+            return
+                "The run \(run) cannot be resumed: its scenario file \(file) cannot be read (\(reason.hasSuffix(".") ? String(reason.dropLast()) : reason)). Resume from the directory the run was started in."
         case .scenarioChanged(let file, let run, let recorded, let now):
-            return "The run \(run) cannot be resumed: the scenario file \(file) changed since the run read it (sha256 \(recorded.prefix(12))… then, \(now.prefix(12))… now). Restore the file, or start a new run."
+            return
+                "The run \(run) cannot be resumed: the scenario file \(file) changed since the run read it (sha256 \(recorded.prefix(12))… then, \(now.prefix(12))… now). Restore the file, or start a new run."
         case .notInPlan(let trialID, let run):
-            return "The run \(run) cannot be resumed: its recorded trial \(trialID) is not in the plan rebuilt from its manifest, so the plan differs from the run's."
+            return
+                "The run \(run) cannot be resumed: its recorded trial \(trialID) is not in the plan rebuilt from its manifest, so the plan differs from the run's."
         }
     }
 }

@@ -24,7 +24,8 @@ package struct SecretMasker: Sendable {
 
     /// - Parameter environment: Variables, e.g. a scenario's `outer.env`.
     package init(environment: [String: String]) {
-        secrets = environment
+        secrets =
+            environment
             .filter { Self.isSecretName($0.key) && !$0.value.isEmpty }
             .map { (name: $0.key, value: $0.value) }
             .sorted { ($0.value.count, $0.name) > ($1.value.count, $1.name) }
@@ -84,7 +85,9 @@ package struct SecretMasker: Sendable {
     /// Command-line arguments with secret `NAME=value` words masked (e.g. `--only outer.env.TOKEN=x`).
     package static func maskArguments(_ arguments: [String]) -> [String] {
         arguments.map { argument in
-            guard let equals = argument.firstIndex(of: "="), isSecretName(String(argument[..<equals])) else { return argument }
+            guard let equals = argument.firstIndex(of: "="), isSecretName(String(argument[..<equals])) else {
+                return argument
+            }
             return String(argument[...equals]) + mask
         }
     }

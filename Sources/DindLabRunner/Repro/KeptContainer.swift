@@ -36,7 +36,10 @@ package struct KeptContainer: Sendable, Hashable {
     /// The docker CLI's options for an engine's TLS settings.
     static func tlsArguments(_ tls: TLSConfiguration?) -> [String] {
         guard let tls else { return [] }
-        return [tls.verifyPeer ? "--tlsverify" : "--tls", "--tlscacert", tls.caCertificatePath, "--tlscert", tls.certificatePath, "--tlskey", tls.keyPath]
+        return [
+            tls.verifyPeer ? "--tlsverify" : "--tls", "--tlscacert", tls.caCertificatePath, "--tlscert",
+            tls.certificatePath, "--tlskey", tls.keyPath,
+        ]
     }
 
     /// A shell in the outer container.
@@ -56,7 +59,9 @@ package struct KeptContainer: Sendable, Hashable {
             ("its log", innerLogCommand),
             ("remove it", removeCommand),
         ]
-        return rows.map { "  \($0.0.padding(toLength: 13, withPad: " ", startingAt: 0)) \(OuterScripts.quoteIfNeeded($0.1))" }.joined(separator: "\n") + "\n"
+        return rows.map {
+            "  \($0.0.padding(toLength: 13, withPad: " ", startingAt: 0)) \(OuterScripts.quoteIfNeeded($0.1))"
+        }.joined(separator: "\n") + "\n"
     }
 
     /// Finds the kept containers of a run on an engine.
@@ -65,11 +70,13 @@ package struct KeptContainer: Sendable, Hashable {
     ///   - client: The engine's client.
     ///   - engineName: The engine's name in the run.
     /// - Returns: The running containers with the run's id and the kept label, oldest first.
-    package static func find(runID: RunID, on client: EngineClient, engineName: String) async throws -> [KeptContainer] {
+    package static func find(runID: RunID, on client: EngineClient, engineName: String) async throws -> [KeptContainer]
+    {
         let containers = try await client.listContainers(all: true, labels: ["dindlab.run=\(runID)", "\(label)=true"])
         return containers.sorted { ($0.created ?? 0) < ($1.created ?? 0) }.map { summary in
-            KeptContainer(id: summary.id, trialID: summary.labels?["dindlab.trial"], engineName: engineName,
-                          engineAddress: client.address.description, tlsArguments: tlsArguments(client.address.tls))
+            KeptContainer(
+                id: summary.id, trialID: summary.labels?["dindlab.trial"], engineName: engineName,
+                engineAddress: client.address.description, tlsArguments: tlsArguments(client.address.tls))
         }
     }
 }
@@ -78,7 +85,8 @@ extension OuterScripts {
     /// Words joined for a shell, quoting only those that need it, so printed commands stay readable.
     static func quoteIfNeeded(_ words: [String]) -> String {
         words.map { word in
-            word.allSatisfy { $0.isLetter || $0.isNumber || "-_./:=@%+,".contains($0) } && !word.isEmpty ? word : quote(word)
+            word.allSatisfy { $0.isLetter || $0.isNumber || "-_./:=@%+,".contains($0) } && !word.isEmpty
+                ? word : quote(word)
         }.joined(separator: " ")
     }
 }

@@ -25,9 +25,11 @@ package struct ReproOptions: Sendable {
     /// resolved from the environment when needed.
     package var engineConfiguration: EngineConfiguration?
 
-    package init(cell: String? = nil, stop: ReproStop = .anyFailure, maxTrials: Int = 100, keep: Bool = false, jobs: Int = 1,
-                seed: UInt64? = nil, forensicsAlways: Bool = false, resultsRoot: URL, commandLine: [String] = [],
-                engineFactsCache: EngineFactsCache? = nil, engineConfiguration: EngineConfiguration? = nil) {
+    package init(
+        cell: String? = nil, stop: ReproStop = .anyFailure, maxTrials: Int = 100, keep: Bool = false, jobs: Int = 1,
+        seed: UInt64? = nil, forensicsAlways: Bool = false, resultsRoot: URL, commandLine: [String] = [],
+        engineFactsCache: EngineFactsCache? = nil, engineConfiguration: EngineConfiguration? = nil
+    ) {
         self.engineConfiguration = engineConfiguration
         self.cell = cell
         self.stop = stop
@@ -65,7 +67,8 @@ package struct Repro: Sendable {
         self.scenario = scenario
         self.cell = target.cell
         self.options = options
-        self.plan = try Plan(scenarios: [scenario], repeatOverride: options.maxTrials, seed: options.seed, only: target.filters)
+        self.plan = try Plan(
+            scenarios: [scenario], repeatOverride: options.maxTrials, seed: options.seed, only: target.filters)
     }
 
     /// Runs the trials.
@@ -79,7 +82,8 @@ package struct Repro: Sendable {
         let runOptions = RunOptions(
             jobs: options.jobs, resultsRoot: options.resultsRoot, commandLine: options.commandLine,
             forensicsAlways: options.forensicsAlways, keepFailed: options.keep,
-            keepWhen: { stop.isSought($0) }, stopWhen: { stop.ends(after: $0) }, engineFactsCache: options.engineFactsCache,
+            keepWhen: { stop.isSought($0) }, stopWhen: { stop.ends(after: $0) },
+            engineFactsCache: options.engineFactsCache,
             engineConfiguration: options.engineConfiguration)
         let result = try await Runner(engines: engines, options: runOptions, observer: observer).run(plan: plan)
         var kept: [KeptContainer] = []
@@ -90,12 +94,15 @@ package struct Repro: Sendable {
                 do {
                     let configuration = try options.engineConfiguration ?? EngineConfiguration.resolve()
                     let address = try configuration.address(parsing: engine.endpoint ?? "")
-                    kept += try await KeptContainer.find(runID: result.manifest.runID, on: configuration.client(address: address), engineName: engine.name)
+                    kept += try await KeptContainer.find(
+                        runID: result.manifest.runID, on: configuration.client(address: address),
+                        engineName: engine.name)
                 } catch {
                     problems.append("Listing the kept containers on the engine \(engine.name) failed: \(error)")
                 }
             }
         }
-        return ReproOutcome(run: result, cell: cell, stop: options.stop, maxTrials: options.maxTrials, kept: kept, problems: problems)
+        return ReproOutcome(
+            run: result, cell: cell, stop: options.stop, maxTrials: options.maxTrials, kept: kept, problems: problems)
     }
 }

@@ -23,7 +23,9 @@ package struct ReproError: Error, Hashable, CustomStringConvertible {
     }
 
     /// `--cell` does not fit the scenario's matrix.
-    package static func cellNotSelected(_ argument: String, scenario: String, cells: [String], reason: String) -> ReproError {
+    package static func cellNotSelected(_ argument: String, scenario: String, cells: [String], reason: String)
+        -> ReproError
+    {
         ReproError(code: .cellNotSelected(argument: argument, scenario: scenario, cells: cells, reason: reason))
     }
 
@@ -51,9 +53,11 @@ package struct ReproError: Error, Hashable, CustomStringConvertible {
         case .cellRequired(let scenario, let cells):
             "The scenario \(scenario) has \(cells.count) cells and repro runs one; choose one of:" + Self.list(cells)
         case .cellNotSelected(let argument, let scenario, let cells, let reason):
-            "The cell \(argument) selects no cell of the scenario \(scenario): \(reason) Its cells are:" + Self.list(cells)
+            "The cell \(argument) selects no cell of the scenario \(scenario): \(reason) Its cells are:"
+                + Self.list(cells)
         case .severalCells(let argument, let scenario, let selected):
-            "The cell \(argument) leaves \(selected.count) cells of the scenario \(scenario) and repro runs one; give a value for every matrix key, e.g.:" + Self.list(selected)
+            "The cell \(argument) leaves \(selected.count) cells of the scenario \(scenario) and repro runs one; give a value for every matrix key, e.g.:"
+                + Self.list(selected)
         case .badSignaturePattern(let pattern, let reason):
             "The signature pattern \(pattern) is not a regular expression: \(reason)."
         case .invalidMax(let value):

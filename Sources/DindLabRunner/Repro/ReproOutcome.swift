@@ -12,7 +12,9 @@ package struct ReproOutcome: Sendable {
     /// What went wrong after the trials (listing kept containers), if anything.
     package let problems: [String]
 
-    package init(run: RunResult, cell: Cell, stop: ReproStop, maxTrials: Int, kept: [KeptContainer] = [], problems: [String] = []) {
+    package init(
+        run: RunResult, cell: Cell, stop: ReproStop, maxTrials: Int, kept: [KeptContainer] = [], problems: [String] = []
+    ) {
         self.run = run
         self.cell = cell
         self.stop = stop
@@ -56,33 +58,40 @@ package struct ReproOutcome: Sendable {
         let cellName = "cell \(cell.id) of scenario \(records.first?.scenario ?? "")"
         var text = ""
         if let failure, let taken = trialsTaken {
-            text += "Reproduced \(stop.description) after \(taken) trial\(taken == 1 ? "" : "s") of \(cellName): trial \(failure.trialID) \(failure.outcome == .timeout ? "timed out" : "failed") in phase \(failure.failingPhase?.rawValue ?? "?").\n"
+            text +=
+                "Reproduced \(stop.description) after \(taken) trial\(taken == 1 ? "" : "s") of \(cellName): trial \(failure.trialID) \(failure.outcome == .timeout ? "timed out" : "failed") in phase \(failure.failingPhase?.rawValue ?? "?").\n"
             text += "  first error: \(failure.firstError ?? "(none recorded)")\n"
             text += "  signature:   \(failure.signature ?? "(none)")\n"
             if let path = failure.artifactsPath {
-                text += "  artifacts:   \(run.directory.appendingPathComponent(path).path)/ (forensics.md indexes them)\n"
+                text +=
+                    "  artifacts:   \(run.directory.appendingPathComponent(path).path)/ (forensics.md indexes them)\n"
             } else {
                 text += "  artifacts:   none (the trial failed before its outer container ran)\n"
             }
             let others = records.filter { $0.trialID != failure.trialID }
             let later = others.filter { $0.sequence > failure.sequence }
             if !later.isEmpty {
-                text += "  \(later.count) trial\(later.count == 1 ? " was" : "s were") already running and finished too: \(outcomeCounts(later)).\n"
+                text +=
+                    "  \(later.count) trial\(later.count == 1 ? " was" : "s were") already running and finished too: \(outcomeCounts(later)).\n"
             }
             let earlierFailures = others.filter { $0.sequence < failure.sequence && $0.outcome != .pass }
             if !earlierFailures.isEmpty {
                 text += "  Earlier trials failed in other ways: \(signatureCounts(earlierFailures)).\n"
             }
         } else if let error = harnessError {
-            text += "The repro of \(cellName) stopped at a harness or engine error in trial \(error.trialID) (phase \(error.failingPhase?.rawValue ?? "?")): \(error.firstError ?? error.signature ?? "no message")\n"
+            text +=
+                "The repro of \(cellName) stopped at a harness or engine error in trial \(error.trialID) (phase \(error.failingPhase?.rawValue ?? "?")): \(error.firstError ?? error.signature ?? "no message")\n"
             text += "Errors are not failures of the system under test; fix the harness's problem and run again.\n"
         } else {
             let n = records.count
             text += "No trial of \(cellName) met \(stop.description) in \(n) trial\(n == 1 ? "" : "s")"
             let counted = records.count { $0.outcome != .error }
             let failing = records.filter { $0.outcome == .fail || $0.outcome == .timeout }
-            if failing.isEmpty, counted > 0, let interval = ProportionInterval.wilson(successes: counted, trials: counted) {
-                text += ": all passed, so its failure rate is below \(SummaryTable.percent(1 - interval.lower)) (95% confidence).\n"
+            if failing.isEmpty, counted > 0,
+                let interval = ProportionInterval.wilson(successes: counted, trials: counted)
+            {
+                text +=
+                    ": all passed, so its failure rate is below \(SummaryTable.percent(1 - interval.lower)) (95% confidence).\n"
             } else {
                 text += ".\n"
             }
@@ -92,7 +101,8 @@ package struct ReproOutcome: Sendable {
         }
         if !kept.isEmpty {
             for container in kept {
-                text += "\nThe outer container \(container.id.prefix(12)) of trial \(container.trialID ?? "?") is still running on engine \(container.engineName), labelled \(KeptContainer.label)=true (\(keptNote)):\n"
+                text +=
+                    "\nThe outer container \(container.id.prefix(12)) of trial \(container.trialID ?? "?") is still running on engine \(container.engineName), labelled \(KeptContainer.label)=true (\(keptNote)):\n"
                 text += container.rendered
             }
         }
@@ -116,6 +126,7 @@ package struct ReproOutcome: Sendable {
             if counts[signature] == nil { order.append(signature) }
             counts[signature, default: 0] += 1
         }
-        return order.prefix(3).map { "\(counts[$0, default: 0])× \($0)" }.joined(separator: "; ") + (order.count > 3 ? "; …" : "")
+        return order.prefix(3).map { "\(counts[$0, default: 0])× \($0)" }.joined(separator: "; ")
+            + (order.count > 3 ? "; …" : "")
     }
 }

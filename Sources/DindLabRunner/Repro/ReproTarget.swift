@@ -14,7 +14,9 @@ package enum ReproTarget {
     ///   - argument: The `--cell` value, or nil.
     /// - Returns: The cell and the filters that select it (empty for a scenario of one cell).
     /// - Throws: `ReproError` when no cell or several cells are left.
-    package static func select(in scenario: Scenario, cell argument: String?) throws(ReproError) -> (cell: Cell, filters: [CellFilter]) {
+    package static func select(in scenario: Scenario, cell argument: String?) throws(ReproError) -> (
+        cell: Cell, filters: [CellFilter]
+    ) {
         let all = scenario.cells()
         guard let argument, !argument.isEmpty else {
             guard all.count == 1 else { throw .cellRequired(scenario: scenario.name, cells: all.map(\.id)) }
@@ -23,12 +25,16 @@ package enum ReproTarget {
         let filters: [CellFilter]
         let selected: [Cell]
         do {
-            filters = try split(argument, keys: scenario.matrix.map(\.key)).map { piece throws(PlanError) in try CellFilter(parsing: piece) }
+            filters = try split(argument, keys: scenario.matrix.map(\.key)).map { piece throws(PlanError) in
+                try CellFilter(parsing: piece)
+            }
             selected = try scenario.cells(only: filters)
         } catch {
             throw .cellNotSelected(argument, scenario: scenario.name, cells: all.map(\.id), reason: error.description)
         }
-        guard selected.count == 1 else { throw .severalCells(argument, scenario: scenario.name, selected: selected.map(\.id)) }
+        guard selected.count == 1 else {
+            throw .severalCells(argument, scenario: scenario.name, selected: selected.map(\.id))
+        }
         return (selected[0], filters)
     }
 

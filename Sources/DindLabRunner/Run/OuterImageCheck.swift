@@ -25,7 +25,10 @@ package enum OuterImageCheck {
     ///   - engine: The engine to look on.
     ///   - recipes: The recipes folder, for the sources.
     /// - Throws: `EngineError` when the engine cannot be asked.
-    package static func missing(in scenarios: [(name: String, cells: [Cell])], on engine: EngineSelection, recipes: RecipeCatalog = .workingDirectory) async throws -> [Missing] {
+    package static func missing(
+        in scenarios: [(name: String, cells: [Cell])], on engine: EngineSelection,
+        recipes: RecipeCatalog = .workingDirectory
+    ) async throws -> [Missing] {
         let client = engine.client()
         _ = try await client.negotiate()
         var order: [String] = []
@@ -41,7 +44,8 @@ package enum OuterImageCheck {
         }
         var missing: [Missing] = []
         for image in order where try await client.inspectImage(image) == nil {
-            missing.append(Missing(image: image, scenarios: users[image] ?? [], source: source(of: image, recipes: recipes)))
+            missing.append(
+                Missing(image: image, scenarios: users[image] ?? [], source: source(of: image, recipes: recipes)))
         }
         return missing
     }
@@ -63,9 +67,12 @@ package enum OuterImageCheck {
             case .foreign:
                 return "load it onto the engine (dindlab builds only dindlab/outer:NAME images, from Images/NAME)"
             case .noRecipe(let recipe, let folder, let available):
-                return "no recipe \(folder)/\(recipe) exists either: is the name misspelt? The recipes are \(available.joined(separator: ", "))"
+                return
+                    "no recipe \(folder)/\(recipe) exists either: is the name misspelt? The recipes are \(available.joined(separator: ", "))"
             case .recipe(let recipe, let ownBinary):
-                return "build it from the recipe \(recipe)" + (ownBinary ? " with your own Docker binary (Docker's old static binaries are no longer published)" : "")
+                return "build it from the recipe \(recipe)"
+                    + (ownBinary
+                        ? " with your own Docker binary (Docker's old static binaries are no longer published)" : "")
             }
         }
     }

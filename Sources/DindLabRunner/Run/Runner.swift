@@ -53,9 +53,14 @@ package struct RunOptions: Sendable {
     /// waits for each removal before the next unit starts. A repro (`stopWhen`) always waits.
     package var overlapsCleanup = true
 
-    package init(jobs: Int = 1, resultsRoot: URL, commandLine: [String] = [], forensicsAlways: Bool = false, keepFailed: Bool = false, keepWhen: (@Sendable (TrialRecord) -> Bool)? = nil, stopWhen: (@Sendable (TrialRecord) -> Bool)? = nil,
-                interruption: RunInterruption? = nil, resume: ResumePoint? = nil, engineCallTimeout: Duration = .seconds(60), keepRecords: Bool = true,
-                engineFactsCache: EngineFactsCache? = nil, engineConfiguration: EngineConfiguration? = nil) {
+    package init(
+        jobs: Int = 1, resultsRoot: URL, commandLine: [String] = [], forensicsAlways: Bool = false,
+        keepFailed: Bool = false, keepWhen: (@Sendable (TrialRecord) -> Bool)? = nil,
+        stopWhen: (@Sendable (TrialRecord) -> Bool)? = nil,
+        interruption: RunInterruption? = nil, resume: ResumePoint? = nil, engineCallTimeout: Duration = .seconds(60),
+        keepRecords: Bool = true,
+        engineFactsCache: EngineFactsCache? = nil, engineConfiguration: EngineConfiguration? = nil
+    ) {
         self.engineConfiguration = engineConfiguration
         self.keepRecords = keepRecords
         self.engineFactsCache = engineFactsCache
@@ -157,22 +162,29 @@ package struct Runner: Sendable {
 
         // The matrix may set the image, so look at the cells' resolved scenarios.
         var probeImages: [String] = []
-        for image in plan.scenarios.flatMap(\.cells).map(\.scenario.outer.image) where !image.isEmpty && !probeImages.contains(image) {
+        for image in plan.scenarios.flatMap(\.cells).map(\.scenario.outer.image)
+        where !image.isEmpty && !probeImages.contains(image) {
             probeImages.append(image)
         }
-        let selections = try Self.engineSelections(given: engines, plan: plan, configuration: options.engineConfiguration)
+        let selections = try Self.engineSelections(
+            given: engines, plan: plan, configuration: options.engineConfiguration)
         var trialEngines: [TrialEngine] = []
         for selection in selections.all {
-            let engine = try await Self.prepare(selection, probeImages: probeImages, labels: ownership, factsCache: options.engineFactsCache)
+            let engine = try await Self.prepare(
+                selection, probeImages: probeImages, labels: ownership, factsCache: options.engineFactsCache)
             if let orphans = await OrphanCheck.survey(client: engine.client, engineName: engine.name) {
                 await observer?.note(.orphans(orphans))
             }
-            if let notice = Self.concurrencyNotice(jobs: options.jobs, engine: engine.name, cpus: engine.fingerprint.cpuCount) {
+            if let notice = Self.concurrencyNotice(
+                jobs: options.jobs, engine: engine.name, cpus: engine.fingerprint.cpuCount)
+            {
                 await observer?.note(notice)
             }
             trialEngines.append(engine)
         }
-        let engineEntries = trialEngines.map { RunManifest.Engine(name: $0.name, endpoint: $0.client.address.description, fingerprint: $0.fingerprint) }
+        let engineEntries = trialEngines.map {
+            RunManifest.Engine(name: $0.name, endpoint: $0.client.address.description, fingerprint: $0.fingerprint)
+        }
         let files = resume == nil ? RunManifest.ScenarioFile.files(of: plan) : []
         let store = try resume?.store ?? ResultStore(creatingIn: options.resultsRoot, runID: runID)
 
@@ -181,10 +193,12 @@ package struct Runner: Sendable {
             manifest = resume.manifest
             manifest.finishedAt = nil
             // Engines the resumed part uses replace the earlier entries of the same name.
-            manifest.engines = manifest.engines.filter { old in !engineEntries.contains { $0.name == old.name } } + engineEntries
+            manifest.engines =
+                manifest.engines.filter { old in !engineEntries.contains { $0.name == old.name } } + engineEntries
         } else {
             manifest = RunManifest(
-                runID: store.runID, startedAt: startedAt, commandLine: SecretMasker.maskArguments(options.commandLine), plan: plan,
+                runID: store.runID, startedAt: startedAt, commandLine: SecretMasker.maskArguments(options.commandLine),
+                plan: plan,
                 scenarioFiles: files, engines: engineEntries
             )
             manifest.request = options.request
@@ -195,15 +209,19 @@ package struct Runner: Sendable {
             await observer?.note(.resuming(runID: store.runID, recorded: earlier.count, total: plan.trials.count))
         }
 
-        let planned = Self.units(of: plan, spreadOver: selections.spread, named: selections.named, skipping: Set(earlier.map(\.trialID)))
+        let planned = Self.units(
+            of: plan, spreadOver: selections.spread, named: selections.named, skipping: Set(earlier.map(\.trialID)))
         if let mismatch = EngineCombinationError.check(planned, engines: trialEngines) { throw mismatch }
         // One inspection per engine and outer image serves the skip, the manifest and the trials.
         let imageFacts = trialEngines.map { _ in OuterImageFacts() }
-        let (units, skippedCells) = try await Self.withoutMissingImages(planned, engines: trialEngines, facts: imageFacts)
+        let (units, skippedCells) = try await Self.withoutMissingImages(
+            planned, engines: trialEngines, facts: imageFacts)
         if !skippedCells.isEmpty {
             // A resumed run meets the cells its earlier part skipped again: they replace those entries.
             let earlierSkipped = (manifest.skippedCells ?? []).filter { old in
-                !skippedCells.contains { $0.scenario == old.scenario && $0.cellID == old.cellID && $0.engine == old.engine }
+                !skippedCells.contains {
+                    $0.scenario == old.scenario && $0.cellID == old.cellID && $0.engine == old.engine
+                }
             }
             manifest.skippedCells = earlierSkipped + skippedCells
             try await store.writeManifest(manifest)
@@ -214,9 +232,14 @@ package struct Runner: Sendable {
         manifest.outerImages = await Self.outerImages(of: units, engines: trialEngines, facts: imageFacts)
         try await store.writeManifest(manifest)
         let health = trialEngines.map { _ in EngineHealth() }
-        let collector = RecordCollector(earlier: earlier, keepingAll: options.keepRecords, stopWhen: options.stopWhen, interruption: options.interruption, engineHealth: health)
+        let collector = RecordCollector(
+            earlier: earlier, keepingAll: options.keepRecords, stopWhen: options.stopWhen,
+            interruption: options.interruption, engineHealth: health)
         let executors = trialEngines.indices.map { index in
-            TrialExecutor(runID: store.runID, engine: trialEngines[index], store: store, imageFacts: imageFacts[index], ownership: ownership, forensicsAlways: options.forensicsAlways, keepFailed: options.keepFailed, keepWhen: options.keepWhen, callTimeout: options.engineCallTimeout, health: health[index])
+            TrialExecutor(
+                runID: store.runID, engine: trialEngines[index], store: store, imageFacts: imageFacts[index],
+                ownership: ownership, forensicsAlways: options.forensicsAlways, keepFailed: options.keepFailed,
+                keepWhen: options.keepWhen, callTimeout: options.engineCallTimeout, health: health[index])
         }
         let observer = self.observer
 
@@ -235,7 +258,10 @@ package struct Runner: Sendable {
                         if overlapsCleanup { free.yield() }
                         return
                     }
-                    await executors[unit.engineIndex].run(unit.trials, shouldStop: { await collector.shouldStop }, onlyCleanupLeft: { if overlapsCleanup { free.yield() } }) { record in
+                    await executors[unit.engineIndex].run(
+                        unit.trials, shouldStop: { await collector.shouldStop },
+                        onlyCleanupLeft: { if overlapsCleanup { free.yield() } }
+                    ) { record in
                         let done = await collector.add(record)
                         do {
                             try await store.append(record)
@@ -274,12 +300,16 @@ package struct Runner: Sendable {
         }
         try await store.writeManifest(manifest)
         let expectations = manifest.expectations ?? RunExpectations()
-        let tally = kept.counts.tally(expectations: expectations).adding(skipped: manifest.skippedCells ?? [], expectations: expectations)
-            .keepingFollowingTrials(for: manifest.cellStateScenarios)
+        let tally = kept.counts.tally(expectations: expectations).adding(
+            skipped: manifest.skippedCells ?? [], expectations: expectations
+        )
+        .keepingFollowingTrials(for: manifest.cellStateScenarios)
         let summary = RunSummary(runID: store.runID, tally: tally, corruptLines: resume?.corruptLines ?? [])
         try await store.writeSummary(summary)
-        return RunResult(directory: store.directory, records: records, recordCount: recordCount, summary: summary, manifest: manifest, skippedTrials: plan.trials.count - recordCount,
-                         interruptedBy: options.interruption?.stopRequested == true ? options.interruption?.signal : nil)
+        return RunResult(
+            directory: store.directory, records: records, recordCount: recordCount, summary: summary,
+            manifest: manifest, skippedTrials: plan.trials.count - recordCount,
+            interruptedBy: options.interruption?.stopRequested == true ? options.interruption?.signal : nil)
     }
 
     /// A notice when the run asks for more trials at once than the engine's host has CPUs: a
@@ -293,7 +323,9 @@ package struct Runner: Sendable {
     /// Leaves out the units whose outer image is not on their engine: such cells are skipped
     /// with a message saying how to build the image, not run as errors (a scenario over the
     /// 1.7-era images runs wherever the user has built them).
-    static func withoutMissingImages(_ units: [Unit], engines: [TrialEngine], facts: [OuterImageFacts]) async throws -> ([Unit], [RunManifest.SkippedCell]) {
+    static func withoutMissingImages(_ units: [Unit], engines: [TrialEngine], facts: [OuterImageFacts]) async throws
+        -> ([Unit], [RunManifest.SkippedCell])
+    {
         var present: [String: Bool] = [:]
         var kept: [Unit] = []
         var skipped: [String: RunManifest.SkippedCell] = [:]
@@ -316,8 +348,10 @@ package struct Runner: Sendable {
                 skipped[cellKey] = cell
             } else {
                 let how = OuterImageCheck.source(of: image)
-                skipped[cellKey] = RunManifest.SkippedCell(scenario: trial.scenarioName, cellID: trial.cell.id, engine: engine.name, trials: unit.trials.count, reason: "the outer image \(image) is not on the engine; \(how)",
-                                                             cellValues: CellValues(trial.cell.values.map { ($0.key, $0.value) }), cellIndex: trial.cell.index)
+                skipped[cellKey] = RunManifest.SkippedCell(
+                    scenario: trial.scenarioName, cellID: trial.cell.id, engine: engine.name, trials: unit.trials.count,
+                    reason: "the outer image \(image) is not on the engine; \(how)",
+                    cellValues: CellValues(trial.cell.values.map { ($0.key, $0.value) }), cellIndex: trial.cell.index)
                 order.append(cellKey)
             }
         }
@@ -328,10 +362,13 @@ package struct Runner: Sendable {
     ///
     /// The probe uses the first of `probeImages` the engine has (an engine may lack some); a
     /// daemon instance probed before is not probed again (`factsCache`).
-    static func prepare(_ selection: EngineSelection, probeImages: [String], labels: [String: String], factsCache: EngineFactsCache?) async throws -> TrialEngine {
+    static func prepare(
+        _ selection: EngineSelection, probeImages: [String], labels: [String: String], factsCache: EngineFactsCache?
+    ) async throws -> TrialEngine {
         let client = selection.client()
         let apiVersion = try await client.negotiate()
-        var privilege = PrivilegeSupport(privileged: true, grantableCapabilities: [], refusedCapabilities: [], privilegedError: nil)
+        var privilege = PrivilegeSupport(
+            privileged: true, grantableCapabilities: [], refusedCapabilities: [], privilegedError: nil)
         var probeImage: String?
         for image in probeImages where try await client.inspectImage(image) != nil {
             probeImage = image
@@ -346,14 +383,19 @@ package struct Runner: Sendable {
             } else {
                 var probeLabels = labels
                 probeLabels[Ownership.probeLabel] = "privilege"
-                privilege = try await PrivilegeProbe(client: client, image: probeImage, labels: probeLabels, daemonPID: selection.localDaemonPID).run()
+                privilege = try await PrivilegeProbe(
+                    client: client, image: probeImage, labels: probeLabels, daemonPID: selection.localDaemonPID
+                ).run()
                 if let instance { factsCache?.store(privilege, of: instance) }
             }
         }
         // Without a probe the privilege facts are unknown, and the fingerprint leaves them out
         // (privilegedSupported nil): every cell on this engine is skipped anyway.
-        let fingerprint = try await FingerprintCollector(client: client).collect(privilege: probeImage == nil ? nil : privilege, daemonPID: selection.localDaemonPID)
-        return TrialEngine(name: selection.name, client: client, apiVersion: apiVersion, privilege: privilege, fingerprint: fingerprint, localDaemonPID: selection.engineHostPID)
+        let fingerprint = try await FingerprintCollector(client: client).collect(
+            privilege: probeImage == nil ? nil : privilege, daemonPID: selection.localDaemonPID)
+        return TrialEngine(
+            name: selection.name, client: client, apiVersion: apiVersion, privilege: privilege,
+            fingerprint: fingerprint, localDaemonPID: selection.engineHostPID)
     }
 
     /// A unit of work: trials that run one after another on one engine.
@@ -373,7 +415,9 @@ package struct Runner: Sendable {
         var named: [String: Int]
     }
 
-    static func engineSelections(given: [EngineSelection], plan: Plan, configuration: EngineConfiguration? = nil) throws -> EngineSelections {
+    static func engineSelections(given: [EngineSelection], plan: Plan, configuration: EngineConfiguration? = nil) throws
+        -> EngineSelections
+    {
         // Resolved only when an engine must be, so a run on given engines reads no environment.
         var resolved = configuration
         func resolve(_ reference: String?) throws -> EngineSelection {
@@ -408,11 +452,14 @@ package struct Runner: Sendable {
     /// spread over the `spread` engines by their index within the cell, so every cell runs
     /// on every engine. Units keep the plan's interleaved order.
     /// Trials in `skipping` (recorded by an earlier part of a resumed run) are left out.
-    static func units(of plan: Plan, spreadOver spread: [Int], named: [String: Int], skipping: Set<String> = []) -> [Unit] {
+    static func units(of plan: Plan, spreadOver spread: [Int], named: [String: Int], skipping: Set<String> = [])
+        -> [Unit]
+    {
         var units: [Unit] = []
         var cellUnits: [String: Int] = [:]
         for trial in plan.trials.sorted(by: { $0.sequence < $1.sequence }) where !skipping.contains(trial.id) {
-            let engineIndex = trial.cell.scenario.engine.flatMap { named[$0] } ?? spread[trial.index % max(1, spread.count)]
+            let engineIndex =
+                trial.cell.scenario.engine.flatMap { named[$0] } ?? spread[trial.index % max(1, spread.count)]
             if trial.cell.scenario.isolation == .cell {
                 let key = "\(trial.scenarioName)/\(trial.cell.id)/\(engineIndex)"
                 if let index = cellUnits[key] {
@@ -464,7 +511,10 @@ actor RecordCollector {
     let engineHealth: [EngineHealth]
 
     /// - Parameter earlier: What an earlier part of a resumed run recorded.
-    init(earlier: [TrialRecord] = [], keepingAll: Bool = true, stopWhen: (@Sendable (TrialRecord) -> Bool)?, interruption: RunInterruption? = nil, engineHealth: [EngineHealth] = []) {
+    init(
+        earlier: [TrialRecord] = [], keepingAll: Bool = true, stopWhen: (@Sendable (TrialRecord) -> Bool)?,
+        interruption: RunInterruption? = nil, engineHealth: [EngineHealth] = []
+    ) {
         var kept = KeptRecords(keepingAll: keepingAll)
         for record in earlier { kept.keep(record) }
         self.kept = kept
@@ -476,7 +526,8 @@ actor RecordCollector {
     /// True once no further trial may start: the stop condition held, results could not be
     /// written, the run was interrupted, or an engine was found lost.
     var shouldStop: Bool {
-        stoppedByCondition || writeFailure != nil || interruption?.stopRequested == true || engineHealth.contains { $0.lost != nil }
+        stoppedByCondition || writeFailure != nil || interruption?.stopRequested == true
+            || engineHealth.contains { $0.lost != nil }
     }
 
     /// Adds a record and returns how many trials are done.

@@ -18,7 +18,9 @@ enum DaemonLogWindow {
     ///   - end: When the failure was seen, if the daemon may have logged unrelated lines
     ///     after it (a restart).
     /// - Returns: The lines to look for the first error in.
-    static func lines(_ lines: [String], failedIn phase: TrialPhase, clock: PhaseClock, until end: Date? = nil) -> [String] {
+    static func lines(_ lines: [String], failedIn phase: TrialPhase, clock: PhaseClock, until end: Date? = nil)
+        -> [String]
+    {
         let since = phase > .daemon ? clock.began[phase] : nil
         guard since != nil || end != nil else { return lines }
         return lines.filter { line in

@@ -22,10 +22,12 @@ struct Forensics: Sendable {
     /// Reads everything; never throws, since forensics must not turn a failure into an error.
     ///
     /// - Parameter logOffset: Bytes of the daemon log that belong to earlier trials of the cell.
-    static func collect(from container: String, client: EngineClient, steps: StepLog, logOffset: Int) async -> Forensics {
+    static func collect(from container: String, client: EngineClient, steps: StepLog, logOffset: Int) async -> Forensics
+    {
         var forensics = Forensics(steps: steps)
         do {
-            let result = try await client.exec(in: container, OuterScripts.forensics, limit: 8 << 20, timeout: .seconds(30))
+            let result = try await client.exec(
+                in: container, OuterScripts.forensics, limit: 8 << 20, timeout: .seconds(30))
             forensics.sections = OuterScripts.parseSections(result.output.stdoutText)
             if let note = result.output.truncationNote { forensics.problems.append(note) }
         } catch {
@@ -37,7 +39,9 @@ struct Forensics: Sendable {
             forensics.problems.append("Inspecting the outer container failed: \(error)")
         }
         forensics.daemonLog = forensics.sections["daemon-log"] ?? ""
-        let logSinceTrial = logOffset > 0 ? String(decoding: Data(forensics.daemonLog.utf8).dropFirst(logOffset), as: UTF8.self) : forensics.daemonLog
+        let logSinceTrial =
+            logOffset > 0
+            ? String(decoding: Data(forensics.daemonLog.utf8).dropFirst(logOffset), as: UTF8.self) : forensics.daemonLog
         forensics.daemonLogLines = logSinceTrial.split(separator: "\n").map(String.init)
         if let proc1 = forensics.sections["proc1-cgroup"], let exec = forensics.sections["exec-cgroup"] {
             forensics.cgroups = CgroupComparison([
@@ -78,7 +82,8 @@ struct Forensics: Sendable {
         put("docker-version.txt", sections["docker-version"] ?? "")
         if let inspectJSON { put("outer-inspect.json", inspectJSON) }
         if !problems.isEmpty { put("problems.txt", problems.joined(separator: "\n") + "\n") }
-        let digest = self.digest(record: record, firstErrorLine: marked.line, files: written + ["forensics.json", "forensics.md"])
+        let digest = self.digest(
+            record: record, firstErrorLine: marked.line, files: written + ["forensics.json", "forensics.md"])
         digest.write(to: folder)
     }
 
@@ -87,17 +92,22 @@ struct Forensics: Sendable {
         var processes: [ForensicsDigest.ProcessCgroups] = []
         if let cgroups {
             processes = cgroups.columns.indices.map { column in
-                ForensicsDigest.ProcessCgroups(process: cgroups.columns[column], lines: cgroups.rows.compactMap { row in
-                    row.paths[column].map { "\(row.controllers):\($0)" }
-                })
+                ForensicsDigest.ProcessCgroups(
+                    process: cgroups.columns[column],
+                    lines: cgroups.rows.compactMap { row in
+                        row.paths[column].map { "\(row.controllers):\($0)" }
+                    })
             }
         }
         return ForensicsDigest(
             trialID: record.trialID, scenario: record.scenario, cellID: record.cellID, engine: record.engine,
-            outcome: record.outcome, phase: record.failingPhase, signature: record.signature, firstError: record.firstError,
+            outcome: record.outcome, phase: record.failingPhase, signature: record.signature,
+            firstError: record.firstError,
             firstErrorLine: firstErrorLine, cgroups: processes,
             dockerMounts: dockerMounts.compactMap(LeftoverMount.init(mountinfoLine:)),
-            dockerInfo: (sections["docker-info"] ?? "").split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },
+            dockerInfo: (sections["docker-info"] ?? "").split(separator: "\n").map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }.filter { !$0.isEmpty },
             files: files, problems: problems)
     }
 

@@ -3,7 +3,7 @@ import DockerEngine
 import Foundation
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// The cgroup hierarchies of a local engine, as its daemon sees them, reached from this
@@ -30,7 +30,8 @@ struct EngineCgroupView: Sendable {
         /// The key of this hierarchy in /proc/<pid>/cgroup lines: "cpu,cpuacct", "name=systemd", "".
         func matchesLine(controllers: String) -> Bool {
             if fileSystemType == "cgroup2" { return controllers.isEmpty }
-            return !controllers.isEmpty && controllers.split(separator: ",").allSatisfy { superOptions.contains(String($0)) }
+            return !controllers.isEmpty
+                && controllers.split(separator: ",").allSatisfy { superOptions.contains(String($0)) }
         }
     }
 
@@ -60,7 +61,9 @@ struct EngineCgroupView: Sendable {
     static func parse(_ text: String) -> [Hierarchy] {
         text.split(separator: "\n").compactMap { line in
             let fields = line.split(separator: " ").map(String.init)
-            guard let separator = fields.firstIndex(of: "-"), separator >= 6, separator + 3 < fields.count else { return nil }
+            guard let separator = fields.firstIndex(of: "-"), separator >= 6, separator + 3 < fields.count else {
+                return nil
+            }
             let type = fields[separator + 1]
             guard type == "cgroup" || type == "cgroup2" else { return nil }
             return Hierarchy(
@@ -80,9 +83,12 @@ struct EngineCgroupView: Sendable {
     func hierarchy(named name: String) throws(HostCgroupError) -> Hierarchy {
         guard let found = hierarchies.first(where: { $0.matches(name) }) else {
             let names = hierarchies.map {
-                $0.fileSystemType == "cgroup2" ? "unified" : $0.superOptions.filter { !Self.mountOptions.contains($0) }.joined(separator: ",")
+                $0.fileSystemType == "cgroup2"
+                    ? "unified" : $0.superOptions.filter { !Self.mountOptions.contains($0) }.joined(separator: ",")
             }
-            throw HostCgroupError("The engine's host has no cgroup hierarchy \(name) (daemon.cgroup-divergence); it has: \(names.joined(separator: "; ")).")
+            throw HostCgroupError(
+                "The engine's host has no cgroup hierarchy \(name) (daemon.cgroup-divergence); it has: \(names.joined(separator: "; "))."
+            )
         }
         return found
     }
@@ -99,7 +105,9 @@ struct EngineCgroupView: Sendable {
         return hostPath(hierarchy.mountPoint) + (relative == "/" ? "" : relative)
     }
 
-    static let mountOptions: Set<String> = ["rw", "ro", "relatime", "nosuid", "nodev", "noexec", "noatime", "nodiratime"]
+    static let mountOptions: Set<String> = [
+        "rw", "ro", "relatime", "nosuid", "nodev", "noexec", "noatime", "nodiratime",
+    ]
 }
 
 /// Something dindlab could not do to cgroups on an engine's host.
@@ -199,7 +207,8 @@ actor HostCgroupLedger {
             let target = (directory as NSString).appendingPathComponent(file)
             guard let current = try? String(contentsOfFile: target, encoding: .utf8),
                 current.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
-                let inherited = try? String(contentsOfFile: (parent as NSString).appendingPathComponent(file), encoding: .utf8)
+                let inherited = try? String(
+                    contentsOfFile: (parent as NSString).appendingPathComponent(file), encoding: .utf8)
             else { continue }
             try? inherited.write(toFile: target, atomically: false, encoding: .utf8)
         }
@@ -227,13 +236,17 @@ func peerProcessID(ofSocket path: String) -> Int32? {
     guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return nil }
     withUnsafeMutableBytes(of: &address.sun_path) { buffer in buffer.copyBytes(from: bytes) }
     let connected = withUnsafePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+        }
     }
     guard connected == 0 else { return nil }
     // struct ucred { pid_t pid; uid_t uid; gid_t gid; }, which Glibc's module does not export.
     var credentials: [Int32] = [0, 0, 0]
     var length = socklen_t(MemoryLayout<Int32>.size * 3)
-    let status = credentials.withUnsafeMutableBytes { getsockopt(descriptor, SOL_SOCKET, SO_PEERCRED, $0.baseAddress, &length) }
+    let status = credentials.withUnsafeMutableBytes {
+        getsockopt(descriptor, SOL_SOCKET, SO_PEERCRED, $0.baseAddress, &length)
+    }
     guard status == 0, credentials[0] > 0 else { return nil }
     return credentials[0]
 }

@@ -10,7 +10,10 @@ enum InnerDaemonCommand {
     /// `cgroupParent: relative` adds `--cgroup-parent docker` for daemons that have the flag
     /// (1.10 and later, and daemons of unknown version); older daemons have no such flag and
     /// use the relative parent `docker` by default, so they get nothing.
-    static func make(scenarioCommand: [String]?, imageLabels: [String: String], cgroupParent: Scenario.Daemon.InnerCgroupParent? = nil) -> [String] {
+    static func make(
+        scenarioCommand: [String]?, imageLabels: [String: String],
+        cgroupParent: Scenario.Daemon.InnerCgroupParent? = nil
+    ) -> [String] {
         var command = scenarioCommand ?? labelCommand(imageLabels) ?? ["dockerd"]
         let version = imageLabels["dindlab.docker.version"].flatMap(DaemonVersion.init(versionText:))
         let flag = DaemonOption.cgroupParent.rawValue

@@ -45,7 +45,8 @@ struct InnerPlacement: Sendable, Equatable {
         // cgroup v2 only: a container in its own cgroup namespace sees "0::/" and its daemon's
         // path cannot be compared with it.
         guard !v1.isEmpty else {
-            undecided = "cgroup v2 with the container in its own cgroup namespace: its path is /, relative to its namespace"
+            undecided =
+                "cgroup v2 with the container in its own cgroup namespace: its path is /, relative to its namespace"
             return
         }
         undecided = nil
@@ -57,7 +58,9 @@ struct InnerPlacement: Sendable, Equatable {
             // No cgroup of its own: in the daemon's cgroup or one above it (not below, not beside),
             // where the daemon is outside the outer container's cgroup.
             if MountTable.path(daemonPath, isWithin: innerPath), !MountTable.path(daemonPath, isWithin: proc1Path) {
-                misplacements.append(Misplacement(hierarchy: hierarchy, innerPath: innerPath, daemonPath: daemonPath, proc1Path: proc1Path))
+                misplacements.append(
+                    Misplacement(
+                        hierarchy: hierarchy, innerPath: innerPath, daemonPath: daemonPath, proc1Path: proc1Path))
             }
         }
     }
@@ -67,7 +70,9 @@ struct InnerPlacement: Sendable, Equatable {
     /// The signature of a misplaced pass: one line, hierarchies in file order.
     var signature: String {
         "misplaced (passed): the inner container has no cgroup of its own in "
-            + misplacements.map { "\($0.hierarchy) (it is in \($0.innerPath) with its daemon, outside the outer container's \($0.proc1Path))" }.joined(
+            + misplacements.map {
+                "\($0.hierarchy) (it is in \($0.innerPath) with its daemon, outside the outer container's \($0.proc1Path))"
+            }.joined(
                 separator: ", ")
     }
 }

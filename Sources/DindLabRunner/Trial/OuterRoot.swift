@@ -3,7 +3,7 @@ import DockerEngine
 import Foundation
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// An outer container's file system as the engine's host sees it: through `/proc/<pid>/root`
@@ -43,11 +43,18 @@ struct OuterRoot: Sendable {
     ///   - endpoint: The engine's endpoint; only a Unix socket is on this machine.
     ///   - environment: The scenario's `outer.env` (a DOCKER_HOST there points the inner CLI elsewhere).
     ///   - daemonCommand: The inner daemon's command (its own `-H` puts the socket elsewhere).
-    static func unusableReason(endpoint: EngineAddress.Endpoint, environment: [String: String], daemonCommand: [String], processEnvironment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+    static func unusableReason(
+        endpoint: EngineAddress.Endpoint, environment: [String: String], daemonCommand: [String],
+        processEnvironment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> String? {
         if processEnvironment[routeVariable] == "exec" { return "\(routeVariable)=exec asks for exec" }
         guard case .unix = endpoint else { return "the engine is not on this machine (not a Unix socket)" }
-        if environment[EngineConfiguration.hostVariable] != nil { return "outer.env sets DOCKER_HOST, so the inner daemon is not the one at /var/run/docker.sock" }
-        if daemonCommand.contains(where: { $0 == "-H" || $0 == "--host" || $0.hasPrefix("-H=") || $0.hasPrefix("--host=") }) {
+        if environment[EngineConfiguration.hostVariable] != nil {
+            return "outer.env sets DOCKER_HOST, so the inner daemon is not the one at /var/run/docker.sock"
+        }
+        if daemonCommand.contains(where: {
+            $0 == "-H" || $0 == "--host" || $0.hasPrefix("-H=") || $0.hasPrefix("--host=")
+        }) {
             return "the inner daemon's command sets its own -H/--host"
         }
         return nil
@@ -61,11 +68,17 @@ struct OuterRoot: Sendable {
         guard pid > 0 else { return .failure(ViewError("the engine reports no pid for the outer container")) }
         let root = OuterRoot(pid: pid)
         guard let hostname = try? String(contentsOfFile: root.prefix + "/etc/hostname", encoding: .utf8) else {
-            return .failure(ViewError("\(root.prefix)/etc/hostname cannot be read (the engine's pid \(pid) is not in this PID namespace, or dindlab may not look there)"))
+            return .failure(
+                ViewError(
+                    "\(root.prefix)/etc/hostname cannot be read (the engine's pid \(pid) is not in this PID namespace, or dindlab may not look there)"
+                ))
         }
         let name = hostname.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty, containerID.hasPrefix(name) else {
-            return .failure(ViewError("\(root.prefix)/etc/hostname says \(name), not the outer container \(containerID.prefix(12)) (the engine's pids are not this machine's)"))
+            return .failure(
+                ViewError(
+                    "\(root.prefix)/etc/hostname says \(name), not the outer container \(containerID.prefix(12)) (the engine's pids are not this machine's)"
+                ))
         }
         return .success(root)
     }
@@ -126,7 +139,9 @@ struct OuterRoot: Sendable {
         // /proc/1 and not /proc/self: seen from the host, the container's /proc/self points
         // at a pid dindlab does not have in that namespace.
         guard FileManager.default.fileExists(atPath: prefix + "/proc/1") else { return true }
-        guard let stat = try? String(contentsOfFile: prefix + "/proc/\(innerPID)/stat", encoding: .utf8) else { return false }
+        guard let stat = try? String(contentsOfFile: prefix + "/proc/\(innerPID)/stat", encoding: .utf8) else {
+            return false
+        }
         // The state follows the command's closing parenthesis: "pid (comm) S ...".
         guard let close = stat.lastIndex(of: ")") else { return true }
         let state = stat[stat.index(after: close)...].drop(while: { $0 == " " }).first
@@ -145,14 +160,17 @@ struct OuterRoot: Sendable {
     ///
     /// - Returns: The status, the inner daemon's client when it answered, and what was done,
     ///   line by line, for the step log.
-    func waitReady(timeout: Duration) async -> (status: OuterScripts.ReadyStatus, client: EngineClient?, detail: String) {
+    func waitReady(timeout: Duration) async -> (status: OuterScripts.ReadyStatus, client: EngineClient?, detail: String)
+    {
         let state = OuterScripts.stateDirectory
         let end = ContinuousClock.now + timeout
         func backoff() async {
             try? await Task.sleep(for: .milliseconds(5))
         }
         while !exists("\(state)/setup.done") || (!exists(OuterScripts.daemonPID) && !exists("\(state)/setup.failed")) {
-            guard ContinuousClock.now < end, !Task.isCancelled else { return (.timedOut, nil, "the outer container's command did not start the daemon in time") }
+            guard ContinuousClock.now < end, !Task.isCancelled else {
+                return (.timedOut, nil, "the outer container's command did not start the daemon in time")
+            }
             await backoff()
         }
         if exists("\(state)/setup.failed") { return (.setupFailed, nil, "a setup line failed (\(state)/setup.failed)") }
@@ -172,9 +190,18 @@ struct OuterRoot: Sendable {
                 }
             }
             if let daemonPID, !processRuns(daemonPID) {
-                return (.daemonDied, nil, "the inner daemon (pid \(daemonPID) in the container) is gone" + (lastError.isEmpty ? "" : "; the last ping: \(lastError)"))
+                return (
+                    .daemonDied, nil,
+                    "the inner daemon (pid \(daemonPID) in the container) is gone"
+                        + (lastError.isEmpty ? "" : "; the last ping: \(lastError)")
+                )
             }
-            guard ContinuousClock.now < end, !Task.isCancelled else { return (.timedOut, nil, "no answer on \(socket)" + (lastError.isEmpty ? "" : "; the last ping: \(lastError)")) }
+            guard ContinuousClock.now < end, !Task.isCancelled else {
+                return (
+                    .timedOut, nil,
+                    "no answer on \(socket)" + (lastError.isEmpty ? "" : "; the last ping: \(lastError)")
+                )
+            }
             await backoff()
         }
     }
@@ -187,7 +214,9 @@ struct OuterRoot: Sendable {
     /// - Returns: What was done, for the step log.
     /// - Throws: `TrialFailure` (fail, phase prepare) when the outer image ships no such file;
     ///   `EngineError` when the inner daemon refuses the import.
-    func importInnerImage(_ name: String, into client: EngineClient, checkFirst: Bool, timeout: Duration) async throws -> String {
+    func importInnerImage(_ name: String, into client: EngineClient, checkFirst: Bool, timeout: Duration) async throws
+        -> String
+    {
         let reference = name.split(separator: "/").last?.contains(":") == true ? name : name + ":latest"
         if checkFirst, try await client.inspectImage(reference, timeout: timeout) != nil {
             return "the inner daemon has \(reference): nothing imported"
@@ -200,7 +229,9 @@ struct OuterRoot: Sendable {
         // `reference` has a tag (":latest" was added where it had none).
         let split = reference.lastIndex(of: ":") ?? reference.endIndex
         let tag = split == reference.endIndex ? "latest" : String(reference[reference.index(after: split)...])
-        let id = try await client.importImage(tarFile: URL(fileURLWithPath: hostFile), repository: String(reference[..<split]), tag: tag, timeout: timeout)
+        let id = try await client.importImage(
+            tarFile: URL(fileURLWithPath: hostFile), repository: String(reference[..<split]), tag: tag, timeout: timeout
+        )
         return "POST /images/create?fromSrc=- with \(hostFile) as \(reference): \(id)"
     }
 
@@ -213,21 +244,32 @@ struct OuterRoot: Sendable {
     ///
     /// - Throws: `EngineError` when the wait reached the trial's deadline (a timeout), so the
     ///   trial is recorded as one, as an exec that outlives it is.
-    static func runDetached(run: ExecResult, client: EngineClient, limit: Int, timeout: Duration) async throws -> (result: ExecResult, detail: String) {
+    static func runDetached(run: ExecResult, client: EngineClient, limit: Int, timeout: Duration) async throws -> (
+        result: ExecResult, detail: String
+    ) {
         guard run.exitCode == 0 else {
-            return (ExecResult(exitCode: 125, output: run.output, execID: run.execID), "docker run -d exited with status \(run.exitCode)")
+            return (
+                ExecResult(exitCode: 125, output: run.output, execID: run.execID),
+                "docker run -d exited with status \(run.exitCode)"
+            )
         }
         let id = run.output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
         var output = CollectedOutput(limit: limit)
         do {
             let status = try await client.waitContainer(id, timeout: timeout)
             output = try await client.containerLogs(id, tty: false, limit: limit, merged: true, timeout: timeout)
-            return (ExecResult(exitCode: status, output: output, execID: run.execID), "docker run -d printed \(id.prefix(12)); POST /containers/\(id.prefix(12))/wait: \(status); GET /containers/\(id.prefix(12))/logs: \(output.stdout.count) bytes")
+            return (
+                ExecResult(exitCode: status, output: output, execID: run.execID),
+                "docker run -d printed \(id.prefix(12)); POST /containers/\(id.prefix(12))/wait: \(status); GET /containers/\(id.prefix(12))/logs: \(output.stdout.count) bytes"
+            )
         } catch let error as EngineError where error.isTimeout {
             throw error
         } catch {
             output.append(Data("docker wait \(id) failed: \(error)\n".utf8), to: .stderr)
-            return (ExecResult(exitCode: 126, output: output, execID: run.execID), "waiting for \(id.prefix(12)) on the inner daemon's socket failed: \(error)")
+            return (
+                ExecResult(exitCode: 126, output: output, execID: run.execID),
+                "waiting for \(id.prefix(12)) on the inner daemon's socket failed: \(error)"
+            )
         }
     }
 }

@@ -107,12 +107,17 @@ enum OuterScripts {
     ///   way (e.g. `cgroupRemount`); its failure is recorded as setup line 0.
     static func commandStart(setup: [String], daemon: [String], prelude: String? = nil) -> [String] {
         var lines = ["mkdir -p \(stateDirectory)"]
-        let numbered = (prelude.map { [(preludeNumber, $0)] } ?? []) + setup.enumerated().map { ($0.offset + 1, $0.element) }
+        let numbered =
+            (prelude.map { [(preludeNumber, $0)] } ?? []) + setup.enumerated().map { ($0.offset + 1, $0.element) }
         for (number, line) in numbered {
             let prefix = "\(stateDirectory)/setup.\(number)"
-            lines.append("if [ ! -e \(stateDirectory)/setup.failed ]; then { eval \(quote(line)); } >\(prefix).out 2>\(prefix).err </dev/null; rc=$?; echo $rc >\(prefix).rc; [ $rc -eq 0 ] || echo \(number) >\(stateDirectory)/setup.failed; fi")
+            lines.append(
+                "if [ ! -e \(stateDirectory)/setup.failed ]; then { eval \(quote(line)); } >\(prefix).out 2>\(prefix).err </dev/null; rc=$?; echo $rc >\(prefix).rc; [ $rc -eq 0 ] || echo \(number) >\(stateDirectory)/setup.failed; fi"
+            )
         }
-        lines.append("if [ ! -e \(stateDirectory)/setup.failed ]; then \(quote(daemon)) >\(daemonLog) 2>&1 </dev/null & echo $! >\(daemonPID); fi")
+        lines.append(
+            "if [ ! -e \(stateDirectory)/setup.failed ]; then \(quote(daemon)) >\(daemonLog) 2>&1 </dev/null & echo $! >\(daemonPID); fi"
+        )
         lines.append("touch \(stateDirectory)/setup.done")
         lines.append(idleLoop)
         return ["sh", "-c", lines.joined(separator: "\n")]
@@ -145,7 +150,10 @@ enum OuterScripts {
     ///   the daemon starts inherits them.
     static func execDaemon(_ daemon: [String], appendLog: Bool = false, held: Bool = false) -> [String] {
         let wait = held ? "while [ ! -e \(daemonGo) ]; do sleep 0.01; done; " : ""
-        return ["sh", "-c", "mkdir -p \(stateDirectory); echo $$ >\(daemonPID); \(wait)exec \(quote(daemon)) >\(appendLog ? ">" : "")\(daemonLog) 2>&1 </dev/null"]
+        return [
+            "sh", "-c",
+            "mkdir -p \(stateDirectory); echo $$ >\(daemonPID); \(wait)exec \(quote(daemon)) >\(appendLog ? ">" : "")\(daemonLog) 2>&1 </dev/null",
+        ]
     }
 
     /// The file a held daemon exec waits for (`execDaemon(held:)`).
@@ -197,7 +205,9 @@ enum OuterScripts {
     ///     `readyMarker` line is printed first; when they end with a non-zero status (that of
     ///     their last command, or an `exit`), the script exits with `thenFailed`.
     static func waitReady(timeoutSeconds: Int, then: [String] = []) -> [String] {
-        let ready = then.isEmpty ? "exit 0" : "echo \"\(readyMarker)$(date +%s%N)\"; (\n\(then.joined(separator: "\n"))\n) || exit 5; exit 0"
+        let ready =
+            then.isEmpty
+            ? "exit 0" : "echo \"\(readyMarker)$(date +%s%N)\"; (\n\(then.joined(separator: "\n"))\n) || exit 5; exit 0"
         let script = """
             end=$(( $(date +%s) + \(max(1, timeoutSeconds)) ))
             pause=0.01
@@ -219,7 +229,10 @@ enum OuterScripts {
     }
 
     /// Reads the failed setup line's number, stderr and stdout (`start: cmd`).
-    static let failedSetup = ["sh", "-c", "n=$(cat \(stateDirectory)/setup.failed); echo \"$n\"; cat \(stateDirectory)/setup.$n.err; cat \(stateDirectory)/setup.$n.out >&2"]
+    static let failedSetup = [
+        "sh", "-c",
+        "n=$(cat \(stateDirectory)/setup.failed); echo \"$n\"; cat \(stateDirectory)/setup.$n.err; cat \(stateDirectory)/setup.$n.out >&2",
+    ]
 
     /// The script lines that load an inner image the outer image ships under /dindlab/images/,
     /// run after the readiness wait in the same exec (`waitReady(then:)`).
@@ -249,7 +262,9 @@ enum OuterScripts {
         let lines = stdout.split(separator: "\n", omittingEmptySubsequences: false).filter { line in
             guard line.hasPrefix(readyMarker) else { return true }
             if let nanoseconds = Int64(line.dropFirst(readyMarker.count)) {
-                instant = Date(timeIntervalSince1970: Double(nanoseconds / 1_000_000_000) + Double(nanoseconds % 1_000_000_000) / 1e9)
+                instant = Date(
+                    timeIntervalSince1970: Double(nanoseconds / 1_000_000_000) + Double(nanoseconds % 1_000_000_000)
+                        / 1e9)
             }
             return false
         }
@@ -295,7 +310,8 @@ enum OuterScripts {
 
     /// Sections of the forensics dump, in order.
     static let forensicSections = [
-        "proc1-cgroup", "daemon-cgroup", "exec-cgroup", "cgroup-files", "mountinfo", "docker-info", "docker-version", "daemon-log",
+        "proc1-cgroup", "daemon-cgroup", "exec-cgroup", "cgroup-files", "mountinfo", "docker-info", "docker-version",
+        "daemon-log",
     ]
 
     /// Prints what cgroup v2 says about the outer container's own cgroup (the one PID 1 is

@@ -34,8 +34,12 @@ struct StepLog: Sendable {
             if let exitCode = step.exitCode { text += "exit status: \(exitCode)\n" }
             if let error = step.error { text += "error: \(error)\n" }
             if let output = step.output {
-                if !output.stdout.isEmpty { text += "--- stdout\n\(output.stdoutText)\(output.stdoutText.hasSuffix("\n") ? "" : "\n")" }
-                if !output.stderr.isEmpty { text += "--- stderr\n\(output.stderrText)\(output.stderrText.hasSuffix("\n") ? "" : "\n")" }
+                if !output.stdout.isEmpty {
+                    text += "--- stdout\n\(output.stdoutText)\(output.stdoutText.hasSuffix("\n") ? "" : "\n")"
+                }
+                if !output.stderr.isEmpty {
+                    text += "--- stderr\n\(output.stderrText)\(output.stderrText.hasSuffix("\n") ? "" : "\n")"
+                }
                 if let note = output.truncationNote { text += "--- \(note)\n" }
             }
             text += "\n"

@@ -16,7 +16,10 @@ package struct TrialEngine: Sendable {
     /// the cleanup of `outer.cgroup-parent`); nil for remote engines.
     package var localDaemonPID: Int32?
 
-    package init(name: String, client: EngineClient, apiVersion: APIVersion, privilege: PrivilegeSupport, fingerprint: EngineFingerprint, localDaemonPID: Int32? = nil) {
+    package init(
+        name: String, client: EngineClient, apiVersion: APIVersion, privilege: PrivilegeSupport,
+        fingerprint: EngineFingerprint, localDaemonPID: Int32? = nil
+    ) {
         self.name = name
         self.client = client
         self.apiVersion = apiVersion
@@ -47,7 +50,9 @@ actor OuterImageFacts {
     func labels(of image: String, on client: EngineClient) async throws -> [String: String] {
         guard let inspect = try await inspect(image, on: client) else {
             let how = OuterImageCheck.source(of: image)
-            throw TrialFailure(outcome: .error, phase: .outer, stepOutput: "The outer image \(image) is not on the engine \(client.address): \(how).")
+            throw TrialFailure(
+                outcome: .error, phase: .outer,
+                stepOutput: "The outer image \(image) is not on the engine \(client.address): \(how).")
         }
         return inspect.labels
     }

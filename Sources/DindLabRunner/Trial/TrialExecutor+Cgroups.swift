@@ -14,9 +14,12 @@ extension TrialExecutor {
     ///
     /// - Throws: `TrialFailure` (error) where it cannot be done: a remote engine, an engine that
     ///   does not report the exec's host pid, a hierarchy the host does not have.
-    func diverge(_ execID: String, _ divergence: CgroupDivergence, _ session: inout OuterSession, _ attempt: inout TrialAttempt) async throws {
+    func diverge(
+        _ execID: String, _ divergence: CgroupDivergence, _ session: inout OuterSession, _ attempt: inout TrialAttempt
+    ) async throws {
         let began = ContinuousClock.now
-        let title = "move the exec'd daemon into diverging cgroups (daemon.cgroup-divergence: \(divergence)), from the engine's host"
+        let title =
+            "move the exec'd daemon into diverging cgroups (daemon.cgroup-divergence: \(divergence)), from the engine's host"
         guard let enginePID = engine.localDaemonPID else {
             throw TrialFailure.harness(
                 .daemon,
@@ -34,14 +37,16 @@ extension TrialExecutor {
         do {
             let view = try EngineCgroupView(enginePID: enginePID)
             guard let cgroupFile = try? String(contentsOfFile: "/proc/\(pid)/cgroup", encoding: .utf8) else {
-                throw HostCgroupError("The exec'd process (pid \(pid) on the engine's host) is gone before it could be moved.")
+                throw HostCgroupError(
+                    "The exec'd process (pid \(pid) on the engine's host) is gone before it could be moved.")
             }
             let current = CgroupComparison.parse(cgroupFile)
             let processes = [Int32(pid)] + Self.descendants(of: Int32(pid))
             for name in divergence.hierarchies {
                 let hierarchy = try view.hierarchy(named: name)
                 guard let path = current.first(where: { hierarchy.matchesLine(controllers: $0.0) })?.1 else {
-                    throw HostCgroupError("The exec'd process has no line for the hierarchy \(name) in /proc/\(pid)/cgroup.")
+                    throw HostCgroupError(
+                        "The exec'd process has no line for the hierarchy \(name) in /proc/\(pid)/cgroup.")
                 }
                 let parent = (path as NSString).deletingLastPathComponent
                 let target = (parent == "/" ? "" : parent) + "/" + CgroupDivergence.siblingName
@@ -50,11 +55,14 @@ extension TrialExecutor {
                 session.heldCgroups += held
                 for process in processes {
                     do {
-                        try "\(process)\n".write(toFile: directory + "/cgroup.procs", atomically: false, encoding: .utf8)
+                        try "\(process)\n".write(
+                            toFile: directory + "/cgroup.procs", atomically: false, encoding: .utf8)
                     } catch {
                         // A child that ended meanwhile (the wait loop's sleep) is no loss; the daemon's own process is.
                         if process == Int32(pid) {
-                            throw HostCgroupError("Could not move the exec'd process \(pid) into \(directory): \(error.localizedDescription).")
+                            throw HostCgroupError(
+                                "Could not move the exec'd process \(pid) into \(directory): \(error.localizedDescription)."
+                            )
                         }
                     }
                 }
@@ -70,15 +78,19 @@ extension TrialExecutor {
         } catch let error as HostCgroupError {
             attempt.steps.append(
                 .init(
-                    phase: .daemon, title: title, command: [], error: error.description, seconds: (ContinuousClock.now - began).inSeconds,
+                    phase: .daemon, title: title, command: [], error: error.description,
+                    seconds: (ContinuousClock.now - began).inSeconds,
                     detail: lines.joined(separator: "\n")))
             throw TrialFailure.harness(.daemon, "daemon.cgroup-divergence: \(error.description)")
         }
         attempt.steps.append(
             .init(
-                phase: .daemon, title: title, command: [], exitCode: 0, seconds: (ContinuousClock.now - began).inSeconds, detail: lines.joined(separator: "\n"))
+                phase: .daemon, title: title, command: [], exitCode: 0,
+                seconds: (ContinuousClock.now - began).inSeconds, detail: lines.joined(separator: "\n"))
         )
-        attempt.notes.append("cgroup divergence: the exec'd daemon (pid \(pid) on the engine's host) was moved: " + lines.joined(separator: "; "))
+        attempt.notes.append(
+            "cgroup divergence: the exec'd daemon (pid \(pid) on the engine's host) was moved: "
+                + lines.joined(separator: "; "))
     }
 
     /// The descendants of a process on this machine (children first), from /proc.
@@ -100,11 +112,14 @@ extension TrialExecutor {
     /// Holds the directories of the outer container's cgroup parent that do not exist yet in
     /// the engine's hierarchies (the engine creates them and never removes them), so the last
     /// trial that used them removes them. Remote engines: a note says they stay.
-    func holdCgroupParent(_ scenario: Scenario, _ session: inout OuterSession, _ attempt: inout TrialAttempt) async throws {
+    func holdCgroupParent(_ scenario: Scenario, _ session: inout OuterSession, _ attempt: inout TrialAttempt)
+        async throws
+    {
         guard let parent = scenario.outer.cgroupParent, parent.hasPrefix("/") else { return }
         guard let enginePID = engine.localDaemonPID, let view = try? EngineCgroupView(enginePID: enginePID) else {
             attempt.notes.append(
-                "outer.cgroup-parent \(parent): the engine \(engine.name) is not on this machine, so the cgroups it creates for the parent stay after the run.")
+                "outer.cgroup-parent \(parent): the engine \(engine.name) is not on this machine, so the cgroups it creates for the parent stay after the run."
+            )
             return
         }
         var prefixes: [String] = []
@@ -131,8 +146,12 @@ extension TrialExecutor {
             OuterScripts.placementCheck(image: scenario.inner.image), in: container,
             title: "placement check: the inner daemon's and an inner container's cgroups", &attempt)
         let sections = OuterScripts.parseSections(result.output.stdoutText)
-        guard result.exitCode == 0, let proc1 = sections["proc1-cgroup"], let daemon = sections["daemon-cgroup"], let inner = sections["inner-cgroup"] else {
-            attempt.notes.append("The placement check could not run (status \(result.exitCode)): \(result.output.stderrText.prefix(300))")
+        guard result.exitCode == 0, let proc1 = sections["proc1-cgroup"], let daemon = sections["daemon-cgroup"],
+            let inner = sections["inner-cgroup"]
+        else {
+            attempt.notes.append(
+                "The placement check could not run (status \(result.exitCode)): \(result.output.stderrText.prefix(300))"
+            )
             return
         }
         let placement = InnerPlacement(proc1: proc1, daemon: daemon, inner: inner)
@@ -140,7 +159,9 @@ extension TrialExecutor {
         if let undecided = placement.undecided {
             attempt.notes.append("The placement check cannot tell: \(undecided).")
         } else if placement.isMisplaced {
-            attempt.notes.append("Passed, but " + placement.signature.replacingOccurrences(of: "misplaced (passed): ", with: "misplaced: ") + ".")
+            attempt.notes.append(
+                "Passed, but "
+                    + placement.signature.replacingOccurrences(of: "misplaced (passed): ", with: "misplaced: ") + ".")
         }
     }
 }

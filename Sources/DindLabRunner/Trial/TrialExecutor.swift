@@ -44,7 +44,10 @@ struct TrialExecutor: Sendable {
     ///   - onlyCleanupLeft: Called once, when what is left of the unit is the removal of its
     ///     last outer container (or nothing): the runner may start the next unit then, so the
     ///     removal overlaps it (see `RunOptions` and the README's "What overlaps").
-    func run(_ trials: [PlannedTrial], shouldStop: @Sendable () async -> Bool = { false }, onlyCleanupLeft: @escaping @Sendable () -> Void = {}, onRecord: @Sendable (TrialRecord) async -> Void) async {
+    func run(
+        _ trials: [PlannedTrial], shouldStop: @Sendable () async -> Bool = { false },
+        onlyCleanupLeft: @escaping @Sendable () -> Void = {}, onRecord: @Sendable (TrialRecord) async -> Void
+    ) async {
         let freeing = OnceCall(onlyCleanupLeft)
         defer { freeing.call() }
         guard let first = trials.first else { return }
@@ -55,10 +58,12 @@ struct TrialExecutor: Sendable {
             let last = index == trials.count - 1
             let record: TrialRecord
             if sharesSession {
-                record = await execute(trial, session: &shared, endsSession: last, beforeLastCleanup: last ? freeing.call : {})
+                record = await execute(
+                    trial, session: &shared, endsSession: last, beforeLastCleanup: last ? freeing.call : {})
             } else {
                 var own = OuterSession()
-                record = await execute(trial, session: &own, endsSession: true, beforeLastCleanup: last ? freeing.call : {})
+                record = await execute(
+                    trial, session: &own, endsSession: true, beforeLastCleanup: last ? freeing.call : {})
             }
             if Task.isCancelled {
                 _ = await release(&shared, keep: false)
@@ -73,7 +78,10 @@ struct TrialExecutor: Sendable {
     }
 
     /// Runs one trial in `session`.
-    func execute(_ trial: PlannedTrial, session: inout OuterSession, endsSession: Bool, beforeLastCleanup: @Sendable () -> Void = {}) async -> TrialRecord {
+    func execute(
+        _ trial: PlannedTrial, session: inout OuterSession, endsSession: Bool,
+        beforeLastCleanup: @Sendable () -> Void = {}
+    ) async -> TrialRecord {
         let scenario = trial.cell.scenario
         let startedAt = Date()
         var attempt = TrialAttempt(trial: trial, deadline: .now + scenario.timeout)
@@ -119,11 +127,19 @@ struct TrialExecutor: Sendable {
             record.firstError = placement.signature
         }
 
-        if let container = session.container?.id, !Task.isCancelled, failure != nil || forensicsAlways || scenario.forensics == .always {
-            var forensics = await Forensics.collect(from: container, client: engine.client, steps: attempt.steps, logOffset: logOffset)
+        if let container = session.container?.id, !Task.isCancelled,
+            failure != nil || forensicsAlways || scenario.forensics == .always
+        {
+            var forensics = await Forensics.collect(
+                from: container, client: engine.client, steps: attempt.steps, logOffset: logOffset)
             if let failure {
-                let daemonLog = DaemonLogWindow.lines(forensics.daemonLogLines, failedIn: failure.phase, clock: attempt.clock, until: attempt.failureSeenAt)
-                let diagnosis = finder.diagnose(FailureEvidence(phase: failure.phase, daemonLog: daemonLog, stepOutput: failure.stepOutput, daemonDied: failure.daemonDied))
+                let daemonLog = DaemonLogWindow.lines(
+                    forensics.daemonLogLines, failedIn: failure.phase, clock: attempt.clock,
+                    until: attempt.failureSeenAt)
+                let diagnosis = finder.diagnose(
+                    FailureEvidence(
+                        phase: failure.phase, daemonLog: daemonLog, stepOutput: failure.stepOutput,
+                        daemonDied: failure.daemonDied))
                 record.record(diagnosis)
                 forensics.firstError = diagnosis.firstError
             }
@@ -134,10 +150,14 @@ struct TrialExecutor: Sendable {
                 record.artifactsPath = try? ResultStore.artifactsPath(for: trial.id)
             }
             if forensics.cgroups?.anyDifference == true {
-                record.notes.append("The daemon's or an exec'd process's cgroups differ from PID 1's (see cgroups.txt).")
+                record.notes.append(
+                    "The daemon's or an exec'd process's cgroups differ from PID 1's (see cgroups.txt).")
             }
         } else if let failure {
-            record.record(finder.diagnose(FailureEvidence(phase: failure.phase, stepOutput: failure.stepOutput, daemonDied: failure.daemonDied)))
+            record.record(
+                finder.diagnose(
+                    FailureEvidence(
+                        phase: failure.phase, stepOutput: failure.stepOutput, daemonDied: failure.daemonDied)))
         }
 
         if endsSession || (failure != nil && scenario.isolation == .trial) {
@@ -170,7 +190,9 @@ struct TrialExecutor: Sendable {
     /// session that has no container yet.
     ///
     /// - Returns: The started container and the route to its ready inner daemon.
-    private func setUp(_ session: inout OuterSession, _ attempt: inout TrialAttempt) async throws -> (container: OuterContainer, route: InnerRoute) {
+    private func setUp(_ session: inout OuterSession, _ attempt: inout TrialAttempt) async throws -> (
+        container: OuterContainer, route: InnerRoute
+    ) {
         let scenario = attempt.trial.cell.scenario
         do {
             attempt.clock.enter(.outer)
@@ -179,19 +201,32 @@ struct TrialExecutor: Sendable {
                 throw TrialFailure.harness(.outer, "The cell cannot run: \(problem)")
             }
             let imageLabels = try await imageFacts.labels(of: scenario.outer.image, on: engine.client)
-            let daemon = InnerDaemonCommand.make(scenarioCommand: scenario.daemon.command, imageLabels: imageLabels, cgroupParent: scenario.daemon.cgroupParent)
+            let daemon = InnerDaemonCommand.make(
+                scenarioCommand: scenario.daemon.command, imageLabels: imageLabels,
+                cgroupParent: scenario.daemon.cgroupParent)
             if let tmpfs = scenario.outer.cgroupTmpfs, engine.fingerprint.cgroupVersion == "2" {
-                throw TrialFailure.harness(.outer, "outer.cgroup-tmpfs: \(tmpfs.rawValue) needs a cgroup v1 engine (a tmpfs above the hierarchies at /sys/fs/cgroup); the engine \(engine.name) is cgroup v2, where /sys/fs/cgroup is the cgroup2 mount itself.")
+                throw TrialFailure.harness(
+                    .outer,
+                    "outer.cgroup-tmpfs: \(tmpfs.rawValue) needs a cgroup v1 engine (a tmpfs above the hierarchies at /sys/fs/cgroup); the engine \(engine.name) is cgroup v2, where /sys/fs/cgroup is the cgroup2 mount itself."
+                )
             }
             let cgroupSteps = Self.cgroupSteps(for: scenario)
-            let command = scenario.daemon.start == .cmd ? OuterScripts.commandStart(setup: scenario.outer.setup, daemon: daemon, prelude: cgroupSteps?.script) : OuterScripts.idleStart()
+            let command =
+                scenario.daemon.start == .cmd
+                ? OuterScripts.commandStart(setup: scenario.outer.setup, daemon: daemon, prelude: cgroupSteps?.script)
+                : OuterScripts.idleStart()
             let request = OuterContainerRequest(
                 image: scenario.outer.image, command: command, privileged: scenario.outer.privileged,
-                cgroups: scenario.outer.cgroups, cgroupParent: scenario.outer.cgroupParent, network: scenario.outer.network.rawValue,
+                cgroups: scenario.outer.cgroups, cgroupParent: scenario.outer.cgroupParent,
+                network: scenario.outer.network.rawValue,
                 env: scenario.outer.env, labels: labels(for: attempt.trial)
             )
             try await holdCgroupParent(scenario, &session, &attempt)
-            let created = try await engine.client.createContainer(request.containerConfig(apiVersion: engine.apiVersion, privilege: engine.privilege, engineCgroupVersion: engine.fingerprint.cgroupVersion), timeout: try attempt.remaining(cappedAt: callTimeout))
+            let created = try await engine.client.createContainer(
+                request.containerConfig(
+                    apiVersion: engine.apiVersion, privilege: engine.privilege,
+                    engineCgroupVersion: engine.fingerprint.cgroupVersion),
+                timeout: try attempt.remaining(cappedAt: callTimeout))
             let start = session.containerCreated(OuterContainer(id: created.id, daemonCommand: daemon))
             guard case .startContainer(let container) = start else { throw misstep(start, in: attempt.clock.current) }
             try await engine.client.startContainer(container.id, timeout: try attempt.remaining(cappedAt: callTimeout))
@@ -202,20 +237,31 @@ struct TrialExecutor: Sendable {
             if scenario.daemon.start == .exec {
                 attempt.clock.enter(.setup)
                 if let cgroupSteps {
-                    let result = try await exec(["sh", "-c", cgroupSteps.script], in: container.id, title: cgroupSteps.title, &attempt)
+                    let result = try await exec(
+                        ["sh", "-c", cgroupSteps.script], in: container.id, title: cgroupSteps.title, &attempt)
                     guard result.exitCode == 0 else {
-                        throw TrialFailure.failed(.setup, "\(cgroupSteps.title) exited with status \(result.exitCode): " + result.output.stderrText + result.output.stdoutText)
+                        throw TrialFailure.failed(
+                            .setup,
+                            "\(cgroupSteps.title) exited with status \(result.exitCode): " + result.output.stderrText
+                                + result.output.stdoutText)
                     }
                 }
                 for (number, line) in scenario.outer.setup.enumerated() {
-                    let result = try await exec(OuterScripts.setupLine(line), in: container.id, title: "setup line \(number + 1)", &attempt)
+                    let result = try await exec(
+                        OuterScripts.setupLine(line), in: container.id, title: "setup line \(number + 1)", &attempt)
                     guard result.exitCode == 0 else {
-                        throw TrialFailure.failed(.setup, "setup line \(number + 1) (\(OuterScripts.summary(ofSetupLine: line))) exited with status \(result.exitCode): " + result.output.stderrText + result.output.stdoutText)
+                        throw TrialFailure.failed(
+                            .setup,
+                            "setup line \(number + 1) (\(OuterScripts.summary(ofSetupLine: line))) exited with status \(result.exitCode): "
+                                + result.output.stderrText + result.output.stdoutText)
                     }
                 }
                 attempt.clock.enter(.daemon)
                 let divergence = scenario.daemon.cgroupDivergence.flatMap { $0.isNone ? nil : $0 }
-                let execID = try await engine.client.createExec(in: container.id, ExecConfig(cmd: OuterScripts.execDaemon(daemon, held: divergence != nil), attach: false), timeout: try attempt.remaining(cappedAt: callTimeout))
+                let execID = try await engine.client.createExec(
+                    in: container.id,
+                    ExecConfig(cmd: OuterScripts.execDaemon(daemon, held: divergence != nil), attach: false),
+                    timeout: try attempt.remaining(cappedAt: callTimeout))
                 try await engine.client.startExecDetached(execID, timeout: try attempt.remaining(cappedAt: callTimeout))
                 if let divergence {
                     try await diverge(execID, divergence, &session, &attempt)
@@ -223,7 +269,9 @@ struct TrialExecutor: Sendable {
             } else {
                 attempt.clock.enter(.daemon)
                 if let divergence = scenario.daemon.cgroupDivergence, !divergence.isNone {
-                    attempt.notes.append("daemon.cgroup-divergence \(divergence) moves an exec-started daemon; with start: cmd the daemon is born from PID 1, so nothing was moved.")
+                    attempt.notes.append(
+                        "daemon.cgroup-divergence \(divergence) moves an exec-started daemon; with start: cmd the daemon is born from PID 1, so nothing was moved."
+                    )
                 }
             }
             let waiting = session.daemonLaunched()
@@ -235,7 +283,9 @@ struct TrialExecutor: Sendable {
     /// Waits for the inner daemon as `wait` says and tells the session it answered.
     ///
     /// - Returns: The container and the route to its ready inner daemon.
-    private func becomeReady(_ wait: DaemonWait, _ session: inout OuterSession, _ attempt: inout TrialAttempt) async throws -> (container: OuterContainer, route: InnerRoute) {
+    private func becomeReady(_ wait: DaemonWait, _ session: inout OuterSession, _ attempt: inout TrialAttempt)
+        async throws -> (container: OuterContainer, route: InnerRoute)
+    {
         let client = try await waitUntilReady(wait, &attempt)
         let next = session.daemonAnswered(client: client)
         guard case .runInner(let container, let route) = next else { throw misstep(next, in: attempt.clock.current) }
@@ -246,7 +296,10 @@ struct TrialExecutor: Sendable {
     /// the executor, recorded as the harness's error in the current phase.
     private func misstep(_ action: OuterSession.Action, in phase: TrialPhase) -> TrialFailure {
         if case .invalid(let reason) = action { return .harness(phase, reason) }
-        return .harness(phase, "The trial's state machine asked for \(action) where the trial executor did not expect it; this is a bug in dindlab's trial executor.")
+        return .harness(
+            phase,
+            "The trial's state machine asked for \(action) where the trial executor did not expect it; this is a bug in dindlab's trial executor."
+        )
     }
 
     /// Waits for the inner daemon; when `wait` says the inner image is not loaded, loads it in the
@@ -262,9 +315,11 @@ struct TrialExecutor: Sendable {
         // An inner daemon on a fresh tmpfs (API 1.22 and later) has no images to check for.
         let fresh = wait.firstTrial && engine.apiVersion >= APIVersion(1, 22)
         if case .hostSocket(let root, _) = wait.route {
-            let (status, client) = try await waitFromHost(root, image: image, checkFirst: !fresh, readySeconds: readySeconds, &attempt)
+            let (status, client) = try await waitFromHost(
+                root, image: image, checkFirst: !fresh, readySeconds: readySeconds, &attempt)
             if status != .ready {
-                try await readinessFailed(status, exitCode: Int(status.rawValue), stderr: "", container: container, &attempt)
+                try await readinessFailed(
+                    status, exitCode: Int(status.rawValue), stderr: "", container: container, &attempt)
             }
             return client
         }
@@ -272,10 +327,12 @@ struct TrialExecutor: Sendable {
         if let image {
             then = OuterScripts.loadInnerImageLines(image, checkFirst: !fresh)
         }
-        let title = image.map { "wait for the inner daemon, then load inner image \($0)" } ?? "wait for the inner daemon"
+        let title =
+            image.map { "wait for the inner daemon, then load inner image \($0)" } ?? "wait for the inner daemon"
         let result: ExecResult
         do {
-            result = try await exec(OuterScripts.waitReady(timeoutSeconds: readySeconds, then: then), in: container, title: title, &attempt)
+            result = try await exec(
+                OuterScripts.waitReady(timeoutSeconds: readySeconds, then: then), in: container, title: title, &attempt)
         } catch let error as EngineError where error.status == 409 {
             throw await outerContainerEnded(container, phase: attempt.clock.current, error: error)
         }
@@ -293,31 +350,42 @@ struct TrialExecutor: Sendable {
             }
             return nil
         }
-        try await readinessFailed(status, exitCode: result.exitCode, stderr: result.output.stderrText, container: container, &attempt)
+        try await readinessFailed(
+            status, exitCode: result.exitCode, stderr: result.output.stderrText, container: container, &attempt)
         return nil
     }
 
     /// Turns a readiness status other than ready into the trial's failure (and returns on ready).
-    private func readinessFailed(_ status: OuterScripts.ReadyStatus?, exitCode: Int, stderr: String, container: String, _ attempt: inout TrialAttempt) async throws {
+    private func readinessFailed(
+        _ status: OuterScripts.ReadyStatus?, exitCode: Int, stderr: String, container: String,
+        _ attempt: inout TrialAttempt
+    ) async throws {
         let scenario = attempt.trial.cell.scenario
         let readySeconds = Int(scenario.daemon.readyTimeout.inSeconds.rounded(.up))
         switch status {
         case .ready:
             return
         case .setupFailed:
-            let failed = try await exec(OuterScripts.failedSetup, in: container, title: "read the failed setup line", &attempt)
+            let failed = try await exec(
+                OuterScripts.failedSetup, in: container, title: "read the failed setup line", &attempt)
             let lines = failed.output.stdoutText.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
             let number = Int(lines.first ?? "") ?? -1
             let line = number > 0 && number <= scenario.outer.setup.count ? scenario.outer.setup[number - 1] : "?"
             attempt.clock.attribute(attempt.clock.durations[.daemon] ?? 0, to: .setup, from: .daemon)
-            let step = number == OuterScripts.preludeNumber ? Self.cgroupSteps(for: scenario)?.title ?? "setup line 0" : "setup line \(number) (\(OuterScripts.summary(ofSetupLine: line)))"
-            throw TrialFailure.failed(.setup, "\(step) failed: " + (lines.count > 1 ? String(lines[1]) : "") + failed.output.stderrText)
+            let step =
+                number == OuterScripts.preludeNumber
+                ? Self.cgroupSteps(for: scenario)?.title ?? "setup line 0"
+                : "setup line \(number) (\(OuterScripts.summary(ofSetupLine: line)))"
+            throw TrialFailure.failed(
+                .setup, "\(step) failed: " + (lines.count > 1 ? String(lines[1]) : "") + failed.output.stderrText)
         case .daemonDied:
             throw TrialFailure.failed(.daemon, "the inner daemon exited before it answered", daemonDied: true)
         case .timedOut:
-            throw TrialFailure.failed(.daemon, "the inner daemon did not answer within the ready-timeout of \(readySeconds) s")
+            throw TrialFailure.failed(
+                .daemon, "the inner daemon did not answer within the ready-timeout of \(readySeconds) s")
         case nil, .thenFailed:
-            throw TrialFailure.harness(.daemon, "waiting for the inner daemon failed with status \(exitCode): \(stderr)")
+            throw TrialFailure.harness(
+                .daemon, "waiting for the inner daemon failed with status \(exitCode): \(stderr)")
         }
     }
 
@@ -325,27 +393,40 @@ struct TrialExecutor: Sendable {
     /// engine's host (`OuterRoot`) or through exec, and says why in the step log when exec.
     ///
     /// - Returns: The route, without the inner daemon's client yet.
-    private func findOuterRoot(_ container: OuterContainer, scenario: Scenario, _ attempt: inout TrialAttempt) async throws -> InnerRoute {
+    private func findOuterRoot(_ container: OuterContainer, scenario: Scenario, _ attempt: inout TrialAttempt)
+        async throws -> InnerRoute
+    {
         let began = ContinuousClock.now
         let route: InnerRoute
         let detail: String
         func exec(because reason: String) -> (InnerRoute, String) {
-            (.exec, "the inner daemon is reached through exec (docker version, docker import in the container): \(reason)")
+            (
+                .exec,
+                "the inner daemon is reached through exec (docker version, docker import in the container): \(reason)"
+            )
         }
-        if let reason = OuterRoot.unusableReason(endpoint: engine.client.address.endpoint, environment: scenario.outer.env, daemonCommand: container.daemonCommand) {
+        if let reason = OuterRoot.unusableReason(
+            endpoint: engine.client.address.endpoint, environment: scenario.outer.env,
+            daemonCommand: container.daemonCommand)
+        {
             (route, detail) = exec(because: reason)
         } else {
-            let inspect = try await engine.client.inspectContainer(container.id, timeout: try attempt.remaining(cappedAt: callTimeout))
+            let inspect = try await engine.client.inspectContainer(
+                container.id, timeout: try attempt.remaining(cappedAt: callTimeout))
             switch OuterRoot.find(pid: inspect.state.pid, containerID: inspect.id) {
             case .success(let root):
                 route = .hostSocket(root, client: nil)
-                detail = "the inner daemon is reached from the engine's host through \(root.prefix) (socket \(root.socketPath)): readiness by GET /_ping, the inner image by POST /images/create, no exec"
+                detail =
+                    "the inner daemon is reached from the engine's host through \(root.prefix) (socket \(root.socketPath)): readiness by GET /_ping, the inner image by POST /images/create, no exec"
             case .failure(let error):
                 (route, detail) = exec(because: error.description)
             }
         }
         let title = if case .hostSocket = route { "host socket" } else { "exec" }
-        attempt.steps.append(.init(phase: attempt.clock.current, title: "route to the inner daemon: " + title, command: [], seconds: (ContinuousClock.now - began).inSeconds, detail: detail))
+        attempt.steps.append(
+            .init(
+                phase: attempt.clock.current, title: "route to the inner daemon: " + title, command: [],
+                seconds: (ContinuousClock.now - began).inSeconds, detail: detail))
         return route
     }
 
@@ -353,36 +434,60 @@ struct TrialExecutor: Sendable {
     /// (phase `prepare` from the moment the daemon answered). Both are recorded as steps.
     ///
     /// - Returns: The readiness status, and the inner daemon's client once it answered.
-    private func waitFromHost(_ root: OuterRoot, image: String?, checkFirst: Bool, readySeconds: Int, _ attempt: inout TrialAttempt) async throws -> (OuterScripts.ReadyStatus, EngineClient?) {
+    private func waitFromHost(
+        _ root: OuterRoot, image: String?, checkFirst: Bool, readySeconds: Int, _ attempt: inout TrialAttempt
+    ) async throws -> (OuterScripts.ReadyStatus, EngineClient?) {
         let began = ContinuousClock.now
         let limit = min(Duration.seconds(readySeconds), try attempt.remaining())
         let (status, client, detail) = await root.waitReady(timeout: limit)
         if status == .timedOut, attempt.isNearDeadline || Task.isCancelled {
             // The trial's own deadline came before the ready-timeout: the trial timed out.
-            attempt.steps.append(.init(phase: attempt.clock.current, title: "wait for the inner daemon (from the engine's host)", command: [], error: detail, seconds: (ContinuousClock.now - began).inSeconds))
-            throw TrialFailure.timedOut(attempt.clock.current, "the trial did not finish within its timeout of \(Int(attempt.trial.cell.scenario.timeout.inSeconds)) s (\(detail))")
+            attempt.steps.append(
+                .init(
+                    phase: attempt.clock.current, title: "wait for the inner daemon (from the engine's host)",
+                    command: [], error: detail, seconds: (ContinuousClock.now - began).inSeconds))
+            throw TrialFailure.timedOut(
+                attempt.clock.current,
+                "the trial did not finish within its timeout of \(Int(attempt.trial.cell.scenario.timeout.inSeconds)) s (\(detail))"
+            )
         }
-        attempt.steps.append(.init(phase: attempt.clock.current, title: "wait for the inner daemon (from the engine's host)", command: [], exitCode: Int(status.rawValue), seconds: (ContinuousClock.now - began).inSeconds, detail: detail))
+        attempt.steps.append(
+            .init(
+                phase: attempt.clock.current, title: "wait for the inner daemon (from the engine's host)", command: [],
+                exitCode: Int(status.rawValue), seconds: (ContinuousClock.now - began).inSeconds, detail: detail))
         guard status == .ready, let client, let image else { return (status, client) }
         attempt.clock.enter(.prepare)
         let loading = ContinuousClock.now
         do {
-            let done = try await root.importInnerImage(image, into: client, checkFirst: checkFirst, timeout: try attempt.remaining(cappedAt: callTimeout))
-            attempt.steps.append(.init(phase: .prepare, title: "load inner image \(image) (from the engine's host)", command: [], exitCode: 0, seconds: (ContinuousClock.now - loading).inSeconds, detail: done))
+            let done = try await root.importInnerImage(
+                image, into: client, checkFirst: checkFirst, timeout: try attempt.remaining(cappedAt: callTimeout))
+            attempt.steps.append(
+                .init(
+                    phase: .prepare, title: "load inner image \(image) (from the engine's host)", command: [],
+                    exitCode: 0, seconds: (ContinuousClock.now - loading).inSeconds, detail: done))
         } catch let failure as TrialFailure {
-            attempt.steps.append(.init(phase: .prepare, title: "load inner image \(image) (from the engine's host)", command: [], error: failure.stepOutput, seconds: (ContinuousClock.now - loading).inSeconds))
+            attempt.steps.append(
+                .init(
+                    phase: .prepare, title: "load inner image \(image) (from the engine's host)", command: [],
+                    error: failure.stepOutput, seconds: (ContinuousClock.now - loading).inSeconds))
             throw failure
         } catch let error as EngineError where !error.isTimeout {
-            attempt.steps.append(.init(phase: .prepare, title: "load inner image \(image) (from the engine's host)", command: [], error: "\(error)", seconds: (ContinuousClock.now - loading).inSeconds))
+            attempt.steps.append(
+                .init(
+                    phase: .prepare, title: "load inner image \(image) (from the engine's host)", command: [],
+                    error: "\(error)", seconds: (ContinuousClock.now - loading).inSeconds))
             // The inner daemon's refusal is the system under test failing, as `docker import` failing would be.
-            throw TrialFailure.failed(.prepare, "importing the inner image \(image) into the inner daemon failed: \(error)")
+            throw TrialFailure.failed(
+                .prepare, "importing the inner image \(image) into the inner daemon failed: \(error)")
         }
         return (status, client)
     }
 
     /// The inner runs of one trial in `outer`, through `route`; the first one that fails ends
     /// the trial. A fault's restarted daemon is told to `session`.
-    private func innerRuns(_ outer: OuterContainer, _ route: InnerRoute, _ session: inout OuterSession, _ attempt: inout TrialAttempt) async throws {
+    private func innerRuns(
+        _ outer: OuterContainer, _ route: InnerRoute, _ session: inout OuterSession, _ attempt: inout TrialAttempt
+    ) async throws {
         let inner = attempt.trial.cell.scenario.inner
         let container = outer.id
         var route = route
@@ -393,16 +498,29 @@ struct TrialExecutor: Sendable {
             let tty = inner.mode == .ti
             // From the engine's host, mode d runs only `docker run -d` in the exec (`OuterRoot.runDetached`).
             let host = tty ? nil : route.hostClient
-            let command = tty ? OuterScripts.innerInteractive(image: inner.image, command: inner.command)
-                : host != nil ? OuterScripts.innerDetachedRun(image: inner.image, command: inner.command) : OuterScripts.innerDetached(image: inner.image, command: inner.command)
-            let fault = index == 0 && attempt.trial.cell.scenario.faults.killDaemonAtTrial == attempt.trial.index + 1 ? injectDaemonKill(in: container, after: attempt.trial.cell.scenario.faults.killAfter) : nil
+            let command =
+                tty
+                ? OuterScripts.innerInteractive(image: inner.image, command: inner.command)
+                : host != nil
+                    ? OuterScripts.innerDetachedRun(image: inner.image, command: inner.command)
+                    : OuterScripts.innerDetached(image: inner.image, command: inner.command)
+            let fault =
+                index == 0 && attempt.trial.cell.scenario.faults.killDaemonAtTrial == attempt.trial.index + 1
+                ? injectDaemonKill(in: container, after: attempt.trial.cell.scenario.faults.killAfter) : nil
             let outcome: Result<ExecResult, any Error>
             do {
-                let run = try await exec(command, in: container, tty: tty, title: "inner run \(index + 1) (\(tty ? "run -ti" : "run -d"))", &attempt)
+                let run = try await exec(
+                    command, in: container, tty: tty, title: "inner run \(index + 1) (\(tty ? "run -ti" : "run -d"))",
+                    &attempt)
                 if let host {
                     let waiting = ContinuousClock.now
-                    let (result, detail) = try await OuterRoot.runDetached(run: run, client: host, limit: Self.outputLimit, timeout: try attempt.remaining())
-                    attempt.steps.append(.init(phase: .inner, title: "inner run \(index + 1): wait and logs (from the engine's host)", command: [], exitCode: result.exitCode, output: result.output, seconds: (ContinuousClock.now - waiting).inSeconds, detail: detail))
+                    let (result, detail) = try await OuterRoot.runDetached(
+                        run: run, client: host, limit: Self.outputLimit, timeout: try attempt.remaining())
+                    attempt.steps.append(
+                        .init(
+                            phase: .inner, title: "inner run \(index + 1): wait and logs (from the engine's host)",
+                            command: [], exitCode: result.exitCode, output: result.output,
+                            seconds: (ContinuousClock.now - waiting).inSeconds, detail: detail))
                     if let note = result.output.truncationNote {
                         attempt.notes.append("inner run \(index + 1) (run -d): \(note)")
                     }
@@ -424,15 +542,26 @@ struct TrialExecutor: Sendable {
             }
             let result = try outcome.get()
             // A TTY turns "\n" into "\r\n".
-            let output = (result.output.stdoutText + result.output.stderrText).replacingOccurrences(of: "\r\n", with: "\n")
-            let matched = pattern.map { $0.firstMatch(in: output, range: NSRange(output.startIndex..., in: output)) != nil }
-            attempt.innerResults.append(InnerRunResult(index: index, exitCode: result.exitCode, outputMatched: matched, durationSeconds: (ContinuousClock.now - began).inSeconds))
+            let output = (result.output.stdoutText + result.output.stderrText).replacingOccurrences(
+                of: "\r\n", with: "\n")
+            let matched = pattern.map {
+                $0.firstMatch(in: output, range: NSRange(output.startIndex..., in: output)) != nil
+            }
+            attempt.innerResults.append(
+                InnerRunResult(
+                    index: index, exitCode: result.exitCode, outputMatched: matched,
+                    durationSeconds: (ContinuousClock.now - began).inSeconds))
             if result.exitCode != 0 {
                 let daemonDied = daemonKilled ? true : await !daemonIsAlive(in: container)
-                throw TrialFailure.innerRunFailed(index + 1, status: result.exitCode, stderr: result.output.stderrText, stdout: result.output.stdoutText, daemonDied: daemonDied)
+                throw TrialFailure.innerRunFailed(
+                    index + 1, status: result.exitCode, stderr: result.output.stderrText,
+                    stdout: result.output.stdoutText, daemonDied: daemonDied)
             }
             if matched == false {
-                throw TrialFailure.failed(.inner, "inner run \(index + 1): the output does not match expect-output /\(inner.expectOutput ?? "")/: \(output.prefix(500))")
+                throw TrialFailure.failed(
+                    .inner,
+                    "inner run \(index + 1): the output does not match expect-output /\(inner.expectOutput ?? "")/: \(output.prefix(500))"
+                )
             }
         }
     }
@@ -440,17 +569,27 @@ struct TrialExecutor: Sendable {
     /// The failure of a trial whose outer container stopped on its own (its command exited:
     /// with `start: cmd`, a setup line that runs `exit` ends the container's shell).
     private func outerContainerEnded(_ container: String, phase: TrialPhase, error: EngineError) async -> TrialFailure {
-        guard let state = try? await engine.client.inspectContainer(container, timeout: .seconds(15)), !state.state.running else {
+        guard let state = try? await engine.client.inspectContainer(container, timeout: .seconds(15)),
+            !state.state.running
+        else {
             return .harness(phase, error)
         }
-        let logs = (try? await engine.client.containerLogs(container, tty: false, tail: 50, timeout: .seconds(15))).map { $0.stderrText + $0.stdoutText } ?? ""
-        return .failed(phase, "the outer container's command exited with status \(state.state.exitCode) before the inner daemon was ready (a setup line that runs `exit` ends it with start: cmd)\n" + logs)
+        let logs =
+            (try? await engine.client.containerLogs(container, tty: false, tail: 50, timeout: .seconds(15))).map {
+                $0.stderrText + $0.stdoutText
+            } ?? ""
+        return .failed(
+            phase,
+            "the outer container's command exited with status \(state.state.exitCode) before the inner daemon was ready (a setup line that runs `exit` ends it with start: cmd)\n"
+                + logs)
     }
 
     /// Whether the inner daemon's process still exists (true when that cannot be told).
     private func daemonIsAlive(in container: String) async -> Bool {
         let check = ["sh", "-c", "kill -0 $(cat \(OuterScripts.daemonPID)) 2>/dev/null"]
-        guard let result = try? await engine.client.exec(in: container, check, timeout: .seconds(15)) else { return true }
+        guard let result = try? await engine.client.exec(in: container, check, timeout: .seconds(15)) else {
+            return true
+        }
         return result.exitCode == 0
     }
 
@@ -462,7 +601,9 @@ struct TrialExecutor: Sendable {
             do {
                 let result = try await client.exec(in: container, OuterScripts.killDaemon, timeout: .seconds(30))
                 let pid = result.output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
-                return result.exitCode == 0 ? "Fault: the inner daemon (pid \(pid)) was killed with SIGKILL \(DurationText.format(delay)) into the inner run." : "Fault: killing the inner daemon failed: \(result.output.stderrText)"
+                return result.exitCode == 0
+                    ? "Fault: the inner daemon (pid \(pid)) was killed with SIGKILL \(DurationText.format(delay)) into the inner run."
+                    : "Fault: killing the inner daemon failed: \(result.output.stderrText)"
             } catch {
                 return "Fault: killing the inner daemon failed: \(error)"
             }
@@ -473,11 +614,17 @@ struct TrialExecutor: Sendable {
     /// exec-born process now, whatever `daemon.start` says), appending to its log.
     ///
     /// - Returns: The route to the restarted daemon.
-    private func restartDaemon(_ outer: OuterContainer, from route: InnerRoute, _ session: inout OuterSession, _ attempt: inout TrialAttempt) async throws -> InnerRoute {
+    private func restartDaemon(
+        _ outer: OuterContainer, from route: InnerRoute, _ session: inout OuterSession, _ attempt: inout TrialAttempt
+    ) async throws -> InnerRoute {
         // The killed daemon's pid file goes first: the host route reads it at once and would
         // take the dead pid for the new daemon's, which the detached exec writes a moment later.
-        if case .hostSocket(let root, _) = route { try? FileManager.default.removeItem(atPath: root.hostPath(OuterScripts.daemonPID)) }
-        let execID = try await engine.client.createExec(in: outer.id, ExecConfig(cmd: OuterScripts.execDaemon(outer.daemonCommand, appendLog: true), attach: false), timeout: try attempt.remaining(cappedAt: callTimeout))
+        if case .hostSocket(let root, _) = route {
+            try? FileManager.default.removeItem(atPath: root.hostPath(OuterScripts.daemonPID))
+        }
+        let execID = try await engine.client.createExec(
+            in: outer.id, ExecConfig(cmd: OuterScripts.execDaemon(outer.daemonCommand, appendLog: true), attach: false),
+            timeout: try attempt.remaining(cappedAt: callTimeout))
         try await engine.client.startExecDetached(execID, timeout: try attempt.remaining(cappedAt: callTimeout))
         let waiting = session.daemonRestarted()
         guard case .waitForDaemon(let wait, _) = waiting else { throw misstep(waiting, in: attempt.clock.current) }
@@ -505,8 +652,12 @@ struct TrialExecutor: Sendable {
             container = outer.id
         case .keep(let outer):
             let container = outer.id
-            let cgroups = session.heldCgroups.isEmpty ? "" : " The cgroups dindlab made for it stay too: \(session.heldCgroups.joined(separator: ", ")) (rmdir them, innermost first, once it is removed)."
-            return "The outer container \(container) was kept for inspection (label \(KeptContainer.label)=true)." + cgroups
+            let cgroups =
+                session.heldCgroups.isEmpty
+                ? ""
+                : " The cgroups dindlab made for it stay too: \(session.heldCgroups.joined(separator: ", ")) (rmdir them, innermost first, once it is removed)."
+            return "The outer container \(container) was kept for inspection (label \(KeptContainer.label)=true)."
+                + cgroups
         default:
             return nil
         }
@@ -525,7 +676,8 @@ struct TrialExecutor: Sendable {
             _ = session.containerRemoved()
             removed = nil
         } catch {
-            removed = "Removing the outer container \(container) failed: \(error). It keeps its run labels, so garbage collection removes it later."
+            removed =
+                "Removing the outer container \(container) failed: \(error). It keeps its run labels, so garbage collection removes it later."
         }
         let released = await releaseCgroups(&session)
         let notes = [removed, released].compactMap { $0 }
@@ -559,7 +711,9 @@ struct TrialExecutor: Sendable {
             scripts.append(OuterScripts.cgroupTmpfsRemount(writable: tmpfs == .writable))
             what.append("outer.cgroup-tmpfs: \(tmpfs.rawValue)")
         }
-        var titles = what.isEmpty ? [] : ["the remount of the engine's cgroup mounts read-write (\(what.joined(separator: ", ")))"]
+        var titles =
+            what.isEmpty
+            ? [] : ["the remount of the engine's cgroup mounts read-write (\(what.joined(separator: ", ")))"]
         if scenario.outer.cgroupNesting {
             scripts.append(OuterScripts.cgroupNesting)
             titles.append("the cgroup nesting step (outer.cgroup-nesting: true)")
@@ -573,25 +727,39 @@ struct TrialExecutor: Sendable {
     /// is counted and dropped, and the trial's notes say so.
     static let outputLimit = 1 << 20
 
-    func exec(_ command: [String], in container: String, tty: Bool = false, title: String, _ attempt: inout TrialAttempt) async throws -> ExecResult {
+    func exec(
+        _ command: [String], in container: String, tty: Bool = false, title: String, _ attempt: inout TrialAttempt
+    ) async throws -> ExecResult {
         let began = ContinuousClock.now
         let phase = attempt.clock.current
         do {
-            let result = try await engine.client.exec(in: container, command, tty: tty, limit: Self.outputLimit, timeout: try attempt.remaining(), callTimeout: callTimeout)
-            attempt.steps.append(.init(phase: phase, title: title, command: command, exitCode: result.exitCode, output: result.output, seconds: (ContinuousClock.now - began).inSeconds))
+            let result = try await engine.client.exec(
+                in: container, command, tty: tty, limit: Self.outputLimit, timeout: try attempt.remaining(),
+                callTimeout: callTimeout)
+            attempt.steps.append(
+                .init(
+                    phase: phase, title: title, command: command, exitCode: result.exitCode, output: result.output,
+                    seconds: (ContinuousClock.now - began).inSeconds))
             if let note = result.output.truncationNote {
                 attempt.notes.append("\(title): \(note)")
             }
             return result
         } catch {
-            attempt.steps.append(.init(phase: phase, title: title, command: command, error: "\(error)", seconds: (ContinuousClock.now - began).inSeconds))
+            attempt.steps.append(
+                .init(
+                    phase: phase, title: title, command: command, error: "\(error)",
+                    seconds: (ContinuousClock.now - began).inSeconds))
             throw error
         }
     }
 
-    private func daemonLogSize(_ container: OuterContainer, _ route: InnerRoute, _ attempt: inout TrialAttempt) async throws -> Int {
+    private func daemonLogSize(_ container: OuterContainer, _ route: InnerRoute, _ attempt: inout TrialAttempt)
+        async throws -> Int
+    {
         if case .hostSocket(let root, _) = route, let size = root.size(OuterScripts.daemonLog) { return size }
-        let result = try await engine.client.exec(in: container.id, ["sh", "-c", "wc -c < \(OuterScripts.daemonLog)"], timeout: try attempt.remaining(), callTimeout: callTimeout)
+        let result = try await engine.client.exec(
+            in: container.id, ["sh", "-c", "wc -c < \(OuterScripts.daemonLog)"], timeout: try attempt.remaining(),
+            callTimeout: callTimeout)
         return Int(result.output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
     }
 
@@ -614,10 +782,13 @@ struct TrialExecutor: Sendable {
     /// the failure finds the engine gone, it is marked lost and the run starts no more trials.
     private func classify(_ error: any Error, attempt: TrialAttempt) async -> TrialFailure {
         let phase = attempt.clock.current
-        let timeoutText = "the trial did not finish within its timeout of \(Int(attempt.trial.cell.scenario.timeout.inSeconds)) s"
+        let timeoutText =
+            "the trial did not finish within its timeout of \(Int(attempt.trial.cell.scenario.timeout.inSeconds)) s"
         switch error {
         case let failure as TrialFailure where failure.outcome == .fail:
-            if let lost = await engineLoss() { return .harness(phase, lost + " (the trial had failed: \(failure.stepOutput.prefix(300)))") }
+            if let lost = await engineLoss() {
+                return .harness(phase, lost + " (the trial had failed: \(failure.stepOutput.prefix(300)))")
+            }
             return failure
         case let failure as TrialFailure:
             return failure
@@ -628,7 +799,8 @@ struct TrialExecutor: Sendable {
             return .harness(phase, "the engine did not answer in time: \(error)")
         case let error as EngineError where error.isTransport:
             if let lost = await engineLoss(after: error) { return .harness(phase, lost) }
-            return .harness(phase, "the connection to the engine \(engine.name) broke, though it still answers: \(error)")
+            return .harness(
+                phase, "the connection to the engine \(engine.name) broke, though it still answers: \(error)")
         default:
             return .harness(phase, error)
         }
@@ -681,7 +853,9 @@ struct TrialAttempt: Sendable {
     func remaining(cappedAt cap: Duration? = nil) throws -> Duration {
         let left = deadline - .now
         guard left > .milliseconds(50) else {
-            throw TrialFailure.timedOut(clock.current, "the trial did not finish within its timeout of \(Int(trial.cell.scenario.timeout.inSeconds)) s")
+            throw TrialFailure.timedOut(
+                clock.current,
+                "the trial did not finish within its timeout of \(Int(trial.cell.scenario.timeout.inSeconds)) s")
         }
         return cap.map { min($0, left) } ?? left
     }

@@ -22,10 +22,15 @@ struct TrialFailure: Error, Sendable {
     /// (mode d: the inner command's output, stderr merged; mode ti: everything the TTY showed).
     /// `ErrorNormaliser` takes the harness's words off again, so the signature is the inner
     /// command's own error in either mode.
-    static func innerRunFailed(_ number: Int, status: Int, stderr: String, stdout: String, daemonDied: Bool) -> TrialFailure {
+    static func innerRunFailed(_ number: Int, status: Int, stderr: String, stdout: String, daemonDied: Bool)
+        -> TrialFailure
+    {
         // A dead daemon explains the failure better than what the docker CLI said.
         let death = daemonDied ? "the inner daemon failed: it died during inner run \(number)\n" : ""
-        return .failed(.inner, death + (stderr.isEmpty ? "" : stderr + "\n") + "inner run \(number) exited with status \(status): " + stdout, daemonDied: daemonDied)
+        return .failed(
+            .inner,
+            death + (stderr.isEmpty ? "" : stderr + "\n") + "inner run \(number) exited with status \(status): "
+                + stdout, daemonDied: daemonDied)
     }
 
     /// The harness or the engine failed: reported, never counted as the scenario's failure.

@@ -36,7 +36,9 @@ public struct EngineAddress: Sendable, Hashable, CustomStringConvertible {
                 throw EngineError.invalidAddress(string, reason: "a unix:// address needs an absolute socket path")
             }
             guard path.utf8.count < 108 else {
-                throw EngineError.invalidAddress(string, reason: "the socket path is \(path.utf8.count) bytes long, and Unix sockets allow at most 107")
+                throw EngineError.invalidAddress(
+                    string,
+                    reason: "the socket path is \(path.utf8.count) bytes long, and Unix sockets allow at most 107")
             }
             self.init(endpoint: .unix(path: path))
         } else if string.hasPrefix("tcp://") {

@@ -13,7 +13,9 @@ public struct EngineConfiguration: Sendable, Hashable {
     /// The variable that names the engine, for messages about an address that came from it.
     public static let hostVariable = "DOCKER_HOST"
     /// The environment variables read here.
-    public static let environmentVariables = [hostVariable, "DOCKER_API_VERSION", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH"]
+    public static let environmentVariables = [
+        hostVariable, "DOCKER_API_VERSION", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH",
+    ]
 
     /// The engine DOCKER_HOST names, TLS applied; nil when DOCKER_HOST is unset or empty.
     public var host: EngineAddress?
@@ -50,7 +52,10 @@ public struct EngineConfiguration: Sendable, Hashable {
             do {
                 host = try EngineAddress(parsing: text, tls: tls)
             } catch let error as EngineError {
-                throw EngineError.invalidSetting(variable: hostVariable, value: text, reason: (error.invalidAddressReason ?? error.description) + "; an engine address looks like unix:///path/to/docker.sock or tcp://host:port")
+                throw EngineError.invalidSetting(
+                    variable: hostVariable, value: text,
+                    reason: (error.invalidAddressReason ?? error.description)
+                        + "; an engine address looks like unix:///path/to/docker.sock or tcp://host:port")
             }
         }
         var pinned: APIVersion?
@@ -58,7 +63,9 @@ public struct EngineConfiguration: Sendable, Hashable {
             guard let version = APIVersion(given) else { throw EngineError.invalidAPIVersion(given) }
             pinned = version
         } else if let text = environment["DOCKER_API_VERSION"], !text.isEmpty {
-            guard let version = APIVersion(text) else { throw EngineError.invalidAPIVersion(text, variable: "DOCKER_API_VERSION") }
+            guard let version = APIVersion(text) else {
+                throw EngineError.invalidAPIVersion(text, variable: "DOCKER_API_VERSION")
+            }
             pinned = version
         }
         return EngineConfiguration(host: host, tls: tls, apiVersion: pinned)
@@ -78,9 +85,11 @@ public struct EngineConfiguration: Sendable, Hashable {
             verifyPeer: !verifyText.isEmpty)
         let missing = [tls.caCertificatePath, tls.certificatePath, tls.keyPath].filter { !fileExists($0) }
         if !missing.isEmpty {
-            let (variable, value) = certPath.isEmpty ? ("DOCKER_TLS_VERIFY", verifyText) : ("DOCKER_CERT_PATH", certPath)
+            let (variable, value) =
+                certPath.isEmpty ? ("DOCKER_TLS_VERIFY", verifyText) : ("DOCKER_CERT_PATH", certPath)
             let files = missing.joined(separator: ", ")
-            let reason = certPath.isEmpty
+            let reason =
+                certPath.isEmpty
                 ? "it asks for TLS, and DOCKER_CERT_PATH is unset, so the certificates are looked for in \(folder), where \(files) \(missing.count == 1 ? "does" : "do") not exist"
                 : "it names the TLS certificate folder, and \(files) \(missing.count == 1 ? "does" : "do") not exist"
             throw EngineError.invalidSetting(variable: variable, value: value, reason: reason)

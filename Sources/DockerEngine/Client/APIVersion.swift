@@ -1,3 +1,5 @@
+import Foundation
+
 /// An Engine API version such as 1.19 (Docker 1.7) or 1.45 (Docker 26).
 public struct APIVersion: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
     public var major: Int
@@ -45,7 +47,8 @@ public struct APIVersion: Sendable, Hashable, Comparable, Codable, CustomStringC
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let version = APIVersion(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "\"\(text)\" is not an API version"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "\"\(text)\" is not an API version"))
         }
         self = version
     }
@@ -61,5 +64,3 @@ public struct APIVersion: Sendable, Hashable, Comparable, Codable, CustomStringC
 
     public var description: String { "\(major).\(minor)" }
 }
-
-import Foundation

@@ -14,13 +14,18 @@ extension EngineClient {
     /// of API versions before 1.24 could send it: Docker 1.7 built with Go 1.10 or later fails
     /// every create that has one ("json: cannot set embedded pointer to unexported struct:
     /// runconfig.hostConfigWrapper"). The client learns that from the first refusal.
-    public func createContainer(_ config: ContainerConfig, name: String? = nil, timeout: Duration? = nil) async throws -> ContainerCreated {
+    public func createContainer(_ config: ContainerConfig, name: String? = nil, timeout: Duration? = nil) async throws
+        -> ContainerCreated
+    {
         if let host = config.hostConfig, startHostConfigs.engineRefusesAtCreate {
             return try await createWithHostConfigAtStart(config, host: host, name: name, timeout: timeout)
         }
         let body = try JSONEncoder().encode(config)
         do {
-            return try decode(await request("POST", "/containers/create", query: [("name", name)], body: .data(body, contentType: "application/json"), timeout: timeout))
+            return try decode(
+                await request(
+                    "POST", "/containers/create", query: [("name", name)],
+                    body: .data(body, contentType: "application/json"), timeout: timeout))
         } catch let error as EngineError where Self.cannotDecodeHostConfigAtCreate(error) {
             guard let host = config.hostConfig else { throw error }
             startHostConfigs.engineRefusesAtCreate = true
@@ -28,11 +33,16 @@ extension EngineClient {
         }
     }
 
-    private func createWithHostConfigAtStart(_ config: ContainerConfig, host: HostConfig, name: String?, timeout: Duration?) async throws -> ContainerCreated {
+    private func createWithHostConfigAtStart(
+        _ config: ContainerConfig, host: HostConfig, name: String?, timeout: Duration?
+    ) async throws -> ContainerCreated {
         var bare = config
         bare.hostConfig = nil
         let body = try JSONEncoder().encode(bare)
-        let created: ContainerCreated = try decode(await request("POST", "/containers/create", query: [("name", name)], body: .data(body, contentType: "application/json"), timeout: timeout))
+        let created: ContainerCreated = try decode(
+            await request(
+                "POST", "/containers/create", query: [("name", name)],
+                body: .data(body, contentType: "application/json"), timeout: timeout))
         startHostConfigs.keep(host, for: created.id)
         return created
     }
@@ -48,7 +58,8 @@ extension EngineClient {
     public func startContainer(_ id: String, timeout: Duration? = nil) async throws {
         if let host = startHostConfigs.take(for: id) {
             let body = try JSONEncoder().encode(host)
-            _ = try await request("POST", "/containers/\(id)/start", body: .data(body, contentType: "application/json"), timeout: timeout)
+            _ = try await request(
+                "POST", "/containers/\(id)/start", body: .data(body, contentType: "application/json"), timeout: timeout)
             return
         }
         _ = try await request("POST", "/containers/\(id)/start", timeout: timeout)
@@ -58,15 +69,18 @@ extension EngineClient {
     /// as its configuration. Every engine era has it; labels need API 1.18 (Docker 1.6).
     ///
     /// - Returns: The new image's id.
-    public func commitContainer(_ id: String, repository: String, tag: String, config: ContainerConfig, timeout: Duration? = nil) async throws -> String {
+    public func commitContainer(
+        _ id: String, repository: String, tag: String, config: ContainerConfig, timeout: Duration? = nil
+    ) async throws -> String {
         struct Committed: Decodable {
             var id: String
             enum CodingKeys: String, CodingKey { case id = "Id" }
         }
         let body = try JSONEncoder().encode(config)
-        let committed: Committed = try decode(await request(
-            "POST", "/commit", query: [("container", id), ("repo", repository), ("tag", tag)],
-            body: .data(body, contentType: "application/json"), timeout: timeout))
+        let committed: Committed = try decode(
+            await request(
+                "POST", "/commit", query: [("container", id), ("repo", repository), ("tag", tag)],
+                body: .data(body, contentType: "application/json"), timeout: timeout))
         return committed.id
     }
 
@@ -102,8 +116,12 @@ extension EngineClient {
     /// - Parameters:
     ///   - force: Kill it first if it runs.
     ///   - volumes: Remove its anonymous volumes too.
-    public func removeContainer(_ id: String, force: Bool = true, volumes: Bool = true, timeout: Duration? = nil) async throws {
-        _ = try await request("DELETE", "/containers/\(id)", query: [("force", force ? "1" : "0"), ("v", volumes ? "1" : "0")], timeout: timeout)
+    public func removeContainer(_ id: String, force: Bool = true, volumes: Bool = true, timeout: Duration? = nil)
+        async throws
+    {
+        _ = try await request(
+            "DELETE", "/containers/\(id)", query: [("force", force ? "1" : "0"), ("v", volumes ? "1" : "0")],
+            timeout: timeout)
     }
 
     /// GET /containers/json, filtered by labels.
@@ -111,9 +129,13 @@ extension EngineClient {
     /// - Parameters:
     ///   - all: Include stopped containers.
     ///   - labels: "key" or "key=value" filters, all of which must match.
-    public func listContainers(all: Bool = true, labels: [String] = [], timeout: Duration? = nil) async throws -> [ContainerSummary] {
+    public func listContainers(all: Bool = true, labels: [String] = [], timeout: Duration? = nil) async throws
+        -> [ContainerSummary]
+    {
         let filters = labels.isEmpty ? nil : jsonText(["label": labels])
-        return try decode(await request("GET", "/containers/json", query: [("all", all ? "1" : "0"), ("filters", filters)], timeout: timeout))
+        return try decode(
+            await request(
+                "GET", "/containers/json", query: [("all", all ? "1" : "0"), ("filters", filters)], timeout: timeout))
     }
 
     /// GET /containers/{id}/logs: stdout and stderr so far, demultiplexed.
@@ -123,7 +145,10 @@ extension EngineClient {
     ///   - limit: Bytes kept per stream; the rest is counted and dropped.
     ///   - merged: Put stderr into stdout in the order the daemon sent them, as `docker logs
     ///     ID 2>&1` prints them (stderr then stays empty).
-    public func containerLogs(_ id: String, tty: Bool, tail: Int? = nil, limit: Int = CollectedOutput.defaultLimit, merged: Bool = false, timeout: Duration? = nil) async throws -> CollectedOutput {
+    public func containerLogs(
+        _ id: String, tty: Bool, tail: Int? = nil, limit: Int = CollectedOutput.defaultLimit, merged: Bool = false,
+        timeout: Duration? = nil
+    ) async throws -> CollectedOutput {
         let reader = StreamReader(tty: tty, limit: limit, method: "GET", path: "/containers/\(id)/logs", merged: merged)
         _ = try await streamingRequest(
             "GET", "/containers/\(id)/logs",
@@ -144,7 +169,9 @@ extension EngineClient {
         let version = try await negotiate(timeout: timeout)
         if version < APIVersion(1, 20) {
             let body = try JSONEncoder().encode(["Resource": path])
-            return try await request("POST", "/containers/\(id)/copy", body: .data(body, contentType: "application/json"), timeout: timeout).body
+            return try await request(
+                "POST", "/containers/\(id)/copy", body: .data(body, contentType: "application/json"), timeout: timeout
+            ).body
         }
         return try await request("GET", "/containers/\(id)/archive", query: [("path", path)], timeout: timeout).body
     }
@@ -155,9 +182,13 @@ extension EngineClient {
     public func putArchive(_ id: String, path: String, tar: Data, timeout: Duration? = nil) async throws {
         let version = try await negotiate(timeout: timeout)
         guard version >= APIVersion(1, 20) else {
-            throw EngineError.apiVersionUnsupported(daemonVersion: version.description, reason: "copying files into a container needs API 1.20 (Docker 1.8) or newer")
+            throw EngineError.apiVersionUnsupported(
+                daemonVersion: version.description,
+                reason: "copying files into a container needs API 1.20 (Docker 1.8) or newer")
         }
-        _ = try await request("PUT", "/containers/\(id)/archive", query: [("path", path)], body: .data(tar, contentType: "application/x-tar"), timeout: timeout)
+        _ = try await request(
+            "PUT", "/containers/\(id)/archive", query: [("path", path)],
+            body: .data(tar, contentType: "application/x-tar"), timeout: timeout)
     }
 }
 

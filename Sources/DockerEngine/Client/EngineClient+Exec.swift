@@ -5,13 +5,18 @@ extension EngineClient {
     ///
     /// - Returns: The exec instance's id.
     /// - Throws: `EngineError` (409 when the container is not running).
-    public func createExec(in containerID: String, _ config: ExecConfig, timeout: Duration? = nil) async throws -> String {
+    public func createExec(in containerID: String, _ config: ExecConfig, timeout: Duration? = nil) async throws
+        -> String
+    {
         struct Created: Decodable {
             var id: String
             enum CodingKeys: String, CodingKey { case id = "Id" }
         }
         let body = try JSONEncoder().encode(config)
-        let created: Created = try decode(await request("POST", "/containers/\(containerID)/exec", body: .data(body, contentType: "application/json"), timeout: timeout))
+        let created: Created = try decode(
+            await request(
+                "POST", "/containers/\(containerID)/exec", body: .data(body, contentType: "application/json"),
+                timeout: timeout))
         return created.id
     }
 
@@ -19,7 +24,8 @@ extension EngineClient {
     /// 204 depending on its version.
     public func startExecDetached(_ execID: String, timeout: Duration? = nil) async throws {
         let body = try JSONEncoder().encode(ExecStartBody(detach: true, tty: false))
-        _ = try await request("POST", "/exec/\(execID)/start", body: .data(body, contentType: "application/json"), timeout: timeout)
+        _ = try await request(
+            "POST", "/exec/\(execID)/start", body: .data(body, contentType: "application/json"), timeout: timeout)
     }
 
     /// POST /exec/{id}/start attached: the daemon hijacks the connection (101 UPGRADED, or
@@ -34,21 +40,31 @@ extension EngineClient {
     ///   - timeout: The deadline for the whole stream.
     /// - Returns: What the process wrote.
     /// - Throws: `EngineError` for error answers, a broken stream, or the deadline.
-    public func startExecAttached(_ execID: String, tty: Bool, stdin: Data? = nil, limit: Int = CollectedOutput.defaultLimit, timeout: Duration? = nil) async throws -> CollectedOutput {
+    public func startExecAttached(
+        _ execID: String, tty: Bool, stdin: Data? = nil, limit: Int = CollectedOutput.defaultLimit,
+        timeout: Duration? = nil
+    ) async throws -> CollectedOutput {
         let version = try await negotiate(timeout: timeout)
         let body = try JSONEncoder().encode(ExecStartBody(detach: false, tty: tty))
-        var request = makeRequest("POST", "/exec/\(execID)/start", versioned: version, body: .data(body, contentType: "application/json"), timeout: timeout)
+        var request = makeRequest(
+            "POST", "/exec/\(execID)/start", versioned: version, body: .data(body, contentType: "application/json"),
+            timeout: timeout)
         request.headers = [("Connection", "Upgrade"), ("Upgrade", "tcp")]
         let transport = self.transport
         let finalRequest = request
         let cancellation = CancellationFlag()
         return try await withTaskCancellationHandler {
             try await BlockingExecutor.shared.run { [self] in
-                let connection = try HijackedConnection(transport: transport, request: finalRequest, cancellation: cancellation)
+                let connection = try HijackedConnection(
+                    transport: transport, request: finalRequest, cancellation: cancellation)
                 guard connection.status == 101 || connection.status == 200 else {
-                    let response = HTTPResponse(status: connection.status, headers: connection.headers, body: try connection.readPlainBody(), method: finalRequest.method, path: finalRequest.path)
+                    let response = HTTPResponse(
+                        status: connection.status, headers: connection.headers, body: try connection.readPlainBody(),
+                        method: finalRequest.method, path: finalRequest.path)
                     try check(response, request: finalRequest, version: version)
-                    throw EngineError.protocolViolation(method: finalRequest.method, path: finalRequest.path, detail: "the daemon answered HTTP \(connection.status) instead of upgrading the connection")
+                    throw EngineError.protocolViolation(
+                        method: finalRequest.method, path: finalRequest.path,
+                        detail: "the daemon answered HTTP \(connection.status) instead of upgrading the connection")
                 }
                 if let stdin {
                     try connection.send(stdin)
@@ -104,12 +120,17 @@ extension EngineClient {
     ///   - callTimeout: A shorter deadline for the calls around the output stream (creating
     ///     the exec, reading its exit code), so a hung daemon is caught early; nil: `timeout`.
     /// - Returns: Exit code and output.
-    public func exec(in containerID: String, _ command: [String], tty: Bool = false, env: [String]? = nil, limit: Int = CollectedOutput.defaultLimit, timeout: Duration? = nil, callTimeout: Duration? = nil) async throws -> ExecResult {
+    public func exec(
+        in containerID: String, _ command: [String], tty: Bool = false, env: [String]? = nil,
+        limit: Int = CollectedOutput.defaultLimit, timeout: Duration? = nil, callTimeout: Duration? = nil
+    ) async throws -> ExecResult {
         let deadline = CallDeadline(timeout ?? defaultTimeout)
         let short = { (left: Duration) in callTimeout.map { min($0, left) } ?? left }
         let config = ExecConfig(cmd: command, tty: tty, attach: true, attachStdin: tty, env: env)
-        let execID = try await createExec(in: containerID, config, timeout: short(deadline.remaining("POST", "/containers/\(containerID)/exec")))
-        let output = try await startExecAttached(execID, tty: tty, limit: limit, timeout: deadline.remaining("POST", "/exec/\(execID)/start"))
+        let execID = try await createExec(
+            in: containerID, config, timeout: short(deadline.remaining("POST", "/containers/\(containerID)/exec")))
+        let output = try await startExecAttached(
+            execID, tty: tty, limit: limit, timeout: deadline.remaining("POST", "/exec/\(execID)/start"))
         let exitCode = try await waitExec(execID, timeout: short(deadline.remaining("GET", "/exec/\(execID)/json")))
         return ExecResult(exitCode: exitCode, output: output, execID: execID)
     }

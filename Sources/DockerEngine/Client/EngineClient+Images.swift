@@ -13,13 +13,18 @@ extension EngineClient {
     ///   - timeout: Deadline for the whole upload and import.
     /// - Returns: The new image's id.
     /// - Throws: `EngineError` for error answers and for `{"error": ...}` progress lines.
-    public func importImage(tarFile: URL, repository: String, tag: String, changes: [String] = [], timeout: Duration? = nil) async throws -> String {
+    public func importImage(
+        tarFile: URL, repository: String, tag: String, changes: [String] = [], timeout: Duration? = nil
+    ) async throws -> String {
         var query: [(String, String?)] = [("fromSrc", "-"), ("repo", repository), ("tag", tag)]
         query += changes.map { ("changes", $0) }
-        let messages = try await progressRequest("POST", "/images/create", query: query, body: .file(tarFile, contentType: "application/x-tar"), timeout: timeout)
+        let messages = try await progressRequest(
+            "POST", "/images/create", query: query, body: .file(tarFile, contentType: "application/x-tar"),
+            timeout: timeout)
         // The last status of an import is the image id ("sha256:..." since Docker 1.10).
         guard let id = messages.compactMap(\.status).last(where: { isImageID($0) }) else {
-            throw EngineError.protocolViolation(method: "POST", path: "/images/create", detail: "the import finished without reporting an image id")
+            throw EngineError.protocolViolation(
+                method: "POST", path: "/images/create", detail: "the import finished without reporting an image id")
         }
         return id
     }
@@ -28,7 +33,9 @@ extension EngineClient {
     ///
     /// - Returns: The daemon's messages, such as "Loaded image: busybox:latest".
     public func loadImage(tarFile: URL, timeout: Duration? = nil) async throws -> [String] {
-        let messages = try await progressRequest("POST", "/images/load", query: [("quiet", "1")], body: .file(tarFile, contentType: "application/x-tar"), timeout: timeout)
+        let messages = try await progressRequest(
+            "POST", "/images/load", query: [("quiet", "1")], body: .file(tarFile, contentType: "application/x-tar"),
+            timeout: timeout)
         return messages.compactMap { ($0.stream ?? $0.status)?.trimmingCharacters(in: .whitespacesAndNewlines) }
     }
 
@@ -67,16 +74,25 @@ extension EngineClient {
     ///   - labels: Labels to set on the image.
     ///   - onOutput: Called with each line of build output.
     /// - Returns: The built image's id.
-    public func buildImage(contextTar: URL, tag: String, dockerfile: String = "Dockerfile", labels: [String: String] = [:], timeout: Duration? = nil, onOutput: (@Sendable (String) -> Void)? = nil) async throws -> String {
-        let query: [(String, String?)] = [("t", tag), ("dockerfile", dockerfile), ("rm", "1"), ("forcerm", "1"), ("labels", labels.isEmpty ? nil : jsonText(labels))]
-        let messages = try await progressRequest("POST", "/build", query: query, body: .file(contextTar, contentType: "application/x-tar"), timeout: timeout, onMessage: { message in
-            if let text = message.stream { onOutput?(text) }
-        })
+    public func buildImage(
+        contextTar: URL, tag: String, dockerfile: String = "Dockerfile", labels: [String: String] = [:],
+        timeout: Duration? = nil, onOutput: (@Sendable (String) -> Void)? = nil
+    ) async throws -> String {
+        let query: [(String, String?)] = [
+            ("t", tag), ("dockerfile", dockerfile), ("rm", "1"), ("forcerm", "1"),
+            ("labels", labels.isEmpty ? nil : jsonText(labels)),
+        ]
+        let messages = try await progressRequest(
+            "POST", "/build", query: query, body: .file(contextTar, contentType: "application/x-tar"), timeout: timeout,
+            onMessage: { message in
+                if let text = message.stream { onOutput?(text) }
+            })
         if let id = messages.compactMap({ $0.aux?["ID"] }).last { return id }
         if let line = messages.compactMap(\.stream).last(where: { $0.hasPrefix("Successfully built ") }) {
             return String(line.dropFirst("Successfully built ".count)).trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        throw EngineError.protocolViolation(method: "POST", path: "/build", detail: "the build finished without reporting an image id")
+        throw EngineError.protocolViolation(
+            method: "POST", path: "/build", detail: "the build finished without reporting an image id")
     }
 
     /// GET /images/{name}/json, or nil when the image does not exist.
@@ -96,7 +112,9 @@ extension EngineClient {
 
     /// POST /images/{name}/tag.
     public func tagImage(_ reference: String, repository: String, tag: String, timeout: Duration? = nil) async throws {
-        _ = try await request("POST", "/images/\(reference)/tag", query: [("repo", repository), ("tag", tag), ("force", "1")], timeout: timeout)
+        _ = try await request(
+            "POST", "/images/\(reference)/tag", query: [("repo", repository), ("tag", tag), ("force", "1")],
+            timeout: timeout)
     }
 
     /// DELETE /images/{name}.
@@ -106,7 +124,10 @@ extension EngineClient {
 
     /// Sends a request whose answer is a JSON progress stream and turns its first
     /// `{"error": ...}` message into an error.
-    func progressRequest(_ method: String, _ path: String, query: [(String, String?)], body: HTTPRequest.Body, timeout: Duration?, onMessage: (@Sendable (JSONMessage) -> Void)? = nil) async throws -> [JSONMessage] {
+    func progressRequest(
+        _ method: String, _ path: String, query: [(String, String?)], body: HTTPRequest.Body, timeout: Duration?,
+        onMessage: (@Sendable (JSONMessage) -> Void)? = nil
+    ) async throws -> [JSONMessage] {
         let collector = ProgressCollector(onMessage: onMessage)
         _ = try await streamingRequest(method, path, query: query, body: body, timeout: timeout) { chunk in
             collector.feed(chunk)

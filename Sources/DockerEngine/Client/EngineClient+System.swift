@@ -53,11 +53,16 @@ extension EngineClient {
     ///   - until: Unix time to stop at; the daemon closes the stream then.
     ///   - filters: Docker event filters, e.g. ["label": ["dindlab.run=x"]].
     /// - Returns: The events in the order the daemon sent them.
-    public func events(since: Int, until: Int, filters: [String: [String]] = [:], timeout: Duration? = nil) async throws -> [EngineEvent] {
+    public func events(since: Int, until: Int, filters: [String: [String]] = [:], timeout: Duration? = nil) async throws
+        -> [EngineEvent]
+    {
         let collector = EventCollector()
         _ = try await streamingRequest(
             "GET", "/events",
-            query: [("since", String(since)), ("until", String(until)), ("filters", filters.isEmpty ? nil : jsonText(filters))],
+            query: [
+                ("since", String(since)), ("until", String(until)),
+                ("filters", filters.isEmpty ? nil : jsonText(filters)),
+            ],
             timeout: timeout
         ) { chunk in collector.feed(chunk) }
         return try collector.decoded()

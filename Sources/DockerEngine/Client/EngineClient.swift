@@ -35,7 +35,10 @@ public final class EngineClient: Sendable {
     ///
     /// - Throws: `EngineError.invalidAddress` for a malformed address; the errors of
     ///   `EngineConfiguration` for a bad API version or environment variable.
-    public convenience init(explicitAddress: String?, apiVersion: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment, timeout: Duration = .seconds(60)) throws {
+    public convenience init(
+        explicitAddress: String?, apiVersion: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment, timeout: Duration = .seconds(60)
+    ) throws {
         let configuration = try EngineConfiguration.resolve(apiVersion: apiVersion, environment: environment)
         let address = try EngineAddress.resolve(explicit: explicitAddress, configuration: configuration)
         self.init(address: address, apiVersion: configuration.apiVersion, timeout: timeout)
@@ -70,7 +73,9 @@ public final class EngineClient: Sendable {
         let version: EngineVersion = try await decode(send("GET", "/version", versioned: nil, timeout: timeout))
         let daemonVersion = ping.apiVersion ?? version.apiVersion
         guard daemonVersion >= APIVersion.oldestSupported else {
-            throw EngineError.apiVersionUnsupported(daemonVersion: daemonVersion.description, reason: "dindlab speaks API \(APIVersion.oldestSupported) (Docker 1.7) and newer")
+            throw EngineError.apiVersionUnsupported(
+                daemonVersion: daemonVersion.description,
+                reason: "dindlab speaks API \(APIVersion.oldestSupported) (Docker 1.7) and newer")
         }
         let chosen = min(daemonVersion, APIVersion.newestSupported)
         negotiation.settle(chosen, engineVersion: version)
@@ -89,13 +94,20 @@ public final class EngineClient: Sendable {
     ///   - timeout: The deadline of this call; the client's default when nil.
     /// - Returns: The response of a successful (2xx or 304) call.
     /// - Throws: `EngineError` with the daemon's message for error statuses.
-    func request(_ method: String, _ path: String, query: [(String, String?)] = [], body: HTTPRequest.Body = .none, timeout: Duration? = nil, headers: [(String, String)] = []) async throws -> HTTPResponse {
+    func request(
+        _ method: String, _ path: String, query: [(String, String?)] = [], body: HTTPRequest.Body = .none,
+        timeout: Duration? = nil, headers: [(String, String)] = []
+    ) async throws -> HTTPResponse {
         let version = try await negotiate(timeout: timeout)
-        return try await send(method, path + queryString(query), versioned: version, body: body, timeout: timeout, headers: headers)
+        return try await send(
+            method, path + queryString(query), versioned: version, body: body, timeout: timeout, headers: headers)
     }
 
     /// Like `request`, but streams a successful body to `onChunk` as it arrives.
-    func streamingRequest(_ method: String, _ path: String, query: [(String, String?)] = [], body: HTTPRequest.Body = .none, timeout: Duration? = nil, onChunk: @escaping @Sendable (Data) throws -> Void) async throws -> HTTPResponse {
+    func streamingRequest(
+        _ method: String, _ path: String, query: [(String, String?)] = [], body: HTTPRequest.Body = .none,
+        timeout: Duration? = nil, onChunk: @escaping @Sendable (Data) throws -> Void
+    ) async throws -> HTTPResponse {
         let version = try await negotiate(timeout: timeout)
         let request = makeRequest(method, path + queryString(query), versioned: version, body: body, timeout: timeout)
         let response = try await transport.perform(request, onChunk: onChunk)
@@ -103,7 +115,10 @@ public final class EngineClient: Sendable {
         return response
     }
 
-    func send(_ method: String, _ pathAndQuery: String, versioned version: APIVersion?, body: HTTPRequest.Body = .none, timeout: Duration? = nil, headers: [(String, String)] = []) async throws -> HTTPResponse {
+    func send(
+        _ method: String, _ pathAndQuery: String, versioned version: APIVersion?, body: HTTPRequest.Body = .none,
+        timeout: Duration? = nil, headers: [(String, String)] = []
+    ) async throws -> HTTPResponse {
         var request = makeRequest(method, pathAndQuery, versioned: version, body: body, timeout: timeout)
         request.headers = headers
         let response = try await transport.perform(request)
@@ -111,7 +126,10 @@ public final class EngineClient: Sendable {
         return response
     }
 
-    func makeRequest(_ method: String, _ pathAndQuery: String, versioned version: APIVersion?, body: HTTPRequest.Body = .none, timeout: Duration? = nil) -> HTTPRequest {
+    func makeRequest(
+        _ method: String, _ pathAndQuery: String, versioned version: APIVersion?, body: HTTPRequest.Body = .none,
+        timeout: Duration? = nil
+    ) -> HTTPRequest {
         let prefix = version.map { "/v\($0)" } ?? ""
         return HTTPRequest(method: method, path: prefix + pathAndQuery, body: body, timeout: timeout ?? defaultTimeout)
     }
@@ -119,9 +137,11 @@ public final class EngineClient: Sendable {
     /// Throws the daemon's error for statuses outside 2xx (304 "not modified" is success).
     func check(_ response: HTTPResponse, request: HTTPRequest, version: APIVersion?) throws {
         guard !(200..<300).contains(response.status), response.status != 304 else { return }
-        let message = Self.daemonMessage(in: response.body, contentType: response.contentType, apiVersion: version ?? negotiation.current)
+        let message = Self.daemonMessage(
+            in: response.body, contentType: response.contentType, apiVersion: version ?? negotiation.current)
         if Self.isVersionRefusal(status: response.status, message: message) {
-            throw EngineError.apiVersionRefused(requested: version?.description ?? "(unversioned)", daemonMessage: message)
+            throw EngineError.apiVersionRefused(
+                requested: version?.description ?? "(unversioned)", daemonMessage: message)
         }
         throw EngineError.http(method: request.method, path: request.path, status: response.status, message: message)
     }
@@ -152,7 +172,8 @@ public final class EngineClient: Sendable {
         do {
             return try JSONDecoder().decode(T.self, from: response.body)
         } catch let error as DecodingError {
-            throw EngineError.decoding(method: response.method, path: response.path, detail: describe(error, type: T.self))
+            throw EngineError.decoding(
+                method: response.method, path: response.path, detail: describe(error, type: T.self))
         }
     }
 }
@@ -160,7 +181,8 @@ public final class EngineClient: Sendable {
 /// A decoding error as a sentence that names the key path.
 func describe<T>(_ error: DecodingError, type: T.Type) -> String {
     func pathText(_ path: [any CodingKey]) -> String {
-        path.isEmpty ? "the top level" : path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        path.isEmpty
+            ? "the top level" : path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
     }
     switch error {
     case .keyNotFound(let key, let context):

@@ -16,7 +16,8 @@ public struct ExecConfig: Encodable, Sendable {
     ///   - tty: Give the process a terminal (stdout and stderr then arrive as one raw stream).
     ///   - attach: Attach stdout and stderr (false for detached execs such as a daemon).
     ///   - attachStdin: Attach stdin too (needed for a TTY that a `docker run -ti` reads).
-    public init(cmd: [String], tty: Bool = false, attach: Bool = true, attachStdin: Bool = false, env: [String]? = nil) {
+    public init(cmd: [String], tty: Bool = false, attach: Bool = true, attachStdin: Bool = false, env: [String]? = nil)
+    {
         self.cmd = cmd
         self.tty = tty
         self.attachStdin = attachStdin

@@ -48,6 +48,7 @@ public struct CollectedOutput: Sendable, Equatable {
     /// A note for reports when output was cut, else nil.
     public var truncationNote: String? {
         guard droppedStdout > 0 || droppedStderr > 0 else { return nil }
-        return "Output was cut at \(limit) bytes per stream: \(droppedStdout) bytes of stdout and \(droppedStderr) bytes of stderr were counted and dropped."
+        return
+            "Output was cut at \(limit) bytes per stream: \(droppedStdout) bytes of stdout and \(droppedStderr) bytes of stderr were counted and dropped."
     }
 }

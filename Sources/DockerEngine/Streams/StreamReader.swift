@@ -59,10 +59,13 @@ final class StreamReader: Sendable {
     /// - Throws: `EngineError` (a transport error, as libcurl's CURLE_PARTIAL_FILE) when the
     ///   stream ended inside a frame.
     func finish() throws -> CollectedOutput {
-        let (unfinished, output) = state.withLock { state in (tty ? 0 : state.demultiplexer.pendingByteCount, state.output) }
+        let (unfinished, output) = state.withLock { state in
+            (tty ? 0 : state.demultiplexer.pendingByteCount, state.output)
+        }
         guard unfinished == 0 else {
             throw EngineError.transport(
-                method: method, path: path, curlCode: Int(CURLE_PARTIAL_FILE.rawValue), curlMessage: curlMessage(CURLE_PARTIAL_FILE),
+                method: method, path: path, curlCode: Int(CURLE_PARTIAL_FILE.rawValue),
+                curlMessage: curlMessage(CURLE_PARTIAL_FILE),
                 detail: "the stream ended inside a frame, after \(unfinished) bytes of it", duringAnswer: true)
         }
         return output

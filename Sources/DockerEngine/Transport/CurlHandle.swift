@@ -117,7 +117,9 @@ final class CurlHandle: @unchecked Sendable {
 
     private func check(_ code: CURLcode, _ option: CURLoption) {
         // An option libcurl rejects is a programming error in dindlab, not an engine failure.
-        precondition(code == CURLE_OK, "curl_easy_setopt(\(option.rawValue)) failed: \(String(cString: curl_easy_strerror(code)))")
+        precondition(
+            code == CURLE_OK,
+            "curl_easy_setopt(\(option.rawValue)) failed: \(String(cString: curl_easy_strerror(code)))")
     }
 }
 

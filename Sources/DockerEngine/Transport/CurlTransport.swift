@@ -51,7 +51,9 @@ final class CurlTransport: Sendable {
     /// - Returns: Each round trip's duration, in order.
     /// - Throws: `EngineError` for transport failures and timeouts, what `check` throws, or
     ///   `CancellationError` when the task is cancelled between two requests.
-    func performSeries(_ request: HTTPRequest, count: Int, check: @escaping @Sendable (HTTPResponse) throws -> Void) async throws -> [Duration] {
+    func performSeries(_ request: HTTPRequest, count: Int, check: @escaping @Sendable (HTTPResponse) throws -> Void)
+        async throws -> [Duration]
+    {
         let cancellation = CancellationFlag()
         return try await withTaskCancellationHandler {
             try await BlockingExecutor.shared.run { [self] in
@@ -109,7 +111,9 @@ final class CurlTransport: Sendable {
         guard code == CURLE_OK else {
             throw transportError(code, handle: handle, request: request, exchange: exchange)
         }
-        return HTTPResponse(status: handle.responseCode(), headers: exchange.headers, body: exchange.body, method: request.method, path: request.path)
+        return HTTPResponse(
+            status: handle.responseCode(), headers: exchange.headers, body: exchange.body, method: request.method,
+            path: request.path)
     }
 
     /// The URL of a path on this engine.
@@ -185,7 +189,8 @@ final class CurlTransport: Sendable {
         }
     }
 
-    func transportError(_ code: CURLcode, handle: CurlHandle, request: HTTPRequest, exchange: Exchange?) -> EngineError {
+    func transportError(_ code: CURLcode, handle: CurlHandle, request: HTTPRequest, exchange: Exchange?) -> EngineError
+    {
         let method = request.method
         let path = request.path
         if code == CURLE_OPERATION_TIMEDOUT {

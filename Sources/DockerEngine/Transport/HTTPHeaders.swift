@@ -61,7 +61,8 @@ struct HTTPHeaders: Sendable, Equatable {
                 for field in fields.reversed() {
                     let fieldName = HTTPHeaders.trimmed(UnsafeBufferPointer(rebasing: all[field.start..<field.colon]))
                     if HTTPHeaders.sameName(fieldName, wanted) {
-                        let value = HTTPHeaders.trimmed(UnsafeBufferPointer(rebasing: all[(field.colon + 1)..<field.end]))
+                        let value = HTTPHeaders.trimmed(
+                            UnsafeBufferPointer(rebasing: all[(field.colon + 1)..<field.end]))
                         return String(decoding: value, as: UTF8.self)
                     }
                 }
@@ -75,7 +76,7 @@ struct HTTPHeaders: Sendable, Equatable {
     static func statusCode(_ line: UnsafeRawBufferPointer) -> Int? {
         let text = trimmed(line.bindMemory(to: UInt8.self))
         guard text.count >= 5, text[0] == UInt8(ascii: "H"), text[1] == UInt8(ascii: "T"), text[2] == UInt8(ascii: "T"),
-              text[3] == UInt8(ascii: "P"), text[4] == UInt8(ascii: "/")
+            text[3] == UInt8(ascii: "P"), text[4] == UInt8(ascii: "/")
         else { return nil }
         guard let space = text.firstIndex(of: UInt8(ascii: " ")) else { return 0 }
         var index = space + 1
@@ -85,7 +86,8 @@ struct HTTPHeaders: Sendable, Equatable {
     }
 
     private static func isBlank(_ byte: UInt8) -> Bool {
-        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r") || byte == UInt8(ascii: "\n")
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r")
+            || byte == UInt8(ascii: "\n")
     }
 
     private static func trimmed(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {

@@ -50,7 +50,8 @@ final class HijackedConnection: @unchecked Sendable {
         handle.set(CURLOPT_CONNECT_ONLY, 1)
         let code = curl_easy_perform(handle.raw)
         guard code == CURLE_OK, let socket = handle.activeSocket() else {
-            throw transport.transportError(code == CURLE_OK ? CURLE_COULDNT_CONNECT : code, handle: handle, request: request, exchange: nil)
+            throw transport.transportError(
+                code == CURLE_OK ? CURLE_COULDNT_CONNECT : code, handle: handle, request: request, exchange: nil)
         }
         self.socket = socket
         try send(Self.head(for: request, address: transport.address))
@@ -151,7 +152,9 @@ final class HijackedConnection: @unchecked Sendable {
                 return
             }
             guard data.count < 64 * 1024, let chunk = try receiveFromSocket() else {
-                throw EngineError.protocolViolation(method: method, path: path, detail: "the daemon closed the connection before it finished the response head")
+                throw EngineError.protocolViolation(
+                    method: method, path: path,
+                    detail: "the daemon closed the connection before it finished the response head")
             }
             data.append(chunk)
         }
@@ -160,9 +163,11 @@ final class HijackedConnection: @unchecked Sendable {
     private func parseHead(_ head: Data) throws {
         // The parser drops the CR of each CR LF.
         let lines = head.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-        guard let statusLine = lines.first, let status = statusLine.withUnsafeBytes(HTTPHeaders.statusCode), status > 0 else {
+        guard let statusLine = lines.first, let status = statusLine.withUnsafeBytes(HTTPHeaders.statusCode), status > 0
+        else {
             let text = String(decoding: lines.first ?? Data(), as: UTF8.self)
-            throw EngineError.protocolViolation(method: method, path: path, detail: "the status line \"\(text)\" is not HTTP")
+            throw EngineError.protocolViolation(
+                method: method, path: path, detail: "the status line \"\(text)\" is not HTTP")
         }
         self.status = status
         for line in lines.dropFirst() {

@@ -25,10 +25,14 @@ struct CompareCommand: AsyncParsableCommand {
     @Argument(help: "Two run folders (results/<run id>), or one with --by.")
     var runs: [String]
 
-    @Option(help: ArgumentHelp("Compare the levels of this key within one run (a matrix key, or engine).", valueName: "key"))
+    @Option(
+        help: ArgumentHelp("Compare the levels of this key within one run (a matrix key, or engine).", valueName: "key")
+    )
     var by: String?
 
-    @Option(help: ArgumentHelp("With --by: the level the others are compared with (default: the first).", valueName: "value"))
+    @Option(
+        help: ArgumentHelp(
+            "With --by: the level the others are compared with (default: the first).", valueName: "value"))
     var baseline: String?
 
     @Option(help: ArgumentHelp("Also write the comparison as Markdown to this file.", valueName: "file"))
@@ -42,7 +46,9 @@ struct CompareCommand: AsyncParsableCommand {
             guard runs.count == 2 else { throw ValidationError("Give two run folders, or one with --by KEY.") }
             guard baseline == nil else { throw ValidationError("--baseline goes with --by.") }
         } else {
-            guard runs.count == 1 else { throw ValidationError("--by compares levels within one run: give one run folder.") }
+            guard runs.count == 1 else {
+                throw ValidationError("--by compares levels within one run: give one run folder.")
+            }
         }
     }
 
@@ -51,7 +57,10 @@ struct CompareCommand: AsyncParsableCommand {
         do {
             let loaded = try await runs.asyncMap { try await RunRecords.load(URL(fileURLWithPath: $0)) }
             for run in loaded where !run.corruptLines.isEmpty {
-                FileHandle.standardError.write(Data("warning: \(run.corruptLines.count) line(s) of \(run.directory.path)/trials.jsonl could not be read and were skipped.\n".utf8))
+                FileHandle.standardError.write(
+                    Data(
+                        "warning: \(run.corruptLines.count) line(s) of \(run.directory.path)/trials.jsonl could not be read and were skipped.\n"
+                            .utf8))
             }
             if let by {
                 comparison = try Comparison(loaded[0], by: by, baseline: baseline)

@@ -52,29 +52,37 @@ extension EngineCommand {
         @Option(help: ArgumentHelp("A Docker daemon binary of any era (default: dockerd on PATH).", valueName: "path"))
         var binary: String?
 
-        @Option(name: .customLong("cgroup"), help: ArgumentHelp(
-            "Start the daemon in this cgroup, CONTROLLER:PATH (e.g. cpuset:/docker-daemon); repeatable.",
-            valueName: "controller:path"))
+        @Option(
+            name: .customLong("cgroup"),
+            help: ArgumentHelp(
+                "Start the daemon in this cgroup, CONTROLLER:PATH (e.g. cpuset:/docker-daemon); repeatable.",
+                valueName: "controller:path"))
         var cgroups: [String] = []
 
-        @Option(help: ArgumentHelp(
-            "The cgroup version the daemon sees, 1 or 2 (default: the host's). 2 on a v1 or hybrid host is simulated in the engine's own namespaces; 1 on a v2 host is refused.",
-            valueName: "version"), transform: CgroupVersion.option)
+        @Option(
+            help: ArgumentHelp(
+                "The cgroup version the daemon sees, 1 or 2 (default: the host's). 2 on a v1 or hybrid host is simulated in the engine's own namespaces; 1 on a v2 host is refused.",
+                valueName: "version"), transform: CgroupVersion.option)
         var cgroupVersion: CgroupVersion?
 
         @Option(help: ArgumentHelp("The daemon's storage driver (--storage-driver).", valueName: "driver"))
         var storageDriver: String?
 
-        @Option(help: ArgumentHelp("The daemon's cgroup driver (--exec-opt native.cgroupdriver=...).", valueName: "driver"))
+        @Option(
+            help: ArgumentHelp("The daemon's cgroup driver (--exec-opt native.cgroupdriver=...).", valueName: "driver"))
         var cgroupDriver: String?
 
-        @Option(help: ArgumentHelp("The containers' default parent cgroup (--cgroup-parent, Docker 1.10+).", valueName: "cgroup"))
+        @Option(
+            help: ArgumentHelp(
+                "The containers' default parent cgroup (--cgroup-parent, Docker 1.10+).", valueName: "cgroup"))
         var cgroupParent: String?
 
         @Flag(help: "Start the daemon with --debug.")
         var debug = false
 
-        @Option(help: ArgumentHelp("The daemon's own log format, text or json (--log-format, Docker 25+).", valueName: "format"))
+        @Option(
+            help: ArgumentHelp(
+                "The daemon's own log format, text or json (--log-format, Docker 25+).", valueName: "format"))
         var logFormat: String?
 
         @Option(help: ArgumentHelp("Seconds to wait for the daemon to answer.", valueName: "seconds"))
@@ -84,7 +92,9 @@ extension EngineCommand {
         var daemonArguments: [String] = []
 
         func validate() throws {
-            guard readyTimeout > 0 else { throw ValidationError("--ready-timeout must be a positive number of seconds.") }
+            guard readyTimeout > 0 else {
+                throw ValidationError("--ready-timeout must be a positive number of seconds.")
+            }
         }
 
         func run() async throws {
@@ -96,9 +106,13 @@ extension EngineCommand {
                 name: engine.name, dir: engine.dir, binary: binary, options: options, registerName: true)
             let cgroups = record.simulatedCgroupV2 == true ? ", cgroup v2 simulated on this v1 host" : ""
             if reused {
-                printError("The private engine \(record.name) already runs in \(record.directory): Docker \(record.version) (\(record.era))\(cgroups) with pid \(record.pid); reusing it, no second daemon was started.")
+                printError(
+                    "The private engine \(record.name) already runs in \(record.directory): Docker \(record.version) (\(record.era))\(cgroups) with pid \(record.pid); reusing it, no second daemon was started."
+                )
             } else {
-                printError("Started the private engine \(record.name): Docker \(record.version) (\(record.era))\(cgroups) with pid \(record.pid); log \((record.directory as NSString).appendingPathComponent("daemon.log")).")
+                printError(
+                    "Started the private engine \(record.name): Docker \(record.version) (\(record.era))\(cgroups) with pid \(record.pid); log \((record.directory as NSString).appendingPathComponent("daemon.log"))."
+                )
             }
             print("export DOCKER_HOST=\(record.dockerHost)")
         }
@@ -116,11 +130,13 @@ extension EngineCommand {
         func run() async throws {
             let report = try await PrivateEngine().down(
                 name: engine.name, dir: engine.dir, stopTimeout: .seconds(max(stopTimeout, 0)))
-            var summary = report.daemonPID.map { "Stopped the private engine \(report.name) (pid \($0))" }
+            var summary =
+                report.daemonPID.map { "Stopped the private engine \(report.name) (pid \($0))" }
                 ?? "The private engine \(report.name) was not running"
             if report.daemonKilled { summary += "; it ignored SIGTERM for \(stopTimeout) s and was killed" }
             if !report.strayPIDs.isEmpty {
-                summary += "; also stopped \(report.strayPIDs.count) leftover process(es): \(report.strayPIDs.map(String.init).joined(separator: ", "))"
+                summary +=
+                    "; also stopped \(report.strayPIDs.count) leftover process(es): \(report.strayPIDs.map(String.init).joined(separator: ", "))"
             }
             if !report.unmounted.isEmpty { summary += "; unmounted \(report.unmounted.joined(separator: ", "))" }
             printError(summary + ".")
@@ -141,13 +157,16 @@ extension EngineCommand {
                 print("The private engine \(status.name) was never started in \(status.layout.directory).")
                 throw ExitCode(1)
             }
-            let state = status.isRunning
+            let state =
+                status.isRunning
                 ? "running, pid \(record.pid), " + (status.isAnswering ? "answering" : "not answering")
                 : "not running"
-            let api = status.versions.map { versions in
-                "API \(versions.apiVersion)" + (versions.minAPIVersion.map { " (minimum \($0))" } ?? "")
-            } ?? "API unknown (not answering)"
-            print("""
+            let api =
+                status.versions.map { versions in
+                    "API \(versions.apiVersion)" + (versions.minAPIVersion.map { " (minimum \($0))" } ?? "")
+                } ?? "API unknown (not answering)"
+            print(
+                """
                 engine     \(status.name)
                 state      \(state)
                 daemon     Docker \(status.versions?.version ?? record.version.text) (\(record.era), \(record.binary)), \(api)
@@ -156,7 +175,10 @@ extension EngineCommand {
                 started    \(record.startedAt.formatted(.iso8601))
                 """)
             if let version = record.cgroupVersion {
-                print("cgroups    v\(version)" + (record.simulatedCgroupV2 == true ? " (simulated on a v1 host, in the engine's namespaces only)" : ""))
+                print(
+                    "cgroups    v\(version)"
+                        + (record.simulatedCgroupV2 == true
+                            ? " (simulated on a v1 host, in the engine's namespaces only)" : ""))
             }
             if !status.isRunning { throw ExitCode(1) }
         }
@@ -179,9 +201,11 @@ extension EngineCommand {
             }
             let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
             for row in rows {
-                print(row.enumerated().map { index, cell in
-                    index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
-                }.joined(separator: "  "))
+                print(
+                    row.enumerated().map { index, cell in
+                        index == row.count - 1
+                            ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+                    }.joined(separator: "  "))
             }
         }
     }
@@ -202,7 +226,9 @@ extension EngineCommand {
             let engines = PrivateEngine()
             guard let record = try engines.running(name: engine.name, dir: engine.dir) else {
                 let layout = try engines.layout(name: engine.name, dir: engine.dir)
-                printError("The private engine \(engine.name) is not running in \(layout.directory); start it with `dindlab engine up \(engine.dir.map { "--dir \($0)" } ?? "--name \(engine.name)")`.")
+                printError(
+                    "The private engine \(engine.name) is not running in \(layout.directory); start it with `dindlab engine up \(engine.dir.map { "--dir \($0)" } ?? "--name \(engine.name)")`."
+                )
                 throw ExitCode(3)
             }
             print("export DOCKER_HOST=\(record.dockerHost)")

@@ -14,11 +14,14 @@ enum EngineErrorAdvice {
     static func advice(_ remedy: EngineError.Remedy) -> String {
         switch remedy {
         case .chooseAPIVersion(let variable?):
-            return "Set \(variable) to a version such as 1.41, or unset \(variable) to let dindlab negotiate one (--api-version overrides it)."
+            return
+                "Set \(variable) to a version such as 1.41, or unset \(variable) to let dindlab negotiate one (--api-version overrides it)."
         case .chooseAPIVersion(nil):
-            return "Pass an API version the daemon supports (--api-version or DOCKER_API_VERSION), or unset DOCKER_API_VERSION and leave out --api-version to let dindlab negotiate one."
+            return
+                "Pass an API version the daemon supports (--api-version or DOCKER_API_VERSION), or unset DOCKER_API_VERSION and leave out --api-version to let dindlab negotiate one."
         case .startOrSelectEngine(let variable?):
-            return "Start it, point \(variable) at a running engine (`dindlab engine up` prints the line for a private one), unset \(variable) to use the private engine \"default\" or /var/run/docker.sock, or pass --engine."
+            return
+                "Start it, point \(variable) at a running engine (`dindlab engine up` prints the line for a private one), unset \(variable) to use the private engine \"default\" or /var/run/docker.sock, or pass --engine."
         case .startOrSelectEngine(nil):
             return "Start a private engine with `dindlab engine up`, or pass --engine / set DOCKER_HOST."
         case .startNamedEngine(let name):

@@ -27,7 +27,8 @@ extension EngineCommand {
                 let selection = try engine.selection()
                 let client = try engine.client()
                 let fingerprint = try await FingerprintCollector(client: client).probeAndCollect(
-                    daemonPID: selection.localDaemonPID, factsCache: EngineFactsCache(folder: EngineFactsCache.defaultFolder()))
+                    daemonPID: selection.localDaemonPID,
+                    factsCache: EngineFactsCache(folder: EngineFactsCache.defaultFolder()))
                 if json {
                     let encoder = JSONEncoder()
                     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -39,7 +40,9 @@ extension EngineCommand {
                         print(line.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + line.value)
                     }
                     if fingerprint.privilegedEmulated {
-                        print("\n--privileged fails on this engine: \(fingerprint.privilegedError ?? "")\nOuter containers that ask for privileged mode get every other capability, seccomp and AppArmor unconfined, all devices and writable cgroups.")
+                        print(
+                            "\n--privileged fails on this engine: \(fingerprint.privilegedError ?? "")\nOuter containers that ask for privileged mode get every other capability, seccomp and AppArmor unconfined, all devices and writable cgroups."
+                        )
                     }
                 }
             } catch {

@@ -8,17 +8,22 @@ import Foundation
 /// The help of `--engine`, one wording for every command that takes it.
 enum EngineHelp {
     static let forms = "unix:///path, tcp://host:port, NAME=ADDRESS or a private engine's name"
-    static let fallback = "Default: DOCKER_HOST, else the private engine \"default\" when it runs, else /var/run/docker.sock."
+    static let fallback =
+        "Default: DOCKER_HOST, else the private engine \"default\" when it runs, else /var/run/docker.sock."
     /// `--engine` of a command that talks to one engine.
     static let one = ArgumentHelp("The engine: \(forms). \(fallback)", valueName: "engine")
     /// `--engine` of a command that spreads work over several engines.
-    static let several = ArgumentHelp("An engine: \(forms). Repeat to spread trials over several engines. \(fallback)", valueName: "engine")
+    static let several = ArgumentHelp(
+        "An engine: \(forms). Repeat to spread trials over several engines. \(fallback)", valueName: "engine")
 }
 
 /// `--api-version`, and the `EngineConfiguration` it resolves into with DOCKER_HOST,
 /// DOCKER_API_VERSION, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH.
 struct EngineConfigurationOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Use this Engine API version as given instead of negotiating (like DOCKER_API_VERSION).", valueName: "version"))
+    @Option(
+        help: ArgumentHelp(
+            "Use this Engine API version as given instead of negotiating (like DOCKER_API_VERSION).",
+            valueName: "version"))
     var apiVersion: String?
 
     /// The configuration of this invocation. A bad value (an API version that is not one, a
@@ -65,7 +70,10 @@ struct EnginesOptions: ParsableArguments {
     /// The configuration, and the engines given (none when no `--engine` was given), in order.
     func resolve() throws -> (configuration: EngineConfiguration, selections: [DindLabEngines.EngineSelection]) {
         let configuration = try configurationOptions.configuration()
-        return (configuration, try engines.map { try DindLabEngines.EngineSelection.resolve($0, configuration: configuration) })
+        return (
+            configuration,
+            try engines.map { try DindLabEngines.EngineSelection.resolve($0, configuration: configuration) }
+        )
     }
 }
 

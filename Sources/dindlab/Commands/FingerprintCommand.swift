@@ -28,7 +28,9 @@ struct FingerprintCommand: AsyncParsableCommand {
         @Argument(help: "Run folders (results/<run id>) whose engines to compare.")
         var runs: [String] = []
 
-        @Option(name: .customLong("engine"), help: ArgumentHelp("An engine to fingerprint now: \(EngineHelp.forms) (repeatable).", valueName: "engine"))
+        @Option(
+            name: .customLong("engine"),
+            help: ArgumentHelp("An engine to fingerprint now: \(EngineHelp.forms) (repeatable).", valueName: "engine"))
         var engines: [String] = []
 
         @OptionGroup var configurationOptions: EngineConfigurationOptions
@@ -39,11 +41,14 @@ struct FingerprintCommand: AsyncParsableCommand {
                 let configuration = try configurationOptions.configuration()
                 var fingerprints: [(label: String, fingerprint: EngineFingerprint)] = []
                 for path in runs {
-                    fingerprints += try await FingerprintSources.engines(ofRun: URL(fileURLWithPath: path), labelled: runs.count > 1)
+                    fingerprints += try await FingerprintSources.engines(
+                        ofRun: URL(fileURLWithPath: path), labelled: runs.count > 1)
                 }
                 for argument in engines {
                     let selection = try EngineSelection.resolve(argument, configuration: configuration)
-                    let label = argument.contains("=") || !argument.contains("://") ? selection.name : selection.address.description
+                    let label =
+                        argument.contains("=") || !argument.contains("://")
+                        ? selection.name : selection.address.description
                     fingerprints.append((label, try await FingerprintSources.probe(selection)))
                 }
                 guard fingerprints.count >= 2 else { throw CompareError.tooFewEngines(fingerprints.count) }

@@ -25,7 +25,10 @@ struct GcCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Only containers of this run.", valueName: "run id"))
     var run: String?
 
-    @Option(help: ArgumentHelp("Only containers at least this old (30m, 12h, 2d); also removes containers of owners on other hosts once they are this old.", valueName: "age"))
+    @Option(
+        help: ArgumentHelp(
+            "Only containers at least this old (30m, 12h, 2d); also removes containers of owners on other hosts once they are this old.",
+            valueName: "age"))
     var olderThan: String?
 
     @Flag(help: "Say what would be removed; remove nothing.")
@@ -43,7 +46,8 @@ struct GcCommand: AsyncParsableCommand {
     func run() async throws {
         let report: GarbageCollector.Report
         do {
-            let options = GarbageCollector.Options(runID: run, olderThan: olderThan.flatMap(AgeText.parse), includeKept: includeKept, dryRun: dryRun)
+            let options = GarbageCollector.Options(
+                runID: run, olderThan: olderThan.flatMap(AgeText.parse), includeKept: includeKept, dryRun: dryRun)
             report = try await GarbageCollector(client: try engine.client()).collect(options)
         } catch {
             throw fail(error, code: 2)

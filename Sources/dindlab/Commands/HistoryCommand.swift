@@ -36,7 +36,9 @@ struct HistoryCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Read only the newest N nights.", valueName: "n"))
     var last: Int?
 
-    @Option(help: ArgumentHelp("Compare each cell's latest night with up to N earlier nights in which it ran.", valueName: "n"))
+    @Option(
+        help: ArgumentHelp(
+            "Compare each cell's latest night with up to N earlier nights in which it ran.", valueName: "n"))
     var window: Int = History.defaultWindow
 
     @Option(help: ArgumentHelp("Nights shown as columns in the terminal and Markdown tables.", valueName: "n"))
@@ -46,7 +48,9 @@ struct HistoryCommand: AsyncParsableCommand {
     var failOnRegression = false
 
     func validate() throws {
-        guard !directories.isEmpty else { throw ValidationError("Give at least one run folder or folder of run folders.") }
+        guard !directories.isEmpty else {
+            throw ValidationError("Give at least one run folder or folder of run folders.")
+        }
         if let last, last < 1 { throw ValidationError("--last must be at least 1, got \(last).") }
         guard window >= 1 else { throw ValidationError("--window must be at least 1, got \(window).") }
         guard columns >= 1 else { throw ValidationError("--columns must be at least 1, got \(columns).") }
@@ -59,16 +63,21 @@ struct HistoryCommand: AsyncParsableCommand {
             for warning in history.warnings {
                 FileHandle.standardError.write(Data("dindlab: warning: \(warning)\n".utf8))
             }
-            try history.write(html: html.map { URL(fileURLWithPath: $0) }, json: json.map { URL(fileURLWithPath: $0) },
-                              markdown: markdown.map { URL(fileURLWithPath: $0) }, columns: columns)
+            try history.write(
+                html: html.map { URL(fileURLWithPath: $0) }, json: json.map { URL(fileURLWithPath: $0) },
+                markdown: markdown.map { URL(fileURLWithPath: $0) }, columns: columns)
         } catch {
             throw fail(error, code: 2)
         }
         print(HistoryReport.terminal(history, columns: columns), terminator: "")
-        let written = [("HTML", html), ("JSON", json), ("Markdown", markdown)].compactMap { name, path in path.map { "\(name): \($0)" } }
+        let written = [("HTML", html), ("JSON", json), ("Markdown", markdown)].compactMap { name, path in
+            path.map { "\(name): \($0)" }
+        }
         if !written.isEmpty { print("\n" + written.joined(separator: ", ")) }
         if failOnRegression && !history.regressedCells.isEmpty {
-            print("\(history.regressedCells.count) cell\(history.regressedCells.count == 1 ? "" : "s") regressed: exit 1 (--fail-on-regression).")
+            print(
+                "\(history.regressedCells.count) cell\(history.regressedCells.count == 1 ? "" : "s") regressed: exit 1 (--fail-on-regression)."
+            )
             throw ExitCode(1)
         }
     }

@@ -45,9 +45,12 @@ struct ImagesCommand: AsyncParsableCommand {
         @Option(help: "The Docker binary for the one static-binary recipe being built, instead of downloading its URL.")
         var binary: String?
 
-        @Flag(help: ArgumentHelp(
-            "--binary is your own build (or patch) of that release: use it whatever its sha256.",
-            discussion: "The version read from the binary and its sha256 are printed and recorded in the image's labels (dindlab.docker.binary.sha256, dindlab.docker.binary.origin=own-build). Without it, a binary whose sha256 differs from the recipe's published one is refused."))
+        @Flag(
+            help: ArgumentHelp(
+                "--binary is your own build (or patch) of that release: use it whatever its sha256.",
+                discussion:
+                    "The version read from the binary and its sha256 are printed and recorded in the image's labels (dindlab.docker.binary.sha256, dindlab.docker.binary.origin=own-build). Without it, a binary whose sha256 differs from the recipe's published one is refused."
+            ))
         var ownBuild = false
 
         @Option(help: "The build cache folder; default: $XDG_CACHE_HOME/dindlab/images, else ~/.cache/dindlab/images.")
@@ -58,14 +61,19 @@ struct ImagesCommand: AsyncParsableCommand {
         func validate() throws {
             if all && !names.isEmpty { throw ValidationError("Name recipes or pass --all, not both.") }
             if !all && names.isEmpty { throw ValidationError("Name the recipes to build, or pass --all.") }
-            if ownBuild && binary == nil { throw ValidationError("--own-build says what --binary PATH is; pass the binary with --binary.") }
+            if ownBuild && binary == nil {
+                throw ValidationError("--own-build says what --binary PATH is; pass the binary with --binary.")
+            }
         }
 
         func run() async throws {
             let loaded = try common.catalog().load(all ? nil : names)
             if all {
                 for recipe in loaded where recipe.needsRegistry {
-                    FileHandle.standardError.write(Data("[\(recipe.name)] skipped: a dockerfile recipe reaches a registry; name it to build it\n".utf8))
+                    FileHandle.standardError.write(
+                        Data(
+                            "[\(recipe.name)] skipped: a dockerfile recipe reaches a registry; name it to build it\n"
+                                .utf8))
                 }
             }
             let recipes = all ? loaded.filter { !$0.needsRegistry } : loaded
@@ -80,7 +88,9 @@ struct ImagesCommand: AsyncParsableCommand {
             do {
                 // The display shows each failure as it happens; only the count is left to report.
                 let interrupted: @Sendable () -> Void = { StderrDiagnostics.write(RunNoticeText.buildInterrupted) }
-                failures = try await InterruptCancellation.run(interrupted: interrupted) { try await builder.build(recipes, options: options).count }
+                failures = try await InterruptCancellation.run(interrupted: interrupted) {
+                    try await builder.build(recipes, options: options).count
+                }
             } catch is CancellationError {
                 throw ExitCode(130)
             }

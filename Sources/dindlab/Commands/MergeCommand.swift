@@ -33,11 +33,15 @@ struct MergeCommand: AsyncParsableCommand {
     func run() async throws {
         let status: ExitCode
         do {
-            let merged = try await RunMerger.merge(runDirectories.map { URL(fileURLWithPath: $0) }, into: URL(fileURLWithPath: out), commandLine: CommandLine.arguments)
+            let merged = try await RunMerger.merge(
+                runDirectories.map { URL(fileURLWithPath: $0) }, into: URL(fileURLWithPath: out),
+                commandLine: CommandLine.arguments)
             for warning in merged.warnings {
                 FileHandle.standardError.write(Data("dindlab: warning: \(warning).\n".utf8))
             }
-            print("Merged \(merged.trialCount) trials from \(runDirectories.count) run\(runDirectories.count == 1 ? "" : "s") into \(merged.directory.path).")
+            print(
+                "Merged \(merged.trialCount) trials from \(runDirectories.count) run\(runDirectories.count == 1 ? "" : "s") into \(merged.directory.path)."
+            )
             let report = try await RunReport.load(runDirectory: merged.directory, strict: strict)
             status = try publish(report, to: ReportFiles(in: merged.directory))
         } catch {

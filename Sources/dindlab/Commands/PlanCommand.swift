@@ -21,16 +21,23 @@ struct PlanCommand: AsyncParsableCommand {
     @Argument(help: "Scenario files (YAML, schema version 1).")
     var files: [String]
 
-    @Option(name: .customLong("repeat"), parsing: .unconditional, help: "Trials per cell, replacing each scenario's repeat (at least 1).")
+    @Option(
+        name: .customLong("repeat"), parsing: .unconditional,
+        help: "Trials per cell, replacing each scenario's repeat (at least 1).")
     var repeatCount: Int?
 
     @Option(help: "The seed of the trial order (a 64-bit unsigned integer); drawn at random if not given.")
     var seed: UInt64?
 
-    @Option(name: .customLong("only"), help: ArgumentHelp("Keep only cells where a matrix key has a value.", valueName: "key=value"))
+    @Option(
+        name: .customLong("only"),
+        help: ArgumentHelp("Keep only cells where a matrix key has a value.", valueName: "key=value"))
     var only: [String] = []
 
-    @Option(help: ArgumentHelp("Also check that every outer image is on this engine (an address or a private engine's name).", valueName: "engine"))
+    @Option(
+        help: ArgumentHelp(
+            "Also check that every outer image is on this engine (an address or a private engine's name).",
+            valueName: "engine"))
     var engine: String?
 
     @OptionGroup var configurationOptions: EngineConfigurationOptions
@@ -59,7 +66,8 @@ struct PlanCommand: AsyncParsableCommand {
         }
         if let engine, let configuration {
             // The plan's own cells (after --only), each scenario with just those.
-            try await checkOuterImages(of: plan.scenarios.map { ($0.scenario.name, $0.cells) }, engine: engine, configuration: configuration)
+            try await checkOuterImages(
+                of: plan.scenarios.map { ($0.scenario.name, $0.cells) }, engine: engine, configuration: configuration)
         }
     }
 }

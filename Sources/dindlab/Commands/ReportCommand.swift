@@ -72,6 +72,8 @@ func publish(_ report: RunReport, to files: ReportFiles, interruptedBy signal: I
         return ExitCode(report.verdict.exitCode)
     }
     let name = signal == SIGTERM ? "SIGTERM" : "SIGINT"
-    print("exit status \(128 + signal): \(name) ended the run early; what ran alone would give \(report.verdict.description)")
+    print(
+        "exit status \(128 + signal): \(name) ended the run early; what ran alone would give \(report.verdict.description)"
+    )
     return ExitCode(128 + signal)
 }

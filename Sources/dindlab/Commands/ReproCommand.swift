@@ -27,13 +27,19 @@ struct ReproCommand: AsyncParsableCommand {
     @Argument(help: "A scenario file (YAML, schema version 1).")
     var file: String
 
-    @Option(help: ArgumentHelp("The cell: its id as `plan` prints it, or enough key=value pairs to leave one cell. Needed when the scenario has several cells.", valueName: "key=value,..."))
+    @Option(
+        help: ArgumentHelp(
+            "The cell: its id as `plan` prints it, or enough key=value pairs to leave one cell. Needed when the scenario has several cells.",
+            valueName: "key=value,..."))
     var cell: String?
 
     @Flag(help: "Stop at the first failure (the default).")
     var untilFail = false
 
-    @Option(help: ArgumentHelp("Stop at the first failure whose signature or first error matches this regular expression.", valueName: "regex"))
+    @Option(
+        help: ArgumentHelp(
+            "Stop at the first failure whose signature or first error matches this regular expression.",
+            valueName: "regex"))
     var untilSignature: String?
 
     @Option(parsing: .unconditional, help: "At most this many trials (at least 1).")
@@ -53,11 +59,16 @@ struct ReproCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The folder that holds run folders.", valueName: "dir"))
     var out = "results"
 
-    @Option(help: ArgumentHelp("Collect forensics for every trial (always), so forensics.md compares the failure with a passing trial, or for failed ones (on-failure).", valueName: "when"), transform: Scenario.Forensics.option)
+    @Option(
+        help: ArgumentHelp(
+            "Collect forensics for every trial (always), so forensics.md compares the failure with a passing trial, or for failed ones (on-failure).",
+            valueName: "when"), transform: Scenario.Forensics.option)
     var forensics: Scenario.Forensics = .onFailure
 
     func validate() throws {
-        guard !(untilFail && untilSignature != nil) else { throw ValidationError("Give --until-fail or --until-signature, not both.") }
+        guard !(untilFail && untilSignature != nil) else {
+            throw ValidationError("Give --until-fail or --until-signature, not both.")
+        }
         try Usage.check(max, "--max", counts: "trials")
         try Usage.check(jobs, "--jobs", counts: "trials running at once")
     }
@@ -68,11 +79,15 @@ struct ReproCommand: AsyncParsableCommand {
             // None given: the runner takes the engine a cell names (`engine: v17`), else the default.
             let (configuration, selections) = try engineOptions.resolve()
             let scenario = try ScenarioLoader.load(file: file)
-            let stop = try untilSignature.map { pattern throws(ReproError) in try ReproStop(signatureMatching: pattern) } ?? .anyFailure
-            let options = ReproOptions(cell: cell, stop: stop, maxTrials: max, keep: keep, jobs: jobs, seed: seed,
-                                       forensicsAlways: forensics == .always, resultsRoot: URL(fileURLWithPath: out), commandLine: CommandLine.arguments,
-                                       engineFactsCache: EngineFactsCache(folder: EngineFactsCache.defaultFolder()),
-                                       engineConfiguration: configuration)
+            let stop =
+                try untilSignature.map { pattern throws(ReproError) in try ReproStop(signatureMatching: pattern) }
+                ?? .anyFailure
+            let options = ReproOptions(
+                cell: cell, stop: stop, maxTrials: max, keep: keep, jobs: jobs, seed: seed,
+                forensicsAlways: forensics == .always, resultsRoot: URL(fileURLWithPath: out),
+                commandLine: CommandLine.arguments,
+                engineFactsCache: EngineFactsCache(folder: EngineFactsCache.defaultFolder()),
+                engineConfiguration: configuration)
             let repro = try Repro(scenario: scenario, options: options)
             outcome = try await repro.run(engines: selections, observer: ProgressPrinter())
         } catch {

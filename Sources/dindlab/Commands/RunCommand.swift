@@ -26,11 +26,16 @@ struct RunCommand: AsyncParsableCommand {
     @Argument(help: "Scenario files (YAML, schema version 1).")
     var files: [String] = []
 
-    @Option(help: ArgumentHelp("Continue an interrupted run in its folder: the same scenario files, options and seed from its manifest, skipping the trials it recorded. --engine and --jobs may be given again.", valueName: "run dir"))
+    @Option(
+        help: ArgumentHelp(
+            "Continue an interrupted run in its folder: the same scenario files, options and seed from its manifest, skipping the trials it recorded. --engine and --jobs may be given again.",
+            valueName: "run dir"))
     var resume: String?
 
     // .unconditional: `--repeat -1` is a value to refuse by name, not a missing one.
-    @Option(name: .customLong("repeat"), parsing: .unconditional, help: "Trials per cell, replacing each scenario's repeat (at least 1).")
+    @Option(
+        name: .customLong("repeat"), parsing: .unconditional,
+        help: "Trials per cell, replacing each scenario's repeat (at least 1).")
     var repeatCount: Int?
 
     @Option(parsing: .unconditional, help: "Trials (or cells, with isolation: cell) running at once (default 1).")
@@ -39,7 +44,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "The seed of the trial order; drawn at random and printed if not given.")
     var seed: UInt64?
 
-    @Option(name: .customLong("only"), help: ArgumentHelp("Keep only cells where a matrix key has a value (repeatable).", valueName: "key=value"))
+    @Option(
+        name: .customLong("only"),
+        help: ArgumentHelp("Keep only cells where a matrix key has a value (repeatable).", valueName: "key=value"))
     var only: [String] = []
 
     @OptionGroup var engineOptions: EnginesOptions
@@ -47,7 +54,10 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The folder that holds run folders.", valueName: "dir"))
     var out = "results"
 
-    @Option(help: ArgumentHelp("Collect forensics for every trial (always) or for failed ones (on-failure).", valueName: "when"), transform: Scenario.Forensics.option)
+    @Option(
+        help: ArgumentHelp(
+            "Collect forensics for every trial (always) or for failed ones (on-failure).", valueName: "when"),
+        transform: Scenario.Forensics.option)
     var forensics: Scenario.Forensics = .onFailure
 
     @Option(help: ArgumentHelp("Run only the K-th of N disjoint slices of the plan (needs --seed).", valueName: "K/N"))
@@ -59,7 +69,9 @@ struct RunCommand: AsyncParsableCommand {
     func validate() throws {
         if resume != nil {
             guard files.isEmpty, repeatCount == nil, seed == nil, only.isEmpty, shard == nil else {
-                throw ValidationError("--resume takes the scenario files, --repeat, --seed, --only and --shard from the run's manifest; give none of them.")
+                throw ValidationError(
+                    "--resume takes the scenario files, --repeat, --seed, --only and --shard from the run's manifest; give none of them."
+                )
             }
         } else {
             guard !files.isEmpty else { throw ValidationError("Give at least one scenario file.") }
@@ -69,7 +81,9 @@ struct RunCommand: AsyncParsableCommand {
         if shard != nil {
             _ = try shardNumbers()
             guard seed != nil else {
-                throw ValidationError("--shard needs --seed: every shard must cut its slice from the same plan, and the plan's order comes from the seed.")
+                throw ValidationError(
+                    "--shard needs --seed: every shard must cut its slice from the same plan, and the plan's order comes from the seed."
+                )
             }
         }
     }
@@ -78,7 +92,9 @@ struct RunCommand: AsyncParsableCommand {
     func shardNumbers() throws -> (index: Int, count: Int)? {
         guard let shard else { return nil }
         let parts = shard.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), count >= 1, (1...count).contains(index) else {
+        guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), count >= 1,
+            (1...count).contains(index)
+        else {
             throw ValidationError("--shard \(shard): expected K/N with 1 <= K <= N, e.g. --shard 2/3.")
         }
         return (index, count)
@@ -97,7 +113,11 @@ struct RunCommand: AsyncParsableCommand {
         let configuration = try engineOptions.configurationOptions.configuration()
         let frontend = RunFrontend(commandLine: CommandLine.arguments, configuration: configuration)
         if let resume {
-            try await frontend.run(.resume(URL(fileURLWithPath: resume), overrides: RunRequest(scenarioFiles: [], strict: strict, jobs: jobs, engines: engineOptions.engines)))
+            try await frontend.run(
+                .resume(
+                    URL(fileURLWithPath: resume),
+                    overrides: RunRequest(scenarioFiles: [], strict: strict, jobs: jobs, engines: engineOptions.engines)
+                ))
         } else {
             let request: RunRequest
             do {

@@ -21,7 +21,9 @@ enum Usage {
     ///   - minimum: The smallest value allowed.
     static func check(_ value: Int?, _ option: String, counts what: String, atLeast minimum: Int = 1) throws {
         guard let value, value < minimum else { return }
-        throw ValidationError("\(option) \(value): give a whole number of \(what) of at least \(minimum) (\(minimum), \(minimum + 1), ...).")
+        throw ValidationError(
+            "\(option) \(value): give a whole number of \(what) of at least \(minimum) (\(minimum), \(minimum + 1), ...)."
+        )
     }
 
     /// Prints `error` and returns exit status 64 when it is about the command line (a scenario
@@ -29,7 +31,9 @@ enum Usage {
     /// take, an `--engine` that is no address or engine name), else `otherwise`: so a mistyped
     /// command gets 64, never the 1 or 2 that judge a run.
     static func failure(_ error: any Error, otherwise code: Int32) -> ExitCode {
-        let usage = error is YAMLErrors || error is YAMLError || error is PlanError || error is ReproError || error is ValidationError
+        let usage =
+            error is YAMLErrors || error is YAMLError || error is PlanError || error is ReproError
+            || error is ValidationError
             || (error as? EngineError)?.isInvalidInput == true
         return fail(error, code: usage ? exitCode : code)
     }

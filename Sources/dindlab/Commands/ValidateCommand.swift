@@ -23,7 +23,10 @@ struct ValidateCommand: AsyncParsableCommand {
     @Argument(help: "Scenario files (YAML, schema version 1).")
     var files: [String]
 
-    @Option(help: ArgumentHelp("Also check that every outer image is on this engine (an address or a private engine's name).", valueName: "engine"))
+    @Option(
+        help: ArgumentHelp(
+            "Also check that every outer image is on this engine (an address or a private engine's name).",
+            valueName: "engine"))
     var engine: String?
 
     @OptionGroup var configurationOptions: EngineConfigurationOptions
@@ -39,7 +42,9 @@ struct ValidateCommand: AsyncParsableCommand {
         print(report.text)
         if !report.isValid { throw ExitCode.failure }
         if let engine, let configuration {
-            try await checkOuterImages(of: report.results.compactMap(\.scenario).map { ($0.name, $0.cells()) }, engine: engine, configuration: configuration)
+            try await checkOuterImages(
+                of: report.results.compactMap(\.scenario).map { ($0.name, $0.cells()) }, engine: engine,
+                configuration: configuration)
         }
     }
 }
@@ -47,7 +52,9 @@ struct ValidateCommand: AsyncParsableCommand {
 /// `--engine E` of validate and plan: prints each outer image missing on the engine with the
 /// command that builds it, and exits 1 when one is missing (2 when the engine cannot be asked,
 /// 64 when the argument is no engine).
-func checkOuterImages(of scenarios: [(name: String, cells: [Cell])], engine argument: String, configuration: EngineConfiguration) async throws {
+func checkOuterImages(
+    of scenarios: [(name: String, cells: [Cell])], engine argument: String, configuration: EngineConfiguration
+) async throws {
     let missing: [OuterImageCheck.Missing]
     let selection: EngineSelection
     do {
@@ -61,8 +68,12 @@ func checkOuterImages(of scenarios: [(name: String, cells: [Cell])], engine argu
         return
     }
     for image in missing {
-        print("the outer image \(image.image) (used by \(image.scenarios.joined(separator: ", "))) is not on the engine \(selection.address): \(OptionErrorText.howToGet(image.source, engine: selection.address.description))")
+        print(
+            "the outer image \(image.image) (used by \(image.scenarios.joined(separator: ", "))) is not on the engine \(selection.address): \(OptionErrorText.howToGet(image.source, engine: selection.address.description))"
+        )
     }
-    print("\(missing.count) outer image\(missing.count == 1 ? " is" : "s are") missing: a run on this engine would skip the cells that use \(missing.count == 1 ? "it" : "them")")
+    print(
+        "\(missing.count) outer image\(missing.count == 1 ? " is" : "s are") missing: a run on this engine would skip the cells that use \(missing.count == 1 ? "it" : "them")"
+    )
     throw ExitCode.failure
 }

@@ -28,7 +28,7 @@ actor BuildProgressDisplay: BuildProgressReporter {
     func report(_ event: BuildEvent) {
         let now = clock.now
         switch event {
-        case let .phase(recipe, phase):
+        case .phase(let recipe, let phase):
             if recipeStart[recipe] == nil { recipeStart[recipe] = now }
             endPhase(at: now)
             current = (recipe, phase, now)
@@ -38,14 +38,14 @@ actor BuildProgressDisplay: BuildProgressReporter {
             } else {
                 write("[\(recipe)] \(phase)...\n")
             }
-        case let .note(recipe, message):
+        case .note(let recipe, let message):
             clearLine()
             write("[\(recipe)] \(message)\n")
             redraw()
-        case let .finished(recipe, summary):
+        case .finished(let recipe, let summary):
             endPhase(at: now)
             finish(recipe: recipe, line: summary, at: now)
-        case let .failed(recipe, message):
+        case .failed(let recipe, let message):
             // The phase did not end well: name it instead of saying it took so long.
             let during = current.map { " while \($0.phase)" } ?? ""
             finish(recipe: recipe, line: "failed\(during): \(message)", at: now)

@@ -18,7 +18,9 @@ extension Scenario.Forensics: ExpressibleByArgument {
 extension CgroupVersion: ExpressibleByArgument {
     /// `--cgroup-version VERSION` (1, 2, v1 or v2).
     static func option(_ text: String) throws -> Self {
-        guard let value = Self(argument: text) else { throw ValidationError("--cgroup-version \(text) is not a cgroup version: give 1 or 2.") }
+        guard let value = Self(argument: text) else {
+            throw ValidationError("--cgroup-version \(text) is not a cgroup version: give 1 or 2.")
+        }
         return value
     }
 }

@@ -25,7 +25,8 @@ enum GcReportText {
             text += "Removed \(done.count) container\(done.count == 1 ? "" : "s"):\n"
             for decision in done { text += line(decision, now: now) }
             for failure in report.failures {
-                text += "Could not remove \(failure.container.shortID) (\(failure.container.role), run \(failure.container.ownership.runID)): \(failure.error)\n"
+                text +=
+                    "Could not remove \(failure.container.shortID) (\(failure.container.role), run \(failure.container.ownership.runID)): \(failure.error)\n"
             }
         }
         if !left.isEmpty {
@@ -47,6 +48,7 @@ enum GcReportText {
     private static func line(_ decision: GarbageCollector.Decision, now: Date) -> String {
         let container = decision.container
         let age = container.age(now: now).map { ", created \(AgeText.describe(seconds: $0)) ago" } ?? ""
-        return "  \(container.shortID)  run \(container.ownership.runID)  \(container.role)\(age): \(reason(decision))\n"
+        return
+            "  \(container.shortID)  run \(container.ownership.runID)  \(container.role)\(age): \(reason(decision))\n"
     }
 }

@@ -16,22 +16,29 @@ actor ProgressPrinter: RunObserver {
     /// - Parameters:
     ///   - isTerminal: Rewrite one line (true) or print plain lines (false).
     ///   - write: Where text goes (standard error by default).
-    init(isTerminal: Bool = isatty(STDERR_FILENO) == 1, write: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
+    init(
+        isTerminal: Bool = isatty(STDERR_FILENO) == 1,
+        write: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }
+    ) {
         self.isTerminal = isTerminal
         self.write = write
     }
 
     func runStarted(directory: URL, plan: Plan, engines: [TrialEngine]) async {
-        var text = "Run \(directory.lastPathComponent): \(plan.trials.count) trial\(plan.trials.count == 1 ? "" : "s"), seed \(plan.seed)\n"
+        var text =
+            "Run \(directory.lastPathComponent): \(plan.trials.count) trial\(plan.trials.count == 1 ? "" : "s"), seed \(plan.seed)\n"
         for engine in engines {
-            text += "  engine \(engine.name): \(engine.client.address), Docker \(engine.fingerprint.daemonVersion ?? "?"), API \(engine.apiVersion)\n"
+            text +=
+                "  engine \(engine.name): \(engine.client.address), Docker \(engine.fingerprint.daemonVersion ?? "?"), API \(engine.apiVersion)\n"
             if let probeError = engine.privilege.probeError {
-                text += "  privileged: unknown (\(probeError)); outer containers that ask for it run with --privileged\n"
+                text +=
+                    "  privileged: unknown (\(probeError)); outer containers that ask for it run with --privileged\n"
             } else if engine.fingerprint.privilegedSupported == nil {
                 // No outer image of the plan is on this engine, so no probe ran: say nothing about it.
                 text += "  privileged: not probed (no outer image of the plan is on this engine)\n"
             } else if engine.privilege.emulated {
-                text += "  privileged: the engine refuses --privileged (\(engine.privilege.privilegedError ?? "")); outer containers that ask for it get an emulation: every capability but \(engine.privilege.refusedCapabilities.joined(separator: ", ")), seccomp and AppArmor unconfined, all devices, writable cgroups\n"
+                text +=
+                    "  privileged: the engine refuses --privileged (\(engine.privilege.privilegedError ?? "")); outer containers that ask for it get an emulation: every capability but \(engine.privilege.refusedCapabilities.joined(separator: ", ")), seccomp and AppArmor unconfined, all devices, writable cgroups\n"
             } else {
                 text += "  privileged: outer containers that ask for it run with --privileged\n"
             }
@@ -67,11 +74,14 @@ actor ProgressPrinter: RunObserver {
         let judged = passes + (counts[.fail] ?? 0) + (counts[.timeout] ?? 0)
         let rate = judged > 0 ? String(format: "%.1f%%", Double(passes) / Double(judged) * 100) : "—"
         let eta = done > 0 && done < total ? " ETA " + Self.clock(elapsed / Double(done) * Double(total - done)) : ""
-        return "[\(done)/\(total)] pass \(passes) fail \(counts[.fail] ?? 0) timeout \(counts[.timeout] ?? 0) error \(counts[.error] ?? 0) rate \(rate) elapsed \(Self.clock(elapsed))\(eta)"
+        return
+            "[\(done)/\(total)] pass \(passes) fail \(counts[.fail] ?? 0) timeout \(counts[.timeout] ?? 0) error \(counts[.error] ?? 0) rate \(rate) elapsed \(Self.clock(elapsed))\(eta)"
     }
 
     static func clock(_ seconds: Double) -> String {
         let total = Int(seconds.rounded())
-        return total >= 3600 ? String(format: "%d:%02d:%02d", total / 3600, total / 60 % 60, total % 60) : String(format: "%d:%02d", total / 60, total % 60)
+        return total >= 3600
+            ? String(format: "%d:%02d:%02d", total / 3600, total / 60 % 60, total % 60)
+            : String(format: "%d:%02d", total / 60, total % 60)
     }
 }

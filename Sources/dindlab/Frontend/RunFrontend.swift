@@ -34,7 +34,9 @@ struct RunFrontend {
             let plan = try request.plan()
             if let shard = plan.shard {
                 // With the progress lines, on standard error, so it comes before them.
-                StderrDiagnostics.write("shard \(shard.index)/\(shard.count): \(plan.trials.count) of the plan's \(plan.wholePlanTrialCount) trials\n")
+                StderrDiagnostics.write(
+                    "shard \(shard.index)/\(shard.count): \(plan.trials.count) of the plan's \(plan.wholePlanTrialCount) trials\n"
+                )
             }
             let selections = try request.engines.map { try EngineSelection.resolve($0, configuration: configuration) }
             for selection in selections {
@@ -44,7 +46,8 @@ struct RunFrontend {
             }
             let printer = ProgressPrinter()
             var options = RunOptions(
-                jobs: request.jobs ?? 1, resultsRoot: URL(fileURLWithPath: request.resultsRoot), commandLine: commandLine,
+                jobs: request.jobs ?? 1, resultsRoot: URL(fileURLWithPath: request.resultsRoot),
+                commandLine: commandLine,
                 forensicsAlways: request.forensics == .always, interruption: interruption, resume: resumePoint,
                 keepRecords: false, engineFactsCache: EngineFactsCache(folder: EngineFactsCache.defaultFolder()),
                 engineConfiguration: configuration
@@ -75,7 +78,9 @@ struct RunFrontend {
         print("Results: \(result.directory.path)")
         if let signal = result.interruptedBy {
             let name = signal == SIGTERM ? "SIGTERM" : "SIGINT"
-            print("Interrupted by \(name): \(result.recordCount) of \(result.recordCount + result.skippedTrials) trials are recorded. Run the rest with: dindlab run --resume \(result.directory.path)")
+            print(
+                "Interrupted by \(name): \(result.recordCount) of \(result.recordCount + result.skippedTrials) trials are recorded. Run the rest with: dindlab run --resume \(result.directory.path)"
+            )
         }
         throw status
     }

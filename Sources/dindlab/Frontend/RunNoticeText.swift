@@ -13,13 +13,16 @@ enum RunNoticeText {
         case .orphans(let survey):
             return "warning: " + orphanWarning(survey)
         case .oversubscribed(let jobs, let engine, let cpus):
-            return "--jobs \(jobs) runs up to \(jobs) trials at once on the engine \(engine), whose host has \(cpus) CPU\(cpus == 1 ? "" : "s"): trials beyond \(cpus) wait for CPU, so their phase timings stretch and tight timeouts may fire; to measure timings, keep --jobs at \(cpus) or below"
+            return
+                "--jobs \(jobs) runs up to \(jobs) trials at once on the engine \(engine), whose host has \(cpus) CPU\(cpus == 1 ? "" : "s"): trials beyond \(cpus) wait for CPU, so their phase timings stretch and tight timeouts may fire; to measure timings, keep --jobs at \(cpus) or below"
         case .resuming(let runID, let recorded, let total):
             return "resuming run \(runID): \(recorded) of \(total) trials are recorded, \(total - recorded) to run"
         case .skippedCell(let cell):
-            return "skipped: \(cell.scenario) \(cell.cellID) on \(cell.engine) (\(cell.trials) trial\(cell.trials == 1 ? "" : "s")): \(cell.reason)"
+            return
+                "skipped: \(cell.scenario) \(cell.cellID) on \(cell.engine) (\(cell.trials) trial\(cell.trials == 1 ? "" : "s")): \(cell.reason)"
         case .engineLost(let reason, let engine, let runDirectory):
-            return "\(reason)\nNo further trial was started. Once the engine is back, `dindlab run --resume \(runDirectory.path)` runs the rest and `dindlab gc` removes what the engine \(engine) kept of this run."
+            return
+                "\(reason)\nNo further trial was started. Once the engine is back, `dindlab run --resume \(runDirectory.path)` runs the rest and `dindlab gc` removes what the engine \(engine) kept of this run."
         }
     }
 
@@ -33,9 +36,11 @@ enum RunNoticeText {
         let name = notice.signalName
         switch notice.stage {
         case .stopping:
-            return "\n\(name): no new trials start; running trials finish (at their timeout at the latest), then results are written. Interrupt again to cancel them at once.\n"
+            return
+                "\n\(name): no new trials start; running trials finish (at their timeout at the latest), then results are written. Interrupt again to cancel them at once.\n"
         case .cancelling:
-            return "\n\(name) again: cancelling the running trials and removing their outer containers. Interrupt once more to quit at once (then `dindlab gc` removes what is left).\n"
+            return
+                "\n\(name) again: cancelling the running trials and removing their outer containers. Interrupt once more to quit at once (then `dindlab gc` removes what is left).\n"
         case .quitting:
             return "\n\(name) a third time: quitting now; `dindlab gc` removes what is left.\n"
         }

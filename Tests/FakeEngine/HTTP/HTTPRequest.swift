@@ -82,7 +82,7 @@ struct HTTPRequest {
         if header("transfer-encoding", containsToken: "chunked") { return .chunked }
         guard let length = header("content-length") else { return .none }
         guard let count = Int(length.split(separator: ",").first?.trimmingCharacters(in: .whitespaces) ?? ""),
-              count >= 0
+            count >= 0
         else {
             throw ConnectionEnd.malformed("Content-Length \"\(length)\" is not a number")
         }

@@ -14,8 +14,10 @@ final class RequestBody {
     private var kept = Data()
     private(set) var length = 0
 
-    init(connection: SocketConnection, framing: HTTPRequest.BodyFraming, expectsContinue: Bool,
-         onFinished: @escaping (_ kept: Data, _ length: Int) -> Void) {
+    init(
+        connection: SocketConnection, framing: HTTPRequest.BodyFraming, expectsContinue: Bool,
+        onFinished: @escaping (_ kept: Data, _ length: Int) -> Void
+    ) {
         self.connection = connection
         self.framing = framing
         self.expectsContinue = expectsContinue
@@ -50,7 +52,8 @@ final class RequestBody {
         case .chunked:
             if remainingInChunk == 0 {
                 let sizeLine = try connection.readLine()
-                let sizeText = sizeLine.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+                let sizeText =
+                    sizeLine.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
                 guard let size = Int(sizeText, radix: 16), size >= 0 else {
                     throw ConnectionEnd.malformed("the chunk size line \"\(sizeLine.prefix(100))\" is not hexadecimal")
                 }

@@ -16,8 +16,10 @@ final class ResponseWriter {
     private(set) var closesConnection: Bool
     private(set) var headSent = false
 
-    init(connection: SocketConnection, requestBody: RequestBody, isHeadRequest: Bool, keepAlive: Bool,
-         commonHeaders: [(String, String)], fault: Fault?, pause: @escaping (TimeInterval) -> Void) {
+    init(
+        connection: SocketConnection, requestBody: RequestBody, isHeadRequest: Bool, keepAlive: Bool,
+        commonHeaders: [(String, String)], fault: Fault?, pause: @escaping (TimeInterval) -> Void
+    ) {
         self.connection = connection
         self.requestBody = requestBody
         self.isHeadRequest = isHeadRequest
@@ -37,8 +39,9 @@ final class ResponseWriter {
 
     /// Starts a chunked response whose body follows through `writeChunk`.
     func beginStream(status: Int = 200, headers: [(String, String)]) throws {
-        try sendHead(statusLine: Self.statusLine(status),
-                     headers: headers + commonHeaders + [("Date", Self.now()), ("Transfer-Encoding", "chunked")])
+        try sendHead(
+            statusLine: Self.statusLine(status),
+            headers: headers + commonHeaders + [("Date", Self.now()), ("Transfer-Encoding", "chunked")])
         streamingChunks = true
     }
 

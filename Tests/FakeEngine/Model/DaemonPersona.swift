@@ -102,7 +102,9 @@ package struct DaemonPersona: Sendable, Hashable, CustomStringConvertible {
         storageDriver: "devicemapper", knownCapabilities: legacyCapabilities)
 
     /// The personas of the field report's era, oldest first.
-    package static let oldEra: [DaemonPersona] = [.docker1dot7, .docker1dot7BuiltWithModernGo, .docker1dot8, .docker1dot9]
+    package static let oldEra: [DaemonPersona] = [
+        .docker1dot7, .docker1dot7BuiltWithModernGo, .docker1dot8, .docker1dot9,
+    ]
 
     /// Docker 20.10.24 as Debian bookworm ships it, on cgroup v1.
     package static let docker20dot10 = DaemonPersona(

@@ -17,7 +17,9 @@ package struct RecordedRequest: Sendable, Equatable {
     /// The connection the request came on, numbered from 1 in accept order.
     package var connectionID: Int
 
-    package init(method: String, path: String, headers: [String: String], body: Data, bodyLength: Int, connectionID: Int) {
+    package init(
+        method: String, path: String, headers: [String: String], body: Data, bodyLength: Int, connectionID: Int
+    ) {
         self.method = method
         self.path = path
         self.headers = headers

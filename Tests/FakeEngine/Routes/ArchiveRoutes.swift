@@ -19,7 +19,9 @@ enum ArchiveRoutes {
 
     static func get(_ context: RequestContext) throws -> Reply {
         let path = try requiredPath(context)
-        let (stat, entries) = try context.state.access { try $0.archiveEntries(at: path, container: context.parameter("id")) }
+        let (stat, entries) = try context.state.access {
+            try $0.archiveEntries(at: path, container: context.parameter("id"))
+        }
         let headers = [("Content-Type", "application/x-tar"), ("X-Docker-Container-Path-Stat", pathStat(stat))]
         return .bytes(context.request.method == "HEAD" ? Data() : TarWriter.archive(entries), headers: headers)
     }

@@ -24,7 +24,9 @@ enum ContainerRoutes {
             throw APIError.badRequest("Missing container parameter")
         }
         let id = try context.state.access {
-            try $0.commitContainer(container, repository: context.query["repo"].flatMap { $0.isEmpty ? nil : $0 }, tag: context.query["tag"], config: body)
+            try $0.commitContainer(
+                container, repository: context.query["repo"].flatMap { $0.isEmpty ? nil : $0 },
+                tag: context.query["tag"], config: body)
         }
         return .json(["Id": JSON(id)], status: 201)
     }
@@ -45,7 +47,9 @@ enum ContainerRoutes {
         }
         let program = context.state.access { $0.program }
         let process = program(argv, tty)
-        try context.state.access { try $0.startContainer(id: id, process: process, hostConfig: body.fields == nil ? nil : body) }
+        try context.state.access {
+            try $0.startContainer(id: id, process: process, hostConfig: body.fields == nil ? nil : body)
+        }
         return .empty(status: 204)
     }
 
@@ -134,13 +138,15 @@ enum ContainerRoutes {
             let container = model.containers[try model.existingContainerIndex(reference)]
             return (container.id, container.tty)
         }
-        let contentType = tty || !context.speaks(.multiplexedStreamContentType)
+        let contentType =
+            tty || !context.speaks(.multiplexedStreamContentType)
             ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream"
         try context.response.beginStream(headers: [("Content-Type", contentType)])
         var written = 0
         while true {
             let clientHasGone = { context.clientHasGone() }
-            let outcome = context.state.wait(abandon: clientHasGone) { model -> (records: [LogRecord], running: Bool)? in
+            let outcome = context.state.wait(abandon: clientHasGone) {
+                model -> (records: [LogRecord], running: Bool)? in
                 guard let index = model.containerIndex(id) else { return ([], false) }
                 let container = model.containers[index]
                 let fresh = Array(container.logs.dropFirst(written))
@@ -161,15 +167,19 @@ enum ContainerRoutes {
 
     static func top(_ context: RequestContext) throws -> Reply {
         let reference = context.parameter("id")
-        let container = try context.state.access { model in model.containers[try model.existingContainerIndex(reference)] }
+        let container = try context.state.access { model in
+            model.containers[try model.existingContainerIndex(reference)]
+        }
         guard container.isRunning, let run = container.lastRun else {
             throw APIError.conflict("Container \(container.id) is not running")
         }
         return .json([
-            "Processes": [[
-                "root", JSON(String(run.pid)), "1", "0", "10:00", "?", "00:00:00",
-                JSON(container.argv.joined(separator: " ")),
-            ]],
+            "Processes": [
+                [
+                    "root", JSON(String(run.pid)), "1", "0", "10:00", "?", "00:00:00",
+                    JSON(container.argv.joined(separator: " ")),
+                ]
+            ],
             "Titles": ["UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"],
         ])
     }
@@ -180,7 +190,8 @@ enum ContainerRoutes {
         let run = container.lastRun
         var state: JSON = [:]
         if context.speaks(.containerStateStatus) { state = state.setting("Status", JSON(container.status)) }
-        state = state
+        state =
+            state
             .setting("Running", JSON(container.isRunning))
             .setting("Paused", false)
             .setting("Restarting", false)

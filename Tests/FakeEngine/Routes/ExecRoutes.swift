@@ -42,16 +42,22 @@ enum ExecRoutes {
 
         let copiedHeaders = context.persona.has(.hijackCopiesHeaders) ? context.persona.commonHeaders : []
         if context.request.header("upgrade") != nil {
-            let contentType = !rawOutput && context.speaks(.multiplexedStreamContentType) ? multiplexedStream : rawStream
+            let contentType =
+                !rawOutput && context.speaks(.multiplexedStreamContentType) ? multiplexedStream : rawStream
             try context.response.beginHijack(
                 statusLine: "HTTP/1.1 101 UPGRADED",
                 headers: [("Content-Type", contentType), ("Connection", "Upgrade"), ("Upgrade", "tcp")] + copiedHeaders)
         } else {
-            try context.response.beginHijack(statusLine: "HTTP/1.1 200 OK", headers: [("Content-Type", rawStream)] + copiedHeaders)
+            try context.response.beginHijack(
+                statusLine: "HTTP/1.1 200 OK", headers: [("Content-Type", rawStream)] + copiedHeaders)
         }
-        let output = [LogRecord(stream: .stdout, data: process.stdout), LogRecord(stream: .stderr, data: process.stderr)]
-        try context.response.writeRaw(StreamFramer.encode(output, tty: rawOutput) + (rawOutput ? Data() : context.systemErrorFrame))
-        let inputOpen = discardInput(context, until: Date().addingTimeInterval(process.runningFor.timeInterval), inputOpen: true)
+        let output = [
+            LogRecord(stream: .stdout, data: process.stdout), LogRecord(stream: .stderr, data: process.stderr),
+        ]
+        try context.response.writeRaw(
+            StreamFramer.encode(output, tty: rawOutput) + (rawOutput ? Data() : context.systemErrorFrame))
+        let inputOpen = discardInput(
+            context, until: Date().addingTimeInterval(process.runningFor.timeInterval), inputOpen: true)
         context.connection.shutdownWriting()
         // Let the client read to the end and hang up before closing, so that stdin it is still
         // sending never turns the close into a connection reset on its side.

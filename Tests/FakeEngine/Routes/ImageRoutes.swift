@@ -34,7 +34,9 @@ enum ImageRoutes {
         let changes = context.query.all("changes")
         var received = 0
         while let chunk = try context.body.nextChunk() { received += chunk.count }
-        if !context.persona.has(.labelImportChanges), changes.contains(where: { $0.trimmingCharacters(in: .whitespaces).uppercased().hasPrefix("LABEL ") }) {
+        if !context.persona.has(.labelImportChanges),
+            changes.contains(where: { $0.trimmingCharacters(in: .whitespaces).uppercased().hasPrefix("LABEL ") })
+        {
             // Docker 1.7's import takes CMD, ENTRYPOINT, ENV, EXPOSE, ONBUILD, USER, VOLUME, WORKDIR.
             throw APIError(status: 500, message: "label is not a valid change command")
         }
@@ -57,8 +59,9 @@ enum ImageRoutes {
         var env: [String] = []
         EngineModel.apply(changes: changes, labels: &labels, cmd: &cmd, entrypoint: &entrypoint, env: &env)
         let id = context.state.access { model in
-            model.addImage(reference: repository.map { "\($0):\(tag)" }, labels: labels, cmd: cmd,
-                           entrypoint: entrypoint, env: env, changes: changes, size: received)
+            model.addImage(
+                reference: repository.map { "\($0):\(tag)" }, labels: labels, cmd: cmd,
+                entrypoint: entrypoint, env: env, changes: changes, size: received)
         }
         try context.writeJSONMessage(["status": JSON(id)])
         try context.response.endStream()
@@ -66,7 +69,10 @@ enum ImageRoutes {
     }
 
     private static func importProgress(_ bytes: Int) -> JSON {
-        ["status": "Importing", "progressDetail": ["current": JSON(bytes)], "progress": JSON(String(format: "%.3fMB", Double(bytes) / 1e6))]
+        [
+            "status": "Importing", "progressDetail": ["current": JSON(bytes)],
+            "progress": JSON(String(format: "%.3fMB", Double(bytes) / 1e6)),
+        ]
     }
 
     private static func endWithError(_ message: String, _ context: RequestContext) throws -> Reply {
@@ -83,7 +89,9 @@ enum ImageRoutes {
         let known = context.state.access { $0.imageIndex(reference) != nil }
         guard known else {
             let repository = reference.split(separator: ":").first.map(String.init) ?? reference
-            throw APIError.notFound("pull access denied for \(repository), repository does not exist or may require 'docker login': denied: requested access to the resource is denied")
+            throw APIError.notFound(
+                "pull access denied for \(repository), repository does not exist or may require 'docker login': denied: requested access to the resource is denied"
+            )
         }
         let repository = reference.split(separator: ":").first.map(String.init) ?? reference
         let shortTag = reference.split(separator: ":").last.map(String.init) ?? "latest"
@@ -99,7 +107,8 @@ enum ImageRoutes {
     /// The body is a `docker save` tar; its manifest.json (or old "repositories" file) names the
     /// images. A body without either loads "busybox:latest", so tests may send any bytes.
     static func load(_ context: RequestContext) throws -> Reply {
-        var reader = TarReader(keepContents: { $0 == "manifest.json" || $0 == "repositories" }, maximumKeptSize: 1 << 20)
+        var reader = TarReader(
+            keepContents: { $0 == "manifest.json" || $0 == "repositories" }, maximumKeptSize: 1 << 20)
         var received = 0
         while let chunk = try context.body.nextChunk() {
             received += chunk.count
@@ -123,13 +132,17 @@ enum ImageRoutes {
 
     private static func loadedTags(_ entries: [TarEntry]) -> [String] {
         if let manifest = entries.first(where: { $0.name == "manifest.json" })?.contents,
-           let parsed = try? JSON.parse(manifest), let images = parsed.array {
+            let parsed = try? JSON.parse(manifest), let images = parsed.array
+        {
             let tags = images.flatMap { $0["RepoTags"]?.stringArray ?? [] }
             if !tags.isEmpty { return tags }
         }
         if let repositories = entries.first(where: { $0.name == "repositories" })?.contents,
-           let parsed = try? JSON.parse(repositories), let fields = parsed.fields {
-            let tags = fields.flatMap { repository in (repository.value.fields ?? []).map { "\(repository.key):\($0.key)" } }
+            let parsed = try? JSON.parse(repositories), let fields = parsed.fields
+        {
+            let tags = fields.flatMap { repository in
+                (repository.value.fields ?? []).map { "\(repository.key):\($0.key)" }
+            }
             if !tags.isEmpty { return tags }
         }
         return ["busybox:latest"]
@@ -138,20 +151,22 @@ enum ImageRoutes {
     static func list(_ context: RequestContext) throws -> Reply {
         let images = context.state.access { $0.images }
         let modern = context.persona.has(.digestImageIDs)
-        return .json(.array(images.reversed().map { image in
-            [
-                "Containers": -1,
-                "Created": JSON(DockerTime.unixSeconds(image.created)),
-                "Id": JSON(image.id),
-                "Labels": JSON(image.labels),
-                "ParentId": "",
-                "RepoDigests": modern ? [] : nil,
-                "RepoTags": JSON(image.repoTags.isEmpty && !modern ? ["<none>:<none>"] : image.repoTags),
-                "SharedSize": -1,
-                "Size": JSON(image.size),
-                "VirtualSize": JSON(image.size),
-            ]
-        }))
+        return .json(
+            .array(
+                images.reversed().map { image in
+                    [
+                        "Containers": -1,
+                        "Created": JSON(DockerTime.unixSeconds(image.created)),
+                        "Id": JSON(image.id),
+                        "Labels": JSON(image.labels),
+                        "ParentId": "",
+                        "RepoDigests": modern ? [] : nil,
+                        "RepoTags": JSON(image.repoTags.isEmpty && !modern ? ["<none>:<none>"] : image.repoTags),
+                        "SharedSize": -1,
+                        "Size": JSON(image.size),
+                        "VirtualSize": JSON(image.size),
+                    ]
+                }))
     }
 
     static func inspect(_ context: RequestContext) throws -> Reply {
@@ -186,7 +201,9 @@ enum ImageRoutes {
     /// `POST /images/{name}/tag?repo=&tag=`: moves the tag to the image.
     static func tag(_ context: RequestContext) throws -> Reply {
         let name = context.parameter("name")
-        guard let repository = context.query["repo"], !repository.isEmpty else { throw APIError.badRequest("repository name must have at least one component") }
+        guard let repository = context.query["repo"], !repository.isEmpty else {
+            throw APIError.badRequest("repository name must have at least one component")
+        }
         let tag = context.query["tag"].flatMap { $0.isEmpty ? nil : $0 } ?? "latest"
         try context.state.access { try $0.tagImage(name, as: "\(repository):\(tag)") }
         return .empty(status: 201)

@@ -28,24 +28,31 @@ enum SystemRoutes {
         let buildTime = "2024-07-23T10:00:00.000000000+00:00"
         var body: JSON = [:]
         if persona.has(.versionComponents) {
-            body = body
+            body =
+                body
                 .setting("Platform", ["Name": "Docker Engine - Community"])
-                .setting("Components", [[
-                    "Name": "Engine",
-                    "Version": JSON(persona.version),
-                    "Details": [
-                        "ApiVersion": JSON(persona.apiVersion), "Arch": "amd64", "BuildTime": JSON(buildTime),
-                        "Experimental": "false", "GitCommit": JSON(persona.gitCommit),
-                        "GoVersion": JSON(persona.goVersion), "KernelVersion": JSON(persona.kernelVersion),
-                        "MinAPIVersion": JSON(persona.minAPIVersion), "Os": "linux",
-                    ],
-                ]])
+                .setting(
+                    "Components",
+                    [
+                        [
+                            "Name": "Engine",
+                            "Version": JSON(persona.version),
+                            "Details": [
+                                "ApiVersion": JSON(persona.apiVersion), "Arch": "amd64", "BuildTime": JSON(buildTime),
+                                "Experimental": "false", "GitCommit": JSON(persona.gitCommit),
+                                "GoVersion": JSON(persona.goVersion), "KernelVersion": JSON(persona.kernelVersion),
+                                "MinAPIVersion": JSON(persona.minAPIVersion), "Os": "linux",
+                            ],
+                        ]
+                    ])
         }
-        body = body
+        body =
+            body
             .setting("Version", JSON(persona.version))
             .setting("ApiVersion", JSON(persona.apiVersion))
         if persona.has(.versionMinAPIVersion) { body = body.setting("MinAPIVersion", JSON(persona.minAPIVersion)) }
-        body = body
+        body =
+            body
             .setting("GitCommit", JSON(persona.gitCommit))
             .setting("GoVersion", JSON(persona.goVersion))
             .setting("Os", "linux")
@@ -58,26 +65,34 @@ enum SystemRoutes {
     static func info(_ context: RequestContext) throws -> Reply {
         let persona = context.persona
         let counts = context.state.access { model in
-            (all: model.containers.count,
-             running: model.containers.filter(\.isRunning).count,
-             created: model.containers.filter { $0.lastRun == nil }.count,
-             images: model.images.count)
+            (
+                all: model.containers.count,
+                running: model.containers.filter(\.isRunning).count,
+                created: model.containers.filter { $0.lastRun == nil }.count,
+                images: model.images.count
+            )
         }
-        let driverStatus: JSON = persona.storageDriver == "devicemapper"
-            ? [["Pool Name", "docker-253:0-1234567-pool"], ["Data file", "/dev/loop0"], ["Metadata file", "/dev/loop1"],
-               ["Udev Sync Supported", "true"], ["Library Version", "1.02.93-RHEL7 (2015-01-28)"]]
+        let driverStatus: JSON =
+            persona.storageDriver == "devicemapper"
+            ? [
+                ["Pool Name", "docker-253:0-1234567-pool"], ["Data file", "/dev/loop0"],
+                ["Metadata file", "/dev/loop1"],
+                ["Udev Sync Supported", "true"], ["Library Version", "1.02.93-RHEL7 (2015-01-28)"],
+            ]
             : [["Backing Filesystem", "extfs"], ["Supports d_type", "true"], ["Native Overlay Diff", "true"]]
         var body: JSON = [
             "ID": "FAKE:ENGI:NE00:0000:0000:0000:0000:0000:0000:0000:0000:0000",
             "Containers": JSON(counts.all),
         ]
         if persona.has(.infoContainerStates) {
-            body = body
+            body =
+                body
                 .setting("ContainersRunning", JSON(counts.running))
                 .setting("ContainersPaused", 0)
                 .setting("ContainersStopped", JSON(counts.all - counts.running))
         }
-        body = body
+        body =
+            body
             .setting("Images", JSON(counts.images))
             .setting("Driver", JSON(persona.storageDriver))
             .setting("DriverStatus", driverStatus)
@@ -94,7 +109,8 @@ enum SystemRoutes {
         if persona.has(.infoCgroupDriver) { body = body.setting("CgroupDriver", JSON(persona.cgroupDriver)) }
         if persona.has(.infoCgroupVersion) { body = body.setting("CgroupVersion", JSON(persona.cgroupVersion)) }
         if !persona.has(.infoSecurityOptions) { body = body.setting("ExecutionDriver", "native-0.2") }
-        body = body
+        body =
+            body
             .setting("KernelVersion", JSON(persona.kernelVersion))
             .setting("OperatingSystem", JSON(persona.operatingSystem))
             .setting("OSType", "linux")
@@ -118,7 +134,8 @@ enum SystemRoutes {
         let until = try context.timestamp("until")
         let filters = try context.filters()
         var next = context.state.access { model in
-            since.map { since in model.events.first { $0.time >= since }?.sequence ?? model.events.count } ?? model.events.count
+            since.map { since in model.events.first { $0.time >= since }?.sequence ?? model.events.count }
+                ?? model.events.count
         }
         try context.response.beginStream(headers: [("Content-Type", "application/json")])
         while true {
@@ -147,7 +164,8 @@ enum SystemRoutes {
         if let types = filters["type"], !types.contains("container") { return false }
         if let actions = filters["event"], !actions.contains(event.action) { return false }
         if let containers = filters["container"],
-           !containers.contains(where: { event.containerID.hasPrefix($0) || event.attributes["name"] == $0 }) {
+            !containers.contains(where: { event.containerID.hasPrefix($0) || event.attributes["name"] == $0 })
+        {
             return false
         }
         if let images = filters["image"], !images.contains(event.image) { return false }
@@ -157,7 +175,8 @@ enum SystemRoutes {
     private static func eventJSON(_ event: EngineEvent, context: RequestContext) -> JSON {
         var body: JSON = ["status": JSON(event.action), "id": JSON(event.containerID), "from": JSON(event.image)]
         if context.speaks(.eventActors) {
-            body = body
+            body =
+                body
                 .setting("Type", "container")
                 .setting("Action", JSON(event.action))
                 .setting("Actor", ["ID": JSON(event.containerID), "Attributes": JSON(event.attributes)])

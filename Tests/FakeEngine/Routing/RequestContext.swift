@@ -18,9 +18,11 @@ final class RequestContext {
     /// The message of a `Fault.systemError` on this request.
     let systemError: String?
 
-    init(request: HTTPRequest, body: RequestBody, response: ResponseWriter, connection: SocketConnection,
-         state: EngineState, persona: DaemonPersona, requestedVersion: APIVersion?, parameters: [String: String],
-         progressError: String?, systemError: String?) {
+    init(
+        request: HTTPRequest, body: RequestBody, response: ResponseWriter, connection: SocketConnection,
+        state: EngineState, persona: DaemonPersona, requestedVersion: APIVersion?, parameters: [String: String],
+        progressError: String?, systemError: String?
+    ) {
         self.request = request
         self.body = body
         self.response = response

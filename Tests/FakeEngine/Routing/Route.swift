@@ -17,7 +17,10 @@ struct Route: Sendable {
     let since: DaemonFeature?
     let handler: @Sendable (RequestContext) throws -> Reply
 
-    init(_ method: String, _ pattern: String, since: DaemonFeature? = nil, _ handler: @escaping @Sendable (RequestContext) throws -> Reply) {
+    init(
+        _ method: String, _ pattern: String, since: DaemonFeature? = nil,
+        _ handler: @escaping @Sendable (RequestContext) throws -> Reply
+    ) {
         self.method = method
         self.pattern = pattern
         self.since = since
@@ -33,7 +36,9 @@ struct Route: Sendable {
         return Self.match(patternSegments[...], pathSegments[...], &parameters) ? parameters : nil
     }
 
-    private static func match(_ pattern: ArraySlice<String>, _ path: ArraySlice<String>, _ parameters: inout [String: String]) -> Bool {
+    private static func match(
+        _ pattern: ArraySlice<String>, _ path: ArraySlice<String>, _ parameters: inout [String: String]
+    ) -> Bool {
         guard let head = pattern.first else { return path.isEmpty }
         guard !path.isEmpty else { return false }
         if head.hasPrefix("{"), head.hasSuffix("*}") {

@@ -4,13 +4,17 @@ import Foundation
 /// `/vX.Y` prefix, find the route (404 "page not found" if none), check the version against
 /// the persona's range, run the handler, and format its errors like that daemon would.
 enum Router {
-    static let routes: [Route] = SystemRoutes.routes + ContainerRoutes.routes + ExecRoutes.routes
+    static let routes: [Route] =
+        SystemRoutes.routes + ContainerRoutes.routes + ExecRoutes.routes
         + ImageRoutes.routes + ArchiveRoutes.routes
 
-    static func handle(request: HTTPRequest, body: RequestBody, response: ResponseWriter,
-                       connection: SocketConnection, state: EngineState, persona: DaemonPersona, fault: Fault?) throws {
+    static func handle(
+        request: HTTPRequest, body: RequestBody, response: ResponseWriter,
+        connection: SocketConnection, state: EngineState, persona: DaemonPersona, fault: Fault?
+    ) throws {
         let (requestedVersion, path) = splitVersion(request.path)
-        let errors = ErrorFormatter(persona: persona, requestedVersion: requestedVersion, isHeadRequest: request.method == "HEAD")
+        let errors = ErrorFormatter(
+            persona: persona, requestedVersion: requestedVersion, isHeadRequest: request.method == "HEAD")
 
         if case .status(let status, let message) = fault {
             try errors.send(APIError(status: status, message: message), on: response)
@@ -77,14 +81,21 @@ enum Router {
         if persona.has(.versionErrorsNameClientVersion) {
             // Since Docker 17.06 the minimum is checked first.
             if tooOld {
-                return .badRequest("client version \(version) is too old. Minimum supported API version is \(persona.minAPIVersion), please upgrade your client to a newer version")
+                return .badRequest(
+                    "client version \(version) is too old. Minimum supported API version is \(persona.minAPIVersion), please upgrade your client to a newer version"
+                )
             }
-            return .badRequest("client version \(version) is too new. Maximum supported API version is \(persona.apiVersion)")
+            return .badRequest(
+                "client version \(version) is too new. Maximum supported API version is \(persona.apiVersion)")
         }
         if tooNew {
-            return .badRequest("client is newer than server (client API version: \(version), server API version: \(persona.apiVersion))")
+            return .badRequest(
+                "client is newer than server (client API version: \(version), server API version: \(persona.apiVersion))"
+            )
         }
-        return .badRequest("client is too old, minimum supported API version is \(persona.minAPIVersion), please upgrade your client to a newer version")
+        return .badRequest(
+            "client is too old, minimum supported API version is \(persona.minAPIVersion), please upgrade your client to a newer version"
+        )
     }
 }
 

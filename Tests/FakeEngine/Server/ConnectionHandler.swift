@@ -17,7 +17,9 @@ struct ConnectionHandler {
                     request = try HTTPRequest(head: head)
                     framing = try request.bodyFraming()
                 } catch {
-                    try? connection.send("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request")
+                    try? connection.send(
+                        "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request"
+                    )
                     return
                 }
                 guard try serve(request, framing: framing) else { return }
@@ -47,8 +49,9 @@ struct ConnectionHandler {
             connection: connection, requestBody: body, isHeadRequest: request.method == "HEAD",
             keepAlive: request.wantsKeepAlive, commonHeaders: persona.commonHeaders, fault: fault,
             pause: { [state] seconds in state.pause(seconds) })
-        try Router.handle(request: request, body: body, response: response, connection: connection,
-                          state: state, persona: persona, fault: fault)
+        try Router.handle(
+            request: request, body: body, response: response, connection: connection,
+            state: state, persona: persona, fault: fault)
         if response.closesConnection { return false }
         try body.drain()
         return true

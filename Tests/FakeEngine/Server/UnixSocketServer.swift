@@ -21,7 +21,9 @@ final class UnixSocketServer: @unchecked Sendable {
     /// - Throws: `FakeEngineError` when the folder, socket, bind or listen fails.
     init(serve: @escaping @Sendable (SocketConnection) -> Void) throws(FakeEngineError) {
         var template = Array("/tmp/fake-engine-XXXXXX".utf8CString)
-        guard let created = mkdtemp(&template) else { throw .systemCall("mkdtemp", path: "/tmp/fake-engine-XXXXXX", errno: errno) }
+        guard let created = mkdtemp(&template) else {
+            throw .systemCall("mkdtemp", path: "/tmp/fake-engine-XXXXXX", errno: errno)
+        }
         directory = String(cString: created)
         socketPath = directory + "/docker.sock"
         self.serve = serve
@@ -44,7 +46,9 @@ final class UnixSocketServer: @unchecked Sendable {
             raw[pathBytes.count] = 0
         }
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         guard bound == 0, listen(descriptor, 128) == 0 else {
             let failure = errno

@@ -24,7 +24,9 @@ extension EngineModel {
         guard let imageIndex = imageIndex(reference) else { throw .noSuchImage(reference) }
         let image = images[imageIndex]
         if persona.refusesHostConfigAtCreate, body["HostConfig"]?.fields != nil {
-            throw APIError(status: 500, message: "json: cannot set embedded pointer to unexported struct: runconfig.hostConfigWrapper")
+            throw APIError(
+                status: 500,
+                message: "json: cannot set embedded pointer to unexported struct: runconfig.hostConfigWrapper")
         }
         if persona.has(.capabilitiesCheckedAtCreate), let unknown = unknownCapability(in: body["HostConfig"] ?? [:]) {
             throw .badRequest("invalid CapAdd: unknown capability: \"CAP_\(unknown)\"")
@@ -36,7 +38,9 @@ extension EngineModel {
                 throw .badRequest("Invalid container name (\(name)), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")
             }
             if let owner = containers.first(where: { $0.name == name }) {
-                throw .conflict("Conflict. The container name \"/\(name)\" is already in use by container \"\(owner.id)\". You have to remove (or rename) that container to be able to reuse that name.")
+                throw .conflict(
+                    "Conflict. The container name \"/\(name)\" is already in use by container \"\(owner.id)\". You have to remove (or rename) that container to be able to reuse that name."
+                )
             }
         } else {
             name = generatedName()
@@ -55,8 +59,11 @@ extension EngineModel {
         labels.merge(body["Labels"]?.stringMap ?? [:]) { _, new in new }
         let tty = body["Tty"]?.bool ?? false
         var config = body.removing(["HostConfig", "NetworkingConfig"])
-        if config["Hostname"]?.string?.isEmpty ?? true { config = config.setting("Hostname", JSON(String(id.prefix(12)))) }
-        config = config
+        if config["Hostname"]?.string?.isEmpty ?? true {
+            config = config.setting("Hostname", JSON(String(id.prefix(12))))
+        }
+        config =
+            config
             .setting("Image", JSON(reference))
             .setting("Cmd", JSON(cmd))
             .setting("Entrypoint", entrypoint.isEmpty ? .null : JSON(entrypoint))
@@ -99,7 +106,9 @@ extension EngineModel {
     /// The first capability of a HostConfig's CapAdd the daemon does not know, without CAP_.
     func unknownCapability(in hostConfig: JSON) -> String? {
         guard let known = persona.knownCapabilities else { return nil }
-        let asked = (hostConfig["CapAdd"]?.stringArray ?? []).map { $0.hasPrefix("CAP_") ? String($0.dropFirst(4)) : $0 }
+        let asked = (hostConfig["CapAdd"]?.stringArray ?? []).map {
+            $0.hasPrefix("CAP_") ? String($0.dropFirst(4)) : $0
+        }
         return asked.first { $0 != "ALL" && !known.contains($0.uppercased()) }
     }
 
@@ -109,29 +118,42 @@ extension EngineModel {
     func checkCapabilities(_ container: ContainerRecord) throws(APIError) {
         let hostConfig = container.hostConfig
         if !persona.has(.capabilitiesCheckedAtCreate), let unknown = unknownCapability(in: hostConfig) {
-            throw APIError(status: 500, message: "Cannot start container \(container.id): Unknown capability to add: \"\(unknown)\"")
+            throw APIError(
+                status: 500,
+                message: "Cannot start container \(container.id): Unknown capability to add: \"\(unknown)\"")
         }
         guard let grantable = grantableCapabilities else { return }
-        let asked: [String] = hostConfig["Privileged"]?.bool == true
-            ? Array(persona.knownCapabilities ?? DaemonPersona.legacyCapabilities.union(["PERFMON", "BPF", "CHECKPOINT_RESTORE"]))
+        let asked: [String] =
+            hostConfig["Privileged"]?.bool == true
+            ? Array(
+                persona.knownCapabilities
+                    ?? DaemonPersona.legacyCapabilities.union(["PERFMON", "BPF", "CHECKPOINT_RESTORE"]))
             : (hostConfig["CapAdd"]?.stringArray ?? []).map { $0.hasPrefix("CAP_") ? String($0.dropFirst(4)) : $0 }
         guard asked.contains(where: { !grantable.contains($0) }) else { return }
         if persona.has(.capabilitiesCheckedAtCreate) {
-            throw APIError(status: 500, message: "failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: unable to apply caps: operation not permitted: unknown")
+            throw APIError(
+                status: 500,
+                message:
+                    "failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: unable to apply caps: operation not permitted: unknown"
+            )
         }
-        throw APIError(status: 500, message: "Cannot start container \(container.id): [8] System error: operation not permitted")
+        throw APIError(
+            status: 500, message: "Cannot start container \(container.id): [8] System error: operation not permitted")
     }
 
     /// Makes an image of a container (POST /commit): the container's image with the given
     /// configuration's labels and command, or the container's own.
     /// - Returns: the new image's id.
-    mutating func commitContainer(_ reference: String, repository: String?, tag: String?, config: JSON) throws(APIError) -> String {
+    mutating func commitContainer(_ reference: String, repository: String?, tag: String?, config: JSON) throws(APIError)
+        -> String
+    {
         let container = containers[try existingContainerIndex(reference)]
         let image = images.first { $0.id == container.imageID }
         let labels = config["Labels"]?.stringMap ?? container.labels
         let cmd = Self.words(config["Cmd"]) ?? container.config["Cmd"]?.stringArray ?? image?.cmd
         return addImage(
-            reference: repository.map { "\($0):\(tag.flatMap { $0.isEmpty ? nil : $0 } ?? "latest")" }, labels: labels, cmd: cmd,
+            reference: repository.map { "\($0):\(tag.flatMap { $0.isEmpty ? nil : $0 } ?? "latest")" }, labels: labels,
+            cmd: cmd,
             entrypoint: image?.entrypoint, env: image?.env ?? [], size: image?.size ?? 0)
     }
 
@@ -164,7 +186,9 @@ extension EngineModel {
         let index = try existingContainerIndex(reference)
         if containers[index].isRunning {
             guard force else {
-                throw .conflict("You cannot remove a running container \(containers[index].id). Stop the container before attempting removal or force remove")
+                throw .conflict(
+                    "You cannot remove a running container \(containers[index].id). Stop the container before attempting removal or force remove"
+                )
             }
             record("kill", container: containers[index], extra: ["signal": "9"])
             finishRun(ofContainerAt: index, exitCode: 137, at: Date())
@@ -181,7 +205,11 @@ extension EngineModel {
             if !all, !container.isRunning, filters["status"] == nil { return false }
             if !Self.labels(container.labels, match: filters["label"] ?? []) { return false }
             if let statuses = filters["status"], !statuses.contains(container.status) { return false }
-            if let names = filters["name"], !names.contains(where: { container.name.contains($0.hasPrefix("/") ? String($0.dropFirst()) : $0) }) { return false }
+            if let names = filters["name"],
+                !names.contains(where: { container.name.contains($0.hasPrefix("/") ? String($0.dropFirst()) : $0) })
+            {
+                return false
+            }
             if let ids = filters["id"], !ids.contains(where: { container.id.hasPrefix($0) }) { return false }
             return true
         }
@@ -214,7 +242,9 @@ extension EngineModel {
     }
 
     /// The entries a `GET /archive?path=` returns, named relative to the path's parent.
-    func archiveEntries(at path: String, container reference: String) throws(APIError) -> (stat: TarEntry, entries: [TarEntry]) {
+    func archiveEntries(at path: String, container reference: String) throws(APIError) -> (
+        stat: TarEntry, entries: [TarEntry]
+    ) {
         let container = containers[try existingContainerIndex(reference)]
         let target = Self.normalizedPath(path)
         guard let root = container.files[target] else {
@@ -277,15 +307,19 @@ extension EngineModel {
     }
 
     private static func isValidName(_ name: String) -> Bool {
-        guard let first = name.first, first.isASCII, first.isLetter || first.isNumber, name.count >= 2 else { return false }
+        guard let first = name.first, first.isASCII, first.isLetter || first.isNumber, name.count >= 2 else {
+            return false
+        }
         return name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0)) }
     }
 
     static func signalNumber(_ signal: String) -> Int? {
         if let number = Int(signal) { return number }
         let name = signal.uppercased().hasPrefix("SIG") ? String(signal.uppercased().dropFirst(3)) : signal.uppercased()
-        let numbers = ["HUP": 1, "INT": 2, "QUIT": 3, "ILL": 4, "TRAP": 5, "ABRT": 6, "BUS": 7, "FPE": 8, "KILL": 9,
-                       "USR1": 10, "SEGV": 11, "USR2": 12, "PIPE": 13, "ALRM": 14, "TERM": 15]
+        let numbers = [
+            "HUP": 1, "INT": 2, "QUIT": 3, "ILL": 4, "TRAP": 5, "ABRT": 6, "BUS": 7, "FPE": 8, "KILL": 9,
+            "USR1": 10, "SEGV": 11, "USR2": 12, "PIPE": 13, "ALRM": 14, "TERM": 15,
+        ]
         return numbers[name]
     }
 }

@@ -18,9 +18,11 @@ enum ImageReference {
 extension EngineModel {
     /// Adds an image (or moves the tag to a new image).
     /// - Returns: the new image's id.
-    mutating func addImage(reference: String?, labels: [String: String], cmd: [String]?, entrypoint: [String]? = nil,
-                           env: [String] = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
-                           changes: [String] = [], size: Int, created: Date = Date()) -> String {
+    mutating func addImage(
+        reference: String?, labels: [String: String], cmd: [String]?, entrypoint: [String]? = nil,
+        env: [String] = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
+        changes: [String] = [], size: Int, created: Date = Date()
+    ) -> String {
         let tag = reference.map(ImageReference.normalize)
         if let tag { untag(tag) }
         let image = ImageRecord(
@@ -58,7 +60,9 @@ extension EngineModel {
         guard let index = imageIndex(reference) else { throw .noSuchImage(reference) }
         let image = images[index]
         if !force, let user = containers.first(where: { $0.imageID == image.id }) {
-            throw .conflict("conflict: unable to remove repository reference \"\(reference)\" (must force) - container \(user.id.prefix(12)) is using its referenced image \(image.hexID.prefix(12))")
+            throw .conflict(
+                "conflict: unable to remove repository reference \"\(reference)\" (must force) - container \(user.id.prefix(12)) is using its referenced image \(image.hexID.prefix(12))"
+            )
         }
         let tag = ImageReference.normalize(reference)
         var report: [(String, String)] = []
@@ -73,8 +77,10 @@ extension EngineModel {
     }
 
     /// Applies an import's `changes` roughly as the daemon does: LABEL, CMD, ENTRYPOINT and ENV.
-    static func apply(changes: [String], labels: inout [String: String], cmd: inout [String]?,
-                      entrypoint: inout [String]?, env: inout [String]) {
+    static func apply(
+        changes: [String], labels: inout [String: String], cmd: inout [String]?,
+        entrypoint: inout [String]?, env: inout [String]
+    ) {
         for change in changes {
             let trimmed = change.trimmingCharacters(in: .whitespaces)
             guard let space = trimmed.firstIndex(where: \.isWhitespace) else { continue }
@@ -116,7 +122,13 @@ extension EngineModel {
                 current.append(character)
                 escaped = false
             } else if let open = quote {
-                if open == "\"" && character == "\\" { escaped = true } else if character == open { quote = nil } else { current.append(character) }
+                if open == "\"" && character == "\\" {
+                    escaped = true
+                } else if character == open {
+                    quote = nil
+                } else {
+                    current.append(character)
+                }
             } else if character == "\"" || character == "'" {
                 quote = character
             } else if character.isWhitespace {

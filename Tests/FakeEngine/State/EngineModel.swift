@@ -21,7 +21,9 @@ struct EngineModel {
 
     init(persona: DaemonPersona) {
         self.persona = persona
-        _ = addImage(reference: "busybox:latest", labels: [:], cmd: ["sh"], size: 4_261_550, created: Date(timeIntervalSince1970: 1_700_000_000))
+        _ = addImage(
+            reference: "busybox:latest", labels: [:], cmd: ["sh"], size: 4_261_550,
+            created: Date(timeIntervalSince1970: 1_700_000_000))
     }
 
     // MARK: Identities
@@ -67,13 +69,16 @@ struct EngineModel {
 
     // MARK: Events
 
-    mutating func record(_ action: String, container: ContainerRecord, at time: Date = Date(), extra: [String: String] = [:]) {
+    mutating func record(
+        _ action: String, container: ContainerRecord, at time: Date = Date(), extra: [String: String] = [:]
+    ) {
         var attributes = container.labels
         attributes["image"] = container.imageReference
         attributes["name"] = container.name
         attributes.merge(extra) { _, new in new }
-        events.append(EngineEvent(
-            sequence: events.count, time: time, action: action, containerID: container.id,
-            image: container.imageReference, attributes: attributes))
+        events.append(
+            EngineEvent(
+                sequence: events.count, time: time, action: action, containerID: container.id,
+                image: container.imageReference, attributes: attributes))
     }
 }

@@ -11,9 +11,10 @@ enum DockerTime {
         let seconds = date.timeIntervalSince1970.rounded(.down)
         let nanos = Int(((date.timeIntervalSince1970 - seconds) * 1e9).rounded(.down))
         let parts = utcParts(seconds)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%09dZ",
-                      parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
-                      parts.tm_hour, parts.tm_min, parts.tm_sec, nanos)
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%09dZ",
+            parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
+            parts.tm_hour, parts.tm_min, parts.tm_sec, nanos)
     }
 
     /// e.g. "Mon, 02 Jan 2006 15:04:05 GMT".
@@ -21,9 +22,10 @@ enum DockerTime {
         let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         let parts = utcParts(date.timeIntervalSince1970.rounded(.down))
-        return String(format: "%@, %02d %@ %04d %02d:%02d:%02d GMT",
-                      days[Int(parts.tm_wday)], parts.tm_mday, months[Int(parts.tm_mon)],
-                      parts.tm_year + 1900, parts.tm_hour, parts.tm_min, parts.tm_sec)
+        return String(
+            format: "%@, %02d %@ %04d %02d:%02d:%02d GMT",
+            days[Int(parts.tm_wday)], parts.tm_mday, months[Int(parts.tm_mon)],
+            parts.tm_year + 1900, parts.tm_hour, parts.tm_min, parts.tm_sec)
     }
 
     /// Whole seconds since the epoch, as lists and events report them.

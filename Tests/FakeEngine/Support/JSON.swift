@@ -102,7 +102,11 @@ enum JSON: Sendable, Equatable {
         case .bool(let value): output += value ? "true" : "false"
         case .int(let value): output += String(value)
         case .double(let value):
-            if value == value.rounded(), abs(value) < 1e15 { output += String(Int(value)) } else { output += "\(value)" }
+            if value == value.rounded(), abs(value) < 1e15 {
+                output += String(Int(value))
+            } else {
+                output += "\(value)"
+            }
         case .string(let value): JSON.writeString(value, to: &output)
         case .array(let values):
             output += "["
@@ -133,7 +137,8 @@ enum JSON: Sendable, Equatable {
             case "\r": output += "\\r"
             case "\t": output += "\\t"
             case _ where scalar.value < 0x20:
-                output += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+                output +=
+                    "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
                     + String(scalar.value, radix: 16)
             default: output.unicodeScalars.append(scalar)
             }

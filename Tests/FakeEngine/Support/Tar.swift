@@ -69,7 +69,8 @@ struct TarReader {
                     finishEntry(entry, metadata: metadata)
                 } else {
                     let newRemaining = max(0, remaining - take)
-                    state = .contents(entry, remaining: newRemaining, padding: left - newRemaining, keep: keep, metadata: metadata)
+                    state = .contents(
+                        entry, remaining: newRemaining, padding: left - newRemaining, keep: keep, metadata: metadata)
                 }
             }
         }
@@ -147,8 +148,9 @@ enum TarWriter {
             let contents = entry.kind == .file ? (entry.contents ?? Data()) : Data()
             if entry.name.utf8.count > 100 {
                 let longName = Data(entry.name.utf8) + Data([0])
-                output += header(name: "././@LongLink", type: UInt8(ascii: "L"), mode: 0, size: longName.count,
-                                 modified: entry.modified, linkTarget: "")
+                output += header(
+                    name: "././@LongLink", type: UInt8(ascii: "L"), mode: 0, size: longName.count,
+                    modified: entry.modified, linkTarget: "")
                 output += padded(longName)
             }
             let type: UInt8
@@ -160,8 +162,9 @@ enum TarWriter {
                 type = UInt8(ascii: "2")
                 linkTarget = target
             }
-            output += header(name: String(decoding: entry.name.utf8.prefix(100), as: UTF8.self), type: type, mode: entry.mode,
-                             size: contents.count, modified: entry.modified, linkTarget: linkTarget)
+            output += header(
+                name: String(decoding: entry.name.utf8.prefix(100), as: UTF8.self), type: type, mode: entry.mode,
+                size: contents.count, modified: entry.modified, linkTarget: linkTarget)
             output += padded(contents)
         }
         output += Data(count: 1024)
@@ -172,7 +175,9 @@ enum TarWriter {
         data + Data(count: (512 - data.count % 512) % 512)
     }
 
-    private static func header(name: String, type: UInt8, mode: Int, size: Int, modified: Date, linkTarget: String) -> Data {
+    private static func header(name: String, type: UInt8, mode: Int, size: Int, modified: Date, linkTarget: String)
+        -> Data
+    {
         var header = [UInt8](repeating: 0, count: 512)
         func put(_ text: String, at offset: Int, width: Int) {
             for (index, byte) in text.utf8.prefix(width).enumerated() { header[offset + index] = byte }
