@@ -52,7 +52,8 @@ let package = Package(
                 "DockerEngine",
             ]
         ),
-        // Argument parsing only: one file per subcommand.
+        // The command line and the terminal: argument parsing (Commands/, one file per
+        // subcommand) and the words and output for the libraries' facts (Frontend/).
         .executableTarget(
             name: "dindlab",
             dependencies: [
