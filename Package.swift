@@ -17,14 +17,10 @@ let package = Package(
             name: "CCurl",
             linkerSettings: [.linkedLibrary("curl")]
         ),
-        // The system's libyaml (a module map over <yaml.h>, linked as -lyaml): the YAML layer
-        // of the core builds its nodes from libyaml's events. pkg-config is used where present;
-        // the header and library are found on the default paths without it.
-        .systemLibrary(
-            name: "CLibYAML",
-            pkgConfig: "yaml-0.1",
-            providers: [.apt(["libyaml-dev"])]
-        ),
+        // The system's libyaml (Debian: libyaml-dev, which scripts/setup installs): a module map
+        // over <yaml.h>, linked as -lyaml; the YAML layer of the core builds its nodes from
+        // libyaml's events. Header and library are on the default paths, so no pkg-config.
+        .systemLibrary(name: "CLibYAML"),
         // Engine API client. Knows nothing of scenarios.
         .target(
             name: "DockerEngine",
