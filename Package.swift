@@ -9,8 +9,7 @@ let package = Package(
         .library(name: "DockerEngine", targets: ["DockerEngine"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
     ],
     targets: [
         // The only C in the project: typed, non-variadic wrappers around libcurl.
@@ -18,6 +17,10 @@ let package = Package(
             name: "CCurl",
             linkerSettings: [.linkedLibrary("curl")]
         ),
+        // The system's libyaml (Debian: libyaml-dev, which scripts/setup installs): a module map
+        // over <yaml.h>, linked as -lyaml; the YAML layer of the core builds its nodes from
+        // libyaml's events. Header and library are on the default paths, so no pkg-config.
+        .systemLibrary(name: "CLibYAML"),
         // Engine API client. Knows nothing of scenarios.
         .target(
             name: "DockerEngine",
@@ -27,12 +30,7 @@ let package = Package(
         // compare, history. No engine, no process, no socket: testable from values alone.
         .target(
             name: "DindLabCore",
-            // YAML/YAMLPreflight.swift also imports CYaml (libyaml), a target of the Yams package
-            // that Yams does not offer as a product, so it cannot be named here; SwiftPM makes
-            // the C modules of a dependency's targets visible to its dependents.
-            dependencies: [
-                .product(name: "Yams", package: "Yams")
-            ]
+            dependencies: ["CLibYAML"]
         ),
         // What touches engines and the host: private engines (namespaces, daemon eras),
         // outer images, fingerprints and probes, the ownership labels of engine objects.
@@ -125,7 +123,7 @@ let package = Package(
 
 // Every Swift target: `any` before existential types, imports internal unless a public
 // signature needs them (`public import`), members visible only from modules a file imports.
-for target in package.targets where target.name != "CCurl" {
+for target in package.targets where target.type != .system && target.name != "CCurl" {
     target.swiftSettings =
         (target.swiftSettings ?? []) + [
             .enableUpcomingFeature("ExistentialAny"),

@@ -16,11 +16,13 @@ struct Dindlab: AsyncParsableCommand {
         ]
     )
 
-    /// Parses and runs the command; an error it does not catch is worded by `DiagnosticText`
-    /// (the libraries' typed remedies become hints naming dindlab's commands and options).
+    /// Parses and runs the command, after `EngineSettingsCheck`; an error it does not catch is
+    /// worded by `DiagnosticText` (the libraries' typed remedies become hints naming dindlab's
+    /// commands and options).
     static func main() async {
         do {
             var command = try parseAsRoot()
+            try EngineSettingsCheck.run(before: command)
             if var command = command as? any AsyncParsableCommand {
                 try await command.run()
             } else {

@@ -1,9 +1,9 @@
 import Foundation
 import Testing
 
-/// A bad DOCKER_* value, through the built executable: every command that talks to an engine
-/// refuses it the same way (one sentence naming the variable and its value, status 64),
-/// before it does anything else. No engine is needed: nothing is sent.
+/// A bad DOCKER_* value, through the built executable: every command refuses it the same way
+/// (one sentence naming the variable and its value, status 64), before it does anything else,
+/// whether it talks to an engine or not. No engine is needed: nothing is sent.
 @Suite(.enabled(if: CommandLine.binaryExists, "the dindlab executable is not built (swift build)"))
 struct EngineConfigurationCommandLineTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..")
@@ -24,6 +24,26 @@ struct EngineConfigurationCommandLineTests {
         ["engine", "info"],
         ["gc"],
     ]
+
+    /// Every other command: those that read files only and those that manage private engines by
+    /// name or folder. Their arguments name nothing that exists, so a command that went past the
+    /// check would fail without doing anything.
+    static let commandsWithoutEngine: [[String]] = [
+        ["validate", scenario],
+        ["plan", scenario],
+        ["report", "/tmp/dindlab-no-run"],
+        ["merge", "/tmp/dindlab-no-run-a", "/tmp/dindlab-no-run-b", "--out", "/tmp/dindlab-no-merge"],
+        ["compare", "/tmp/dindlab-no-run-a", "/tmp/dindlab-no-run-b"],
+        ["history", "/tmp/dindlab-no-run"],
+        ["engine", "up", "--dir", "/tmp/dindlab-no-engine", "--binary", "/nonexistent/dockerd"],
+        ["engine", "down", "--dir", "/tmp/dindlab-no-engine"],
+        ["engine", "status", "--dir", "/tmp/dindlab-no-engine"],
+        ["engine", "list"],
+        ["engine", "env", "--dir", "/tmp/dindlab-no-engine"],
+    ]
+
+    /// Every subcommand dindlab has, as a user would type it.
+    static let everyCommand = commands + commandsWithoutEngine
 
     struct BadEnvironment: CustomTestStringConvertible, Sendable {
         var environment: [String: String]
@@ -50,13 +70,65 @@ struct EngineConfigurationCommandLineTests {
         ),
     ]
 
-    @Test("a bad DOCKER_* value gives the same error, and status 64, from every command", arguments: badEnvironments)
-    func sameErrorEverywhere(_ bad: BadEnvironment) async throws {
-        for command in Self.commands {
-            let result = try await CommandLine.run(command, adding: bad.environment, in: Self.repository)
-            #expect(result.status == 64, "dindlab \(command.joined(separator: " ")): \(result.text)")
-            #expect(result.stderr == bad.stderr, "dindlab \(command.joined(separator: " "))")
-            #expect(result.stdout.isEmpty, "dindlab \(command.joined(separator: " ")): \(result.stdout)")
+    @Test(
+        "a bad DOCKER_* value gives the same error, and status 64, from every command",
+        arguments: badEnvironments, everyCommand)
+    func sameErrorEverywhere(_ bad: BadEnvironment, command: [String]) async throws {
+        let result = try await CommandLine.run(command, adding: bad.environment, in: Self.repository)
+        #expect(result.status == 64, "dindlab \(command.joined(separator: " ")): \(result.text)")
+        #expect(result.stderr == bad.stderr, "dindlab \(command.joined(separator: " "))")
+        #expect(result.stdout.isEmpty, "dindlab \(command.joined(separator: " ")): \(result.stdout)")
+    }
+
+    @Test("the table above holds every subcommand the executable has")
+    func tableCoversEveryCommand() async throws {
+        let dump = try await CommandLine.run(["--experimental-dump-help"])
+        let tool = try JSONDecoder().decode(ToolInfo.self, from: Data(dump.stdout.utf8))
+        var leaves: [[String]] = []
+        var pending: [(command: ToolInfo.Command, path: [String])] = [(tool.command, [])]
+        while let (command, path) = pending.popLast() {
+            let children = (command.subcommands ?? []).filter { $0.commandName != "help" }
+            if children.isEmpty { leaves.append(path) }
+            pending += children.map { ($0, path + [$0.commandName]) }
+        }
+        #expect(leaves.count >= 19)
+        for leaf in leaves {
+            #expect(
+                Self.everyCommand.contains { Array($0.prefix(leaf.count)) == leaf },
+                "dindlab \(leaf.joined(separator: " ")) is not in the table")
+        }
+    }
+
+    /// The parts of `--experimental-dump-help` (ArgumentParser's JSON of the command tree) read here.
+    struct ToolInfo: Decodable {
+        struct Command: Decodable {
+            var commandName: String
+            var subcommands: [Command]?
+        }
+        var command: Command
+    }
+
+    @Test(
+        "help and the version print whatever the environment holds",
+        arguments: [["--help"], ["--version"], ["help", "run"], ["engine"], ["run", "--help"], ["report", "--help"]])
+    func helpDespiteBadEnvironment(_ arguments: [String]) async throws {
+        let result = try await CommandLine.run(arguments, adding: ["DOCKER_API_VERSION": "latest"])
+        #expect(result.status == 0, "dindlab \(arguments.joined(separator: " ")): \(result.text)")
+        #expect(!result.stdout.isEmpty && !result.text.contains(#"The API version "latest""#))
+    }
+
+    @Test("--api-version wins over a bad DOCKER_API_VERSION in the check every command starts with")
+    func flagWinsOverEnvironment() async throws {
+        for command in [
+            ["validate", Self.scenario, "--engine", "unix:///tmp/dindlab-unused.sock"],
+            ["engine", "ping", "--engine", "unix:///tmp/dindlab-unused.sock", "--count", "1"],
+        ] {
+            let result = try await CommandLine.run(
+                command + ["--api-version", "1.41"], adding: ["DOCKER_API_VERSION": "latest"], in: Self.repository)
+            #expect(
+                !result.stderr.contains("DOCKER_API_VERSION"),
+                "dindlab \(command.joined(separator: " ")): \(result.text)")
+            #expect(result.status != 64, "dindlab \(command.joined(separator: " ")): \(result.text)")
         }
     }
 

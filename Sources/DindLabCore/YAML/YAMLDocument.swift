@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// A loaded YAML file: its name and its root node, with every node located.
 ///
@@ -56,24 +55,10 @@ package struct YAMLDocument: Sendable {
         if let invalid = YAMLText.firstInvalidUTF8(in: bytes, file: file) {
             throw .invalidUTF8(at: invalid)
         }
-        switch try YAMLPreflight(file: file, limits: limits, bytes: bytes).run() {
-        case .empty:
+        guard let root = try YAMLParser(file: file, limits: limits, bytes: bytes).parse() else {
             throw .empty(file: file)
-        case .document:
-            break
         }
-        let text = String(decoding: bytes, as: UTF8.self)
-        let composed: Node?
-        do {
-            composed = try Yams.compose(yaml: text)
-        } catch {
-            // The preflight already reports what libyaml finds; this is a safety net.
-            throw .syntax("\(error)", at: YAMLLocation(file: file, line: 1, column: 1))
-        }
-        guard let composed else { throw .empty(file: file) }
-        let start = YAMLLocation(file: file, line: 1, column: 1)
-        return YAMLDocument(
-            file: file, root: try convert(composed, path: .root, fallback: start), sha256: SHA256.hexDigest(of: bytes))
+        return YAMLDocument(file: file, root: root, sha256: SHA256.hexDigest(of: bytes))
     }
 
     /// Reads at most one byte more than the limit, so that a huge file (or a device that never
@@ -94,52 +79,6 @@ package struct YAMLDocument: Sendable {
             return Array(try handle.read(upToCount: limits.maxBytes + 1) ?? Data())
         } catch {
             throw .unreadable(file: path, reason: error.localizedDescription)
-        }
-    }
-
-    /// Turns Yams' tree into located, path-aware nodes. Depth and size were bounded by the
-    /// preflight, so the recursion is too.
-    private static func convert(_ node: Node, path: YAMLPath, fallback: YAMLLocation) throws(YAMLError) -> YAMLNode {
-        let location = node.mark.map { YAMLLocation(file: fallback.file, line: $0.line, column: $0.column) } ?? fallback
-        switch node {
-        case .scalar(let scalar):
-            return YAMLNode(.scalar(convert(scalar)), location: location, path: path)
-        case .sequence(let sequence):
-            var items: [YAMLNode] = []
-            for (index, item) in sequence.enumerated() {
-                items.append(try convert(item, path: path.appending(index: index), fallback: location))
-            }
-            return YAMLNode(.list(items), location: location, path: path)
-        case .mapping(let mapping):
-            var entries: [YAMLEntry] = []
-            for (key, value) in mapping {
-                let keyLocation =
-                    key.mark.map { YAMLLocation(file: fallback.file, line: $0.line, column: $0.column) } ?? location
-                guard case .scalar(let keyScalar) = key else {
-                    throw .unsupported("only plain text mapping keys are supported", at: keyLocation, path: path)
-                }
-                if keyScalar.style == .plain && keyScalar.string == "<<" {
-                    throw .unsupported(
-                        "merge keys (<<) are not supported; write the keys out", at: keyLocation, path: path)
-                }
-                let value = try convert(value, path: path.appending(key: keyScalar.string), fallback: keyLocation)
-                entries.append(YAMLEntry(key: keyScalar.string, keyLocation: keyLocation, value: value))
-            }
-            return YAMLNode(.mapping(entries), location: location, path: path)
-        case .alias:
-            // Yams resolves aliases while composing; an unresolved one can't reach here.
-            throw .syntax("unresolved alias", at: location)
-        }
-    }
-
-    private static func convert(_ scalar: Node.Scalar) -> YAMLScalar {
-        switch scalar.style {
-        case .singleQuoted, .doubleQuoted:
-            return YAMLScalar(text: scalar.string, style: .quoted)
-        case .literal, .folded:
-            return YAMLScalar(text: scalar.string, style: .block)
-        case .plain, .any:
-            return YAMLScalar(text: scalar.string, style: .plain)
         }
     }
 }

@@ -1,8 +1,9 @@
 /// A node of a loaded YAML document: a scalar, a list or a mapping, with where it was written
 /// and the key path that leads to it.
 ///
-/// Nodes are plain values, independent of Yams, so that decoders can pass them around, keep
-/// them, and report precise errors long after the file was parsed. A node reached through an
+/// Nodes are plain values, built from libyaml's events (`YAMLTreeBuilder`) and independent of
+/// it, so that decoders can pass them around, keep them, and report precise errors long after
+/// the file was parsed. A node reached through an
 /// alias carries the location of the anchored node (where its text is written) and the path of
 /// the place the alias put it.
 package struct YAMLNode: Sendable, Hashable {

@@ -30,12 +30,78 @@ struct EngineConfigurationOptions: ParsableArguments {
     /// DOCKER_HOST that is no address, TLS without its certificates) ends every command the
     /// same way: the error on standard error and exit status 64.
     func configuration() throws -> EngineConfiguration {
+        try Self.configuration(apiVersion: apiVersion)
+    }
+
+    /// The configuration from the environment and an `--api-version` (nil when the command
+    /// has none), or the error on standard error and exit status 64.
+    static func configuration(apiVersion: String?) throws -> EngineConfiguration {
         do {
             return try EngineConfiguration.resolve(apiVersion: apiVersion)
         } catch {
             throw fail(error, code: Usage.exitCode)
         }
     }
+}
+
+/// The check every dindlab command starts with (`Dindlab.main`, right after parsing): engine
+/// settings in the environment that cannot be used (`EngineConfigurationOptions.configuration()`)
+/// end the command with the same sentence and exit status 64, also when it talks to no engine
+/// (`report`, `merge`, `engine up`, ...), so a bad shell setting shows at once, worded one way.
+/// Only commands that do something are checked: `--help`, `--version`, `help` and the command
+/// groups print their help whatever the environment holds.
+enum EngineSettingsCheck {
+    /// Refuses a bad DOCKER_HOST, DOCKER_API_VERSION, DOCKER_TLS_VERIFY or DOCKER_CERT_PATH
+    /// before `command` runs.
+    /// - Throws: `ExitCode` 64, the error already on standard error.
+    static func run(before command: any ParsableCommand) throws {
+        guard leafCommands().contains(ObjectIdentifier(type(of: command))) else { return }
+        // `--api-version` wins over DOCKER_API_VERSION, here as in the command itself.
+        let apiVersion = (command as? any TakesAPIVersion)?.configurationOptions.apiVersion
+        _ = try EngineConfigurationOptions.configuration(apiVersion: apiVersion)
+    }
+
+    /// dindlab's commands that do something: the leaves of its command tree.
+    private static func leafCommands() -> Set<ObjectIdentifier> {
+        var leaves: Set<ObjectIdentifier> = []
+        var pending = Dindlab.configuration.subcommands
+        while let command = pending.popLast() {
+            let children = command.configuration.subcommands
+            if children.isEmpty { leaves.insert(ObjectIdentifier(command)) } else { pending += children }
+        }
+        return leaves
+    }
+}
+
+/// A command that takes `--api-version` (the commands that talk to engines).
+protocol TakesAPIVersion {
+    /// Its `--api-version`.
+    var configurationOptions: EngineConfigurationOptions { get }
+}
+
+extension RunCommand: TakesAPIVersion {
+    var configurationOptions: EngineConfigurationOptions { engineOptions.configurationOptions }
+}
+extension ReproCommand: TakesAPIVersion {
+    var configurationOptions: EngineConfigurationOptions { engineOptions.configurationOptions }
+}
+extension PlanCommand: TakesAPIVersion {}
+extension ValidateCommand: TakesAPIVersion {}
+extension FingerprintCommand.Diff: TakesAPIVersion {}
+extension ImagesCommand.Build: TakesAPIVersion {
+    var configurationOptions: EngineConfigurationOptions { common.engineOptions.configurationOptions }
+}
+extension ImagesCommand.List: TakesAPIVersion {
+    var configurationOptions: EngineConfigurationOptions { common.engineOptions.configurationOptions }
+}
+extension EngineCommand.Ping: TakesAPIVersion {
+    var configurationOptions: EngineConfigurationOptions { engine.configurationOptions }
+}
+extension EngineCommand.Info: TakesAPIVersion {
+    var configurationOptions: EngineConfigurationOptions { engine.configurationOptions }
+}
+extension GcCommand: TakesAPIVersion {
+    var configurationOptions: EngineConfigurationOptions { engine.configurationOptions }
 }
 
 /// `--engine` and `--api-version` for commands that talk to one engine.
