@@ -10,7 +10,9 @@ import Testing
 @Suite(.enabled(if: RealEngine.canRunTrials, RealEngine.noOuterImageReason), .serialized)
 struct RunnerEndToEndTests {
     /// Runs a scenario given as YAML (the outer image is filled in) and returns the result.
-    func run(_ yaml: String, jobs: Int = 1, seed: UInt64 = 7, repeatCount: Int? = nil) async throws -> RunResult {
+    func run(
+        _ yaml: String, jobs: Int = 1, seed: UInt64 = 7, repeatCount: Int? = nil, forensicsAlways: Bool = false
+    ) async throws -> RunResult {
         let text = yaml.replacingOccurrences(of: "OUTER_IMAGE", with: RealEngine.outerImage!)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dindlab-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -20,7 +22,9 @@ struct RunnerEndToEndTests {
         let plan = try Plan(scenarios: [scenario], repeatOverride: repeatCount, seed: seed)
         let selection = try EngineSelection.resolve(RealEngine.address)
         let result = try await Runner(
-            engines: [selection], options: RunOptions(jobs: jobs, resultsRoot: folder.appendingPathComponent("results"))
+            engines: [selection],
+            options: RunOptions(
+                jobs: jobs, resultsRoot: folder.appendingPathComponent("results"), forensicsAlways: forensicsAlways)
         ).run(plan: plan)
         let client = try RealEngine.client()
         let left = try await client.listContainers(all: true, labels: ["dindlab.run=\(result.manifest.runID)"])
@@ -42,6 +46,44 @@ struct RunnerEndToEndTests {
         let tally = try cell(result)
         #expect(tally.passes == 2, "\(result.records.map { $0.signature ?? "" })")
         #expect(result.records.allSatisfy { $0.phaseDurations[.daemon] != nil && $0.phaseDurations[.inner] != nil })
+    }
+
+    @Test("after a cell's first trial imports the inner image, its later trials start from the seed, with either start")
+    func seededInnerImage() async throws {
+        let result = try await run(
+            """
+            version: 1
+            name: seeded
+            repeat: 3
+            timeout: 120s
+            outer:
+              image: OUTER_IMAGE
+              setup: ["mkdir -p /tmp/setup-ran"]
+            inner:
+              image: busybox
+              mode: d
+              command: [sh, -c, "echo ok"]
+              expect-output: "^ok"
+            matrix:
+              daemon.start: [cmd, exec]
+            """, forensicsAlways: true)
+        #expect(result.records.count == 6)
+        for record in result.records {
+            #expect(record.outcome == .pass, "\(record.trialID): \(record.signature ?? "")")
+            let steps = try String(
+                contentsOf: result.directory.appendingPathComponent(try #require(record.artifactsPath))
+                    .appendingPathComponent("steps.txt"), encoding: .utf8)
+            let trial = try #require(record.trialID.split(separator: "-").last)
+            if trial == "t0" {
+                // The first trial imports, and the cell's seed is taken from what it imported.
+                #expect(steps.contains("POST /images/create?fromSrc=-"), "\(steps)")
+                #expect(steps.contains("seed of the cell taken from /var/lib/docker"), "\(steps)")
+            } else {
+                #expect(steps.contains("from the cell's seed (from the engine's host)"), "\(steps)")
+                #expect(steps.contains("the inner daemon has busybox:latest: nothing imported"), "\(steps)")
+                #expect(!steps.contains("fromSrc=-"), "\(steps)")
+            }
+        }
     }
 
     @Test("cgroups: none fails in phase daemon with the daemon's first error; mounting by hand fixes it")

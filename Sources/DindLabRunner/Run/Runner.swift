@@ -239,7 +239,8 @@ package struct Runner: Sendable {
             TrialExecutor(
                 runID: store.runID, engine: trialEngines[index], store: store, imageFacts: imageFacts[index],
                 ownership: ownership, forensicsAlways: options.forensicsAlways, keepFailed: options.keepFailed,
-                keepWhen: options.keepWhen, callTimeout: options.engineCallTimeout, health: health[index])
+                keepWhen: options.keepWhen, callTimeout: options.engineCallTimeout, health: health[index],
+                seeds: InnerImageSeeds())
         }
         let observer = self.observer
 

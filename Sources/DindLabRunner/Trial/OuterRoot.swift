@@ -183,7 +183,8 @@ struct OuterRoot: Sendable {
                 let client = EngineClient(address: EngineAddress(endpoint: .unix(path: socket)))
                 let left = end - .now
                 do {
-                    _ = try await client.ping(timeout: max(.milliseconds(100), min(left, .seconds(2))))
+                    let ping = try await client.ping(timeout: max(.milliseconds(100), min(left, .seconds(2))))
+                    client.settle(from: ping)
                     return (.ready, client, "GET /_ping on \(socket): OK")
                 } catch {
                     lastError = "\(error)"

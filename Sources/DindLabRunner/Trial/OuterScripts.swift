@@ -103,9 +103,15 @@ enum OuterScripts {
     /// shell (so `export` and mounts reach the daemon), then starts the daemon in the
     /// background — as the field report's start script did — and idles.
     ///
-    /// - Parameter prelude: A script of dindlab's own run before the setup lines, in the same
-    ///   way (e.g. `cgroupRemount`); its failure is recorded as setup line 0.
-    static func commandStart(setup: [String], daemon: [String], prelude: String? = nil) -> [String] {
+    /// - Parameters:
+    ///   - prelude: A script of dindlab's own run before the setup lines, in the same way (e.g.
+    ///     `cgroupRemount`); its failure is recorded as setup line 0.
+    ///   - seedGate: After the setup lines, wait at `InnerImageSeeds.gate` (a FIFO) until dindlab
+    ///     has put the inner image's seed into the data root and writes a line; without
+    ///     `mkfifo` in the image the command does not wait (and dindlab imports instead).
+    static func commandStart(setup: [String], daemon: [String], prelude: String? = nil, seedGate: Bool = false)
+        -> [String]
+    {
         var lines = ["mkdir -p \(stateDirectory)"]
         let numbered =
             (prelude.map { [(preludeNumber, $0)] } ?? []) + setup.enumerated().map { ($0.offset + 1, $0.element) }
@@ -114,6 +120,11 @@ enum OuterScripts {
             lines.append(
                 "if [ ! -e \(stateDirectory)/setup.failed ]; then { eval \(quote(line)); } >\(prefix).out 2>\(prefix).err </dev/null; rc=$?; echo $rc >\(prefix).rc; [ $rc -eq 0 ] || echo \(number) >\(stateDirectory)/setup.failed; fi"
             )
+        }
+        if seedGate {
+            let gate = InnerImageSeeds.gate
+            lines.append(
+                "if [ ! -e \(stateDirectory)/setup.failed ] && mkfifo \(gate) 2>/dev/null; then read _ <\(gate); fi")
         }
         lines.append(
             "if [ ! -e \(stateDirectory)/setup.failed ]; then \(quote(daemon)) >\(daemonLog) 2>&1 </dev/null & echo $! >\(daemonPID); fi"

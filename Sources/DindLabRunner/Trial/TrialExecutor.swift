@@ -26,6 +26,8 @@ struct TrialExecutor: Sendable {
     var callTimeout: Duration = .seconds(60)
     /// Marked when a trial finds the engine gone; the runner then starts no further trial.
     var health = EngineHealth()
+    /// The run's seeds of inner images (see `InnerImageSeeds`); nil imports in every trial.
+    var seeds: InnerImageSeeds? = nil
     let finder = FirstErrorFinder()
 
     /// Runs a cell's trials. With `isolation: trial` each gets its own outer container;
@@ -211,9 +213,11 @@ struct TrialExecutor: Sendable {
                 )
             }
             let cgroupSteps = Self.cgroupSteps(for: scenario)
+            let seed = seedToPlant(scenario, daemon: daemon, trial: attempt.trial)
             let command =
                 scenario.daemon.start == .cmd
-                ? OuterScripts.commandStart(setup: scenario.outer.setup, daemon: daemon, prelude: cgroupSteps?.script)
+                ? OuterScripts.commandStart(
+                    setup: scenario.outer.setup, daemon: daemon, prelude: cgroupSteps?.script, seedGate: seed != nil)
                 : OuterScripts.idleStart()
             let request = OuterContainerRequest(
                 image: scenario.outer.image, command: command, privileged: scenario.outer.privileged,
@@ -257,6 +261,7 @@ struct TrialExecutor: Sendable {
                     }
                 }
                 attempt.clock.enter(.daemon)
+                if let seed { await plant(seed, in: container.id, through: route, gated: false, &attempt) }
                 let divergence = scenario.daemon.cgroupDivergence.flatMap { $0.isNone ? nil : $0 }
                 let execID = try await engine.client.createExec(
                     in: container.id,
@@ -268,6 +273,7 @@ struct TrialExecutor: Sendable {
                 }
             } else {
                 attempt.clock.enter(.daemon)
+                if let seed { await plant(seed, in: container.id, through: route, gated: true, &attempt) }
                 if let divergence = scenario.daemon.cgroupDivergence, !divergence.isNone {
                     attempt.notes.append(
                         "daemon.cgroup-divergence \(divergence) moves an exec-started daemon; with start: cmd the daemon is born from PID 1, so nothing was moved."
@@ -312,14 +318,18 @@ struct TrialExecutor: Sendable {
         let container = wait.container.id
         let readySeconds = Int(scenario.daemon.readyTimeout.inSeconds.rounded(.up))
         let image = wait.loadImage ? scenario.inner.image : nil
-        // An inner daemon on a fresh tmpfs (API 1.22 and later) has no images to check for.
-        let fresh = wait.firstTrial && engine.apiVersion >= APIVersion(1, 22)
+        // An inner daemon on a fresh tmpfs (API 1.22 and later) has no images to check for,
+        // unless a seed put the image there.
+        let fresh = wait.firstTrial && engine.apiVersion >= APIVersion(1, 22) && !attempt.seeded
         if case .hostSocket(let root, _) = wait.route {
             let (status, client) = try await waitFromHost(
                 root, image: image, checkFirst: !fresh, readySeconds: readySeconds, &attempt)
             if status != .ready {
                 try await readinessFailed(
                     status, exitCode: Int(status.rawValue), stderr: "", container: container, &attempt)
+            }
+            if image != nil, let client {
+                await captureSeed(wait, root: root, client: client, &attempt)
             }
             return client
         }
@@ -835,6 +845,8 @@ struct TrialAttempt: Sendable {
     var failureSeenAt: Date?
     /// What `inner.check-placement` found.
     var placement: InnerPlacement?
+    /// Whether a seed put the inner image into the inner daemon's data root (`InnerImageSeeds`).
+    var seeded = false
 
     init(trial: PlannedTrial, deadline: ContinuousClock.Instant) {
         self.trial = trial

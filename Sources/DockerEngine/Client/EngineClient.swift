@@ -82,6 +82,17 @@ public final class EngineClient: Sendable {
         return chosen
     }
 
+    /// Settles the API version from a `/_ping` answer that names one (API 1.25 and later), as
+    /// `negotiate` would, so that the next call skips negotiation's two round trips
+    /// (`negotiatedEngineVersion` stays nil then). Does nothing when a version is pinned or
+    /// already settled, or the answer names none.
+    public func settle(from ping: PingResult) {
+        guard negotiation.pinned == nil, negotiation.settled == nil, let version = ping.apiVersion,
+            version >= APIVersion.oldestSupported
+        else { return }
+        negotiation.settle(min(version, APIVersion.newestSupported), engineVersion: nil)
+    }
+
     // MARK: Requests
 
     /// Sends a request to the versioned path and checks the status.
@@ -213,7 +224,7 @@ private final class NegotiationState: Sendable {
 
     var engineVersion: EngineVersion? { state.withLock { $0.engineVersion } }
 
-    func settle(_ apiVersion: APIVersion, engineVersion: EngineVersion) {
+    func settle(_ apiVersion: APIVersion, engineVersion: EngineVersion?) {
         state.withLock { $0 = (apiVersion, engineVersion) }
     }
 }
