@@ -17,22 +17,12 @@ package enum InterruptCancellation {
         interrupted: @escaping @Sendable () -> Void, _ work: @escaping @Sendable () async throws -> T
     ) async throws -> T {
         let task = Task { try await work() }
-        let signals = [SIGINT, SIGTERM]
-        let sources = signals.map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                interrupted()
-                for number in signals { signal(number, SIG_DFL) }
-                task.cancel()
-            }
-            source.resume()
-            return source
+        return try await InterruptSources.watching(on: .global()) { _ in
+            interrupted()
+            InterruptSources.restoreDefaults()
+            task.cancel()
+        } _: {
+            try await task.value
         }
-        defer {
-            for source in sources { source.cancel() }
-            for number in signals { signal(number, SIG_DFL) }
-        }
-        return try await task.value
     }
 }

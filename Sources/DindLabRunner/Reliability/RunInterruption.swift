@@ -1,3 +1,4 @@
+import DindLabEngines
 import Dispatch
 import Foundation
 import Synchronization
@@ -78,38 +79,26 @@ package enum InterruptSignals {
         _ work: @escaping @Sendable () async throws -> T
     ) async throws -> T {
         let task = Task { try await work() }
-        let signals = [SIGINT, SIGTERM]
-        let queue = DispatchQueue(label: "dindlab.signals")
-        let sources = signals.map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler {
-                let stage = interruption.stage
-                switch stage {
-                case .running:
-                    interruption.requestStop(signal: number)
-                    told(InterruptNotice(signal: number, stage: .stopping))
-                case .stopping:
-                    interruption.escalate(signal: number)
-                    told(InterruptNotice(signal: number, stage: .cancelling))
-                    task.cancel()
-                case .cancelling:
-                    told(InterruptNotice(signal: number, stage: .quitting))
-                    for number in signals { signal(number, SIG_DFL) }
-                    raise(number)
-                }
+        return try await InterruptSources.watching(on: DispatchQueue(label: "dindlab.signals")) { number in
+            switch interruption.stage {
+            case .running:
+                interruption.requestStop(signal: number)
+                told(InterruptNotice(signal: number, stage: .stopping))
+            case .stopping:
+                interruption.escalate(signal: number)
+                told(InterruptNotice(signal: number, stage: .cancelling))
+                task.cancel()
+            case .cancelling:
+                told(InterruptNotice(signal: number, stage: .quitting))
+                InterruptSources.restoreDefaults()
+                raise(number)
             }
-            source.resume()
-            return source
-        }
-        defer {
-            for source in sources { source.cancel() }
-            for number in signals { signal(number, SIG_DFL) }
-        }
-        return try await withTaskCancellationHandler {
-            try await task.value
-        } onCancel: {
-            task.cancel()
+        } _: {
+            try await withTaskCancellationHandler {
+                try await task.value
+            } onCancel: {
+                task.cancel()
+            }
         }
     }
 }
