@@ -110,7 +110,10 @@ let package = Package(
         // that keeps the command line out of the libraries (it reads the sources).
         .testTarget(
             name: "FrontendTests",
-            dependencies: ["dindlab", "DindLabCore", "DindLabEngines", "DindLabRunner", "DockerEngine"]
+            dependencies: [
+                "dindlab", "DindLabCore", "DindLabEngines", "DindLabRunner", "DockerEngine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         // Tests against a real engine (the private dockerd that scripts/test starts).
         .testTarget(

@@ -249,7 +249,10 @@ package struct Runner: Sendable {
         // repro (`stopWhen`): the next trial must see whether this one ended the search.
         let overlapsCleanup = options.overlapsCleanup && options.stopWhen == nil
         let (freed, free) = AsyncStream<Void>.makeStream()
-        await withTaskGroup(of: Void.self) { group in
+        // Discarding: a unit's task is freed as soon as it ends. Units are started as places
+        // free up (`freed`), not as tasks end, so a plain task group would keep every finished
+        // unit's task until the run ends (27 kB per trial: 88 MB of RSS at 2,000 trials).
+        await withDiscardingTaskGroup { group in
             var pending = units.makeIterator()
             func startNext() -> Bool {
                 guard let unit = pending.next() else { return false }
