@@ -1,15 +1,16 @@
-import Foundation
+package import Foundation
 import Synchronization
 
-/// Runs the system tools an image build needs (debootstrap, tar, chroot, umount).
+/// Runs the system tools an image build needs (debootstrap, tar, chroot, umount), and the tar
+/// of a trial's inner-image seed (`InnerImageSeeds`).
 ///
 /// Output goes to a log file, never through a pipe that could fill up and stall a long
 /// debootstrap; when the tool fails, the error carries the log's last lines and its path.
 /// Cancelling the calling task terminates the tool.
-struct BuildCommand: Sendable {
+package struct BuildCommand: Sendable {
     let arguments: [String]
 
-    init(_ arguments: [String]) {
+    package init(_ arguments: [String]) {
         precondition(!arguments.isEmpty, "a command needs at least its executable")
         self.arguments = arguments
     }
@@ -24,7 +25,9 @@ struct BuildCommand: Sendable {
     /// - Returns: The command's combined output.
     /// - Throws: `ImageBuildError` when it cannot start, times out or exits with a non-zero status.
     @discardableResult
-    func run(log: URL? = nil, environment: [String: String] = [:], timeout: Duration? = nil) async throws -> String {
+    package func run(log: URL? = nil, environment: [String: String] = [:], timeout: Duration? = nil) async throws
+        -> String
+    {
         try Task.checkCancellation()
         let logFile =
             log

@@ -1,4 +1,5 @@
 import DindLabCore
+import DindLabEngines
 import DockerEngine
 import Foundation
 import Synchronization
@@ -103,9 +104,13 @@ final class InnerImageSeeds: Sendable {
         for part in parts where !FileManager.default.fileExists(atPath: hostRoot + "/" + part) {
             return "no seed taken: \(dataRoot)/\(part) does not exist in the outer container"
         }
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            return "no seed taken: could not create \(directory): \(error)"
+        }
         let file = "\(directory)/seed-\(UUID().uuidString).tar"
-        let failure = await tar(["-C", hostRoot, "-cf", file] + parts)
-        guard failure.isEmpty else { return "no seed taken: \(failure)" }
+        if let failure = await tar(["-C", hostRoot, "-cf", file] + parts) { return "no seed taken: \(failure)" }
         let seed = Seed(file: file, dataRoot: dataRoot, driver: driver)
         let kept = seeds.withLock { seeds in
             if let earlier = seeds[cell] { return earlier }
@@ -126,8 +131,7 @@ final class InnerImageSeeds: Sendable {
         guard stat(target, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
             return "\(seed.dataRoot) is not a folder in the outer container"
         }
-        let failure = await tar(["-C", target, "-xf", seed.file])
-        guard !failure.isEmpty else { return nil }
+        guard let failure = await tar(["-C", target, "-xf", seed.file]) else { return nil }
         for part in ["image/\(seed.driver)", seed.driver] {
             try? FileManager.default.removeItem(atPath: target + "/" + part)
         }
@@ -183,37 +187,17 @@ final class InnerImageSeeds: Sendable {
     }
 
     /// Runs GNU tar from the host (numeric owners, extended attributes kept: overlay whiteouts
-    /// and opaque directories survive). What tar prints goes to a file next to the seeds, so a
-    /// talkative tar can never block on a full pipe.
+    /// and opaque directories survive), as image builds run their tools (`BuildCommand`: its
+    /// output to a file, never a pipe that could fill up).
     ///
-    /// - Returns: "" on success, else tar's status and what it printed.
-    private func tar(_ arguments: [String]) async -> String {
-        let errorPath = "\(directory)/tar-\(UUID().uuidString.prefix(8)).err"
-        guard (try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)) != nil,
-            FileManager.default.createFile(atPath: errorPath, contents: nil),
-            let errors = FileHandle(forWritingAtPath: errorPath)
-        else { return "could not create \(errorPath)" }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/tar")
-        process.arguments = ["--numeric-owner", "--xattrs", "--xattrs-include=*"] + arguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = errors
-        let status: Int32? = await withCheckedContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(returning: nil)
-            }
+    /// - Returns: nil on success, else what went wrong, with tar's last lines.
+    private func tar(_ arguments: [String]) async -> String? {
+        do {
+            try await BuildCommand(["tar", "--numeric-owner", "--xattrs", "--xattrs-include=*"] + arguments).run()
+            return nil
+        } catch {
+            return "\(error)"
         }
-        try? errors.close()
-        defer { try? FileManager.default.removeItem(atPath: errorPath) }
-        let printed = ((try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "")
-            .trimmingCharacters(in: .whitespacesAndNewlines).prefix(300)
-        guard let status else { return "/bin/tar could not be started" }
-        return status == 0 ? "" : "tar exited with status \(status): \(printed)"
     }
 }
 
