@@ -1,9 +1,10 @@
 import DindLabCore
-import DindLabEngines
-import DindLabRunner
 import DockerEngine
 import Foundation
 import Testing
+
+@testable import DindLabEngines
+@testable import DindLabRunner
 
 /// Trials against a real engine and the bookworm outer image: the runner's contract from
 /// end to end. Each test checks that no container with the run's labels is left.
@@ -150,6 +151,42 @@ struct RunnerEndToEndTests {
         #expect(record.outcome == .timeout)
         #expect(record.failingPhase == .inner)
         #expect(record.durationSeconds < 60)
+    }
+
+    @Test(
+        "a trial that times out while its inner container runs leaves none of that container's cgroups on the engine's host"
+    )
+    func hangLeavesNoCgroups() async throws {
+        let result = try await run(
+            """
+            version: 1
+            name: hang-cgroups
+            repeat: 1
+            timeout: 8s
+            outer:
+              image: OUTER_IMAGE
+            inner:
+              mode: d
+              command: [sleep, "600"]
+            """)
+        let record = try #require(result.records.first)
+        #expect(record.outcome == .timeout)
+        #expect(record.failingPhase == .inner)
+        // `docker run -d` printed the inner container's id before the wait timed out.
+        let artifacts = try #require(record.artifactsPath, "a timed-out trial has forensics")
+        let steps = try String(
+            contentsOf: result.directory.appendingPathComponent(artifacts).appendingPathComponent("steps.txt"),
+            encoding: .utf8)
+        let innerID = try #require(
+            steps.split(whereSeparator: \.isNewline).map(String.init).first {
+                $0.count == 64 && $0.allSatisfy(\.isHexDigit)
+            })
+        let enginePID = try #require(
+            try EngineSelection.resolve(RealEngine.address).engineHostPID,
+            "the test engine must run on this machine for its cgroups to be seen")
+        let left = ExecCgroupDivergenceEndToEndTests.cgroupDirectories(containing: innerID, enginePID: enginePID)
+        let directories = left.filter { $0.hasSuffix(innerID) }.sorted()
+        #expect(directories.isEmpty, "the inner container's cgroups are left on the engine's host: \(directories)")
     }
 
     @Test("a cell that fails about a third of the time: the interval holds the true rate")

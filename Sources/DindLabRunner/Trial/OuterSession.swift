@@ -86,6 +86,14 @@ struct OuterSession: Sendable {
         }
     }
 
+    /// The outer container's file system from the engine's host, on the host route.
+    var outerRoot: OuterRoot? {
+        switch state {
+        case .started(_, .hostSocket(let root, _)), .ready(_, .hostSocket(let root, _)): root
+        default: nil
+        }
+    }
+
     /// Whether trials reach the inner daemon from the engine's host (no exec but the inner run's).
     var reachesDaemonFromHost: Bool {
         switch state {

@@ -671,6 +671,15 @@ struct TrialExecutor: Sendable {
         default:
             return nil
         }
+        // Where the inner containers' cgroups are, read before the container and its root are gone.
+        let innerCgroups =
+            if let root = session.outerRoot, let enginePID = engine.localDaemonPID,
+                let view = try? EngineCgroupView(enginePID: enginePID)
+            {
+                InnerContainerCgroups.find(in: root, engine: view)
+            } else {
+                [String]()
+            }
         // Removal must happen even when the trial was cancelled (a second SIGINT): an
         // unstructured task does not inherit the cancellation.
         let client = engine.client
@@ -689,8 +698,11 @@ struct TrialExecutor: Sendable {
             removed =
                 "Removing the outer container \(container) failed: \(error). It keeps its run labels, so garbage collection removes it later."
         }
+        let innerLeft =
+            removed == nil && !innerCgroups.isEmpty
+            ? await Task.detached { await InnerContainerCgroups.remove(innerCgroups) }.value : []
         let released = await releaseCgroups(&session)
-        let notes = [removed, released].compactMap { $0 }
+        let notes = [removed].compactMap { $0 } + innerLeft + [released].compactMap { $0 }
         return notes.isEmpty ? nil : notes.joined(separator: " ")
     }
 

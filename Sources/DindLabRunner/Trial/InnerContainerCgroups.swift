@@ -1,0 +1,144 @@
+import DindLabEngines
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The cgroups of the inner daemon's containers on the engine's host, removed with the outer
+/// container.
+///
+/// The inner runtime (runc) deletes an inner container's cgroups when the inner daemon deletes
+/// its task. When the outer container is removed while an inner container runs (a trial that
+/// timed out, a killed inner daemon) or right after one exited, that runtime is killed with
+/// the outer container and nobody deletes them. Where the inner daemon shares the engine's
+/// cgroup hierarchies (cgroup v1 with the host's /sys/fs/cgroup mounted in, as the outer
+/// containers have it by default) they stay on the engine's host, empty, one directory per
+/// controller, and pile up over nightly runs.
+///
+/// So before the removal, dindlab reads where the inner runtime put them (the `cgroup_paths`
+/// of each inner container's runtime state in the outer container), and after it removes
+/// those directories from the engine's host. Only directories named after the inner
+/// container's id are touched, and only empty ones can be removed.
+enum InnerContainerCgroups {
+    /// Where inner daemons keep their containers' runtime state (one folder per container,
+    /// named by its id, with a `state.json`), as the outer container sees it: runc's under
+    /// Docker 17.x onwards, the native exec driver's (libcontainer) under Docker 1.x.
+    static let stateDirectories = [
+        "/run/docker/runtime-runc/moby",
+        "/var/run/docker/execdriver/native",
+    ]
+
+    /// The engine host's directories of the cgroups of the inner containers in `root`'s outer
+    /// container, parents before children; empty when there are none or they cannot be read.
+    static func find(in root: OuterRoot, engine view: EngineCgroupView) -> [String] {
+        guard let mountInfo = try? String(contentsOfFile: "/proc/\(root.pid)/mountinfo", encoding: .utf8) else {
+            return []
+        }
+        let outerMounts = EngineCgroupView.parse(mountInfo)
+        var directories: [String] = []
+        for folder in stateDirectories {
+            let hostFolder = root.hostPath(folder)
+            for id in (try? FileManager.default.contentsOfDirectory(atPath: hostFolder)) ?? [] {
+                guard
+                    let data = FileManager.default.contents(atPath: "\(hostFolder)/\(id)/state.json"),
+                    let state = try? JSONDecoder().decode(RuntimeState.self, from: data)
+                else { continue }
+                // Such as /sys/fs/cgroup/cpu, a link to cpu,cpuacct on many hosts.
+                let paths = (state.cgroupPaths ?? [:]).mapValues {
+                    String(root.hostPath($0).dropFirst(root.prefix.count))
+                }
+                directories += hostDirectories(of: paths, containerID: id, outerMounts: outerMounts, engine: view)
+            }
+        }
+        return Array(Set(directories)).sorted()
+    }
+
+    /// The engine host's directories of an inner container's cgroups.
+    ///
+    /// - Parameters:
+    ///   - paths: Its runtime state's `cgroup_paths`: per controller, a path in the outer
+    ///     container's file system, such as /sys/fs/cgroup/memory/docker/ID.
+    ///   - containerID: The inner container's id; a path whose last part does not name it is
+    ///     left out.
+    ///   - outerMounts: The outer container's cgroup mounts (its mountinfo, read from the host).
+    static func hostDirectories(
+        of paths: [String: String], containerID: String, outerMounts: [EngineCgroupView.Hierarchy],
+        engine view: EngineCgroupView
+    ) -> [String] {
+        guard containerID.count >= 12 else { return [] }
+        return paths.values.sorted().compactMap { path in
+            guard (path as NSString).lastPathComponent.contains(containerID),
+                let mount = outerMounts.filter({ MountTable.path(path, isWithin: $0.mountPoint) })
+                    .max(by: { $0.mountPoint.count < $1.mountPoint.count }),
+                let hierarchy = view.hierarchies.first(where: { sameHierarchy($0, mount) })
+            else { return nil }
+            let below = mount.mountPoint == "/" ? path : String(path.dropFirst(mount.mountPoint.count))
+            let cgroup = mount.root == "/" ? (below.isEmpty ? "/" : below) : mount.root + below
+            return try? view.directory(of: cgroup, in: hierarchy)
+        }
+    }
+
+    /// Removes `directories` and what is below them, innermost first, waiting a little for the
+    /// processes of a removed container to be gone.
+    ///
+    /// - Returns: One sentence per directory that could not be removed.
+    static func remove(_ directories: [String]) async -> [String] {
+        var problems: [String] = []
+        for directory in directories.reversed() where FileManager.default.fileExists(atPath: directory) {
+            let below = (FileManager.default.subpaths(atPath: directory) ?? []).filter { child in
+                var isDirectory: ObjCBool = false
+                return FileManager.default.fileExists(
+                    atPath: (directory as NSString).appendingPathComponent(child), isDirectory: &isDirectory)
+                    && isDirectory.boolValue
+            }
+            let innermostFirst = below.sorted { $0.count > $1.count }.map {
+                (directory as NSString).appendingPathComponent($0)
+            }
+            for path in innermostFirst + [directory] {
+                if let problem = await removeDirectory(path) {
+                    problems.append(problem)
+                    break
+                }
+            }
+        }
+        return problems
+    }
+
+    /// Removes one empty cgroup directory, trying again for up to a second while the kernel
+    /// still counts a dying process in it.
+    private static func removeDirectory(_ path: String) async -> String? {
+        var attempts = 0
+        while rmdir(path) != 0 {
+            let code = errno
+            attempts += 1
+            guard code != ENOENT else { return nil }
+            guard code == EBUSY || code == ENOTEMPTY, attempts < 20 else {
+                return
+                    "Could not remove the cgroup \(path) of an inner container: \(String(cString: strerror(code))). Remove it with rmdir once its processes are gone."
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return nil
+    }
+
+    private static func sameHierarchy(_ engine: EngineCgroupView.Hierarchy, _ outer: EngineCgroupView.Hierarchy)
+        -> Bool
+    {
+        guard engine.fileSystemType == outer.fileSystemType else { return false }
+        if engine.fileSystemType == "cgroup2" { return true }
+        let controllers = { (hierarchy: EngineCgroupView.Hierarchy) in
+            Set(hierarchy.superOptions).subtracting(EngineCgroupView.mountOptions)
+        }
+        return controllers(engine) == controllers(outer)
+    }
+
+    /// The part of a runtime's state.json that says where the container's cgroups are.
+    private struct RuntimeState: Decodable {
+        var cgroupPaths: [String: String]?
+
+        enum CodingKeys: String, CodingKey {
+            case cgroupPaths = "cgroup_paths"
+        }
+    }
+}
