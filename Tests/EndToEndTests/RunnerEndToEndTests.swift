@@ -162,7 +162,7 @@ struct RunnerEndToEndTests {
             version: 1
             name: hang-cgroups
             repeat: 1
-            timeout: 8s
+            timeout: 30s
             outer:
               image: OUTER_IMAGE
             inner:
@@ -172,21 +172,67 @@ struct RunnerEndToEndTests {
         let record = try #require(result.records.first)
         #expect(record.outcome == .timeout)
         #expect(record.failingPhase == .inner)
-        // `docker run -d` printed the inner container's id before the wait timed out.
-        let artifacts = try #require(record.artifactsPath, "a timed-out trial has forensics")
+        let innerID = try innerContainerID(of: record, in: result)
+        #expect(try innerCgroupsLeft(innerID).isEmpty, "the inner container's cgroups are left on the engine's host")
+    }
+
+    @Test("gc removes the inner containers' cgroups of the outer containers it removes")
+    func gcLeavesNoInnerCgroups() async throws {
+        let text = """
+            version: 1
+            name: kept-hang
+            repeat: 1
+            timeout: 30s
+            outer:
+              image: \(RealEngine.outerImage!)
+            inner:
+              mode: d
+              command: [sleep, "600"]
+            """
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dindlab-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("scenario.yaml")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let plan = try Plan(scenarios: [ScenarioLoader.load(file: file.path)], seed: 7)
+        let selection = try EngineSelection.resolve(RealEngine.address)
+        // The timed-out trial's outer container is kept, its inner container still running.
+        let result = try await Runner(
+            engines: [selection],
+            options: RunOptions(resultsRoot: folder.appendingPathComponent("results"), keepFailed: true)
+        ).run(plan: plan)
+        let record = try #require(result.records.first)
+        #expect(record.outcome == .timeout)
+        let innerID = try innerContainerID(of: record, in: result)
+        #expect(try !innerCgroupsLeft(innerID).isEmpty, "the kept outer container's inner container runs")
+
+        let enginePID = try #require(selection.engineHostPID)
+        let report = try await GarbageCollector(client: try RealEngine.client(), enginePID: enginePID).collect(
+            .init(runID: result.manifest.runID.rawValue, includeKept: true))
+        #expect(report.removed.count == 1 && report.failures.isEmpty && report.cgroupProblems.isEmpty, "\(report)")
+        #expect(try innerCgroupsLeft(innerID).isEmpty, "gc left the inner container's cgroups on the engine's host")
+    }
+
+    /// The id `docker run -d` printed for a trial's inner run (from its forensics' steps.txt;
+    /// the scenarios' timeouts leave `docker run -d` time to print it on a loaded machine).
+    func innerContainerID(of record: TrialRecord, in result: RunResult) throws -> String {
+        let artifacts = try #require(record.artifactsPath, "a failed trial has forensics")
         let steps = try String(
             contentsOf: result.directory.appendingPathComponent(artifacts).appendingPathComponent("steps.txt"),
             encoding: .utf8)
-        let innerID = try #require(
+        return try #require(
             steps.split(whereSeparator: \.isNewline).map(String.init).first {
                 $0.count == 64 && $0.allSatisfy(\.isHexDigit)
             })
+    }
+
+    /// The directories of the inner container's cgroups in the test engine's hierarchies.
+    func innerCgroupsLeft(_ innerID: String) throws -> [String] {
         let enginePID = try #require(
             try EngineSelection.resolve(RealEngine.address).engineHostPID,
             "the test engine must run on this machine for its cgroups to be seen")
-        let left = ExecCgroupDivergenceEndToEndTests.cgroupDirectories(containing: innerID, enginePID: enginePID)
-        let directories = left.filter { $0.hasSuffix(innerID) }.sorted()
-        #expect(directories.isEmpty, "the inner container's cgroups are left on the engine's host: \(directories)")
+        return ExecCgroupDivergenceEndToEndTests.cgroupDirectories(containing: innerID, enginePID: enginePID)
+            .filter { $0.hasSuffix(innerID) }.sorted()
     }
 
     @Test("a cell that fails about a third of the time: the interval holds the true rate")

@@ -54,9 +54,13 @@ package struct GarbageCollector: Sendable {
     }
 
     let client: EngineClient
+    /// The engine daemon's pid when it runs on this machine: gc then also removes the cgroups
+    /// the inner containers of each removed outer container leave (`InnerContainerCgroups`).
+    let enginePID: Int32?
 
-    package init(client: EngineClient) {
+    package init(client: EngineClient, enginePID: Int32? = nil) {
         self.client = client
+        self.enginePID = enginePID
     }
 
     /// Decides, for every dindlab container on the engine, whether it is garbage.
@@ -120,9 +124,11 @@ package struct GarbageCollector: Sendable {
         guard !options.dryRun else { return report }
         for decision in decisions where decision.remove {
             do {
+                let innerCgroups = await innerCgroups(of: decision.container.id)
                 try await client.removeContainer(
                     decision.container.id, force: true, volumes: true, timeout: .seconds(60))
                 report.removed.append(decision.container)
+                report.cgroupProblems += await InnerContainerCgroups.remove(innerCgroups)
             } catch let error as EngineError where error.isNotFound {
                 report.removed.append(decision.container)  // gone meanwhile: nothing left either way
             } catch {
@@ -130,6 +136,16 @@ package struct GarbageCollector: Sendable {
             }
         }
         return report
+    }
+
+    /// Where the cgroups of a running outer container's inner containers are on the engine's
+    /// host; empty when the engine is not on this machine or the container does not run.
+    private func innerCgroups(of container: String) async -> [String] {
+        guard let enginePID, let view = try? EngineCgroupView(enginePID: enginePID),
+            let inspect = try? await client.inspectContainer(container), inspect.state.pid > 0,
+            case .success(let root) = OuterRoot.find(pid: inspect.state.pid, containerID: inspect.id)
+        else { return [] }
+        return InnerContainerCgroups.find(in: root, engine: view)
     }
 
     /// A container gc could not remove.
@@ -144,6 +160,8 @@ package struct GarbageCollector: Sendable {
         package var dryRun: Bool
         package var removed: [OwnedContainer] = []
         package var failures: [Failure] = []
+        /// One sentence per inner container's cgroup that could not be removed.
+        package var cgroupProblems: [String] = []
 
         package init(decisions: [Decision], dryRun: Bool, removed: [OwnedContainer] = [], failures: [Failure] = []) {
             self.decisions = decisions

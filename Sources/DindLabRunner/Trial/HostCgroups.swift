@@ -218,7 +218,7 @@ actor HostCgroupLedger {
 extension EngineSelection {
     /// The engine daemon's pid on this machine: a private engine's recorded pid, else the
     /// process serving its Unix socket; nil for remote engines.
-    var engineHostPID: Int32? {
+    package var engineHostPID: Int32? {
         if let pid = localDaemonPID { return pid }
         if case .unix(let socket) = address.endpoint { return peerProcessID(ofSocket: socket) }
         return nil

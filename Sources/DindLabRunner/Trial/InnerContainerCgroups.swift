@@ -23,9 +23,12 @@ import Glibc
 enum InnerContainerCgroups {
     /// Where inner daemons keep their containers' runtime state (one folder per container,
     /// named by its id, with a `state.json`), as the outer container sees it: runc's under
-    /// Docker 17.x onwards, the native exec driver's (libcontainer) under Docker 1.x.
+    /// Docker 17.x onwards, the native exec driver's (libcontainer) under Docker 1.x; below
+    /// /run and /var/run, which are one folder in Debian's images but two in older ones.
     static let stateDirectories = [
         "/run/docker/runtime-runc/moby",
+        "/var/run/docker/runtime-runc/moby",
+        "/run/docker/execdriver/native",
         "/var/run/docker/execdriver/native",
     ]
 

@@ -48,7 +48,10 @@ struct GcCommand: AsyncParsableCommand {
         do {
             let options = GarbageCollector.Options(
                 runID: run, olderThan: olderThan.flatMap(AgeText.parse), includeKept: includeKept, dryRun: dryRun)
-            report = try await GarbageCollector(client: try engine.client()).collect(options)
+            // With the engine daemon's pid when it runs here: gc then removes inner containers' cgroups too.
+            let collector = GarbageCollector(
+                client: try engine.client(), enginePID: try engine.selection().engineHostPID)
+            report = try await collector.collect(options)
         } catch {
             throw fail(error, code: 2)
         }

@@ -28,6 +28,7 @@ enum GcReportText {
                 text +=
                     "Could not remove \(failure.container.shortID) (\(failure.container.role), run \(failure.container.ownership.runID)): \(failure.error)\n"
             }
+            for problem in report.cgroupProblems { text += problem + "\n" }
         }
         if !left.isEmpty {
             text += "Left \(left.count) container\(left.count == 1 ? "" : "s") alone:\n"
