@@ -85,6 +85,19 @@ struct InnerContainerCgroupsTests {
             expected: []),
     ]
 
+    @Test("a state folder not named by a container id finds nothing", arguments: ["", "docker", "abcdef012345"])
+    func notAContainerID(_ name: String) {
+        let outerMounts = [
+            Hierarchy(
+                mountPoint: "/sys/fs/cgroup/memory", root: "/", fileSystemType: "cgroup",
+                superOptions: ["rw", "memory"])
+        ]
+        let found = InnerContainerCgroups.hostDirectories(
+            of: ["memory": "/sys/fs/cgroup/memory/\(name)"], containerID: name, outerMounts: outerMounts,
+            engine: Self.engine)
+        #expect(found.isEmpty)
+    }
+
     @Test("the engine host's directory of each inner cgroup", arguments: cases)
     func hostDirectories(_ example: Case) {
         let found = InnerContainerCgroups.hostDirectories(

@@ -62,14 +62,16 @@ enum InnerContainerCgroups {
     /// - Parameters:
     ///   - paths: Its runtime state's `cgroup_paths`: per controller, a path in the outer
     ///     container's file system, such as /sys/fs/cgroup/memory/docker/ID.
-    ///   - containerID: The inner container's id; a path whose last part does not name it is
-    ///     left out.
+    ///   - containerID: The inner container's id (the name of its state folder): anything but 64
+    ///     hexadecimal digits finds nothing, and so does a path whose last part does not name it
+    ///     (the folder and its state are the inner system's, and only its containers' own
+    ///     cgroups may go).
     ///   - outerMounts: The outer container's cgroup mounts (its mountinfo, read from the host).
     static func hostDirectories(
         of paths: [String: String], containerID: String, outerMounts: [EngineCgroupView.Hierarchy],
         engine view: EngineCgroupView
     ) -> [String] {
-        guard containerID.count >= 12 else { return [] }
+        guard containerID.count == 64, containerID.allSatisfy(\.isHexDigit) else { return [] }
         return paths.values.sorted().compactMap { path in
             guard (path as NSString).lastPathComponent.contains(containerID),
                 let mount = outerMounts.filter({ MountTable.path(path, isWithin: $0.mountPoint) })
