@@ -11,17 +11,21 @@ struct InnerContainerCgroupsTests {
 
     typealias Hierarchy = EngineCgroupView.Hierarchy
 
+    /// The memory and the unified hierarchy at their usual places, seen at their roots.
+    static let memory = Hierarchy(
+        mountPoint: "/sys/fs/cgroup/memory", root: "/", fileSystemType: "cgroup", superOptions: ["rw", "memory"])
+    static let unified = Hierarchy(
+        mountPoint: "/sys/fs/cgroup/unified", root: "/", fileSystemType: "cgroup2", superOptions: ["rw"])
+
     /// The engine's cgroup v1 hierarchies plus the hybrid unified one, in its mount namespace.
     static let engine = EngineCgroupView(
         enginePID: 4242,
         hierarchies: [
-            Hierarchy(
-                mountPoint: "/sys/fs/cgroup/memory", root: "/", fileSystemType: "cgroup",
-                superOptions: ["rw", "memory"]),
+            memory,
             Hierarchy(
                 mountPoint: "/sys/fs/cgroup/cpu,cpuacct", root: "/", fileSystemType: "cgroup",
                 superOptions: ["rw", "cpu", "cpuacct"]),
-            Hierarchy(mountPoint: "/sys/fs/cgroup/unified", root: "/", fileSystemType: "cgroup2", superOptions: ["rw"]),
+            unified,
         ])
 
     struct Case: Sendable, CustomTestStringConvertible {
@@ -36,13 +40,7 @@ struct InnerContainerCgroupsTests {
             testDescription:
                 "the host's hierarchies mounted in: the inner cgroups are siblings of the outer container's",
             paths: ["memory": "/sys/fs/cgroup/memory/docker/\(id)", "": "/sys/fs/cgroup/unified/docker/\(id)"],
-            outerMounts: [
-                Hierarchy(
-                    mountPoint: "/sys/fs/cgroup/memory", root: "/", fileSystemType: "cgroup",
-                    superOptions: ["rw", "memory"]),
-                Hierarchy(
-                    mountPoint: "/sys/fs/cgroup/unified", root: "/", fileSystemType: "cgroup2", superOptions: ["rw"]),
-            ],
+            outerMounts: [memory, unified],
             expected: [
                 "/proc/4242/root/sys/fs/cgroup/memory/docker/\(id)",
                 "/proc/4242/root/sys/fs/cgroup/unified/docker/\(id)",
@@ -59,20 +57,12 @@ struct InnerContainerCgroupsTests {
         Case(
             testDescription: "a path not named after the inner container is left alone",
             paths: ["memory": "/sys/fs/cgroup/memory/docker"],
-            outerMounts: [
-                Hierarchy(
-                    mountPoint: "/sys/fs/cgroup/memory", root: "/", fileSystemType: "cgroup",
-                    superOptions: ["rw", "memory"])
-            ],
+            outerMounts: [memory],
             expected: []),
         Case(
             testDescription: "a path outside the outer container's cgroup mounts is left alone",
             paths: ["memory": "/tmp/cgroup/memory/docker/\(id)"],
-            outerMounts: [
-                Hierarchy(
-                    mountPoint: "/sys/fs/cgroup/memory", root: "/", fileSystemType: "cgroup",
-                    superOptions: ["rw", "memory"])
-            ],
+            outerMounts: [memory],
             expected: []),
         Case(
             testDescription: "a hierarchy the engine does not have is left alone",
@@ -87,13 +77,8 @@ struct InnerContainerCgroupsTests {
 
     @Test("a state folder not named by a container id finds nothing", arguments: ["", "docker", "abcdef012345"])
     func notAContainerID(_ name: String) {
-        let outerMounts = [
-            Hierarchy(
-                mountPoint: "/sys/fs/cgroup/memory", root: "/", fileSystemType: "cgroup",
-                superOptions: ["rw", "memory"])
-        ]
         let found = InnerContainerCgroups.hostDirectories(
-            of: ["memory": "/sys/fs/cgroup/memory/\(name)"], containerID: name, outerMounts: outerMounts,
+            of: ["memory": "/sys/fs/cgroup/memory/\(name)"], containerID: name, outerMounts: [Self.memory],
             engine: Self.engine)
         #expect(found.isEmpty)
     }
