@@ -70,4 +70,16 @@ struct GcReportTextTests {
                 GarbageCollector.Report(decisions: Array(decisions.dropFirst()), dryRun: false), now: Self.now
             ).hasPrefix("Nothing to remove.\n"))
     }
+
+    @Test("an inner container's cgroup gc could not remove is said after what it removed")
+    func cgroupProblem() throws {
+        let decisions = try Self.decisions()
+        var report = GarbageCollector.Report(decisions: decisions, dryRun: false, removed: [decisions[0].container])
+        let problem =
+            "Could not remove the cgroup /sys/fs/cgroup/memory/docker/x of an inner container: Device or resource busy. Remove it with rmdir once its processes are gone."
+        report.cgroupProblems = [problem]
+        let lines = GcReportText.text(report, now: Self.now).split(separator: "\n").map(String.init)
+        #expect(lines.first == "Removed 1 container:")
+        #expect(lines.firstIndex(of: problem) == 2, "\(lines)")
+    }
 }
