@@ -141,11 +141,10 @@ package struct GarbageCollector: Sendable {
     /// Where the cgroups of a running outer container's inner containers are on the engine's
     /// host; empty when the engine is not on this machine or the container does not run.
     private func innerCgroups(of container: String) async -> [String] {
-        guard let enginePID, let view = try? EngineCgroupView(enginePID: enginePID),
-            let inspect = try? await client.inspectContainer(container), inspect.state.pid > 0,
+        guard let enginePID, let inspect = try? await client.inspectContainer(container), inspect.state.pid > 0,
             case .success(let root) = OuterRoot.find(pid: inspect.state.pid, containerID: inspect.id)
         else { return [] }
-        return InnerContainerCgroups.find(in: root, engine: view)
+        return InnerContainerCgroups.find(in: root, enginePID: enginePID)
     }
 
     /// A container gc could not remove.

@@ -175,17 +175,10 @@ actor HostCgroupLedger {
         }
         var problems: [String] = []
         for directory in removable.reversed() where FileManager.default.fileExists(atPath: directory) {
-            var attempts = 0
-            while rmdir(directory) != 0 {
-                let code = errno
-                attempts += 1
-                guard code == EBUSY || code == ENOTEMPTY, attempts < 50 else {
-                    problems.append(
-                        "Could not remove the cgroup \(directory) dindlab made: \(String(cString: strerror(code))). Remove it with rmdir once its processes are gone."
-                    )
-                    break
-                }
-                try? await Task.sleep(for: .milliseconds(100))
+            if let code = await removeCgroupDirectory(directory, attempts: 50, pause: .milliseconds(100)) {
+                problems.append(
+                    "Could not remove the cgroup \(directory) dindlab made: \(String(cString: strerror(code))). Remove it with rmdir once its processes are gone."
+                )
             }
         }
         return problems
@@ -213,6 +206,21 @@ actor HostCgroupLedger {
             try? inherited.write(toFile: target, atomically: false, encoding: .utf8)
         }
     }
+}
+
+/// Removes an empty cgroup directory, trying again, `pause` apart and `attempts` times in all,
+/// while the kernel still counts a dying process in it (EBUSY, ENOTEMPTY).
+///
+/// - Returns: nil once it is removed, else the errno of the last attempt (ENOENT: it was gone).
+func removeCgroupDirectory(_ path: String, attempts: Int, pause: Duration) async -> Int32? {
+    var failures = 0
+    while rmdir(path) != 0 {
+        let code = errno
+        failures += 1
+        guard code == EBUSY || code == ENOTEMPTY, failures < attempts else { return code }
+        try? await Task.sleep(for: pause)
+    }
+    return nil
 }
 
 extension EngineSelection {

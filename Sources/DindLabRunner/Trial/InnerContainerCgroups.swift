@@ -34,10 +34,13 @@ enum InnerContainerCgroups {
 
     /// The engine host's directories of the cgroups of the inner containers in `root`'s outer
     /// container, parents before children; empty when there are none or they cannot be read.
-    static func find(in root: OuterRoot, engine view: EngineCgroupView) -> [String] {
-        guard let mountInfo = try? String(contentsOfFile: "/proc/\(root.pid)/mountinfo", encoding: .utf8) else {
-            return []
-        }
+    ///
+    /// - Parameter enginePID: The engine daemon's pid on this machine, whose mount table
+    ///   says where the engine's cgroup hierarchies are (`EngineCgroupView`).
+    static func find(in root: OuterRoot, enginePID: Int32) -> [String] {
+        guard let view = try? EngineCgroupView(enginePID: enginePID),
+            let mountInfo = try? String(contentsOfFile: "/proc/\(root.pid)/mountinfo", encoding: .utf8)
+        else { return [] }
         let outerMounts = EngineCgroupView.parse(mountInfo)
         var directories: [String] = []
         for folder in stateDirectories {
@@ -100,31 +103,18 @@ enum InnerContainerCgroups {
             let innermostFirst = below.sorted { $0.count > $1.count }.map {
                 (directory as NSString).appendingPathComponent($0)
             }
+            // Up to a second per directory while the kernel still counts a dying process in it.
             for path in innermostFirst + [directory] {
-                if let problem = await removeDirectory(path) {
-                    problems.append(problem)
+                if let code = await removeCgroupDirectory(path, attempts: 20, pause: .milliseconds(50)), code != ENOENT
+                {
+                    problems.append(
+                        "Could not remove the cgroup \(path) of an inner container: \(String(cString: strerror(code))). Remove it with rmdir once its processes are gone."
+                    )
                     break
                 }
             }
         }
         return problems
-    }
-
-    /// Removes one empty cgroup directory, trying again for up to a second while the kernel
-    /// still counts a dying process in it.
-    private static func removeDirectory(_ path: String) async -> String? {
-        var attempts = 0
-        while rmdir(path) != 0 {
-            let code = errno
-            attempts += 1
-            guard code != ENOENT else { return nil }
-            guard code == EBUSY || code == ENOTEMPTY, attempts < 20 else {
-                return
-                    "Could not remove the cgroup \(path) of an inner container: \(String(cString: strerror(code))). Remove it with rmdir once its processes are gone."
-            }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        return nil
     }
 
     private static func sameHierarchy(_ engine: EngineCgroupView.Hierarchy, _ outer: EngineCgroupView.Hierarchy)

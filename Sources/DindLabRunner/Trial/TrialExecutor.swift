@@ -673,10 +673,8 @@ struct TrialExecutor: Sendable {
         }
         // Where the inner containers' cgroups are, read before the container and its root are gone.
         let innerCgroups =
-            if let root = session.outerRoot, let enginePID = engine.localDaemonPID,
-                let view = try? EngineCgroupView(enginePID: enginePID)
-            {
-                InnerContainerCgroups.find(in: root, engine: view)
+            if let root = session.outerRoot, let enginePID = engine.localDaemonPID {
+                InnerContainerCgroups.find(in: root, enginePID: enginePID)
             } else {
                 [String]()
             }
