@@ -11,8 +11,10 @@ import Testing
 @Suite(.enabled(if: RealEngine.canRunTrials, RealEngine.noOuterImageReason), .serialized)
 struct RunnerEndToEndTests {
     /// Runs a scenario given as YAML (the outer image is filled in) and returns the result.
+    /// With `keepFailed`, failed trials' outer containers stay; the caller removes them.
     func run(
-        _ yaml: String, jobs: Int = 1, seed: UInt64 = 7, repeatCount: Int? = nil, forensicsAlways: Bool = false
+        _ yaml: String, jobs: Int = 1, seed: UInt64 = 7, repeatCount: Int? = nil, forensicsAlways: Bool = false,
+        keepFailed: Bool = false
     ) async throws -> RunResult {
         let text = yaml.replacingOccurrences(of: "OUTER_IMAGE", with: RealEngine.outerImage!)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dindlab-e2e-\(UUID().uuidString)")
@@ -25,12 +27,18 @@ struct RunnerEndToEndTests {
         let result = try await Runner(
             engines: [selection],
             options: RunOptions(
-                jobs: jobs, resultsRoot: folder.appendingPathComponent("results"), forensicsAlways: forensicsAlways)
+                jobs: jobs, resultsRoot: folder.appendingPathComponent("results"), forensicsAlways: forensicsAlways,
+                keepFailed: keepFailed)
         ).run(plan: plan)
+        if !keepFailed { try await expectNothingLeft(of: result) }
+        return result
+    }
+
+    /// Checks that no container of the run is left on the engine.
+    func expectNothingLeft(of result: RunResult) async throws {
         let client = try RealEngine.client()
         let left = try await client.listContainers(all: true, labels: ["dindlab.run=\(result.manifest.runID)"])
         #expect(left.isEmpty, "containers left behind: \(left.map(\.id))")
-        return result
     }
 
     func cell(_ result: RunResult, _ id: String = "default") throws -> CellTally {
@@ -178,39 +186,30 @@ struct RunnerEndToEndTests {
 
     @Test("gc removes the inner containers' cgroups of the outer containers it removes")
     func gcLeavesNoInnerCgroups() async throws {
-        let text = """
+        // The timed-out trial's outer container is kept, its inner container still running.
+        let result = try await run(
+            """
             version: 1
             name: kept-hang
             repeat: 1
             timeout: 30s
             outer:
-              image: \(RealEngine.outerImage!)
+              image: OUTER_IMAGE
             inner:
               mode: d
               command: [sleep, "600"]
-            """
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dindlab-e2e-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let file = folder.appendingPathComponent("scenario.yaml")
-        try text.write(to: file, atomically: true, encoding: .utf8)
-        let plan = try Plan(scenarios: [ScenarioLoader.load(file: file.path)], seed: 7)
-        let selection = try EngineSelection.resolve(RealEngine.address)
-        // The timed-out trial's outer container is kept, its inner container still running.
-        let result = try await Runner(
-            engines: [selection],
-            options: RunOptions(resultsRoot: folder.appendingPathComponent("results"), keepFailed: true)
-        ).run(plan: plan)
+            """, keepFailed: true)
         let record = try #require(result.records.first)
         #expect(record.outcome == .timeout)
         let innerID = try innerContainerID(of: record, in: result)
         #expect(try !innerCgroupsLeft(innerID).isEmpty, "the kept outer container's inner container runs")
 
-        let enginePID = try #require(selection.engineHostPID)
+        let enginePID = try #require(try EngineSelection.resolve(RealEngine.address).engineHostPID)
         let report = try await GarbageCollector(client: try RealEngine.client(), enginePID: enginePID).collect(
             .init(runID: result.manifest.runID.rawValue, includeKept: true))
         #expect(report.removed.count == 1 && report.failures.isEmpty && report.cgroupProblems.isEmpty, "\(report)")
         #expect(try innerCgroupsLeft(innerID).isEmpty, "gc left the inner container's cgroups on the engine's host")
+        try await expectNothingLeft(of: result)
     }
 
     /// The id `docker run -d` printed for a trial's inner run (from its forensics' steps.txt;
