@@ -165,18 +165,7 @@ struct RunnerEndToEndTests {
         "a trial that times out while its inner container runs leaves none of that container's cgroups on the engine's host"
     )
     func hangLeavesNoCgroups() async throws {
-        let result = try await run(
-            """
-            version: 1
-            name: hang-cgroups
-            repeat: 1
-            timeout: 30s
-            outer:
-              image: OUTER_IMAGE
-            inner:
-              mode: d
-              command: [sleep, "600"]
-            """)
+        let result = try await run(Self.innerRunOutlastsTrial)
         let record = try #require(result.records.first)
         #expect(record.outcome == .timeout)
         #expect(record.failingPhase == .inner)
@@ -187,18 +176,7 @@ struct RunnerEndToEndTests {
     @Test("gc removes the inner containers' cgroups of the outer containers it removes")
     func gcLeavesNoInnerCgroups() async throws {
         // The timed-out trial's outer container is kept, its inner container still running.
-        let result = try await run(
-            """
-            version: 1
-            name: kept-hang
-            repeat: 1
-            timeout: 30s
-            outer:
-              image: OUTER_IMAGE
-            inner:
-              mode: d
-              command: [sleep, "600"]
-            """, keepFailed: true)
+        let result = try await run(Self.innerRunOutlastsTrial, keepFailed: true)
         let record = try #require(result.records.first)
         #expect(record.outcome == .timeout)
         let innerID = try innerContainerID(of: record, in: result)
@@ -212,8 +190,21 @@ struct RunnerEndToEndTests {
         try await expectNothingLeft(of: result)
     }
 
-    /// The id `docker run -d` printed for a trial's inner run (from its forensics' steps.txt;
-    /// the scenarios' timeouts leave `docker run -d` time to print it on a loaded machine).
+    /// One trial whose inner container (`run -d`) still runs when the trial times out. The
+    /// timeout leaves `docker run -d` time to print the container's id on a loaded machine.
+    static let innerRunOutlastsTrial = """
+        version: 1
+        name: inner-outlasts-trial
+        repeat: 1
+        timeout: 30s
+        outer:
+          image: OUTER_IMAGE
+        inner:
+          mode: d
+          command: [sleep, "600"]
+        """
+
+    /// The id `docker run -d` printed for a trial's inner run (from its forensics' steps.txt).
     func innerContainerID(of record: TrialRecord, in result: RunResult) throws -> String {
         let artifacts = try #require(record.artifactsPath, "a failed trial has forensics")
         let steps = try String(
