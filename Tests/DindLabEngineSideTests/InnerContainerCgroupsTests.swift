@@ -90,6 +90,27 @@ struct InnerContainerCgroupsTests {
         #expect(found.sorted() == example.expected)
     }
 
+    @Test(
+        "a container without state.json (its runtime killed while creating it) is looked for beside its siblings and in docker/",
+        arguments: [
+            ([[String: String]](), ["/sys/fs/cgroup/memory/docker/\(id)", "/sys/fs/cgroup/unified/docker/\(id)"]),
+            (
+                [["memory": "/sys/fs/cgroup/memory/custom/\(outerID)"]],
+                [
+                    "/sys/fs/cgroup/memory/custom/\(id)", "/sys/fs/cgroup/memory/docker/\(id)",
+                    "/sys/fs/cgroup/unified/docker/\(id)",
+                ]
+            ),
+        ])
+    func unwrittenState(siblings: [[String: String]], expected: [String]) {
+        let paths = InnerContainerCgroups.unwrittenStatePaths(
+            containerID: Self.id, siblings: siblings, outerMounts: [Self.memory, Self.unified])
+        #expect(paths.values.sorted() == expected)
+        let found = InnerContainerCgroups.hostDirectories(
+            of: paths, containerID: Self.id, outerMounts: [Self.memory, Self.unified], engine: Self.engine)
+        #expect(found.sorted() == expected.map { "/proc/4242/root" + $0 })
+    }
+
     @Test("removing takes the directories below first, and a directory already gone is no problem")
     func removal() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("inner-cgroups-\(UUID().uuidString)")

@@ -173,7 +173,7 @@ struct RunnerEndToEndTests {
         #expect(try innerCgroupsLeft(innerID).isEmpty, "the inner container's cgroups are left on the engine's host")
     }
 
-    @Test("gc removes the inner containers' cgroups of the outer containers it removes")
+    @Test("gc removes the inner containers' cgroups of the outer containers it removes, a runtime state unwritten too")
     func gcLeavesNoInnerCgroups() async throws {
         // The timed-out trial's outer container is kept, its inner container still running.
         let result = try await run(Self.innerRunOutlastsTrial, keepFailed: true)
@@ -181,6 +181,14 @@ struct RunnerEndToEndTests {
         #expect(record.outcome == .timeout)
         let innerID = try innerContainerID(of: record, in: result)
         #expect(try !innerCgroupsLeft(innerID).isEmpty, "the kept outer container's inner container runs")
+        // As a runtime killed while creating the container leaves it (a fault or a trial's end in
+        // the middle of `docker run`): the state folder and the cgroups, no state.json.
+        let client = try RealEngine.client()
+        let outer = try #require(
+            try await client.listContainers(all: true, labels: ["dindlab.run=\(result.manifest.runID)"]).first)
+        let outerPID = try await client.inspectContainer(outer.id, timeout: .seconds(15)).state.pid
+        try FileManager.default.removeItem(
+            atPath: "/proc/\(outerPID)/root/run/docker/runtime-runc/moby/\(innerID)/state.json")
 
         let enginePID = try #require(try EngineSelection.resolve(RealEngine.address).engineHostPID)
         let report = try await GarbageCollector(client: try RealEngine.client(), enginePID: enginePID).collect(

@@ -17,7 +17,8 @@ import Glibc
 /// controller, and pile up over nightly runs.
 ///
 /// So before the removal, dindlab reads where the inner runtime put them (the `cgroup_paths`
-/// of each inner container's runtime state in the outer container), and after it removes
+/// of each inner container's runtime state in the outer container, or, for a container whose
+/// runtime was killed before it wrote that state, where its siblings' are), and after it removes
 /// those directories from the engine's host. Only directories named after the inner
 /// container's id are touched, and only empty ones can be removed.
 enum InnerContainerCgroups {
@@ -35,6 +36,11 @@ enum InnerContainerCgroups {
     /// The engine host's directories of the cgroups of the inner containers in `root`'s outer
     /// container, parents before children; empty when there are none or they cannot be read.
     ///
+    /// A container whose runtime was killed while creating it (a trial ending, or a fault
+    /// killing the inner daemon, in the middle of an inner `docker run`) has its state folder
+    /// and its cgroups but no `state.json` yet; its cgroups are looked for where the inner
+    /// daemon put its other containers' (`unwrittenStatePaths`).
+    ///
     /// - Parameter enginePID: The engine daemon's pid on this machine, whose mount table
     ///   says where the engine's cgroup hierarchies are (`EngineCgroupView`).
     static func find(in root: OuterRoot, enginePID: Int32) -> [String] {
@@ -42,22 +48,56 @@ enum InnerContainerCgroups {
             let mountInfo = try? String(contentsOfFile: "/proc/\(root.pid)/mountinfo", encoding: .utf8)
         else { return [] }
         let outerMounts = EngineCgroupView.parse(mountInfo)
-        var directories: [String] = []
+        var written: [(id: String, paths: [String: String])] = []
+        var unwritten: [String] = []
         for folder in stateDirectories {
             let hostFolder = root.hostPath(folder)
             for id in (try? FileManager.default.contentsOfDirectory(atPath: hostFolder)) ?? [] {
                 guard
                     let data = FileManager.default.contents(atPath: "\(hostFolder)/\(id)/state.json"),
                     let state = try? JSONDecoder().decode(RuntimeState.self, from: data)
-                else { continue }
+                else {
+                    unwritten.append(id)
+                    continue
+                }
                 // Such as /sys/fs/cgroup/cpu, a link to cpu,cpuacct on many hosts.
                 let paths = (state.cgroupPaths ?? [:]).mapValues {
                     String(root.hostPath($0).dropFirst(root.prefix.count))
                 }
-                directories += hostDirectories(of: paths, containerID: id, outerMounts: outerMounts, engine: view)
+                written.append((id, paths))
             }
         }
+        let guessed = unwritten.map {
+            (
+                id: $0,
+                paths: unwrittenStatePaths(containerID: $0, siblings: written.map(\.paths), outerMounts: outerMounts)
+            )
+        }
+        let directories = (written + guessed).flatMap {
+            hostDirectories(of: $0.paths, containerID: $0.id, outerMounts: outerMounts, engine: view)
+        }
         return Array(Set(directories)).sorted()
+    }
+
+    /// Where the cgroups of an inner container without a `state.json` may be, in the outer
+    /// container's file system: beside its siblings' (the inner daemon's other containers, whose
+    /// state says where they are), and in `docker/` of each cgroup mount of the outer container
+    /// (the inner daemon's default cgroup parent with the cgroupfs driver). Directories that do
+    /// not exist are no trouble: only existing ones named after the container are removed.
+    ///
+    /// - Parameters:
+    ///   - containerID: The inner container's id (the name of its state folder).
+    ///   - siblings: The `cgroup_paths` of the inner containers whose state was written.
+    ///   - outerMounts: The outer container's cgroup mounts.
+    /// - Returns: Paths keyed by themselves (the controller is not known).
+    static func unwrittenStatePaths(
+        containerID: String, siblings: [[String: String]], outerMounts: [EngineCgroupView.Hierarchy]
+    ) -> [String: String] {
+        let parents =
+            siblings.flatMap { $0.values.map { ($0 as NSString).deletingLastPathComponent } }
+            + outerMounts.map { ($0.mountPoint as NSString).appendingPathComponent("docker") }
+        let paths = Set(parents).map { ($0 as NSString).appendingPathComponent(containerID) }
+        return Dictionary(uniqueKeysWithValues: paths.map { ($0, $0) })
     }
 
     /// The engine host's directories of an inner container's cgroups.
