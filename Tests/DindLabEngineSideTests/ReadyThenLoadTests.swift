@@ -27,7 +27,11 @@ struct ReadyThenLoadTests {
         let ready = try #require(script.range(of: "docker version"))
         let load = try #require(script.range(of: "docker import - 'busybox:latest' <'/dindlab/images/busybox.tar'"))
         #expect(ready.upperBound < load.lowerBound)
-        #expect(script.contains("|| exit \(OuterScripts.ReadyStatus.thenFailed.rawValue)"))
+        #expect(script.contains("*) exit \(OuterScripts.ReadyStatus.thenFailed.rawValue)"))
+        #expect(
+            script.contains(
+                "\(OuterScripts.ReadyStatus.innerImageNotShipped.rawValue)) exit \(OuterScripts.ReadyStatus.innerImageNotShipped.rawValue)"
+            ))
         #expect(!script.contains("docker inspect"))
         #expect(
             OuterScripts.loadInnerImageLines("busybox", checkFirst: true).first?.contains(
@@ -81,22 +85,43 @@ struct ReadyThenLoadTests {
         try FileManager.default.setAttributes(
             [.posixPermissions: 0o755], ofItemAtPath: bin.appendingPathComponent("docker").path)
         try Data("rootfs bytes".utf8).write(to: folder.url.appendingPathComponent("busybox.tar"))
-        // The script's own lines, with the outer image's /dindlab/images/ moved to the folder.
-        let script = OuterScripts.loadInnerImageLines("busybox", checkFirst: false).joined(separator: "\n")
-            .replacingOccurrences(of: "/dindlab/images/", with: folder.url.path + "/")
+        let (status, stderr) = try Self.load("busybox", in: folder.url, bin: bin)
+        #expect(status == 0, "the load failed: \(stderr)")
+        #expect(try String(contentsOf: folder.url.appendingPathComponent("stdin"), encoding: .utf8) == "rootfs bytes")
+        #expect(
+            try String(contentsOf: folder.url.appendingPathComponent("reference"), encoding: .utf8)
+                == "busybox:latest\n")
+    }
+
+    @Test("an inner image the outer image does not ship: its own status, and a sentence naming what is there")
+    func notShipped() throws {
+        let folder = try TemporaryFolder()
+        try Data("rootfs bytes".utf8).write(to: folder.url.appendingPathComponent("busybox.tar"))
+        let (status, stderr) = try Self.load("alpine:3.19", in: folder.url, bin: folder.url)
+        #expect(status == OuterScripts.ReadyStatus.innerImageNotShipped.rawValue)
+        #expect(
+            stderr
+                == OuterScripts.innerImageNotShipped("alpine:3.19", holds: "busybox.tar").replacingOccurrences(
+                    of: "/dindlab/images", with: folder.url.path) + "\n")
+        #expect(stderr.contains("alpine_3.19.tar for the inner image alpine:3.19"))
+    }
+
+    /// Runs the load lines of `image` with the outer image's /dindlab/images moved to `folder`
+    /// and `bin` first in PATH.
+    ///
+    /// - Returns: The exit status and the standard error.
+    static func load(_ image: String, in folder: URL, bin: URL) throws -> (Int32, String) {
+        let script = OuterScripts.loadInnerImageLines(image, checkFirst: false).joined(separator: "\n")
+            .replacingOccurrences(of: "/dindlab/images", with: folder.path)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", script]
-        process.environment = ["PATH": "\(bin.path):/usr/bin:/bin", "FAKE_DOCKER_OUT": folder.url.path]
+        process.environment = ["PATH": "\(bin.path):/usr/bin:/bin", "FAKE_DOCKER_OUT": folder.path]
         let errors = Pipe()
         process.standardError = errors
         try process.run()
         let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "the load failed: \(stderr)")
-        #expect(try String(contentsOf: folder.url.appendingPathComponent("stdin"), encoding: .utf8) == "rootfs bytes")
-        #expect(
-            try String(contentsOf: folder.url.appendingPathComponent("reference"), encoding: .utf8)
-                == "busybox:latest\n")
+        return (process.terminationStatus, stderr)
     }
 }

@@ -233,6 +233,33 @@ struct RunnerEndToEndTests {
             .filter { $0.hasSuffix(innerID) }.sorted()
     }
 
+    @Test(
+        "an inner image the outer image does not ship is an error in prepare, naming what it ships, on either route",
+        arguments: ["{}", "{DOCKER_HOST: 'unix:///var/run/docker.sock'}"])
+    func innerImageNotShipped(env: String) async throws {
+        // outer.env's DOCKER_HOST makes the trial reach the inner daemon through exec.
+        let result = try await run(
+            """
+            version: 1
+            name: no-such-inner-image
+            repeat: 1
+            outer:
+              image: OUTER_IMAGE
+              env: \(env)
+            inner:
+              image: alpine:3.19
+              command: [echo, ok]
+            """)
+        let record = try #require(result.records.first)
+        #expect(
+            record.outcome == .error && record.failingPhase == .prepare,
+            "\(record.outcome) \(record.failingPhase as Any)")
+        let said = (record.firstError ?? "") + (record.signature ?? "")
+        #expect(said.contains("ships no /dindlab/images/alpine_3.19.tar for the inner image alpine:3.19"), "\(said)")
+        #expect(said.contains("holds: busybox.tar index.json"), "\(said)")
+        #expect(try cell(result).successRate == nil, "an error is never counted in the rate")
+    }
+
     @Test("a cell that fails about a third of the time: the interval holds the true rate")
     func flakyRate() async throws {
         // The inner container's hostname is its random id; it starts with 0-4 in 5 of 16 cases.

@@ -213,7 +213,7 @@ struct OuterRoot: Sendable {
     /// - Parameters:
     ///   - checkFirst: Skip the import when the daemon has the image (GET /images/REF/json).
     /// - Returns: What was done, for the step log.
-    /// - Throws: `TrialFailure` (fail, phase prepare) when the outer image ships no such file;
+    /// - Throws: `TrialFailure` (error, phase prepare) when the outer image ships no such file;
     ///   `EngineError` when the inner daemon refuses the import.
     func importInnerImage(_ name: String, into client: EngineClient, checkFirst: Bool, timeout: Duration) async throws
         -> String
@@ -225,7 +225,10 @@ struct OuterRoot: Sendable {
         let file = "/dindlab/images/\(OuterScripts.imageFileName(name)).tar"
         let hostFile = hostPath(file)
         guard FileManager.default.fileExists(atPath: hostFile) else {
-            throw TrialFailure.failed(.prepare, "the outer image ships no \(file) for the inner image \(name)")
+            let holds = (try? FileManager.default.contentsOfDirectory(atPath: hostPath("/dindlab/images"))) ?? []
+            throw TrialFailure.innerImageNotShipped(
+                OuterScripts.innerImageNotShipped(
+                    name, holds: holds.isEmpty ? "nothing" : holds.sorted().joined(separator: " ")))
         }
         // `reference` has a tag (":latest" was added where it had none).
         let split = reference.lastIndex(of: ":") ?? reference.endIndex

@@ -19,6 +19,9 @@ enum OuterScripts {
         case timedOut = 4
         /// The daemon was ready, and the steps to run next (`waitReady(then:)`) failed.
         case thenFailed = 5
+        /// The daemon was ready, and the outer image ships no file for the inner image
+        /// (`loadInnerImageLines`): the harness's configuration, not the system under test.
+        case innerImageNotShipped = 6
     }
 
     /// The line `waitReady(then:)` prints when the daemon answers: the wall-clock time in
@@ -214,11 +217,13 @@ enum OuterScripts {
     ///   - then: Script lines to run once it answers, in the same exec (one exec less per
     ///     trial: each costs the engine a runc exec, tens of milliseconds of CPU). A
     ///     `readyMarker` line is printed first; when they end with a non-zero status (that of
-    ///     their last command, or an `exit`), the script exits with `thenFailed`.
+    ///     their last command, or an `exit`), the script exits with `thenFailed`, or with
+    ///     `innerImageNotShipped` when they exit with that status.
     static func waitReady(timeoutSeconds: Int, then: [String] = []) -> [String] {
         let ready =
             then.isEmpty
-            ? "exit 0" : "echo \"\(readyMarker)$(date +%s%N)\"; (\n\(then.joined(separator: "\n"))\n) || exit 5; exit 0"
+            ? "exit 0"
+            : "echo \"\(readyMarker)$(date +%s%N)\"; (\n\(then.joined(separator: "\n"))\n); case $? in 0) exit 0 ;; \(ReadyStatus.innerImageNotShipped.rawValue)) exit \(ReadyStatus.innerImageNotShipped.rawValue) ;; *) exit \(ReadyStatus.thenFailed.rawValue) ;; esac"
         let script = """
             end=$(( $(date +%s) + \(max(1, timeoutSeconds)) ))
             pause=0.01
@@ -257,13 +262,25 @@ enum OuterScripts {
         let file = "/dindlab/images/\(imageFileName(name)).tar"
         let reference = name.contains(":") ? name : name + ":latest"
         let load = [
-            "[ -f \(quote(file)) ] || { echo \"the outer image ships no \(file) for the inner image \(name)\" >&2; exit 1; }",
+            "[ -f \(quote(file)) ] || { h=$(echo $(ls /dindlab/images 2>/dev/null)); echo \"\(innerImageNotShipped(name, holds: "${h:-nothing}"))\" >&2; exit \(ReadyStatus.innerImageNotShipped.rawValue); }",
             // From standard input: Docker 1.7's CLI takes `docker import PATH` for a URL
             // ("invalid URL escape"); `docker import - REF` works with the CLI of every era.
             "docker import - \(quote(reference)) <\(quote(file)) >/dev/null",
         ]
         guard checkFirst else { return load }
         return ["if ! docker inspect \(quote(reference)) >/dev/null 2>&1; then"] + load + ["fi"]
+    }
+
+    /// The sentence for an inner image the outer image does not ship (a trial `error`: the
+    /// scenario asks for an image its outer image lacks, which says nothing about the system
+    /// under test).
+    ///
+    /// - Parameters:
+    ///   - name: The inner image.
+    ///   - holds: What /dindlab/images holds, space-separated, or "nothing" (in the shell, a
+    ///     variable's expansion).
+    static func innerImageNotShipped(_ name: String, holds: String) -> String {
+        "The outer image ships no /dindlab/images/\(imageFileName(name)).tar for the inner image \(name) (/dindlab/images holds: \(holds)); the inner images a scenario can run are those its outer image ships (see Images/README.md)."
     }
 
     /// Splits the output of `waitReady(then:)` at its `readyMarker` line: when the daemon

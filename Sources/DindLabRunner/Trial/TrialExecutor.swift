@@ -347,13 +347,17 @@ struct TrialExecutor: Sendable {
             throw await outerContainerEnded(container, phase: attempt.clock.current, error: error)
         }
         let status = OuterScripts.ReadyStatus(rawValue: Int32(result.exitCode))
-        if image != nil, status == .ready || status == .thenFailed {
+        if image != nil, status == .ready || status == .thenFailed || status == .innerImageNotShipped {
             let (readyAt, output) = OuterScripts.readyInstant(in: result.output.stdoutText)
             if let readyAt {
                 attempt.clock.enter(.prepare, since: readyAt)
             } else {
                 // Without the marker (a `date` without %N) the load's time stays in `daemon`.
                 attempt.clock.enter(.prepare)
+            }
+            if status == .innerImageNotShipped {
+                throw TrialFailure.innerImageNotShipped(
+                    result.output.stderrText.trimmingCharacters(in: .whitespacesAndNewlines))
             }
             guard status == .ready else {
                 throw TrialFailure.failed(.prepare, result.output.stderrText + output)
@@ -393,7 +397,7 @@ struct TrialExecutor: Sendable {
         case .timedOut:
             throw TrialFailure.failed(
                 .daemon, "the inner daemon did not answer within the ready-timeout of \(readySeconds) s")
-        case nil, .thenFailed:
+        case nil, .thenFailed, .innerImageNotShipped:
             throw TrialFailure.harness(
                 .daemon, "waiting for the inner daemon failed with status \(exitCode): \(stderr)")
         }

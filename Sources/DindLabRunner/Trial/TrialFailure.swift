@@ -38,6 +38,12 @@ struct TrialFailure: Error, Sendable {
         TrialFailure(outcome: .error, phase: phase, stepOutput: "\(error)")
     }
 
+    /// The scenario's inner image is not in its outer image: reported as an `error` in phase
+    /// prepare, never counted as the scenario's failure (`OuterScripts.innerImageNotShipped`).
+    static func innerImageNotShipped(_ sentence: String) -> TrialFailure {
+        TrialFailure(outcome: .error, phase: .prepare, stepOutput: sentence)
+    }
+
     /// The trial ran out of time in `phase`.
     static func timedOut(_ phase: TrialPhase, _ detail: String) -> TrialFailure {
         TrialFailure(outcome: .timeout, phase: phase, stepOutput: detail)
