@@ -93,6 +93,18 @@ struct ReadyThenLoadTests {
                 == "busybox:latest\n")
     }
 
+    @Test(
+        "the file an inner image is shipped under; Docker Hub's long forms name the short one",
+        arguments: [
+            ("busybox", "busybox"), ("busybox:latest", "busybox"), ("docker.io/library/busybox", "busybox"),
+            ("library/busybox:latest", "busybox"), ("index.docker.io/library/busybox", "busybox"),
+            ("busybox:1.36", "busybox_1.36"), ("example.org/team/tool:2", "example.org_team_tool_2"),
+            ("docker.io/team/tool", "team_tool"),
+        ])
+    func fileName(image: String, file: String) {
+        #expect(OuterScripts.imageFileName(image) == file)
+    }
+
     @Test("an inner image the outer image does not ship: its own status, and a sentence naming what is there")
     func notShipped() throws {
         let folder = try TemporaryFolder()

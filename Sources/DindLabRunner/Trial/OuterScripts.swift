@@ -300,8 +300,15 @@ enum OuterScripts {
     }
 
     /// The file name an inner image is shipped under: "busybox" -> busybox, "a/b:1" -> a_b_1.
+    /// Docker Hub's long forms name the same image ("docker.io/library/busybox:latest" ->
+    /// busybox), as every era's daemon resolves them.
     static func imageFileName(_ name: String) -> String {
         var base = name
+        for hub in ["docker.io/library/", "index.docker.io/library/", "library/", "docker.io/", "index.docker.io/"]
+        where base.hasPrefix(hub) {
+            base.removeFirst(hub.count)
+            break
+        }
         if base.hasSuffix(":latest") { base.removeLast(":latest".count) }
         return String(base.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "_" })
     }
