@@ -162,15 +162,28 @@ struct RunnerEndToEndTests {
     }
 
     @Test(
-        "a trial that times out while its inner container runs leaves none of that container's cgroups on the engine's host"
-    )
-    func hangLeavesNoCgroups() async throws {
-        let result = try await run(Self.innerRunOutlastsTrial)
+        "a trial that times out while its inner container runs leaves none of that container's cgroups on the engine's host, on either route",
+        arguments: ["{}", "{DOCKER_HOST: 'unix:///var/run/docker.sock'}"])
+    func hangLeavesNoCgroups(env: String) async throws {
+        // outer.env's DOCKER_HOST makes the trial reach the inner daemon through exec, where the
+        // step log has no inner container id: the inner daemon's --cgroup-parent marks them.
+        let marker = "dindlab-e2e-hang-\(UUID().uuidString.prefix(8).lowercased())"
+        let scenario = Self.innerRunOutlastsTrial.replacingOccurrences(
+            of: "outer:\n  image: OUTER_IMAGE",
+            with:
+                "outer:\n  image: OUTER_IMAGE\n  env: \(env)\ndaemon:\n  command: [dockerd, --cgroup-parent=/\(marker)]"
+        )
+        let result = try await run(scenario)
         let record = try #require(result.records.first)
         #expect(record.outcome == .timeout)
         #expect(record.failingPhase == .inner)
-        let innerID = try innerContainerID(of: record, in: result)
-        #expect(try innerCgroupsLeft(innerID).isEmpty, "the inner container's cgroups are left on the engine's host")
+        let enginePID = try #require(try EngineSelection.resolve(RealEngine.address).engineHostPID)
+        let found = ExecCgroupDivergenceEndToEndTests.cgroupDirectories(containing: marker, enginePID: enginePID)
+        // The parents the inner runtime made stay (empty); the test removes them.
+        defer { for directory in found.sorted(by: >) { rmdir(directory) } }
+        #expect(!found.isEmpty, "the inner daemon put its container's cgroups below /\(marker)")
+        let left = found.filter { ($0 as NSString).lastPathComponent.count == 64 }
+        #expect(left.isEmpty, "the inner container's cgroups are left on the engine's host: \(left.sorted())")
     }
 
     @Test("gc removes the inner containers' cgroups of the outer containers it removes, a runtime state unwritten too")

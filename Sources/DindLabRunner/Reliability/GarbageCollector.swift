@@ -124,7 +124,13 @@ package struct GarbageCollector: Sendable {
         guard !options.dryRun else { return report }
         for decision in decisions where decision.remove {
             do {
-                let innerCgroups = await innerCgroups(of: decision.container.id)
+                let innerCgroups =
+                    if let enginePID {
+                        await InnerContainerCgroups.find(
+                            ofContainer: decision.container.id, client: client, enginePID: enginePID)
+                    } else {
+                        [String]()
+                    }
                 try await client.removeContainer(
                     decision.container.id, force: true, volumes: true, timeout: .seconds(60))
                 report.removed.append(decision.container)
@@ -136,15 +142,6 @@ package struct GarbageCollector: Sendable {
             }
         }
         return report
-    }
-
-    /// Where the cgroups of a running outer container's inner containers are on the engine's
-    /// host; empty when the engine is not on this machine or the container does not run.
-    private func innerCgroups(of container: String) async -> [String] {
-        guard let enginePID, let inspect = try? await client.inspectContainer(container), inspect.state.pid > 0,
-            case .success(let root) = OuterRoot.find(pid: inspect.state.pid, containerID: inspect.id)
-        else { return [] }
-        return InnerContainerCgroups.find(in: root, enginePID: enginePID)
     }
 
     /// A container gc could not remove.

@@ -1,4 +1,5 @@
 import DindLabEngines
+import DockerEngine
 import Foundation
 
 #if canImport(Glibc)
@@ -77,6 +78,18 @@ enum InnerContainerCgroups {
             hostDirectories(of: $0.paths, containerID: $0.id, outerMounts: outerMounts, engine: view)
         }
         return Array(Set(directories)).sorted()
+    }
+
+    /// The engine host's directories of the cgroups of the inner containers of the running
+    /// outer container `container`, found through its pid (`OuterRoot.find`): for gc, and for
+    /// trials that reach their inner daemon through exec. Empty when the container does not
+    /// run or its root cannot be seen from here.
+    static func find(ofContainer container: String, client: EngineClient, enginePID: Int32) async -> [String] {
+        guard let inspect = try? await client.inspectContainer(container, timeout: .seconds(15)),
+            inspect.state.pid > 0,
+            case .success(let root) = OuterRoot.find(pid: inspect.state.pid, containerID: inspect.id)
+        else { return [] }
+        return find(in: root, enginePID: enginePID)
     }
 
     /// Where the cgroups of an inner container without a `state.json` may be, in the outer

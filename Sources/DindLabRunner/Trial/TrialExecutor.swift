@@ -675,13 +675,20 @@ struct TrialExecutor: Sendable {
         default:
             return nil
         }
-        // Where the inner containers' cgroups are, read before the container and its root are gone.
-        let innerCgroups =
-            if let root = session.outerRoot, let enginePID = engine.localDaemonPID {
-                InnerContainerCgroups.find(in: root, enginePID: enginePID)
-            } else {
-                [String]()
-            }
+        // Where the inner containers' cgroups are, read before the container and its root are
+        // gone: through the root the host route has, else (exec) through the container's pid.
+        let innerCgroups: [String]
+        if let enginePID = engine.localDaemonPID {
+            innerCgroups =
+                if let root = session.outerRoot {
+                    InnerContainerCgroups.find(in: root, enginePID: enginePID)
+                } else {
+                    await InnerContainerCgroups.find(
+                        ofContainer: container, client: engine.client, enginePID: enginePID)
+                }
+        } else {
+            innerCgroups = []
+        }
         // Removal must happen even when the trial was cancelled (a second SIGINT): an
         // unstructured task does not inherit the cancellation.
         let client = engine.client
