@@ -70,6 +70,9 @@ struct ReproEndToEndTests {
                 && cgroups.contains("exec'd /proc/self/cgroup"))
         #expect(cgroups.contains("cgroups.") || cgroups.contains("same cgroups"))
         #expect(FileManager.default.fileExists(atPath: artifacts.appendingPathComponent("docker-mounts.txt").path))
+        let processes = try String(contentsOf: artifacts.appendingPathComponent("processes.txt"), encoding: .utf8)
+        #expect(processes.hasPrefix("PID PPID COMMAND\n1 0 "), "\(processes)")
+        #expect(processes.contains(" dockerd"), "the inner daemon is among the processes: \(processes)")
         #expect(
             try String(contentsOf: artifacts.appendingPathComponent("mountinfo.txt"), encoding: .utf8).contains(
                 "/var/lib/docker"))

@@ -159,6 +159,10 @@ package struct ForensicsDigest: Sendable, Hashable, Codable {
             "cgroup-files.txt",
             "the outer container's /sys/fs/cgroup mount and, on cgroup v2, `cgroup.controllers`, `cgroup.subtree_control` and `cgroup.type` of its cgroup and the cgroups below it"
         ),
+        (
+            "processes.txt",
+            "every process in the outer container (pid, parent pid, command line): after a killed daemon, the containerd-shims and `runc init`s of the inner runs it interrupted"
+        ),
         ("mountinfo.txt", "`/proc/self/mountinfo` in the outer container"),
         ("docker-mounts.txt", "mounts left under `/var/lib/docker` after the inner container ended"),
         ("docker-info.txt", "`docker info` of the inner daemon"),

@@ -76,6 +76,7 @@ struct Forensics: Sendable {
         put("steps.txt", steps.rendered)
         if let cgroups { put("cgroups.txt", cgroups.rendered) }
         if let files = sections["cgroup-files"] { put("cgroup-files.txt", files) }
+        if let processes = sections["processes"] { put("processes.txt", processes) }
         put("mountinfo.txt", sections["mountinfo"] ?? "")
         put("docker-mounts.txt", dockerMounts.joined(separator: "\n") + "\n")
         put("docker-info.txt", sections["docker-info"] ?? "")

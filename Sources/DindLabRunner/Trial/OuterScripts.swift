@@ -345,9 +345,21 @@ enum OuterScripts {
 
     /// Sections of the forensics dump, in order.
     static let forensicSections = [
-        "proc1-cgroup", "daemon-cgroup", "exec-cgroup", "cgroup-files", "mountinfo", "docker-info", "docker-version",
-        "daemon-log",
+        "proc1-cgroup", "daemon-cgroup", "exec-cgroup", "cgroup-files", "processes", "mountinfo", "docker-info",
+        "docker-version", "daemon-log",
     ]
+
+    /// Prints every process of the outer container as "PID PPID COMMAND LINE" (one line each,
+    /// its first 300 characters), from /proc (the images of every era have no `ps` in common):
+    /// after a killed inner daemon, the containerd-shims and `runc init`s of the inner runs it
+    /// interrupted are still there.
+    static let processesScript = """
+        echo "PID PPID COMMAND"
+        for d in /proc/[0-9]*; do
+          c=$(tr "\\0\\n" "  " <$d/cmdline 2>/dev/null | cut -c1-300); [ -n "$c" ] || continue
+          echo "${d#/proc/} $(sed -n 's/^PPid:[[:space:]]*//p' $d/status 2>/dev/null) $c"
+        done
+        """
 
     /// Prints what cgroup v2 says about the outer container's own cgroup (the one PID 1 is
     /// in, found through the `0::` line of /proc/1/cgroup below the cgroup2 mount): its
@@ -371,7 +383,7 @@ enum OuterScripts {
 
     /// Collects what explains a failure in one exec: the cgroup lines of PID 1, of the
     /// daemon and of this exec'd process (the field report's root cause was a difference
-    /// between them), mountinfo, and the inner daemon's own view.
+    /// between them), the processes, mountinfo, and the inner daemon's own view.
     static let forensics: [String] = {
         let script = """
             s() { echo "===== dindlab:$1 ====="; }
@@ -380,6 +392,8 @@ enum OuterScripts {
             s exec-cgroup; cat /proc/self/cgroup
             s cgroup-files
             \(cgroupFilesScript)
+            s processes
+            \(processesScript)
             s mountinfo; cat /proc/self/mountinfo
             s docker-info; timeout 10 docker info 2>&1
             s docker-version; timeout 10 docker version 2>&1
