@@ -78,7 +78,7 @@ struct InnerContainerCgroupsTests {
     @Test("a state folder not named by a container id finds nothing", arguments: ["", "docker", "abcdef012345"])
     func notAContainerID(_ name: String) {
         let found = InnerContainerCgroups.hostDirectories(
-            of: ["memory": "/sys/fs/cgroup/memory/\(name)"], containerID: name, outerMounts: [Self.memory],
+            of: ["/sys/fs/cgroup/memory/\(name)"], containerID: name, outerMounts: [Self.memory],
             engine: Self.engine)
         #expect(found.isEmpty)
     }
@@ -86,26 +86,27 @@ struct InnerContainerCgroupsTests {
     @Test("the engine host's directory of each inner cgroup", arguments: cases)
     func hostDirectories(_ example: Case) {
         let found = InnerContainerCgroups.hostDirectories(
-            of: example.paths, containerID: Self.id, outerMounts: example.outerMounts, engine: Self.engine)
+            of: Array(example.paths.values), containerID: Self.id, outerMounts: example.outerMounts, engine: Self.engine
+        )
         #expect(found.sorted() == example.expected)
     }
 
     @Test(
         "a container without state.json (its runtime killed while creating it) is looked for beside its siblings and in docker/",
         arguments: [
-            ([[String: String]](), ["/sys/fs/cgroup/memory/docker/\(id)", "/sys/fs/cgroup/unified/docker/\(id)"]),
+            ([[String]](), ["/sys/fs/cgroup/memory/docker/\(id)", "/sys/fs/cgroup/unified/docker/\(id)"]),
             (
-                [["memory": "/sys/fs/cgroup/memory/custom/\(outerID)"]],
+                [["/sys/fs/cgroup/memory/custom/\(outerID)"]],
                 [
                     "/sys/fs/cgroup/memory/custom/\(id)", "/sys/fs/cgroup/memory/docker/\(id)",
                     "/sys/fs/cgroup/unified/docker/\(id)",
                 ]
             ),
         ])
-    func unwrittenState(siblings: [[String: String]], expected: [String]) {
+    func unwrittenState(siblings: [[String]], expected: [String]) {
         let paths = InnerContainerCgroups.unwrittenStatePaths(
             containerID: Self.id, siblings: siblings, outerMounts: [Self.memory, Self.unified])
-        #expect(paths.values.sorted() == expected)
+        #expect(paths == expected)
         let found = InnerContainerCgroups.hostDirectories(
             of: paths, containerID: Self.id, outerMounts: [Self.memory, Self.unified], engine: Self.engine)
         #expect(found.sorted() == expected.map { "/proc/4242/root" + $0 })

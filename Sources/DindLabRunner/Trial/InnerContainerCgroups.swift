@@ -49,7 +49,7 @@ enum InnerContainerCgroups {
             let mountInfo = try? String(contentsOfFile: "/proc/\(root.pid)/mountinfo", encoding: .utf8)
         else { return [] }
         let outerMounts = EngineCgroupView.parse(mountInfo)
-        var written: [(id: String, paths: [String: String])] = []
+        var written: [(id: String, paths: [String])] = []
         var unwritten: [String] = []
         for folder in stateDirectories {
             let hostFolder = root.hostPath(folder)
@@ -62,7 +62,7 @@ enum InnerContainerCgroups {
                     continue
                 }
                 // Such as /sys/fs/cgroup/cpu, a link to cpu,cpuacct on many hosts.
-                let paths = (state.cgroupPaths ?? [:]).mapValues {
+                let paths = (state.cgroupPaths ?? [:]).values.map {
                     String(root.hostPath($0).dropFirst(root.prefix.count))
                 }
                 written.append((id, paths))
@@ -102,33 +102,32 @@ enum InnerContainerCgroups {
     ///   - containerID: The inner container's id (the name of its state folder).
     ///   - siblings: The `cgroup_paths` of the inner containers whose state was written.
     ///   - outerMounts: The outer container's cgroup mounts.
-    /// - Returns: Paths keyed by themselves (the controller is not known).
+    /// - Returns: The paths, sorted.
     static func unwrittenStatePaths(
-        containerID: String, siblings: [[String: String]], outerMounts: [EngineCgroupView.Hierarchy]
-    ) -> [String: String] {
+        containerID: String, siblings: [[String]], outerMounts: [EngineCgroupView.Hierarchy]
+    ) -> [String] {
         let parents =
-            siblings.flatMap { $0.values.map { ($0 as NSString).deletingLastPathComponent } }
+            siblings.joined().map { ($0 as NSString).deletingLastPathComponent }
             + outerMounts.map { ($0.mountPoint as NSString).appendingPathComponent("docker") }
-        let paths = Set(parents).map { ($0 as NSString).appendingPathComponent(containerID) }
-        return Dictionary(uniqueKeysWithValues: paths.map { ($0, $0) })
+        return Set(parents).map { ($0 as NSString).appendingPathComponent(containerID) }.sorted()
     }
 
     /// The engine host's directories of an inner container's cgroups.
     ///
     /// - Parameters:
-    ///   - paths: Its runtime state's `cgroup_paths`: per controller, a path in the outer
-    ///     container's file system, such as /sys/fs/cgroup/memory/docker/ID.
+    ///   - paths: The paths of its runtime state's `cgroup_paths` (one per controller), in the
+    ///     outer container's file system, such as /sys/fs/cgroup/memory/docker/ID.
     ///   - containerID: The inner container's id (the name of its state folder): anything but 64
     ///     hexadecimal digits finds nothing, and so does a path whose last part does not name it
     ///     (the folder and its state are the inner system's, and only its containers' own
     ///     cgroups may go).
     ///   - outerMounts: The outer container's cgroup mounts (its mountinfo, read from the host).
     static func hostDirectories(
-        of paths: [String: String], containerID: String, outerMounts: [EngineCgroupView.Hierarchy],
+        of paths: [String], containerID: String, outerMounts: [EngineCgroupView.Hierarchy],
         engine view: EngineCgroupView
     ) -> [String] {
         guard containerID.count == 64, containerID.allSatisfy(\.isHexDigit) else { return [] }
-        return paths.values.sorted().compactMap { path in
+        return paths.sorted().compactMap { path in
             guard (path as NSString).lastPathComponent.contains(containerID),
                 let mount = outerMounts.filter({ MountTable.path(path, isWithin: $0.mountPoint) })
                     .max(by: { $0.mountPoint.count < $1.mountPoint.count }),
