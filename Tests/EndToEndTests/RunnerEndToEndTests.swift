@@ -142,6 +142,31 @@ struct RunnerEndToEndTests {
         #expect(try cell(result).passes == 1, "\(result.records.first?.signature ?? "")")
     }
 
+    @Test(
+        "an inner daemon on the address outer.env's DOCKER_HOST names is waited for there, a TCP port on the container's loopback or another socket",
+        arguments: ["tcp://127.0.0.1:2375", "unix:///run/inner-docker.sock"])
+    func innerDaemonElsewhere(address: String) async throws {
+        let result = try await run(
+            """
+            version: 1
+            name: inner-daemon-elsewhere
+            repeat: 1
+            timeout: 60s
+            outer:
+              image: OUTER_IMAGE
+              env: {DOCKER_HOST: '\(address)'}
+            daemon:
+              command: [dockerd, -H, '\(address)']
+              ready-timeout: 30s
+            inner:
+              command: [sh, -c, "echo ok"]
+              expect-output: "^ok$"
+            """)
+        let record = try #require(result.records.first)
+        #expect(record.outcome == .pass, "\(record.signature ?? "")")
+        #expect(record.phaseDurations[.daemon].map { $0 < 20 } == true, "the wait ended when the daemon answered")
+    }
+
     @Test("a trial that hangs is recorded as timeout and cleaned up")
     func hang() async throws {
         let result = try await run(

@@ -210,7 +210,10 @@ enum OuterScripts {
     /// the daemon creates its socket early in its start, and a `docker version` then waits
     /// until the daemon serves (the kernel queues the connection), so the answer comes as soon
     /// as the daemon is ready instead of at the next poll, and no docker CLI is spawned in a
-    /// loop while the daemon needs the CPU to start.
+    /// loop while the daemon needs the CPU to start. The socket is the one the inner CLI
+    /// reaches: DOCKER_HOST's when the container's environment sets a `unix://` one, and
+    /// /var/run/docker.sock without it; with a DOCKER_HOST of another scheme (`tcp://` on the
+    /// container's loopback) there is no file to test, and `docker version` itself polls.
     ///
     /// - Parameters:
     ///   - timeoutSeconds: How long the daemon may take.
@@ -233,9 +236,10 @@ enum OuterScripts {
             done
             [ -e \(stateDirectory)/setup.failed ] && exit 2
             pid=$(cat \(daemonPID))
+            case "${DOCKER_HOST:-}" in "") sock=/var/run/docker.sock ;; unix://*) sock=${DOCKER_HOST#unix://} ;; *) sock= ;; esac
             pause=0.01
             while :; do
-              if [ -S /var/run/docker.sock ] && docker version >/dev/null 2>&1; then \(ready); fi
+              if { [ -z "$sock" ] || [ -S "$sock" ]; } && docker version >/dev/null 2>&1; then \(ready); fi
               kill -0 "$pid" 2>/dev/null || exit 3
               [ $(date +%s) -ge $end ] && exit 4
               backoff
