@@ -32,7 +32,41 @@ package enum ScenarioCombinations {
             return
                 "dindlab sets the tmpfs with a remount inside the outer container, which needs a privileged one; use privileged: true"
         },
+        Rule(keys: ["daemon.command", "outer.env.DOCKER_HOST"]) { scenario in
+            guard scenario.outer.env["DOCKER_HOST"] == nil, let command = scenario.daemon.command else { return nil }
+            let hosts = daemonHosts(in: command)
+            guard !hosts.isEmpty, !hosts.contains(where: isDefaultSocket) else { return nil }
+            return
+                "the inner daemon listens only on \(hosts.joined(separator: " and ")) (its -H), and outer.env sets no DOCKER_HOST, "
+                + "so the inner docker CLI (the wait, the image load, the inner runs) looks for /var/run/docker.sock and never reaches it; "
+                + "add outer.env: {DOCKER_HOST: '\(hosts[0])'}, or -H unix:///var/run/docker.sock to the command"
+        },
     ]
+
+    /// The addresses a daemon command's `-H` / `--host` options name, in order.
+    static func daemonHosts(in command: [String]) -> [String] {
+        var hosts: [String] = []
+        var index = command.startIndex
+        while index < command.endIndex {
+            let argument = command[index]
+            if argument == "-H" || argument == "--host", index + 1 < command.endIndex {
+                hosts.append(command[index + 1])
+                index += 1
+            } else if let equals = argument.firstIndex(of: "="),
+                ["-H", "--host"].contains(argument[..<equals])
+            {
+                hosts.append(String(argument[argument.index(after: equals)...]))
+            }
+            index += 1
+        }
+        return hosts
+    }
+
+    /// Whether a `-H` address is the socket the docker CLI reaches by default (`unix://` alone
+    /// means it, and /var/run is /run in every image that has /run).
+    static func isDefaultSocket(_ host: String) -> Bool {
+        ["unix://", "unix:///var/run/docker.sock", "unix:///run/docker.sock"].contains(host)
+    }
 
     /// The problems of one resolved scenario (a cell), as sentences; used where values come from
     /// elsewhere than a file (the command line).
