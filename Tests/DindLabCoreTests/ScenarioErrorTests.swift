@@ -74,16 +74,19 @@ struct ScenarioErrorTests {
             ("repeat: 0", "x.yaml:5:9: repeat: expected an integer from 1 to 100000, got 0"),
             ("inner: {runs: -1}", "x.yaml:5:15: inner.runs: expected an integer from 1 to 10000, got -1"),
             // durations
-            ("timeout: 2h", "x.yaml:5:10: timeout: expected a duration such as 500ms, 120s or 1.5m, got \"2h\""),
+            ("timeout: 2d", "x.yaml:5:10: timeout: expected a duration such as 500ms, 120s, 1.5m or 2m30s, got \"2d\""),
             (
                 "timeout: 120",
-                "x.yaml:5:10: timeout: expected a duration such as 500ms, 120s or 1.5m, got \"120\"; add a unit: ms, s or m"
+                "x.yaml:5:10: timeout: expected a duration such as 500ms, 120s, 1.5m or 2m30s, got \"120\"; add a unit: ms, s, m or h"
             ),
             (
                 "daemon: {ready-timeout: 0s}",
                 "x.yaml:5:25: daemon.ready-timeout: expected a duration from 1ms to 1440m, got \"0s\""
             ),
-            ("timeout: 0.5ms", "x.yaml:5:10: timeout: expected a duration such as 500ms, 120s or 1.5m, got \"0.5ms\""),
+            (
+                "timeout: 0.5ms",
+                "x.yaml:5:10: timeout: expected a duration such as 500ms, 120s, 1.5m or 2m30s, got \"0.5ms\""
+            ),
             // patterns and formats
             (
                 "inner: {expect-output: \"(ok\"}",
@@ -204,8 +207,8 @@ struct ScenarioErrorTests {
                 "x.yaml:6:28: matrix.outer.privileged[1]: expected a boolean (true or false), got \"maybe\""
             ),
             (
-                "matrix:\n  timeout: [10s, 2h]",
-                "x.yaml:6:18: matrix.timeout[1]: expected a duration such as 500ms, 120s or 1.5m, got \"2h\""
+                "matrix:\n  timeout: [10s, 2d]",
+                "x.yaml:6:18: matrix.timeout[1]: expected a duration such as 500ms, 120s, 1.5m or 2m30s, got \"2d\""
             ),
             (
                 "matrix:\n  inner.mode: [ti, ti]",

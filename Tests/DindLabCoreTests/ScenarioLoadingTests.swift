@@ -110,7 +110,8 @@ struct ScenarioLoadingTests {
         "durations read as people write them",
         arguments: [
             ("500ms", 500), ("120s", 120_000), ("1.5m", 90_000), ("0.25s", 250), ("2m", 120_000), ("1ms", 1),
-            ("0.001s", 1), ("10.50s", 10_500), ("007s", 7_000),
+            ("0.001s", 1), ("10.50s", 10_500), ("007s", 7_000), ("2h", 7_200_000), ("1m30s", 90_000),
+            ("1h30m", 5_400_000), ("1h0.5m", 3_630_000), ("2m30s500ms", 150_500), ("1s1ms", 1_001),
         ])
     func durations(text: String, milliseconds: Int64) {
         #expect(DurationText.parse(text) == .milliseconds(milliseconds))
@@ -119,9 +120,12 @@ struct ScenarioLoadingTests {
     @Test(
         "text that is not a duration is refused",
         arguments: [
-            "", "120", "s", "ms", "1.s", ".5s", "1.5", "2h", "1 s", "-1s", "+1s", "1e3ms", "0.5ms", "1,5s", "1.2.3s",
-            "10S", "1m30s",
-            "9999999999s", "1.0000001s",
+            "", "120", "s", "ms", "1.s", ".5s", "1.5", "1 s", "-1s", "+1s", "1e3ms", "0.5ms", "1,5s", "1.2.3s",
+            "10S", "9999999999s", "1.0000001s",
+            // Several terms: larger units first, each once, each with its unit.
+            "30s1m", "1m1m", "1m30", "1m 30s", "1m-30s", "1d", "1hm",
+            // Too long to count in milliseconds: refused, not a crash.
+            "999999999.999999m", "999999999.999999h",
         ])
     func notDurations(text: String) {
         #expect(DurationText.parse(text) == nil)

@@ -89,16 +89,17 @@ extension YAMLNode {
         throw .notOneOf(self, allowed: Choice.allCases.map(\.rawValue))
     }
 
-    /// This node as a duration: `500ms`, `120s`, `1.5m`.
+    /// This node as a duration: `500ms`, `120s`, `1.5m`, `2m30s` (`DurationText`).
     /// - Parameter range: The accepted durations.
     /// - Throws: `YAMLError` when the text is not a duration or lies outside `range`.
     package func duration(in range: ClosedRange<Duration>) throws(YAMLError) -> Duration {
         guard case .scalar(let scalar) = content, !scalar.isNull else {
-            throw .wrongType(self, expected: "a duration such as 500ms, 120s or 1.5m")
+            throw .wrongType(self, expected: "a duration such as 500ms, 120s, 1.5m or 2m30s")
         }
         guard let duration = DurationText.parse(scalar.text) else {
-            let hint = Double(scalar.text) != nil ? "; add a unit: ms, s or m" : ""
-            throw .badValue(self, "expected a duration such as 500ms, 120s or 1.5m, got \(kindDescription)\(hint)")
+            let hint = Double(scalar.text) != nil ? "; add a unit: ms, s, m or h" : ""
+            throw .badValue(
+                self, "expected a duration such as 500ms, 120s, 1.5m or 2m30s, got \(kindDescription)\(hint)")
         }
         guard range.contains(duration) else {
             throw .badValue(
