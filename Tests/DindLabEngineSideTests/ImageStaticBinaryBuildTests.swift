@@ -196,8 +196,7 @@ struct ImageStaticBinaryBuildTests {
     func unreadableVersion() async throws {
         let setup = try Setup()
         let binary = setup.folder.url.appendingPathComponent("not-docker")
-        try Data("#!/bin/sh\necho hello\n".utf8).write(to: binary)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: binary.path)
+        try EngineTestHost.writeExecutable("#!/bin/sh\necho hello\n", to: binary.path)
         let recipe = try Recipe.testStaticBinary(in: setup.folder.url)
         let error = try await #require(throws: ImageBuildError.self) {
             try await setup.builder.build(recipe, options: .init(binary: binary))

@@ -214,8 +214,8 @@ final class TemporaryFolder: @unchecked Sendable {
     /// Writes an executable script that prints like a Docker binary of a given version.
     func fakeDockerBinary(version: String, name: String = "docker-fake") throws -> URL {
         let file = url.appendingPathComponent(name)
-        try Data("#!/bin/sh\necho \"Docker version \(version), build abcdef\"\n".utf8).write(to: file)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file.path)
+        try EngineTestHost.writeExecutable(
+            "#!/bin/sh\necho \"Docker version \(version), build abcdef\"\n", to: file.path)
         return file
     }
 }

@@ -31,6 +31,20 @@ enum EngineTestHost {
         guard let made = mkdtemp(&template) else { throw CocoaError(.fileWriteUnknown) }
         return String(cString: made)
     }
+
+    /// Writes an executable file that a test runs next. Its descriptor is opened close-on-exec:
+    /// written through Foundation, it leaks into any process another test of this process starts
+    /// meanwhile, and running the file then fails with "Text file busy" (ETXTBSY).
+    static func writeExecutable(_ text: String, to path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+        guard fd >= 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        guard bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == bytes.count, fchmod(fd, 0o755) == 0
+        else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
+    }
 }
 
 /// What of the host an engine must never change: iptables rules, /etc/docker, /var/run/docker
@@ -139,8 +153,7 @@ struct StandInDaemon {
             case .dockerd: ["dockerd"]
             }
         for name in names {
-            try script.write(toFile: bin + "/" + name, atomically: true, encoding: .utf8)
-            chmod(bin + "/" + name, 0o755)
+            try EngineTestHost.writeExecutable(script, to: bin + "/" + name)
         }
         binary = bin + "/" + names[0]
     }

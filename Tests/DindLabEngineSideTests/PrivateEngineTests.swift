@@ -289,7 +289,7 @@ struct PrivateEngineTests {
         let error = #expect(throws: PrivateEngineError.self) {
             try DaemonBinary.inspect(standIn.binary, environment: EngineTestHost.environment)
         }
-        #expect(error?.code == .dockerdMissing)
+        #expect(error?.code == .dockerdMissing, "\(error?.description ?? "")")
         #expect(error?.description.contains(root + "/s/bin/dockerd") == true)
     }
 

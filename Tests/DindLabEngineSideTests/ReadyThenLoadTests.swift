@@ -81,9 +81,7 @@ struct ReadyThenLoadTests {
         let folder = try TemporaryFolder()
         let bin = folder.url.appendingPathComponent("bin")
         try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
-        try Data(Self.fakeDockerCLI(era: era).utf8).write(to: bin.appendingPathComponent("docker"))
-        try FileManager.default.setAttributes(
-            [.posixPermissions: 0o755], ofItemAtPath: bin.appendingPathComponent("docker").path)
+        try EngineTestHost.writeExecutable(Self.fakeDockerCLI(era: era), to: bin.appendingPathComponent("docker").path)
         try Data("rootfs bytes".utf8).write(to: folder.url.appendingPathComponent("busybox.tar"))
         let (status, stderr) = try Self.load("busybox", in: folder.url, bin: bin)
         #expect(status == 0, "the load failed: \(stderr)")
