@@ -86,6 +86,9 @@ struct EngineConfigurationTests {
                 readers.append("\(file.lastPathComponent): \(variable)")
             }
         }
+        // A scenario's outer.env sets DOCKER_HOST for the inner docker CLI in the outer container,
+        // not for dindlab: the loader checks it against the inner daemon's -H, and reads no environment.
+        readers.removeAll { $0 == "ScenarioCombinations.swift: DOCKER_HOST" }
         #expect(Set(readers.map { $0.components(separatedBy: ":")[0] }) == ["EngineConfiguration.swift"], "\(readers)")
     }
 }
