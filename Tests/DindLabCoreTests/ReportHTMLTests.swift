@@ -323,7 +323,10 @@ struct PNGImage {
         let result = try ReportFixtures.run(
             chromium,
             [
-                "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                // The screenshot waits for the page's scripts and layout (the heat map's cells
+                // were missing under load without these two).
+                "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--virtual-time-budget=10000",
+                "--run-all-compositor-stages-before-draw",
                 "--user-data-dir=\(folder.appendingPathComponent("profile-\(name)").path)",
                 "--screenshot=\(file.path)", "--window-size=1200,900", page.absoluteString,
             ])
