@@ -48,6 +48,7 @@ struct ImageEngineBuildTests {
         #expect(labels.dockerVersion == "1.9.1")
         #expect(labels.daemonCommand == ["docker", "daemon"])
         #expect(labels.apiVersion == "1.21")
+        #expect(labels.innerImageFiles == ["busybox.tar"], "the label lists what /dindlab/images ships")
         #expect(image.config?.cmd == OuterImageLabels.idleCommand)
         #expect(
             try await client.listImages(labels: ["\(OuterImageLabels.recipeKey)=\(name)"]).flatMap { $0.repoTags ?? [] }

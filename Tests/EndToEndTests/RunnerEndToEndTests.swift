@@ -271,23 +271,41 @@ struct RunnerEndToEndTests {
             .filter { $0.hasSuffix(innerID) }.sorted()
     }
 
+    static let notShipped = """
+        version: 1
+        name: no-such-inner-image
+        repeat: 1
+        outer:
+          image: OUTER_IMAGE
+          env: ENV
+        inner:
+          image: alpine:3.19
+          command: [echo, ok]
+        """
+
     @Test(
-        "an inner image the outer image does not ship is an error in prepare, naming what it ships, on either route",
+        "an inner image an outer image without the dindlab.inner.images label does not ship is an error in prepare, naming what it ships, on either route",
         arguments: ["{}", "{DOCKER_HOST: 'unix:///var/run/docker.sock'}"])
     func innerImageNotShipped(env: String) async throws {
+        // A copy of the outer image whose label says nothing, as images built before it have.
+        let client = try RealEngine.client()
+        let tag = "e2e-unlabelled-\(UUID().uuidString.prefix(8).lowercased())"
+        _ = try await EngineImageStore(client: client).commitLabelled(
+            RealEngine.outerImage!, labels: [OuterImageLabels.innerImagesKey: ""],
+            command: OuterImageLabels.idleCommand,
+            repository: "dindlab/outer", tag: tag, timeout: .seconds(60))
         // outer.env's DOCKER_HOST makes the trial reach the inner daemon through exec.
-        let result = try await run(
-            """
-            version: 1
-            name: no-such-inner-image
-            repeat: 1
-            outer:
-              image: OUTER_IMAGE
-              env: \(env)
-            inner:
-              image: alpine:3.19
-              command: [echo, ok]
-            """)
+        let result: RunResult
+        do {
+            result = try await run(
+                Self.notShipped.replacingOccurrences(of: "OUTER_IMAGE", with: "dindlab/outer:\(tag)")
+                    .replacingOccurrences(of: "ENV", with: env))
+        } catch {
+            try? await client.removeImage("dindlab/outer:\(tag)")
+            throw error
+        }
+        try? await client.removeImage("dindlab/outer:\(tag)")
+        #expect(result.manifest.skippedCells == nil, "without the label, the trial finds out")
         let record = try #require(result.records.first)
         #expect(
             record.outcome == .error && record.failingPhase == .prepare,
@@ -296,6 +314,24 @@ struct RunnerEndToEndTests {
         #expect(said.contains("ships no /dindlab/images/alpine_3.19.tar for the inner image alpine:3.19"), "\(said)")
         #expect(said.contains("holds: busybox.tar index.json"), "\(said)")
         #expect(try cell(result).successRate == nil, "an error is never counted in the rate")
+    }
+
+    @Test("an inner image the outer image's dindlab.inner.images label does not list skips its cell before any trial")
+    func innerImageNotShippedByLabel() async throws {
+        let client = try RealEngine.client()
+        let labels = try #require(try await client.inspectImage(RealEngine.outerImage!)?.labels)
+        try #require(
+            OuterImageLabels(labels: labels)?.innerImageFiles != nil,
+            "\(RealEngine.outerImage!) was built before dindlab.inner.images: rebuild it (dindlab images build --force)"
+        )
+        let result = try await run(Self.notShipped.replacingOccurrences(of: "ENV", with: "{}"))
+        #expect(result.records.isEmpty)
+        let skipped = try #require(result.manifest.skippedCells?.first)
+        #expect(
+            skipped.reason.hasPrefix(
+                "The outer image \(RealEngine.outerImage!) ships no /dindlab/images/alpine_3.19.tar for the inner image alpine:3.19 (/dindlab/images holds: busybox.tar)"
+            ), "\(skipped.reason)")
+        #expect(result.summary.skippedCells == 1 && result.summary.skippedTrials == 1)
     }
 
     @Test("a cell that fails about a third of the time: the interval holds the true rate")

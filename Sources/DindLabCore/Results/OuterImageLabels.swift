@@ -15,6 +15,7 @@ package struct OuterImageLabels: Sendable, Hashable {
     package static let buildKeyKey = "dindlab.build.key"
     package static let binarySHA256Key = "dindlab.docker.binary.sha256"
     package static let binaryOriginKey = "dindlab.docker.binary.origin"
+    package static let innerImagesKey = "dindlab.inner.images"
 
     /// Where a static-binary image's Docker binary came from.
     package enum BinaryOrigin: String, Sendable, Hashable, Codable {
@@ -43,11 +44,15 @@ package struct OuterImageLabels: Sendable, Hashable {
     package var binarySHA256: String?
     /// Whether that binary was the recipe's published one or the user's own build.
     package var binaryOrigin: BinaryOrigin?
+    /// The inner images' files the image ships under /dindlab/images (`busybox.tar`); nil for
+    /// dockerfile recipes (what a Dockerfile copies there is its own) and images built before
+    /// it was recorded.
+    package var innerImageFiles: [String]?
 
     package init(
         dockerVersion: String, daemonCommand: [String], apiVersion: String, recipeSHA256: String,
         recipe: String, recipeKind: String, buildKey: String, binarySHA256: String? = nil,
-        binaryOrigin: BinaryOrigin? = nil
+        binaryOrigin: BinaryOrigin? = nil, innerImageFiles: [String]? = nil
     ) {
         self.dockerVersion = dockerVersion
         self.daemonCommand = daemonCommand
@@ -58,6 +63,7 @@ package struct OuterImageLabels: Sendable, Hashable {
         self.buildKey = buildKey
         self.binarySHA256 = binarySHA256
         self.binaryOrigin = binaryOrigin
+        self.innerImageFiles = innerImageFiles
     }
 
     /// Reads the labels back from an image's labels.
@@ -79,7 +85,10 @@ package struct OuterImageLabels: Sendable, Hashable {
             dockerVersion: dockerVersion, daemonCommand: command, apiVersion: apiVersion,
             recipeSHA256: recipeSHA256, recipe: recipe, recipeKind: recipeKind, buildKey: buildKey,
             binarySHA256: labels[Self.binarySHA256Key],
-            binaryOrigin: labels[Self.binaryOriginKey].flatMap(BinaryOrigin.init(rawValue:)))
+            binaryOrigin: labels[Self.binaryOriginKey].flatMap(BinaryOrigin.init(rawValue:)),
+            innerImageFiles: labels[Self.innerImagesKey].flatMap {
+                try? JSONDecoder().decode([String].self, from: Data($0.utf8))
+            })
     }
 
     /// The daemon command as the JSON array stored in the label: `["docker","daemon"]`.
@@ -98,6 +107,7 @@ package struct OuterImageLabels: Sendable, Hashable {
         ]
         if let binarySHA256 { labels[Self.binarySHA256Key] = binarySHA256 }
         if let binaryOrigin { labels[Self.binaryOriginKey] = binaryOrigin.rawValue }
+        if let innerImageFiles { labels[Self.innerImagesKey] = Self.jsonArray(innerImageFiles) }
         return labels
     }
 

@@ -272,6 +272,7 @@ package struct OuterImageBuilder: Sendable {
         }
         guard let version else { throw ImageBuildError.versionUnreadable(recipe: name, tried: tried) }
         var labels = try makeLabels(recipe, version: version, buildKey: inputs.buildKey)
+        labels.innerImageFiles = InnerImageIndex.standard.images.map(\.file)
         if let choice = inputs.binary {
             labels.binarySHA256 = choice.sha256
             labels.binaryOrigin = choice.origin

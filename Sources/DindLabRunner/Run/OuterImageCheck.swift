@@ -50,6 +50,55 @@ package enum OuterImageCheck {
         return missing
     }
 
+    /// An inner image that an outer image on the engine does not ship, by its labels.
+    package struct Unshipped: Sendable, Hashable {
+        /// The outer image, `dindlab/outer:bookworm`.
+        package let outerImage: String
+        /// The inner image, `alpine:3.19`.
+        package let innerImage: String
+        /// The scenarios whose cells ask for it, in order of first use.
+        package let scenarios: [String]
+        /// The sentence a run records for the cells it skips (`OuterScripts.innerImageNotShipped`).
+        package let sentence: String
+    }
+
+    /// The inner images of the scenarios' cells that their outer image, on the engine, does not
+    /// ship according to its labels (`dindlab.inner.images`); outer images that are not there,
+    /// or whose labels do not say, are left out. Cells that name another engine are left out.
+    ///
+    /// - Throws: `EngineError` when the engine cannot be asked.
+    package static func unshipped(in scenarios: [(name: String, cells: [Cell])], on engine: EngineSelection)
+        async throws -> [Unshipped]
+    {
+        let client = engine.client()
+        _ = try await client.negotiate()
+        var labels: [String: [String: String]?] = [:]
+        var found: [Unshipped] = []
+        for scenario in scenarios {
+            for cell in scenario.cells {
+                if let own = cell.scenario.engine, own != engine.name, own != engine.address.description { continue }
+                let outer = cell.scenario.outer.image
+                let inner = cell.scenario.inner.image
+                guard !outer.isEmpty else { continue }
+                if labels[outer] == nil { labels[outer] = .some(try await client.inspectImage(outer)?.labels) }
+                guard let image = labels[outer] ?? nil, !OuterScripts.ships(inner, labels: image) else { continue }
+                if let index = found.firstIndex(where: { $0.outerImage == outer && $0.innerImage == inner }) {
+                    if !found[index].scenarios.contains(scenario.name) {
+                        found[index] = Unshipped(
+                            outerImage: outer, innerImage: inner, scenarios: found[index].scenarios + [scenario.name],
+                            sentence: found[index].sentence)
+                    }
+                    continue
+                }
+                found.append(
+                    Unshipped(
+                        outerImage: outer, innerImage: inner, scenarios: [scenario.name],
+                        sentence: OuterScripts.innerImageNotShipped(inner, outerImage: outer, labels: image)))
+            }
+        }
+        return found
+    }
+
     /// Where an outer image comes from, as facts: the executable words the command that builds
     /// it; `description` says it naming no command (the text runs record for skipped cells).
     package enum Source: Sendable, Hashable, CustomStringConvertible {

@@ -326,35 +326,42 @@ package struct Runner: Sendable {
 
     /// Leaves out the units whose outer image is not on their engine: such cells are skipped
     /// with a message saying how to build the image, not run as errors (a scenario over the
-    /// 1.7-era images runs wherever the user has built them).
+    /// 1.7-era images runs wherever the user has built them). So are the units whose outer
+    /// image's labels say it ships no file for their inner image (`OuterScripts.ships`).
     static func withoutMissingImages(_ units: [Unit], engines: [TrialEngine], facts: [OuterImageFacts]) async throws
         -> ([Unit], [RunManifest.SkippedCell])
     {
-        var present: [String: Bool] = [:]
+        var labels: [String: [String: String]?] = [:]
         var kept: [Unit] = []
         var skipped: [String: RunManifest.SkippedCell] = [:]
         var order: [String] = []
         for unit in units {
             guard let trial = unit.trials.first else { continue }
             let image = trial.cell.scenario.outer.image
+            let inner = trial.cell.scenario.inner.image
             let engine = engines[unit.engineIndex]
             let key = "\(unit.engineIndex)/\(image)"
-            if present[key] == nil {
-                present[key] = try await facts[unit.engineIndex].inspect(image, on: engine.client) != nil
+            if labels[key] == nil {
+                labels[key] = .some(try await facts[unit.engineIndex].inspect(image, on: engine.client)?.labels)
             }
-            if present[key] == true {
-                kept.append(unit)
-                continue
+            let reason: String
+            if let found = labels[key] ?? nil {
+                if OuterScripts.ships(inner, labels: found) {
+                    kept.append(unit)
+                    continue
+                }
+                reason = OuterScripts.innerImageNotShipped(inner, outerImage: image, labels: found)
+            } else {
+                reason = "the outer image \(image) is not on the engine; \(OuterImageCheck.source(of: image))"
             }
             let cellKey = "\(trial.scenarioName)/\(trial.cell.id)/\(engine.name)"
             if var cell = skipped[cellKey] {
                 cell.trials += unit.trials.count
                 skipped[cellKey] = cell
             } else {
-                let how = OuterImageCheck.source(of: image)
                 skipped[cellKey] = RunManifest.SkippedCell(
                     scenario: trial.scenarioName, cellID: trial.cell.id, engine: engine.name, trials: unit.trials.count,
-                    reason: "the outer image \(image) is not on the engine; \(how)",
+                    reason: reason,
                     cellValues: CellValues(trial.cell.values.map { ($0.key, $0.value) }), cellIndex: trial.cell.index)
                 order.append(cellKey)
             }

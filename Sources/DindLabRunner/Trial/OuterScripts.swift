@@ -1,3 +1,4 @@
+import DindLabCore
 import Foundation
 
 /// The shell scripts dindlab runs inside an outer container.
@@ -283,8 +284,25 @@ enum OuterScripts {
     ///   - name: The inner image.
     ///   - holds: What /dindlab/images holds, space-separated, or "nothing" (in the shell, a
     ///     variable's expansion).
-    static func innerImageNotShipped(_ name: String, holds: String) -> String {
-        "The outer image ships no /dindlab/images/\(imageFileName(name)).tar for the inner image \(name) (/dindlab/images holds: \(holds)); the inner images a scenario can run are those its outer image ships (see Images/README.md)."
+    ///   - outerImage: The outer image, named where the sentence stands alone (a skipped cell).
+    static func innerImageNotShipped(_ name: String, holds: String, outerImage: String? = nil) -> String {
+        "The outer image\(outerImage.map { " " + $0 } ?? "") ships no /dindlab/images/\(imageFileName(name)).tar for the inner image \(name) (/dindlab/images holds: \(holds)); the inner images a scenario can run are those its outer image ships (see Images/README.md)."
+    }
+
+    /// The sentence for a cell skipped before it ran: `outerImage`'s labels list no file for
+    /// the inner image `name`.
+    static func innerImageNotShipped(_ name: String, outerImage: String, labels: [String: String]) -> String {
+        let files = OuterImageLabels(labels: labels)?.innerImageFiles ?? []
+        return innerImageNotShipped(
+            name, holds: files.isEmpty ? "nothing" : files.joined(separator: " "), outerImage: outerImage)
+    }
+
+    /// Whether an outer image whose labels list the inner images' files it ships has the file
+    /// of the inner image `name`; true when the labels do not say (an image built before they
+    /// did, a Dockerfile's), and the trial finds out.
+    static func ships(_ name: String, labels: [String: String]) -> Bool {
+        guard let files = OuterImageLabels(labels: labels)?.innerImageFiles else { return true }
+        return files.contains(imageFileName(name) + ".tar")
     }
 
     /// Splits the output of `waitReady(then:)` at its `readyMarker` line: when the daemon

@@ -14,9 +14,9 @@ struct ValidateCommand: AsyncParsableCommand {
             Prints "FILE: ok (N cells, M trials)" for each valid file, and every problem of an \
             invalid one as FILE:LINE:COLUMN: KEY PATH: MESSAGE. With --engine, also checks that \
             every outer image the cells use is on that engine, and names each missing one with the \
-            command that builds it (a run would skip those cells). Exit status: 0 when all is well, \
-            1 when a file is invalid or an outer image is missing, 2 when the engine cannot be \
-            asked, 64 for a usage error.
+            command that builds it, and each inner image an outer image's labels say it does not \
+            ship (a run would skip those cells). Exit status: 0 when all is well, 1 when a file is \
+            invalid or an image is missing, 2 when the engine cannot be asked, 64 for a usage error.
             """
     )
 
@@ -56,14 +56,16 @@ func checkOuterImages(
     of scenarios: [(name: String, cells: [Cell])], engine argument: String, configuration: EngineConfiguration
 ) async throws {
     let missing: [OuterImageCheck.Missing]
+    let unshipped: [OuterImageCheck.Unshipped]
     let selection: EngineSelection
     do {
         selection = try EngineSelection.resolve(argument, configuration: configuration)
         missing = try await OuterImageCheck.missing(in: scenarios, on: selection)
+        unshipped = try await OuterImageCheck.unshipped(in: scenarios, on: selection)
     } catch {
         throw Usage.failure(error, otherwise: 2)
     }
-    guard !missing.isEmpty else {
+    guard !missing.isEmpty || !unshipped.isEmpty else {
         print("every outer image is on the engine \(selection.name) (\(selection.address))")
         return
     }
@@ -72,8 +74,18 @@ func checkOuterImages(
             "the outer image \(image.image) (used by \(image.scenarios.joined(separator: ", "))) is not on the engine \(selection.address): \(OptionErrorText.howToGet(image.source, engine: selection.address.description))"
         )
     }
-    print(
-        "\(missing.count) outer image\(missing.count == 1 ? " is" : "s are") missing: a run on this engine would skip the cells that use \(missing.count == 1 ? "it" : "them")"
-    )
+    if !missing.isEmpty {
+        print(
+            "\(missing.count) outer image\(missing.count == 1 ? " is" : "s are") missing: a run on this engine would skip the cells that use \(missing.count == 1 ? "it" : "them")"
+        )
+    }
+    for pair in unshipped {
+        print("\(pair.scenarios.joined(separator: ", ")): \(pair.sentence)")
+    }
+    if !unshipped.isEmpty {
+        print(
+            "\(unshipped.count) inner image\(unshipped.count == 1 ? " is" : "s are") not shipped by \(unshipped.count == 1 ? "its" : "their") outer image: a run on this engine would skip the cells that ask for \(unshipped.count == 1 ? "it" : "them")"
+        )
+    }
     throw ExitCode.failure
 }
