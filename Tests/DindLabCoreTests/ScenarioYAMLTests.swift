@@ -155,6 +155,19 @@ struct ScenarioYAMLTests {
         }
     }
 
+    @Test("a UTF-8 byte order mark first is not text: the file loads, its lines and columns as without it")
+    func byteOrderMark() throws {
+        let text = "version: 1\nname: bom\nouter:\n  image: x\n"
+        let document = try YAMLDocument.parse(bytes: [0xEF, 0xBB, 0xBF] + Array(text.utf8), file: "t.yaml")
+        let plain = try YAMLDocument.parse(text, file: "t.yaml")
+        #expect(document.root == plain.root)
+        #expect(document.sha256 != plain.sha256, "the sha256 is the file's, mark included")
+        // A mark anywhere else is text, and not a key the schema has.
+        #expect(throws: YAMLErrors.self) {
+            try ScenarioLoader.load(yaml: "version: 1\n\u{FEFF}name: bom\nouter:\n  image: x\n", file: "t.yaml")
+        }
+    }
+
     @Test(
         "broken or unsupported YAML yields one located error",
         arguments: [

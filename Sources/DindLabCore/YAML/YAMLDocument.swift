@@ -55,7 +55,10 @@ package struct YAMLDocument: Sendable {
         if let invalid = YAMLText.firstInvalidUTF8(in: bytes, file: file) {
             throw .invalidUTF8(at: invalid)
         }
-        guard let root = try YAMLParser(file: file, limits: limits, bytes: bytes).parse() else {
+        // A byte order mark (what some Windows editors put first) is not part of the text. The
+        // sha256 stays the file's own.
+        let text = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
+        guard let root = try YAMLParser(file: file, limits: limits, bytes: text).parse() else {
             throw .empty(file: file)
         }
         return YAMLDocument(file: file, root: root, sha256: SHA256.hexDigest(of: bytes))
