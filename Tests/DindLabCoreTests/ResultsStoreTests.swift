@@ -21,6 +21,33 @@ struct ResultsStoreTests {
         #expect(error?.description.contains("never overwritten") == true)
     }
 
+    @Test("a results folder that cannot be made names the folder that failed and why")
+    func resultsFolderRefused() throws {
+        let root = try ResultsFixtures.TemporaryDirectory()
+        defer { root.remove() }
+        let file = root.url.appendingPathComponent("a-file")
+        try Data("x".utf8).write(to: file)
+        let below = file.appendingPathComponent("results")
+        let inTheWay = #expect(throws: ResultsError.self) {
+            try ResultStore(creatingIn: below, runID: ResultsFixtures.runID)
+        }
+        #expect(
+            inTheWay?.description
+                == "Could not create the directory \(below.path): \(file.path) is a file, not a folder.")
+        let nested = root.url.appendingPathComponent("x/y/z")
+        _ = try ResultStore(creatingIn: nested, runID: ResultsFixtures.runID)
+        #expect(FileManager.default.fileExists(atPath: nested.appendingPathComponent("\(ResultsFixtures.runID)").path))
+        // /proc takes no new folders: the system's own words.
+        let refused = #expect(throws: ResultsError.self) {
+            try ResultStore(
+                creatingIn: URL(fileURLWithPath: "/proc/dindlab-nope/results"), runID: ResultsFixtures.runID)
+        }
+        #expect(
+            refused?.description
+                == "Could not create the directory /proc/dindlab-nope/results: creating /proc/dindlab-nope failed: No such file or directory."
+        )
+    }
+
     @Test("opens an existing run by its directory; other directories are refused")
     func opens() async throws {
         let root = try ResultsFixtures.TemporaryDirectory()

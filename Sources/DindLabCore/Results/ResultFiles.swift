@@ -9,11 +9,25 @@ import Darwin
 /// The file operations results need to survive a crash: a file is either the old
 /// version or the new one, and a trials.jsonl record is either a whole line or absent.
 enum ResultFiles {
+    /// Creates `url` and the folders above it that are missing, as `mkdir -p` does; the error
+    /// names the folder that could not be made and why (the system's words, or a file in the way).
     static func createDirectory(_ url: URL) throws(ResultsError) {
-        do {
-            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        } catch {
-            throw .cannotCreateDirectory(url.path, reason: error.localizedDescription)
+        let target = url.absoluteURL.standardizedFileURL
+        var made = ""
+        for component in target.pathComponents {
+            made = component == "/" ? "/" : (made == "/" ? "/" : made + "/") + component
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: made, isDirectory: &isDirectory) {
+                guard isDirectory.boolValue else {
+                    throw .cannotCreateDirectory(target.path, reason: "\(made) is a file, not a folder")
+                }
+                continue
+            }
+            if mkdir(made, 0o755) != 0, errno != EEXIST {
+                let reason = lastError()
+                throw .cannotCreateDirectory(
+                    target.path, reason: made == target.path ? reason : "creating \(made) failed: \(reason)")
+            }
         }
     }
 
