@@ -73,6 +73,8 @@ struct ReproEndToEndTests {
         let processes = try String(contentsOf: artifacts.appendingPathComponent("processes.txt"), encoding: .utf8)
         #expect(processes.hasPrefix("PID PPID COMMAND\n1 0 "), "\(processes)")
         #expect(processes.contains(" dockerd"), "the inner daemon is among the processes: \(processes)")
+        let pids = processes.split(separator: "\n").dropFirst().compactMap { Int($0.prefix { $0 != " " }) }
+        #expect(pids.count > 2 && pids == pids.sorted(), "in pid order: \(processes)")
         #expect(
             try String(contentsOf: artifacts.appendingPathComponent("mountinfo.txt"), encoding: .utf8).contains(
                 "/var/lib/docker"))

@@ -374,13 +374,14 @@ enum OuterScripts {
     /// Prints every process of the outer container as "PID PPID COMMAND LINE" (one line each,
     /// its first 300 characters), from /proc (the images of every era have no `ps` in common):
     /// after a killed inner daemon, the containerd-shims and `runc init`s of the inner runs it
-    /// interrupted are still there.
+    /// interrupted are still there. In pid order where the image has `sort` (/proc lists 1, 11,
+    /// 65, 9), else in /proc's order.
     static let processesScript = """
         echo "PID PPID COMMAND"
         for d in /proc/[0-9]*; do
           c=$(tr "\\0\\n" "  " <$d/cmdline 2>/dev/null | cut -c1-300); [ -n "$c" ] || continue
           echo "${d#/proc/} $(sed -n 's/^PPid:[[:space:]]*//p' $d/status 2>/dev/null) $c"
-        done
+        done | { sort -n 2>/dev/null || cat; }
         """
 
     /// Prints what cgroup v2 says about the outer container's own cgroup (the one PID 1 is
