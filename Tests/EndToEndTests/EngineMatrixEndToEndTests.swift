@@ -26,7 +26,14 @@ struct EngineMatrixEndToEndTests {
         let modern = try RealEngine.client()
         let dockerd = try await Self.extract(
             "/usr/sbin/dockerd", from: "dindlab/outer:bullseye", using: modern, into: folder)
-        let engines = PrivateEngine()
+        // The engine's state (its data root holds the outer image, about 440 MB) goes with the
+        // test: a state folder of its own, removed at the end.
+        var template = Array("/tmp/dl-mx-XXXXXX".utf8CString)
+        let state = String(cString: try #require(mkdtemp(&template)))
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        var environment = ProcessInfo.processInfo.environment
+        environment["XDG_STATE_HOME"] = state
+        let engines = PrivateEngine(environment: environment)
         let name = "e2e-bullseye-\(getpid())"
         let record = try await engines.up(name: name, binary: dockerd.path)
         do {
