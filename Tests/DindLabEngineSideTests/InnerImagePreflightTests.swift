@@ -36,9 +36,12 @@ struct InnerImagePreflightTests {
             ("alpine:3.19", ["busybox.tar"], false), ("alpine:3.19", [], false), ("alpine:3.19", nil, true),
         ] as [(String, [String]?, Bool)])
     func ships(inner: String, files: [String]?, shipped: Bool) {
-        #expect(OuterScripts.ships(inner, labels: Self.labels(innerImageFiles: files)) == shipped)
         #expect(
-            OuterScripts.ships(inner, labels: ["maintainer": "x"]), "an image not built by dindlab: the trial decides")
+            (OuterScripts.notShipped(inner, by: Self.labelled, labels: Self.labels(innerImageFiles: files)) == nil)
+                == shipped)
+        #expect(
+            OuterScripts.notShipped(inner, by: Self.labelled, labels: ["maintainer": "x"]) == nil,
+            "an image not built by dindlab: the trial decides")
     }
 
     @Test("run skips the cells whose outer image's labels ship no file for their inner image; validate names them")
@@ -68,8 +71,9 @@ struct InnerImagePreflightTests {
             // The unlabelled image's alpine cell runs: its trials find out for themselves.
             #expect(result.records.count == 6)
 
-            let unshipped = try await OuterImageCheck.unshipped(
-                in: [(plan.scenarios[0].scenario.name, plan.scenarios[0].cells)], on: try fake.selection)
+            let unshipped = try await OuterImageCheck.check(
+                [(plan.scenarios[0].scenario.name, plan.scenarios[0].cells)], on: try fake.selection
+            ).unshipped
             #expect(unshipped.map(\.innerImage) == ["alpine:3.19"] && unshipped.map(\.outerImage) == [Self.labelled])
             #expect(unshipped.first?.sentence == cell.reason)
         }

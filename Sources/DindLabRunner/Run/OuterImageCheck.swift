@@ -12,42 +12,9 @@ package enum OuterImageCheck {
         /// The image, `dindlab/outer:bookworm`.
         package let image: String
         /// The scenarios whose cells use it, in order of first use.
-        package let scenarios: [String]
+        package var scenarios: [String]
         /// Where it comes from (`source(of:)`), for the executable to say how to get it.
         package let source: Source
-    }
-
-    /// The outer images of the scenarios' cells that are not on the engine, in order of first
-    /// use. Cells that name another engine of their own (`engine: v17`) are left out.
-    ///
-    /// - Parameters:
-    ///   - scenarios: Each scenario's name and the cells to look at (all of its matrix, or a plan's).
-    ///   - engine: The engine to look on.
-    ///   - recipes: The recipes folder, for the sources.
-    /// - Throws: `EngineError` when the engine cannot be asked.
-    package static func missing(
-        in scenarios: [(name: String, cells: [Cell])], on engine: EngineSelection,
-        recipes: RecipeCatalog = .workingDirectory
-    ) async throws -> [Missing] {
-        let client = engine.client()
-        _ = try await client.negotiate()
-        var order: [String] = []
-        var users: [String: [String]] = [:]
-        for scenario in scenarios {
-            for cell in scenario.cells {
-                if let own = cell.scenario.engine, own != engine.name, own != engine.address.description { continue }
-                let image = cell.scenario.outer.image
-                guard !image.isEmpty else { continue }
-                if users[image] == nil { order.append(image) }
-                if users[image]?.contains(scenario.name) != true { users[image, default: []].append(scenario.name) }
-            }
-        }
-        var missing: [Missing] = []
-        for image in order where try await client.inspectImage(image) == nil {
-            missing.append(
-                Missing(image: image, scenarios: users[image] ?? [], source: source(of: image, recipes: recipes)))
-        }
-        return missing
     }
 
     /// An inner image that an outer image on the engine does not ship, by its labels.
@@ -57,23 +24,38 @@ package enum OuterImageCheck {
         /// The inner image, `alpine:3.19`.
         package let innerImage: String
         /// The scenarios whose cells ask for it, in order of first use.
-        package let scenarios: [String]
-        /// The sentence a run records for the cells it skips (`OuterScripts.innerImageNotShipped`).
+        package var scenarios: [String]
+        /// The sentence a run records for the cells it skips (`OuterScripts.notShipped`).
         package let sentence: String
     }
 
-    /// The inner images of the scenarios' cells that their outer image, on the engine, does not
-    /// ship according to its labels (`dindlab.inner.images`); outer images that are not there,
-    /// or whose labels do not say, are left out. Cells that name another engine are left out.
+    /// What `validate --engine` and `plan --engine` say of an engine before anything runs.
+    package struct Report: Sendable, Hashable {
+        /// The outer images not on the engine, in order of first use.
+        package var missing: [Missing] = []
+        /// The inner images their outer image, on the engine, does not ship according to its
+        /// labels (`dindlab.inner.images`), in order of first use; outer images whose labels do
+        /// not say are left out.
+        package var unshipped: [Unshipped] = []
+    }
+
+    /// Checks the images of the scenarios' cells on the engine, asking for each outer image
+    /// once: which are not there, and which inner images they do not ship. Cells that name
+    /// another engine of their own (`engine: v17`) are left out.
     ///
+    /// - Parameters:
+    ///   - scenarios: Each scenario's name and the cells to look at (all of its matrix, or a plan's).
+    ///   - engine: The engine to look on.
+    ///   - recipes: The recipes folder, for the sources.
     /// - Throws: `EngineError` when the engine cannot be asked.
-    package static func unshipped(in scenarios: [(name: String, cells: [Cell])], on engine: EngineSelection)
-        async throws -> [Unshipped]
-    {
+    package static func check(
+        _ scenarios: [(name: String, cells: [Cell])], on engine: EngineSelection,
+        recipes: RecipeCatalog = .workingDirectory
+    ) async throws -> Report {
         let client = engine.client()
         _ = try await client.negotiate()
         var labels: [String: [String: String]?] = [:]
-        var found: [Unshipped] = []
+        var report = Report()
         for scenario in scenarios {
             for cell in scenario.cells {
                 if let own = cell.scenario.engine, own != engine.name, own != engine.address.description { continue }
@@ -81,22 +63,31 @@ package enum OuterImageCheck {
                 let inner = cell.scenario.inner.image
                 guard !outer.isEmpty else { continue }
                 if labels[outer] == nil { labels[outer] = .some(try await client.inspectImage(outer)?.labels) }
-                guard let image = labels[outer] ?? nil, !OuterScripts.ships(inner, labels: image) else { continue }
-                if let index = found.firstIndex(where: { $0.outerImage == outer && $0.innerImage == inner }) {
-                    if !found[index].scenarios.contains(scenario.name) {
-                        found[index] = Unshipped(
-                            outerImage: outer, innerImage: inner, scenarios: found[index].scenarios + [scenario.name],
-                            sentence: found[index].sentence)
+                guard let found = labels[outer] ?? nil else {
+                    if let index = report.missing.firstIndex(where: { $0.image == outer }) {
+                        if !report.missing[index].scenarios.contains(scenario.name) {
+                            report.missing[index].scenarios.append(scenario.name)
+                        }
+                    } else {
+                        report.missing.append(
+                            Missing(
+                                image: outer, scenarios: [scenario.name], source: source(of: outer, recipes: recipes)))
                     }
                     continue
                 }
-                found.append(
-                    Unshipped(
-                        outerImage: outer, innerImage: inner, scenarios: [scenario.name],
-                        sentence: OuterScripts.innerImageNotShipped(inner, outerImage: outer, labels: image)))
+                guard let sentence = OuterScripts.notShipped(inner, by: outer, labels: found) else { continue }
+                if let index = report.unshipped.firstIndex(where: { $0.outerImage == outer && $0.innerImage == inner })
+                {
+                    if !report.unshipped[index].scenarios.contains(scenario.name) {
+                        report.unshipped[index].scenarios.append(scenario.name)
+                    }
+                } else {
+                    report.unshipped.append(
+                        Unshipped(outerImage: outer, innerImage: inner, scenarios: [scenario.name], sentence: sentence))
+                }
             }
         }
-        return found
+        return report
     }
 
     /// Where an outer image comes from, as facts: the executable words the command that builds

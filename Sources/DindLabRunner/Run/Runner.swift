@@ -327,7 +327,7 @@ package struct Runner: Sendable {
     /// Leaves out the units whose outer image is not on their engine: such cells are skipped
     /// with a message saying how to build the image, not run as errors (a scenario over the
     /// 1.7-era images runs wherever the user has built them). So are the units whose outer
-    /// image's labels say it ships no file for their inner image (`OuterScripts.ships`).
+    /// image's labels say it ships no file for their inner image (`OuterScripts.notShipped`).
     static func withoutMissingImages(_ units: [Unit], engines: [TrialEngine], facts: [OuterImageFacts]) async throws
         -> ([Unit], [RunManifest.SkippedCell])
     {
@@ -346,11 +346,11 @@ package struct Runner: Sendable {
             }
             let reason: String
             if let found = labels[key] ?? nil {
-                if OuterScripts.ships(inner, labels: found) {
+                guard let sentence = OuterScripts.notShipped(inner, by: image, labels: found) else {
                     kept.append(unit)
                     continue
                 }
-                reason = OuterScripts.innerImageNotShipped(inner, outerImage: image, labels: found)
+                reason = sentence
             } else {
                 reason = "the outer image \(image) is not on the engine; \(OuterImageCheck.source(of: image))"
             }

@@ -226,9 +226,7 @@ struct OuterRoot: Sendable {
         let hostFile = hostPath(file)
         guard FileManager.default.fileExists(atPath: hostFile) else {
             let holds = (try? FileManager.default.contentsOfDirectory(atPath: hostPath("/dindlab/images"))) ?? []
-            throw TrialFailure.innerImageNotShipped(
-                OuterScripts.innerImageNotShipped(
-                    name, holds: holds.isEmpty ? "nothing" : holds.sorted().joined(separator: " ")))
+            throw TrialFailure.innerImageNotShipped(OuterScripts.innerImageNotShipped(name, holding: holds.sorted()))
         }
         // `reference` has a tag (":latest" was added where it had none).
         let split = reference.lastIndex(of: ":") ?? reference.endIndex

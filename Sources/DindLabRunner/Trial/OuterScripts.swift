@@ -289,20 +289,20 @@ enum OuterScripts {
         "The outer image\(outerImage.map { " " + $0 } ?? "") ships no /dindlab/images/\(imageFileName(name)).tar for the inner image \(name) (/dindlab/images holds: \(holds)); the inner images a scenario can run are those its outer image ships (see Images/README.md)."
     }
 
-    /// The sentence for a cell skipped before it ran: `outerImage`'s labels list no file for
-    /// the inner image `name`.
-    static func innerImageNotShipped(_ name: String, outerImage: String, labels: [String: String]) -> String {
-        let files = OuterImageLabels(labels: labels)?.innerImageFiles ?? []
-        return innerImageNotShipped(
+    /// The sentence for an inner image the outer image does not ship, given the files it holds.
+    static func innerImageNotShipped(_ name: String, holding files: [String], outerImage: String? = nil) -> String {
+        innerImageNotShipped(
             name, holds: files.isEmpty ? "nothing" : files.joined(separator: " "), outerImage: outerImage)
     }
 
-    /// Whether an outer image whose labels list the inner images' files it ships has the file
-    /// of the inner image `name`; true when the labels do not say (an image built before they
-    /// did, a Dockerfile's), and the trial finds out.
-    static func ships(_ name: String, labels: [String: String]) -> Bool {
-        guard let files = OuterImageLabels(labels: labels)?.innerImageFiles else { return true }
-        return files.contains(imageFileName(name) + ".tar")
+    /// The sentence for a cell skipped before it ran, when `outerImage`'s labels list the inner
+    /// images' files it ships and none is the inner image `name`'s; nil when one is, or when the
+    /// labels do not say (an image built before they did, a Dockerfile's) and the trial finds out.
+    static func notShipped(_ name: String, by outerImage: String, labels: [String: String]) -> String? {
+        guard let files = OuterImageLabels(labels: labels)?.innerImageFiles,
+            !files.contains(imageFileName(name) + ".tar")
+        else { return nil }
+        return innerImageNotShipped(name, holding: files, outerImage: outerImage)
     }
 
     /// Splits the output of `waitReady(then:)` at its `readyMarker` line: when the daemon

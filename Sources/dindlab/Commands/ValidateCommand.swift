@@ -55,16 +55,15 @@ struct ValidateCommand: AsyncParsableCommand {
 func checkOuterImages(
     of scenarios: [(name: String, cells: [Cell])], engine argument: String, configuration: EngineConfiguration
 ) async throws {
-    let missing: [OuterImageCheck.Missing]
-    let unshipped: [OuterImageCheck.Unshipped]
+    let report: OuterImageCheck.Report
     let selection: EngineSelection
     do {
         selection = try EngineSelection.resolve(argument, configuration: configuration)
-        missing = try await OuterImageCheck.missing(in: scenarios, on: selection)
-        unshipped = try await OuterImageCheck.unshipped(in: scenarios, on: selection)
+        report = try await OuterImageCheck.check(scenarios, on: selection)
     } catch {
         throw Usage.failure(error, otherwise: 2)
     }
+    let (missing, unshipped) = (report.missing, report.unshipped)
     guard !missing.isEmpty || !unshipped.isEmpty else {
         print("every outer image is on the engine \(selection.name) (\(selection.address))")
         return
