@@ -120,7 +120,8 @@ struct ReliabilityOwnershipTests {
         #expect(AgeText.format(duration) == written)
     }
 
-    @Test("ages that are not ages", arguments: ["", "h", "2 d", "-1h", "1w", "1.h", "abc"])
+    // "1h2d" once read as 62 days: its "d" was swapped for "m" and "1h2m" read as minutes.
+    @Test("ages that are not ages", arguments: ["", "h", "2 d", "-1h", "1w", "1.h", "abc", "1h2d"])
     func badAges(text: String) {
         #expect(AgeText.parse(text) == nil)
     }

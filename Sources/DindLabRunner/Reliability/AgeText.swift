@@ -1,5 +1,5 @@
-/// Ages as `gc --older-than` takes them: the scenario durations (`500ms`, `90s`, `30m`) plus
-/// hours and days (`12h`, `2d`), which is what ages of leftovers are measured in.
+/// Ages as `gc --older-than` takes them: the scenario durations (`500ms`, `90s`, `30m`, `12h`)
+/// plus days (`2d`), which is what ages of leftovers are measured in.
 import DindLabCore
 
 package enum AgeText {
@@ -7,9 +7,9 @@ package enum AgeText {
     /// - Parameter text: `30m`, `12h`, `2d`, `1.5h`, or anything `DurationText` reads.
     /// - Returns: The age, or nil when the text is not of that form.
     package static func parse(_ text: String) -> Duration? {
-        for (suffix, minutes) in [("h", 60.0), ("d", 24 * 60.0)] where text.hasSuffix(suffix) {
-            // Reuse the scenario parser's strict number rules by reading the number as minutes.
-            return DurationText.parse(text.dropLast().description + "m").map { $0 * minutes }
+        if text.hasSuffix("d") {
+            // Reuse the scenario parser's strict number rules by reading the number as hours.
+            return DurationText.parse(text.dropLast().description + "h").map { $0 * 24 }
         }
         return DurationText.parse(text)
     }
